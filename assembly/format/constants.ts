@@ -1,0 +1,103 @@
+// The one home of the core's format constants. This file is plain
+// TypeScript that AssemblyScript also compiles (no AS-only types), so the
+// host imports the very same values: nothing is written down twice.
+
+// ---- error codes reported by the core (host maps them to typed errors)
+export const ERR_TRUNCATED = 1;
+export const ERR_CORRUPT = 2;
+export const ERR_CHECKSUM = 3;
+export const ERR_UNSUPPORTED = 4;
+export const ERR_ORDER = 5;
+export const ERR_INVALID = 6;
+
+// ---- Data.db unfiltered flags (UnfilteredSerializer)
+export const UF_END_OF_PARTITION = 0x01;
+export const UF_IS_MARKER = 0x02;
+export const UF_HAS_TIMESTAMP = 0x04;
+export const UF_HAS_TTL = 0x08;
+export const UF_HAS_DELETION = 0x10;
+export const UF_HAS_ALL_COLUMNS = 0x20;
+export const UF_HAS_COMPLEX_DELETION = 0x40;
+export const UF_EXTENSION_FLAG = 0x80;
+// extended flags
+export const UFX_IS_STATIC = 0x01;
+export const UFX_HAS_SHADOWABLE_DELETION = 0x02;
+
+// ---- cell flags (Cell serializer)
+export const CELL_IS_DELETED = 0x01;
+export const CELL_IS_EXPIRING = 0x02;
+export const CELL_HAS_EMPTY_VALUE = 0x04;
+export const CELL_USE_ROW_TIMESTAMP = 0x08;
+export const CELL_USE_ROW_TTL = 0x10;
+
+// ---- ClusteringPrefix.Kind ordinals, in Cassandra's order
+export const KIND_EXCL_END_BOUND = 0;
+export const KIND_INCL_START_BOUND = 1;
+export const KIND_EXCL_END_INCL_START_BOUNDARY = 2;
+export const KIND_STATIC_CLUSTERING = 3;
+export const KIND_CLUSTERING = 4;
+export const KIND_INCL_END_EXCL_START_BOUNDARY = 5;
+export const KIND_INCL_END_BOUND = 6;
+export const KIND_EXCL_START_BOUND = 7;
+
+// ---- "no value" sentinels (LivenessInfo / DeletionTime / Cell)
+export const NO_TIMESTAMP_HI = -2147483648; // high word of Long.MIN_VALUE
+export const NO_DELETION_TIME = 2147483647; // Integer.MAX_VALUE
+export const NO_TTL = 0;
+
+// EncodingStats epochs: deltas in Data.db are taken against the SSTable's
+// minimum, and the minimum itself against these (2015-09-22T00:00:00Z).
+export const TIMESTAMP_EPOCH_SECONDS = 1442880000;
+export const DELETION_TIME_EPOCH = 1442880000;
+export const TTL_EPOCH = 0;
+
+// ---- type codes of the core's type descriptors (see docs/core-abi.md)
+export const T_ASCII = 1;
+export const T_TEXT = 2;
+export const T_INT = 3;
+export const T_BIGINT = 4;
+export const T_SMALLINT = 5;
+export const T_TINYINT = 6;
+export const T_VARINT = 7;
+export const T_DECIMAL = 8;
+export const T_FLOAT = 9;
+export const T_DOUBLE = 10;
+export const T_BOOLEAN = 11;
+export const T_BLOB = 12;
+export const T_UUID = 13;
+export const T_TIMEUUID = 14;
+export const T_TIMESTAMP = 15;
+export const T_DATE = 16;
+export const T_TIME = 17;
+export const T_DURATION = 18;
+export const T_INET = 19;
+export const T_COUNTER = 20;
+export const T_LIST = 21;
+export const T_SET = 22;
+export const T_MAP = 23;
+export const T_TUPLE = 24;
+export const T_UDT = 25;
+export const T_EMPTY = 26;
+// modifiers, OR-ed into the code byte
+export const T_FROZEN = 0x40;
+export const T_REVERSED = 0x80;
+
+// ---- row stream (the core's decoded form; see docs/core-abi.md)
+export const RS_PARTITION = 0x50; // 'P'
+export const RS_ROW = 0x52; // 'R'
+export const RS_STATIC = 0x53; // 'S'
+export const RS_MARKER = 0x4d; // 'M'
+export const RS_END = 0x45; // 'E'
+export const RS_CELL_DELETED = 0x01;
+export const RS_CELL_EXPIRING = 0x02;
+export const RS_CELL_HAS_PATH = 0x04;
+export const RS_CELL_COUNTER = 0x08;
+
+// ---- what a core writer yields (the host drains DATA and INDEX as they grow)
+export const OUT_DATA = 0;
+export const OUT_INDEX = 1;
+export const OUT_SUMMARY = 2;
+export const OUT_FILTER = 3;
+export const OUT_STATS = 4;
+export const OUT_CHUNK_OFFSETS = 5;
+export const OUT_CHUNK_CRCS = 6;

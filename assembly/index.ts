@@ -1,0 +1,149 @@
+// The core's exports. Memory crosses the boundary as (pointer, length) into
+// linear memory: the host copies a batch in, makes one call, copies the
+// result out. Any failure traps after recording (code, offset) in
+// lastErrorCode/lastErrorOffset; the host then discards the instance.
+import { Out } from "./util/out";
+import { In } from "./util/in";
+import { errCode, errOffset, clearError } from "./util/error";
+import { crc32Update } from "./encoding/crc32";
+import { murmur3, token, h1out, h2out } from "./encoding/murmur3";
+import { lz4Compress as lz4c, lz4Decompress as lz4d, lz4Bound as lz4b } from "./encoding/lz4";
+import { Table, Header, readTable, readHeader } from "./schema";
+import { Writer, WriterOptions } from "./sstable/writer";
+import { decodePartitions } from "./sstable/reader";
+import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS } from "./format/constants";
+
+const tables: Table[] = [];
+const headers: Header[] = [];
+const writers = new Map<i32, Writer>();
+let nextWriter = 1;
+const result = new Out();
+
+export function alloc(n: i32): usize {
+  return heap.alloc(n > 0 ? <usize>n : 1);
+}
+export function free(p: usize): void {
+  heap.free(p);
+}
+export function lastErrorCode(): i32 {
+  return errCode;
+}
+export function lastErrorOffset(): i32 {
+  return errOffset;
+}
+export function resultPtr(): usize {
+  return result.ptr;
+}
+export function resultLen(): i32 {
+  return result.len;
+}
+export function resultReset(): void {
+  result.reset();
+  clearError();
+}
+
+export function crc32(crc: u32, p: usize, n: i32): u32 {
+  return crc32Update(crc, p, n);
+}
+export function murmurToken(p: usize, n: i32): i64 {
+  return token(p, n);
+}
+export function murmurHash(p: usize, n: i32): i64 {
+  murmur3(p, n, 0);
+  return <i64>h1out;
+}
+export function murmurHash2(): i64 {
+  return <i64>h2out;
+}
+export function lz4Bound(n: i32): i32 {
+  return lz4b(n);
+}
+export function lz4Compress(src: usize, n: i32, dst: usize): i32 {
+  return lz4c(src, n, dst);
+}
+export function lz4Decompress(src: usize, n: i32, dst: usize, outLen: i32): void {
+  lz4d(src, n, dst, outLen);
+}
+
+export function defineTable(p: usize, n: i32): i32 {
+  tables.push(readTable(p, n));
+  return tables.length - 1;
+}
+export function defineHeader(tableId: i32, p: usize, n: i32): i32 {
+  headers.push(readHeader(tables[tableId], p, n));
+  return headers.length - 1;
+}
+
+// options: u8 oldFormat, u8 compressed, i32 chunkLen, i32 maxCompressedLen,
+// i32 indexBlockSize, i32 minIndexInterval, i64 expectedKeys, f64 fpChance
+export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
+  const r = new In(p, n);
+  const o = new WriterOptions();
+  o.oldFormat = r.u8() != 0;
+  o.compressed = r.u8() != 0;
+  o.chunkLen = r.i32be();
+  o.maxCompressedLen = r.i32be();
+  o.indexBlockSize = r.i32be();
+  o.minIndexInterval = r.i32be();
+  o.expectedKeys = r.i64be();
+  o.fpChance = reinterpret<f64>(r.i64be());
+  const w = new Writer(headers[headerId], o);
+  const id = nextWriter++;
+  writers.set(id, w);
+  return id;
+}
+
+export function writerAppend(id: i32, p: usize, n: i32): void {
+  writers.get(id).append(p, n);
+}
+
+
+function writerOut(w: Writer, which: i32): Out {
+  switch (which) {
+    case OUT_DATA: return w.data.out;
+    case OUT_INDEX: return w.index;
+    case OUT_SUMMARY: return w.summaryOut;
+    case OUT_FILTER: return w.filterOut;
+    case OUT_STATS: return w.statsOut;
+    case OUT_CHUNK_OFFSETS: return w.data.offsets;
+    default: return w.data.crcs;
+  }
+}
+export function writerOutPtr(id: i32, which: i32): usize {
+  return writerOut(writers.get(id), which).ptr;
+}
+export function writerOutLen(id: i32, which: i32): i32 {
+  return writerOut(writers.get(id), which).len;
+}
+export function writerOutDrained(id: i32, which: i32): void {
+  const w = writers.get(id);
+  const o = writerOut(w, which);
+  if (which == OUT_INDEX) w.indexBase += o.len;
+  o.reset();
+}
+export function writerFinish(id: i32): void {
+  writers.get(id).finish();
+}
+export function writerDigest(id: i32): u32 {
+  return writers.get(id).data.digest;
+}
+export function writerDataLength(id: i32): i64 {
+  return writers.get(id).data.uncompressedLen;
+}
+export function writerFileLength(id: i32): i64 {
+  return writers.get(id).data.fileLen;
+}
+export function writerPartitions(id: i32): i64 {
+  return writers.get(id).partitions;
+}
+export function writerClose(id: i32): void {
+  if (!writers.has(id)) return;
+  writers.get(id).release();
+  writers.delete(id);
+}
+
+// Decodes whole partitions of uncompressed Data.db into the row stream (result).
+export function decodeData(headerId: i32, p: usize, n: i32): void {
+  result.reset();
+  decodePartitions(headers[headerId], p, n, result);
+}

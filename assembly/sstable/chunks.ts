@@ -1,0 +1,95 @@
+// Data.db as it lands on disk. Compressed: fixed-size chunks of the
+// uncompressed stream, each LZ4-compressed (4-byte LE length + block) and
+// followed by a big-endian CRC32 of the stored bytes; CompressionInfo.db
+// lists where each chunk starts. Uncompressed: the stream as is, with CRC.db
+// holding one CRC32 per chunk. Either way Digest.crc32 covers the file.
+import { Out } from "../util/out";
+import { crc32Update } from "../encoding/crc32";
+import { lz4Compress, lz4Bound } from "../encoding/lz4";
+
+export class ChunkSink {
+  chunkLen: i32;
+  compressed: bool;
+  maxCompressedLen: i32;
+  pending: Out = new Out(); // uncompressed bytes not yet in a chunk
+  out: Out = new Out(); // file bytes ready to be drained by the host
+  offsets: Out = new Out(); // i64 BE chunk offsets (compressed) for CompressionInfo
+  crcs: Out = new Out(); // i32 BE per-chunk CRCs (uncompressed) for CRC.db
+  digest: u32 = 0; // CRC32 of every byte of the file so far
+  fileLen: i64 = 0; // bytes of the file produced so far
+  uncompressedLen: i64 = 0;
+  chunks: i32 = 0;
+  scratch: Out = new Out();
+
+  constructor(chunkLen: i32, compressed: bool, maxCompressedLen: i32) {
+    assert(chunkLen > 0 && (chunkLen & (chunkLen - 1)) == 0, "chunk length must be a power of two");
+    this.chunkLen = chunkLen;
+    this.compressed = compressed;
+    this.maxCompressedLen = maxCompressedLen;
+  }
+
+  // Position in the uncompressed stream (what Index.db records).
+  @inline position(): i64 {
+    return this.uncompressedLen + <i64>this.pending.len;
+  }
+
+  write(o: Out): void {
+    this.pending.append(o);
+    if (this.pending.len >= this.chunkLen) this.cut(false);
+  }
+
+  // Emits every full chunk; with `all`, the partial tail too.
+  cut(all: bool): void {
+    let off = 0;
+    const n = this.pending.len;
+    while (n - off >= this.chunkLen || (all && n - off > 0)) {
+      const len = n - off < this.chunkLen ? n - off : this.chunkLen;
+      this.emit(this.pending.ptr + <usize>off, len);
+      off += len;
+    }
+    if (off > 0) {
+      memory.copy(this.pending.ptr, this.pending.ptr + <usize>off, <usize>(n - off));
+      this.pending.len = n - off;
+    }
+  }
+
+  private emit(p: usize, len: i32): void {
+    this.uncompressedLen += len;
+    this.chunks++;
+    if (!this.compressed) {
+      const crc = crc32Update(0, p, len);
+      this.crcs.i32be(<i32>crc);
+      this.put(p, len);
+      return;
+    }
+    this.offsets.i64be(this.fileLen);
+    const s = this.scratch;
+    s.reset();
+    s.ensure(lz4Bound(len) + 8);
+    store<i32>(s.ptr, len); // LZ4Compressor's header: uncompressed length, little-endian
+    const clen = lz4Compress(p, len, s.ptr + 4) + 4;
+    let stored = s.ptr;
+    let storedLen = clen;
+    if (clen >= this.maxCompressedLen) {
+      // Cassandra 4.x keeps a chunk raw when compression does not pay; a reader
+      // tells by its length (>= max compressed length).
+      stored = p;
+      storedLen = len;
+    }
+    const crc = crc32Update(0, stored, storedLen);
+    this.put(stored, storedLen);
+    this.scratch.reset();
+    this.scratch.i32be(<i32>crc);
+    this.put(this.scratch.ptr, 4);
+  }
+
+  private put(p: usize, n: i32): void {
+    this.digest = crc32Update(this.digest, p, n);
+    this.out.bytes(p, n);
+    this.fileLen += n;
+  }
+
+  finish(): void {
+    this.cut(true);
+  }
+}

@@ -1,0 +1,97 @@
+// Bloom filter of partition keys (Filter.db). Sized from the expected key
+// count and the table's bloom_filter_fp_chance the way Cassandra sizes it,
+// probed with the two halves of the key's Murmur3 hash (double hashing).
+import { murmur3, h1out, h2out } from "../encoding/murmur3";
+import { Out } from "../util/out";
+
+const EXCESS: i64 = 20; // spare bits Cassandra adds to every filter
+const MAX_BUCKETS = 20; // largest bits-per-element Cassandra considers
+const MAX_HASHES = 20;
+
+// False positive rate of a filter with b bits per element and k hashes.
+function fpRate(b: i32, k: i32): f64 {
+  return Math.pow(1.0 - Math.exp(-<f64>k / <f64>b), <f64>k);
+}
+
+// Optimal k for b bits per element, as Cassandra tabulates it: the k with the
+// lowest false positive rate, capped.
+function optimalK(b: i32): i32 {
+  let best = 1;
+  for (let k = 2; k <= MAX_HASHES && k <= b; k++) if (fpRate(b, k) < fpRate(b, best)) best = k;
+  return best;
+}
+
+export class Bloom {
+  hashCount: i32 = 0;
+  words: i64 = 0;
+  bits: usize = 0;
+
+  constructor(expectedKeys: i64, fpChance: f64) {
+    const n = expectedKeys < 1 ? 1 : expectedKeys;
+    // smallest bits-per-element whose optimal k reaches the target, then the
+    // fewest hashes that still do
+    let b = 2;
+    let k = optimalK(2);
+    if (fpChance < fpRate(2, k)) {
+      while (b < MAX_BUCKETS && fpRate(b, k) > fpChance) {
+        b++;
+        k = optimalK(b);
+      }
+      while (k > 1 && fpRate(b, k - 1) <= fpChance) k--;
+    }
+    this.hashCount = k;
+    const numBits = n * <i64>b + EXCESS;
+    this.words = ((numBits - 1) >> 6) + 1;
+    const bytes = <usize>(this.words * 8);
+    this.bits = heap.alloc(bytes);
+    memory.fill(this.bits, 0, bytes);
+  }
+
+  add(keyPtr: usize, keyLen: i32): void {
+    murmur3(keyPtr, keyLen, 0);
+    const max = <u64>this.words * 64;
+    let base = h2out;
+    const inc = h1out;
+    for (let i = 0; i < this.hashCount; i++) {
+      let v = <i64>base % <i64>max;
+      if (v < 0) v = -v;
+      const idx = <u64>v;
+      const w = this.bits + <usize>((idx >> 6) << 3);
+      store<u64>(w, load<u64>(w) | ((<u64>1) << (idx & 63)));
+      base += inc;
+    }
+  }
+
+  mightContain(keyPtr: usize, keyLen: i32): bool {
+    murmur3(keyPtr, keyLen, 0);
+    const max = <u64>this.words * 64;
+    let base = h2out;
+    const inc = h1out;
+    for (let i = 0; i < this.hashCount; i++) {
+      let v = <i64>base % <i64>max;
+      if (v < 0) v = -v;
+      const idx = <u64>v;
+      const w = this.bits + <usize>((idx >> 6) << 3);
+      if ((load<u64>(w) & ((<u64>1) << (idx & 63))) == 0) return false;
+      base += inc;
+    }
+    return true;
+  }
+
+  // Filter.db: i32 hash count, i32 word count, then the words as big-endian
+  // longs. The pre-'na' format ('md') stores each word byte-reversed.
+  serialize(o: Out, oldFormat: bool): void {
+    o.i32be(this.hashCount);
+    o.i32be(<i32>this.words);
+    for (let i: i64 = 0; i < this.words; i++) {
+      const w = load<u64>(this.bits + <usize>(i << 3));
+      if (oldFormat) o.i64le(<i64>w);
+      else o.i64be(<i64>w);
+    }
+  }
+
+  free(): void {
+    heap.free(this.bits);
+    this.bits = 0;
+  }
+}

@@ -1,0 +1,430 @@
+// Row encoding of Data.db (UnfilteredSerializer in Cassandra): one unfiltered
+// (row or range tombstone marker) at a time, with timestamps, TTLs and local
+// deletion times written as unsigned vint deltas against the SSTable's
+// EncodingStats. Layout: docs/sstable-format.md, section Data.db.
+import { Out, uvintSize } from "../util/out";
+import { In } from "../util/in";
+import { fail, ERR_INVALID, ERR_CORRUPT } from "../util/error";
+import { Header, TypeDesc, Column } from "../schema";
+import { Row, Marker, Values, Cell, ComplexDeletion } from "../stream";
+import {
+  UF_END_OF_PARTITION, UF_IS_MARKER, UF_HAS_TIMESTAMP, UF_HAS_TTL, UF_HAS_DELETION, UF_HAS_ALL_COLUMNS,
+  UF_HAS_COMPLEX_DELETION, UF_EXTENSION_FLAG, UFX_IS_STATIC, UFX_HAS_SHADOWABLE_DELETION,
+  CELL_IS_DELETED, CELL_IS_EXPIRING, CELL_HAS_EMPTY_VALUE, CELL_USE_ROW_TIMESTAMP, CELL_USE_ROW_TTL,
+  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH,
+} from "../format/constants";
+
+// ---- values
+
+export function writeValue(t: TypeDesc, p: usize, n: i32, o: Out): void {
+  if (t.fixedLen >= 0) {
+    if (n != t.fixedLen) fail(ERR_INVALID, n);
+    o.bytes(p, n);
+  } else {
+    o.uvint(<u64>n);
+    o.bytes(p, n);
+  }
+}
+
+// Reads a non-empty value; returns its length, leaves its start in valuePtr.
+export let valuePtr: usize = 0;
+export function readValue(t: TypeDesc, r: In): i32 {
+  let n = t.fixedLen;
+  if (n < 0) n = r.uvint32();
+  valuePtr = r.at();
+  r.skip(n);
+  return n;
+}
+
+// ---- clustering prefixes: a header vint per 32 values (2 bits each:
+// low = empty, high = null), then each non-null non-empty value.
+
+export function writeClusteringValues(v: Values, types: TypeDesc[], o: Out): void {
+  const n = v.n;
+  let off = 0;
+  while (off < n) {
+    const limit = off + 32 < n ? off + 32 : n;
+    let hdr: u64 = 0;
+    for (let i = off; i < limit; i++) {
+      const l = unchecked(v.len[i]);
+      const bit = <u64>((i - off) * 2);
+      if (l < 0) hdr |= (<u64>2) << bit;
+      else if (l == 0) hdr |= (<u64>1) << bit;
+    }
+    o.uvint(hdr);
+    for (let i = off; i < limit; i++) {
+      const l = unchecked(v.len[i]);
+      if (l > 0) writeValue(types[i], unchecked(v.ptr[i]), l, o);
+    }
+    off = limit;
+  }
+}
+
+export function readClusteringValues(v: Values, n: i32, types: TypeDesc[], r: In): void {
+  if (n > types.length) fail(ERR_CORRUPT, r.pos);
+  v.n = n;
+  let off = 0;
+  while (off < n) {
+    const limit = off + 32 < n ? off + 32 : n;
+    const hdr = r.uvint();
+    for (let i = off; i < limit; i++) {
+      const bits = <i32>((hdr >> <u64>((i - off) * 2)) & 3);
+      if (bits & 2) {
+        unchecked((v.len[i] = -1));
+        unchecked((v.ptr[i] = 0));
+      } else if (bits & 1) {
+        unchecked((v.len[i] = 0));
+        unchecked((v.ptr[i] = 0));
+      } else {
+        const l = readValue(types[i], r);
+        unchecked((v.len[i] = l));
+        unchecked((v.ptr[i] = valuePtr));
+      }
+    }
+    off = limit;
+  }
+}
+
+// ClusteringPrefix as written in IndexInfo: kind byte, then for bounds a
+// u16 size, then the values.
+export function writePrefix(kind: i32, v: Values, types: TypeDesc[], o: Out): void {
+  o.u8(kind);
+  if (kind != 4) o.u16be(v.n);
+  writeClusteringValues(v, types, o);
+}
+
+// ---- unfiltered rows
+
+const body = new Out();
+
+@inline function isLive(mfda: i64): bool {
+  return mfda == i64.MIN_VALUE;
+}
+
+function writeTimestamp(h: Header, ts: i64, o: Out): void {
+  o.uvint(<u64>(ts - h.minTimestamp));
+}
+function writeLdt(h: Header, ldt: i32, o: Out): void {
+  o.uvint(<u64>(<i64>ldt - <i64>h.minLocalDeletionTime));
+}
+function writeTTL(h: Header, ttl: i32, o: Out): void {
+  o.uvint(<u64>(<i64>ttl - <i64>h.minTTL));
+}
+
+function writeCell(c: Cell, col: Column, h: Header, row: Row, o: Out): void {
+  const deleted = (c.flags & RS_CELL_DELETED) != 0;
+  const expiring = (c.flags & RS_CELL_EXPIRING) != 0;
+  const hasValue = c.valLen > 0;
+  const useRowTs = row.livTs != i64.MIN_VALUE && c.ts == row.livTs;
+  const useRowTTL = expiring && row.livTtl != 0 && c.ttl == row.livTtl && c.ldt == row.livLdt;
+  let flags = 0;
+  if (deleted) flags |= CELL_IS_DELETED;
+  if (expiring) flags |= CELL_IS_EXPIRING;
+  if (!hasValue) flags |= CELL_HAS_EMPTY_VALUE;
+  if (useRowTs) flags |= CELL_USE_ROW_TIMESTAMP;
+  if (useRowTTL) flags |= CELL_USE_ROW_TTL;
+  o.u8(flags);
+  if (!useRowTs) writeTimestamp(h, c.ts, o);
+  if ((deleted || expiring) && !useRowTTL) writeLdt(h, c.ldt, o);
+  if (expiring && !useRowTTL) writeTTL(h, c.ttl, o);
+  if (col.complex) {
+    // path and value both vint-prefixed: the value is framed by the
+    // collection's own (variable-length) type, whatever the element type
+    if (c.pathLen < 0) fail(ERR_INVALID, c.col);
+    o.uvint(<u64>c.pathLen);
+    o.bytes(c.pathPtr, c.pathLen);
+    if (hasValue) {
+      o.uvint(<u64>c.valLen);
+      o.bytes(c.valPtr, c.valLen);
+    }
+  } else {
+    if (c.pathLen >= 0) fail(ERR_INVALID, c.col);
+    if (hasValue) writeValue(col.type, c.valPtr, c.valLen, o);
+  }
+}
+
+// Columns.serializeSubset: which of the header's columns this row has.
+function writeSubset(present: StaticArray<bool>, count: i32, total: i32, o: Out): void {
+  if (total < 64) {
+    let missing: u64 = 0;
+    for (let i = 0; i < total; i++) if (!unchecked(present[i])) missing |= (<u64>1) << <u64>i;
+    o.uvint(missing);
+    return;
+  }
+  o.uvint(<u64>(total - count));
+  const writePresent = count < total / 2;
+  for (let i = 0; i < total; i++) {
+    if (unchecked(present[i]) == writePresent) o.uvint(<u64>i);
+  }
+}
+
+let presentBuf = new StaticArray<bool>(0);
+
+// Serializes one row (static or not) into `o`, with `prevSize` = bytes from
+// the start of the previous unfiltered (or of the partition) to this one.
+export function writeRow(row: Row, h: Header, clusteringTypes: TypeDesc[], prevSize: u64, o: Out): void {
+  const cols = row.isStatic ? h.statics : h.regulars;
+  const total = cols.length;
+  if (presentBuf.length < total) presentBuf = new StaticArray<bool>(total * 2);
+  for (let i = 0; i < total; i++) unchecked((presentBuf[i] = false));
+  let count = 0;
+  let hasComplexDeletion = false;
+  const table = h.table;
+  for (let i = 0; i < row.nCells; i++) {
+    const c = row.cell(i);
+    const pos = unchecked(h.position[c.col]);
+    if (pos < 0 || table.columns[c.col].isStatic != row.isStatic) fail(ERR_INVALID, c.col);
+    if (!unchecked(presentBuf[pos])) {
+      unchecked((presentBuf[pos] = true));
+      count++;
+    }
+  }
+  for (let i = 0; i < row.nComplexDel; i++) {
+    const d = unchecked(row.complexDel[i]);
+    const pos = unchecked(h.position[d.col]);
+    if (pos < 0 || !table.columns[d.col].complex) fail(ERR_INVALID, d.col);
+    if (!isLive(d.mfda)) hasComplexDeletion = true;
+    if (!unchecked(presentBuf[pos])) {
+      unchecked((presentBuf[pos] = true));
+      count++;
+    }
+  }
+
+  let flags = 0;
+  let ext = 0;
+  const hasLiveness = row.livTs != i64.MIN_VALUE;
+  if (hasLiveness) {
+    flags |= UF_HAS_TIMESTAMP;
+    if (row.livTtl != 0) flags |= UF_HAS_TTL;
+  }
+  if (!isLive(row.delMfda)) {
+    flags |= UF_HAS_DELETION;
+    if (row.shadowable) ext |= UFX_HAS_SHADOWABLE_DELETION;
+  }
+  if (count == total) flags |= UF_HAS_ALL_COLUMNS;
+  if (hasComplexDeletion) flags |= UF_HAS_COMPLEX_DELETION;
+  if (row.isStatic) ext |= UFX_IS_STATIC;
+  if (ext != 0) flags |= UF_EXTENSION_FLAG;
+
+  body.reset();
+  if (hasLiveness) {
+    writeTimestamp(h, row.livTs, body);
+    if (row.livTtl != 0) {
+      writeTTL(h, row.livTtl, body);
+      writeLdt(h, row.livLdt, body);
+    }
+  }
+  if (!isLive(row.delMfda)) {
+    writeTimestamp(h, row.delMfda, body);
+    writeLdt(h, row.delLdt, body);
+  }
+  if (count != total) writeSubset(presentBuf, count, total, body);
+
+  // cells, grouped by column in header order (the stream is sorted by column)
+  let i = 0;
+  let d = 0;
+  while (i < row.nCells || d < row.nComplexDel) {
+    // next column: the smaller of the next cell's and the next deletion's
+    let col = i < row.nCells ? row.cell(i).col : i32.MAX_VALUE;
+    if (d < row.nComplexDel) {
+      const dc = unchecked(row.complexDel[d]).col;
+      if (dc < col) col = dc;
+    }
+    const column = table.columns[col];
+    if (column.complex) {
+      let del: ComplexDeletion | null = null;
+      if (d < row.nComplexDel && unchecked(row.complexDel[d]).col == col) del = unchecked(row.complexDel[d++]);
+      if (hasComplexDeletion) {
+        if (del) {
+          writeTimestamp(h, del.mfda, body);
+          writeLdt(h, del.ldt, body);
+        } else {
+          writeTimestamp(h, i64.MIN_VALUE, body);
+          writeLdt(h, i32.MAX_VALUE, body);
+        }
+      }
+      let j = i;
+      while (j < row.nCells && row.cell(j).col == col) j++;
+      body.uvint(<u64>(j - i));
+      for (; i < j; i++) writeCell(row.cell(i), column, h, row, body);
+    } else {
+      writeCell(row.cell(i), column, h, row, body);
+      i++;
+      if (i < row.nCells && row.cell(i).col == col) fail(ERR_INVALID, col); // two cells in a simple column
+    }
+  }
+
+  o.u8(flags);
+  if (ext != 0) o.u8(ext);
+  if (!row.isStatic) writeClusteringValues(row.clustering, clusteringTypes, o);
+  o.uvint(<u64>(body.len + uvintSize(prevSize)));
+  o.uvint(prevSize);
+  o.append(body);
+}
+
+export function writeMarker(m: Marker, h: Header, clusteringTypes: TypeDesc[], prevSize: u64, o: Out): void {
+  o.u8(UF_IS_MARKER);
+  o.u8(m.kind);
+  o.u16be(m.clustering.n);
+  writeClusteringValues(m.clustering, clusteringTypes, o);
+  body.reset();
+  if (m.isBoundary) {
+    writeTimestamp(h, m.mfda, body);
+    writeLdt(h, m.ldt, body);
+    writeTimestamp(h, m.mfda2, body);
+    writeLdt(h, m.ldt2, body);
+  } else {
+    writeTimestamp(h, m.mfda, body);
+    writeLdt(h, m.ldt, body);
+  }
+  o.uvint(<u64>(body.len + uvintSize(prevSize)));
+  o.uvint(prevSize);
+  o.append(body);
+}
+
+export function writeEndOfPartition(o: Out): void {
+  o.u8(UF_END_OF_PARTITION);
+}
+
+// ---- decoding
+
+function readTimestamp(h: Header, r: In): i64 {
+  return <i64>r.uvint() + h.minTimestamp;
+}
+function readLdt(h: Header, r: In): i32 {
+  return <i32>(<i64>r.uvint() + <i64>h.minLocalDeletionTime);
+}
+function readTTL(h: Header, r: In): i32 {
+  return <i32>(<i64>r.uvint() + <i64>h.minTTL);
+}
+
+function readCell(c: Cell, col: i32, column: Column, h: Header, row: Row, r: In): void {
+  const start = r.pos;
+  const flags = <i32>r.u8();
+  if (flags & ~0x1f) fail(ERR_CORRUPT, start);
+  const deleted = (flags & CELL_IS_DELETED) != 0;
+  const expiring = (flags & CELL_IS_EXPIRING) != 0;
+  const useRowTs = (flags & CELL_USE_ROW_TIMESTAMP) != 0;
+  const useRowTTL = (flags & CELL_USE_ROW_TTL) != 0;
+  c.col = col;
+  c.flags = (deleted ? RS_CELL_DELETED : 0) | (expiring ? RS_CELL_EXPIRING : 0);
+  c.ts = useRowTs ? row.livTs : readTimestamp(h, r);
+  c.ldt = i32.MAX_VALUE;
+  c.ttl = 0;
+  if (useRowTTL) {
+    c.ldt = row.livLdt;
+    c.ttl = row.livTtl;
+  } else {
+    if (deleted || expiring) c.ldt = readLdt(h, r);
+    if (expiring) c.ttl = readTTL(h, r);
+  }
+  c.pathLen = -1;
+  if (column.complex) {
+    c.flags |= RS_CELL_HAS_PATH;
+    c.pathLen = r.uvint32();
+    c.pathPtr = r.at();
+    r.skip(c.pathLen);
+  }
+  if (flags & CELL_HAS_EMPTY_VALUE) {
+    c.valLen = 0;
+    c.valPtr = 0;
+  } else if (column.complex) {
+    c.valLen = r.uvint32();
+    c.valPtr = r.at();
+    r.skip(c.valLen);
+  } else {
+    c.valLen = readValue(column.type, r);
+    c.valPtr = valuePtr;
+  }
+}
+
+function readSubset(present: StaticArray<bool>, total: i32, r: In): void {
+  if (total < 64) {
+    const missing = r.uvint();
+    for (let i = 0; i < total; i++) unchecked((present[i] = ((missing >> <u64>i) & 1) == 0));
+    return;
+  }
+  const start = r.pos;
+  const delta = r.uvint32();
+  if (delta > total) fail(ERR_CORRUPT, start);
+  const count = total - delta;
+  const listed = count < total / 2; // the present ones are listed, else the absent ones
+  const n = listed ? count : delta;
+  for (let i = 0; i < total; i++) unchecked((present[i] = !listed));
+  for (let k = 0; k < n; k++) {
+    const p = r.pos;
+    const idx = r.uvint32();
+    if (idx >= total) fail(ERR_CORRUPT, p);
+    unchecked((present[idx] = listed));
+  }
+}
+
+// Row flags read by the caller; fills `row` from the rest of the unfiltered.
+export function readRow(flags: i32, h: Header, clusteringTypes: TypeDesc[], row: Row, r: In): void {
+  const start = r.pos - 1;
+  let ext = 0;
+  if (flags & UF_EXTENSION_FLAG) ext = <i32>r.u8();
+  row.clear();
+  row.isStatic = (ext & UFX_IS_STATIC) != 0;
+  if (!row.isStatic) readClusteringValues(row.clustering, clusteringTypes.length, clusteringTypes, r);
+  const size = r.uvint32();
+  const bodyStart = r.pos;
+  r.uvint(); // previous unfiltered size: only for reading backwards
+  if (flags & UF_HAS_TIMESTAMP) {
+    row.livTs = readTimestamp(h, r);
+    if (flags & UF_HAS_TTL) {
+      row.livTtl = readTTL(h, r);
+      row.livLdt = readLdt(h, r);
+    }
+  }
+  if (flags & UF_HAS_DELETION) {
+    row.delMfda = readTimestamp(h, r);
+    row.delLdt = readLdt(h, r);
+    row.shadowable = (ext & UFX_HAS_SHADOWABLE_DELETION) != 0;
+  }
+  const cols = row.isStatic ? h.statics : h.regulars;
+  const total = cols.length;
+  if (presentBuf.length < total) presentBuf = new StaticArray<bool>(total * 2);
+  if (flags & UF_HAS_ALL_COLUMNS) {
+    for (let i = 0; i < total; i++) unchecked((presentBuf[i] = true));
+  } else {
+    readSubset(presentBuf, total, r);
+  }
+  const hasComplexDeletion = (flags & UF_HAS_COMPLEX_DELETION) != 0;
+  const table = h.table;
+  for (let i = 0; i < total; i++) {
+    if (!unchecked(presentBuf[i])) continue;
+    const col = unchecked(cols[i]);
+    const column = table.columns[col];
+    if (column.complex) {
+      if (hasComplexDeletion) {
+        const mfda = readTimestamp(h, r);
+        const ldt = readLdt(h, r);
+        if (!isLive(mfda)) row.addComplexDeletion(col, mfda, ldt);
+      }
+      const n = r.uvint32();
+      for (let k = 0; k < n; k++) readCell(row.addCell(), col, column, h, row, r);
+    } else {
+      readCell(row.addCell(), col, column, h, row, r);
+    }
+  }
+  if (r.pos - bodyStart != size) fail(ERR_CORRUPT, start);
+}
+
+export function readMarker(h: Header, clusteringTypes: TypeDesc[], m: Marker, r: In): void {
+  const start = r.pos - 1;
+  m.kind = <i32>r.u8();
+  if (m.kind > 7 || m.kind == 3 || m.kind == 4) fail(ERR_CORRUPT, start + 1);
+  const n = <i32>r.u16be();
+  readClusteringValues(m.clustering, n, clusteringTypes, r);
+  const size = r.uvint32();
+  const bodyStart = r.pos;
+  r.uvint();
+  m.mfda = readTimestamp(h, r);
+  m.ldt = readLdt(h, r);
+  if (m.isBoundary) {
+    m.mfda2 = readTimestamp(h, r);
+    m.ldt2 = readLdt(h, r);
+  }
+  if (r.pos - bodyStart != size) fail(ERR_CORRUPT, start);
+}

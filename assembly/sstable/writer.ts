@@ -1,0 +1,351 @@
+// One SSTable being written: the row stream goes in, batch by batch; Data.db
+// bytes come out as they fill chunks; Index.db entries, the summary, the bloom
+// filter and the statistics are built on the way and produced at finish().
+import { Out } from "../util/out";
+import { In } from "../util/in";
+import { fail, ERR_INVALID, ERR_ORDER } from "../util/error";
+import { Header } from "../schema";
+import { Row, Marker, Values } from "../stream";
+import { token } from "../encoding/murmur3";
+import { writeRow, writeMarker, writeEndOfPartition, writePrefix } from "./rows";
+import { ChunkSink } from "./chunks";
+import { Bloom } from "./filter";
+import { SummaryBuilder } from "./summary";
+import { Stats } from "./stats";
+import { compareClustering } from "../merge/compare";
+import { RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, KIND_CLUSTERING } from "../format/constants";
+
+const WIDTH_BASE: i64 = 65536;
+
+export class WriterOptions {
+  oldFormat: bool = false; // 'md' (pre-'na') bloom filter layout
+  chunkLen: i32 = 65536;
+  compressed: bool = false;
+  maxCompressedLen: i32 = i32.MAX_VALUE;
+  indexBlockSize: i32 = 65536; // column_index_size
+  minIndexInterval: i32 = 128;
+  expectedKeys: i64 = 1;
+  fpChance: f64 = 0.01;
+}
+
+export class Writer {
+  h: Header;
+  opts: WriterOptions;
+  data: ChunkSink;
+  index: Out = new Out();
+  summary: SummaryBuilder;
+  bloom: Bloom;
+  stats: Stats;
+  // current partition
+  inPartition: bool = false;
+  key: Out = new Out();
+  keyToken: i64 = 0;
+  prevKey: Out = new Out();
+  prevToken: i64 = 0;
+  partitions: i64 = 0;
+  partStart: i64 = 0;
+  pdelMfda: i64 = i64.MIN_VALUE;
+  pdelLdt: i32 = i32.MAX_VALUE;
+  headerLength: i64 = 0;
+  prevUnfilteredStart: i64 = 0;
+  unfiltereds: i32 = 0;
+  // current index block
+  blockFirst: Out = new Out(); // serialized ClusteringPrefix
+  blockLast: Out = new Out();
+  blockStart: i64 = -1;
+  openMarker: bool = false;
+  openMfda: i64 = 0;
+  openLdt: i32 = 0;
+  blocks: Out = new Out(); // serialized IndexInfo entries
+  blockOffsets: Out = new Out(); // i32 BE offsets into `blocks`
+  blockCount: i32 = 0;
+  // last clustering seen in the partition, for the order check
+  prevClustering: Values = new Values();
+  prevClusteringStore: Out = new Out();
+  hasPrevClustering: bool = false;
+  // scratch
+  buf: Out = new Out();
+  row: Row = new Row();
+  marker: Marker = new Marker();
+
+  constructor(h: Header, opts: WriterOptions) {
+    this.h = h;
+    this.opts = opts;
+    this.data = new ChunkSink(opts.chunkLen, opts.compressed, opts.maxCompressedLen);
+    this.summary = new SummaryBuilder(opts.minIndexInterval);
+    this.bloom = new Bloom(opts.expectedKeys, opts.fpChance);
+    this.stats = new Stats(h.table.clustering.length);
+    this.stats.types = h.table.clustering;
+  }
+
+  // Consume complete records of the row stream.
+  append(ptr: usize, len: i32): void {
+    const r = new In(ptr, len);
+    const ctypes = this.h.table.clustering;
+    while (r.remaining() > 0) {
+      const at = r.pos;
+      const tag = <i32>r.u8();
+      if (tag == RS_PARTITION) {
+        if (this.inPartition) fail(ERR_INVALID, at);
+        const tok = r.i64be();
+        const klen = r.i32be();
+        if (klen < 0 || klen > 65535) fail(ERR_INVALID, at);
+        const kptr = r.at();
+        r.skip(klen);
+        const mfda = r.i64be();
+        const ldt = r.i32be();
+        this.startPartition(tok, kptr, klen, mfda, ldt, at);
+      } else if (tag == RS_STATIC || tag == RS_ROW) {
+        if (!this.inPartition) fail(ERR_INVALID, at);
+        const row = this.row;
+        row.clear();
+        row.isStatic = tag == RS_STATIC;
+        if (!row.isStatic) {
+          row.clustering.read(r);
+          if (row.clustering.n != ctypes.length) fail(ERR_INVALID, at);
+        }
+        row.readBody(r, this.h.table.columns.length);
+        if (row.isStatic) this.writeStatic(row, at);
+        else this.addRow(row, at);
+      } else if (tag == RS_MARKER) {
+        if (!this.inPartition) fail(ERR_INVALID, at);
+        this.marker.read(r);
+        this.addMarker(this.marker, at);
+      } else if (tag == RS_END) {
+        if (!this.inPartition) fail(ERR_INVALID, at);
+        this.endPartition();
+      } else {
+        fail(ERR_INVALID, at);
+      }
+    }
+  }
+
+  private startPartition(tok: i64, kptr: usize, klen: i32, mfda: i64, ldt: i32, at: i32): void {
+    const actual = token(kptr, klen);
+    if (actual != tok) fail(ERR_INVALID, at);
+    if (this.partitions > 0) {
+      // strictly ascending by (token, key bytes)
+      let c = tok < this.prevToken ? -1 : tok > this.prevToken ? 1 : 0;
+      if (c == 0) c = compareBytes(kptr, klen, this.prevKey.ptr, this.prevKey.len);
+      if (c <= 0) fail(ERR_ORDER, at);
+    }
+    this.inPartition = true;
+    this.key.reset();
+    this.key.bytes(kptr, klen);
+    this.keyToken = tok;
+    this.partStart = this.data.position();
+    this.pdelMfda = mfda;
+    this.pdelLdt = ldt;
+    this.unfiltereds = 0;
+    this.sawStatic = false;
+    this.blockStart = -1;
+    this.blocks.reset();
+    this.blockOffsets.reset();
+    this.blockCount = 0;
+    this.openMarker = false;
+    this.hasPrevClustering = false;
+    const b = this.buf;
+    b.reset();
+    b.u16be(klen);
+    b.bytes(kptr, klen);
+    b.i32be(ldt);
+    b.i64be(mfda);
+    this.data.write(b);
+    this.headerLength = this.data.position() - this.partStart;
+    this.prevUnfilteredStart = this.partStart;
+    this.stats.partitionStart(kptr, klen, mfda, ldt);
+  }
+
+  // Cassandra 3.11/4.x write a static row in every partition of a table
+  // with static columns, an empty one if the partition has no static data.
+  private ensureStatic(): void {
+    if (this.sawStatic || this.h.statics.length == 0) return;
+    const row = this.emptyStatic;
+    row.clear();
+    row.isStatic = true;
+    this.writeStatic(row, 0);
+  }
+  emptyStatic: Row = new Row();
+  sawStatic: bool = false;
+
+  private writeStatic(row: Row, at: i32): void {
+    if (this.unfiltereds > 0 || this.sawStatic) fail(ERR_ORDER, at);
+    if (this.h.statics.length == 0) fail(ERR_INVALID, at);
+    this.sawStatic = true;
+    const b = this.buf;
+    b.reset();
+    writeRow(row, this.h, this.h.table.clustering, 0, b);
+    this.data.write(b);
+    this.headerLength = this.data.position() - this.partStart;
+    if (row.nCells > 0 || row.delMfda != i64.MIN_VALUE) this.stats.row(row);
+  }
+
+  private checkOrder(v: Values, kind: i32, at: i32): void {
+    if (this.hasPrevClustering) {
+      const c = compareClustering(this.h.table.clustering, this.prevClustering, this.prevKind, v, kind);
+      if (c >= 0) fail(ERR_ORDER, at);
+    }
+    // keep a private copy: the stream batch memory is the host's
+    const s = this.prevClusteringStore;
+    s.reset();
+    for (let i = 0; i < v.n; i++) if (v.len[i] > 0) s.bytes(v.ptr[i], v.len[i]);
+    let off: usize = 0;
+    this.prevClustering.n = v.n;
+    for (let i = 0; i < v.n; i++) {
+      const l = v.len[i];
+      this.prevClustering.len[i] = l;
+      this.prevClustering.ptr[i] = s.ptr + off;
+      if (l > 0) off += <usize>l;
+    }
+    this.prevKind = kind;
+    this.hasPrevClustering = true;
+  }
+  prevKind: i32 = 0;
+
+  private beginUnfiltered(kind: i32, v: Values): i64 {
+    const pos = this.data.position();
+    if (this.blockStart < 0) {
+      this.blockStart = pos;
+      this.blockFirst.reset();
+      writePrefix(kind, v, this.h.table.clustering, this.blockFirst);
+    }
+    return pos;
+  }
+
+  private endUnfiltered(kind: i32, v: Values, pos: i64): void {
+    this.blockLast.reset();
+    writePrefix(kind, v, this.h.table.clustering, this.blockLast);
+    this.prevUnfilteredStart = pos;
+    this.unfiltereds++;
+    if (this.data.position() - this.blockStart >= <i64>this.opts.indexBlockSize) this.addIndexBlock();
+  }
+
+  private addRow(row: Row, at: i32): void {
+    this.ensureStatic();
+    this.checkOrder(row.clustering, KIND_CLUSTERING, at);
+    const pos = this.beginUnfiltered(KIND_CLUSTERING, row.clustering);
+    const b = this.buf;
+    b.reset();
+    writeRow(row, this.h, this.h.table.clustering, <u64>(pos - this.prevUnfilteredStart), b);
+    this.data.write(b);
+    this.stats.row(row);
+    this.endUnfiltered(KIND_CLUSTERING, row.clustering, pos);
+  }
+
+  private addMarker(m: Marker, at: i32): void {
+    this.ensureStatic();
+    this.checkOrder(m.clustering, m.kind, at);
+    const pos = this.beginUnfiltered(m.kind, m.clustering);
+    const b = this.buf;
+    b.reset();
+    writeMarker(m, this.h, this.h.table.clustering, <u64>(pos - this.prevUnfilteredStart), b);
+    this.data.write(b);
+    this.stats.marker(m);
+    // an open marker at the end of a block is recorded in its IndexInfo
+    const k = m.kind;
+    if (k == 1 || k == 7) {
+      this.openMarker = true;
+      this.openMfda = m.mfda;
+      this.openLdt = m.ldt;
+    } else if (m.isBoundary) {
+      this.openMarker = true;
+      this.openMfda = m.mfda2;
+      this.openLdt = m.ldt2;
+    } else {
+      this.openMarker = false;
+    }
+    this.endUnfiltered(m.kind, m.clustering, pos);
+  }
+
+  private addIndexBlock(): void {
+    const b = this.blocks;
+    this.blockOffsets.i32be(b.len);
+    b.append(this.blockFirst);
+    b.append(this.blockLast);
+    b.uvint(<u64>(this.blockStart - this.partStart));
+    b.svint(this.data.position() - this.blockStart - WIDTH_BASE);
+    b.u8(this.openMarker ? 1 : 0);
+    if (this.openMarker) {
+      b.i32be(this.openLdt);
+      b.i64be(this.openMfda);
+    }
+    this.blockCount++;
+    this.blockStart = -1;
+  }
+
+  private endPartition(): void {
+    this.ensureStatic();
+    const b = this.buf;
+    b.reset();
+    writeEndOfPartition(b);
+    this.data.write(b);
+    if (this.unfiltereds > 0 && this.blockStart >= 0) this.addIndexBlock();
+    const size = this.data.position() - this.partStart;
+    // Index.db entry
+    const indexPos = <i64>this.index.len + this.indexBase;
+    const ix = this.index;
+    ix.u16be(this.key.len);
+    ix.append(this.key);
+    ix.uvint(<u64>this.partStart);
+    if (this.blockCount > 1) {
+      const p = this.buf;
+      p.reset();
+      p.uvint(<u64>this.headerLength);
+      p.i32be(this.pdelLdt);
+      p.i64be(this.pdelMfda);
+      p.uvint(<u64>this.blockCount);
+      p.append(this.blocks);
+      p.append(this.blockOffsets);
+      ix.uvint(<u64>p.len);
+      ix.append(p);
+    } else {
+      ix.uvint(0);
+    }
+    this.summary.add(this.key.ptr, this.key.len, indexPos);
+    this.bloom.add(this.key.ptr, this.key.len);
+    this.stats.partitionEnd(size);
+    this.prevKey.reset();
+    this.prevKey.append(this.key);
+    this.prevToken = this.keyToken;
+    this.partitions++;
+    this.inPartition = false;
+  }
+
+  // Index.db bytes already handed to the host (drained)
+  indexBase: i64 = 0;
+
+  summaryOut: Out = new Out();
+  filterOut: Out = new Out();
+  statsOut: Out = new Out();
+
+  finish(): void {
+    if (this.inPartition) fail(ERR_INVALID, 0);
+    this.data.finish();
+    this.summary.serialize(this.summaryOut);
+    this.bloom.serialize(this.filterOut, this.opts.oldFormat);
+    this.stats.write(this.statsOut);
+  }
+
+  release(): void {
+    this.bloom.free();
+    this.data.pending.release();
+    this.data.out.release();
+    this.data.offsets.release();
+    this.data.crcs.release();
+    this.data.scratch.release();
+    this.index.release();
+    this.summaryOut.release();
+    this.filterOut.release();
+    this.statsOut.release();
+  }
+}
+
+export function compareBytes(a: usize, al: i32, b: usize, bl: i32): i32 {
+  const n = al < bl ? al : bl;
+  for (let i = 0; i < n; i++) {
+    const x = <i32>load<u8>(a + <usize>i);
+    const y = <i32>load<u8>(b + <usize>i);
+    if (x != y) return x - y;
+  }
+  return al - bl;
+}

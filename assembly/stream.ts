@@ -1,0 +1,243 @@
+// The row stream: the core's decoded form of a sequence of partitions, the
+// one shape that the encoder reads, the decoder writes and merges pass along.
+// All integers are big-endian; values are (i32 length, bytes), length -1 = null.
+//
+//   P  i64 token, i32 keyLen, key, i64 delMfda, i32 delLdt       partition start
+//   S  body                                                     static row
+//   R  clustering, body                                         row
+//   M  u8 kind, clustering, i64 mfda, i32 ldt [, i64 mfda, i32 ldt if boundary]
+//   E                                                           partition end
+//   clustering: u8 n, n values
+//   body: i64 livTs, i32 livTtl, i32 livLdt, i64 delMfda, i32 delLdt, u8 shadowable,
+//         u16 nCells, cells, u16 nComplexDeletions, (u16 col, i64 mfda, i32 ldt)*
+//   cell: u16 col, u8 flags, i64 ts, i32 ttl, i32 ldt, [i32 pathLen, path], i32 valLen, value
+import { In } from "./util/in";
+import { Out } from "./util/out";
+import { fail, ERR_INVALID } from "./util/error";
+import {
+  RS_CELL_HAS_PATH, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY,
+} from "./format/constants";
+
+export const MAX_CLUSTERING = 64;
+
+export class Values {
+  n: i32 = 0;
+  ptr: StaticArray<usize> = new StaticArray<usize>(MAX_CLUSTERING);
+  len: StaticArray<i32> = new StaticArray<i32>(MAX_CLUSTERING);
+
+  read(r: In): void {
+    const n = <i32>r.u8();
+    if (n > MAX_CLUSTERING) fail(ERR_INVALID, r.pos - 1);
+    this.n = n;
+    for (let i = 0; i < n; i++) {
+      const l = r.i32be();
+      if (l < -1) fail(ERR_INVALID, r.pos - 4);
+      unchecked((this.len[i] = l));
+      unchecked((this.ptr[i] = r.at()));
+      if (l > 0) r.skip(l);
+    }
+  }
+
+  write(o: Out): void {
+    o.u8(this.n);
+    for (let i = 0; i < this.n; i++) {
+      const l = unchecked(this.len[i]);
+      o.i32be(l);
+      if (l > 0) o.bytes(unchecked(this.ptr[i]), l);
+    }
+  }
+
+  copyFrom(v: Values): void {
+    this.n = v.n;
+    for (let i = 0; i < v.n; i++) {
+      unchecked((this.ptr[i] = v.ptr[i]));
+      unchecked((this.len[i] = v.len[i]));
+    }
+  }
+}
+
+export class Cell {
+  col: i32 = 0;
+  flags: i32 = 0;
+  ts: i64 = 0;
+  ttl: i32 = 0;
+  ldt: i32 = 0;
+  pathPtr: usize = 0;
+  pathLen: i32 = -1;
+  valPtr: usize = 0;
+  valLen: i32 = 0;
+}
+
+export class ComplexDeletion {
+  col: i32 = 0;
+  mfda: i64 = 0;
+  ldt: i32 = 0;
+}
+
+export class Row {
+  isStatic: bool = false;
+  clustering: Values = new Values();
+  livTs: i64 = i64.MIN_VALUE;
+  livTtl: i32 = 0;
+  livLdt: i32 = i32.MAX_VALUE;
+  delMfda: i64 = i64.MIN_VALUE;
+  delLdt: i32 = i32.MAX_VALUE;
+  shadowable: bool = false;
+  cells: Cell[] = [];
+  nCells: i32 = 0;
+  complexDel: ComplexDeletion[] = [];
+  nComplexDel: i32 = 0;
+
+  cell(i: i32): Cell {
+    return unchecked(this.cells[i]);
+  }
+
+  addCell(): Cell {
+    if (this.nCells == this.cells.length) this.cells.push(new Cell());
+    return unchecked(this.cells[this.nCells++]);
+  }
+
+  addComplexDeletion(col: i32, mfda: i64, ldt: i32): void {
+    const d = this.nextComplexDel();
+    d.col = col;
+    d.mfda = mfda;
+    d.ldt = ldt;
+  }
+
+  private nextComplexDel(): ComplexDeletion {
+    if (this.nComplexDel == this.complexDel.length) this.complexDel.push(new ComplexDeletion());
+    return unchecked(this.complexDel[this.nComplexDel++]);
+  }
+
+  // Reads a row body; the caller has consumed the tag (and the clustering).
+  readBody(r: In, nColumns: i32): void {
+    this.livTs = r.i64be();
+    this.livTtl = r.i32be();
+    this.livLdt = r.i32be();
+    this.delMfda = r.i64be();
+    this.delLdt = r.i32be();
+    this.shadowable = r.u8() != 0;
+    const n = <i32>r.u16be();
+    this.nCells = 0;
+    let prevCol = -1;
+    for (let i = 0; i < n; i++) {
+      const c = this.addCell();
+      c.col = <i32>r.u16be();
+      if (c.col >= nColumns || c.col < prevCol) fail(ERR_INVALID, r.pos - 2);
+      prevCol = c.col;
+      c.flags = <i32>r.u8();
+      c.ts = r.i64be();
+      c.ttl = r.i32be();
+      c.ldt = r.i32be();
+      if (c.flags & RS_CELL_HAS_PATH) {
+        c.pathLen = r.i32be();
+        if (c.pathLen < 0) fail(ERR_INVALID, r.pos - 4);
+        c.pathPtr = r.at();
+        r.skip(c.pathLen);
+      } else {
+        c.pathLen = -1;
+      }
+      c.valLen = r.i32be();
+      if (c.valLen < 0) fail(ERR_INVALID, r.pos - 4);
+      c.valPtr = r.at();
+      r.skip(c.valLen);
+    }
+    const m = <i32>r.u16be();
+    this.nComplexDel = 0;
+    for (let i = 0; i < m; i++) {
+      const d = this.nextComplexDel();
+      d.col = <i32>r.u16be();
+      if (d.col >= nColumns) fail(ERR_INVALID, r.pos - 2);
+      d.mfda = r.i64be();
+      d.ldt = r.i32be();
+    }
+  }
+
+  writeBody(o: Out): void {
+    o.i64be(this.livTs);
+    o.i32be(this.livTtl);
+    o.i32be(this.livLdt);
+    o.i64be(this.delMfda);
+    o.i32be(this.delLdt);
+    o.u8(this.shadowable ? 1 : 0);
+    o.u16be(this.nCells);
+    for (let i = 0; i < this.nCells; i++) {
+      const c = this.cell(i);
+      o.u16be(c.col);
+      o.u8(c.flags);
+      o.i64be(c.ts);
+      o.i32be(c.ttl);
+      o.i32be(c.ldt);
+      if (c.flags & RS_CELL_HAS_PATH) {
+        o.i32be(c.pathLen);
+        o.bytes(c.pathPtr, c.pathLen);
+      }
+      o.i32be(c.valLen);
+      o.bytes(c.valPtr, c.valLen);
+    }
+    o.u16be(this.nComplexDel);
+    for (let i = 0; i < this.nComplexDel; i++) {
+      const d = unchecked(this.complexDel[i]);
+      o.u16be(d.col);
+      o.i64be(d.mfda);
+      o.i32be(d.ldt);
+    }
+  }
+
+  complexDeletionOf(col: i32): ComplexDeletion | null {
+    for (let i = 0; i < this.nComplexDel; i++) {
+      const d = unchecked(this.complexDel[i]);
+      if (d.col == col) return d;
+    }
+    return null;
+  }
+
+  clear(): void {
+    this.isStatic = false;
+    this.clustering.n = 0;
+    this.livTs = i64.MIN_VALUE;
+    this.livTtl = 0;
+    this.livLdt = i32.MAX_VALUE;
+    this.delMfda = i64.MIN_VALUE;
+    this.delLdt = i32.MAX_VALUE;
+    this.shadowable = false;
+    this.nCells = 0;
+    this.nComplexDel = 0;
+  }
+}
+
+export class Marker {
+  kind: i32 = 0;
+  clustering: Values = new Values();
+  mfda: i64 = 0;
+  ldt: i32 = 0;
+  mfda2: i64 = 0;
+  ldt2: i32 = 0;
+
+  get isBoundary(): bool {
+    return this.kind == KIND_EXCL_END_INCL_START_BOUNDARY || this.kind == KIND_INCL_END_EXCL_START_BOUNDARY;
+  }
+
+  read(r: In): void {
+    this.kind = <i32>r.u8();
+    if (this.kind > 7 || this.kind == 3 || this.kind == 4) fail(ERR_INVALID, r.pos - 1);
+    this.clustering.read(r);
+    this.mfda = r.i64be();
+    this.ldt = r.i32be();
+    if (this.isBoundary) {
+      this.mfda2 = r.i64be();
+      this.ldt2 = r.i32be();
+    }
+  }
+
+  write(o: Out): void {
+    o.u8(this.kind);
+    this.clustering.write(o);
+    o.i64be(this.mfda);
+    o.i32be(this.ldt);
+    if (this.isBoundary) {
+      o.i64be(this.mfda2);
+      o.i32be(this.ldt2);
+    }
+  }
+}

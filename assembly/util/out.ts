@@ -1,0 +1,126 @@
+// A growable byte sink in unmanaged memory. Everything the core produces
+// (Data.db chunks, index entries, decoded row streams) is appended here and
+// handed to the host as (ptr, len), so there is one copy per batch, not per cell.
+export class Out {
+  // a managed buffer, so the GC reclaims it with its Out; TLSF never moves it
+  buf: ArrayBuffer = new ArrayBuffer(0);
+  ptr: usize = 0;
+  len: i32 = 0;
+  cap: i32 = 0;
+
+  reset(): void {
+    this.len = 0;
+  }
+
+  release(): void {
+    this.buf = new ArrayBuffer(0);
+    this.ptr = 0;
+    this.len = 0;
+    this.cap = 0;
+  }
+
+  @inline ensure(n: i32): void {
+    if (this.len + n > this.cap) this.grow(n);
+  }
+
+  grow(n: i32): void {
+    let cap = this.cap < 256 ? 256 : this.cap;
+    while (cap < this.len + n) cap <<= 1;
+    assert(cap > 0, "Out: capacity overflow");
+    const next = new ArrayBuffer(cap);
+    const p = changetype<usize>(next);
+    if (this.len > 0) memory.copy(p, this.ptr, <usize>this.len);
+    this.buf = next;
+    this.ptr = p;
+    this.cap = cap;
+  }
+
+  @inline at(): usize {
+    return this.ptr + <usize>this.len;
+  }
+
+  u8(v: u32): void {
+    this.ensure(1);
+    store<u8>(this.at(), <u8>v);
+    this.len += 1;
+  }
+
+  u16be(v: u32): void {
+    this.ensure(2);
+    store<u16>(this.at(), bswap<u16>(<u16>v));
+    this.len += 2;
+  }
+
+  i32be(v: i32): void {
+    this.ensure(4);
+    store<i32>(this.at(), bswap<i32>(v));
+    this.len += 4;
+  }
+
+  i64be(v: i64): void {
+    this.ensure(8);
+    store<i64>(this.at(), bswap<i64>(v));
+    this.len += 8;
+  }
+
+  i32le(v: i32): void {
+    this.ensure(4);
+    store<i32>(this.at(), v);
+    this.len += 4;
+  }
+
+  i64le(v: i64): void {
+    this.ensure(8);
+    store<i64>(this.at(), v);
+    this.len += 8;
+  }
+
+  bytes(src: usize, n: i32): void {
+    if (n <= 0) return;
+    this.ensure(n);
+    memory.copy(this.at(), src, <usize>n);
+    this.len += n;
+  }
+
+  append(o: Out): void {
+    this.bytes(o.ptr, o.len);
+  }
+
+  // Cassandra's unsigned vint: the count of extra bytes is the number of
+  // leading one bits of the first byte; the rest is the value, big-endian.
+  uvint(v: u64): void {
+    if (v < 0x80) {
+      this.u8(<u32>v);
+      return;
+    }
+    const extra = uvintExtraBytes(v);
+    this.ensure(extra + 1);
+    let p = this.at();
+    // first byte: `extra` one bits, then the top bits of the value
+    const first: u32 = extra >= 8 ? 0xff : ((<u32>0xff << (8 - extra)) & 0xff) | <u32>(v >> (<u64>extra * 8));
+    store<u8>(p, <u8>first);
+    for (let i = 1; i <= extra; i++) {
+      store<u8>(p + <usize>i, <u8>(v >> (<u64>(extra - i) * 8)));
+    }
+    this.len += extra + 1;
+  }
+
+  // zig-zag then unsigned vint, as VIntCoding.writeVInt
+  svint(v: i64): void {
+    this.uvint(<u64>((v << 1) ^ (v >> 63)));
+  }
+}
+
+// Number of bytes after the first one that an unsigned vint of `v` needs.
+export function uvintExtraBytes(v: u64): i32 {
+  // 7 value bits fit in one byte; each extra byte adds 8 bits but takes one
+  // bit of the first byte, so n extra bytes hold 7 + 7n bits (up to n = 8).
+  const bits = 64 - <i32>clz<u64>(v | 1);
+  if (bits <= 7) return 0;
+  const n = (bits - 1) / 7;
+  return n > 8 ? 8 : n;
+}
+
+export function uvintSize(v: u64): i32 {
+  return uvintExtraBytes(v) + 1;
+}

@@ -1,0 +1,171 @@
+// The host side of the wasm boundary: one instance of the AssemblyScript core,
+// memory copied in and out in batches. A trap inside the core (corrupt input,
+// a violated invariant) poisons the instance; the next call gets a fresh one,
+// and tables and headers defined earlier are re-defined on it lazily.
+import { CoreError } from "../errors.js";
+
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  _initialize(): void;
+  alloc(n: number): number;
+  free(p: number): void;
+  lastErrorCode(): number;
+  lastErrorOffset(): number;
+  resultPtr(): number;
+  resultLen(): number;
+  resultReset(): void;
+  crc32(crc: number, p: number, n: number): number;
+  murmurToken(p: number, n: number): bigint;
+  murmurHash(p: number, n: number): bigint;
+  murmurHash2(): bigint;
+  lz4Bound(n: number): number;
+  lz4Compress(src: number, n: number, dst: number): number;
+  lz4Decompress(src: number, n: number, dst: number, outLen: number): void;
+  defineTable(p: number, n: number): number;
+  defineHeader(table: number, p: number, n: number): number;
+  writerOpen(header: number, p: number, n: number): number;
+  writerAppend(w: number, p: number, n: number): void;
+  writerOutPtr(w: number, which: number): number;
+  writerOutLen(w: number, which: number): number;
+  writerOutDrained(w: number, which: number): void;
+  writerFinish(w: number): void;
+  writerDigest(w: number): number;
+  writerDataLength(w: number): bigint;
+  writerFileLength(w: number): bigint;
+  writerPartitions(w: number): bigint;
+  writerClose(w: number): void;
+  decodeData(header: number, p: number, n: number): void;
+}
+
+let moduleSource: WebAssembly.Module | null = null;
+
+// Runtimes hand the compiled module over in their own way (Node reads a file,
+// Vite imports a URL, Workers import the .wasm); see src/core/load-*.ts.
+export function setCoreModule(m: WebAssembly.Module): void {
+  moduleSource = m;
+}
+
+export function hasCoreModule(): boolean {
+  return moduleSource !== null;
+}
+
+/** A descriptor registered in the core; re-registered after a reset. */
+export class Registered {
+  id = -1;
+  gen = -1;
+  constructor(readonly bytes: Uint8Array, readonly parent: Registered | null) {}
+}
+
+export class Core {
+  private x!: CoreExports;
+  private gen = 0;
+  private poisoned = true;
+  private scratch = 0;
+  private scratchCap = 0;
+
+  constructor(private readonly module: WebAssembly.Module) {
+    this.reset();
+  }
+
+  private reset(): void {
+    const instance = new WebAssembly.Instance(this.module, {
+      env: {
+        abort: () => {
+          throw new WebAssembly.RuntimeError("core abort");
+        },
+      },
+    });
+    this.x = instance.exports as unknown as CoreExports;
+    this.x._initialize();
+    this.gen++;
+    this.poisoned = false;
+    this.scratch = 0;
+    this.scratchCap = 0;
+  }
+
+  get exports(): CoreExports {
+    if (this.poisoned) this.reset();
+    return this.x;
+  }
+
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** Runs fn; a trap becomes a CoreError with the core's code and offset. */
+  call<T>(fn: (x: CoreExports) => T): T {
+    const x = this.exports;
+    try {
+      return fn(x);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        const code = safe(() => x.lastErrorCode(), 0);
+        const offset = safe(() => x.lastErrorOffset(), 0);
+        this.poisoned = true;
+        throw new CoreError(code, offset, e.message);
+      }
+      throw e;
+    }
+  }
+
+  bytes(ptr: number, len: number): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer, ptr, len);
+  }
+
+  /** Copies `data` into a scratch region of core memory; valid until the next put. */
+  put(data: Uint8Array): number {
+    const x = this.exports;
+    if (this.scratchCap < data.length || this.scratch === 0) {
+      if (this.scratch) x.free(this.scratch);
+      this.scratchCap = Math.max(data.length, 1 << 16);
+      this.scratch = x.alloc(this.scratchCap);
+    }
+    new Uint8Array(x.memory.buffer, this.scratch, data.length).set(data);
+    return this.scratch;
+  }
+
+  /** Copies `data` into a fresh allocation the caller frees. */
+  putOwned(data: Uint8Array): number {
+    const x = this.exports;
+    const p = x.alloc(data.length);
+    new Uint8Array(x.memory.buffer, p, data.length).set(data);
+    return p;
+  }
+
+  /** The core's result buffer, copied out. */
+  takeResult(): Uint8Array {
+    const x = this.x;
+    return this.bytes(x.resultPtr(), x.resultLen()).slice();
+  }
+
+  id(r: Registered): number {
+    const x = this.exports;
+    if (r.gen !== this.gen) {
+      const p = this.put(r.bytes);
+      r.id = this.call(() =>
+        r.parent ? x.defineHeader(this.id(r.parent), this.put(r.bytes), r.bytes.length) : x.defineTable(p, r.bytes.length),
+      );
+      r.gen = this.gen;
+    }
+    return r.id;
+  }
+}
+
+function safe<T>(f: () => T, d: T): T {
+  try {
+    return f();
+  } catch {
+    return d;
+  }
+}
+
+let shared: Core | null = null;
+
+/** The process-wide core instance (one per worker/isolate). */
+export function core(): Core {
+  if (!shared) {
+    if (!moduleSource) throw new Error("cqlite-web: the wasm core is not loaded; import an entry point that loads it");
+    shared = new Core(moduleSource);
+  }
+  return shared;
+}

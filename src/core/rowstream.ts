@@ -1,0 +1,154 @@
+// The row stream (assembly/stream.ts documents the layout) to and from the
+// raw model. This is the only code that knows the stream's bytes host-side.
+import { ByteReader, ByteWriter } from "../util/bytes.js";
+import {
+  RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END,
+  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH,
+} from "../../assembly/format/constants.js";
+import { Partition, Row, RangeMarker, DeletionTime, LIVE, NO_TIMESTAMP, NO_DELETION_TIME, isBoundary } from "../sstable/model.js";
+
+function writeValues(w: ByteWriter, vs: (Uint8Array | null)[]): void {
+  w.u8(vs.length);
+  for (const v of vs) {
+    if (v === null) w.i32(-1);
+    else w.i32(v.length).bytes(v);
+  }
+}
+
+function writeDeletion(w: ByteWriter, d: DeletionTime | undefined): void {
+  const x = d ?? LIVE;
+  w.i64(x.markedForDeleteAt).i32(x.localDeletionTime);
+}
+
+function writeBody(w: ByteWriter, r: Row): void {
+  const l = r.liveness;
+  w.i64(l ? l.timestamp : NO_TIMESTAMP).i32(l ? l.ttl : 0).i32(l && l.ttl ? l.localExpirationTime : NO_DELETION_TIME);
+  writeDeletion(w, r.deletion);
+  w.u8(r.deletion?.shadowable ? 1 : 0);
+  w.u16(r.cells.length);
+  for (const c of r.cells) {
+    const flags = (c.deleted ? RS_CELL_DELETED : 0) | (c.ttl ? RS_CELL_EXPIRING : 0) | (c.path ? RS_CELL_HAS_PATH : 0);
+    w.u16(c.column).u8(flags).i64(c.timestamp).i32(c.ttl ?? 0).i32(c.localDeletionTime ?? NO_DELETION_TIME);
+    if (c.path) w.i32(c.path.length).bytes(c.path);
+    w.i32(c.value.length).bytes(c.value);
+  }
+  const cds = r.complexDeletions ?? [];
+  w.u16(cds.length);
+  for (const d of cds) {
+    w.u16(d.column);
+    writeDeletion(w, d.deletion);
+  }
+}
+
+export function writeMarker(w: ByteWriter, m: RangeMarker): void {
+  w.u8(RS_MARKER).u8(m.kind);
+  writeValues(w, m.clustering);
+  writeDeletion(w, m.deletion);
+  if (isBoundary(m.kind)) writeDeletion(w, m.openDeletion);
+}
+
+export function writePartition(w: ByteWriter, p: Partition): void {
+  w.u8(RS_PARTITION).i64(p.token).i32(p.key.length).bytes(p.key);
+  writeDeletion(w, p.deletion);
+  if (p.staticRow) {
+    w.u8(RS_STATIC);
+    writeBody(w, p.staticRow);
+  }
+  for (const u of p.unfiltereds) {
+    if (u.type === "row") {
+      w.u8(RS_ROW);
+      writeValues(w, u.row.clustering);
+      writeBody(w, u.row);
+    } else writeMarker(w, u.marker);
+  }
+  w.u8(RS_END);
+}
+
+export function encodePartitions(ps: Iterable<Partition>): Uint8Array {
+  const w = new ByteWriter(1 << 12);
+  for (const p of ps) writePartition(w, p);
+  return w.result();
+}
+
+function readValues(r: ByteReader): (Uint8Array | null)[] {
+  const n = r.u8();
+  const out: (Uint8Array | null)[] = [];
+  for (let i = 0; i < n; i++) {
+    const l = r.i32();
+    out.push(l < 0 ? null : r.bytes(l).slice());
+  }
+  return out;
+}
+
+function readDeletion(r: ByteReader): DeletionTime | undefined {
+  const mfda = r.i64();
+  const ldt = r.i32();
+  return mfda === LIVE.markedForDeleteAt ? undefined : { markedForDeleteAt: mfda, localDeletionTime: ldt };
+}
+
+function readBody(r: ByteReader, clustering: (Uint8Array | null)[]): Row {
+  const ts = r.i64(), ttl = r.i32(), ldt = r.i32();
+  const row: Row = { clustering, cells: [] };
+  if (ts !== NO_TIMESTAMP) row.liveness = { timestamp: ts, ttl, localExpirationTime: ttl ? ldt : NO_DELETION_TIME };
+  const del = readDeletion(r);
+  const shadowable = r.u8() !== 0;
+  if (del) row.deletion = shadowable ? { ...del, shadowable } : del;
+  const n = r.u16();
+  for (let i = 0; i < n; i++) {
+    const column = r.u16(), flags = r.u8(), timestamp = r.i64(), cttl = r.i32(), cldt = r.i32();
+    const path = flags & RS_CELL_HAS_PATH ? r.bytes(r.i32()).slice() : undefined;
+    const value = r.bytes(r.i32()).slice();
+    const c: Row["cells"][number] = { column, timestamp, value };
+    if (flags & RS_CELL_DELETED) {
+      c.deleted = true;
+      c.localDeletionTime = cldt;
+    }
+    if (flags & RS_CELL_EXPIRING) {
+      c.ttl = cttl;
+      c.localDeletionTime = cldt;
+    }
+    if (path) c.path = path;
+    row.cells.push(c);
+  }
+  const m = r.u16();
+  for (let i = 0; i < m; i++) {
+    const column = r.u16();
+    const d = readDeletion(r);
+    (row.complexDeletions ??= []).push({ column, deletion: d ?? LIVE });
+  }
+  return row;
+}
+
+export function decodePartitions(bytes: Uint8Array): Partition[] {
+  const r = new ByteReader(bytes);
+  const out: Partition[] = [];
+  let p: Partition | null = null;
+  while (r.remaining > 0) {
+    const tag = r.u8();
+    if (tag === RS_PARTITION) {
+      const token = r.i64();
+      const key = r.bytes(r.i32()).slice();
+      p = { key, token, unfiltereds: [] };
+      const d = readDeletion(r);
+      if (d) p.deletion = d;
+    } else if (tag === RS_STATIC) {
+      p!.staticRow = readBody(r, []);
+    } else if (tag === RS_ROW) {
+      const cl = readValues(r);
+      p!.unfiltereds.push({ type: "row", row: readBody(r, cl) });
+    } else if (tag === RS_MARKER) {
+      const kind = r.u8();
+      const clustering = readValues(r);
+      const deletion = readDeletion(r) ?? LIVE;
+      const m: RangeMarker = { kind, clustering, deletion };
+      if (isBoundary(kind)) m.openDeletion = readDeletion(r) ?? LIVE;
+      p!.unfiltereds.push({ type: "marker", marker: m });
+    } else if (tag === RS_END) {
+      out.push(p!);
+      p = null;
+    } else {
+      throw new RangeError(`row stream: bad tag ${tag} at ${r.pos - 1}`);
+    }
+  }
+  return out;
+}

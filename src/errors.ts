@@ -1,0 +1,60 @@
+// Every error the library throws is a CqliteError with a stable `code`, so
+// callers can branch on kind without parsing messages.
+import {
+  ERR_TRUNCATED, ERR_CORRUPT, ERR_CHECKSUM, ERR_UNSUPPORTED, ERR_ORDER, ERR_INVALID,
+} from "../assembly/format/constants.js";
+
+export class CqliteError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+const CORE_CODES: Record<number, string> = {
+  [ERR_TRUNCATED]: "TRUNCATED",
+  [ERR_CORRUPT]: "CORRUPT",
+  [ERR_CHECKSUM]: "CHECKSUM",
+  [ERR_UNSUPPORTED]: "UNSUPPORTED",
+  [ERR_ORDER]: "ORDER",
+  [ERR_INVALID]: "INVALID",
+};
+
+/** A failure reported from inside the wasm core: `offset` is into its input. */
+export class CoreError extends CqliteError {
+  constructor(readonly coreCode: number, readonly offset: number, detail: string) {
+    super(CORE_CODES[coreCode] ?? "CORE", `core: ${CORE_CODES[coreCode] ?? "failure"} at input offset ${offset} (${detail})`);
+  }
+}
+
+/** A file that is not what it should be: names the file and the offset. */
+export class CorruptSSTableError extends CqliteError {
+  constructor(readonly file: string, readonly offset: number, what: string, code = "CORRUPT") {
+    super(code, `${file}: ${what} at offset ${offset}`);
+  }
+}
+
+export class UnsupportedFormatError extends CqliteError {
+  constructor(what: string) {
+    super("UNSUPPORTED", what);
+  }
+}
+
+/** Bad CQL (DDL or DML): names the line and column. */
+export class CqlSyntaxError extends CqliteError {
+  constructor(message: string, readonly line: number, readonly column: number) {
+    super("SYNTAX", `${message} (line ${line}, column ${column})`);
+  }
+}
+
+export class SchemaError extends CqliteError {
+  constructor(message: string) {
+    super("SCHEMA", message);
+  }
+}
+
+export class InvalidValueError extends CqliteError {
+  constructor(message: string) {
+    super("INVALID_VALUE", message);
+  }
+}

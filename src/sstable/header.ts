@@ -1,0 +1,82 @@
+// The serialization header component of Statistics.db: EncodingStats, the
+// key and clustering types, and the static and regular columns with types.
+import { ByteReader, ByteWriter, utf8, utf8decode } from "../util/bytes.js";
+import { parseClassName, ParsedClass } from "../types/classname.js";
+import { EncodingStats } from "../core/descriptors.js";
+
+export const TIMESTAMP_EPOCH = 1442880000n * 1000000n;
+export const DELETION_TIME_EPOCH = 1442880000;
+export const TTL_EPOCH = 0;
+
+export interface HeaderColumn {
+  name: string;
+  typeName: string;
+  type: ParsedClass;
+}
+
+export interface SerializationHeader {
+  stats: EncodingStats;
+  keyTypeName: string;
+  clusteringTypeNames: string[];
+  staticColumns: HeaderColumn[];
+  regularColumns: HeaderColumn[];
+}
+
+function readType(r: ByteReader): string {
+  return utf8decode(r.bytes(r.uvintNum()));
+}
+
+function writeType(w: ByteWriter, name: string): void {
+  const b = utf8(name);
+  w.uvint(b.length).bytes(b);
+}
+
+export function readEncodingStats(r: ByteReader): EncodingStats {
+  const ts = BigInt.asIntN(64, r.uvint() + TIMESTAMP_EPOCH);
+  const ldt = Number(BigInt.asIntN(32, r.uvint() + BigInt(DELETION_TIME_EPOCH)));
+  const ttl = Number(BigInt.asIntN(32, r.uvint() + BigInt(TTL_EPOCH)));
+  return { minTimestamp: ts, minLocalDeletionTime: ldt, minTTL: ttl };
+}
+
+export function writeEncodingStats(w: ByteWriter, s: EncodingStats): void {
+  w.uvint(BigInt.asUintN(64, s.minTimestamp - TIMESTAMP_EPOCH));
+  w.uvint(BigInt.asUintN(64, BigInt(s.minLocalDeletionTime - DELETION_TIME_EPOCH)));
+  w.uvint(BigInt.asUintN(64, BigInt(s.minTTL - TTL_EPOCH)));
+}
+
+function readColumns(r: ByteReader): HeaderColumn[] {
+  const n = r.uvintNum();
+  const out: HeaderColumn[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = utf8decode(r.bytes(r.uvintNum()));
+    const typeName = readType(r);
+    out.push({ name, typeName, type: parseClassName(typeName) });
+  }
+  return out;
+}
+
+export function readSerializationHeader(r: ByteReader): SerializationHeader {
+  const stats = readEncodingStats(r);
+  const keyTypeName = readType(r);
+  const nck = r.uvintNum();
+  const clusteringTypeNames: string[] = [];
+  for (let i = 0; i < nck; i++) clusteringTypeNames.push(readType(r));
+  const staticColumns = readColumns(r);
+  const regularColumns = readColumns(r);
+  return { stats, keyTypeName, clusteringTypeNames, staticColumns, regularColumns };
+}
+
+export function writeSerializationHeader(w: ByteWriter, h: SerializationHeader): void {
+  writeEncodingStats(w, h.stats);
+  writeType(w, h.keyTypeName);
+  w.uvint(h.clusteringTypeNames.length);
+  for (const t of h.clusteringTypeNames) writeType(w, t);
+  for (const cols of [h.staticColumns, h.regularColumns]) {
+    w.uvint(cols.length);
+    for (const c of cols) {
+      const b = utf8(c.name);
+      w.uvint(b.length).bytes(b);
+      writeType(w, c.typeName);
+    }
+  }
+}

@@ -1,0 +1,483 @@
+// Values ↔ Cassandra's serialized bytes, per type. JS mapping (docs/types.md):
+// text/ascii string; int/smallint/tinyint number; bigint/varint/counter bigint;
+// float/double number; boolean; blob Uint8Array; uuid/timeuuid/inet string;
+// timestamp bigint ms since epoch; date 'YYYY-MM-DD'; time bigint ns since
+// midnight; decimal Decimal; duration Duration; list/set array; map Map;
+// tuple array; UDT object.
+import { CqlType } from "./cqltype.js";
+import { Decimal, Duration, dateToDays, daysToDate, parseTime, parseTimestamp } from "./values.js";
+import { ByteReader, ByteWriter, utf8, utf8decode, compareBytes } from "../util/bytes.js";
+import { InvalidValueError } from "../errors.js";
+
+export type CqlValue =
+  | null | string | number | bigint | boolean | Uint8Array | Decimal | Duration
+  | CqlValue[] | Map<CqlValue, CqlValue> | { [field: string]: CqlValue };
+
+const DATE_EPOCH = 2 ** 31;
+
+function bad(t: CqlType, v: unknown, why = ""): never {
+  const shown = typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? "bytes" : JSON.stringify(v) ?? String(v);
+  throw new InvalidValueError(`invalid ${t.kind} value ${shown}${why ? ": " + why : ""}`);
+}
+
+function intRange(t: CqlType, v: unknown, bits: number): number {
+  let n: number;
+  if (typeof v === "number" && Number.isInteger(v)) n = v;
+  else if (typeof v === "bigint") n = Number(v);
+  else if (typeof v === "string" && /^-?\d+$/.test(v.trim())) n = parseInt(v, 10);
+  else bad(t, v);
+  const lim = 2 ** (bits - 1);
+  if (n < -lim || n >= lim) bad(t, v, "out of range");
+  return n;
+}
+
+function toBigInt(t: CqlType, v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
+  if (typeof v === "string" && /^-?\d+$/.test(v.trim())) return BigInt(v.trim());
+  bad(t, v);
+}
+
+export function varintBytes(v: bigint): Uint8Array {
+  // minimal two's complement, big-endian
+  const out: number[] = [];
+  let x = v;
+  for (;;) {
+    const b = Number(BigInt.asUintN(8, x));
+    out.unshift(b);
+    x >>= 8n;
+    if ((x === 0n && (b & 0x80) === 0) || (x === -1n && (b & 0x80) !== 0)) break;
+  }
+  return Uint8Array.from(out);
+}
+
+export function varintValue(b: Uint8Array): bigint {
+  if (b.length === 0) return 0n;
+  let v = BigInt.asIntN(8, BigInt(b[0]));
+  for (let i = 1; i < b.length; i++) v = (v << 8n) | BigInt(b[i]);
+  return v;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function uuidBytes(s: string): Uint8Array {
+  if (!UUID_RE.test(s)) throw new InvalidValueError(`invalid uuid '${s}'`);
+  const h = s.replace(/-/g, "");
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) out[i] = parseInt(h.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+export function uuidString(b: Uint8Array): string {
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function inetBytes(t: CqlType, s: unknown): Uint8Array {
+  if (typeof s !== "string") bad(t, s);
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (v4) {
+    const parts = v4.slice(1).map(Number);
+    if (parts.some((p) => p > 255)) bad(t, s);
+    return Uint8Array.from(parts);
+  }
+  if (!s.includes(":")) bad(t, s);
+  let [head, tail] = s.split("::");
+  if (s.split("::").length > 2) bad(t, s);
+  const parse = (p: string) => (p ? p.split(":") : []);
+  let hs = parse(head);
+  let ts = tail === undefined ? [] : parse(tail);
+  // embedded IPv4 in the last group
+  const lastGroup = (ts.length ? ts : hs).at(-1);
+  let v4tail: number[] = [];
+  if (lastGroup && lastGroup.includes(".")) {
+    v4tail = Array.from(inetBytes(t, lastGroup));
+    if (ts.length) ts = ts.slice(0, -1);
+    else hs = hs.slice(0, -1);
+  }
+  const groups = 8 - v4tail.length / 2;
+  const fill = tail === undefined ? 0 : groups - hs.length - ts.length;
+  if (fill < 0 || (tail === undefined && hs.length !== groups)) bad(t, s);
+  const all = [...hs, ...Array(fill).fill("0"), ...ts];
+  const out = new Uint8Array(16);
+  all.forEach((g, i) => {
+    if (!/^[0-9a-f]{1,4}$/i.test(g)) bad(t, s);
+    const v = parseInt(g, 16);
+    out[i * 2] = v >> 8;
+    out[i * 2 + 1] = v & 0xff;
+  });
+  out.set(v4tail, 12);
+  return out;
+}
+
+function inetString(b: Uint8Array): string {
+  if (b.length === 4) return Array.from(b).join(".");
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((b[i] << 8) | b[i + 1]);
+  // longest run of zero groups becomes '::' (RFC 5952)
+  let best = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  const hexs = groups.map((g) => g.toString(16));
+  if (best < 0) return hexs.join(":");
+  return hexs.slice(0, best).join(":") + "::" + hexs.slice(best + bestLen).join(":");
+}
+
+function putElem(w: ByteWriter, b: Uint8Array | null): void {
+  if (b === null) w.i32(-1);
+  else w.i32(b.length).bytes(b);
+}
+
+/** Serializes a non-null value of type t. */
+export function encodeValue(t: CqlType, v: CqlValue): Uint8Array {
+  if (v === null || v === undefined) throw new InvalidValueError(`null is not a ${t.kind} value here`);
+  const w = new ByteWriter(16);
+  switch (t.kind) {
+    case "ascii":
+      if (typeof v !== "string" || !/^[\x00-\x7f]*$/.test(v)) bad(t, v, "not US-ASCII");
+      return utf8(v);
+    case "text":
+      if (typeof v !== "string") bad(t, v);
+      return utf8(v);
+    case "int":
+      return w.i32(intRange(t, v, 32)).result();
+    case "smallint":
+      return w.u16(intRange(t, v, 16) & 0xffff).result();
+    case "tinyint":
+      return w.u8(intRange(t, v, 8) & 0xff).result();
+    case "bigint":
+    case "counter": {
+      const b = toBigInt(t, v);
+      if (b !== BigInt.asIntN(64, b)) bad(t, v, "out of range");
+      return w.i64(b).result();
+    }
+    case "timestamp": {
+      let ms: bigint;
+      if (typeof v === "string") {
+        try { ms = parseTimestamp(v); } catch (e) { bad(t, v, (e as Error).message); }
+      } else if ((v as unknown) instanceof Date) ms = BigInt((v as unknown as Date).getTime());
+      else ms = toBigInt(t, v);
+      return w.i64(BigInt.asIntN(64, ms)).result();
+    }
+    case "varint":
+      return varintBytes(toBigInt(t, v));
+    case "decimal": {
+      let d: Decimal;
+      if (v instanceof Decimal) d = v;
+      else if (typeof v === "number" || typeof v === "string" || typeof v === "bigint") {
+        try { d = Decimal.parse(String(v)); } catch { bad(t, v); }
+      } else bad(t, v);
+      return w.i32(d.scale).bytes(varintBytes(d.unscaled)).result();
+    }
+    case "float":
+      if (typeof v !== "number") bad(t, v);
+      return w.f32(v).result();
+    case "double":
+      if (typeof v !== "number") bad(t, v);
+      return w.f64(v).result();
+    case "boolean":
+      if (typeof v !== "boolean") bad(t, v);
+      return w.u8(v ? 1 : 0).result();
+    case "blob":
+      if (!(v instanceof Uint8Array)) bad(t, v);
+      return v.slice();
+    case "uuid":
+    case "timeuuid": {
+      if (typeof v !== "string") bad(t, v);
+      const b = uuidBytes(v);
+      if (t.kind === "timeuuid" && b[6] >> 4 !== 1) bad(t, v, "not a version 1 (time-based) uuid");
+      return b;
+    }
+    case "date": {
+      let days: number;
+      if (typeof v === "string") {
+        try { days = dateToDays(v); } catch { bad(t, v); }
+      } else days = intRange(t, v, 32);
+      return w.u32(days + DATE_EPOCH).result();
+    }
+    case "time": {
+      let ns: bigint;
+      if (typeof v === "string") {
+        try { ns = parseTime(v); } catch { bad(t, v); }
+      } else ns = toBigInt(t, v);
+      if (ns < 0n || ns >= 86_400_000_000_000n) bad(t, v, "out of range");
+      return w.i64(ns).result();
+    }
+    case "duration": {
+      let d: Duration;
+      if (v instanceof Duration) d = v;
+      else if (typeof v === "string") {
+        try { d = Duration.parse(v); } catch { bad(t, v); }
+      } else bad(t, v);
+      return w.svint(d.months).svint(d.days).svint(d.nanoseconds).result();
+    }
+    case "inet":
+      return inetBytes(t, v);
+    case "empty":
+      return new Uint8Array(0);
+    case "list": {
+      if (!Array.isArray(v)) bad(t, v, "expected an array");
+      w.i32(v.length);
+      for (const e of v) putElem(w, encodeValue(t.elem, e));
+      return w.result();
+    }
+    case "set": {
+      if (!Array.isArray(v) && !(v instanceof Set)) bad(t, v, "expected an array");
+      const elems = sortedUnique(Array.from(v as Iterable<CqlValue>).map((e) => encodeValue(t.elem, e)), t.elem);
+      w.i32(elems.length);
+      for (const e of elems) putElem(w, e);
+      return w.result();
+    }
+    case "map": {
+      const entries = mapEntries(t, v);
+      w.i32(entries.length);
+      for (const [k, val] of entries) {
+        putElem(w, k);
+        putElem(w, val);
+      }
+      return w.result();
+    }
+    case "tuple": {
+      if (!Array.isArray(v) || v.length > t.elems.length) bad(t, v, `expected up to ${t.elems.length} elements`);
+      t.elems.forEach((et, i) => putElem(w, v[i] === null || v[i] === undefined ? null : encodeValue(et, v[i])));
+      return w.result();
+    }
+    case "udt": {
+      if (typeof v !== "object" || Array.isArray(v) || v instanceof Map || v instanceof Uint8Array) bad(t, v);
+      const obj = v as Record<string, CqlValue>;
+      for (const k of Object.keys(obj)) if (!t.fields.some((f) => f.name === k)) bad(t, v, `unknown field '${k}'`);
+      for (const f of t.fields) putElem(w, obj[f.name] === null || obj[f.name] === undefined ? null : encodeValue(f.type, obj[f.name]));
+      return w.result();
+    }
+  }
+}
+
+/** Map entries serialized and sorted by key, as Cassandra stores them. */
+export function mapEntries(t: Extract<CqlType, { kind: "map" }>, v: CqlValue): [Uint8Array, Uint8Array][] {
+  let pairs: [CqlValue, CqlValue][];
+  if (v instanceof Map) pairs = Array.from(v.entries());
+  else if (Array.isArray(v)) pairs = v as unknown as [CqlValue, CqlValue][];
+  else if (typeof v === "object" && v !== null && !(v instanceof Uint8Array)) pairs = Object.entries(v);
+  else bad(t, v, "expected a Map");
+  const enc = pairs.map(([k, val]) => [encodeValue(t.key, k), encodeValue(t.value, val)] as [Uint8Array, Uint8Array]);
+  enc.sort((a, b) => compareValues(t.key, a[0], b[0]));
+  for (let i = 1; i < enc.length; i++) {
+    if (compareValues(t.key, enc[i - 1][0], enc[i][0]) === 0) bad(t, v, "duplicate key");
+  }
+  return enc;
+}
+
+export function sortedUnique(elems: Uint8Array[], t: CqlType): Uint8Array[] {
+  elems.sort((a, b) => compareValues(t, a, b));
+  return elems.filter((e, i) => i === 0 || compareValues(t, elems[i - 1], e) !== 0);
+}
+
+/** Decodes a non-empty serialized value of type t. */
+export function decodeValue(t: CqlType, b: Uint8Array): CqlValue {
+  const r = new ByteReader(b, (off, what) => {
+    throw new InvalidValueError(`corrupt ${t.kind} value: ${what} at ${off}`);
+  });
+  const v = decodeFrom(t, r, b.length);
+  return v;
+}
+
+function decodeFrom(t: CqlType, r: ByteReader, n: number): CqlValue {
+  const end = r.pos + n;
+  const out = decodeInner(t, r, n);
+  if (r.pos !== end) throw new InvalidValueError(`corrupt ${t.kind} value: ${end - r.pos} trailing bytes`);
+  return out;
+}
+
+function elem(t: CqlType, r: ByteReader): CqlValue {
+  const n = r.i32();
+  if (n < 0) return null;
+  return decodeFrom(t, r, n);
+}
+
+function decodeInner(t: CqlType, r: ByteReader, n: number): CqlValue {
+  switch (t.kind) {
+    case "ascii":
+    case "text":
+      return utf8decode(r.bytes(n));
+    case "int":
+      return r.i32();
+    case "smallint":
+      return (r.u16() << 16) >> 16;
+    case "tinyint":
+      return (r.u8() << 24) >> 24;
+    case "bigint":
+    case "timestamp":
+      return r.i64();
+    case "counter":
+      return n === 8 ? r.i64() : counterValue(r.bytes(n));
+    case "varint":
+      return varintValue(r.bytes(n));
+    case "decimal": {
+      const scale = r.i32();
+      return new Decimal(varintValue(r.bytes(n - 4)), scale);
+    }
+    case "float":
+      return r.f32();
+    case "double":
+      return r.f64();
+    case "boolean":
+      return r.u8() !== 0;
+    case "blob":
+      return r.bytes(n).slice();
+    case "uuid":
+    case "timeuuid":
+      return uuidString(r.bytes(16));
+    case "date":
+      return daysToDate(r.u32() - DATE_EPOCH);
+    case "time":
+      return r.i64();
+    case "duration":
+      return new Duration(Number(r.svint()), Number(r.svint()), r.svint());
+    case "inet":
+      if (n !== 4 && n !== 16) throw new InvalidValueError(`corrupt inet value of ${n} bytes`);
+      return inetString(r.bytes(n));
+    case "empty":
+      return null;
+    case "list":
+    case "set": {
+      const count = r.i32();
+      const out: CqlValue[] = [];
+      for (let i = 0; i < count; i++) out.push(elem(t.elem, r));
+      return out;
+    }
+    case "map": {
+      const count = r.i32();
+      const out = new Map<CqlValue, CqlValue>();
+      for (let i = 0; i < count; i++) {
+        const k = elem(t.key, r);
+        out.set(k, elem(t.value, r));
+      }
+      return out;
+    }
+    case "tuple": {
+      const end = r.pos + n;
+      return t.elems.map((et) => (r.pos < end ? elem(et, r) : null));
+    }
+    case "udt": {
+      const end = r.pos + n;
+      const out: Record<string, CqlValue> = {};
+      for (const f of t.fields) out[f.name] = r.pos < end ? elem(f.type, r) : null;
+      return out;
+    }
+  }
+}
+
+/** A counter cell's context: shards of (16-byte id, i64 clock, i64 count). */
+export function counterValue(b: Uint8Array): bigint {
+  const r = new ByteReader(b, (off, what) => {
+    throw new InvalidValueError(`corrupt counter context: ${what} at ${off}`);
+  });
+  const headerCount = (r.u16() << 16) >> 16;
+  r.bytes(Math.abs(headerCount) * 2);
+  let total = 0n;
+  while (r.remaining >= 32) {
+    r.bytes(16);
+    r.i64();
+    total += r.i64();
+  }
+  if (r.remaining !== 0) throw new InvalidValueError(`corrupt counter context: ${r.remaining} trailing bytes`);
+  return total;
+}
+
+// ---- ordering of serialized values (mirrors assembly/merge/compare.ts)
+
+function signedBE(b: Uint8Array): bigint {
+  return varintValue(b);
+}
+
+export function compareValues(t: CqlType, a: Uint8Array, b: Uint8Array): number {
+  if (a.length === 0 || b.length === 0) return a.length === 0 ? (b.length === 0 ? 0 : -1) : 1;
+  switch (t.kind) {
+    case "int": case "bigint": case "smallint": case "tinyint": case "timestamp": case "time": case "counter": case "varint": {
+      const x = signedBE(a), y = signedBE(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case "decimal": {
+      const da = decodeValue(t, a) as Decimal, db = decodeValue(t, b) as Decimal;
+      const s = Math.max(da.scale, db.scale);
+      const x = da.unscaled * 10n ** BigInt(s - da.scale), y = db.unscaled * 10n ** BigInt(s - db.scale);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    case "float": case "double": {
+      const x = decodeValue(t, a) as number, y = decodeValue(t, b) as number;
+      return javaDoubleCompare(x, y);
+    }
+    case "uuid": case "timeuuid":
+      return compareUuid(a, b, t.kind === "timeuuid");
+    case "list": case "set": case "map": case "tuple": case "udt":
+      return compareSeq(t, a, b);
+    default:
+      return Math.sign(compareBytes(a, b));
+  }
+}
+
+export function javaDoubleCompare(x: number, y: number): number {
+  if (x < y) return -1;
+  if (x > y) return 1;
+  if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
+  if (Number.isNaN(y)) return -1;
+  if (x === 0 && y === 0) return Object.is(x, -0) ? (Object.is(y, -0) ? 0 : -1) : Object.is(y, -0) ? 1 : 0;
+  return 0;
+}
+
+function uuidTime(b: Uint8Array): bigint {
+  const v = new DataView(b.buffer, b.byteOffset, 8);
+  const low = BigInt(v.getUint32(0)), mid = BigInt(v.getUint16(4)), hi = BigInt(v.getUint16(6) & 0x0fff);
+  return (hi << 48n) | (mid << 32n) | low;
+}
+
+function compareUuid(a: Uint8Array, b: Uint8Array, timeOnly: boolean): number {
+  if (a.length !== 16 || b.length !== 16) return Math.sign(compareBytes(a, b));
+  const va = a[6] >> 4, vb = b[6] >> 4;
+  if (!timeOnly && va !== vb) return va < vb ? -1 : 1;
+  if (timeOnly || va === 1) {
+    const x = uuidTime(a), y = uuidTime(b);
+    if (x !== y) return x < y ? -1 : 1;
+    if (timeOnly) {
+      for (let i = 8; i < 16; i++) {
+        const p = (a[i] << 24) >> 24, q = (b[i] << 24) >> 24;
+        if (p !== q) return p < q ? -1 : 1;
+      }
+      return 0;
+    }
+  }
+  return Math.sign(compareBytes(a, b));
+}
+
+function compareSeq(t: CqlType, a: Uint8Array, b: Uint8Array): number {
+  const ra = new ByteReader(a), rb = new ByteReader(b);
+  const next = (r: ByteReader) => {
+    const n = r.i32();
+    return n < 0 ? null : r.bytes(n);
+  };
+  if (t.kind === "tuple" || t.kind === "udt") {
+    const types = t.kind === "tuple" ? t.elems : t.fields.map((f) => f.type);
+    for (const et of types) {
+      if (ra.remaining === 0 || rb.remaining === 0) return (ra.remaining === 0 ? 0 : 1) - (rb.remaining === 0 ? 0 : 1);
+      const x = next(ra), y = next(rb);
+      const c = x === null || y === null ? (x === null ? (y === null ? 0 : -1) : 1) : compareValues(et, x, y);
+      if (c) return c;
+    }
+    return 0;
+  }
+  if (t.kind !== "list" && t.kind !== "set" && t.kind !== "map") return 0;
+  const na = ra.i32(), nb = rb.i32();
+  const per = t.kind === "map" ? [t.key, t.value] : [t.elem];
+  for (let i = 0; i < Math.min(na, nb); i++) {
+    for (const et of per) {
+      const c = compareValues(et, next(ra) ?? new Uint8Array(0), next(rb) ?? new Uint8Array(0));
+      if (c) return c;
+    }
+  }
+  return na < nb ? -1 : na > nb ? 1 : 0;
+}

@@ -1,0 +1,243 @@
+// Growable big-endian byte writer and bounds-checked reader for the host's
+// binary formats (core ABI, Statistics.db, WAL records).
+export class ByteWriter {
+  buf: Uint8Array;
+  view: DataView;
+  len = 0;
+
+  constructor(cap = 256) {
+    this.buf = new Uint8Array(cap);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + n) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+    this.view = new DataView(b.buffer);
+  }
+
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf[this.len++] = v;
+    return this;
+  }
+  u16(v: number): this {
+    this.ensure(2);
+    this.view.setUint16(this.len, v);
+    this.len += 2;
+    return this;
+  }
+  i32(v: number): this {
+    this.ensure(4);
+    this.view.setInt32(this.len, v);
+    this.len += 4;
+    return this;
+  }
+  u32(v: number): this {
+    this.ensure(4);
+    this.view.setUint32(this.len, v);
+    this.len += 4;
+    return this;
+  }
+  i64(v: bigint): this {
+    this.ensure(8);
+    this.view.setBigInt64(this.len, v);
+    this.len += 8;
+    return this;
+  }
+  f64(v: number): this {
+    this.ensure(8);
+    this.view.setFloat64(this.len, v);
+    this.len += 8;
+    return this;
+  }
+  f32(v: number): this {
+    this.ensure(4);
+    this.view.setFloat32(this.len, v);
+    this.len += 4;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+  /** Java's DataOutput.writeUTF: u16 length + (modified) UTF-8; ASCII-safe here. */
+  utf(s: string): this {
+    const b = utf8(s);
+    this.u16(b.length);
+    return this.bytes(b);
+  }
+  /** Cassandra's unsigned vint */
+  uvint(v: bigint | number): this {
+    let x = BigInt.asUintN(64, BigInt(v));
+    if (x < 0x80n) return this.u8(Number(x));
+    let extra = 0;
+    while (extra < 8 && x >= 1n << BigInt(7 * (extra + 2))) extra++;
+    extra++;
+    if (extra > 8) extra = 8;
+    const out = new Uint8Array(extra + 1);
+    for (let i = extra; i >= 1; i--) {
+      out[i] = Number(x & 0xffn);
+      x >>= 8n;
+    }
+    out[0] = extra >= 8 ? 0xff : ((0xff << (8 - extra)) & 0xff) | Number(x);
+    return this.bytes(out);
+  }
+  svint(v: bigint | number): this {
+    const x = BigInt.asIntN(64, BigInt(v));
+    return this.uvint(BigInt.asUintN(64, (x << 1n) ^ (x >> 63n)));
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+export class ByteReader {
+  pos = 0;
+  readonly view: DataView;
+  constructor(readonly buf: Uint8Array, readonly onError: (offset: number, what: string) => never = defaultError) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+  need(n: number, what = "data"): void {
+    if (n < 0 || this.pos + n > this.buf.length) this.onError(this.pos, `truncated ${what}`);
+  }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++];
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  i32le(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  i64(): bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  i64le(): bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  f32(): number {
+    this.need(4);
+    const v = this.view.getFloat32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  bytes(n: number): Uint8Array {
+    this.need(n);
+    const b = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return b;
+  }
+  utf(): string {
+    const n = this.u16();
+    return utf8decode(this.bytes(n));
+  }
+  uvint(): bigint {
+    const first = this.u8();
+    if (first < 0x80) return BigInt(first);
+    let extra = 0;
+    while (extra < 8 && first & (0x80 >> extra)) extra++;
+    let v = extra >= 8 ? 0n : BigInt(first & (0xff >> extra));
+    this.need(extra);
+    for (let i = 0; i < extra; i++) v = (v << 8n) | BigInt(this.buf[this.pos++]);
+    return v;
+  }
+  uvintNum(): number {
+    const at = this.pos;
+    const v = this.uvint();
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.onError(at, "vint out of range");
+    return Number(v);
+  }
+  svint(): bigint {
+    const u = this.uvint();
+    return BigInt.asIntN(64, (u >> 1n) ^ -(u & 1n));
+  }
+}
+
+function defaultError(offset: number, what: string): never {
+  throw new RangeError(`${what} at offset ${offset}`);
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder("utf-8", { fatal: true });
+export function utf8(s: string): Uint8Array {
+  return enc.encode(s);
+}
+export function utf8decode(b: Uint8Array): string {
+  return dec.decode(b);
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+export function toHex(b: Uint8Array): string {
+  let s = "";
+  for (const x of b) s += x.toString(16).padStart(2, "0");
+  return s;
+}
+
+export function fromHex(h: string): Uint8Array {
+  if (h.length % 2) throw new RangeError("odd hex length");
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const v = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+    if (Number.isNaN(v)) throw new RangeError(`bad hex at ${2 * i}`);
+    out[i] = v;
+  }
+  return out;
+}
