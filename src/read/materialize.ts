@@ -1,0 +1,137 @@
+// From raw partitions to what CQL shows: live cells only, collections
+// assembled from their cells, deletions applied, expired TTLs dropped.
+import { TableSchema, ColumnDef } from "../schema/schema.js";
+import { CqlValue, decodeValue } from "../types/codec.js";
+import { CqlType, isMultiCell } from "../types/cqltype.js";
+import { Partition, Row, Cell, DeletionTime, isLive } from "../sstable/model.js";
+import { decodeKey } from "../schema/keys.js";
+
+export interface CqlRow {
+  [column: string]: CqlValue;
+}
+
+export interface MaterializeOptions {
+  /** seconds since epoch, for TTL expiry; default now */
+  nowSeconds?: number;
+  /** add "writetime(col)" and "ttl(col)" entries */
+  withMetadata?: boolean;
+}
+
+function cellLive(c: Cell, now: number): boolean {
+  if (c.deleted) return false;
+  if (c.ttl && c.localDeletionTime !== undefined && c.localDeletionTime <= now) return false;
+  return true;
+}
+
+function shadowed(ts: bigint, ...dels: (DeletionTime | undefined)[]): boolean {
+  return dels.some((d) => d && !isLive(d) && ts <= d.markedForDeleteAt);
+}
+
+function assemble(col: ColumnDef, cells: Cell[]): CqlValue {
+  const t = col.type;
+  if (!isMultiCell(t)) {
+    const c = cells[0];
+    if (c.counter || t.kind === "counter") return decodeValue({ kind: "counter" }, c.value);
+    return c.value.length ? decodeValue(t, c.value) : emptyValue(t);
+  }
+  if (cells.length === 0) return null;
+  switch (t.kind) {
+    case "list":
+      return cells.map((c) => decodeValue(t.elem, c.value));
+    case "set":
+      return cells.map((c) => decodeValue(t.elem, c.path!));
+    case "map":
+      return new Map(cells.map((c) => [decodeValue(t.key, c.path!), decodeValue(t.value, c.value)] as [CqlValue, CqlValue]));
+    case "udt": {
+      const out: Record<string, CqlValue> = {};
+      for (const f of t.fields) out[f.name] = null;
+      for (const c of cells) {
+        const i = (c.path![0] << 8) | c.path![1];
+        const f = t.fields[i];
+        if (f) out[f.name] = c.value.length ? decodeValue(f.type, c.value) : null;
+      }
+      return out;
+    }
+  }
+  return null;
+}
+
+function emptyValue(t: CqlType): CqlValue {
+  // an empty value is only meaningful for types whose empty form is a value
+  return t.kind === "text" || t.kind === "ascii" ? "" : t.kind === "blob" ? new Uint8Array(0) : null;
+}
+
+/** Visible cells of a row grouped by column, after deletions and TTL. */
+function liveColumns(schema: TableSchema, row: Row, pdel: DeletionTime | undefined, rowDel: DeletionTime | undefined, now: number) {
+  const byCol = new Map<number, Cell[]>();
+  for (const c of row.cells) {
+    const cd = row.complexDeletions?.find((d) => d.column === c.column)?.deletion;
+    if (!cellLive(c, now) || shadowed(c.timestamp, pdel, rowDel, cd)) continue;
+    if (!byCol.has(c.column)) byCol.set(c.column, []);
+    byCol.get(c.column)!.push(c);
+  }
+  return byCol;
+}
+
+export function materialize(schema: TableSchema, p: Partition, opts: MaterializeOptions = {}): CqlRow[] {
+  const now = opts.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const key = decodeKey(schema, p.key);
+  const pdel = p.deletion;
+  const statics: CqlRow = {};
+  let hasStatic = false;
+  if (p.staticRow) {
+    const cols = liveColumns(schema, p.staticRow, pdel, p.staticRow.deletion, now);
+    for (const [i, cells] of cols) {
+      const def = schema.columns[i];
+      statics[def.name] = assemble(def, cells);
+      hasStatic = true;
+      if (opts.withMetadata && !isMultiCell(def.type)) addMeta(statics, def.name, cells[0]);
+    }
+  }
+  const rows: CqlRow[] = [];
+  // range tombstones open while walking the partition
+  let open: DeletionTime | undefined;
+  for (const u of p.unfiltereds) {
+    if (u.type === "marker") {
+      const m = u.marker;
+      open = m.kind === 1 || m.kind === 7 ? m.deletion : m.kind === 2 || m.kind === 5 ? m.openDeletion : undefined;
+      continue;
+    }
+    const r = u.row;
+    const rowDel = pickLater(r.deletion, open);
+    const liveLiveness =
+      r.liveness &&
+      !shadowed(r.liveness.timestamp, pdel, rowDel) &&
+      !(r.liveness.ttl && r.liveness.localExpirationTime <= now);
+    const cols = liveColumns(schema, r, pdel, rowDel, now);
+    if (!liveLiveness && cols.size === 0) continue;
+    const out: CqlRow = { ...key };
+    schema.clustering.forEach((c, i) => (out[c.name] = r.clustering[i] && r.clustering[i]!.length ? decodeValue(c.type, r.clustering[i]!) : null));
+    for (const def of schema.columns) if (def.kind === "static") out[def.name] = statics[def.name] ?? null;
+    for (const def of schema.columns) if (def.kind === "regular") out[def.name] = null;
+    for (const [i, cells] of cols) {
+      const def = schema.columns[i];
+      out[def.name] = assemble(def, cells);
+      if (opts.withMetadata && !isMultiCell(def.type)) addMeta(out, def.name, cells[0]);
+    }
+    rows.push(out);
+  }
+  if (rows.length === 0 && hasStatic) {
+    const out: CqlRow = { ...key };
+    for (const c of schema.clustering) out[c.name] = null;
+    for (const def of schema.columns) out[def.name] = statics[def.name] ?? null;
+    rows.push(out);
+  }
+  return rows;
+}
+
+function addMeta(out: CqlRow, name: string, c: Cell): void {
+  out[`writetime(${name})`] = c.timestamp;
+  out[`ttl(${name})`] = c.ttl ? c.ttl : null;
+}
+
+function pickLater(a: DeletionTime | undefined, b: DeletionTime | undefined): DeletionTime | undefined {
+  if (!a || isLive(a)) return b;
+  if (!b || isLive(b)) return a;
+  return a.markedForDeleteAt >= b.markedForDeleteAt ? a : b;
+}

@@ -1,0 +1,329 @@
+// Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
+// verify checksums, look partitions up by key, scan everything in token order.
+// Decoding of rows happens in the core, whole partitions per call.
+import { ByteReader, ByteWriter, utf8decode } from "../util/bytes.js";
+import { CorruptSSTableError, SchemaError, CoreError } from "../errors.js";
+import { core, Registered } from "../core/core.js";
+import { crc32 } from "../core/checksum.js";
+import { tableDescriptor, headerDescriptor } from "../core/descriptors.js";
+import { decodePartitions } from "../core/rowstream.js";
+import { TableSchema, ColumnDef, defaultOptions } from "../schema/schema.js";
+import { parseClassName, className, reversedClassName } from "../types/classname.js";
+import { CqlType, typeToCql } from "../types/cqltype.js";
+import { VersionFeatures, features } from "./version.js";
+import { Statistics, readStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
+import { CompressionInfo, readCompressionInfo, decompressChunk } from "./compression.js";
+import { IndexEntry, readIndex, readIndexEntry } from "./index-file.js";
+import { Summary, readSummary } from "./summary-file.js";
+import { BloomFilter, readFilter } from "./filter-file.js";
+import { ByteSource, ComponentSources, readAll } from "./source.js";
+import { Partition } from "./model.js";
+import { tryParseFileName } from "./names.js";
+
+export interface OpenOptions {
+  /** the table's schema; without it one is derived from the serialization header */
+  schema?: TableSchema;
+  /** name used in errors */
+  name?: string;
+  version?: string;
+}
+
+const tableRegs = new WeakMap<TableSchema, Registered>();
+export function tableReg(s: TableSchema): Registered {
+  let r = tableRegs.get(s);
+  if (!r) {
+    r = new Registered(tableDescriptor(s), null);
+    tableRegs.set(s, r);
+  }
+  return r;
+}
+
+export class SSTableReader {
+  readonly features: VersionFeatures;
+  private dataCache: { chunk: number; bytes: Uint8Array } | null = null;
+  private index: IndexEntry[] | null = null;
+  readonly headerReg: Registered;
+
+  private constructor(
+    readonly name: string,
+    readonly version: string,
+    readonly components: ComponentSources,
+    readonly schema: TableSchema,
+    readonly statistics: Statistics,
+    readonly compression: CompressionInfo | null,
+    readonly summary: Summary,
+    readonly filter: BloomFilter,
+    readonly dataLength: number,
+  ) {
+    this.features = features(version);
+    this.headerReg = new Registered(
+      headerDescriptor(statistics.header.stats, ...headerColumns(schema, statistics, name)),
+      tableReg(schema),
+    );
+  }
+
+  /** Opens from component sources; `version` defaults to the one in the names. */
+  static async open(components: ComponentSources, opts: OpenOptions = {}): Promise<SSTableReader> {
+    const name = opts.name ?? "sstable";
+    const version = opts.version ?? "nb";
+    const f = features(version);
+    const file = (c: string) => `${name}/${c}`;
+    const need = (c: string): ByteSource => {
+      const s = components.get(c);
+      if (!s) throw new CorruptSSTableError(file(c), 0, "component missing", "MISSING_COMPONENT");
+      return s;
+    };
+    const toc = components.get("TOC.txt");
+    if (toc) {
+      const listed = utf8decode(await readAll(toc)).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+      for (const c of listed) if (!components.has(c)) throw new CorruptSSTableError(file(c), 0, "listed in TOC.txt but missing", "MISSING_COMPONENT");
+    }
+    for (const c of ["Data.db", "Index.db", "Statistics.db", "Summary.db", "Filter.db"]) need(c);
+    const statistics = readStatistics(await readAll(need("Statistics.db")), f, file("Statistics.db"));
+    if (statistics.partitioner !== MURMUR3_PARTITIONER && statistics.partitioner !== BYTE_ORDERED_PARTITIONER)
+      throw new CorruptSSTableError(file("Statistics.db"), 0, `partitioner ${statistics.partitioner} is not supported (Murmur3Partitioner, ByteOrderedPartitioner)`, "UNSUPPORTED");
+    const schema = opts.schema ? checkSchema(opts.schema, statistics, name) : schemaFromHeader(statistics);
+    const ci = components.get("CompressionInfo.db");
+    const compression = ci ? readCompressionInfo(await readAll(ci), f, file("CompressionInfo.db")) : null;
+    const data = need("Data.db");
+    const dataLength = compression ? Number(compression.dataLength) : data.size;
+    if (compression) {
+      const last = compression.offsets.at(-1);
+      if (last !== undefined && Number(last) >= data.size)
+        throw new CorruptSSTableError(file("Data.db"), data.size, "shorter than CompressionInfo.db says", "TRUNCATED");
+    }
+    const byteOrdered = statistics.partitioner === BYTE_ORDERED_PARTITIONER;
+    const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered);
+    const filter = readFilter(await readAll(need("Filter.db")), f, file("Filter.db"));
+    return new SSTableReader(name, version, components, schema, statistics, compression, summary, filter, dataLength);
+  }
+
+  /** Opens from a name → bytes map such as a directory listing or a zip. */
+  static async openFiles(files: Map<string, Uint8Array>, opts: OpenOptions = {}): Promise<SSTableReader> {
+    const comps: ComponentSources = new Map();
+    let version = opts.version;
+    let gen = "";
+    for (const [n, b] of files) {
+      const p = tryParseFileName(n);
+      if (!p) continue;
+      version ??= p.version;
+      gen ||= p.generation;
+      const { MemorySource } = await import("./source.js");
+      comps.set(p.component, new MemorySource(b));
+    }
+    return SSTableReader.open(comps, { ...opts, version, name: opts.name ?? `${version}-${gen}-big` });
+  }
+
+  private file(c: string): string {
+    return `${this.name}/${c}`;
+  }
+
+  /** The uncompressed Data.db bytes in [start, end). */
+  async dataRange(start: number, end: number): Promise<Uint8Array> {
+    if (start < 0 || end > this.dataLength || end < start)
+      throw new CorruptSSTableError(this.file("Data.db"), start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
+    const data = this.components.get("Data.db")!;
+    const c = this.compression;
+    if (!c) return data.read(start, end - start);
+    const out = new Uint8Array(end - start);
+    const len = c.chunkLength;
+    for (let chunk = Math.floor(start / len); chunk * len < end; chunk++) {
+      const bytes = await this.chunk(chunk);
+      const from = Math.max(start, chunk * len);
+      const to = Math.min(end, chunk * len + bytes.length);
+      out.set(bytes.subarray(from - chunk * len, to - chunk * len), from - start);
+    }
+    return out;
+  }
+
+  private async chunk(i: number): Promise<Uint8Array> {
+    if (this.dataCache?.chunk === i) return this.dataCache.bytes;
+    const c = this.compression!;
+    const data = this.components.get("Data.db")!;
+    const off = Number(c.offsets[i]);
+    const next = i + 1 < c.offsets.length ? Number(c.offsets[i + 1]) : data.size;
+    if (next - off < 4) throw new CorruptSSTableError(this.file("Data.db"), off, "chunk shorter than its checksum", "TRUNCATED");
+    const raw = await data.read(off, next - off);
+    if (raw.length !== next - off) throw new CorruptSSTableError(this.file("Data.db"), off + raw.length, "truncated chunk", "TRUNCATED");
+    const stored = raw.subarray(0, raw.length - 4);
+    const want = new DataView(raw.buffer, raw.byteOffset + raw.length - 4, 4).getUint32(0);
+    if (crc32(stored) !== want) throw new CorruptSSTableError(this.file("Data.db"), off, `chunk ${i} checksum mismatch`, "CHECKSUM");
+    const ulen = Math.min(c.chunkLength, this.dataLength - i * c.chunkLength);
+    const bytes = decompressChunk(c, stored, ulen, this.file("Data.db"), off);
+    if (bytes.length !== ulen) throw new CorruptSSTableError(this.file("Data.db"), off, `chunk ${i} decompressed to ${bytes.length} bytes, expected ${ulen}`);
+    this.dataCache = { chunk: i, bytes };
+    return bytes;
+  }
+
+  async indexEntries(): Promise<IndexEntry[]> {
+    if (!this.index) this.index = readIndex(await readAll(this.components.get("Index.db")!), this.file("Index.db"));
+    return this.index;
+  }
+
+  /** Decodes uncompressed Data.db bytes holding whole partitions. */
+  decode(bytes: Uint8Array, at: number): Partition[] {
+    const k = core();
+    try {
+      const out = k.call((x) => {
+        const hid = k.id(this.headerReg);
+        const p = k.put(bytes);
+        x.decodeData(hid, p, bytes.length);
+        return k.takeResult();
+      });
+      return decodePartitions(out);
+    } catch (e) {
+      if (e instanceof CoreError) throw new CorruptSSTableError(this.file("Data.db"), at + e.offset, `undecodable partition data (${e.code})`);
+      throw e;
+    }
+  }
+
+  /** Every partition, in token order, decoded in batches of about `batchBytes`. */
+  async *scan(batchBytes = 1 << 20): AsyncGenerator<Partition> {
+    const entries = await this.indexEntries();
+    let i = 0;
+    while (i < entries.length) {
+      const start = entries[i].position;
+      let j = i + 1;
+      while (j < entries.length && entries[j].position - start < batchBytes) j++;
+      const end = j < entries.length ? entries[j].position : this.dataLength;
+      const ps = this.decode(await this.dataRange(start, end), start);
+      if (ps.length !== j - i) throw new CorruptSSTableError(this.file("Data.db"), start, `expected ${j - i} partitions, decoded ${ps.length}`);
+      for (let k = 0; k < ps.length; k++) {
+        const want = entries[i + k].key;
+        if (!bytesEqual(ps[k].key, want)) throw new CorruptSSTableError(this.file("Data.db"), entries[i + k].position, "partition key differs from Index.db");
+        yield ps[k];
+      }
+      i = j;
+    }
+  }
+
+  async partitions(): Promise<Partition[]> {
+    const out: Partition[] = [];
+    for await (const p of this.scan()) out.push(p);
+    return out;
+  }
+
+  /** Looks one partition up: bloom filter, then Summary, then Index, then Data. */
+  async get(key: Uint8Array): Promise<Partition | null> {
+    if (!this.filter.mightContain(key)) return null;
+    const pos = await this.findIndexEntry(key);
+    if (!pos) return null;
+    const { entry, next } = pos;
+    const ps = this.decode(await this.dataRange(entry.position, next), entry.position);
+    if (ps.length !== 1 || !bytesEqual(ps[0].key, key)) throw new CorruptSSTableError(this.file("Data.db"), entry.position, "partition key differs from Index.db");
+    return ps[0];
+  }
+
+  private async findIndexEntry(key: Uint8Array): Promise<{ entry: IndexEntry; next: number } | null> {
+    const token = this.summary.tokenOf(key);
+    const idx = this.components.get("Index.db")!;
+    const [from, to] = this.summary.indexRange(token, key, idx.size);
+    const bytes = await idx.read(from, to - from);
+    const r = new ByteReader(bytes, (off, what) => {
+      throw new CorruptSSTableError(this.file("Index.db"), from + off, what);
+    });
+    while (r.remaining > 0) {
+      const e = readIndexEntry(r);
+      if (bytesEqual(e.key, key)) {
+        let next = this.dataLength;
+        if (r.remaining > 0) next = readIndexEntry(r).position;
+        else if (to < idx.size) {
+          const more = await idx.read(to, Math.min(idx.size - to, 65536 + 16));
+          next = readIndexEntry(new ByteReader(more)).position;
+        }
+        return { entry: { ...e, offset: from + e.offset }, next };
+      }
+    }
+    return null;
+  }
+
+  /** Verifies every checksum: chunk CRCs or CRC.db, and Digest.crc32. */
+  async verifyChecksums(): Promise<void> {
+    const data = this.components.get("Data.db")!;
+    const digest = this.components.get("Digest.crc32");
+    const whole = await readAll(data);
+    if (this.compression) {
+      for (let i = 0; i < this.compression.offsets.length; i++) {
+        this.dataCache = null;
+        await this.chunk(i);
+      }
+    } else {
+      const crcdb = this.components.get("CRC.db");
+      if (crcdb) {
+        const b = await readAll(crcdb);
+        const r = new ByteReader(b, (off, what) => {
+          throw new CorruptSSTableError(this.file("CRC.db"), off, what);
+        });
+        const chunk = r.i32();
+        if (chunk <= 0) throw new CorruptSSTableError(this.file("CRC.db"), 0, `bad chunk size ${chunk}`);
+        const n = Math.ceil(whole.length / chunk);
+        if (b.length !== 4 + n * 4) throw new CorruptSSTableError(this.file("CRC.db"), b.length, `expected ${n} checksums`, "TRUNCATED");
+        for (let i = 0; i < n; i++) {
+          const want = r.u32();
+          if (crc32(whole.subarray(i * chunk, Math.min(whole.length, (i + 1) * chunk))) !== want)
+            throw new CorruptSSTableError(this.file("Data.db"), i * chunk, `checksum mismatch (CRC.db entry ${i})`, "CHECKSUM");
+        }
+      }
+    }
+    if (digest) {
+      const text = utf8decode(await readAll(digest)).trim();
+      if (!/^\d+$/.test(text)) throw new CorruptSSTableError(this.file("Digest.crc32"), 0, "not a decimal checksum");
+      if (crc32(whole) !== Number(text)) throw new CorruptSSTableError(this.file("Data.db"), 0, "Digest.crc32 does not match", "CHECKSUM");
+    }
+  }
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The header's columns as indexes into the schema's columns. */
+function headerColumns(schema: TableSchema, s: Statistics, name: string): [number[], number[]] {
+  const map = (cols: { name: string }[], kind: string) =>
+    cols.map((c) => {
+      const i = schema.columnIndex(c.name);
+      if (i < 0) throw new SchemaError(`${name}: SSTable has ${kind} column '${c.name}' that the schema does not`);
+      return i;
+    });
+  return [map(s.header.staticColumns, "static"), map(s.header.regularColumns, "regular")];
+}
+
+function checkSchema(schema: TableSchema, s: Statistics, name: string): TableSchema {
+  const h = s.header;
+  const keyName = schema.partitionKey.length === 1
+    ? className(schema.partitionKey[0].type)
+    : `org.apache.cassandra.db.marshal.CompositeType(${schema.partitionKey.map((c) => className(c.type)).join(",")})`;
+  if (keyName !== h.keyTypeName) throw new SchemaError(`${name}: partition key type ${h.keyTypeName} does not match the schema's ${keyName}`);
+  const ck = schema.clustering.map((c) => (c.reversed ? reversedClassName(c.type) : className(c.type)));
+  if (ck.join() !== h.clusteringTypeNames.join())
+    throw new SchemaError(`${name}: clustering types ${h.clusteringTypeNames.join(", ")} do not match the schema's ${ck.join(", ")}`);
+  for (const c of [...h.staticColumns, ...h.regularColumns]) {
+    const def = schema.byName.get(c.name);
+    if (!def) throw new SchemaError(`${name}: SSTable column '${c.name}' is not in the schema`);
+    if (className(def.type) !== c.typeName)
+      throw new SchemaError(`${name}: column '${c.name}' is ${c.typeName} in the SSTable but ${typeToCql(def.type)} in the schema`);
+  }
+  return schema;
+}
+
+/** A schema from the serialization header alone (key and clustering columns get placeholder names). */
+export function schemaFromHeader(s: Statistics, keyspace = "ks", table = "t"): TableSchema {
+  const h = s.header;
+  const cols: ColumnDef[] = [];
+  const key = parseClassName(h.keyTypeName);
+  const parts: CqlType[] = key.components ? key.components.map((c) => c.type) : [key.type];
+  parts.forEach((type, i) => cols.push({ name: parts.length === 1 ? "key" : `key${i}`, type, kind: "partition_key", position: i, reversed: false }));
+  h.clusteringTypeNames.forEach((n, i) => {
+    const p = parseClassName(n);
+    cols.push({ name: `column${i + 1}`, type: p.type, kind: "clustering", position: i, reversed: p.reversed });
+  });
+  for (const c of h.staticColumns) cols.push({ name: c.name, type: c.type.type, kind: "static", position: -1, reversed: false });
+  for (const c of h.regularColumns) cols.push({ name: c.name, type: c.type.type, kind: "regular", position: -1, reversed: false });
+  const opts = defaultOptions();
+  opts.bloomFilterFpChance = s.bloomFilterFpChance;
+  return new TableSchema(keyspace, table, "00000000-0000-0000-0000-000000000000", cols, opts);
+}
+
+export { ByteWriter };

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { loadCoreNode } from "../src/core/load-node.js";
+
+loadCoreNode();
+
+export const FIXTURES = new URL("./fixtures/cassandra/", import.meta.url).pathname;
+
+/** Every SSTable under the fixtures: directory, version, generation, files. */
+export interface FixtureTable {
+  dir: string;
+  rel: string;
+  version: string;
+  generation: string;
+  files: Map<string, Uint8Array>;
+}
+
+export function fixtureTables(): FixtureTable[] {
+  const out: FixtureTable[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d).sort()) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+    }
+    const gens = new Map<string, Map<string, Uint8Array>>();
+    for (const e of readdirSync(d)) {
+      const m = /^([a-z]{2})-(\d+)-(big|bti)-(.+)$/.exec(e);
+      if (!m) continue;
+      const key = `${m[1]}-${m[2]}`;
+      if (!gens.has(key)) gens.set(key, new Map());
+      gens.get(key)!.set(e, readFileSync(join(d, e)));
+    }
+    for (const [key, files] of gens) {
+      const [version, generation] = key.split("-");
+      out.push({ dir: d, rel: d.slice(FIXTURES.length), version, generation, files });
+    }
+  };
+  walk(FIXTURES);
+  return out;
+}
