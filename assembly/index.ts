@@ -6,12 +6,12 @@ import { Out } from "./util/out";
 import { In } from "./util/in";
 import { errCode, errOffset, clearError } from "./util/error";
 import { crc32Update } from "./encoding/crc32";
-import { murmur3, token, h1out, h2out } from "./encoding/murmur3";
+import { murmur3, token, h1out, h2out, murmur2_64 } from "./encoding/murmur3";
 import { lz4Compress as lz4c, lz4Decompress as lz4d, lz4Bound as lz4b } from "./encoding/lz4";
 import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
 import { decodePartitions } from "./sstable/reader";
-import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS } from "./format/constants";
+import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_KEY_HASHES } from "./format/constants";
 
 const tables: Table[] = [];
 const headers: Header[] = [];
@@ -55,6 +55,9 @@ export function murmurHash(p: usize, n: i32): i64 {
 export function murmurHash2(): i64 {
   return <i64>h2out;
 }
+export function murmur64(p: usize, n: i32): i64 {
+  return <i64>murmur2_64(p, n, 0);
+}
 export function lz4Bound(n: i32): i32 {
   return lz4b(n);
 }
@@ -75,7 +78,7 @@ export function defineHeader(tableId: i32, p: usize, n: i32): i32 {
 }
 
 // options: u8 oldFormat, u8 compressed, i32 chunkLen, i32 maxCompressedLen,
-// i32 indexBlockSize, i32 minIndexInterval, i64 expectedKeys, f64 fpChance
+// i32 indexBlockSize, i32 minIndexInterval, i64 expectedKeys, f64 fpChance, u8 byteOrdered
 export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   const r = new In(p, n);
   const o = new WriterOptions();
@@ -87,6 +90,7 @@ export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   o.minIndexInterval = r.i32be();
   o.expectedKeys = r.i64be();
   o.fpChance = reinterpret<f64>(r.i64be());
+  o.byteOrdered = r.u8() != 0;
   const w = new Writer(headers[headerId], o);
   const id = nextWriter++;
   writers.set(id, w);
@@ -106,6 +110,7 @@ function writerOut(w: Writer, which: i32): Out {
     case OUT_FILTER: return w.filterOut;
     case OUT_STATS: return w.statsOut;
     case OUT_CHUNK_OFFSETS: return w.data.offsets;
+    case OUT_KEY_HASHES: return w.stats.keyHashes;
     default: return w.data.crcs;
   }
 }

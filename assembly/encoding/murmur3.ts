@@ -68,3 +68,29 @@ export function token(p: usize, len: i32): i64 {
   const t = <i64>h1out;
   return t == i64.MIN_VALUE ? i64.MAX_VALUE : t;
 }
+
+// MurmurHash2 64-bit (MurmurHash64A) as Cassandra's hash2_64, with the same
+// signed widening of tail bytes: keys for the cardinality estimator.
+export function murmur2_64(p: usize, len: i32, seed: u64): u64 {
+  const m: u64 = 0xc6a4a7935bd1e995;
+  let h: u64 = (seed & 0xffffffff) ^ (m * <u64>len);
+  const n = len >> 3;
+  for (let i = 0; i < n; i++) {
+    let k = load<u64>(p + (<usize>i << 3));
+    k *= m;
+    k ^= k >> 47;
+    k *= m;
+    h ^= k;
+    h *= m;
+  }
+  const rem = len & 7;
+  if (rem > 0) {
+    const t = p + (<usize>n << 3);
+    for (let i = rem - 1; i >= 0; i--) h ^= sb(t + <usize>i, <u64>(i * 8));
+    h *= m;
+  }
+  h ^= h >> 47;
+  h *= m;
+  h ^= h >> 47;
+  return h;
+}

@@ -85,8 +85,8 @@ export class Bloom {
     o.i32be(<i32>this.words);
     for (let i: i64 = 0; i < this.words; i++) {
       const w = load<u64>(this.bits + <usize>(i << 3));
-      if (oldFormat) o.i64le(<i64>w);
-      else o.i64be(<i64>w);
+      if (oldFormat) o.i64be(<i64>w);
+      else o.i64le(<i64>w);
     }
   }
 

@@ -6,7 +6,7 @@ import { Row, Marker, Values } from "../stream";
 import { TypeDesc } from "../schema";
 import { compareValue } from "../merge/compare";
 import { RS_CELL_DELETED, RS_CELL_EXPIRING } from "../format/constants";
-import { murmur3, h1out } from "../encoding/murmur3";
+import { murmur2_64 } from "../encoding/murmur3";
 
 // EstimatedHistogram bucket bounds: 1, 2, 3, ... each ~1.2x the last.
 export class Histogram {
@@ -84,7 +84,7 @@ export class Stats {
   minTTL: i32 = i32.MAX_VALUE;
   maxTTL: i32 = 0;
   partitionSizes: Histogram = new Histogram(150);
-  cellCounts: Histogram = new Histogram(114);
+  cellCounts: Histogram = new Histogram(118);
   dropTimes: DropTimes = new DropTimes();
   minClustering: Bound = new Bound();
   maxClustering: Bound = new Bound();
@@ -94,7 +94,7 @@ export class Stats {
   partitionCells: i64 = 0;
   partitions: i64 = 0;
   tombstones: i64 = 0;
-  keyHashes: Out = new Out(); // i64 per partition: Murmur3 of the key, for the cardinality sketch
+  keyHashes: Out = new Out(); // i64 per partition: MurmurHash2-64 of the key, for the cardinality sketch
 
   constructor(clusteringTypes: i32) {
     this.clusteringTypes = clusteringTypes;
@@ -123,8 +123,7 @@ export class Stats {
   partitionStart(kptr: usize, klen: i32, mfda: i64, ldt: i32): void {
     this.partitionCells = 0;
     this.deletion(mfda, ldt);
-    murmur3(kptr, klen, 0);
-    this.keyHashes.i64be(<i64>h1out);
+    this.keyHashes.i64be(<i64>murmur2_64(kptr, klen, 0));
   }
 
   row(row: Row): void {

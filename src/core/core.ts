@@ -18,6 +18,7 @@ export interface CoreExports {
   murmurToken(p: number, n: number): bigint;
   murmurHash(p: number, n: number): bigint;
   murmurHash2(): bigint;
+  murmur64(p: number, n: number): bigint;
   lz4Bound(n: number): number;
   lz4Compress(src: number, n: number, dst: number): number;
   lz4Decompress(src: number, n: number, dst: number, outLen: number): void;

@@ -43,6 +43,6 @@ export function readFilter(b: Uint8Array, f: VersionFeatures, file = "Filter.db"
   if (hashCount < 0 || hashCount > 64 || n < 0 || b.length !== 8 + n * 8)
     throw new CorruptSSTableError(file, 0, `bad bloom filter header (${hashCount} hashes, ${n} words, ${b.length} bytes)`);
   const words = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) words[i] = BigInt.asUintN(64, f.oldBloomFilterFormat ? r.i64le() : r.i64());
+  for (let i = 0; i < n; i++) words[i] = BigInt.asUintN(64, f.oldBloomFilterFormat ? r.i64() : r.i64le());
   return new BloomFilter(hashCount, words);
 }

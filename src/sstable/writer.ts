@@ -1,0 +1,360 @@
+// Writing one SSTable: partitions go to the core in batches as the row
+// stream; Data.db and Index.db bytes are drained to the sink as they grow;
+// Summary, Filter, Statistics, CompressionInfo/CRC, Digest and TOC follow at
+// finish(). Byte-for-byte what Cassandra writes for the same input.
+import { ByteReader, ByteWriter, utf8 } from "../util/bytes.js";
+import { core, Registered } from "../core/core.js";
+import { headerDescriptor, EncodingStats } from "../core/descriptors.js";
+import { writePartition } from "../core/rowstream.js";
+import { TableSchema, CompressionOptions, LZ4_CLASS } from "../schema/schema.js";
+import { className, reversedClassName, compositeClassName } from "../types/classname.js";
+import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_CHUNK_CRCS, OUT_KEY_HASHES } from "../../assembly/format/constants.js";
+import { Partition } from "./model.js";
+import { FormatVersion, features, DEFAULT_VERSION } from "./version.js";
+import { Statistics, writeStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
+import { StatsMetadata, NO_COMMITLOG_POSITION, CommitLogPosition } from "./stats-metadata.js";
+import { SerializationHeader, TIMESTAMP_EPOCH, DELETION_TIME_EPOCH } from "./header.js";
+import { writeCompressionInfo } from "./compression.js";
+import { cardinalitySketch } from "./hll.js";
+import { fileName } from "./names.js";
+import { tableReg } from "./reader.js";
+import { CqliteError } from "../errors.js";
+
+/** Where a writer puts component bytes. */
+export interface ComponentSink {
+  append(component: string, bytes: Uint8Array): Promise<void> | void;
+}
+
+export class MemorySink implements ComponentSink {
+  readonly parts = new Map<string, Uint8Array[]>();
+  append(component: string, bytes: Uint8Array): void {
+    if (!this.parts.has(component)) this.parts.set(component, []);
+    this.parts.get(component)!.push(bytes.slice());
+  }
+  get(component: string): Uint8Array | undefined {
+    const ps = this.parts.get(component);
+    if (!ps) return undefined;
+    let n = 0;
+    for (const p of ps) n += p.length;
+    const out = new Uint8Array(n);
+    let o = 0;
+    for (const p of ps) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
+  files(version: string, generation: number | string): Map<string, Uint8Array> {
+    const m = new Map<string, Uint8Array>();
+    for (const c of this.parts.keys()) m.set(fileName(version, generation, c), this.get(c)!);
+    return m;
+  }
+}
+
+export interface WriterOptions {
+  version?: FormatVersion;
+  generation?: number | string;
+  /** compression; default: the table's */
+  compression?: CompressionOptions;
+  /** minimums the deltas in Data.db are taken against; default: the NO_STATS epochs */
+  encodingStats?: EncodingStats;
+  /** which columns the header declares (indexes into schema.columns); default: all */
+  staticColumns?: number[];
+  regularColumns?: number[];
+  /** partitions the bloom filter is sized for; default: counted by the caller */
+  expectedKeys: number;
+  /** bytes of partition data per row index block (column_index_size); default 64 KiB */
+  indexBlockSize?: number;
+  sstableLevel?: number;
+  repairedAt?: bigint;
+  originatingHostId?: Uint8Array | null;
+  commitLogLowerBound?: CommitLogPosition;
+  commitLogUpperBound?: CommitLogPosition;
+  commitLogIntervals?: [CommitLogPosition, CommitLogPosition][];
+  /** only for re-encoding Cassandra's own ByteOrderedPartitioner test tables */
+  byteOrdered?: boolean;
+  /** rows per batch handed to the core */
+  batchBytes?: number;
+}
+
+export interface SSTableInfo {
+  version: string;
+  generation: number | string;
+  files: { component: string; name: string; size: number }[];
+  totalSize: number;
+  partitions: number;
+  rows: number;
+  tombstones: number;
+  minTimestamp: bigint | null;
+  maxTimestamp: bigint | null;
+  minToken: bigint | null;
+  maxToken: bigint | null;
+  dataLength: number;
+}
+
+export const NO_STATS: EncodingStats = { minTimestamp: TIMESTAMP_EPOCH, minLocalDeletionTime: DELETION_TIME_EPOCH, minTTL: 0 };
+
+// Cassandra lists components in TOC.txt in its hash set's order; these are the orders it produced.
+const TOC_ORDER_COMPRESSED = ["CompressionInfo.db", "Index.db", "TOC.txt", "Filter.db", "Summary.db", "Statistics.db", "Digest.crc32", "Data.db"];
+const TOC_ORDER_PLAIN = ["Filter.db", "Data.db", "Summary.db", "TOC.txt", "CRC.db", "Index.db", "Statistics.db", "Digest.crc32"];
+
+export class SSTableWriter {
+  private readonly w: number;
+  private readonly headerReg: Registered;
+  private readonly stream = new ByteWriter(1 << 16);
+  private readonly opts: Required<Pick<WriterOptions, "version" | "generation" | "batchBytes" | "indexBlockSize">> & WriterOptions;
+  private readonly compression: CompressionOptions;
+  private readonly header: SerializationHeader;
+  private sizes = new Map<string, number>();
+  private minToken: bigint | null = null;
+  private maxToken: bigint | null = null;
+  private finished = false;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(readonly schema: TableSchema, readonly sink: ComponentSink, options: WriterOptions) {
+    this.opts = { version: DEFAULT_VERSION, generation: 1, batchBytes: 1 << 20, indexBlockSize: 65536, ...options };
+    this.compression = options.compression ?? schema.options.compression;
+    const stats = options.encodingStats ?? NO_STATS;
+    const statics = options.staticColumns ?? schema.columns.flatMap((c, i) => (c.kind === "static" ? [i] : []));
+    const regulars = options.regularColumns ?? schema.columns.flatMap((c, i) => (c.kind === "regular" ? [i] : []));
+    this.header = {
+      stats,
+      keyTypeName: schema.partitionKey.length === 1 ? className(schema.partitionKey[0].type) : compositeClassName(schema.partitionKey.map((c) => c.type)),
+      clusteringTypeNames: schema.clustering.map((c) => (c.reversed ? reversedClassName(c.type) : className(c.type))),
+      staticColumns: statics.map((i) => headerColumn(schema, i)),
+      regularColumns: regulars.map((i) => headerColumn(schema, i)),
+    };
+    this.headerReg = new Registered(headerDescriptor(stats, statics, regulars), tableReg(schema));
+    const f = features(this.opts.version);
+    const c = this.compression;
+    const chunk = c.enabled ? c.chunkLengthKb * 1024 : 65536;
+    const maxCompressed = c.enabled && c.minCompressRatio > 0 ? Math.floor(chunk / c.minCompressRatio) : 0x7fffffff;
+    if (c.enabled && c.className !== LZ4_CLASS) throw new CqliteError("UNSUPPORTED", `writing ${c.className} is not supported; use LZ4 or no compression`);
+    const o = new ByteWriter();
+    o.u8(f.oldBloomFilterFormat ? 1 : 0).u8(c.enabled ? 1 : 0).i32(chunk).i32(f.maxCompressedLength ? maxCompressed : 0x7fffffff);
+    o.i32(this.opts.indexBlockSize).i32(schema.options.minIndexInterval).i64(BigInt(Math.max(1, options.expectedKeys)));
+    o.f64(schema.options.bloomFilterFpChance).u8(options.byteOrdered ? 1 : 0);
+    const k = core();
+    const opts = o.result();
+    this.w = k.call((x) => x.writerOpen(k.id(this.headerReg), k.put(opts), opts.length));
+    this.coreGen = k.generation;
+  }
+  private coreGen: number;
+
+  private check(): void {
+    if (this.finished) throw new CqliteError("WRITER_CLOSED", "SSTable writer is finished");
+    if (core().generation !== this.coreGen) throw new CqliteError("CORE_RESET", "the core was reset during this write; the SSTable is incomplete");
+  }
+
+  /** Adds partitions (in token order, each whole). */
+  async append(ps: Iterable<Partition>): Promise<void> {
+    this.check();
+    for (const p of ps) {
+      if (this.minToken === null) this.minToken = p.token;
+      this.maxToken = p.token;
+      writePartition(this.stream, p);
+      if (this.stream.len >= this.opts.batchBytes) await this.push();
+    }
+  }
+
+  private async push(): Promise<void> {
+    const k = core();
+    const bytes = this.stream.buf.subarray(0, this.stream.len);
+    k.call((x) => x.writerAppend(this.w, k.put(bytes), bytes.length));
+    this.stream.len = 0;
+    await this.drain(OUT_DATA, "Data.db");
+    await this.drain(OUT_INDEX, "Index.db");
+  }
+
+  private async drain(which: number, component: string): Promise<void> {
+    const k = core();
+    const bytes = k.call((x) => k.bytes(x.writerOutPtr(this.w, which), x.writerOutLen(this.w, which)).slice());
+    k.call((x) => x.writerOutDrained(this.w, which));
+    this.sizes.set(component, (this.sizes.get(component) ?? 0) + bytes.length);
+    if (bytes.length) await this.sink.append(component, bytes);
+  }
+
+  private take(which: number): Uint8Array {
+    const k = core();
+    return k.call((x) => k.bytes(x.writerOutPtr(this.w, which), x.writerOutLen(this.w, which)).slice());
+  }
+
+  private async put(component: string, bytes: Uint8Array): Promise<void> {
+    this.sizes.set(component, bytes.length);
+    await this.sink.append(component, bytes);
+  }
+
+  /** Writes the remaining components; returns what was written. */
+  async finish(): Promise<SSTableInfo> {
+    this.check();
+    if (this.stream.len) await this.push();
+    const k = core();
+    k.call((x) => x.writerFinish(this.w));
+    await this.drain(OUT_DATA, "Data.db");
+    await this.drain(OUT_INDEX, "Index.db");
+    const f = features(this.opts.version);
+    const partitions = Number(k.call((x) => x.writerPartitions(this.w)));
+    const dataLength = Number(k.call((x) => x.writerDataLength(this.w)));
+    const fileLength = Number(k.call((x) => x.writerFileLength(this.w)));
+    const digest = k.call((x) => x.writerDigest(this.w)) >>> 0;
+    const coreStats = readCoreStats(this.take(OUT_STATS));
+    const hashes: bigint[] = [];
+    const hb = this.take(OUT_KEY_HASHES);
+    const hv = new DataView(hb.buffer, hb.byteOffset, hb.length);
+    for (let i = 0; i + 8 <= hb.length; i += 8) hashes.push(hv.getBigInt64(i));
+    await this.put("Summary.db", this.take(OUT_SUMMARY));
+    await this.put("Filter.db", this.take(OUT_FILTER));
+    const c = this.compression;
+    if (c.enabled) {
+      const offs = this.take(OUT_CHUNK_OFFSETS);
+      const dv = new DataView(offs.buffer, offs.byteOffset, offs.length);
+      const offsets: bigint[] = [];
+      for (let i = 0; i < offs.length; i += 8) offsets.push(dv.getBigInt64(i));
+      const chunk = c.chunkLengthKb * 1024;
+      const maxCompressed = c.minCompressRatio > 0 ? Math.floor(chunk / c.minCompressRatio) : 0x7fffffff;
+      const options: Record<string, string> = { ...c.extra };
+      await this.put(
+        "CompressionInfo.db",
+        writeCompressionInfo({ className: c.className, options, chunkLength: chunk, maxCompressedLength: maxCompressed, dataLength: BigInt(dataLength), offsets }, f, f.maxCompressedLength),
+      );
+    } else {
+      const crcs = this.take(OUT_CHUNK_CRCS);
+      const w = new ByteWriter(4 + crcs.length);
+      w.i32(65536).bytes(crcs);
+      await this.put("CRC.db", w.result());
+    }
+    const stats: StatsMetadata = {
+      partitionSizes: coreStats.partitionSizes,
+      cellCounts: coreStats.cellCounts,
+      commitLogUpperBound: this.opts.commitLogUpperBound ?? NO_COMMITLOG_POSITION,
+      minTimestamp: coreStats.minTimestamp,
+      maxTimestamp: coreStats.maxTimestamp,
+      minLocalDeletionTime: coreStats.minLocalDeletionTime,
+      maxLocalDeletionTime: coreStats.maxLocalDeletionTime,
+      minTTL: coreStats.minTTL,
+      maxTTL: coreStats.maxTTL,
+      compressionRatio: c.enabled && dataLength > 0 ? fileLength / dataLength : -1,
+      tombstoneMaxBins: f.metadataChecksum ? Math.min(coreStats.dropTimes.length, 100) : 100,
+      tombstoneDropTimes: binDropTimes(coreStats.dropTimes, 100),
+      sstableLevel: this.opts.sstableLevel ?? 0,
+      repairedAt: this.opts.repairedAt ?? 0n,
+      minClusteringValues: coreStats.minClustering,
+      maxClusteringValues: coreStats.maxClustering,
+      hasLegacyCounterShards: false,
+      totalColumnsSet: coreStats.totalColumnsSet,
+      totalRows: coreStats.totalRows,
+      commitLogLowerBound: this.opts.commitLogLowerBound ?? NO_COMMITLOG_POSITION,
+      commitLogIntervals: this.opts.commitLogIntervals ?? [],
+      pendingRepair: null,
+      isTransient: false,
+      originatingHostId: this.opts.originatingHostId ?? null,
+    };
+    const statistics: Statistics = {
+      partitioner: this.opts.byteOrdered ? BYTE_ORDERED_PARTITIONER : MURMUR3_PARTITIONER,
+      bloomFilterFpChance: this.schema.options.bloomFilterFpChance,
+      cardinality: cardinalitySketch(hashes),
+      stats,
+      header: this.header,
+    };
+    await this.put("Statistics.db", writeStatistics(statistics, f));
+    await this.put("Digest.crc32", utf8(String(digest)));
+    const order = c.enabled ? TOC_ORDER_COMPRESSED : TOC_ORDER_PLAIN;
+    await this.put("TOC.txt", utf8(order.map((x) => x + "\n").join("")));
+    this.close();
+    const files = order.map((component) => ({
+      component,
+      name: fileName(this.opts.version, this.opts.generation, component),
+      size: this.sizes.get(component) ?? 0,
+    }));
+    return {
+      version: this.opts.version,
+      generation: this.opts.generation,
+      files,
+      totalSize: files.reduce((n, x) => n + x.size, 0),
+      partitions,
+      rows: Number(coreStats.totalRows),
+      tombstones: Number(coreStats.tombstones),
+      minTimestamp: coreStats.totalRows > 0n || partitions > 0 ? coreStats.minTimestamp : null,
+      maxTimestamp: coreStats.totalRows > 0n || partitions > 0 ? coreStats.maxTimestamp : null,
+      minToken: this.minToken,
+      maxToken: this.maxToken,
+      dataLength,
+    };
+  }
+
+  /** Releases the core writer (idempotent); an unfinished SSTable is abandoned. */
+  close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const k = core();
+    if (k.generation === this.coreGen) k.call((x) => x.writerClose(this.w));
+  }
+}
+
+function headerColumn(schema: TableSchema, i: number) {
+  const c = schema.columns[i];
+  return { name: c.name, typeName: className(c.type), type: { type: c.type, reversed: false } };
+}
+
+interface CoreStats {
+  minTimestamp: bigint;
+  maxTimestamp: bigint;
+  minLocalDeletionTime: number;
+  maxLocalDeletionTime: number;
+  minTTL: number;
+  maxTTL: number;
+  totalColumnsSet: bigint;
+  totalRows: bigint;
+  partitions: bigint;
+  tombstones: bigint;
+  partitionSizes: bigint[];
+  cellCounts: bigint[];
+  dropTimes: [number, number][];
+  minClustering: Uint8Array[];
+  maxClustering: Uint8Array[];
+}
+
+/** The core's statistics blob (assembly/sstable/stats.ts Stats.write). */
+function readCoreStats(b: Uint8Array): CoreStats {
+  const r = new ByteReader(b);
+  const s = {
+    minTimestamp: r.i64(), maxTimestamp: r.i64(), minLocalDeletionTime: r.i32(), maxLocalDeletionTime: r.i32(),
+    minTTL: r.i32(), maxTTL: r.i32(), totalColumnsSet: r.i64(), totalRows: r.i64(), partitions: r.i64(), tombstones: r.i64(),
+  };
+  const hist = () => {
+    const n = r.i32();
+    const out: bigint[] = [];
+    for (let i = 0; i < n; i++) out.push(r.i64());
+    return out;
+  };
+  const partitionSizes = hist();
+  const cellCounts = hist();
+  const nd = r.i32();
+  const dropTimes: [number, number][] = [];
+  for (let i = 0; i < nd; i++) dropTimes.push([r.i32(), Number(r.i64())]);
+  const bound = () => {
+    const n = r.u8();
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) {
+      const l = r.i32();
+      out.push(l < 0 ? new Uint8Array(0) : r.bytes(l).slice());
+    }
+    return out;
+  };
+  const minClustering = bound();
+  const maxClustering = bound();
+  return { ...s, partitionSizes, cellCounts, dropTimes, minClustering, maxClustering };
+}
+
+/** Streaming-histogram binning: merge the closest points until at most `max` bins remain. */
+export function binDropTimes(points: [number, number][], max: number): [number, number][] {
+  const bins = points.slice().sort((a, b) => a[0] - b[0]);
+  while (bins.length > max) {
+    let best = 0;
+    for (let i = 1; i + 1 < bins.length; i++) if (bins[i + 1][0] - bins[i][0] < bins[best + 1][0] - bins[best][0]) best = i;
+    const [p1, c1] = bins[best];
+    const [p2, c2] = bins[best + 1];
+    bins.splice(best, 2, [Math.round((p1 * c1 + p2 * c2) / (c1 + c2)), c1 + c2]);
+  }
+  return bins;
+}
