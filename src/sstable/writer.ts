@@ -346,9 +346,17 @@ function readCoreStats(b: Uint8Array): CoreStats {
   return { ...s, partitionSizes, cellCounts, dropTimes, minClustering, maxClustering };
 }
 
+// Cassandra rounds tombstone drop times up to whole minutes before binning.
+const DROP_TIME_ROUNDING = 60;
+
 /** Streaming-histogram binning: merge the closest points until at most `max` bins remain. */
 export function binDropTimes(points: [number, number][], max: number): [number, number][] {
-  const bins = points.slice().sort((a, b) => a[0] - b[0]);
+  const merged = new Map<number, number>();
+  for (const [p, c] of points) {
+    const q = Math.min(0x7fffffff, Math.ceil(p / DROP_TIME_ROUNDING) * DROP_TIME_ROUNDING);
+    merged.set(q, (merged.get(q) ?? 0) + c);
+  }
+  const bins = [...merged.entries()].sort((a, b) => a[0] - b[0]);
   while (bins.length > max) {
     let best = 0;
     for (let i = 1; i + 1 < bins.length; i++) if (bins[i + 1][0] - bins[i][0] < bins[best + 1][0] - bins[best][0]) best = i;
