@@ -28,7 +28,7 @@ export function fixtureTables(): FixtureTable[] {
       if (!m) continue;
       const key = `${m[1]}-${m[2]}`;
       if (!gens.has(key)) gens.set(key, new Map());
-      gens.get(key)!.set(e, readFileSync(join(d, e)));
+      gens.get(key)!.set(e, new Uint8Array(readFileSync(join(d, e))));
     }
     for (const [key, files] of gens) {
       const [version, generation] = key.split("-");

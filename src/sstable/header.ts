@@ -49,18 +49,35 @@ function readColumns(r: ByteReader): HeaderColumn[] {
   const out: HeaderColumn[] = [];
   for (let i = 0; i < n; i++) {
     const name = utf8decode(r.bytes(r.uvintNum()));
+    const at = r.pos;
     const typeName = readType(r);
-    out.push({ name, typeName, type: parseClassName(typeName) });
+    let type: ParsedClass;
+    try {
+      type = parseClassName(typeName);
+    } catch (e) {
+      r.onError(at, `column '${name}': ${(e as Error).message}`);
+    }
+    out.push({ name, typeName, type: type! });
   }
   return out;
 }
 
 export function readSerializationHeader(r: ByteReader): SerializationHeader {
   const stats = readEncodingStats(r);
-  const keyTypeName = readType(r);
+  const checked = (what: string): string => {
+    const at = r.pos;
+    const name = readType(r);
+    try {
+      parseClassName(name);
+    } catch (e) {
+      r.onError(at, `${what}: ${(e as Error).message}`);
+    }
+    return name;
+  };
+  const keyTypeName = checked("partition key type");
   const nck = r.uvintNum();
   const clusteringTypeNames: string[] = [];
-  for (let i = 0; i < nck; i++) clusteringTypeNames.push(readType(r));
+  for (let i = 0; i < nck; i++) clusteringTypeNames.push(checked(`clustering type ${i}`));
   const staticColumns = readColumns(r);
   const regularColumns = readColumns(r);
   return { stats, keyTypeName, clusteringTypeNames, staticColumns, regularColumns };

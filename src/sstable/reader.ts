@@ -124,7 +124,12 @@ export class SSTableReader {
       throw new CorruptSSTableError(this.file("Data.db"), start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
     const data = this.components.get("Data.db")!;
     const c = this.compression;
-    if (!c) return data.read(start, end - start);
+    if (!c) {
+      await this.verifyPlainChunks(start, end);
+      const b = await data.read(start, end - start);
+      if (b.length !== end - start) throw new CorruptSSTableError(this.file("Data.db"), start + b.length, "truncated", "TRUNCATED");
+      return b;
+    }
     const out = new Uint8Array(end - start);
     const len = c.chunkLength;
     for (let chunk = Math.floor(start / len); chunk * len < end; chunk++) {
@@ -134,6 +139,39 @@ export class SSTableReader {
       out.set(bytes.subarray(from - chunk * len, to - chunk * len), from - start);
     }
     return out;
+  }
+
+  private crcs: Uint32Array | null | undefined;
+  private crcChunk = 65536;
+  private verified = new Set<number>();
+
+  // Uncompressed tables carry CRC.db: chunks are verified before their bytes
+  // are decoded, so a flipped bit is an error rather than a wrong value.
+  private async verifyPlainChunks(start: number, end: number): Promise<void> {
+    if (this.crcs === undefined) {
+      const src = this.components.get("CRC.db");
+      this.crcs = null;
+      if (src) {
+        const b = await readAll(src);
+        if (b.length < 4) throw new CorruptSSTableError(this.file("CRC.db"), 0, "truncated", "TRUNCATED");
+        const dv = new DataView(b.buffer, b.byteOffset, b.length);
+        this.crcChunk = dv.getInt32(0);
+        if (this.crcChunk <= 0) throw new CorruptSSTableError(this.file("CRC.db"), 0, `bad chunk size ${this.crcChunk}`);
+        const n = Math.floor((b.length - 4) / 4);
+        this.crcs = new Uint32Array(n);
+        for (let i = 0; i < n; i++) this.crcs[i] = dv.getUint32(4 + i * 4);
+      }
+    }
+    if (!this.crcs) return;
+    const data = this.components.get("Data.db")!;
+    for (let i = Math.floor(start / this.crcChunk); i * this.crcChunk < end; i++) {
+      if (this.verified.has(i)) continue;
+      if (i >= this.crcs.length) throw new CorruptSSTableError(this.file("CRC.db"), 4 + i * 4, `no checksum for chunk ${i}`, "TRUNCATED");
+      const from = i * this.crcChunk;
+      const bytes = await data.read(from, Math.min(this.crcChunk, data.size - from));
+      if (crc32(bytes) !== this.crcs[i]) throw new CorruptSSTableError(this.file("Data.db"), from, `checksum mismatch (CRC.db entry ${i})`, "CHECKSUM");
+      this.verified.add(i);
+    }
   }
 
   private async chunk(i: number): Promise<Uint8Array> {

@@ -1,0 +1,163 @@
+// Conversion between versions, refusal of formats we do not read, and
+// corrupted input: every failure is a typed error naming file and offset.
+import { describe, test, expect } from "vitest";
+import { fixtureTables, FixtureTable } from "./helpers.js";
+import { SSTableReader } from "../src/sstable/reader.js";
+import { MemorySink } from "../src/sstable/writer.js";
+import { convert } from "../src/sstable/convert.js";
+import { CorruptSSTableError, UnsupportedFormatError, CqliteError } from "../src/errors.js";
+import { FormatVersion } from "../src/sstable/version.js";
+import { Partition } from "../src/sstable/model.js";
+
+const tables = fixtureTables();
+const readable = tables.filter((t) => t.version === "md" || t.version === "nb");
+
+function strip(ps: Partition[]) {
+  // compare partitions as plain data
+  return JSON.parse(JSON.stringify(ps, (_k, v) => (typeof v === "bigint" ? `${v}` : v instanceof Uint8Array ? Array.from(v) : v)));
+}
+
+describe("md <-> nb conversion keeps every row", () => {
+  for (const t of readable) {
+    const other: FormatVersion = t.version === "md" ? "nb" : "md";
+    test(`${t.rel} ${t.version} -> ${other} -> ${t.version}`, async () => {
+      const src = await SSTableReader.openFiles(t.files);
+      const before = await src.partitions();
+      const sink = new MemorySink();
+      await convert(src, sink, { version: other, generation: 7 });
+      const mid = await SSTableReader.openFiles(sink.files(other, 7));
+      expect(mid.version).toBe(other);
+      await mid.verifyChecksums();
+      expect(strip(await mid.partitions())).toEqual(strip(before));
+      const back = new MemorySink();
+      await convert(mid, back, { version: t.version as FormatVersion, generation: 8 });
+      const again = await SSTableReader.openFiles(back.files(t.version, 8));
+      expect(strip(await again.partitions())).toEqual(strip(before));
+    });
+  }
+});
+
+describe("oa and da (Cassandra 5.0) are refused", () => {
+  for (const t of tables.filter((t) => t.version === "oa" || t.version === "da")) {
+    test(`${t.rel} ${t.version}`, async () => {
+      const err = await SSTableReader.openFiles(t.files).catch((e) => e);
+      expect(err).toBeInstanceOf(UnsupportedFormatError);
+      expect(err.message).toMatch(new RegExp(`'${t.version}'.*not supported`));
+    });
+  }
+});
+
+function mutate(t: FixtureTable, component: string, f: (b: Uint8Array) => Uint8Array | null): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  for (const [n, b] of t.files) {
+    if (n.endsWith(`-${component}`)) {
+      const m = f(new Uint8Array(b)); // a copy: Buffer.slice would share memory
+      if (m) out.set(n, m);
+    } else out.set(n, b);
+  }
+  return out;
+}
+
+async function failure(files: Map<string, Uint8Array>, verify = true): Promise<CqliteError> {
+  try {
+    const r = await SSTableReader.openFiles(files);
+    if (verify) await r.verifyChecksums();
+    await r.partitions();
+  } catch (e) {
+    expect(e).toBeInstanceOf(CqliteError);
+    return e as CqliteError;
+  }
+  throw new Error("no error");
+}
+
+describe("corrupted input gives typed errors with file and offset", () => {
+  const compressed = tables.find((t) => t.rel.includes("legacy_nb_clust"))!;
+  const plain = tables.find((t) => t.rel.includes("baselines/iot"))!;
+
+  test("flipped byte in a compressed chunk: checksum error at the chunk", async () => {
+    const e = await failure(mutate(compressed, "Data.db", (b) => ((b[100] ^= 0x40), b)), false);
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect(e.code).toBe("CHECKSUM");
+    expect(e.message).toMatch(/Data\.db: chunk 0 checksum mismatch at offset 0/);
+  });
+
+  test("flipped byte in an uncompressed Data.db: CRC.db catches it before decoding", async () => {
+    const e = await failure(mutate(plain, "Data.db", (b) => ((b[70000] ^= 1), b)), false);
+    expect(e.code).toBe("CHECKSUM");
+    expect(e.message).toMatch(/Data\.db: checksum mismatch \(CRC\.db entry 1\) at offset 65536/);
+  });
+
+  test("truncated Data.db (compressed)", async () => {
+    const e = await failure(mutate(compressed, "Data.db", (b) => b.subarray(0, b.length - 10)), false);
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect(e.message).toMatch(/Data\.db/);
+  });
+
+  test("truncated Data.db (uncompressed)", async () => {
+    const e = await failure(mutate(plain, "Data.db", (b) => b.subarray(0, 500_000)), false);
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect(e.message).toMatch(/Data\.db.*offset \d+/);
+  });
+
+  test("truncated Index.db", async () => {
+    const e = await failure(mutate(plain, "Index.db", (b) => b.subarray(0, b.length - 3)));
+    expect(e.message).toMatch(/Index\.db: truncated .* at offset \d+/);
+  });
+
+  test("truncated Statistics.db", async () => {
+    const e = await failure(mutate(compressed, "Statistics.db", (b) => b.subarray(0, 200)));
+    expect(e.message).toMatch(/Statistics\.db: .* at offset \d+/);
+  });
+
+  test("flipped byte in nb Statistics.db: metadata checksum", async () => {
+    const e = await failure(mutate(compressed, "Statistics.db", (b) => ((b[60] ^= 1), b)));
+    expect(e.code).toBe("CHECKSUM");
+    expect(e.message).toMatch(/Statistics\.db: checksum mismatch in component/);
+  });
+
+  test("TOC lists a component that is missing", async () => {
+    const e = await failure(mutate(plain, "Filter.db", () => null));
+    expect(e.code).toBe("MISSING_COMPONENT");
+    expect(e.message).toMatch(/Filter\.db: listed in TOC\.txt but missing/);
+  });
+
+  test("bad type name in the serialization header", async () => {
+    const t = tables.find((t) => t.rel.includes("testtypes1/int-"))!;
+    const files = mutate(t, "Statistics.db", (b) => {
+      const s = new TextDecoder("latin1").decode(b);
+      const i = s.lastIndexOf("Int32Type");
+      b.set(new TextEncoder().encode("Int99Type"), i);
+      return b;
+    });
+    const e = await failure(files);
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect(e.message).toMatch(/Statistics\.db: column 'intval': unknown type 'org\.apache\.cassandra\.db\.marshal\.Int99Type' at offset \d+/);
+  });
+
+  test("Digest.crc32 that does not match", async () => {
+    const e = await failure(mutate(plain, "Digest.crc32", () => new TextEncoder().encode("12345")));
+    expect(e.code).toBe("CHECKSUM");
+    expect(e.message).toMatch(/Digest\.crc32 does not match/);
+  });
+
+  test("garbage in place of every component never hangs or crashes", async () => {
+    for (const c of ["Data.db", "Index.db", "Summary.db", "Filter.db", "Statistics.db", "CompressionInfo.db"]) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const files = mutate(compressed, c, (b) => {
+          let x = seed * 2654435761;
+          for (let i = 0; i < b.length; i += 7) {
+            x = (x * 1103515245 + 12345) >>> 0;
+            b[i] = x & 0xff;
+          }
+          return b;
+        });
+        try {
+          const r = await SSTableReader.openFiles(files);
+          await r.partitions();
+        } catch (e) {
+          expect(e, `${c} seed ${seed}`).toBeInstanceOf(CqliteError);
+        }
+      }
+    }
+  });
+});
