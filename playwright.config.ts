@@ -1,0 +1,23 @@
+import { defineConfig } from "@playwright/test";
+
+// Debian's Chromium (apt-get install chromium): Playwright's own browser
+// download cannot run here. The flags keep it off the (closed) network.
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 60_000,
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL: "http://127.0.0.1:5174",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    },
+  },
+  webServer: {
+    command: "npx vite --port 5174 --strictPort",
+    url: "http://127.0.0.1:5174",
+    reuseExistingServer: false,
+    timeout: 60_000,
+  },
+});
