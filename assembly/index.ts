@@ -11,6 +11,7 @@ import { lz4Compress as lz4c, lz4Decompress as lz4d, lz4Bound as lz4b } from "./
 import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
 import { decodePartitions } from "./sstable/reader";
+import { Merger } from "./merge/merge";
 import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_KEY_HASHES } from "./format/constants";
 
 const tables: Table[] = [];
@@ -151,4 +152,17 @@ export function writerClose(id: i32): void {
 export function decodeData(headerId: i32, p: usize, n: i32): void {
   result.reset();
   decodePartitions(headers[headerId], p, n, result);
+}
+
+// Merges row streams; `p` holds n (ptr, len) pairs as i32 BE. Result: the merged stream.
+export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32): void {
+  result.reset();
+  const m = new Merger(tables[tableId], nowSeconds, result);
+  const r = new In(p, n * 8);
+  for (let i = 0; i < n; i++) {
+    const ptr = <usize>r.i32be();
+    const len = r.i32be();
+    m.add(ptr, len);
+  }
+  m.run();
 }

@@ -36,6 +36,7 @@ export interface CoreExports {
   writerPartitions(w: number): bigint;
   writerClose(w: number): void;
   decodeData(header: number, p: number, n: number): void;
+  mergeStreams(table: number, p: number, n: number, nowSeconds: number): void;
 }
 
 let moduleSource: WebAssembly.Module | null = null;

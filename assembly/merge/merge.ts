@@ -1,0 +1,468 @@
+// K-way merge of row streams with Cassandra's reconciliation: the newest
+// timestamp wins, a tombstone beats live data at the same timestamp, and
+// partition, row, complex and range deletions remove what they shadow. One
+// home for merging: reads merge the memtable with SSTables through it, and
+// compaction merges SSTables through it.
+import { In } from "../util/in";
+import { Out } from "../util/out";
+import { fail, ERR_INVALID, ERR_ORDER } from "../util/error";
+import { Table, TypeDesc } from "../schema";
+import { Row, Marker, Values, Cell } from "../stream";
+import { compareClustering, compareValue, compareUnsigned } from "./compare";
+import {
+  RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING,
+  T_TIMEUUID, T_LIST, T_SET, T_MAP, KIND_CLUSTERING,
+} from "../format/constants";
+
+const NONE: i64 = i64.MIN_VALUE;
+
+const TIMEUUID = makeTimeuuid();
+function makeTimeuuid(): TypeDesc {
+  const t = new TypeDesc();
+  t.code = T_TIMEUUID;
+  t.fixedLen = 16;
+  return t;
+}
+
+// ---- one input stream
+
+class Source {
+  r: In;
+  // current partition
+  live: bool = false;
+  token: i64 = 0;
+  keyPtr: usize = 0;
+  keyLen: i32 = 0;
+  pdelMfda: i64 = NONE;
+  pdelLdt: i32 = i32.MAX_VALUE;
+  hasStatic: bool = false;
+  staticRow: Row = new Row();
+  // current unfiltered: 0 = end of partition, 1 = row, 2 = marker
+  kind: i32 = 0;
+  row: Row = new Row();
+  marker: Marker = new Marker();
+  // range deletion open in this source
+  openMfda: i64 = NONE;
+  openLdt: i32 = i32.MAX_VALUE;
+  ncols: i32;
+
+  constructor(ptr: usize, len: i32, ncols: i32) {
+    this.r = new In(ptr, len);
+    this.ncols = ncols;
+  }
+
+  nextPartition(): void {
+    const r = this.r;
+    if (r.remaining() == 0) {
+      this.live = false;
+      return;
+    }
+    const at = r.pos;
+    if (r.u8() != RS_PARTITION) fail(ERR_INVALID, at);
+    this.token = r.i64be();
+    this.keyLen = r.i32be();
+    this.keyPtr = r.at();
+    r.skip(this.keyLen);
+    this.pdelMfda = r.i64be();
+    this.pdelLdt = r.i32be();
+    this.live = true;
+    this.openMfda = NONE;
+    this.hasStatic = false;
+    this.advance();
+    if (this.kind == 3) {
+      this.hasStatic = true;
+      this.advance();
+    }
+  }
+
+  // reads the next record of the partition into row/marker
+  advance(): void {
+    const r = this.r;
+    const at = r.pos;
+    const tag = <i32>r.u8();
+    if (tag == RS_END) {
+      this.kind = 0;
+    } else if (tag == RS_ROW) {
+      this.row.clear();
+      this.row.clustering.read(r);
+      this.row.readBody(r, this.ncols);
+      this.kind = 1;
+    } else if (tag == RS_MARKER) {
+      this.marker.read(r);
+      this.kind = 2;
+    } else if (tag == RS_STATIC) {
+      this.staticRow.clear();
+      this.staticRow.isStatic = true;
+      this.staticRow.readBody(r, this.ncols);
+      this.kind = 3;
+    } else {
+      fail(ERR_INVALID, at);
+    }
+  }
+
+  positionKind(): i32 {
+    return this.kind == 1 ? KIND_CLUSTERING : this.marker.kind;
+  }
+
+  position(): Values {
+    return this.kind == 1 ? this.row.clustering : this.marker.clustering;
+  }
+}
+
+// ---- reconciliation
+
+@inline function supersedes(m1: i64, l1: i32, m2: i64, l2: i32): bool {
+  return m1 > m2 || (m1 == m2 && l1 > l2);
+}
+
+function cellLive(c: Cell, now: i32): bool {
+  if (c.flags & RS_CELL_DELETED) return false;
+  if ((c.flags & RS_CELL_EXPIRING) && c.ldt <= now) return false;
+  return true;
+}
+
+// Cells.reconcile: which of two versions of one cell survives.
+function reconcile(a: Cell, b: Cell, now: i32): Cell {
+  if (a.ts != b.ts) return a.ts > b.ts ? a : b;
+  const al = cellLive(a, now);
+  const bl = cellLive(b, now);
+  if (al != bl) return al ? b : a;
+  if (!al) return a.ldt >= b.ldt ? a : b;
+  const c = compareUnsigned(a.valPtr, a.valLen, b.valPtr, b.valLen);
+  if (c != 0) return c > 0 ? a : b;
+  return a.ldt >= b.ldt ? a : b;
+}
+
+export class Merger {
+  table: Table;
+  now: i32;
+  sources: Source[] = [];
+  out: Out;
+  merged: Row = new Row();
+  tmpCells: Cell[] = [];
+  partitions: i64 = 0;
+  rows: i64 = 0;
+
+  constructor(table: Table, now: i32, out: Out) {
+    this.table = table;
+    this.now = now;
+    this.out = out;
+  }
+
+  add(ptr: usize, len: i32): void {
+    const s = new Source(ptr, len, this.table.columns.length);
+    s.nextPartition();
+    this.sources.push(s);
+  }
+
+  private pathType(col: i32): TypeDesc {
+    const t = this.table.columns[col].type;
+    if (t.code == T_LIST) return TIMEUUID;
+    if (t.code == T_SET || t.code == T_MAP) return t.children[0];
+    return t; // UDT: the short field index compares as bytes below
+  }
+
+  private compareCellKeys(a: Cell, b: Cell): i32 {
+    if (a.col != b.col) return a.col < b.col ? -1 : 1;
+    if (a.pathLen < 0 && b.pathLen < 0) return 0;
+    const pt = this.pathType(a.col);
+    // UDT field paths are big-endian shorts: bytes order them
+    if (pt == this.table.columns[a.col].type) return compareUnsigned(a.pathPtr, a.pathLen, b.pathPtr, b.pathLen);
+    return compareValue(pt, a.pathPtr, a.pathLen, b.pathPtr, b.pathLen);
+  }
+
+  run(): void {
+    const srcs = this.sources;
+    const group: Source[] = [];
+    while (true) {
+      // the smallest current partition across sources
+      let best: Source | null = null;
+      for (let i = 0; i < srcs.length; i++) {
+        const s = srcs[i];
+        if (!s.live) continue;
+        if (best == null || this.comparePartition(s, best) < 0) best = s;
+      }
+      if (best == null) break;
+      group.length = 0;
+      for (let i = 0; i < srcs.length; i++) if (srcs[i].live && this.comparePartition(srcs[i], best) == 0) group.push(srcs[i]);
+      this.mergePartition(group);
+      for (let i = 0; i < group.length; i++) {
+        const s = group[i];
+        const prevToken = s.token;
+        const prevPtr = s.keyPtr;
+        const prevLen = s.keyLen;
+        s.nextPartition();
+        if (s.live) {
+          const c = s.token < prevToken ? -1 : s.token > prevToken ? 1 : compareUnsigned(s.keyPtr, s.keyLen, prevPtr, prevLen);
+          if (c <= 0) fail(ERR_ORDER, s.r.pos);
+        }
+      }
+    }
+  }
+
+  private comparePartition(a: Source, b: Source): i32 {
+    if (a.token != b.token) return a.token < b.token ? -1 : 1;
+    return compareUnsigned(a.keyPtr, a.keyLen, b.keyPtr, b.keyLen);
+  }
+
+  private mergePartition(group: Source[]): void {
+    const o = this.out;
+    let pm = NONE;
+    let pl = i32.MAX_VALUE;
+    for (let i = 0; i < group.length; i++) {
+      const s = group[i];
+      if (supersedes(s.pdelMfda, s.pdelLdt, pm, pl)) {
+        pm = s.pdelMfda;
+        pl = s.pdelLdt;
+      }
+    }
+    const g0 = group[0];
+    o.u8(RS_PARTITION);
+    o.i64be(g0.token);
+    o.i32be(g0.keyLen);
+    o.bytes(g0.keyPtr, g0.keyLen);
+    o.i64be(pm);
+    o.i32be(pl);
+    this.partitions++;
+    // static rows
+    let nStatic = 0;
+    for (let i = 0; i < group.length; i++) if (group[i].hasStatic) nStatic++;
+    if (nStatic > 0) {
+      const rows = new Array<Row>();
+      for (let i = 0; i < group.length; i++) if (group[i].hasStatic) rows.push(group[i].staticRow);
+      if (this.mergeRows(rows, pm)) {
+        o.u8(RS_STATIC);
+        this.merged.writeBody(o);
+      }
+    }
+    // unfiltereds in clustering order
+    const types = this.table.clustering;
+    let curMfda = NONE;
+    let curLdt = i32.MAX_VALUE;
+    const at = new Array<Source>();
+    const rows = new Array<Row>();
+    while (true) {
+      let best: Source | null = null;
+      for (let i = 0; i < group.length; i++) {
+        const s = group[i];
+        if (s.kind == 0) continue;
+        if (best == null || compareClustering(types, s.position(), s.positionKind(), best.position(), best.positionKind()) < 0) best = s;
+      }
+      if (best == null) break;
+      at.length = 0;
+      for (let i = 0; i < group.length; i++) {
+        const s = group[i];
+        if (s.kind != 0 && compareClustering(types, s.position(), s.positionKind(), best.position(), best.positionKind()) == 0) at.push(s);
+      }
+      if (best.kind == 1) {
+        rows.length = 0;
+        for (let i = 0; i < at.length; i++) rows.push(at[i].row);
+        // the deletion covering this row: the partition's or the open range's
+        let am = pm;
+        if (curMfda > am) am = curMfda;
+        if (this.mergeRows(rows, am)) {
+          o.u8(RS_ROW);
+          best.row.clustering.write(o);
+          this.merged.writeBody(o);
+          this.rows++;
+        }
+      } else {
+        for (let i = 0; i < at.length; i++) {
+          const s = at[i];
+          const m = s.marker;
+          const k = m.kind;
+          if (k == 1 || k == 7) {
+            s.openMfda = m.mfda;
+            s.openLdt = m.ldt;
+          } else if (k == 2 || k == 5) {
+            s.openMfda = m.mfda2;
+            s.openLdt = m.ldt2;
+          } else {
+            s.openMfda = NONE;
+            s.openLdt = i32.MAX_VALUE;
+          }
+        }
+        let nm = NONE;
+        let nl = i32.MAX_VALUE;
+        for (let i = 0; i < group.length; i++) {
+          const s = group[i];
+          if (s.openMfda != NONE && supersedes(s.openMfda, s.openLdt, nm, nl)) {
+            nm = s.openMfda;
+            nl = s.openLdt;
+          }
+        }
+        // a range deletion the partition deletion covers says nothing more
+        if (nm != NONE && !supersedes(nm, nl, pm, pl)) {
+          nm = NONE;
+          nl = i32.MAX_VALUE;
+        }
+        if (nm != curMfda || (nm != NONE && nl != curLdt)) {
+          this.emitMarker(best.marker, curMfda, curLdt, nm, nl);
+          curMfda = nm;
+          curLdt = nl;
+        }
+      }
+      for (let i = 0; i < at.length; i++) at[i].advance();
+    }
+    if (curMfda != NONE) fail(ERR_INVALID, group[0].r.pos); // a range left open at the end
+    o.u8(RS_END);
+  }
+
+  // A marker at `pos`'s clustering, on the same side of it, that turns the
+  // merged open deletion from (cm, cl) into (nm, nl).
+  private emitMarker(pos: Marker, cm: i64, cl: i32, nm: i64, nl: i32): void {
+    const before = pos.kind <= 2; // positions sorting before the clustering
+    let kind: i32;
+    if (cm == NONE) kind = before ? 1 : 7;
+    else if (nm == NONE) kind = before ? 0 : 6;
+    else kind = before ? 2 : 5;
+    const o = this.out;
+    o.u8(RS_MARKER);
+    o.u8(kind);
+    pos.clustering.write(o);
+    if (kind == 2 || kind == 5) {
+      o.i64be(cm);
+      o.i32be(cl);
+      o.i64be(nm);
+      o.i32be(nl);
+    } else if (nm == NONE) {
+      o.i64be(cm);
+      o.i32be(cl);
+    } else {
+      o.i64be(nm);
+      o.i32be(nl);
+    }
+  }
+
+  // Merges versions of one row into this.merged, then drops what `activeMfda`
+  // (partition or range deletion) and the row's own deletions shadow.
+  // Returns false when nothing is left.
+  private mergeRows(rows: Row[], activeMfda: i64): bool {
+    const m = this.merged;
+    m.clear();
+    m.isStatic = rows[0].isStatic;
+    let liveTs = NONE;
+    let liveTtl = 0;
+    let liveLdt = i32.MAX_VALUE;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (r.livTs != NONE && this.livenessSupersedes(r.livTs, r.livTtl, r.livLdt, liveTs, liveTtl, liveLdt)) {
+        liveTs = r.livTs;
+        liveTtl = r.livTtl;
+        liveLdt = r.livLdt;
+      }
+      if (supersedes(r.delMfda, r.delLdt, m.delMfda, m.delLdt)) {
+        m.delMfda = r.delMfda;
+        m.delLdt = r.delLdt;
+        m.shadowable = r.shadowable;
+      }
+    }
+    // the row deletion is redundant under a wider deletion
+    if (m.delMfda != NONE && m.delMfda <= activeMfda) {
+      m.delMfda = NONE;
+      m.delLdt = i32.MAX_VALUE;
+      m.shadowable = false;
+    }
+    let shadow = activeMfda;
+    if (m.delMfda > shadow) shadow = m.delMfda;
+    if (liveTs != NONE && liveTs > shadow) {
+      m.livTs = liveTs;
+      m.livTtl = liveTtl;
+      m.livLdt = liveLdt;
+    }
+    // complex deletions: the latest per column, if not shadowed
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      for (let j = 0; j < r.nComplexDel; j++) {
+        const d = r.complexDel[j];
+        if (d.mfda <= shadow) continue;
+        let found = false;
+        for (let k = 0; k < m.nComplexDel; k++) {
+          const e = m.complexDel[k];
+          if (e.col == d.col) {
+            found = true;
+            if (supersedes(d.mfda, d.ldt, e.mfda, e.ldt)) {
+              e.mfda = d.mfda;
+              e.ldt = d.ldt;
+            }
+          }
+        }
+        if (!found) m.addComplexDeletion(d.col, d.mfda, d.ldt);
+      }
+    }
+    if (m.nComplexDel > 1) this.sortComplexDeletions(m);
+    // cells: k-way by (column, path), reconciling equal keys
+    const pos = this.positions(rows.length);
+    while (true) {
+      let best: Cell | null = null;
+      for (let i = 0; i < rows.length; i++) {
+        const p = unchecked(pos[i]);
+        if (p >= rows[i].nCells) continue;
+        const c = rows[i].cell(p);
+        if (best == null) best = c;
+        else {
+          const k = this.compareCellKeys(c, best);
+          if (k < 0) best = c;
+        }
+      }
+      if (best == null) break;
+      let win: Cell = best;
+      for (let i = 0; i < rows.length; i++) {
+        const p = unchecked(pos[i]);
+        if (p >= rows[i].nCells) continue;
+        const c = rows[i].cell(p);
+        if (this.compareCellKeys(c, best) == 0) {
+          if (c != win) win = reconcile(win, c, this.now);
+          unchecked((pos[i] = p + 1));
+        }
+      }
+      let cs = shadow;
+      const cd = m.complexDeletionOf(win.col);
+      if (cd != null && cd.mfda > cs) cs = cd.mfda;
+      if (win.ts > cs) this.copyCell(win, m.addCell());
+    }
+    return m.livTs != NONE || m.delMfda != NONE || m.nCells > 0 || m.nComplexDel > 0;
+  }
+
+  private posBuf: StaticArray<i32> = new StaticArray<i32>(0);
+  private positions(n: i32): StaticArray<i32> {
+    if (this.posBuf.length < n) this.posBuf = new StaticArray<i32>(n * 2);
+    for (let i = 0; i < n; i++) unchecked((this.posBuf[i] = 0));
+    return this.posBuf;
+  }
+
+  private sortComplexDeletions(m: Row): void {
+    for (let i = 1; i < m.nComplexDel; i++) {
+      for (let j = i; j > 0 && m.complexDel[j - 1].col > m.complexDel[j].col; j--) {
+        const a = m.complexDel[j - 1];
+        const b = m.complexDel[j];
+        const col = a.col, mf = a.mfda, ld = a.ldt;
+        a.col = b.col; a.mfda = b.mfda; a.ldt = b.ldt;
+        b.col = col; b.mfda = mf; b.ldt = ld;
+      }
+    }
+  }
+
+  private copyCell(src: Cell, dst: Cell): void {
+    dst.col = src.col;
+    dst.flags = src.flags;
+    dst.ts = src.ts;
+    dst.ttl = src.ttl;
+    dst.ldt = src.ldt;
+    dst.pathPtr = src.pathPtr;
+    dst.pathLen = src.pathLen;
+    dst.valPtr = src.valPtr;
+    dst.valLen = src.valLen;
+  }
+
+  // LivenessInfo.supersedes
+  private livenessSupersedes(ts: i64, ttl: i32, ldt: i32, ots: i64, ottl: i32, oldt: i32): bool {
+    if (ots == NONE) return true;
+    if (ts != ots) return ts > ots;
+    const exp = ttl != 0 && ldt <= this.now;
+    const oexp = ottl != 0 && oldt <= this.now;
+    if (exp != oexp) return exp;
+    if ((ttl != 0) == (ottl != 0)) return ldt > oldt;
+    return ttl != 0;
+  }
+}
