@@ -198,6 +198,44 @@ export class SSTableReader {
     return this.index;
   }
 
+  /** Decodes uncompressed Data.db bytes holding whole partitions into the row stream. */
+  decodeStream(bytes: Uint8Array, at: number): Uint8Array {
+    const k = core();
+    try {
+      return k.call((x) => {
+        const hid = k.id(this.headerReg);
+        const p = k.put(bytes);
+        x.decodeData(hid, p, bytes.length);
+        return k.takeResult();
+      });
+    } catch (e) {
+      if (e instanceof CoreError) throw new CorruptSSTableError(this.file("Data.db"), at + e.offset, `undecodable partition data (${e.code})`);
+      throw e;
+    }
+  }
+
+  /** One partition as a row stream, or null (bloom filter, Summary, Index, Data). */
+  async getStream(key: Uint8Array): Promise<Uint8Array | null> {
+    if (!this.filter.mightContain(key)) return null;
+    const pos = await this.findIndexEntry(key);
+    if (!pos) return null;
+    return this.decodeStream(await this.dataRange(pos.entry.position, pos.next), pos.entry.position);
+  }
+
+  /** The whole SSTable as row-stream slices of about `batchBytes` of Data.db each. */
+  async *scanStreams(batchBytes = 1 << 20): AsyncGenerator<Uint8Array> {
+    const entries = await this.indexEntries();
+    let i = 0;
+    while (i < entries.length) {
+      const start = entries[i].position;
+      let j = i + 1;
+      while (j < entries.length && entries[j].position - start < batchBytes) j++;
+      const end = j < entries.length ? entries[j].position : this.dataLength;
+      yield this.decodeStream(await this.dataRange(start, end), start);
+      i = j;
+    }
+  }
+
   /** Decodes uncompressed Data.db bytes holding whole partitions. */
   decode(bytes: Uint8Array, at: number): Partition[] {
     const k = core();

@@ -157,6 +157,18 @@ export class SSTableWriter {
     }
   }
 
+  /** Adds row-stream bytes (whole records, partitions in order) as the core produced them. */
+  async appendStream(bytes: Uint8Array, minToken: bigint | null, maxToken: bigint | null): Promise<void> {
+    this.check();
+    if (this.stream.len) await this.push();
+    if (minToken !== null && this.minToken === null) this.minToken = minToken;
+    if (maxToken !== null) this.maxToken = maxToken;
+    const k = core();
+    k.call((x) => x.writerAppend(this.w, k.put(bytes), bytes.length));
+    await this.drain(OUT_DATA, "Data.db");
+    await this.drain(OUT_INDEX, "Index.db");
+  }
+
   private async push(): Promise<void> {
     const k = core();
     const bytes = this.stream.buf.subarray(0, this.stream.len);
