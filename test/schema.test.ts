@@ -117,3 +117,19 @@ describe("AbstractType class names", () => {
     for (const n of ["l", "f", "u", "fu", "tu"]) expect(className(parseClassName(t(n)).type)).toBe(t(n));
   });
 });
+
+describe("schema back to CQL", () => {
+  test("round trip through schemaCql for random schemas", async () => {
+    const { Rng, randomSchema } = await import("./gen.js");
+    const { schemaCql } = await import("../src/schema/cql.js");
+    for (let seed = 1; seed <= 40; seed++) {
+      const s = randomSchema(new Rng(seed));
+      const again = parseTable(schemaCql(s));
+      expect(again.id).toBe(s.id);
+      expect(again.columns).toEqual(s.columns);
+      expect(again.partitionKey).toEqual(s.partitionKey);
+      expect(again.clustering).toEqual(s.clustering);
+      expect(again.options.compression.enabled).toBe(s.options.compression.enabled);
+    }
+  });
+});
