@@ -1,9 +1,19 @@
-// Node and Deno: the wasm core is read from the package's build directory.
-import { readFileSync } from "node:fs";
+// Node and Deno: the wasm core is read from the package's build directory,
+// found relative to this module whether it runs from src/ or a bundle.
+import { readFileSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { setCoreModule, hasCoreModule } from "./core.js";
+
+const CANDIDATES = ["../../build/core.wasm", "../build/core.wasm"];
 
 export function loadCoreNode(): void {
   if (hasCoreModule()) return;
-  const url = new URL("../../build/core.wasm", import.meta.url);
-  setCoreModule(new WebAssembly.Module(readFileSync(url)));
+  for (const rel of CANDIDATES) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(url))) {
+      setCoreModule(new WebAssembly.Module(readFileSync(url)));
+      return;
+    }
+  }
+  throw new Error("cqlite-web: build/core.wasm not found; run `npm run build:core`");
 }

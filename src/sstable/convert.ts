@@ -5,11 +5,62 @@ import { SSTableReader } from "./reader.js";
 import { SSTableWriter, ComponentSink, SSTableInfo } from "./writer.js";
 import { FormatVersion } from "./version.js";
 import { BYTE_ORDERED_PARTITIONER } from "./statistics.js";
+import { readPromotedIndex } from "./index-file.js";
+import { ByteReader } from "../util/bytes.js";
+import { TableSchema } from "../schema/schema.js";
+import { CqlType } from "../types/cqltype.js";
+
+const DEFAULT_INDEX_BLOCK = 65536;
+
+// valueLengthIfFixed, as assembly/schema.ts has it
+function fixedLength(t: CqlType): number {
+  switch (t.kind) {
+    case "boolean": return 1;
+    case "int": case "float": return 4;
+    case "bigint": case "double": case "timestamp": return 8;
+    case "uuid": case "timeuuid": return 16;
+    default: return -1;
+  }
+}
+
+function skipPrefix(schema: TableSchema) {
+  return (r: ByteReader) => {
+    const kind = r.u8();
+    const n = kind === 4 ? schema.clustering.length : r.u16();
+    for (let off = 0; off < n; off += 32) {
+      const hdr = r.uvint();
+      for (let i = off; i < Math.min(n, off + 32); i++) {
+        if ((hdr >> BigInt((i - off) * 2)) & 3n) continue;
+        const f = fixedLength(schema.clustering[i].type);
+        r.bytes(f >= 0 ? f : r.uvintNum());
+      }
+    }
+  };
+}
+
+/**
+ * The column_index_size an SSTable was written with, read off its row index:
+ * a block closes at the first unfiltered that takes it to the size, so every
+ * block but the last is at least that wide and less than one row wider.
+ */
+export async function inferIndexBlockSize(src: SSTableReader): Promise<number> {
+  let min = Infinity;
+  const skip = skipPrefix(src.schema);
+  for (const e of await src.indexEntries()) {
+    if (e.promoted.length === 0) continue;
+    const pi = readPromotedIndex(e.promoted, skip, `${src.name}/Index.db`, e.offset);
+    for (const b of pi.blocks.slice(0, -1)) min = Math.min(min, b.width);
+  }
+  if (!Number.isFinite(min)) return DEFAULT_INDEX_BLOCK;
+  let size = 1024;
+  while (size * 2 <= min) size *= 2;
+  return size;
+}
 
 export interface ConvertOptions {
   version: FormatVersion;
   generation?: number | string;
-  /** row index block size the source was written with (Cassandra's default: 64 KiB) */
+  /** row index block size; default: the one the source was written with */
   indexBlockSize?: number;
 }
 
@@ -28,7 +79,7 @@ export async function convert(src: SSTableReader, sink: ComponentSink, opts: Con
     staticColumns: h.staticColumns.map((c) => schema.columnIndex(c.name)),
     regularColumns: h.regularColumns.map((c) => schema.columnIndex(c.name)),
     expectedKeys: entries.length,
-    indexBlockSize: opts.indexBlockSize ?? 65536,
+    indexBlockSize: opts.indexBlockSize ?? (await inferIndexBlockSize(src)),
     byteOrdered: src.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
     sstableLevel: s.sstableLevel,
     repairedAt: s.repairedAt,

@@ -16,7 +16,7 @@ import { CompressionInfo, readCompressionInfo, decompressChunk } from "./compres
 import { IndexEntry, readIndex, readIndexEntry } from "./index-file.js";
 import { Summary, readSummary } from "./summary-file.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
-import { ByteSource, ComponentSources, readAll } from "./source.js";
+import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
 import { Partition } from "./model.js";
 import { tryParseFileName } from "./names.js";
 
@@ -108,7 +108,6 @@ export class SSTableReader {
       if (!p) continue;
       version ??= p.version;
       gen ||= p.generation;
-      const { MemorySource } = await import("./source.js");
       comps.set(p.component, new MemorySource(b));
     }
     return SSTableReader.open(comps, { ...opts, version, name: opts.name ?? `${version}-${gen}-big` });

@@ -1,0 +1,159 @@
+// cqlite-web on the command line: dump, validate and convert SSTables.
+// Exit codes: 0 success, 1 invalid or corrupt input, 2 usage error.
+import { readFileSync, readdirSync, statSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, dirname, basename } from "node:path";
+import { loadCoreNode } from "../core/load-node.js";
+import { SSTableReader } from "../sstable/reader.js";
+import { MemorySink } from "../sstable/writer.js";
+import { convert } from "../sstable/convert.js";
+import { parseTable } from "../cql/ddl.js";
+import { tryParseFileName } from "../sstable/names.js";
+import { dumpJson } from "../tools/dump.js";
+import { validate } from "../tools/validate.js";
+import { CqliteError } from "../errors.js";
+import { FormatVersion, WRITABLE } from "../sstable/version.js";
+
+const HELP: Record<string, string> = {
+  main: `usage: cqlite-web <command> [options]
+
+commands:
+  dump <Data.db or SSTable directory>     print partitions as sstabledump JSON
+  validate <SSTable directory>            verify checksums, order and index agreement
+  convert <SSTable directory> --to nb|md --out DIR   re-encode in another format version
+
+Run 'cqlite-web <command> --help' for a command's options.
+Exit codes: 0 ok, 1 invalid or corrupt input, 2 usage error.`,
+  dump: `usage: cqlite-web dump <Data.db file or SSTable directory> [--schema schema.cql] [-k KEY]... [-d] [-t]
+
+  --schema FILE   name the key and clustering columns (otherwise read from Statistics.db)
+  -k KEY          only this partition (repeatable; compound keys as a:b)
+  -d              one line per row instead of JSON
+  -t              raw microsecond timestamps instead of ISO dates`,
+  validate: `usage: cqlite-web validate <SSTable directory> [--schema schema.cql]
+
+Re-reads every component: checksums and digest, token and clustering order,
+bloom filter agreement with the index. Exit 0 when valid, 1 with the file and
+first bad offset otherwise.`,
+  convert: `usage: cqlite-web convert <SSTable directory> --to nb|md --out DIR [--generation N]
+
+Re-encodes every cell, timestamp, TTL and tombstone in the target version.`,
+};
+
+class UsageError extends Error {}
+
+interface Args {
+  positional: string[];
+  flags: Map<string, string[]>;
+}
+
+function parseArgs(argv: string[], withValue: string[]): Args {
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith("-")) {
+      const v = withValue.includes(a) ? argv[++i] : "true";
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      if (!flags.has(a)) flags.set(a, []);
+      flags.get(a)!.push(v);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+/** The SSTable files in a directory (or beside a Data.db), by generation. */
+export function loadSSTableFiles(path: string): Map<string, Uint8Array> {
+  const isDir = statSync(path).isDirectory();
+  const dir = isDir ? path : dirname(path);
+  let want: string | null = null;
+  if (!isDir) {
+    const p = tryParseFileName(basename(path));
+    if (!p) throw new UsageError(`${path} is not named like an SSTable component`);
+    want = `${p.version}-${p.generation}`;
+  }
+  const groups = new Map<string, Map<string, Uint8Array>>();
+  for (const name of readdirSync(dir).sort()) {
+    const p = tryParseFileName(name);
+    if (!p) continue;
+    const g = `${p.version}-${p.generation}`;
+    if (want && g !== want) continue;
+    if (!groups.has(g)) groups.set(g, new Map());
+    groups.get(g)!.set(name, new Uint8Array(readFileSync(join(dir, name))));
+  }
+  if (groups.size === 0) throw new UsageError(`no SSTable in ${path}`);
+  if (groups.size > 1) throw new UsageError(`${path} holds ${groups.size} SSTables (${[...groups.keys()].join(", ")}): name one Data.db`);
+  return [...groups.values()][0];
+}
+
+async function open(path: string, args: Args): Promise<SSTableReader> {
+  const schemaFile = args.flags.get("--schema")?.[0];
+  const schema = schemaFile ? parseTable(readFileSync(schemaFile, "utf8")) : undefined;
+  return SSTableReader.openFiles(loadSSTableFiles(path), { schema });
+}
+
+export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "--help" || cmd === "-h") {
+    out(HELP.main);
+    return cmd ? 0 : 2;
+  }
+  if (!HELP[cmd]) {
+    err(`unknown command '${cmd}'\n\n${HELP.main}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    out(HELP[cmd]);
+    return 0;
+  }
+  loadCoreNode();
+  try {
+    if (cmd === "dump") {
+      const a = parseArgs(rest, ["--schema", "-k"]);
+      if (a.positional.length !== 1) throw new UsageError("dump takes one path");
+      const r = await open(a.positional[0], a);
+      const json = await dumpJson(r, { keys: a.flags.get("-k"), rawTimestamps: a.flags.has("-t") });
+      if (a.flags.has("-d")) for (const p of json) out(JSON.stringify(p));
+      else out(JSON.stringify(json, null, 2));
+      return 0;
+    }
+    if (cmd === "validate") {
+      const a = parseArgs(rest, ["--schema"]);
+      if (a.positional.length !== 1) throw new UsageError("validate takes one directory");
+      const r = await open(a.positional[0], a);
+      const report = await validate(r);
+      out(`valid: ${report.partitions} partitions, ${report.rows} rows, ${report.files} files`);
+      return 0;
+    }
+    if (cmd === "convert") {
+      const a = parseArgs(rest, ["--schema", "--to", "--out", "--generation"]);
+      const to = a.flags.get("--to")?.[0] as FormatVersion | undefined;
+      const dir = a.flags.get("--out")?.[0];
+      if (a.positional.length !== 1 || !to || !dir) throw new UsageError("convert needs a directory, --to and --out");
+      if (!WRITABLE.includes(to)) throw new UsageError(`--to must be one of ${WRITABLE.join(", ")}`);
+      const r = await open(a.positional[0], a);
+      const gen = a.flags.get("--generation")?.[0] ?? "1";
+      const sink = new MemorySink();
+      const info = await convert(r, sink, { version: to, generation: gen });
+      mkdirSync(dir, { recursive: true });
+      for (const [name, bytes] of sink.files(to, gen)) writeFileSync(join(dir, name), bytes);
+      out(`wrote ${info.files.length} files (${info.totalSize} bytes, ${info.partitions} partitions) to ${dir}`);
+      return 0;
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`${cmd}: ${e.message}\n\n${HELP[cmd]}`);
+      return 2;
+    }
+    if (e instanceof CqliteError) {
+      err(`${cmd}: ${e.message}`);
+      return 1;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      err(`${cmd}: ${(e as Error).message}`);
+      return 2;
+    }
+    throw e;
+  }
+  return 2;
+}
