@@ -12,7 +12,7 @@ import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
 import { decodePartitions } from "./sstable/reader";
 import { Merger } from "./merge/merge";
-import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_KEY_HASHES } from "./format/constants";
+import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_SKETCH } from "./format/constants";
 
 const tables: Table[] = [];
 const headers: Header[] = [];
@@ -111,7 +111,7 @@ function writerOut(w: Writer, which: i32): Out {
     case OUT_FILTER: return w.filterOut;
     case OUT_STATS: return w.statsOut;
     case OUT_CHUNK_OFFSETS: return w.data.offsets;
-    case OUT_KEY_HASHES: return w.stats.keyHashes;
+    case OUT_SKETCH: return w.sketchOut;
     default: return w.data.crcs;
   }
 }

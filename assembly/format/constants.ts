@@ -101,4 +101,4 @@ export const OUT_FILTER = 3;
 export const OUT_STATS = 4;
 export const OUT_CHUNK_OFFSETS = 5;
 export const OUT_CHUNK_CRCS = 6;
-export const OUT_KEY_HASHES = 7;
+export const OUT_SKETCH = 7; // the serialized cardinality sketch

@@ -8,14 +8,13 @@ import { headerDescriptor, EncodingStats } from "../core/descriptors.js";
 import { writePartition } from "../core/rowstream.js";
 import { TableSchema, CompressionOptions, LZ4_CLASS } from "../schema/schema.js";
 import { className, reversedClassName, compositeClassName } from "../types/classname.js";
-import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_CHUNK_CRCS, OUT_KEY_HASHES } from "../../assembly/format/constants.js";
+import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_CHUNK_CRCS, OUT_SKETCH } from "../../assembly/format/constants.js";
 import { Partition } from "./model.js";
 import { FormatVersion, features, DEFAULT_VERSION } from "./version.js";
 import { Statistics, writeStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { StatsMetadata, NO_COMMITLOG_POSITION, CommitLogPosition } from "./stats-metadata.js";
 import { SerializationHeader, TIMESTAMP_EPOCH, DELETION_TIME_EPOCH } from "./header.js";
 import { writeCompressionInfo } from "./compression.js";
-import { cardinalitySketch } from "./hll.js";
 import { fileName } from "./names.js";
 import { tableReg } from "./reader.js";
 import { CqliteError } from "../errors.js";
@@ -210,10 +209,7 @@ export class SSTableWriter {
     const fileLength = Number(k.call((x) => x.writerFileLength(this.w)));
     const digest = k.call((x) => x.writerDigest(this.w)) >>> 0;
     const coreStats = readCoreStats(this.take(OUT_STATS));
-    const hashes: bigint[] = [];
-    const hb = this.take(OUT_KEY_HASHES);
-    const hv = new DataView(hb.buffer, hb.byteOffset, hb.length);
-    for (let i = 0; i + 8 <= hb.length; i += 8) hashes.push(hv.getBigInt64(i));
+    const sketch = this.take(OUT_SKETCH);
     await this.put("Summary.db", this.take(OUT_SUMMARY));
     await this.put("Filter.db", this.take(OUT_FILTER));
     const c = this.compression;
@@ -264,7 +260,7 @@ export class SSTableWriter {
     const statistics: Statistics = {
       partitioner: this.opts.byteOrdered ? BYTE_ORDERED_PARTITIONER : MURMUR3_PARTITIONER,
       bloomFilterFpChance: this.schema.options.bloomFilterFpChance,
-      cardinality: cardinalitySketch(hashes),
+      cardinality: sketch,
       stats,
       header: this.header,
     };

@@ -1,0 +1,97 @@
+// Node benchmarks: the wasm core against a plain-TypeScript encoder of the
+// same path (row stream → Data.db). Run with `npm run bench [-- --smoke]`.
+import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { loadCoreNode } from "../src/core/load-node.js";
+import { parseTable } from "../src/cql/ddl.js";
+import { encodePartitions } from "../src/core/rowstream.js";
+import { tokenOf } from "../src/core/token.js";
+import { encodeValue } from "../src/types/codec.js";
+import { comparePartitions } from "../src/schema/order.js";
+import { SSTableWriter, MemorySink, NO_STATS } from "../src/sstable/writer.js";
+import { Partition } from "../src/sstable/model.js";
+import { encodeStreamPlain } from "./plain-encoder.js";
+import { measureAsync, measure, fmt, Measure } from "./stats.js";
+
+const smoke = process.argv.includes("--smoke");
+loadCoreNode();
+
+const schema = parseTable("CREATE TABLE bench.kv (id int PRIMARY KEY, payload text) WITH compression = {'enabled': 'false'}");
+
+/** The rows as row-stream slices of about 1 MB, as a memtable flush hands them over. */
+function workload(rows: number): Uint8Array[] {
+  const text = "x".repeat(100);
+  const ts = 1_700_000_000_000_000n;
+  const ps: Partition[] = [];
+  for (let i = 0; i < rows; i++) {
+    const key = encodeValue({ kind: "int" }, i);
+    ps.push({
+      key, token: tokenOf(key),
+      unfiltereds: [{ type: "row", row: { clustering: [], liveness: { timestamp: ts, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: ts, value: encodeValue({ kind: "text" }, text + i) }] } }],
+    });
+  }
+  ps.sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
+  const slices: Uint8Array[] = [];
+  for (let i = 0; i < ps.length; i += 6000) slices.push(encodePartitions(ps.slice(i, i + 6000)));
+  return slices;
+}
+
+async function coreEncode(slices: Uint8Array[], rows: number): Promise<Uint8Array> {
+  const sink = new MemorySink();
+  const w = new SSTableWriter(schema, sink, { version: "nb", generation: 1, expectedKeys: rows, encodingStats: NO_STATS });
+  for (const s of slices) await w.appendStream(s, null, null);
+  await w.finish();
+  return sink.get("Data.db")!;
+}
+
+function plainEncode(slices: Uint8Array[]): Uint8Array[] {
+  return slices.map((s) => encodeStreamPlain(schema, NO_STATS, s));
+}
+
+export interface Result {
+  name: string;
+  value: Measure;
+  unit: string;
+  peer?: string;
+  ratio?: number;
+}
+
+async function main(): Promise<void> {
+  const rows = smoke ? 5_000 : 100_000;
+  const runs = smoke ? 2 : 7;
+  const stream = workload(rows);
+  const ref = await coreEncode(stream, rows);
+  const plain = Buffer.concat(plainEncode(stream));
+  if (Buffer.compare(Buffer.from(ref), plain) !== 0) throw new Error("plain encoder disagrees with the core");
+  const mb = ref.length / 1e6;
+  // warm both up: V8 tiers wasm and JS up by call count
+  for (let i = 0; i < 3; i++) {
+    await coreEncode(stream, rows);
+    plainEncode(stream);
+  }
+  const core = await measureAsync(runs, async () => {
+    const t = performance.now();
+    await coreEncode(stream, rows);
+    return mb / ((performance.now() - t) / 1000);
+  });
+  const ts = measure(runs, () => {
+    const t = performance.now();
+    plainEncode(stream);
+    return mb / ((performance.now() - t) / 1000);
+  });
+  const results: Result[] = [
+    { name: `core: row stream → SSTable (${rows} rows, Data.db ${mb.toFixed(1)} MB)`, value: core, unit: "MB/s", peer: "plain TypeScript encoder", ratio: core.median / ts.median },
+    { name: "plain TypeScript: row stream → Data.db", value: ts, unit: "MB/s" },
+  ];
+  for (const r of results) console.log(`${r.name}: ${fmt(r.value, r.unit)}${r.ratio ? `  ×${r.ratio.toFixed(2)} vs ${r.peer}` : ""}`);
+  if (!smoke) {
+    mkdirSync("bench/results", { recursive: true });
+    const file = "bench/results/latest.json";
+    const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+    writeFileSync(file, JSON.stringify({ ...prev, node: { date: new Date().toISOString(), results } }, null, 2));
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
