@@ -179,3 +179,28 @@ function retime(p: Partition, r: Rng): void {
     for (const c of row.cells) c.timestamp = t();
   }
 }
+
+describe("quota exhaustion", () => {
+  test("a full quota fails the write with QuotaExceededError and loses nothing acknowledged", async () => {
+    const { QuotaExceededError } = await import("../src/storage/errors.js");
+    const storage = new MemoryStorage({ quotaBytes: 64 * 1024 });
+    const e = await WriteEngine.open({ storage, schema: SCHEMA });
+    const acked: string[] = [];
+    let failure: unknown = null;
+    for (let i = 0; i < 5000 && !failure; i++) {
+      try {
+        await e.writePartitions([row(`key${i}`, i, "v".repeat(50), NOW_US + BigInt(i))]);
+        acked.push(`key${i}`);
+      } catch (err) {
+        failure = err;
+      }
+    }
+    expect(failure).toBeInstanceOf(QuotaExceededError);
+    expect(acked.length).toBeGreaterThan(10);
+    for (const k of acked.slice(-5)) expect((await e.get({ k })).length).toBe(1);
+    storage.crash();
+    const r = await WriteEngine.open({ storage, schema: SCHEMA });
+    for (const k of acked) expect((await r.get({ k })).length, k).toBe(1);
+    await r.close().catch(() => undefined);
+  });
+});

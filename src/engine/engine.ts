@@ -20,7 +20,9 @@ import { materialize, CqlRow } from "../read/materialize.js";
 import { CqlValue } from "../types/codec.js";
 import type { Storage } from "../storage/storage.js";
 import { Wal, WalSyncPolicy, TornTail } from "../wal/wal.js";
-import { storageSource } from "./sources.js";
+import { WalFailedError } from "../wal/errors.js";
+import { QuotaExceededError } from "../storage/errors.js";
+import { storageSource, ClosableSource } from "./sources.js";
 
 export class EngineClosedError extends CqliteError {
   constructor() {
@@ -100,15 +102,21 @@ export class WriteEngine {
         minNextSeq: BigInt(manifest.flushedSeq) + 1n,
       });
       const engine = new WriteEngine(schema, storage, wal, manifest, unlock, config, report);
-      for (const s of manifest.sstables) engine.readers.set(s.generation, await engine.openReader(s));
-      const flushed = BigInt(manifest.flushedSeq);
-      const replay = await wal.replay((seq, payload) => {
-        if (seq <= flushed) return;
-        for (const p of decodePartitions(payload)) engine.memtable.apply(p, seq);
-        report.walRecordsReplayed++;
-      });
-      report.walTornTail = replay.tornTail ?? null;
-      return engine;
+      try {
+        for (const s of manifest.sstables) engine.readers.set(s.generation, await engine.openReader(s));
+        const flushed = BigInt(manifest.flushedSeq);
+        const replay = await wal.replay((seq, payload) => {
+          if (seq <= flushed) return;
+          for (const p of decodePartitions(payload)) engine.memtable.apply(p, seq);
+          report.walRecordsReplayed++;
+        });
+        report.walTornTail = replay.tornTail ?? null;
+        return engine;
+      } catch (e) {
+        for (const g of [...engine.readers.keys()]) await engine.dropReader(g);
+        await wal.close().catch(() => undefined);
+        throw e;
+      }
     } catch (e) {
       await unlock();
       throw e;
@@ -120,10 +128,25 @@ export class WriteEngine {
   }
 
   private async openReader(s: SSTableEntry): Promise<SSTableReader> {
-    const comps = new Map();
-    for (const c of Object.keys(s.files)) comps.set(c, await storageSource(this.storage, DATA_PREFIX + fileName(s.version, s.generation, c)));
-    return SSTableReader.open(comps, { schema: this.schema, version: s.version, name: fileName(s.version, s.generation, "").slice(0, -1) });
+    const comps = new Map<string, ClosableSource>();
+    try {
+      for (const c of Object.keys(s.files)) comps.set(c, await storageSource(this.storage, DATA_PREFIX + fileName(s.version, s.generation, c)));
+      const r = await SSTableReader.open(comps, { schema: this.schema, version: s.version, name: fileName(s.version, s.generation, "").slice(0, -1) });
+      this.handles.set(s.generation, [...comps.values()]);
+      return r;
+    } catch (e) {
+      for (const c of comps.values()) await c.close();
+      throw e;
+    }
   }
+
+  /** Closes the files of an SSTable that is no longer live. */
+  private async dropReader(generation: number): Promise<void> {
+    this.readers.delete(generation);
+    for (const h of this.handles.get(generation) ?? []) await h.close();
+    this.handles.delete(generation);
+  }
+  private readonly handles = new Map<number, ClosableSource[]>();
 
   private check(): void {
     if (this.closed) throw new EngineClosedError();
@@ -164,6 +187,8 @@ export class WriteEngine {
       seq = (await this.wal.append(encodePartitions(updates))).seq;
     } catch (e) {
       this.skip(ordinal);
+      // a full disk or quota is the storage's typed error, not the log's wrapper
+      if (e instanceof WalFailedError && e.cause instanceof QuotaExceededError) throw e.cause;
       throw e;
     }
     // apply in the order the WAL assigned, so a flush never covers a sequence
@@ -319,6 +344,7 @@ export class WriteEngine {
       await this.wal.close();
     } finally {
       this.closed = true;
+      for (const g of [...this.readers.keys()]) await this.dropReader(g);
       await this.unlock();
     }
   }
