@@ -155,9 +155,11 @@ export function decodeData(headerId: i32, p: usize, n: i32): void {
 }
 
 // Merges row streams; `p` holds n (ptr, len) pairs as i32 BE. Result: the merged stream.
-export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32): void {
+export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): void {
   result.reset();
   const m = new Merger(tables[tableId], nowSeconds, result);
+  m.gcBefore = gcBefore;
+  m.maxPurgeable = maxPurgeable;
   const r = new In(p, n * 8);
   for (let i = 0; i < n; i++) {
     const ptr = <usize>r.i32be();
@@ -165,4 +167,15 @@ export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32): v
     m.add(ptr, len);
   }
   m.run();
+  lastMergePurged = m.purged;
+  lastMergePartitions = m.partitions;
+}
+
+let lastMergePurged: i64 = 0;
+let lastMergePartitions: i64 = 0;
+export function mergePurged(): i64 {
+  return lastMergePurged;
+}
+export function mergePartitions(): i64 {
+  return lastMergePartitions;
 }

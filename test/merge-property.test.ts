@@ -3,7 +3,7 @@
 import { describe, test, expect } from "vitest";
 import "./helpers.js";
 import { Rng, randomSchema, randomPartitions, plain } from "./gen.js";
-import { mergeStreams } from "../src/core/merge.js";
+import { mergeStreams, merge } from "../src/core/merge.js";
 import { encodePartitions, decodePartitions } from "../src/core/rowstream.js";
 import { materialize } from "../src/read/materialize.js";
 import { Partition, Row } from "../src/sstable/model.js";
@@ -30,6 +30,23 @@ describe("core merge agrees with the oracle", () => {
       // merging the merge with nothing changes nothing
       const again = decodePartitions(mergeStreams(schema, [encodePartitions(merged)], NOW));
       expect(plain(again)).toEqual(plain(merged));
+      // a full compaction past gc_grace purges every tombstone and changes no visible row
+      const purged = merge(schema, sources.map(encodePartitions), NOW, { gcBefore: NOW + 1, maxPurgeableTimestamp: 2n ** 62n });
+      const compacted = decodePartitions(purged.stream);
+      expect(sortRows(compacted.flatMap((p) => materialize(schema, p, { nowSeconds: NOW })))).toEqual(sortRows(got));
+      for (const p of compacted) {
+        expect(p.deletion).toBeUndefined();
+        for (const u of p.unfiltereds) {
+          expect(u.type).toBe("row");
+          if (u.type === "row") {
+            expect(u.row.deletion).toBeUndefined();
+            expect(u.row.cells.every((c) => !c.deleted && !(c.ttl && c.localDeletionTime! <= NOW))).toBe(true);
+          }
+        }
+      }
+      // nothing is purged while something outside may hold older data
+      const kept = merge(schema, sources.map(encodePartitions), NOW, { gcBefore: NOW + 1, maxPurgeableTimestamp: -(2n ** 62n) });
+      expect(kept.purged).toBe(0);
     });
   }
 });

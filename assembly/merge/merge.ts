@@ -136,6 +136,12 @@ function reconcile(a: Cell, b: Cell, now: i32): Cell {
 export class Merger {
   table: Table;
   now: i32;
+  // Compaction purges tombstones older than gcBefore whose timestamp is below
+  // maxPurgeable (no SSTable outside the compaction holds data that old), and
+  // turns expired cells into tombstones. Reads leave both at their defaults.
+  gcBefore: i32 = i32.MIN_VALUE;
+  maxPurgeable: i64 = i64.MIN_VALUE;
+  purged: i64 = 0;
   sources: Source[] = [];
   out: Out;
   merged: Row = new Row();
@@ -205,6 +211,10 @@ export class Merger {
     return compareUnsigned(a.keyPtr, a.keyLen, b.keyPtr, b.keyLen);
   }
 
+  @inline private purgeable(mfda: i64, ldt: i32): bool {
+    return mfda != NONE && ldt < this.gcBefore && mfda < this.maxPurgeable;
+  }
+
   private mergePartition(group: Source[]): void {
     const o = this.out;
     let pm = NONE;
@@ -216,14 +226,20 @@ export class Merger {
         pl = s.pdelLdt;
       }
     }
+    // a purged partition deletion still shadows what the inputs hold: keep
+    // using it below, just do not write it out
+    const writtenPm = this.purgeable(pm, pl) ? NONE : pm;
+    const writtenPl = writtenPm == NONE ? i32.MAX_VALUE : pl;
+    if (writtenPm != pm) this.purged++;
+    const partStart = o.len;
     const g0 = group[0];
     o.u8(RS_PARTITION);
     o.i64be(g0.token);
     o.i32be(g0.keyLen);
     o.bytes(g0.keyPtr, g0.keyLen);
-    o.i64be(pm);
-    o.i32be(pl);
-    this.partitions++;
+    o.i64be(writtenPm);
+    o.i32be(writtenPl);
+    const afterHeader = o.len;
     // static rows
     let nStatic = 0;
     for (let i = 0; i < group.length; i++) if (group[i].hasStatic) nStatic++;
@@ -239,6 +255,7 @@ export class Merger {
     const types = this.table.clustering;
     let curMfda = NONE;
     let curLdt = i32.MAX_VALUE;
+    let shadowMfda = NONE; // the open range deletion rows are filtered by
     const at = new Array<Source>();
     const rows = new Array<Row>();
     while (true) {
@@ -259,7 +276,7 @@ export class Merger {
         for (let i = 0; i < at.length; i++) rows.push(at[i].row);
         // the deletion covering this row: the partition's or the open range's
         let am = pm;
-        if (curMfda > am) am = curMfda;
+        if (shadowMfda > am) am = shadowMfda;
         if (this.mergeRows(rows, am)) {
           o.u8(RS_ROW);
           best.row.clustering.write(o);
@@ -291,10 +308,15 @@ export class Merger {
             nl = s.openLdt;
           }
         }
-        // a range deletion the partition deletion covers says nothing more
-        if (nm != NONE && !supersedes(nm, nl, pm, pl)) {
+        // a range deletion the partition deletion covers says nothing more,
+        // and one old enough to purge is dropped (after shadowing what it covers)
+        if (nm != NONE && (!supersedes(nm, nl, pm, pl) || this.purgeable(nm, nl))) {
+          if (this.purgeable(nm, nl)) this.purged++;
+          shadowMfda = nm;
           nm = NONE;
           nl = i32.MAX_VALUE;
+        } else {
+          shadowMfda = nm;
         }
         if (nm != curMfda || (nm != NONE && nl != curLdt)) {
           this.emitMarker(best.marker, curMfda, curLdt, nm, nl);
@@ -305,7 +327,12 @@ export class Merger {
       for (let i = 0; i < at.length; i++) at[i].advance();
     }
     if (curMfda != NONE) fail(ERR_INVALID, group[0].r.pos); // a range left open at the end
+    if (o.len == afterHeader && writtenPm == NONE) {
+      o.len = partStart; // nothing left of the partition
+      return;
+    }
     o.u8(RS_END);
+    this.partitions++;
   }
 
   // A marker at `pos`'s clustering, on the same side of it, that turns the
@@ -421,7 +448,59 @@ export class Merger {
       if (cd != null && cd.mfda > cs) cs = cd.mfda;
       if (win.ts > cs) this.copyCell(win, m.addCell());
     }
+    if (this.gcBefore != i32.MIN_VALUE) this.purge(m);
     return m.livTs != NONE || m.delMfda != NONE || m.nCells > 0 || m.nComplexDel > 0;
+  }
+
+  // Compaction only: expired cells become tombstones (dated when they were
+  // written), and tombstones past gc_grace that nothing outside can need go.
+  private purge(m: Row): void {
+    const now = this.now;
+    if (m.livTs != NONE && m.livTtl != 0 && m.livLdt <= now && this.purgeable(m.livTs, m.livLdt - m.livTtl)) {
+      m.livTs = NONE;
+      m.livTtl = 0;
+      m.livLdt = i32.MAX_VALUE;
+      this.purged++;
+    }
+    if (this.purgeable(m.delMfda, m.delLdt)) {
+      m.delMfda = NONE;
+      m.delLdt = i32.MAX_VALUE;
+      m.shadowable = false;
+      this.purged++;
+    }
+    let k = 0;
+    for (let i = 0; i < m.nComplexDel; i++) {
+      const d = m.complexDel[i];
+      if (this.purgeable(d.mfda, d.ldt)) {
+        this.purged++;
+        continue;
+      }
+      if (k != i) {
+        const e = m.complexDel[k];
+        e.col = d.col;
+        e.mfda = d.mfda;
+        e.ldt = d.ldt;
+      }
+      k++;
+    }
+    m.nComplexDel = k;
+    k = 0;
+    for (let i = 0; i < m.nCells; i++) {
+      const c = m.cell(i);
+      if ((c.flags & RS_CELL_EXPIRING) && c.ldt <= now) {
+        c.flags = (c.flags & ~RS_CELL_EXPIRING) | RS_CELL_DELETED;
+        c.ldt = c.ldt - c.ttl;
+        c.ttl = 0;
+        c.valLen = 0;
+      }
+      if ((c.flags & RS_CELL_DELETED) && this.purgeable(c.ts, c.ldt)) {
+        this.purged++;
+        continue;
+      }
+      if (k != i) this.copyCell(c, m.cell(k));
+      k++;
+    }
+    m.nCells = k;
   }
 
   private posBuf: StaticArray<i32> = new StaticArray<i32>(0);

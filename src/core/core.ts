@@ -36,7 +36,9 @@ export interface CoreExports {
   writerPartitions(w: number): bigint;
   writerClose(w: number): void;
   decodeData(header: number, p: number, n: number): void;
-  mergeStreams(table: number, p: number, n: number, nowSeconds: number): void;
+  mergeStreams(table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): void;
+  mergePurged(): bigint;
+  mergePartitions(): bigint;
 }
 
 let moduleSource: WebAssembly.Module | null = null;

@@ -4,10 +4,28 @@ import { core } from "./core.js";
 import { tableReg } from "../sstable/reader.js";
 import { TableSchema } from "../schema/schema.js";
 
+export interface PurgeOptions {
+  /** tombstones deleted before this (seconds) may go: now − gc_grace_seconds */
+  gcBefore: number;
+  /** ... if their timestamp is below this (no SSTable outside the merge holds older data) */
+  maxPurgeableTimestamp: bigint;
+}
+
+export interface MergeResult {
+  stream: Uint8Array;
+  purged: number;
+  partitions: number;
+}
+
 /** Merges sorted row streams of one table into one sorted, reconciled stream. */
 export function mergeStreams(schema: TableSchema, streams: Uint8Array[], nowSeconds: number): Uint8Array {
+  return merge(schema, streams, nowSeconds).stream;
+}
+
+/** Merges, and with `purge` also drops tombstones compaction may forget. */
+export function merge(schema: TableSchema, streams: Uint8Array[], nowSeconds: number, purge?: PurgeOptions): MergeResult {
   const live = streams.filter((s) => s.length > 0);
-  if (live.length === 0) return new Uint8Array(0);
+  if (live.length === 0) return { stream: new Uint8Array(0), purged: 0, partitions: 0 };
   const k = core();
   return k.call((x) => {
     const tid = k.id(tableReg(schema));
@@ -20,8 +38,8 @@ export function mergeStreams(schema: TableSchema, streams: Uint8Array[], nowSeco
     });
     const tp = k.putOwned(table);
     try {
-      x.mergeStreams(tid, tp, live.length, nowSeconds);
-      return k.takeResult();
+      x.mergeStreams(tid, tp, live.length, nowSeconds, purge ? purge.gcBefore : -0x80000000, purge ? purge.maxPurgeableTimestamp : -(2n ** 63n));
+      return { stream: k.takeResult(), purged: Number(x.mergePurged()), partitions: Number(x.mergePartitions()) };
     } finally {
       x.free(tp);
       for (const p of ptrs) x.free(p);
