@@ -23,6 +23,36 @@ import { Wal, WalSyncPolicy, TornTail } from "../wal/wal.js";
 import { WalFailedError } from "../wal/errors.js";
 import { QuotaExceededError } from "../storage/errors.js";
 import { storageSource, ClosableSource } from "./sources.js";
+import { MergePolicy, CompactionPlan } from "../compaction/policy.js";
+import { SizeTieredPolicy } from "../compaction/stcs.js";
+import { CompactionTask } from "../compaction/task.js";
+import { policyFrom, PolicySpec } from "../compaction/policies.js";
+
+export interface MaintenanceReport {
+  /** what ran: the plan's reason, or null when there was nothing to do */
+  compaction: string | null;
+  partitionsMerged: number;
+  rowsMerged: number;
+  bytesRead: number;
+  bytesWritten: number;
+  tombstonesPurged: number;
+  sstablesIn: number;
+  sstablesOut: number;
+  timeMs: number;
+  /** more work is waiting: call again */
+  pending: boolean;
+}
+
+export interface MaintenanceStats {
+  compactionsCompleted: number;
+  partitionsMerged: number;
+  rowsMerged: number;
+  bytesRead: number;
+  bytesWritten: number;
+  tombstonesPurged: number;
+  sstablesDropped: number;
+  timeMs: number;
+}
 
 export class EngineClosedError extends CqliteError {
   constructor() {
@@ -65,6 +95,12 @@ export class WriteEngine {
   private lastMicros = 0n;
   private autoFlush: Promise<unknown> | null = null;
   readonly readStats: ReadStats = { sstablesRead: 0, sstablesSkipped: 0 };
+  private policy: MergePolicy = new SizeTieredPolicy();
+  private task: CompactionTask | null = null;
+  private taskRows = 0;
+  private readonly totals: MaintenanceStats = {
+    compactionsCompleted: 0, partitionsMerged: 0, rowsMerged: 0, bytesRead: 0, bytesWritten: 0, tombstonesPurged: 0, sstablesDropped: 0, timeMs: 0,
+  };
 
   private constructor(
     readonly schema: TableSchema,
@@ -228,7 +264,12 @@ export class WriteEngine {
   /** Turns the memtable into a new SSTable; null when there was nothing to flush. */
   flush(): Promise<SSTableInfo | null> {
     this.check();
-    const run = this.flushChain.then(() => this.flushNow());
+    return this.serial(() => this.flushNow());
+  }
+
+  /** Flushes and compactions change the manifest one at a time. */
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.flushChain.then(f);
     this.flushChain = run.catch(() => undefined);
     return run;
   }
@@ -239,12 +280,12 @@ export class WriteEngine {
     this.flushing = frozen;
     this.memtable = this.newMemtable();
     try {
-      const generation = this.manifest.generation + 1;
+      const generation = this.allocateGeneration();
       const version = this.config.format ?? DEFAULT_VERSION;
       const info = await this.writeSSTable(frozen, generation, version);
       const entry = entryOf(info, generation, version, 0);
       const next: ManifestData = {
-        generation,
+        generation: Math.max(this.manifest.generation, this.reserved),
         flushedSeq: String(frozen.lastSeq > BigInt(this.manifest.flushedSeq) ? frozen.lastSeq : BigInt(this.manifest.flushedSeq)),
         sstables: [...this.manifest.sstables, entry],
       };
@@ -261,14 +302,26 @@ export class WriteEngine {
     }
   }
 
+  // Generations handed out but not yet in the manifest (a compaction's open
+  // outputs); the manifest records the highest so none is ever reused.
+  private reserved = 0;
+  private allocateGeneration(): number {
+    this.reserved = Math.max(this.reserved, this.manifest.generation) + 1;
+    return this.reserved;
+  }
+
   private restore(frozen: Memtable): void {
     const current = this.memtable;
     this.memtable = frozen;
     for (const s of current.sortedStreams()) for (const p of decodePartitions(s)) frozen.apply(p, current.lastSeq);
   }
 
+  private sinkFor(version: FormatVersion, generation: number): StorageSink {
+    return new StorageSink(this.storage, (c) => DATA_PREFIX + fileName(version, generation, c));
+  }
+
   private async writeSSTable(m: Memtable, generation: number, version: FormatVersion): Promise<SSTableInfo> {
-    const sink = new StorageSink(this.storage, (c) => DATA_PREFIX + fileName(version, generation, c));
+    const sink = this.sinkFor(version, generation);
     const header = [...m.columns].sort((a, b) => a - b);
     const w = new SSTableWriter(this.schema, sink, {
       version,
@@ -301,6 +354,115 @@ export class WriteEngine {
     }
     await this.storage.rename(MANIFEST_TMP, MANIFEST);
     this.manifest = next;
+  }
+
+  // ---- compaction
+
+  /** Chooses how SSTables are merged: size-tiered (default), leveled or time-window. */
+  setMergePolicy(policy: MergePolicy | PolicySpec): void {
+    this.check();
+    this.policy = "next" in policy ? policy : policyFrom(policy, (s) => this.readers.get(s.generation)?.statistics.stats ?? null);
+  }
+
+  get mergePolicy(): MergePolicy {
+    return this.policy;
+  }
+
+  /** Lifetime totals of maintenance work. */
+  maintenanceStats(): MaintenanceStats {
+    return { ...this.totals };
+  }
+
+  /**
+   * Does up to `budgetMs` of maintenance: continues the compaction in
+   * progress, or asks the merge policy for the next one. Returns what it did
+   * and whether more is pending.
+   */
+  maintenanceStep(budgetMs: number): Promise<MaintenanceReport> {
+    this.check();
+    if (!(budgetMs > 0)) throw new RangeError("maintenanceStep: budgetMs must be positive");
+    return this.serial(() => this.stepNow(budgetMs));
+  }
+
+  private ctx() {
+    return { now: this.now(), gcGraceSeconds: this.schema.options.gcGraceSeconds };
+  }
+
+  private async stepNow(budgetMs: number): Promise<MaintenanceReport> {
+    const t0 = performance.now();
+    const report: MaintenanceReport = {
+      compaction: null, partitionsMerged: 0, rowsMerged: 0, bytesRead: 0, bytesWritten: 0, tombstonesPurged: 0, sstablesIn: 0, sstablesOut: 0, timeMs: 0, pending: false,
+    };
+    if (!this.task) {
+      const plan = this.policy.next(this.manifest.sstables, this.ctx());
+      if (plan?.drop?.length) {
+        await this.commit(plan, [], plan.drop);
+        this.totals.sstablesDropped += plan.drop.length;
+        report.compaction = plan.reason;
+        report.sstablesIn = plan.drop.length;
+      } else if (plan && plan.inputs.length > 0) this.task = this.startTask(plan);
+    }
+    if (this.task) {
+      const task = this.task;
+      report.compaction = task.plan.reason;
+      const step = await task.step(Math.max(0.5, budgetMs - (performance.now() - t0)));
+      report.partitionsMerged = step.partitions;
+      report.bytesRead = step.bytesRead;
+      report.bytesWritten = step.bytesWritten;
+      report.tombstonesPurged = step.purged;
+      if (step.done) {
+        this.task = null;
+        await this.commit(task.plan, task.outputs.map((o) => entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level)), []);
+        report.sstablesIn = task.plan.inputs.length;
+        report.sstablesOut = task.outputs.length;
+        report.rowsMerged = task.outputs.reduce((n, o) => n + o.info.rows, 0);
+        this.totals.compactionsCompleted++;
+      }
+    }
+    report.timeMs = performance.now() - t0;
+    report.pending = this.task !== null || this.policy.next(this.manifest.sstables, this.ctx()) !== null;
+    this.totals.partitionsMerged += report.partitionsMerged;
+    this.totals.rowsMerged += report.rowsMerged;
+    this.totals.bytesRead += report.bytesRead;
+    this.totals.bytesWritten += report.bytesWritten;
+    this.totals.tombstonesPurged += report.tombstonesPurged;
+    this.totals.timeMs += report.timeMs;
+    return report;
+  }
+
+  private startTask(plan: CompactionPlan): CompactionTask {
+    const inputs = new Set(plan.inputs.map((s) => s.generation));
+    // a tombstone may go only if nothing outside the compaction is older than it
+    let maxPurgeable = 2n ** 62n;
+    for (const s of this.manifest.sstables) {
+      if (inputs.has(s.generation) || s.minTimestamp === null) continue;
+      if (BigInt(s.minTimestamp) < maxPurgeable) maxPurgeable = BigInt(s.minTimestamp);
+    }
+    for (const m of this.memtables()) if (!m.empty && m.stats.minTimestamp !== null && m.stats.minTimestamp < maxPurgeable) maxPurgeable = m.stats.minTimestamp;
+    const version = this.config.format ?? DEFAULT_VERSION;
+    return new CompactionTask(
+      this.schema, plan, plan.inputs.map((s) => this.readers.get(s.generation)!), version,
+      () => this.allocateGeneration(), (g) => this.sinkFor(version, g),
+      { gcBefore: this.now() - this.schema.options.gcGraceSeconds, maxPurgeableTimestamp: maxPurgeable },
+      () => this.now(),
+    );
+  }
+
+  /** Replaces `inputs` and `dropped` by `outputs` in one manifest swap, then deletes the old files. */
+  private async commit(plan: CompactionPlan, outputs: SSTableEntry[], dropped: SSTableEntry[]): Promise<void> {
+    const gone = new Set([...plan.inputs, ...dropped].map((s) => s.generation));
+    const next: ManifestData = {
+      generation: Math.max(this.manifest.generation, this.reserved),
+      flushedSeq: this.manifest.flushedSeq,
+      sstables: [...this.manifest.sstables.filter((s) => !gone.has(s.generation)), ...outputs],
+    };
+    for (const o of outputs) this.readers.set(o.generation, await this.openReader(o));
+    await this.swapManifest(next);
+    for (const g of gone) {
+      const entry = [...plan.inputs, ...dropped].find((s) => s.generation === g)!;
+      await this.dropReader(g);
+      for (const c of Object.keys(entry.files)) await this.storage.delete(DATA_PREFIX + fileName(entry.version, g, c));
+    }
   }
 
   // ---- reads
@@ -341,6 +503,11 @@ export class WriteEngine {
     try {
       await this.flush();
       await this.autoFlush;
+      await this.flushChain;
+      if (this.task) {
+        await this.task.abort();
+        this.task = null;
+      }
       await this.wal.close();
     } finally {
       this.closed = true;
