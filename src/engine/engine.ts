@@ -23,6 +23,12 @@ import { Wal, WalSyncPolicy, TornTail } from "../wal/wal.js";
 import { WalFailedError } from "../wal/errors.js";
 import { QuotaExceededError } from "../storage/errors.js";
 import { storageSource, ClosableSource } from "./sources.js";
+import { StorageSink } from "./sinks.js";
+import { MergeCursor } from "../compaction/cursor.js";
+import { writeExport, ExportOptions, ExportReport } from "../export/export.js";
+import { openImports } from "../export/import.js";
+import { merge } from "../core/merge.js";
+import { comparePartitions } from "../schema/order.js";
 import { MergePolicy, CompactionPlan } from "../compaction/policy.js";
 import { SizeTieredPolicy } from "../compaction/stcs.js";
 import { CompactionTask } from "../compaction/task.js";
@@ -465,6 +471,105 @@ export class WriteEngine {
     }
   }
 
+  // ---- export and import
+
+  /**
+   * Flushes, then writes every live row as one SSTable (or one per live
+   * SSTable with `compact: false`) in Cassandra's layout under export/,
+   * validates it, and streams a zip to `options.zip` if given.
+   */
+  exportSSTable(options: ExportOptions = {}): Promise<ExportReport> {
+    this.check();
+    return this.flush().then(() => this.serial(() => this.exportNow(options)));
+  }
+
+  private async exportNow(o: ExportOptions): Promise<ExportReport> {
+    const readers = [...this.readers.values()];
+    const stats = readers.map((r) => r.statistics.header.stats);
+    const encodingStats = stats.length
+      ? {
+          minTimestamp: stats.reduce((m, s) => (s.minTimestamp < m ? s.minTimestamp : m), stats[0].minTimestamp),
+          minLocalDeletionTime: Math.min(...stats.map((s) => s.minLocalDeletionTime)),
+          minTTL: Math.min(...stats.map((s) => s.minTTL)),
+        }
+      : this.memtable.stats.get();
+    const cursor = new MergeCursor(readers);
+    const expected = cursor.remaining;
+    const now = this.now();
+    const schema = this.schema;
+    async function* streams() {
+      for (;;) {
+        const s = await cursor.next(1 << 20);
+        if (!s) return;
+        // deletions are kept: a cluster loading the export must see them
+        const m = merge(schema, s.streams, now);
+        if (m.stream.length) yield m.stream;
+      }
+    }
+    return writeExport(this.storage, this.schema, streams(), expected, encodingStats, o);
+  }
+
+  /**
+   * Adopts SSTables written by Cassandra (zip bytes, or file name → bytes)
+   * as new generations, after validating them against the table's schema.
+   */
+  importSSTables(input: Uint8Array | Map<string, Uint8Array>): Promise<SSTableEntry[]> {
+    this.check();
+    return this.serial(async () => {
+      const imports = await openImports(this.schema, input);
+      const added: SSTableEntry[] = [];
+      for (const imp of imports) {
+        const generation = this.allocateGeneration();
+        const r = imp.reader;
+        let entry: SSTableEntry;
+        if (imp.resort) {
+          // byte-ordered partitions: re-sort by token and rewrite in our default format
+          const ps = await r.partitions();
+          for (const p of ps) p.token = tokenOf(p.key);
+          ps.sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
+          const version = this.config.format ?? DEFAULT_VERSION;
+          const sink = this.sinkFor(version, generation);
+          const w = new SSTableWriter(this.schema, sink, {
+            version, generation, expectedKeys: ps.length, encodingStats: r.statistics.header.stats,
+            staticColumns: r.statistics.header.staticColumns.map((c) => this.schema.columnIndex(c.name)),
+            regularColumns: r.statistics.header.regularColumns.map((c) => this.schema.columnIndex(c.name)),
+          });
+          try {
+            await w.append(ps);
+            entry = entryOf(await w.finish(), generation, version, 0);
+          } finally {
+            w.close();
+            await sink.close();
+          }
+        } else {
+          const sink = this.sinkFor(r.version as FormatVersion, generation);
+          for (const [c, bytes] of imp.files) if (c !== "Digest.sha1") await sink.append(c, bytes);
+          await sink.close();
+          const idx = await r.indexEntries();
+          const st = r.statistics.stats;
+          entry = {
+            generation, version: r.version, level: 0,
+            files: Object.fromEntries([...imp.files].map(([c, b]) => [c, b.length])),
+            partitions: idx.length, rows: Number(st.totalRows), dataLength: r.dataLength,
+            minTimestamp: st.minTimestamp.toString(), maxTimestamp: st.maxTimestamp.toString(),
+            minToken: idx.length ? tokenOf(idx[0].key).toString() : null,
+            maxToken: idx.length ? tokenOf(idx[idx.length - 1].key).toString() : null,
+            createdAt: Date.now(),
+          };
+        }
+        added.push(entry);
+      }
+      const next: ManifestData = {
+        generation: Math.max(this.manifest.generation, this.reserved),
+        flushedSeq: this.manifest.flushedSeq,
+        sstables: [...this.manifest.sstables, ...added],
+      };
+      for (const e of added) this.readers.set(e.generation, await this.openReader(e));
+      await this.swapManifest(next);
+      return added;
+    });
+  }
+
   // ---- reads
 
   private now(): number {
@@ -545,30 +650,5 @@ async function readWhole(storage: Storage, name: string): Promise<Uint8Array> {
     return await f.read(0, await f.size());
   } finally {
     await f.close();
-  }
-}
-
-/** Writes SSTable components to storage files, synced before the manifest names them. */
-class StorageSink implements ComponentSink {
-  private files = new Map<string, Awaited<ReturnType<Storage["open"]>>>();
-  private offsets = new Map<string, number>();
-  constructor(private readonly storage: Storage, private readonly nameOf: (component: string) => string) {}
-  async append(component: string, bytes: Uint8Array): Promise<void> {
-    let f = this.files.get(component);
-    if (!f) {
-      f = await this.storage.open(this.nameOf(component), { create: true, truncate: true });
-      this.files.set(component, f);
-      this.offsets.set(component, 0);
-    }
-    const at = this.offsets.get(component)!;
-    await f.write(at, bytes);
-    this.offsets.set(component, at + bytes.length);
-  }
-  async close(): Promise<void> {
-    for (const f of this.files.values()) {
-      await f.flush();
-      await f.close();
-    }
-    this.files.clear();
   }
 }

@@ -1,0 +1,28 @@
+// SSTable components written to storage files: positional writes, then a
+// flush (the durability barrier) before anything names the files.
+import type { Storage, StorageFile } from "../storage/storage.js";
+import { ComponentSink } from "../sstable/writer.js";
+
+export class StorageSink implements ComponentSink {
+  private files = new Map<string, { f: StorageFile; at: number }>();
+  constructor(private readonly storage: Storage, private readonly nameOf: (component: string) => string) {}
+
+  async append(component: string, bytes: Uint8Array): Promise<void> {
+    let e = this.files.get(component);
+    if (!e) {
+      e = { f: await this.storage.open(this.nameOf(component), { create: true, truncate: true }), at: 0 };
+      this.files.set(component, e);
+    }
+    await e.f.write(e.at, bytes);
+    e.at += bytes.length;
+  }
+
+  /** Flushes and closes every file (idempotent). */
+  async close(): Promise<void> {
+    for (const { f } of this.files.values()) {
+      await f.flush();
+      await f.close();
+    }
+    this.files.clear();
+  }
+}
