@@ -126,3 +126,69 @@ describe("convert", () => {
     }
   });
 });
+
+describe("load", () => {
+  const schema = `CREATE TYPE ks.pt (x int, y int);
+CREATE TABLE ks.every (
+  id int, seq bigint, a ascii, t text, si smallint, ti tinyint, vi varint, de decimal, f float, d double, b boolean, bl blob,
+  u uuid, tu timeuuid, ts timestamp, dt date, tm time, du duration, ip inet, l list<int>, s set<text>, m map<text, int>,
+  tup tuple<int, text>, p frozen<pt>, up pt, st text static,
+  PRIMARY KEY (id, seq)) WITH CLUSTERING ORDER BY (seq DESC)`;
+  const header = "id,seq,a,t,si,ti,vi,de,f,d,b,bl,u,tu,ts,dt,tm,du,ip,l,s,m,tup,p,up,st";
+  const line = (i: number) =>
+    `${i % 7},${i},ascii ${i},"text, with ""quotes"" ${i}",${i % 300},${i % 100},${BigInt(i) ** 5n},${i}.25,${i / 4},${i / 8},${i % 2 === 0},0x${(i % 256).toString(16).padStart(2, "0")}ff,` +
+    `0ce82e94-0aa4-497a-83c2-${String(i).padStart(12, "0")},c0d913a0-dce7-11eb-b28f-9116fc548b6b,2021-07-02T20:47:${String(i % 60).padStart(2, "0")}Z,2021-06-25,02:46:30.5,1h${i % 60}m,10.0.0.${i % 250},` +
+    `"[1,2,${i}]","[""a"",""b${i}""]","{""k"": ${i}}","[${i}, ""x""]","{""x"": ${i}, ""y"": 2}","{""x"": 3, ""y"": ${i}}",static ${i % 7}`;
+
+  test("CSV covering every type: load, then dump gives the rows back", async () => {
+    const csv = join(tmp, "every.csv");
+    writeFileSync(csv, [header, ...Array.from({ length: 300 }, (_, i) => line(i))].join("\n") + "\n");
+    const sf = join(tmp, "every.cql");
+    writeFileSync(sf, schema);
+    const outDir = join(tmp, "loaded");
+    const r = await cli("load", "--schema", sf, "--input", csv, "--out-dir", outDir);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/loaded 300 rows/);
+    const tableDir = join(outDir, "ks", readdirSync(join(outDir, "ks"))[0]);
+    expect(readdirSync(tableDir).sort()).toEqual([
+      "nb-1-big-CompressionInfo.db", "nb-1-big-Data.db", "nb-1-big-Digest.crc32", "nb-1-big-Filter.db", "nb-1-big-Index.db",
+      "nb-1-big-Statistics.db", "nb-1-big-Summary.db", "nb-1-big-TOC.txt", "schema.cql",
+    ]);
+    const dump = JSON.parse((await cli("dump", tableDir, "--schema", sf)).out);
+    const rows = dump.flatMap((p: { rows: { type: string }[] }) => p.rows.filter((x) => x.type === "row"));
+    expect(rows).toHaveLength(300);
+    const seven = dump.find((p: { partition: { key: string[] } }) => p.partition.key[0] === "3");
+    const row45 = seven.rows.find((x: { clustering?: string[] }) => x.clustering?.[0] === "45");
+    const cell = (n: string) => row45.cells.filter((c: { name: string }) => c.name === n);
+    expect(cell("t")[0].value).toBe('text, with "quotes" 45');
+    expect(cell("vi")[0].value).toBe(String(45n ** 5n));
+    expect(cell("de")[0].value).toBe("45.25");
+    expect(cell("bl")[0].value).toBe("0x2dff");
+    expect(cell("ts")[0].value).toBe("2021-07-02T20:47:45.000Z");
+    expect(cell("tm")[0].value).toBe("02:46:30.500000000");
+    expect(cell("du")[0].value).toBe("1h45m");
+    expect(cell("l").filter((c: { value?: string }) => c.value).map((c: { value: string }) => c.value)).toEqual(["1", "2", "45"]);
+    expect(cell("m").find((c: { path?: string[] }) => c.path)!.path).toEqual(["k"]);
+    expect(cell("tup")[0].value).toBe("(45, 'x')");
+    expect(cell("p")[0].value).toBe("{x: 45, y: 2}");
+    expect(seven.rows[0].type).toBe("static_block");
+    // and the files validate
+    expect((await cli("validate", tableDir)).code).toBe(0);
+  });
+
+  test("NDJSON to a zip; a bad row stops the load with its line, or is skipped", async () => {
+    const sf = join(tmp, "kv.cql");
+    writeFileSync(sf, "CREATE TABLE ks.kv (k text PRIMARY KEY, n int, tags set<text>)");
+    const nd = join(tmp, "kv.ndjson");
+    writeFileSync(nd, ['{"k": "a", "n": 1, "tags": ["x"]}', '{"k": "b", "n": 2}', '{"k": "c", "n": "many"}', '{"k": "d", "n": 4}'].join("\n"));
+    const bad = await cli("load", "--schema", sf, "--input", nd, "--out", join(tmp, "kv.zip"));
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/line 3: column 'n'/);
+    const ok = await cli("load", "--schema", sf, "--input", nd, "--out", join(tmp, "kv.zip"), "--skip-bad", "--keyspace", "shop", "--table", "items");
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/loaded 3 rows, skipped 1 bad rows/);
+    const { unzipSync } = await import("fflate");
+    const names = Object.keys(unzipSync(new Uint8Array(readFileSync(join(tmp, "kv.zip")))));
+    expect(names.every((n) => /^shop\/items-[0-9a-f]{32}\/(nb-1-big-\w+\.\w+|schema\.cql)$/.test(n))).toBe(true);
+  });
+});

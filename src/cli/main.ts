@@ -18,6 +18,7 @@ const HELP: Record<string, string> = {
 
 commands:
   dump <Data.db or SSTable directory>     print partitions as sstabledump JSON
+  load --schema F --input F --out Z      CSV / NDJSON to Cassandra SSTables (zip or directory)
   validate <SSTable directory>            verify checksums, order and index agreement
   convert <SSTable directory> --to nb|md --out DIR   re-encode in another format version
 
@@ -37,6 +38,14 @@ first bad offset otherwise.`,
   convert: `usage: cqlite-web convert <SSTable directory> --to nb|md --out DIR [--generation N]
 
 Re-encodes every cell, timestamp, TTL and tombstone in the target version.`,
+  load: `usage: cqlite-web load --schema schema.cql --input data.csv|data.ndjson (--out export.zip | --out-dir DIR)
+                       [--keyspace K --table T] [--format nb|md] [--skip-bad]
+
+Streams the rows through the engine and writes Cassandra-loadable SSTables in
+Cassandra's layout (<keyspace>/<table>-<id>/...). CSV has a header row naming
+columns; empty fields are nulls; collections, tuples and UDTs are JSON. A bad
+row stops the load with its line number, or is skipped and counted with
+--skip-bad. Memory stays bounded whatever the input size.`,
 };
 
 class UsageError extends Error {}
@@ -122,6 +131,25 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
       const r = await open(a.positional[0], a);
       const report = await validate(r);
       out(`valid: ${report.partitions} partitions, ${report.rows} rows, ${report.files} files`);
+      return 0;
+    }
+    if (cmd === "load") {
+      const a = parseArgs(rest, ["--schema", "--input", "--out", "--out-dir", "--keyspace", "--table", "--format"]);
+      const schemaFile = a.flags.get("--schema")?.[0];
+      const input = a.flags.get("--input")?.[0];
+      const outZip = a.flags.get("--out")?.[0];
+      const outDir = a.flags.get("--out-dir")?.[0];
+      if (!schemaFile || !input || (!outZip && !outDir) || a.positional.length) throw new UsageError("load needs --schema, --input and --out or --out-dir");
+      const format = a.flags.get("--format")?.[0] as FormatVersion | undefined;
+      if (format && !WRITABLE.includes(format)) throw new UsageError(`--format must be one of ${WRITABLE.join(", ")}`);
+      const { load } = await import("./load.js");
+      const tty = !!process.stderr.isTTY;
+      const r = await load({
+        schema: readFileSync(schemaFile, "utf8"), input, out: outZip, outDir, keyspace: a.flags.get("--keyspace")?.[0], table: a.flags.get("--table")?.[0],
+        skipBad: a.flags.has("--skip-bad"), format, tty,
+        progress: (line, final) => (tty ? process.stderr.write(line + (final ? "\n" : "")) : err(line)),
+      });
+      out(`loaded ${r.rows} rows${r.skipped ? `, skipped ${r.skipped} bad rows` : ""} in ${r.seconds.toFixed(1)} s into ${r.files.length} files${outZip ? ` (${outZip}, ${r.zipBytes} bytes)` : ""}`);
       return 0;
     }
     if (cmd === "convert") {
