@@ -1,0 +1,583 @@
+// The write-ahead log: every update is appended here, and acknowledged once
+// durable under the sync policy, before the memtable holds it. Format and
+// recovery rules: docs/wal-format.md; what survives a crash:
+// docs/durability.md.
+//
+// Group commit: append() encodes its record into the open batch and returns
+// a promise; a single writer loop takes whole batches, writes each with one
+// append and makes it durable with one flush, so concurrent callers share
+// flushes. Everything is bounded: a batch by maxBatchBytes, a segment by
+// maxSegmentBytes (then a new one starts), and the bytes accepted but not yet
+// written by maxPendingBytes (append then waits its turn: backpressure).
+//
+// Segments are named for their first sequence number, and only the last one
+// is ever written: before a new segment is created the old one is flushed,
+// whatever the policy. So only the tail of the last segment can be torn by a
+// crash, and damage anywhere else is corruption, reported, never skipped.
+//
+// Use: open() takes the lock, replay() delivers every surviving record once
+// and repairs a torn tail, then append(), sync(), markFlushed(), close().
+import type { Storage, StorageFile, Release } from "../storage/storage.js";
+import { checkName } from "../storage/storage.js";
+import { invariant } from "../storage/errors.js";
+import { FIRST_SEQ, HEADER_BYTES, MAX_PAYLOAD_BYTES, MAX_SEQ, parseSegmentName, segmentName } from "./format.js";
+import { SegmentScanner } from "./segment-scanner.js";
+import { RecordBatch } from "./batch.js";
+import { WalClosedError, WalCorruptionError, WalFailedError, WalUsageError } from "./errors.js";
+
+/**
+ * When an append's promise resolves:
+ * - "always": after its record is written and flushed (default);
+ * - "batch": the same, but the writer first waits up to batchDelayMs for more
+ *   records to share the flush (Cassandra's batch commit log mode);
+ * - "none": after the write reaches the OS (or OPFS's buffer); flushed only
+ *   when a segment ends, on sync() and on close().
+ */
+export type WalSyncPolicy = "always" | "batch" | "none";
+
+export interface WalOptions {
+  sync?: WalSyncPolicy;
+  /** "batch": longest wait for company before writing (default 10 ms) */
+  batchDelayMs?: number;
+  /** largest single write; records join a batch until it is this full (default 1 MiB) */
+  maxBatchBytes?: number;
+  /** a segment grows to about this, then the next starts (default 64 MiB) */
+  maxSegmentBytes?: number;
+  /** bytes accepted but not yet written before append waits (default 16 MiB) */
+  maxPendingBytes?: number;
+  /** largest payload (default 16 MiB, at most 64 MiB) */
+  maxRecordBytes?: number;
+  /**
+   * Sequence numbers handed out are at least this. Pass the engine's flushed
+   * sequence number + 1, so a lost or deleted log can never make it reuse
+   * numbers its SSTables already cover.
+   */
+  minNextSeq?: bigint;
+  /** where the segments live in the storage: "" (default) or "dir/" */
+  directory?: string;
+  /** lock taken for the log's lifetime (default "wal.lock" in the directory); null: none */
+  lockName?: string | null;
+}
+
+export interface TornTail {
+  segment: string;
+  /** where the first bad record started; the segment now ends here */
+  offset: number;
+  bytesDropped: number;
+  reason: string;
+}
+
+export interface ReplayReport {
+  segments: number;
+  records: number;
+  firstSeq: bigint | null;
+  lastSeq: bigint | null;
+  /** the sequence number the next append gets */
+  nextSeq: bigint;
+  tornTail: TornTail | null;
+}
+
+export type OnRecord = (seq: bigint, payload: Uint8Array) => void | Promise<void>;
+
+interface Segment {
+  name: string;
+  first: bigint;
+  /** last sequence number written; first - 1 while empty */
+  last: bigint;
+}
+
+interface Admission {
+  payload: Uint8Array;
+  size: number;
+  resolve(r: { seq: bigint }): void;
+  reject(e: unknown): void;
+}
+
+type Options = Required<Omit<WalOptions, "lockName">> & { lockName: string | null };
+
+type State = "opened" | "replaying" | "ready" | "closing" | "closed";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export class Wal {
+  private state: State = "opened";
+  private failed: WalFailedError | null = null;
+  private active: StorageFile | null = null;
+  private activeBytes = 0;
+  private nextSeqValue = FIRST_SEQ;
+  private writtenSeq = 0n;
+  private durable = 0n;
+  private openBatch: RecordBatch | null = null;
+  private readonly sealed: RecordBatch[] = [];
+  private inflight: RecordBatch | null = null;
+  private pending = 0;
+  private readonly admissions: Admission[] = [];
+  private writing = false;
+  private wake: (() => void) | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly storage: Storage,
+    private readonly opts: Options,
+    private readonly release: Release | null,
+    private readonly segments: Segment[],
+  ) {}
+
+  /** Takes the lock and finds the segments; replay() next. */
+  static async open(storage: Storage, options: WalOptions = {}): Promise<Wal> {
+    const opts = resolveOptions(options);
+    const release = opts.lockName === null ? null : await storage.lock(opts.directory + opts.lockName);
+    try {
+      const segments: Segment[] = [];
+      for (const name of await storage.list(opts.directory + "wal-")) {
+        const first = parseSegmentName(name.slice(opts.directory.length));
+        if (first !== null) segments.push({ name, first, last: first - 1n });
+      }
+      segments.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+      return new Wal(storage, opts, release, segments);
+    } catch (e) {
+      await release?.();
+      throw e;
+    }
+  }
+
+  // ---- recovery
+
+  /**
+   * Reads every segment in order and hands each record to `onRecord` (awaited),
+   * in sequence order. A torn tail of the last segment is cut off and
+   * reported; any other damage throws WalCorruptionError. Runs once, before
+   * the first append. Records at or below an earlier markFlushed() may come
+   * again (segments are dropped whole): skip them by sequence number.
+   */
+  async replay(onRecord: OnRecord): Promise<ReplayReport> {
+    if (this.state !== "opened") throw new WalUsageError("replay() runs once, right after open()");
+    this.state = "replaying";
+    try {
+      const report = await this.recover(onRecord);
+      this.state = "ready";
+      return report;
+    } catch (e) {
+      this.failed = new WalFailedError(e);
+      throw e;
+    }
+  }
+
+  private async recover(onRecord: OnRecord): Promise<ReplayReport> {
+    let records = 0;
+    let firstSeq: bigint | null = null;
+    let lastSeq: bigint | null = null;
+    let tornTail: TornTail | null = null;
+    let prevLast: bigint | null = null;
+    for (let i = 0; i < this.segments.length; i++) {
+      const seg = this.segments[i];
+      const isLast = i === this.segments.length - 1;
+      if (prevLast !== null && seg.first <= prevLast)
+        throw new WalCorruptionError(seg.name, 0, `segment starts at sequence ${seg.first}, not after ${prevLast} where the previous one ends`);
+      const file = await this.storage.open(seg.name, isLast ? { write: true } : undefined);
+      let keep = false;
+      try {
+        const size = await file.size();
+        const scan = new SegmentScanner(file, size, seg.name);
+        let offset = 0;
+        let expected = seg.first;
+        while (offset < size) {
+          const r = await scan.next(offset);
+          if (r.kind === "record") {
+            if (r.seq !== expected) throw new WalCorruptionError(seg.name, offset, `sequence ${r.seq} where ${expected} was due`);
+            await onRecord(r.seq, r.payload);
+            records++;
+            firstSeq ??= r.seq;
+            lastSeq = r.seq;
+            expected++;
+            offset = r.end;
+            continue;
+          }
+          if (!isLast) throw new WalCorruptionError(seg.name, offset, `${r.reason}, in a segment that is not the last`);
+          const later = await scan.findRecordAfter(offset, expected - 1n);
+          if (later !== null) throw new WalCorruptionError(seg.name, offset, `${r.reason}, followed by a valid record at offset ${later}`);
+          await file.truncate(offset);
+          await file.flush();
+          tornTail = { segment: seg.name, offset, bytesDropped: size - offset, reason: r.reason };
+          break;
+        }
+        seg.last = expected - 1n;
+        prevLast = seg.last;
+        if (isLast) {
+          this.active = file;
+          this.activeBytes = offset;
+          keep = true;
+        }
+      } finally {
+        if (!keep) await file.close();
+      }
+    }
+
+    const last = this.segments.at(-1);
+    let next = last ? last.last + 1n : FIRST_SEQ;
+    if (next < this.opts.minNextSeq) next = this.opts.minNextSeq;
+    if (next > MAX_SEQ) throw new WalUsageError("sequence numbers exhausted");
+    this.nextSeqValue = next;
+    this.writtenSeq = this.durable = next - 1n;
+
+    if (!last) await this.createSegment(next);
+    else {
+      await this.active!.flush(); // what was replayed is durable from here on
+      if (last.last + 1n !== next) {
+        // minNextSeq moved past the last segment: records continue in a new one
+        const empty = last.last < last.first;
+        await this.active!.close();
+        this.active = null;
+        await this.createSegment(next);
+        if (empty) {
+          await this.storage.delete(last.name);
+          this.segments.splice(this.segments.indexOf(last), 1);
+        }
+      }
+    }
+    return { segments: this.segments.length, records, firstSeq, lastSeq, nextSeq: next, tornTail };
+  }
+
+  private async createSegment(first: bigint): Promise<void> {
+    invariant(this.active === null, "one active segment");
+    const name = this.opts.directory + segmentName(first);
+    const f = await this.storage.open(name, { create: true });
+    const size = await f.size().catch(async (e: unknown) => {
+      await f.close();
+      throw e;
+    });
+    if (size !== 0) {
+      await f.close();
+      throw new WalCorruptionError(name, 0, `a new segment exists already, with ${size} bytes`);
+    }
+    this.active = f;
+    this.activeBytes = 0;
+    this.segments.push({ name, first, last: first - 1n });
+  }
+
+  /** Ends the active segment (flushed, whatever the policy) and starts one at `first`. */
+  private async roll(first: bigint): Promise<void> {
+    const f = this.active;
+    invariant(f, "an active segment to roll");
+    await f.flush();
+    this.durable = this.writtenSeq;
+    this.active = null;
+    await f.close();
+    await this.createSegment(first);
+  }
+
+  // ---- appending
+
+  private check(): void {
+    if (this.failed) throw this.failed;
+    if (this.state === "closing" || this.state === "closed") throw new WalClosedError();
+    if (this.state !== "ready") throw new WalUsageError("call replay() once before using the log");
+  }
+
+  /** Logs `payload` (not to be modified until this settles); resolves with its sequence number when durable per the policy. */
+  append(payload: Uint8Array): Promise<{ seq: bigint }> {
+    try {
+      this.check();
+      if (!(payload instanceof Uint8Array)) throw new WalUsageError("payload must be a Uint8Array");
+      if (payload.length > this.opts.maxRecordBytes)
+        throw new WalUsageError(`record of ${payload.length} bytes exceeds maxRecordBytes (${this.opts.maxRecordBytes})`);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const size = HEADER_BYTES + payload.length;
+    if (this.admissions.length > 0 || (this.pending > 0 && this.pending + size > this.opts.maxPendingBytes))
+      return new Promise((resolve, reject) => this.admissions.push({ payload, size, resolve, reject }));
+    this.pending += size;
+    return this.enqueue(payload, size);
+  }
+
+  /** Admits waiting appends, in order, while their bytes fit (one always fits an empty log). */
+  private admit(): void {
+    while (this.admissions.length > 0 && !this.failed) {
+      const w = this.admissions[0];
+      if (this.pending > 0 && this.pending + w.size > this.opts.maxPendingBytes) return;
+      this.admissions.shift();
+      this.pending += w.size;
+      this.enqueue(w.payload, w.size).then(w.resolve, w.reject);
+    }
+  }
+
+  /** Gives the record its sequence number and puts it in the open batch; synchronous, so order is kept. */
+  private enqueue(payload: Uint8Array, size: number): Promise<{ seq: bigint }> {
+    if (this.failed) return Promise.reject(this.failed);
+    const seq = this.nextSeqValue;
+    if (seq > MAX_SEQ) {
+      this.pending -= size;
+      return Promise.reject(new WalUsageError("sequence numbers exhausted"));
+    }
+    this.nextSeqValue++;
+    if (this.openBatch && this.openBatch.bytes + size > this.opts.maxBatchBytes) this.seal();
+    const b = (this.openBatch ??= new RecordBatch(seq, Math.min(this.opts.maxBatchBytes, 64 * KiB), Date.now()));
+    let p: Promise<{ seq: bigint }>;
+    try {
+      p = b.add(seq, payload);
+    } catch (e) {
+      // encoding failed (the CRC needs the wasm core): the number and the bytes go back
+      this.nextSeqValue--;
+      this.pending -= size;
+      if (b.count === 0) this.openBatch = null;
+      return Promise.reject(e);
+    }
+    if (b.bytes >= this.opts.maxBatchBytes) this.seal();
+    this.kick();
+    return p;
+  }
+
+  private seal(): void {
+    if (!this.openBatch) return;
+    this.sealed.push(this.openBatch);
+    this.openBatch = null;
+    this.wake?.();
+  }
+
+  private kick(): void {
+    if (this.writing || this.failed) return;
+    this.writing = true;
+    void this.writer();
+  }
+
+  /** The one writer: takes batches in order until none is left. */
+  private async writer(): Promise<void> {
+    try {
+      await Promise.resolve(); // appends made in the same tick join the first batch
+      for (;;) {
+        // deciding to stop and clearing `writing` happen in one synchronous step,
+        // so an append can never find the writer "running" after it stopped
+        if (this.failed || (!this.openBatch && this.sealed.length === 0)) return;
+        if (this.opts.sync === "batch") await this.batchDelay();
+        const b = this.sealed.shift() ?? this.takeOpen();
+        if (!b) continue;
+        this.inflight = b;
+        try {
+          await this.serial(() => this.commit(b));
+        } catch (e) {
+          this.fail(e);
+          return;
+        } finally {
+          this.inflight = null;
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private takeOpen(): RecordBatch | null {
+    const b = this.openBatch;
+    this.openBatch = null;
+    return b;
+  }
+
+  /** "batch": waits until the open batch is batchDelayMs old, full, or wanted now. */
+  private async batchDelay(): Promise<void> {
+    const b = this.openBatch;
+    if (this.sealed.length > 0 || !b || b.urgent || this.state !== "ready") return;
+    const wait = b.createdAt + this.opts.batchDelayMs - Date.now();
+    if (wait <= 0) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, wait);
+      this.wake = () => {
+        clearTimeout(t);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  private async commit(b: RecordBatch): Promise<void> {
+    if (this.failed) throw this.failed;
+    invariant(b.firstSeq === this.writtenSeq + 1n, "batches are written in sequence order");
+    if (this.activeBytes > 0 && this.activeBytes + b.bytes > this.opts.maxSegmentBytes) await this.roll(b.firstSeq);
+    const f = this.active;
+    invariant(f, "an active segment to write");
+    await f.append(b.contents());
+    this.activeBytes += b.bytes;
+    this.segments[this.segments.length - 1].last = b.lastSeq;
+    this.writtenSeq = b.lastSeq;
+    if (this.opts.sync !== "none") {
+      await f.flush();
+      this.durable = b.lastSeq;
+    }
+    this.pending -= b.bytes;
+    invariant(this.pending >= 0, "pending bytes never negative");
+    b.resolve();
+    this.admit();
+  }
+
+  /** Runs `fn` after every earlier commit, roll and deletion. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** After a failed write or flush nothing past the durable point can be trusted: stop. */
+  private fail(e: unknown): void {
+    if (this.failed) return;
+    this.failed = e instanceof WalFailedError ? e : new WalFailedError(e);
+    const err = this.failed;
+    for (const b of [this.inflight, ...this.sealed, this.openBatch]) b?.reject(err);
+    this.sealed.length = 0;
+    this.openBatch = null;
+    for (const w of this.admissions) w.reject(err);
+    this.admissions.length = 0;
+    this.wake?.();
+  }
+
+  /** Resolves when everything appended before the call is durable, whatever the policy. */
+  async sync(): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (this.state !== "ready" && this.state !== "closing") this.check();
+    const last = this.openBatch ?? this.sealed.at(-1) ?? this.inflight;
+    if (last) {
+      last.urgent = true;
+      this.wake?.();
+      await last.done.catch(() => undefined);
+    }
+    await this.serial(async () => {
+      if (this.failed) throw this.failed;
+      if (this.active && this.durable < this.writtenSeq) {
+        try {
+          await this.active.flush();
+        } catch (e) {
+          this.fail(e);
+          throw this.failed;
+        }
+        this.durable = this.writtenSeq;
+      }
+    });
+  }
+
+  // ---- trimming
+
+  /**
+   * Drops the segments whose records all have sequence numbers <= `seq`.
+   * Call it once the records are durable elsewhere (the SSTable flushed and
+   * the manifest naming it synced). If that covers the active segment, a new
+   * one is started so it can go too. Returns the segments deleted.
+   */
+  async markFlushed(seq: bigint): Promise<string[]> {
+    this.check();
+    if (typeof seq !== "bigint" || seq < 0n || seq >= this.nextSeqValue)
+      throw new WalUsageError(`markFlushed(${seq}): only sequence numbers handed out (below ${this.nextSeqValue}) can be flushed`);
+    return this.serial(async () => {
+      if (this.failed) throw this.failed;
+      const act = this.segments[this.segments.length - 1];
+      if (act.last >= act.first && act.last <= seq) {
+        try {
+          await this.roll(this.writtenSeq + 1n);
+        } catch (e) {
+          this.fail(e);
+          throw this.failed;
+        }
+      }
+      const deleted: string[] = [];
+      // oldest first, so a crash midway leaves a suffix of the log; a failed
+      // delete leaves its segment for a later call (its records are flushed)
+      while (this.segments.length > 1 && this.segments[0].last <= seq) {
+        await this.storage.delete(this.segments[0].name);
+        deleted.push(this.segments.shift()!.name);
+      }
+      return deleted;
+    });
+  }
+
+  // ---- closing
+
+  /**
+   * Writes and flushes what was appended, closes the segment and releases the
+   * lock. Throws WalFailedError if that last flush fails (the log had not
+   * failed before). Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeNow();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
+    const wasReady = this.state === "ready";
+    const failedBefore = this.failed !== null;
+    this.state = "closing";
+    this.wake?.();
+    let error: unknown = null;
+    if (wasReady && !failedBefore) {
+      try {
+        while (!this.failed && (this.openBatch || this.sealed.length > 0 || this.inflight || this.admissions.length > 0)) await this.sync();
+        await this.sync();
+      } catch (e) {
+        error = e;
+      }
+    }
+    await this.serial(async () => {
+      const f = this.active;
+      this.active = null;
+      await f?.close();
+    }).catch((e: unknown) => (error ??= e));
+    await this.release?.().catch((e: unknown) => (error ??= e));
+    this.state = "closed";
+    if (error !== null && !failedBefore) throw error instanceof WalFailedError ? error : new WalFailedError(error);
+  }
+
+  // ---- observation
+
+  /** The sequence number the next append gets. */
+  get nextSeq(): bigint {
+    return this.nextSeqValue;
+  }
+  /** The highest sequence number known flushed. */
+  get durableSeq(): bigint {
+    return this.durable;
+  }
+  /** Bytes accepted and not yet written (bounded by maxPendingBytes, or one record). */
+  get pendingBytes(): number {
+    return this.pending;
+  }
+  /** Appends waiting for room. */
+  get waitingAppends(): number {
+    return this.admissions.length;
+  }
+  get segmentNames(): string[] {
+    return this.segments.map((s) => s.name);
+  }
+}
+
+function resolveOptions(o: WalOptions): Options {
+  const opts: Options = {
+    sync: o.sync ?? "always",
+    batchDelayMs: o.batchDelayMs ?? 10,
+    maxBatchBytes: o.maxBatchBytes ?? 1 * MiB,
+    maxSegmentBytes: o.maxSegmentBytes ?? 64 * MiB,
+    maxPendingBytes: o.maxPendingBytes ?? 16 * MiB,
+    maxRecordBytes: o.maxRecordBytes ?? 16 * MiB,
+    minNextSeq: o.minNextSeq ?? FIRST_SEQ,
+    directory: o.directory ?? "",
+    lockName: o.lockName === undefined ? "wal.lock" : o.lockName,
+  };
+  if (!["always", "batch", "none"].includes(opts.sync)) throw new WalUsageError(`unknown sync policy ${String(opts.sync)}`);
+  const int = (name: string, v: number, min: number, max: number) => {
+    if (!Number.isSafeInteger(v) || v < min || v > max) throw new WalUsageError(`${name} must be an integer in [${min}, ${max}], not ${v}`);
+  };
+  int("batchDelayMs", opts.batchDelayMs, 0, 60_000);
+  int("maxRecordBytes", opts.maxRecordBytes, 0, MAX_PAYLOAD_BYTES);
+  int("maxBatchBytes", opts.maxBatchBytes, HEADER_BYTES, 64 * MiB);
+  int("maxSegmentBytes", opts.maxSegmentBytes, HEADER_BYTES, 1024 * MiB);
+  int("maxPendingBytes", opts.maxPendingBytes, HEADER_BYTES, 1024 * MiB);
+  if (typeof opts.minNextSeq !== "bigint" || opts.minNextSeq < FIRST_SEQ || opts.minNextSeq > MAX_SEQ)
+    throw new WalUsageError(`minNextSeq must be a bigint in [${FIRST_SEQ}, ${MAX_SEQ}]`);
+  if (opts.directory !== "") {
+    if (!opts.directory.endsWith("/")) throw new WalUsageError(`directory must end with "/": ${opts.directory}`);
+    checkName(opts.directory.slice(0, -1));
+  }
+  if (opts.lockName !== null) checkName(opts.directory + opts.lockName);
+  return opts;
+}
