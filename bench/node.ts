@@ -11,6 +11,7 @@ import { SSTableWriter, MemorySink, NO_STATS } from "../src/sstable/writer.js";
 import { Partition } from "../src/sstable/model.js";
 import { encodeStreamPlain } from "./plain-encoder.js";
 import { measureAsync, measure, fmt, Measure } from "./stats.js";
+import { writes, compaction, exports, cliLoad, cleanup, Row } from "./engine.js";
 
 const smoke = process.argv.includes("--smoke");
 loadCoreNode();
@@ -53,6 +54,7 @@ export interface Result {
   unit: string;
   peer?: string;
   ratio?: number;
+  note?: string;
 }
 
 async function main(): Promise<void> {
@@ -82,7 +84,15 @@ async function main(): Promise<void> {
     { name: `core: row stream → SSTable (${rows} rows, Data.db ${mb.toFixed(1)} MB)`, value: core, unit: "MB/s", peer: "plain TypeScript encoder", ratio: core.median / ts.median },
     { name: "plain TypeScript: row stream → Data.db", value: ts, unit: "MB/s" },
   ];
-  for (const r of results) console.log(`${r.name}: ${fmt(r.value, r.unit)}${r.ratio ? `  ×${r.ratio.toFixed(2)} vs ${r.peer}` : ""}`);
+  const print = (r: Result) => console.log(`${r.name}: ${fmt(r.value, r.unit)}${r.ratio ? `  ×${r.ratio.toFixed(2)} vs ${r.peer}` : ""}${r.note ? `  (${r.note})` : ""}`);
+  results.forEach(print);
+  const engineRuns = smoke ? 1 : 5;
+  for (const part of [() => writes(smoke, engineRuns), () => compaction(smoke, smoke ? 1 : 3), () => exports(smoke), () => cliLoad(smoke)]) {
+    const rs: Row[] = await part();
+    rs.forEach(print);
+    results.push(...rs);
+  }
+  cleanup();
   if (!smoke) {
     mkdirSync("bench/results", { recursive: true });
     const file = "bench/results/latest.json";

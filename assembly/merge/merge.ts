@@ -145,6 +145,10 @@ export class Merger {
   sources: Source[] = [];
   out: Out;
   merged: Row = new Row();
+  // scratch reused across partitions: the merge allocates nothing per row
+  private rowsBuf: Row[] = [];
+  private atBuf: Source[] = [];
+  private groupBuf: Source[] = [];
   tmpCells: Cell[] = [];
   partitions: i64 = 0;
   rows: i64 = 0;
@@ -179,7 +183,7 @@ export class Merger {
 
   run(): void {
     const srcs = this.sources;
-    const group: Source[] = [];
+    const group = this.groupBuf;
     while (true) {
       // the smallest current partition across sources
       let best: Source | null = null;
@@ -244,7 +248,8 @@ export class Merger {
     let nStatic = 0;
     for (let i = 0; i < group.length; i++) if (group[i].hasStatic) nStatic++;
     if (nStatic > 0) {
-      const rows = new Array<Row>();
+      const rows = this.rowsBuf;
+      rows.length = 0;
       for (let i = 0; i < group.length; i++) if (group[i].hasStatic) rows.push(group[i].staticRow);
       if (this.mergeRows(rows, pm)) {
         o.u8(RS_STATIC);
@@ -256,8 +261,8 @@ export class Merger {
     let curMfda = NONE;
     let curLdt = i32.MAX_VALUE;
     let shadowMfda = NONE; // the open range deletion rows are filtered by
-    const at = new Array<Source>();
-    const rows = new Array<Row>();
+    const at = this.atBuf;
+    const rows = this.rowsBuf;
     while (true) {
       let best: Source | null = null;
       for (let i = 0; i < group.length; i++) {

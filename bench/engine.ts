@@ -1,0 +1,185 @@
+// Engine benchmarks in Node: durable writes at several batch sizes, flush,
+// compaction per policy (MB/s, write amplification, budget adherence), export
+// with peak memory, and the CLI load of a large CSV.
+import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WriteEngine } from "../src/engine/engine.js";
+import { MemoryStorage } from "../src/storage/memory.js";
+import { NodeFileStorage } from "../src/storage/node.js";
+import type { Storage } from "../src/storage/storage.js";
+import { encodeValue } from "../src/types/codec.js";
+import { Partition } from "../src/sstable/model.js";
+import { PolicySpec } from "../src/compaction/policies.js";
+import { load } from "../src/cli/load.js";
+import { Measure, measureAsync } from "./stats.js";
+
+export interface Row {
+  name: string;
+  value: Measure;
+  unit: string;
+  note?: string;
+}
+
+const KV = "CREATE TABLE bench.kv (id int PRIMARY KEY, payload text)";
+const TEXT = "p".repeat(100);
+let clock = 1_700_000_000_000_000n;
+
+function kv(id: number): Partition {
+  const ts = clock++;
+  return {
+    key: encodeValue({ kind: "int" }, id), token: 0n,
+    unfiltereds: [{ type: "row", row: { clustering: [], liveness: { timestamp: ts, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: ts, value: encodeValue({ kind: "text" }, TEXT + id) }] } }],
+  };
+}
+
+const dirs: string[] = [];
+async function files(): Promise<Storage> {
+  const d = mkdtempSync(join(tmpdir(), "cqlite-bench-"));
+  dirs.push(d);
+  return NodeFileStorage.open(d);
+}
+export function cleanup(): void {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
+
+export async function writes(smoke: boolean, runs: number): Promise<Row[]> {
+  const out: Row[] = [];
+  for (const [label, make] of [["files", files], ["memory", async () => new MemoryStorage()]] as const) {
+    for (const batch of [1, 100, 10_000]) {
+      const total = smoke ? Math.min(2000, batch * 4) : batch === 1 ? 20_000 : 200_000;
+      const m = await measureAsync(runs, async () => {
+        const e = await WriteEngine.open({ storage: await make(), schema: KV, flushThresholdBytes: 1 << 30 });
+        const t = performance.now();
+        if (batch === 1) {
+          // many concurrent single-row writers: group commit shares the flushes
+          const writers = 64;
+          let next = 0;
+          await Promise.all(Array.from({ length: writers }, async () => {
+            while (next < total) await e.writePartitions([kv(next++)]);
+          }));
+        } else {
+          for (let i = 0; i < total; i += batch) await e.writePartitions(Array.from({ length: batch }, (_, j) => kv(i + j)));
+        }
+        const rate = total / ((performance.now() - t) / 1000);
+        await e.close();
+        return rate;
+      });
+      out.push({ name: `durable writes, batch ${batch}${batch === 1 ? " (64 concurrent writers)" : ""}, ${label}`, value: m, unit: "rows/s" });
+    }
+  }
+  // flush: memtable → SSTable
+  const rows = smoke ? 20_000 : 300_000;
+  let mb = 0;
+  const flush = await measureAsync(runs, async () => {
+    const e = await WriteEngine.open({ storage: await files(), schema: KV, flushThresholdBytes: 1 << 30, walSync: "none" });
+    for (let i = 0; i < rows; i += 10_000) await e.writePartitions(Array.from({ length: 10_000 }, (_, j) => kv(i + j)));
+    const t = performance.now();
+    const info = await e.flush();
+    const secs = (performance.now() - t) / 1000;
+    mb = info!.dataLength / 1e6;
+    await e.close();
+    return mb / secs;
+  });
+  out.push({ name: `flush ${rows} rows (${mb.toFixed(1)} MB uncompressed) to files`, value: flush, unit: "MB/s" });
+  return out;
+}
+
+export async function compaction(smoke: boolean, runs: number): Promise<Row[]> {
+  const out: Row[] = [];
+  const flushes = smoke ? 4 : 8;
+  const perFlush = smoke ? 5000 : 40_000;
+  const policies: PolicySpec[] = [
+    { kind: "size-tiered" },
+    { kind: "leveled", sstableSize: 2 << 20 },
+    { kind: "time-window", windowUnit: "MINUTES", windowSize: 1 },
+  ];
+  for (const policy of policies) {
+    let amp = 0, mb = 0, overs: number[] = [];
+    const m = await measureAsync(runs, async () => {
+      const storage = await files();
+      const e = await WriteEngine.open({ storage, schema: KV, flushThresholdBytes: 1 << 30, walSync: "none" });
+      let flushedBytes = 0;
+      for (let f = 0; f < flushes; f++) {
+        // overlapping keys, so merges reconcile real duplicates
+        await e.writePartitions(Array.from({ length: perFlush }, (_, j) => kv((f * perFlush) / 2 + j)));
+        flushedBytes += (await e.flush())!.dataLength;
+      }
+      e.setMergePolicy(policy);
+      const budget = 16;
+      overs = [];
+      const t = performance.now();
+      for (;;) {
+        const s = performance.now();
+        const r = await e.maintenanceStep(budget);
+        const took = performance.now() - s;
+        if (r.partitionsMerged > 0) overs.push(took / budget);
+        if (!r.pending) break;
+      }
+      const secs = (performance.now() - t) / 1000;
+      const st = e.maintenanceStats();
+      mb = st.bytesRead / 1e6;
+      amp = (flushedBytes + st.bytesWritten) / flushedBytes;
+      await e.close();
+      return mb / secs;
+    });
+    overs.sort((a, b) => a - b);
+    const p = (q: number) => overs[Math.min(overs.length - 1, Math.floor(q * overs.length))] ?? 0;
+    out.push({
+      name: `compaction, ${policy.kind} (${flushes} flushes of ${perFlush} rows)`, value: m, unit: "MB/s",
+      note: `write amplification ${amp.toFixed(2)}; ${overs.length} calls of 16 ms: time/budget median ${p(0.5).toFixed(2)}, p90 ${p(0.9).toFixed(2)}, max ${p(1).toFixed(2)}`,
+    });
+  }
+  return out;
+}
+
+function peakDuring<T>(f: () => Promise<T>): Promise<{ result: T; peakMB: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  return f().then((result) => {
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { result, peakMB: peak / 1e6 };
+  });
+}
+
+export async function exports(smoke: boolean): Promise<Row[]> {
+  const out: Row[] = [];
+  for (const rows of smoke ? [10_000] : [100_000, 400_000]) {
+    const e = await WriteEngine.open({ storage: await files(), schema: KV, flushThresholdBytes: 16 << 20, walSync: "none" });
+    for (let i = 0; i < rows; i += 10_000) await e.writePartitions(Array.from({ length: 10_000 }, (_, j) => kv(i + j)));
+    await e.flush();
+    (globalThis as { gc?: () => void }).gc?.();
+    const zipPath = join(mkdtempSync(join(tmpdir(), "cqlite-zip-")), "export.zip");
+    const ws = createWriteStream(zipPath);
+    const base = process.memoryUsage().rss / 1e6;
+    const t = performance.now();
+    const { result, peakMB } = await peakDuring(() =>
+      e.exportSSTable({ zip: (c) => new Promise<void>((res, rej) => ws.write(c, (err) => (err ? rej(err) : res()))) }),
+    );
+    const secs = (performance.now() - t) / 1000;
+    ws.end();
+    const mb = result.zipBytes / 1e6;
+    out.push({ name: `export ${rows} rows to a zip (${mb.toFixed(1)} MB)`, value: { median: mb / secs, min: mb / secs, max: mb / secs, runs: 1 }, unit: "MB/s", note: `RSS grew ${(peakMB - base).toFixed(0)} MB during export (peak ${peakMB.toFixed(0)} MB)` });
+    await e.close();
+  }
+  return out;
+}
+
+export async function cliLoad(smoke: boolean): Promise<Row[]> {
+  const rows = smoke ? 20_000 : 1_000_000;
+  const dir = mkdtempSync(join(tmpdir(), "cqlite-load-bench-"));
+  dirs.push(dir);
+  const csv = join(dir, "rows.csv");
+  const ws = createWriteStream(csv);
+  ws.write("id,payload\n");
+  for (let i = 0; i < rows; i++) ws.write(`${i},${TEXT}${i}\n`);
+  await new Promise<void>((res) => ws.end(res));
+  writeFileSync(join(dir, "schema.cql"), KV);
+  const base = process.memoryUsage().rss / 1e6;
+  const { result, peakMB } = await peakDuring(() => load({ schema: KV, input: csv, out: join(dir, "out.zip") }));
+  return [{
+    name: `cqlite-web load: ${rows} CSV rows to a zip of SSTables`, value: { median: result.rows / result.seconds, min: result.rows / result.seconds, max: result.rows / result.seconds, runs: 1 },
+    unit: "rows/s", note: `peak RSS ${peakMB.toFixed(0)} MB (${(peakMB - base).toFixed(0)} MB over the process at start)`,
+  }];
+}
