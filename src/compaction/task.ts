@@ -116,7 +116,10 @@ export class CompactionTask {
       report.bytesWritten += m.stream.length;
       report.purged += m.purged;
       this.writtenInOutput += m.stream.length;
-      if (this.plan.maxOutputBytes > 0 && this.writtenInOutput >= this.plan.maxOutputBytes) await this.closeOutput();
+      if (this.plan.maxOutputBytes > 0 && this.writtenInOutput >= this.plan.maxOutputBytes) {
+        await this.closeOutput();
+        break; // finishing an output is work enough for one step
+      }
       // aim each slice at a tenth of the budget, learning the speed as we go
       const ms = performance.now() - t0;
       if (ms > 0) this.bytesPerMs = this.bytesPerMs ? 0.7 * this.bytesPerMs + 0.3 * (bytes / ms) : bytes / ms;

@@ -140,6 +140,7 @@ export class WriteEngine {
       const wal = await Wal.open(storage, {
         sync: config.walSync ?? "always",
         directory: "wal/",
+        lockName: null, // the engine holds LOCK for the whole database
         // never reuse a sequence number the SSTables already cover
         minNextSeq: BigInt(manifest.flushedSeq) + 1n,
       });
@@ -408,7 +409,18 @@ export class WriteEngine {
         report.sstablesIn = plan.drop.length;
       } else if (plan && plan.inputs.length > 0) this.task = this.startTask(plan);
     }
-    if (this.task) {
+    if (this.task?.done) {
+      // committing (manifest swap, opening the outputs) is a step of its own,
+      // so it never lands on top of a full slice of merging
+      const task = this.task;
+      this.task = null;
+      report.compaction = task.plan.reason;
+      await this.commit(task.plan, task.outputs.map((o) => entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level)), []);
+      report.sstablesIn = task.plan.inputs.length;
+      report.sstablesOut = task.outputs.length;
+      report.rowsMerged = task.outputs.reduce((n, o) => n + o.info.rows, 0);
+      this.totals.compactionsCompleted++;
+    } else if (this.task) {
       const task = this.task;
       report.compaction = task.plan.reason;
       const step = await task.step(Math.max(0.5, budgetMs - (performance.now() - t0)));
@@ -416,14 +428,6 @@ export class WriteEngine {
       report.bytesRead = step.bytesRead;
       report.bytesWritten = step.bytesWritten;
       report.tombstonesPurged = step.purged;
-      if (step.done) {
-        this.task = null;
-        await this.commit(task.plan, task.outputs.map((o) => entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level)), []);
-        report.sstablesIn = task.plan.inputs.length;
-        report.sstablesOut = task.outputs.length;
-        report.rowsMerged = task.outputs.reduce((n, o) => n + o.info.rows, 0);
-        this.totals.compactionsCompleted++;
-      }
     }
     report.timeMs = performance.now() - t0;
     report.pending = this.task !== null || this.policy.next(this.manifest.sstables, this.ctx()) !== null;
