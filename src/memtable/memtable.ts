@@ -4,21 +4,36 @@
 // partitions by token and merges layer by layer in a handful of core calls.
 import { TableSchema } from "../schema/schema.js";
 import { Partition } from "../sstable/model.js";
-import { ByteWriter, toHex } from "../util/bytes.js";
+import { ByteWriter, compareBytes } from "../util/bytes.js";
 import { writePartition } from "../core/rowstream.js";
 import { mergeStreams } from "../core/merge.js";
 import { EncodingStats } from "../core/descriptors.js";
 import { TIMESTAMP_EPOCH, DELETION_TIME_EPOCH, TTL_EPOCH } from "../sstable/header.js";
-import { comparePartitions } from "../schema/order.js";
 
 /** Updates of one partition waiting to be folded into one. */
 const FOLD_AT = 8;
 /** Rough per-partition bookkeeping bytes, so memtableSize tracks real memory. */
 const PARTITION_OVERHEAD = 96;
 
+// Map keys from bytes: windows-1252 decoding is one code unit per byte and
+// injective, and far cheaper than hex.
+const latin1 = new TextDecoder("latin1");
+function bytesKey(b: Uint8Array): string {
+  return latin1.decode(b);
+}
+function clusteringKey(vs: (Uint8Array | null)[]): string {
+  if (vs.length === 0) return "";
+  let k = "";
+  for (const v of vs) k += v === null ? "\uffff|" : `${v.length}:${latin1.decode(v)}|`;
+  return k;
+}
+
 interface MemPartition {
   key: Uint8Array;
   token: bigint;
+  /** the token as two numbers: sorting on these is much cheaper than on bigints */
+  hi: number;
+  lo: number;
   updates: Uint8Array[];
   bytes: number;
   rows: Set<string>;
@@ -107,10 +122,10 @@ export class Memtable {
 
   /** Applies one partition update (token already computed). */
   apply(p: Partition, seq = 0n): void {
-    const k = toHex(p.key);
+    const k = bytesKey(p.key);
     let mp = this.parts.get(k);
     if (!mp) {
-      mp = { key: p.key, token: p.token, updates: [], bytes: 0, rows: new Set() };
+      mp = { key: p.key, token: p.token, hi: Number(p.token >> 32n), lo: Number(p.token & 0xffffffffn), updates: [], bytes: 0, rows: new Set() };
       this.parts.set(k, mp);
       this.size += PARTITION_OVERHEAD + p.key.length;
     }
@@ -122,14 +137,14 @@ export class Memtable {
     this.size += bytes.length;
     for (const u of p.unfiltereds) {
       if (u.type !== "row") continue;
-      const ck = u.row.clustering.map((v) => (v ? toHex(v) : "")).join(":");
+      const ck = clusteringKey(u.row.clustering);
       if (!mp.rows.has(ck)) {
         mp.rows.add(ck);
         this.rowCount++;
       }
     }
-    if (p.staticRow && !mp.rows.has("static")) {
-      mp.rows.add("static");
+    if (p.staticRow && !mp.rows.has("\u0000static")) {
+      mp.rows.add("\u0000static");
       this.rowCount++;
     }
     this.stats.collect(p);
@@ -154,17 +169,19 @@ export class Memtable {
 
   /** The partition's merged row stream, or null if the memtable has none. */
   partitionStream(key: Uint8Array): Uint8Array | null {
-    const mp = this.parts.get(toHex(key));
+    const mp = this.parts.get(bytesKey(key));
     if (!mp) return null;
     if (mp.updates.length > 1) this.fold(mp);
     return mp.updates[0];
   }
 
+  private sorted(): MemPartition[] {
+    return [...this.parts.values()].sort((a, b) => a.hi - b.hi || a.lo - b.lo || compareBytes(a.key, b.key));
+  }
+
   /** Sorted partition keys with tokens. */
   sortedKeys(): { key: Uint8Array; token: bigint }[] {
-    return [...this.parts.values()]
-      .map((m) => ({ key: m.key, token: m.token }))
-      .sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
+    return this.sorted().map((m) => ({ key: m.key, token: m.token }));
   }
 
   /**
@@ -172,7 +189,7 @@ export class Memtable {
    * `sliceBytes` so a large memtable never needs one giant buffer.
    */
   *sortedStreams(sliceBytes = 4 << 20): Generator<Uint8Array> {
-    const sorted = [...this.parts.values()].sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
+    const sorted = this.sorted();
     let i = 0;
     while (i < sorted.length) {
       // layer j holds every partition's j-th update, in partition order
@@ -186,7 +203,8 @@ export class Memtable {
         });
         bytes += mp.bytes;
       }
-      yield mergeStreams(this.schema, layers.map((l) => l.result()), this.nowSeconds());
+      // partitions written once need no reconciling: their one update is already a valid stream
+      yield layers.length === 1 ? layers[0].result() : mergeStreams(this.schema, layers.map((l) => l.result()), this.nowSeconds());
     }
   }
 }

@@ -312,42 +312,42 @@ export class SSTableReader {
     return null;
   }
 
-  /** Verifies every checksum: chunk CRCs or CRC.db, and Digest.crc32. */
+  /**
+   * Verifies every checksum: chunk CRCs (compressed) or CRC.db, and
+   * Digest.crc32 over the whole file. Reads Data.db in bounded pieces.
+   */
   async verifyChecksums(): Promise<void> {
     const data = this.components.get("Data.db")!;
     const digest = this.components.get("Digest.crc32");
-    const whole = await readAll(data);
+    let whole = 0;
+    const PIECE = 1 << 20;
+    for (let off = 0; off < data.size; off += PIECE) {
+      const b = await data.read(off, Math.min(PIECE, data.size - off));
+      whole = crc32(b, whole);
+    }
     if (this.compression) {
       for (let i = 0; i < this.compression.offsets.length; i++) {
         this.dataCache = null;
         await this.chunk(i);
       }
-    } else {
-      const crcdb = this.components.get("CRC.db");
-      if (crcdb) {
-        const b = await readAll(crcdb);
-        const r = new ByteReader(b, (off, what) => {
-          throw new CorruptSSTableError(this.file("CRC.db"), off, what);
-        });
-        const chunk = r.i32();
-        if (chunk <= 0) throw new CorruptSSTableError(this.file("CRC.db"), 0, `bad chunk size ${chunk}`);
-        const n = Math.ceil(whole.length / chunk);
-        // Cassandra sometimes ends with the checksum of an empty final chunk (0)
-        const listed = (b.length - 4) / 4;
-        const extraEmpty = listed === n + 1 && new DataView(b.buffer, b.byteOffset + b.length - 4, 4).getUint32(0) === 0;
-        if ((b.length - 4) % 4 !== 0 || (listed !== n && !extraEmpty))
-          throw new CorruptSSTableError(this.file("CRC.db"), Math.min(b.length, 4 + n * 4), `expected ${n} checksums, found ${Math.floor(listed)}`, "TRUNCATED");
-        for (let i = 0; i < n; i++) {
-          const want = r.u32();
-          if (crc32(whole.subarray(i * chunk, Math.min(whole.length, (i + 1) * chunk))) !== want)
-            throw new CorruptSSTableError(this.file("Data.db"), i * chunk, `checksum mismatch (CRC.db entry ${i})`, "CHECKSUM");
-        }
-      }
+    } else if (this.components.get("CRC.db")) {
+      const b = await readAll(this.components.get("CRC.db")!);
+      if (b.length < 4) throw new CorruptSSTableError(this.file("CRC.db"), 0, "truncated", "TRUNCATED");
+      const chunk = new DataView(b.buffer, b.byteOffset, 4).getInt32(0);
+      if (chunk <= 0) throw new CorruptSSTableError(this.file("CRC.db"), 0, `bad chunk size ${chunk}`);
+      const n = Math.ceil(data.size / chunk);
+      // Cassandra sometimes ends with the checksum of an empty final chunk (0)
+      const listed = (b.length - 4) / 4;
+      const extraEmpty = listed === n + 1 && new DataView(b.buffer, b.byteOffset + b.length - 4, 4).getUint32(0) === 0;
+      if ((b.length - 4) % 4 !== 0 || (listed !== n && !extraEmpty))
+        throw new CorruptSSTableError(this.file("CRC.db"), Math.min(b.length, 4 + n * 4), `expected ${n} checksums, found ${Math.floor(listed)}`, "TRUNCATED");
+      this.verified.clear();
+      await this.verifyPlainChunks(0, data.size);
     }
     if (digest) {
       const text = utf8decode(await readAll(digest)).trim();
       if (!/^\d+$/.test(text)) throw new CorruptSSTableError(this.file("Digest.crc32"), 0, "not a decimal checksum");
-      if (crc32(whole) !== Number(text)) throw new CorruptSSTableError(this.file("Data.db"), 0, "Digest.crc32 does not match", "CHECKSUM");
+      if (whole !== Number(text)) throw new CorruptSSTableError(this.file("Data.db"), 0, "Digest.crc32 does not match", "CHECKSUM");
     }
   }
 }
