@@ -87,7 +87,13 @@ async function main(): Promise<void> {
   const print = (r: Result) => console.log(`${r.name}: ${fmt(r.value, r.unit)}${r.ratio ? `  ×${r.ratio.toFixed(2)} vs ${r.peer}` : ""}${r.note ? `  (${r.note})` : ""}`);
   results.forEach(print);
   const engineRuns = smoke ? 1 : 5;
-  for (const part of [() => writes(smoke, engineRuns), () => compaction(smoke, smoke ? 1 : 3), () => exports(smoke), () => cliLoad(smoke)]) {
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+  const parts: [string, () => Promise<Row[]>][] = [
+    ["writes", () => writes(smoke, engineRuns)], ["compaction", () => compaction(smoke, smoke ? 1 : 3)],
+    ["export", () => exports(smoke)], ["load", () => cliLoad(smoke)],
+  ];
+  for (const [name, part] of parts) {
+    if (only && only !== name) continue;
     const rs: Row[] = await part();
     rs.forEach(print);
     results.push(...rs);

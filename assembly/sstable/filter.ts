@@ -47,7 +47,8 @@ export class Bloom {
     memory.fill(this.bits, 0, bytes);
   }
 
-  add(keyPtr: usize, keyLen: i32): void {
+  // Sets the key's bits (set = true) or tells whether all are set.
+  private probe(keyPtr: usize, keyLen: i32, set: bool): bool {
     murmur3(keyPtr, keyLen, 0);
     const max = <u64>this.words * 64;
     let base = h2out;
@@ -57,25 +58,20 @@ export class Bloom {
       if (v < 0) v = -v;
       const idx = <u64>v;
       const w = this.bits + <usize>((idx >> 6) << 3);
-      store<u64>(w, load<u64>(w) | ((<u64>1) << (idx & 63)));
-      base += inc;
-    }
-  }
-
-  mightContain(keyPtr: usize, keyLen: i32): bool {
-    murmur3(keyPtr, keyLen, 0);
-    const max = <u64>this.words * 64;
-    let base = h2out;
-    const inc = h1out;
-    for (let i = 0; i < this.hashCount; i++) {
-      let v = <i64>base % <i64>max;
-      if (v < 0) v = -v;
-      const idx = <u64>v;
-      const w = this.bits + <usize>((idx >> 6) << 3);
-      if ((load<u64>(w) & ((<u64>1) << (idx & 63))) == 0) return false;
+      const bit = (<u64>1) << (idx & 63);
+      if (set) store<u64>(w, load<u64>(w) | bit);
+      else if ((load<u64>(w) & bit) == 0) return false;
       base += inc;
     }
     return true;
+  }
+
+  add(keyPtr: usize, keyLen: i32): void {
+    this.probe(keyPtr, keyLen, true);
+  }
+
+  mightContain(keyPtr: usize, keyLen: i32): bool {
+    return this.probe(keyPtr, keyLen, false);
   }
 
   // Filter.db: i32 hash count, i32 word count, then the words as big-endian

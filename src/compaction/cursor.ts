@@ -1,17 +1,17 @@
 // Walking several SSTables together in token order, a stretch at a time: each
 // slice holds, from every input, all partitions up to a common bound, so a
 // partition is never split between slices. Compaction and export merge what
-// it yields through the core.
+// it yields through the core. Index.db is streamed, so memory stays bounded
+// whatever the SSTables' sizes.
 import { SSTableReader } from "../sstable/reader.js";
-import { IndexEntry } from "../sstable/index-file.js";
+import { IndexStream } from "../sstable/index-stream.js";
 import { tokenOf } from "../core/token.js";
 import { comparePartitions } from "../schema/order.js";
 
 interface Input {
   reader: SSTableReader;
-  entries: IndexEntry[];
-  tokens: (bigint | undefined)[];
-  next: number;
+  index: IndexStream;
+  tokens: bigint[];
 }
 
 export interface Slice {
@@ -25,62 +25,67 @@ export interface Slice {
   maxToken: bigint | null;
 }
 
+/** Entries looked at per input and slice at most, whatever their bytes. */
+const MAX_WINDOW = 4096;
+
 export class MergeCursor {
-  private inputs: Input[] = [];
-  private ready = false;
+  private inputs: Input[];
+  private consumed = 0;
+  readonly total: number;
 
-  constructor(private readonly readers: SSTableReader[]) {}
-
-  private async init(): Promise<void> {
-    for (const reader of this.readers) {
-      const entries = await reader.indexEntries();
-      this.inputs.push({ reader, entries, tokens: new Array(entries.length), next: 0 });
-    }
-    this.ready = true;
+  constructor(private readonly readers: SSTableReader[]) {
+    this.inputs = readers.map((reader) => ({ reader, index: reader.indexStream(), tokens: [] }));
+    this.total = readers.reduce((n, r) => n + r.partitionCount, 0);
   }
 
-  /** Partitions not yet sliced, over all inputs. */
+  /** Partitions not yet sliced, over all inputs (from the SSTables' statistics). */
   get remaining(): number {
-    return this.inputs.reduce((n, c) => n + (c.entries.length - c.next), 0);
+    return Math.max(0, this.total - this.consumed);
   }
 
   private token(c: Input, i: number): bigint {
-    return (c.tokens[i] ??= tokenOf(c.entries[i].key));
-  }
-
-  private endOf(c: Input, i: number): number {
-    return i + 1 < c.entries.length ? c.entries[i + 1].position : c.reader.dataLength;
+    while (c.tokens.length <= i) c.tokens.push(tokenOf(c.index.at(c.tokens.length).key));
+    return c.tokens[i];
   }
 
   /** The next slice of about `sliceBytes` per input, or null at the end. */
   async next(sliceBytes: number): Promise<Slice | null> {
-    if (!this.ready) await this.init();
     // the bound: the earliest end of any input's window that is not its last
     let bound: { token: bigint; key: Uint8Array } | null = null;
     for (const c of this.inputs) {
-      if (c.next >= c.entries.length) continue;
-      let j = c.next;
-      const from = c.entries[j].position;
-      while (j + 1 < c.entries.length && this.endOf(c, j) - from < sliceBytes) j++;
-      if (j + 1 < c.entries.length) {
+      let have = await c.index.fill(2);
+      if (have === 0) continue;
+      const from = c.index.at(0).position;
+      let j = 0;
+      for (;;) {
+        if (j + 1 >= have) have = await c.index.fill(Math.min(MAX_WINDOW, have * 2 + 2));
+        if (j + 1 >= have || j + 1 >= MAX_WINDOW) break;
+        if (c.index.at(j + 1).position - from >= sliceBytes) break;
+        j++;
+      }
+      if (j + 1 < have) {
         const t = this.token(c, j);
-        if (!bound || comparePartitions(t, c.entries[j].key, bound.token, bound.key) < 0) bound = { token: t, key: c.entries[j].key };
+        if (!bound || comparePartitions(t, c.index.at(j).key, bound.token, bound.key) < 0) bound = { token: t, key: c.index.at(j).key };
       }
     }
     const slice: Slice = { streams: [], bytes: 0, partitions: 0, minToken: null, maxToken: null };
     for (const c of this.inputs) {
-      if (c.next >= c.entries.length) continue;
-      let j = c.next;
-      while (j < c.entries.length && (!bound || comparePartitions(this.token(c, j), c.entries[j].key, bound.token, bound.key) <= 0)) j++;
-      if (j === c.next) continue;
-      const from = c.entries[c.next].position, to = this.endOf(c, j - 1);
+      if (c.index.buffered === 0) continue;
+      let j = 0;
+      while (j < c.index.buffered && (!bound || comparePartitions(this.token(c, j), c.index.at(j).key, bound.token, bound.key) <= 0)) j++;
+      if (j === 0) continue;
+      const from = c.index.at(0).position;
+      await c.index.fill(j + 1);
+      const to = j < c.index.buffered ? c.index.at(j).position : c.reader.dataLength;
       slice.streams.push(c.reader.decodeStream(await c.reader.dataRange(from, to), from));
-      const t0 = this.token(c, c.next), t1 = this.token(c, j - 1);
+      const t0 = this.token(c, 0), t1 = this.token(c, j - 1);
       if (slice.minToken === null || t0 < slice.minToken) slice.minToken = t0;
       if (slice.maxToken === null || t1 > slice.maxToken) slice.maxToken = t1;
       slice.bytes += to - from;
-      slice.partitions += j - c.next;
-      c.next = j;
+      slice.partitions += j;
+      c.index.consume(j);
+      c.tokens.splice(0, j);
+      this.consumed += j;
     }
     return slice.streams.length ? slice : null;
   }

@@ -7,6 +7,7 @@ import { SSTableReader } from "../sstable/reader.js";
 import { Partition } from "../sstable/model.js";
 import { mergeStreams } from "../core/merge.js";
 import { decodePartitions } from "../core/rowstream.js";
+import { concat } from "../util/bytes.js";
 
 export interface ReadStats {
   sstablesRead: number;
@@ -49,24 +50,11 @@ export async function* scanPartitions(
   nowSeconds: number,
 ): AsyncGenerator<Partition> {
   const sources: Uint8Array[] = [];
-  for (const m of memtables) sources.push(concatAll([...m.sortedStreams()]));
+  for (const m of memtables) sources.push(concat([...m.sortedStreams()]));
   for (const r of readers) {
     const parts: Uint8Array[] = [];
     for await (const s of r.scanStreams()) parts.push(s);
-    sources.push(concatAll(parts));
+    sources.push(concat(parts));
   }
   for (const p of decodePartitions(mergeStreams(schema, sources, nowSeconds))) yield p;
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

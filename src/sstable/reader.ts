@@ -14,6 +14,7 @@ import { VersionFeatures, features } from "./version.js";
 import { Statistics, readStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { CompressionInfo, readCompressionInfo, decompressChunk } from "./compression.js";
 import { IndexEntry, readIndex, readIndexEntry } from "./index-file.js";
+import { IndexStream } from "./index-stream.js";
 import { Summary, readSummary } from "./summary-file.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
@@ -192,6 +193,16 @@ export class SSTableReader {
     return bytes;
   }
 
+  /** Index.db streamed in bounded pieces. */
+  indexStream(): IndexStream {
+    return new IndexStream(this.components.get("Index.db")!, this.file("Index.db"));
+  }
+
+  /** Partitions, exactly: the partition size histogram in Statistics.db counts each once. */
+  get partitionCount(): number {
+    return Number(this.statistics.stats.partitionSizes.reduce((n, c) => n + c, 0n));
+  }
+
   async indexEntries(): Promise<IndexEntry[]> {
     if (!this.index) this.index = readIndex(await readAll(this.components.get("Index.db")!), this.file("Index.db"));
     return this.index;
@@ -237,19 +248,7 @@ export class SSTableReader {
 
   /** Decodes uncompressed Data.db bytes holding whole partitions. */
   decode(bytes: Uint8Array, at: number): Partition[] {
-    const k = core();
-    try {
-      const out = k.call((x) => {
-        const hid = k.id(this.headerReg);
-        const p = k.put(bytes);
-        x.decodeData(hid, p, bytes.length);
-        return k.takeResult();
-      });
-      return decodePartitions(out);
-    } catch (e) {
-      if (e instanceof CoreError) throw new CorruptSSTableError(this.file("Data.db"), at + e.offset, `undecodable partition data (${e.code})`);
-      throw e;
-    }
+    return decodePartitions(this.decodeStream(bytes, at));
   }
 
   /** Every partition, in token order, decoded in batches of about `batchBytes`. */

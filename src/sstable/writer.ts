@@ -2,7 +2,7 @@
 // stream; Data.db and Index.db bytes are drained to the sink as they grow;
 // Summary, Filter, Statistics, CompressionInfo/CRC, Digest and TOC follow at
 // finish(). Byte-for-byte what Cassandra writes for the same input.
-import { ByteReader, ByteWriter, utf8 } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8, concat } from "../util/bytes.js";
 import { core, Registered } from "../core/core.js";
 import { headerDescriptor, EncodingStats } from "../core/descriptors.js";
 import { writePartition } from "../core/rowstream.js";
@@ -32,16 +32,7 @@ export class MemorySink implements ComponentSink {
   }
   get(component: string): Uint8Array | undefined {
     const ps = this.parts.get(component);
-    if (!ps) return undefined;
-    let n = 0;
-    for (const p of ps) n += p.length;
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const p of ps) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return ps && concat(ps);
   }
   files(version: string, generation: number | string): Map<string, Uint8Array> {
     const m = new Map<string, Uint8Array>();
