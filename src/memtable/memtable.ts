@@ -126,6 +126,7 @@ export class Memtable {
     let mp = this.parts.get(k);
     if (!mp) {
       mp = { key: p.key, token: p.token, hi: Number(p.token >> 32n), lo: Number(p.token & 0xffffffffn), updates: [], bytes: 0, rows: new Set() };
+      this.sortedCache = null;
       this.parts.set(k, mp);
       this.size += PARTITION_OVERHEAD + p.key.length;
     }
@@ -175,8 +176,13 @@ export class Memtable {
     return mp.updates[0];
   }
 
+  // flush asks for the keys and then the streams: sort once
+  private sortedCache: MemPartition[] | null = null;
+
   private sorted(): MemPartition[] {
-    return [...this.parts.values()].sort((a, b) => a.hi - b.hi || a.lo - b.lo || compareBytes(a.key, b.key));
+    if (!this.sortedCache || this.sortedCache.length !== this.parts.size)
+      this.sortedCache = [...this.parts.values()].sort((a, b) => a.hi - b.hi || a.lo - b.lo || compareBytes(a.key, b.key));
+    return this.sortedCache;
   }
 
   /** Sorted partition keys with tokens. */
@@ -192,19 +198,26 @@ export class Memtable {
     const sorted = this.sorted();
     let i = 0;
     while (i < sorted.length) {
-      // layer j holds every partition's j-th update, in partition order
-      const layers: ByteWriter[] = [];
-      let bytes = 0;
+      // layer j holds every partition's j-th update, in partition order; sized
+      // first, so each byte is copied once
       const start = i;
+      let bytes = 0;
+      const sizes: number[] = [];
       for (; i < sorted.length && (i === start || bytes < sliceBytes); i++) {
         const mp = sorted[i];
-        mp.updates.forEach((u, j) => {
-          (layers[j] ??= new ByteWriter(1 << 12)).bytes(u);
-        });
+        mp.updates.forEach((u, j) => (sizes[j] = (sizes[j] ?? 0) + u.length));
         bytes += mp.bytes;
       }
+      const layers = sizes.map((n) => new Uint8Array(n));
+      const at = sizes.map(() => 0);
+      for (let k = start; k < i; k++) {
+        sorted[k].updates.forEach((u, j) => {
+          layers[j].set(u, at[j]);
+          at[j] += u.length;
+        });
+      }
       // partitions written once need no reconciling: their one update is already a valid stream
-      yield layers.length === 1 ? layers[0].result() : mergeStreams(this.schema, layers.map((l) => l.result()), this.nowSeconds());
+      yield layers.length === 1 ? layers[0] : mergeStreams(this.schema, layers, this.nowSeconds());
     }
   }
 }
