@@ -29,6 +29,9 @@ import { writeExport, ExportOptions, ExportReport } from "../export/export.js";
 import { openImports } from "../export/import.js";
 import { merge } from "../core/merge.js";
 import { comparePartitions } from "../schema/order.js";
+import { StatementCache, writeStatement, planSelect, isSelect } from "../cql/execute.js";
+import { Params } from "../cql/values.js";
+import { Partition as RawPartition } from "../sstable/model.js";
 import { MergePolicy, CompactionPlan } from "../compaction/policy.js";
 import { SizeTieredPolicy } from "../compaction/stcs.js";
 import { CompactionTask } from "../compaction/task.js";
@@ -572,6 +575,73 @@ export class WriteEngine {
       await this.swapManifest(next);
       return added;
     });
+  }
+
+  // ---- CQL
+
+  private readonly statements = new StatementCache();
+
+  /**
+   * Runs one CQL statement: INSERT, UPDATE, DELETE or BATCH (durable when the
+   * promise resolves, as writePartitions), or SELECT (its rows).
+   */
+  async execute(cql: string, params?: Params): Promise<{ rows: CqlRow[] }> {
+    this.check();
+    const parsed = this.statements.get(cql);
+    if (isSelect(parsed)) return { rows: await this.select(cql, params) };
+    const updates = writeStatement({ schema: this.schema, timestamp: () => this.nextTimestamp(), nowSeconds: this.now() }, parsed, params);
+    await this.writePartitions(updates);
+    return { rows: [] };
+  }
+
+  /** Writes a mutation built by hand (the raw model; see src/sstable/model.ts). */
+  write(mutation: RawPartition | RawPartition[]): Promise<void> {
+    return this.writePartitions(Array.isArray(mutation) ? mutation : [mutation]);
+  }
+
+  /** The rows of a SELECT. */
+  async select(cql: string, params?: Params): Promise<CqlRow[]> {
+    const out: CqlRow[] = [];
+    for await (const r of this.selectIter(cql, params)) out.push(r);
+    return out;
+  }
+
+  /** The rows of a SELECT, as they are read (for large results). */
+  async *selectIter(cql: string, params?: Params): AsyncGenerator<CqlRow> {
+    this.check();
+    const parsed = this.statements.get(cql);
+    if (!isSelect(parsed)) throw new CqliteError("NOT_A_SELECT", "select() takes a SELECT; use execute() for writes");
+    const plan = planSelect(this.schema, parsed, params);
+    const now = this.now();
+    let total = 0;
+    let counted = 0;
+    const partitions = async function* (self: WriteEngine): AsyncGenerator<RawPartition> {
+      if (plan.keys === null) {
+        yield* scanPartitions(self.schema, self.memtables(), [...self.readers.values()], now);
+        return;
+      }
+      const seen = new Set<string>();
+      for (const k of plan.keys) {
+        const id = k.join(",");
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const p = await self.getPartition(k);
+        if (p) yield p;
+      }
+    };
+    for await (const p of partitions(this)) {
+      let rows = materialize(this.schema, p, { nowSeconds: now, withMetadata: true }).filter(plan.filter);
+      if (plan.reverse) rows.reverse();
+      rows = rows.slice(0, plan.perPartitionLimit === Infinity ? undefined : plan.perPartitionLimit);
+      for (const r of rows) {
+        if (total >= plan.limit) break;
+        total++;
+        if (plan.count) counted++;
+        else yield plan.project(r);
+      }
+      if (total >= plan.limit) break;
+    }
+    if (plan.count) yield { [plan.countName]: BigInt(counted) };
   }
 
   // ---- reads

@@ -2,11 +2,12 @@
 // partition update: what `load` streams through the engine. Text values are
 // parsed as CQL literals of the column's type would be; JSON values map as in
 // INSERT ... JSON.
-import { TableSchema, ColumnDef } from "../schema/schema.js";
-import { CqlType, isMultiCell } from "../types/cqltype.js";
-import { CqlValue, encodeValue, mapEntries, sortedUnique } from "../types/codec.js";
+import { TableSchema } from "../schema/schema.js";
+import { CqlType } from "../types/cqltype.js";
+import { CqlValue, encodeValue } from "../types/codec.js";
 import { encodeKey } from "../schema/keys.js";
-import { Partition, Cell, Row } from "../sstable/model.js";
+import { Partition, Row } from "../sstable/model.js";
+import { writeColumn } from "../cql/cells.js";
 import { InvalidValueError } from "../errors.js";
 import { Decimal, Duration } from "../types/values.js";
 
@@ -71,46 +72,6 @@ export function coerce(t: CqlType, v: unknown, column: string): CqlValue {
   return v as CqlValue;
 }
 
-let listClock = 0n;
-
-/** A fresh, increasing version-1 time UUID per list element (cell paths). */
-function listPath(ts: bigint): Uint8Array {
-  const t = (ts * 10n + 0x01b21dd213814000n + listClock++) & ((1n << 60n) - 1n);
-  const b = new Uint8Array(16);
-  const low = Number(t & 0xffffffffn), mid = Number((t >> 32n) & 0xffffn), hi = Number((t >> 48n) & 0x0fffn) | 0x1000;
-  new DataView(b.buffer).setUint32(0, low);
-  new DataView(b.buffer).setUint16(4, mid);
-  new DataView(b.buffer).setUint16(6, hi);
-  b[8] = 0x80;
-  return b;
-}
-
-function cellsOf(def: ColumnDef, index: number, v: CqlValue, ts: bigint, nowSeconds: number, row: Row): void {
-  if (v === null) {
-    if (isMultiCell(def.type)) (row.complexDeletions ??= []).push({ column: index, deletion: { markedForDeleteAt: ts, localDeletionTime: nowSeconds } });
-    else row.cells.push({ column: index, timestamp: ts, deleted: true, localDeletionTime: nowSeconds, value: new Uint8Array(0) });
-    return;
-  }
-  const t = def.type;
-  if (!isMultiCell(t)) {
-    row.cells.push({ column: index, timestamp: ts, value: encodeValue(t, v) });
-    return;
-  }
-  // a whole collection replaces what was there: a deletion just before it, then its elements
-  (row.complexDeletions ??= []).push({ column: index, deletion: { markedForDeleteAt: ts - 1n, localDeletionTime: nowSeconds } });
-  const cells: Cell[] = [];
-  if (t.kind === "list") for (const e of v as CqlValue[]) cells.push({ column: index, timestamp: ts, path: listPath(ts), value: encodeValue(t.elem, e) });
-  else if (t.kind === "set") for (const e of sortedUnique((v as CqlValue[]).map((x) => encodeValue(t.elem, x)), t.elem)) cells.push({ column: index, timestamp: ts, path: e, value: new Uint8Array(0) });
-  else if (t.kind === "map") for (const [k, x] of mapEntries(t, v)) cells.push({ column: index, timestamp: ts, path: k, value: x });
-  else if (t.kind === "udt") {
-    const o = v as Record<string, CqlValue>;
-    t.fields.forEach((f, i) => {
-      if (o[f.name] !== null && o[f.name] !== undefined) cells.push({ column: index, timestamp: ts, path: Uint8Array.of(i >> 8, i & 0xff), value: encodeValue(f.type, o[f.name]) });
-    });
-  }
-  row.cells.push(...cells);
-}
-
 /** One record as an INSERT would write it: row liveness, one cell per column given. */
 export function recordToPartition(schema: TableSchema, record: Record<string, unknown>, ts: bigint, nowSeconds: number): Partition {
   for (const k of Object.keys(record)) if (!schema.byName.has(k)) throw new InvalidValueError(`unknown column '${k}'`);
@@ -127,9 +88,10 @@ export function recordToPartition(schema: TableSchema, record: Record<string, un
     cells: [],
   };
   const stat: Row = { clustering: [], cells: [] };
+  const w = { timestamp: ts, ttl: 0, nowSeconds };
   schema.columns.forEach((def, i) => {
     if (!(def.name in record)) return;
-    cellsOf(def, i, coerce(def.type, record[def.name], def.name), ts, nowSeconds, def.kind === "static" ? stat : row);
+    writeColumn(def, i, coerce(def.type, record[def.name], def.name), w, def.kind === "static" ? stat : row);
   });
   const p: Partition = { key, token: 0n, unfiltereds: [] };
   if (schema.clustering.length || row.cells.length || row.liveness) p.unfiltereds.push({ type: "row", row });

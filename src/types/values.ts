@@ -33,6 +33,13 @@ export class Duration {
   constructor(readonly months: number, readonly days: number, readonly nanoseconds: bigint) {}
   static parse(s: string): Duration {
     const str = s.trim();
+    const iso = /^(-?)P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(str);
+    if (iso && str.length > (iso[1] ? 2 : 1)) {
+      const n = (i: number) => Number(iso[i] ?? 0);
+      const months = n(2) * 12 + n(3), days = n(4) * 7 + n(5);
+      const nanos = ((BigInt(n(6)) * 60n + BigInt(n(7))) * 60n + BigInt(n(8))) * 1_000_000_000n;
+      return iso[1] ? new Duration(-months, -days, -nanos) : new Duration(months, days, nanos);
+    }
     const neg = str.startsWith("-");
     const body = neg ? str.slice(1) : str;
     let months = 0, days = 0, nanos = 0n;

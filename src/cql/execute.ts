@@ -1,0 +1,448 @@
+// Statements to effects: INSERT / UPDATE / DELETE / BATCH become partition
+// updates with Cassandra's semantics; SELECT becomes a plan the engine runs.
+// Nothing is written unless the whole statement converts.
+import { parseStatement, Parsed, Statement, Insert, Update, Delete, Relation, Term, Using, Select } from "./statements.js";
+import { Bindings, Params, termValue } from "./values.js";
+import { writeColumn, elementCells, tombstone, WriteTime, normalizeRow } from "./cells.js";
+import { TableSchema, ColumnDef } from "../schema/schema.js";
+import { encodeKey } from "../schema/keys.js";
+import { isMultiCell, CqlType } from "../types/cqltype.js";
+import { CqlValue, encodeValue, compareValues } from "../types/codec.js";
+import { Partition, Row, RangeMarker } from "../sstable/model.js";
+import { coerce } from "../tools/records.js";
+import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
+import { Token } from "./lexer.js";
+
+const MAX_TTL = 20 * 365 * 86400; // Cassandra's limit
+
+/** Parsed statements by text (bounded, least recently used out first). */
+export class StatementCache {
+  private readonly map = new Map<string, Parsed>();
+  constructor(private readonly max = 512) {}
+  get(cql: string): Parsed {
+    let p = this.map.get(cql);
+    if (p) {
+      this.map.delete(cql);
+      this.map.set(cql, p);
+      return p;
+    }
+    p = parseStatement(cql);
+    this.map.set(cql, p);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    return p;
+  }
+  get size(): number {
+    return this.map.size;
+  }
+}
+
+export interface WriteContext {
+  schema: TableSchema;
+  /** the engine's next write timestamp (µs), used unless USING TIMESTAMP says otherwise */
+  timestamp: () => bigint;
+  nowSeconds: number;
+}
+
+function fail(tok: Token, msg: string): never {
+  throw new CqlSyntaxError(msg, tok.line, tok.col);
+}
+
+function checkTable(schema: TableSchema, ref: { keyspace: string | null; name: string; tok: Token }): void {
+  if (ref.name !== schema.name || (ref.keyspace !== null && ref.keyspace !== schema.keyspace))
+    fail(ref.tok, `unknown table ${ref.keyspace ? ref.keyspace + "." : ""}${ref.name}; this engine holds ${schema.keyspace}.${schema.name}`);
+}
+
+function column(schema: TableSchema, name: string, tok: Token): ColumnDef {
+  const c = schema.byName.get(name);
+  if (!c) fail(tok, `unknown column '${name}' in ${schema.keyspace}.${schema.name}`);
+  return c;
+}
+
+function writeTime(ctx: WriteContext, using: Using, outer: Using, b: Bindings): WriteTime {
+  const tsTerm = using.timestamp ?? outer.timestamp;
+  const ttlTerm = using.ttl ?? outer.ttl;
+  let timestamp: bigint;
+  if (tsTerm) {
+    const v = termValue(tsTerm, { kind: "bigint" }, b);
+    if (typeof v !== "bigint") fail(tsTerm.tok, "USING TIMESTAMP takes an integer (microseconds)");
+    timestamp = v;
+  } else timestamp = ctx.timestamp();
+  let ttl = ctx.schema.options.defaultTimeToLive;
+  if (ttlTerm) {
+    const v = termValue(ttlTerm, { kind: "int" }, b);
+    if (typeof v !== "number" || v < 0 || v > MAX_TTL) fail(ttlTerm.tok, `TTL must be between 0 and ${MAX_TTL} seconds`);
+    ttl = v;
+  }
+  return { timestamp, ttl, nowSeconds: ctx.nowSeconds };
+}
+
+/** Values of the primary key columns from `=` / IN relations (IN gives several). */
+function keyValues(schema: TableSchema, where: Relation[], b: Bindings, needClustering: boolean): { pk: Record<string, CqlValue>[]; ck: Record<string, CqlValue> | null; ranges: Relation[] } {
+  const eq = new Map<string, CqlValue[]>();
+  const ranges: Relation[] = [];
+  for (const r of where) {
+    if (r.columns.length > 1) {
+      ranges.push(r);
+      continue;
+    }
+    const def = column(schema, r.columns[0].name, r.columns[0].tok);
+    if (def.kind !== "partition_key" && def.kind !== "clustering") fail(r.tok, `'${def.name}' is not part of the primary key: only key columns can be restricted`);
+    if (r.op === "=" || r.op === "IN") {
+      if (eq.has(def.name)) fail(r.tok, `'${def.name}' is restricted twice`);
+      let vals: CqlValue[];
+      if (r.op === "IN" && r.values.length === 1 && r.values[0].kind === "bind") {
+        const v = termValue(r.values[0], { kind: "list", elem: def.type, frozen: true }, b);
+        if (!Array.isArray(v)) fail(r.tok, "IN ? takes an array");
+        vals = v as CqlValue[];
+      } else vals = r.values.map((t) => termValue(t, def.type, b));
+      if (vals.some((v) => v === null || v === undefined)) fail(r.tok, `'${def.name}' cannot be null`);
+      eq.set(def.name, vals);
+    } else {
+      if (def.kind === "partition_key") fail(r.tok, `partition key column '${def.name}' takes = or IN only`);
+      ranges.push(r);
+    }
+  }
+  const pkLists = schema.partitionKey.map((c) => {
+    const v = eq.get(c.name);
+    if (!v) throw new InvalidValueError(`missing partition key column '${c.name}' in WHERE`);
+    return v.map((x) => [c.name, x] as [string, CqlValue]);
+  });
+  let pk: Record<string, CqlValue>[] = [{}];
+  for (const options of pkLists) pk = pk.flatMap((base) => options.map(([n, v]) => ({ ...base, [n]: v })));
+  let ck: Record<string, CqlValue> | null = {};
+  for (const c of schema.clustering) {
+    const v = eq.get(c.name);
+    if (!v || v.length !== 1) {
+      if (v && v.length !== 1 && needClustering) throw new InvalidValueError(`IN on clustering column '${c.name}' is not supported in writes`);
+      ck = null;
+      break;
+    }
+    ck[c.name] = v[0];
+  }
+  if (ck === null && needClustering && schema.clustering.length) {
+    const missing = schema.clustering.find((c) => !eq.has(c.name))!;
+    throw new InvalidValueError(`missing clustering column '${missing.name}' in WHERE`);
+  }
+  // a clustering prefix restricted by = (for deletes of a partial key)
+  if (ck === null) {
+    const prefix: Record<string, CqlValue> = {};
+    for (const c of schema.clustering) {
+      const v = eq.get(c.name);
+      if (!v || v.length !== 1) break;
+      prefix[c.name] = v[0];
+    }
+    if (Object.keys(prefix).length) return { pk, ck: prefix, ranges: [...ranges, { columns: [], op: "=", values: [], tok: where[0].tok }] };
+  }
+  return { pk, ck, ranges };
+}
+
+function clusteringBytes(schema: TableSchema, ck: Record<string, CqlValue>): Uint8Array[] {
+  return schema.clustering.filter((c) => c.name in ck).map((c) => encodeValue(c.type, ck[c.name]));
+}
+
+function partition(schema: TableSchema, pk: Record<string, CqlValue>): Partition {
+  return { key: encodeKey(schema, pk), token: 0n, unfiltereds: [] };
+}
+
+function insert(ctx: WriteContext, s: Insert, b: Bindings, outer: Using): Partition[] {
+  const schema = ctx.schema;
+  const w = writeTime(ctx, s.using, outer, b);
+  const values: Record<string, CqlValue> = {};
+  const given = new Set<string>();
+  if (s.json) {
+    const text = termValue(s.json, { kind: "text" }, b);
+    let obj: unknown;
+    try {
+      obj = JSON.parse(String(text));
+    } catch (e) {
+      fail(s.json.tok, `INSERT JSON: ${(e as Error).message}`);
+    }
+    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) fail(s.json.tok, "INSERT JSON takes a JSON object");
+    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+      const def = schema.byName.get(k) ?? schema.byName.get(k.toLowerCase());
+      if (!def) fail(s.json.tok, `JSON names unknown column '${k}'`);
+      values[def.name] = coerce(def.type, v, def.name);
+      given.add(def.name);
+    }
+    if (!s.jsonDefaultUnset) for (const c of schema.columns) if (!given.has(c.name)) (values[c.name] = null), given.add(c.name);
+  } else {
+    s.columns.forEach((c, i) => {
+      const def = column(schema, c.name, c.tok);
+      if (given.has(def.name)) fail(c.tok, `column '${def.name}' is given twice`);
+      given.add(def.name);
+      values[def.name] = termValue(s.values[i], def.type, b);
+    });
+  }
+  for (const c of [...schema.partitionKey, ...schema.clustering]) {
+    if (values[c.name] === null || values[c.name] === undefined) throw new InvalidValueError(`missing primary key column '${c.name}'`);
+  }
+  const p = partition(schema, values);
+  const row: Row = {
+    clustering: schema.clustering.map((c) => encodeValue(c.type, values[c.name])),
+    liveness: { timestamp: w.timestamp, ttl: w.ttl, localExpirationTime: w.ttl ? w.nowSeconds + w.ttl : 0x7fffffff },
+    cells: [],
+  };
+  const stat: Row = { clustering: [], cells: [] };
+  schema.columns.forEach((def, i) => {
+    if (!given.has(def.name)) return;
+    if (def.type.kind === "counter") throw new InvalidValueError(`counter column '${def.name}' is read-only here`);
+    writeColumn(def, i, values[def.name], w, def.kind === "static" ? stat : row);
+  });
+  if (stat.cells.length || stat.complexDeletions) p.staticRow = stat;
+  if (schema.clustering.length > 0 || !p.staticRow || row.cells.length) p.unfiltereds.push({ type: "row", row });
+  return [p];
+}
+
+function update(ctx: WriteContext, s: Update, b: Bindings, outer: Using): Partition[] {
+  const schema = ctx.schema;
+  const w = writeTime(ctx, s.using, outer, b);
+  const onlyStatic = s.assignments.every((a) => column(schema, a.column, a.tok).kind === "static");
+  const { pk, ck, ranges } = keyValues(schema, s.where, b, !onlyStatic);
+  if (ranges.length) fail(ranges[0].tok, "UPDATE needs the full primary key with =");
+  const row: Row = { clustering: ck && !onlyStatic ? clusteringBytes(schema, ck) : [], cells: [] };
+  const stat: Row = { clustering: [], cells: [] };
+  const seen = new Set<string>();
+  for (const a of s.assignments) {
+    const def = column(schema, a.column, a.tok);
+    if (def.kind === "partition_key" || def.kind === "clustering") fail(a.tok, `primary key column '${def.name}' cannot be updated`);
+    if (def.type.kind === "counter") fail(a.tok, `counter column '${def.name}' is read-only here`);
+    if (seen.has(def.name)) fail(a.tok, `column '${def.name}' is assigned twice`);
+    seen.add(def.name);
+    const index = schema.columnIndex(def.name);
+    const target = def.kind === "static" ? stat : row;
+    const t = def.type;
+    switch (a.op) {
+      case "set":
+        writeColumn(def, index, termValue(a.value, t, b), w, target);
+        break;
+      case "add":
+      case "prepend":
+        if (!isMultiCell(t)) fail(a.tok, `'${def.name}' is not a non-frozen collection: + needs a list, set or map`);
+        target.cells.push(...elementCells(def, index, termValue(a.value, t, b), w, a.op === "prepend"));
+        break;
+      case "remove": {
+        if (!isMultiCell(t)) fail(a.tok, `'${def.name}' is not a non-frozen collection: - needs a set or map`);
+        if (t.kind === "list") fail(a.tok, `removing list elements by value requires a read, which writes do not do here`);
+        const keyType: CqlType = t.kind === "set" ? t.elem : t.kind === "map" ? t.key : { kind: "text" };
+        const v = termValue(a.value, t.kind === "map" ? { kind: "set", elem: t.key, frozen: true } : t, b);
+        for (const k of v as CqlValue[]) target.cells.push(tombstone(index, w, encodeValue(keyType, k)));
+        break;
+      }
+      case "setIndex": {
+        if (t.kind === "map" && !t.frozen) {
+          const k = encodeValue(t.key, termValue(a.key!, t.key, b));
+          const v = termValue(a.value, t.value, b);
+          target.cells.push(v === null ? tombstone(index, w, k) : { ...elementCells(def, index, new Map([[termValue(a.key!, t.key, b), v]]), w)[0] });
+        } else if (t.kind === "udt" && !t.frozen) {
+          fail(a.tok, `set UDT fields with ${def.name}.field = value`);
+        } else if (t.kind === "list") fail(a.tok, `setting a list element by index requires a read, which writes do not do here`);
+        else fail(a.tok, `'${def.name}' cannot be indexed`);
+        break;
+      }
+    }
+  }
+  const out: Partition[] = [];
+  for (const k of pk) {
+    const p = partition(schema, k);
+    if (stat.cells.length || stat.complexDeletions) p.staticRow = structuredClone(stat);
+    if (row.cells.length || row.complexDeletions) p.unfiltereds.push({ type: "row", row: structuredClone(row) });
+    out.push(p);
+  }
+  return out;
+}
+
+function del(ctx: WriteContext, s: Delete, b: Bindings, outer: Using): Partition[] {
+  const schema = ctx.schema;
+  if (s.using.ttl) fail(s.using.ttl.tok, "DELETE takes no TTL");
+  const w = writeTime(ctx, s.using, outer, b);
+  const deletion = { markedForDeleteAt: w.timestamp, localDeletionTime: w.nowSeconds };
+  const { pk, ck, ranges } = keyValues(schema, s.where, b, false);
+  const full = ck !== null && Object.keys(ck).length === schema.clustering.length;
+  const out: Partition[] = [];
+  for (const k of pk) {
+    const p = partition(schema, k);
+    if (s.targets.length) {
+      const row: Row = { clustering: full ? clusteringBytes(schema, ck!) : [], cells: [] };
+      const stat: Row = { clustering: [], cells: [] };
+      for (const tgt of s.targets) {
+        const def = column(schema, tgt.column, tgt.tok);
+        if (def.kind === "partition_key" || def.kind === "clustering") fail(tgt.tok, `primary key column '${def.name}' cannot be deleted`);
+        if (def.kind !== "static" && !full) fail(tgt.tok, `deleting column '${def.name}' needs the full primary key`);
+        const index = schema.columnIndex(def.name);
+        const target = def.kind === "static" ? stat : row;
+        const t = def.type;
+        if (tgt.key) {
+          if (t.kind === "map" && !t.frozen) target.cells.push(tombstone(index, w, encodeValue(t.key, termValue(tgt.key, t.key, b))));
+          else if (t.kind === "set" && !t.frozen) target.cells.push(tombstone(index, w, encodeValue(t.elem, termValue(tgt.key, t.elem, b))));
+          else if (t.kind === "list") fail(tgt.tok, "deleting a list element by index requires a read, which writes do not do here");
+          else fail(tgt.tok, `'${def.name}' cannot be indexed`);
+        } else if (isMultiCell(t)) (target.complexDeletions ??= []).push({ column: index, deletion });
+        else target.cells.push(tombstone(index, w));
+      }
+      if (stat.cells.length || stat.complexDeletions) p.staticRow = stat;
+      if (row.cells.length || row.complexDeletions) p.unfiltereds.push({ type: "row", row });
+    } else if (full && ranges.length === 0) {
+      p.unfiltereds.push({ type: "row", row: { clustering: clusteringBytes(schema, ck!), deletion, cells: [] } });
+    } else if (ck === null && ranges.length === 0) {
+      p.deletion = deletion;
+    } else {
+      p.unfiltereds.push(...rangeTombstone(schema, ck ?? {}, ranges.filter((r) => r.columns.length), b, deletion));
+    }
+    out.push(p);
+  }
+  return out;
+}
+
+/** A clustering range delete: an equality prefix, then at most one slice. */
+function rangeTombstone(schema: TableSchema, prefix: Record<string, CqlValue>, ranges: Relation[], b: Bindings, deletion: { markedForDeleteAt: bigint; localDeletionTime: number }): { type: "marker"; marker: RangeMarker }[] {
+  const base = clusteringBytes(schema, prefix);
+  let start: { values: Uint8Array[]; incl: boolean } = { values: base, incl: true };
+  let end: { values: Uint8Array[]; incl: boolean } = { values: base, incl: true };
+  for (const r of ranges) {
+    const cols = r.columns.map((c) => column(schema, c.name, c.tok));
+    const first = schema.clustering.indexOf(cols[0]);
+    if (first !== base.length) fail(r.tok, `a range on '${cols[0].name}' must follow equality on the clustering columns before it`);
+    const vals = cols.length > 1
+      ? (termValue(r.values[0], { kind: "tuple", elems: cols.map((c) => c.type) }, b) as CqlValue[]).map((v, i) => encodeValue(cols[i].type, v))
+      : [encodeValue(cols[0].type, termValue(r.values[0], cols[0].type, b))];
+    // on a DESC column, < and > swap sides of the clustering order
+    const reversed = cols[0].reversed;
+    const lower = (r.op === ">" || r.op === ">=") !== reversed;
+    const incl = r.op === ">=" || r.op === "<=";
+    if (lower) start = { values: [...base, ...vals], incl };
+    else end = { values: [...base, ...vals], incl };
+  }
+  return [
+    { type: "marker", marker: { kind: start.incl ? 1 : 7, clustering: start.values, deletion } },
+    { type: "marker", marker: { kind: end.incl ? 6 : 0, clustering: end.values, deletion } },
+  ];
+}
+
+/** The partition updates a write statement makes (with `params` bound). */
+export function writeStatement(ctx: WriteContext, parsed: Parsed, params: Params): Partition[] {
+  const ps = writeStatementUnsorted(ctx, parsed, params);
+  for (const p of ps) {
+    if (p.staticRow) normalizeRow(ctx.schema, p.staticRow);
+    for (const u of p.unfiltereds) if (u.type === "row") normalizeRow(ctx.schema, u.row);
+  }
+  return ps;
+}
+
+function writeStatementUnsorted(ctx: WriteContext, parsed: Parsed, params: Params): Partition[] {
+  const b = new Bindings(parsed.markers, params);
+  const st = parsed.statement;
+  const one = (s: Statement, outer: Using): Partition[] => {
+    if (s.type === "select" || s.type === "batch") throw new SchemaError(`${s.type} is not a write`);
+    checkTable(ctx.schema, s.table);
+    return s.type === "insert" ? insert(ctx, s, b, outer) : s.type === "update" ? update(ctx, s, b, outer) : del(ctx, s, b, outer);
+  };
+  if (st.type === "batch") {
+    // one timestamp for the whole batch unless a statement names its own
+    const ts = st.using.timestamp ? null : ctx.timestamp();
+    const inner: WriteContext = ts === null ? ctx : { ...ctx, timestamp: () => ts };
+    return st.statements.flatMap((s) => {
+      checkTable(ctx.schema, s.table);
+      return s.type === "insert" ? insert(inner, s, b, st.using) : s.type === "update" ? update(inner, s, b, st.using) : del(inner, s, b, st.using);
+    });
+  }
+  return one(st, {});
+}
+
+// ---- SELECT
+
+export interface SelectPlan {
+  /** partition keys to read; null: every partition (a full scan) */
+  keys: Uint8Array[] | null;
+  /** keeps a row (by its decoded values) */
+  filter: (row: Record<string, CqlValue>) => boolean;
+  reverse: boolean;
+  perPartitionLimit: number;
+  limit: number;
+  /** turns a materialized row (with writetime/ttl metadata) into the result row */
+  project: (row: Record<string, CqlValue>) => Record<string, CqlValue>;
+  count: boolean;
+  countName: string;
+}
+
+export function planSelect(schema: TableSchema, parsed: Parsed, params: Params): SelectPlan {
+  const s = parsed.statement as Select;
+  const b = new Bindings(parsed.markers, params);
+  checkTable(schema, s.table);
+  const pkNames = new Set(schema.partitionKey.map((c) => c.name));
+  const pkRels = s.where.filter((r) => r.columns.length === 1 && pkNames.has(r.columns[0].name));
+  let keys: Uint8Array[] | null = null;
+  if (pkRels.length) {
+    keys = keyValues(schema, pkRels, b, false).pk.map((k) => encodeKey(schema, k));
+  }
+  const preds: ((row: Record<string, CqlValue>) => boolean)[] = [];
+  for (const r of s.where) {
+    if (r.columns.length === 1 && pkNames.has(r.columns[0].name)) continue;
+    const cols = r.columns.map((c) => column(schema, c.name, c.tok));
+    for (const c of cols) if (c.kind !== "clustering") fail(r.tok, `'${c.name}' is not a clustering column: only key columns can be restricted (no ALLOW FILTERING)`);
+    if (keys === null) fail(r.tok, "restrict the full partition key before clustering columns");
+    const tuple = (vs: CqlValue[]) => vs.map((v, i) => encodeValue(cols[i].type, v));
+    const cmp = (row: Record<string, CqlValue>, want: Uint8Array[]) => {
+      for (let i = 0; i < cols.length; i++) {
+        const c = compareValues(cols[i].type, encodeValue(cols[i].type, row[cols[i].name]), want[i]);
+        if (c) return c;
+      }
+      return 0;
+    };
+    const valueOf = (t: Term): Uint8Array[] =>
+      cols.length > 1 ? tuple(termValue(t, { kind: "tuple", elems: cols.map((c) => c.type) }, b) as CqlValue[]) : tuple([termValue(t, cols[0].type, b)]);
+    if (r.op === "IN") {
+      const wants = r.values.map(valueOf);
+      preds.push((row) => wants.some((w) => cmp(row, w) === 0));
+    } else {
+      const want = valueOf(r.values[0]);
+      const op = r.op;
+      preds.push((row) => {
+        const c = cmp(row, want);
+        return op === "=" ? c === 0 : op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
+      });
+    }
+  }
+  if (keys === null && s.where.length) fail(s.where[0].tok, "restrict the full partition key (= or IN)");
+  let reverse = false;
+  if (s.orderBy.length) {
+    if (keys === null) fail(s.orderBy[0].tok, "ORDER BY needs the partition key restricted");
+    s.orderBy.forEach((o, i) => {
+      const c = schema.clustering[i];
+      if (!c || c.name !== o.column) fail(o.tok, `ORDER BY must follow the clustering columns in order${c ? ` (expected '${c.name}')` : ""}`);
+      const flips = o.desc !== c.reversed;
+      if (i === 0) reverse = flips;
+      else if (flips !== reverse) fail(o.tok, "ORDER BY must be the clustering order or its exact reverse");
+    });
+  }
+  const intOf = (t: Term | undefined, what: string): number => {
+    if (!t) return Infinity;
+    const v = termValue(t, { kind: "int" }, b);
+    if (typeof v !== "number" || v <= 0) fail(t.tok, `${what} must be a positive integer`);
+    return v;
+  };
+  const sels = s.selectors;
+  for (const sel of sels ?? []) if (sel.kind !== "count") column(schema, sel.name, sel.tok);
+  const count = !!sels?.some((x) => x.kind === "count");
+  if (count && sels!.length > 1) fail(sels![0].tok, "COUNT(*) cannot be mixed with other selectors");
+  const all = [...schema.partitionKey, ...schema.clustering, ...schema.columns].map((c) => c.name);
+  const project = (row: Record<string, CqlValue>): Record<string, CqlValue> => {
+    if (!sels) return Object.fromEntries(all.map((n) => [n, row[n] ?? null]));
+    const out: Record<string, CqlValue> = {};
+    for (const sel of sels) {
+      if (sel.kind === "count") continue;
+      const key = sel.alias ?? (sel.kind === "column" ? sel.name : `${sel.kind}(${sel.name})`);
+      out[key] = sel.kind === "column" ? row[sel.name] ?? null : row[`${sel.kind}(${sel.name})`] ?? null;
+    }
+    return out;
+  };
+  const countSel = sels?.find((x) => x.kind === "count");
+  return {
+    keys, filter: (row) => preds.every((p) => p(row)), reverse,
+    perPartitionLimit: intOf(s.perPartitionLimit, "PER PARTITION LIMIT"), limit: intOf(s.limit, "LIMIT"),
+    project, count, countName: countSel?.alias ?? "count",
+  };
+}
+
+export function isSelect(parsed: Parsed): boolean {
+  return parsed.statement.type === "select";
+}
