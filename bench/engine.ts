@@ -47,7 +47,7 @@ export async function writes(smoke: boolean, runs: number): Promise<Row[]> {
   const out: Row[] = [];
   for (const [label, make] of [["files", files], ["memory", async () => new MemoryStorage()]] as const) {
     for (const batch of [1, 100, 10_000]) {
-      const total = smoke ? Math.min(2000, batch * 4) : batch === 1 ? 20_000 : 200_000;
+      const total = smoke ? Math.min(2000, batch * 4) : batch === 1 ? 5_000 : 200_000;
       const m = await measureAsync(runs, async () => {
         const e = await WriteEngine.open({ storage: await make(), schema: KV, flushThresholdBytes: 1 << 30 });
         const t = performance.now();
@@ -186,4 +186,34 @@ export async function cliLoad(smoke: boolean): Promise<Row[]> {
     name: `cqlite-web load: ${rows} CSV rows to a zip of SSTables`, value: { median: result.rows / result.seconds, min: result.rows / result.seconds, max: result.rows / result.seconds, runs: 1 },
     unit: "rows/s", note: `peak RSS ${peakMB.toFixed(0)} MB (${(peakMB - base).toFixed(0)} MB over the process at start)`,
   }];
+}
+
+export async function cql(smoke: boolean, runs: number): Promise<Row[]> {
+  const { StatementCache, writeStatement } = await import("../src/cql/execute.js");
+  const { parseStatement } = await import("../src/cql/statements.js");
+  const { parseTable } = await import("../src/cql/ddl.js");
+  const schema = parseTable("CREATE TABLE bench.ev (id int, at timestamp, name text, tags set<text>, PRIMARY KEY (id, at))");
+  const n = smoke ? 2000 : 100_000;
+  const ctx = { schema, timestamp: () => clock++, nowSeconds: 1_700_000_000 };
+  const cache = new StatementCache();
+  const prepared = await measureAsync(runs, async () => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) writeStatement(ctx, cache.get("INSERT INTO ev (id, at, name, tags) VALUES (?, ?, ?, ?)"), [i, BigInt(i), "name", ["a", "b"]]);
+    return n / ((performance.now() - t) / 1000);
+  });
+  const literal = await measureAsync(runs, async () => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) writeStatement(ctx, parseStatement(`INSERT INTO ev (id, at, name, tags) VALUES (${i}, ${i}, 'name ${i}', {'a', 'b'})`), undefined);
+    return n / ((performance.now() - t) / 1000);
+  });
+  const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE bench.ev (id int, at timestamp, name text, tags set<text>, PRIMARY KEY (id, at))", walSync: "none" });
+  const t = performance.now();
+  await Promise.all(Array.from({ length: Math.min(n, 20_000) }, (_, i) => e.execute("INSERT INTO ev (id, at, name) VALUES (?, ?, ?)", [i % 100, BigInt(i), "x"])));
+  const rate = Math.min(n, 20_000) / ((performance.now() - t) / 1000);
+  await e.close();
+  return [
+    { name: "CQL parse + convert, prepared (cached text, bind markers)", value: prepared, unit: "statements/s" },
+    { name: "CQL parse + convert, a new text each time (literals)", value: literal, unit: "statements/s" },
+    { name: "execute() INSERT end to end, 20k concurrent, memory storage, walSync none", value: { median: rate, min: rate, max: rate, runs: 1 }, unit: "statements/s" },
+  ];
 }

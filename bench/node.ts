@@ -11,7 +11,7 @@ import { SSTableWriter, MemorySink, NO_STATS } from "../src/sstable/writer.js";
 import { Partition } from "../src/sstable/model.js";
 import { encodeStreamPlain } from "./plain-encoder.js";
 import { measureAsync, measure, fmt, Measure } from "./stats.js";
-import { writes, compaction, exports, cliLoad, cleanup, Row } from "./engine.js";
+import { writes, compaction, exports, cliLoad, cql, cleanup, Row } from "./engine.js";
 
 const smoke = process.argv.includes("--smoke");
 loadCoreNode();
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
   const parts: [string, () => Promise<Row[]>][] = [
     ["writes", () => writes(smoke, engineRuns)], ["compaction", () => compaction(smoke, smoke ? 1 : 3)],
-    ["export", () => exports(smoke)], ["load", () => cliLoad(smoke)],
+    ["export", () => exports(smoke)], ["load", () => cliLoad(smoke)], ["cql", () => cql(smoke, smoke ? 1 : 5)],
   ];
   for (const [name, part] of parts) {
     if (only && only !== name) continue;
