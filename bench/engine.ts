@@ -13,6 +13,9 @@ import { Partition } from "../src/sstable/model.js";
 import { PolicySpec } from "../src/compaction/policies.js";
 import { load } from "../src/cli/load.js";
 import { Measure, measureAsync } from "./stats.js";
+import { StatementCache, writeStatement } from "../src/cql/execute.js";
+import { parseStatement } from "../src/cql/statements.js";
+import { parseTable } from "../src/cql/ddl.js";
 
 export interface Row {
   name: string;
@@ -189,9 +192,6 @@ export async function cliLoad(smoke: boolean): Promise<Row[]> {
 }
 
 export async function cql(smoke: boolean, runs: number): Promise<Row[]> {
-  const { StatementCache, writeStatement } = await import("../src/cql/execute.js");
-  const { parseStatement } = await import("../src/cql/statements.js");
-  const { parseTable } = await import("../src/cql/ddl.js");
   const schema = parseTable("CREATE TABLE bench.ev (id int, at timestamp, name text, tags set<text>, PRIMARY KEY (id, at))");
   const n = smoke ? 2000 : 100_000;
   const ctx = { schema, timestamp: () => clock++, nowSeconds: 1_700_000_000 };

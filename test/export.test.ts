@@ -135,3 +135,22 @@ describe("import", () => {
     await other.close();
   });
 });
+
+test("export and compaction over SSTables with more partitions than one slice window holds", async () => {
+  const { encodeValue } = await import("../src/types/codec.js");
+  const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE bench.kv (id int PRIMARY KEY, payload text)", flushThresholdBytes: 1 << 30, walSync: "none" });
+  const ts = 1_700_000_000_000_000n;
+  for (let f = 0; f < 4; f++) {
+    await e.writePartitions(Array.from({ length: 12000 }, (_, j) => ({
+      key: encodeValue({ kind: "int" }, f * 12000 + j), token: 0n,
+      unfiltereds: [{ type: "row" as const, row: { clustering: [], liveness: { timestamp: ts, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: ts, value: encodeValue({ kind: "text" }, "p".repeat(100)) }] } }],
+    })));
+    await e.flush();
+  }
+  expect((await e.exportSSTable({})).partitions).toBe(48000);
+  e.setMergePolicy({ kind: "size-tiered" });
+  while ((await e.maintenanceStep(1000)).pending);
+  expect(e.sstables).toHaveLength(1);
+  expect(e.sstables[0].partitions).toBe(48000);
+  await e.close();
+});

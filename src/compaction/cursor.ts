@@ -63,7 +63,9 @@ export class MergeCursor {
         if (c.index.at(j + 1).position - from >= sliceBytes) break;
         j++;
       }
-      if (j + 1 < have) {
+      // an input with entries past its window bounds the slice (the window may
+      // have stopped at MAX_WINDOW with everything after it still unread)
+      if ((await c.index.fill(j + 2)) > j + 1) {
         const t = this.token(c, j);
         if (!bound || comparePartitions(t, c.index.at(j).key, bound.token, bound.key) < 0) bound = { token: t, key: c.index.at(j).key };
       }
