@@ -92,18 +92,25 @@ async function main(): Promise<void> {
     ["writes", () => writes(smoke, engineRuns)], ["compaction", () => compaction(smoke, smoke ? 1 : 3)],
     ["export", () => exports(smoke)], ["load", () => cliLoad(smoke)], ["cql", () => cql(smoke, smoke ? 1 : 5)],
   ];
+  const byPart: Record<string, Result[]> = { core: results.slice() };
   for (const [name, part] of parts) {
     if (only && only !== name) continue;
     const rs: Row[] = await part();
     rs.forEach(print);
     results.push(...rs);
+    byPart[name] = rs;
   }
+  const partNames = [["core"], ...parts];
   cleanup();
   if (!smoke) {
+    // results by part, so a run of one part (--only=NAME) keeps the others
     mkdirSync("bench/results", { recursive: true });
     const file = "bench/results/latest.json";
     const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-    writeFileSync(file, JSON.stringify({ ...prev, node: { date: new Date().toISOString(), results } }, null, 2));
+    const parts = { ...(prev.node?.parts ?? {}) } as Record<string, unknown>;
+    for (const [name] of partNames) if (name === "core" || !only || only === name) parts[name] = byPart[name];
+    const json = JSON.stringify({ ...prev, node: { date: new Date().toISOString(), parts } }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2);
+    writeFileSync(file, json);
   }
 }
 
