@@ -116,7 +116,7 @@ export async function compaction(smoke: boolean, runs: number): Promise<Row[]> {
         const s = performance.now();
         const r = await e.maintenanceStep(budget);
         const took = performance.now() - s;
-        if (r.partitionsMerged > 0) overs.push(took / budget);
+        if (r.compaction !== null) overs.push(took / budget); // every call that had work
         if (!r.pending) break;
       }
       const secs = (performance.now() - t) / 1000;

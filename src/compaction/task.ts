@@ -42,6 +42,10 @@ export class CompactionTask {
   private sliceBytes = 64 * 1024;
   private bytesPerMs = 0;
   done = false;
+  /** the inputs are exhausted; the next step finishes the output */
+  private finishing = false;
+  /** the output reached its size; the next step finishes it */
+  private closePending = false;
 
   constructor(
     readonly schema: TableSchema,
@@ -99,10 +103,24 @@ export class CompactionTask {
   async step(budgetMs: number): Promise<StepReport> {
     const start = performance.now();
     const report: StepReport = { partitions: 0, bytesRead: 0, bytesWritten: 0, purged: 0, done: false };
+    if (this.closePending) {
+      this.closePending = false;
+      await this.closeOutput();
+      return report;
+    }
+    if (this.finishing) {
+      await this.closeOutput();
+      this.done = true;
+    }
     while (!this.done) {
       const t0 = performance.now();
       const slice = await this.cursor.next(this.sliceBytes);
       if (!slice) {
+        // finishing the last output is a step of its own unless nothing ran yet
+        if (report.partitions > 0 && this.writer) {
+          this.finishing = true;
+          break;
+        }
         await this.closeOutput();
         this.done = true;
         break;
@@ -117,8 +135,8 @@ export class CompactionTask {
       report.purged += m.purged;
       this.writtenInOutput += m.stream.length;
       if (this.plan.maxOutputBytes > 0 && this.writtenInOutput >= this.plan.maxOutputBytes) {
-        await this.closeOutput();
-        break; // finishing an output is work enough for one step
+        this.closePending = true; // finishing an output is a step of its own
+        break;
       }
       // aim each slice at a tenth of the budget, learning the speed as we go
       const ms = performance.now() - t0;
