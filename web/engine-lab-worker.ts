@@ -1,0 +1,88 @@
+// The engine in a dedicated worker over OPFS, driven by messages from the
+// lab page: open, CQL, flush, close, and a write burst that reports each
+// acknowledged write as it happens.
+import { loadCoreBrowser } from "../src/core/load-browser.js";
+import { WriteEngine } from "../src/engine/engine.js";
+import { OpfsStorage } from "../src/storage/opfs.js";
+import { CqliteError } from "../src/errors.js";
+
+let engine: WriteEngine | null = null;
+let storage: OpfsStorage | null = null;
+
+function plain(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `${x}n` : x instanceof Map ? Object.fromEntries(x) : x instanceof Uint8Array ? Array.from(x) : x)));
+}
+
+const ops: Record<string, (args: Record<string, unknown>) => Promise<unknown>> = {
+  async open(a) {
+    await loadCoreBrowser();
+    storage = await OpfsStorage.open({ path: ["cqlite", String(a.db)] });
+    try {
+      engine = await WriteEngine.open({ storage, schema: String(a.schema), flushThresholdRows: Number(a.flushThresholdRows ?? 100000) });
+    } catch (e) {
+      await storage.close();
+      storage = null;
+      throw e;
+    }
+    return { replayed: engine.openReport.walRecordsReplayed, generation: engine.generation, sstables: engine.sstables.length };
+  },
+  async execute(a) {
+    return plain((await engine!.execute(String(a.cql), a.params as never)).rows);
+  },
+  async select(a) {
+    return plain(await engine!.select(String(a.cql), a.params as never));
+  },
+  async flush() {
+    const info = await engine!.flush();
+    return info && { generation: info.generation, partitions: info.partitions, rows: info.rows };
+  },
+  async state() {
+    return { memtableRows: engine!.memtableRowCount, memtableBytes: engine!.memtableSize, generation: engine!.generation, sstables: engine!.sstables.map((s) => s.generation) };
+  },
+  async compact(a) {
+    engine!.setMergePolicy({ kind: "size-tiered", minThreshold: Number(a.minThreshold ?? 2) });
+    let calls = 0;
+    while ((await engine!.maintenanceStep(10)).pending) calls++;
+    return { calls, sstables: engine!.sstables.length };
+  },
+  async burst(a) {
+    // writes one row per id from `from`; reports each as soon as it is durable
+    const n = Number(a.count);
+    const from = Number(a.from ?? 0);
+    const inflight = new Set<Promise<void>>();
+    for (let i = from; i < from + n; i++) {
+      const p = engine!.execute("INSERT INTO kv (k, v) VALUES (?, ?)", [i, `value ${i}`]).then(() => {
+        postMessage({ id: 0, ok: true, progress: i });
+        inflight.delete(p);
+      });
+      inflight.add(p);
+      if (inflight.size >= 32) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+    return n;
+  },
+  async close() {
+    await engine?.close();
+    await storage?.close();
+    engine = null;
+    storage = null;
+    return true;
+  },
+  async wipe(a) {
+    const root = await navigator.storage.getDirectory();
+    const dir = await root.getDirectoryHandle("cqlite", { create: true });
+    await dir.removeEntry(String(a.db), { recursive: true }).catch(() => undefined);
+    return true;
+  },
+};
+
+onmessage = async (ev: MessageEvent<{ id: number; op: string; args: Record<string, unknown> }>) => {
+  const { id, op, args } = ev.data;
+  try {
+    const f = ops[op];
+    if (!f) throw new CqliteError("UNKNOWN_OP", `unknown op ${op}`);
+    postMessage({ id, ok: true, value: await f(args ?? {}) });
+  } catch (e) {
+    postMessage({ id, ok: false, error: { code: (e as { code?: string }).code ?? "ERROR", message: (e as Error).message } });
+  }
+};
