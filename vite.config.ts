@@ -13,5 +13,10 @@ export default defineConfig({
   server: { host: "127.0.0.1", port: 5173, headers: isolation, fs: { allow: [".."] } },
   preview: { host: "127.0.0.1", port: 4173, headers: isolation },
   worker: { format: "es" },
-  build: { outDir: "../dist", emptyOutDir: true, target: "es2022" },
+  build: {
+    outDir: "../dist",
+    emptyOutDir: true,
+    target: "es2022",
+    rollupOptions: { input: { index: "web/index.html", sstable: "web/sstable.html", lab: "web/engine-lab.html" } },
+  },
 });

@@ -3,7 +3,7 @@ import { unzipSync } from "fflate";
 import { readFileSync } from "node:fs";
 
 test("the page writes an SSTable with the wasm core, reads it back, and downloads a Cassandra-layout zip", async ({ page }) => {
-  await page.goto("/");
+  await page.goto("/sstable.html");
   await expect(page.locator("#status")).toHaveText("ready");
   await page.fill("#rows", "2000");
   await page.click("#build");

@@ -101,6 +101,36 @@ for (const [name, make] of backends) {
   });
 }
 
+describe("insert() of plain records and the compaction in progress", () => {
+  test("records write as INSERTs would; a bad record fails the whole batch", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA });
+    await e.insert([{ k: "a", c: 1, v: "one" }, { k: "a", c: "2", v: "two" }, { k: "b", c: 1 }]);
+    expect(await e.select("SELECT k, c, v FROM kv")).toEqual(expect.arrayContaining([{ k: "a", c: 1, v: "one" }, { k: "a", c: 2, v: "two" }, { k: "b", c: 1, v: null }]));
+    await expect(e.insert([{ k: "c", c: 1 }, { k: "d", c: "x" }])).rejects.toThrow(/column 'c'/);
+    await expect(e.insert([{ k: "c", c: 1, nope: 1 }])).rejects.toThrow(/unknown column 'nope'/);
+    expect(await e.get({ k: "c" })).toEqual([]);
+    await e.close();
+  });
+
+  test("activeCompaction names the merge between its first and last step", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA });
+    e.setMergePolicy({ kind: "size-tiered", minThreshold: 2 });
+    for (let i = 0; i < 2; i++) {
+      await e.insert(Array.from({ length: 2000 }, (_, j) => ({ k: `p${j % 50}`, c: j + i, v: "x".repeat(100) })));
+      await e.flush();
+    }
+    expect(e.activeCompaction).toBeNull();
+    const first = await e.maintenanceStep(0.5);
+    expect(first.pending).toBe(true);
+    expect(e.activeCompaction).toMatchObject({ level: 0 });
+    expect([...e.activeCompaction!.inputs].sort()).toEqual([1, 2]);
+    while ((await e.maintenanceStep(5)).pending);
+    expect(e.activeCompaction).toBeNull();
+    expect(e.sstables.length).toBe(1);
+    await e.close();
+  });
+});
+
 describe("crash recovery (memory storage drops everything not flushed)", () => {
   test("acknowledged writes come back from the WAL after a crash", async () => {
     const storage = new MemoryStorage();

@@ -62,3 +62,23 @@ export function generateRows(schema: TableSchema, n: number, progress?: (done: n
   progress?.(n);
   return ps.sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
 }
+
+/**
+ * Records (column → value) number `from` to `from + count - 1`, the same
+ * for every call: ten rows per partition when the table has clustering
+ * columns, collections included.
+ */
+export function generateRecords(schema: TableSchema, from: number, count: number): Record<string, CqlValue>[] {
+  const perPartition = schema.clustering.length ? 10 : 1;
+  const out: Record<string, CqlValue>[] = [];
+  for (let i = from; i < from + count; i++) {
+    const r: Record<string, CqlValue> = {};
+    const pi = Math.floor(i / perPartition);
+    for (const c of [...schema.partitionKey, ...schema.clustering, ...schema.columns]) {
+      if (c.type.kind === "counter") continue; // counters are read-only here
+      r[c.name] = sample(c.type, c.kind === "partition_key" || c.kind === "static" ? pi : i);
+    }
+    out.push(r);
+  }
+  return out;
+}

@@ -36,6 +36,7 @@ import { MergePolicy, CompactionPlan } from "../compaction/policy.js";
 import { SizeTieredPolicy } from "../compaction/stcs.js";
 import { CompactionTask } from "../compaction/task.js";
 import { policyFrom, PolicySpec } from "../compaction/policies.js";
+import { recordToPartition } from "../tools/records.js";
 
 export interface MaintenanceReport {
   /** what ran: the plan's reason, or null when there was nothing to do */
@@ -91,6 +92,8 @@ export interface OpenReport {
 }
 
 const DATA_PREFIX = "sstables/";
+/** The storage lock a database's one writer holds. */
+export const ENGINE_LOCK = "LOCK";
 
 export class WriteEngine {
   private memtable: Memtable;
@@ -126,7 +129,7 @@ export class WriteEngine {
   static async open(config: EngineConfig): Promise<WriteEngine> {
     const storage = config.storage;
     const schema = parseTable(config.schema);
-    const unlock = await storage.lock("LOCK");
+    const unlock = await storage.lock(ENGINE_LOCK);
     try {
       if (await storage.exists(MANIFEST_TMP)) await storage.delete(MANIFEST_TMP);
       const manifest = (await storage.exists(MANIFEST)) ? decodeManifest(await readWhole(storage, MANIFEST)) : emptyManifest();
@@ -378,6 +381,12 @@ export class WriteEngine {
     return this.policy;
   }
 
+  /** The compaction in progress, if any: why it runs and what it merges. */
+  get activeCompaction(): { reason: string; inputs: number[]; outputs: number[]; level: number } | null {
+    const t = this.task;
+    return t && { reason: t.plan.reason, inputs: t.plan.inputs.map((s) => s.generation), outputs: t.outputs.map((o) => o.generation), level: t.plan.level };
+  }
+
   /** Lifetime totals of maintenance work. */
   maintenanceStats(): MaintenanceStats {
     return { ...this.totals };
@@ -592,6 +601,17 @@ export class WriteEngine {
     const updates = writeStatement({ schema: this.schema, timestamp: () => this.nextTimestamp(), nowSeconds: this.now() }, parsed, params);
     await this.writePartitions(updates);
     return { rows: [] };
+  }
+
+  /**
+   * Inserts plain objects (column name → value), each as an INSERT of the
+   * columns it names would; values as INSERT ... JSON takes them (or the
+   * typed values select returns). Durable when the promise resolves.
+   */
+  async insert(records: Record<string, unknown>[]): Promise<void> {
+    this.check();
+    const now = this.now();
+    await this.writePartitions(records.map((r) => recordToPartition(this.schema, r, this.nextTimestamp(), now)));
   }
 
   /** Writes a mutation built by hand (the raw model; see src/sstable/model.ts). */

@@ -55,6 +55,16 @@ export interface OpfsStorageOptions {
   locks?: OpfsLocks;
 }
 
+/** The Web Lock that guards `name` of the storage at `location`; a page may wait on it to learn when a holder is gone. */
+export function opfsLockKey(location: string, name: string): string {
+  return `cqlite-web:${location}/${name}`;
+}
+
+/** Where OpfsStorage.open({ path }) puts a database. */
+export function opfsLocation(path: string[]): string {
+  return `opfs:/${path.join("/")}`;
+}
+
 interface Shared {
   refs: number;
   ready: Promise<OpfsAccessHandle>;
@@ -93,7 +103,7 @@ export class OpfsStorage implements Storage {
         throw mapDomError(e, p);
       });
     }
-    return new OpfsStorage(dir, locks, `opfs:/${path.join("/")}`);
+    return new OpfsStorage(dir, locks, opfsLocation(path));
   }
 
   private check(): void {
@@ -219,7 +229,7 @@ export class OpfsStorage implements Storage {
   async lock(name: string): Promise<Release> {
     this.check();
     checkName(name);
-    const key = `cqlite-web:${this.location}/${name}`;
+    const key = opfsLockKey(this.location, name);
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     const granted = await new Promise<boolean>((resolve, reject) => {

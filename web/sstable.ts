@@ -1,38 +1,17 @@
-// The demo page: a schema, generated rows, a real SSTable written by the wasm
+// The single-page SSTable demo: a schema, generated rows, a real SSTable written by the wasm
 // core in this page, read back and offered as a zip for nodetool import.
 import { loadCoreBrowser } from "../src/core/load-browser.js";
 import { parseTable } from "../src/cql/ddl.js";
 import { SSTableWriter, MemorySink } from "../src/sstable/writer.js";
 import { SSTableReader } from "../src/sstable/reader.js";
 import { materialize, CqlRow } from "../src/read/materialize.js";
+import { renderRows } from "./render.js";
 import { generateRows } from "./generate.js";
 import { zipSync } from "fflate";
 import type { FormatVersion } from "../src/sstable/version.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 let lastZip: Uint8Array | null = null;
-
-function show(v: unknown): string {
-  if (v === null || v === undefined) return "null";
-  if (typeof v === "bigint") return v.toString();
-  if (v instanceof Uint8Array) return "0x" + Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("");
-  if (v instanceof Map) return "{" + [...v].map(([k, x]) => `${show(k)}: ${show(x)}`).join(", ") + "}";
-  if (Array.isArray(v)) return "[" + v.map(show).join(", ") + "]";
-  if (typeof v === "object") return String((v as { toString(): string }).toString === Object.prototype.toString ? JSON.stringify(v) : v);
-  return String(v);
-}
-
-function renderRows(rows: CqlRow[]): void {
-  const t = $<HTMLTableElement>("result");
-  const cols = rows.length ? Object.keys(rows[0]) : [];
-  t.tHead!.innerHTML = "<tr>" + cols.map((c) => `<th>${c}</th>`).join("") + "</tr>";
-  const body = t.tBodies[0];
-  body.textContent = "";
-  for (const r of rows.slice(0, 200)) {
-    const tr = body.insertRow();
-    for (const c of cols) tr.insertCell().textContent = show(r[c]);
-  }
-}
 
 async function build(): Promise<void> {
   const status = $("status");
@@ -58,7 +37,7 @@ async function build(): Promise<void> {
   await reader.verifyChecksums();
   const rows: CqlRow[] = [];
   for await (const p of reader.scan()) rows.push(...materialize(schema, p));
-  renderRows(rows);
+  renderRows($<HTMLTableElement>("result"), rows, 200);
   const dir = `${schema.keyspace}/${schema.name}-${schema.id.replace(/-/g, "")}`;
   lastZip = zipSync(Object.fromEntries([...files].map(([k, v]) => [`${dir}/${k}`, v])), { level: 0 });
   $<HTMLButtonElement>("download").disabled = false;
@@ -69,7 +48,7 @@ async function build(): Promise<void> {
 function download(): void {
   if (!lastZip) return;
   const a = document.createElement("a");
-  a.href = URL.createObjectURL(new Blob([lastZip], { type: "application/zip" }));
+  a.href = URL.createObjectURL(new Blob([lastZip as BlobPart], { type: "application/zip" }));
   a.download = "sstables.zip";
   a.click();
   URL.revokeObjectURL(a.href);

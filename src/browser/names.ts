@@ -1,0 +1,2 @@
+// Where the browser host keeps databases: OPFS directory cqlite/<name>/.
+export const DATABASE_ROOT = "cqlite";

@@ -1,0 +1,233 @@
+// openInWorker: the engine for a page. A dedicated module worker owns the
+// OPFS files; the page holds this thin proxy, which speaks comlink, rebuilds
+// typed values and errors, schedules maintenance in idle time, and turns an
+// export into a Blob without keeping the zip in JavaScript memory.
+import { wrap, proxy, releaseProxy, Remote } from "comlink";
+import type { EngineHost, WorkerEngineConfig, OpenInfo, LsmState } from "./host.js";
+import { DATABASE_ROOT } from "./names.js";
+import { fromWire, toWire, isWireError } from "./wire.js";
+import { IdleMaintenance, IdleMaintenanceOptions } from "./idle.js";
+import { CqliteError } from "../errors.js";
+import { EngineClosedError, ENGINE_LOCK, MaintenanceReport, MaintenanceStats } from "../engine/engine.js";
+import { opfsLockKey, opfsLocation } from "../storage/opfs.js";
+import type { ExportOptions, ExportReport } from "../export/export.js";
+import type { PolicySpec } from "../compaction/policies.js";
+import type { SSTableInfo } from "../sstable/writer.js";
+import type { CqlRow } from "../read/materialize.js";
+import type { Params } from "../cql/values.js";
+
+export interface OpenInWorkerOptions extends WorkerEngineConfig {
+  /** compact in the page's idle time (default true); options tune the budgets */
+  idleMaintenance?: boolean | IdleMaintenanceOptions;
+  /**
+   * Another tab or worker holds the database. Without this, open fails with
+   * LOCKED; with it, this is called and open waits until the holder closes.
+   */
+  onLocked?: (error: CqliteError) => void;
+  /** ask the browser to keep this origin's storage under pressure (default true) */
+  persist?: boolean;
+  /** a worker running src/browser/worker.ts, if the app bundles it itself */
+  worker?: Worker;
+}
+
+export interface BrowserExport {
+  report: ExportReport;
+  /** the zip: `<keyspace>/<table>-<id>/...` plus schema.cql */
+  blob: Blob;
+}
+
+function revive(e: unknown): unknown {
+  if (!isWireError(e)) return e;
+  const err = new CqliteError(e.code, e.message);
+  err.name = e.name;
+  return err;
+}
+
+export class BrowserEngine {
+  private closing: Promise<void> | null = null;
+  readonly maintenance: IdleMaintenance | null;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly host: Remote<EngineHost>,
+    readonly info: OpenInfo,
+    /** the browser's answer to navigator.storage.persist(), null when not asked or unsupported */
+    readonly persisted: boolean | null,
+    idle: boolean | IdleMaintenanceOptions,
+  ) {
+    this.maintenance = idle ? new IdleMaintenance((b) => this.maintenanceStep(b), idle === true ? {} : idle) : null;
+    this.maintenance?.kick(); // a previous session may have left compaction work
+  }
+
+  static async open(options: OpenInWorkerOptions): Promise<BrowserEngine> {
+    const worker = options.worker ?? new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: `cqlite-web ${options.name}` });
+    const host = wrap<EngineHost>(worker);
+    const config: WorkerEngineConfig = {
+      name: options.name, schema: options.schema, flushThresholdBytes: options.flushThresholdBytes,
+      flushThresholdRows: options.flushThresholdRows, walSync: options.walSync, format: options.format,
+    };
+    try {
+      let info: OpenInfo;
+      for (;;) {
+        try {
+          info = await host.open(config);
+          break;
+        } catch (e) {
+          const err = revive(e);
+          if (!(err instanceof CqliteError) || err.code !== "LOCKED" || !options.onLocked) throw err;
+          options.onLocked(err);
+          await waitForRelease(options.name);
+        }
+      }
+      let persisted: boolean | null = null;
+      if (options.persist !== false && typeof navigator !== "undefined" && navigator.storage?.persist) {
+        persisted = await navigator.storage.persist().catch(() => null);
+      }
+      return new BrowserEngine(worker, host, info, persisted, options.idleMaintenance ?? true);
+    } catch (e) {
+      host[releaseProxy]();
+      worker.terminate();
+      throw e;
+    }
+  }
+
+  private async call<T>(f: (h: Remote<EngineHost>) => Promise<T>): Promise<T> {
+    if (this.closing) throw new EngineClosedError();
+    try {
+      return await f(this.host);
+    } catch (e) {
+      throw revive(e);
+    }
+  }
+
+  private wrote(): void {
+    this.maintenance?.kick();
+  }
+
+  /** INSERT / UPDATE / DELETE / BATCH (durable when resolved) or SELECT (its rows). */
+  async execute(cql: string, params?: Params): Promise<{ rows: CqlRow[] }> {
+    const rows = fromWire(await this.call((h) => h.execute(cql, toWire(params)))) as CqlRow[];
+    this.wrote();
+    return { rows };
+  }
+
+  async select(cql: string, params?: Params): Promise<CqlRow[]> {
+    return fromWire(await this.call((h) => h.select(cql, toWire(params)))) as CqlRow[];
+  }
+
+  async get(key: Record<string, unknown>, clustering?: Record<string, unknown>): Promise<CqlRow[]> {
+    return fromWire(await this.call((h) => h.get(toWire(key), toWire(clustering)))) as CqlRow[];
+  }
+
+  /** Plain objects (column → value), one INSERT each; durable when resolved. */
+  async insert(records: Record<string, unknown>[]): Promise<void> {
+    await this.call((h) => h.insert(toWire(records) as unknown[]));
+    this.wrote();
+  }
+
+  async flush(): Promise<SSTableInfo | null> {
+    const info = await this.call((h) => h.flush());
+    this.wrote();
+    return info;
+  }
+
+  async setMergePolicy(spec: PolicySpec): Promise<void> {
+    await this.call((h) => h.setMergePolicy(spec));
+    this.wrote();
+  }
+
+  maintenanceStep(budgetMs: number): Promise<MaintenanceReport> {
+    return this.call((h) => h.maintenanceStep(budgetMs));
+  }
+
+  maintenanceStats(): Promise<MaintenanceStats> {
+    return this.call((h) => h.maintenanceStats());
+  }
+
+  /** Memtable, SSTables by level, compaction in progress, counters: one round trip. */
+  state(): Promise<LsmState> {
+    return this.call((h) => h.state());
+  }
+
+  get memtableSize(): Promise<number> {
+    return this.state().then((s) => s.memtableBytes);
+  }
+  get memtableRowCount(): Promise<number> {
+    return this.state().then((s) => s.memtableRows);
+  }
+  get generation(): Promise<number> {
+    return this.state().then((s) => s.generation);
+  }
+
+  /**
+   * Exports every live row as Cassandra SSTables and returns the zip as a
+   * Blob. The zip crosses from the worker in transferred chunks of about a
+   * MiB, each turned into a Blob at once, so the browser (not the JS heap)
+   * holds it and may keep it on disk.
+   */
+  async exportSSTable(options: Omit<ExportOptions, "zip" | "onProgress"> & { onProgress?: (zipBytes: number) => void } = {}): Promise<BrowserExport> {
+    const { onProgress, ...rest } = options;
+    const parts: Blob[] = [];
+    const sink = proxy((chunk: Uint8Array, zipBytes: number) => {
+      parts.push(new Blob([chunk as BlobPart]));
+      onProgress?.(zipBytes);
+    });
+    const report = await this.call((h) => h.exportZip(rest, sink));
+    return { report, blob: new Blob(parts, { type: "application/zip" }) };
+  }
+
+  /** What a zip holds: its schema.cql, if any, and its files. The Blob is passed by reference. */
+  inspectZip(zip: Blob): Promise<{ schema: string | null; files: string[] }> {
+    return this.call((h) => h.inspectZip(zip));
+  }
+
+  /** Adopts the SSTables in a zip (written by Cassandra or by this engine) as new generations. */
+  async importZip(zip: Blob): Promise<{ generation: number; rows: number; partitions: number }[]> {
+    const added = await this.call((h) => h.importZip(zip));
+    this.wrote();
+    return added;
+  }
+
+  /** Flushes, releases the database and ends the worker. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.maintenance?.stop();
+      try {
+        await this.host.close().catch((e) => {
+          throw revive(e);
+        });
+      } finally {
+        this.host[releaseProxy]();
+        this.worker.terminate();
+      }
+    })();
+    return this.closing;
+  }
+}
+
+/** Resolves when no one holds the database's lock (it is released at once, for the open that follows to take). */
+function waitForRelease(name: string): Promise<void> {
+  const key = opfsLockKey(opfsLocation([DATABASE_ROOT, name]), ENGINE_LOCK);
+  return navigator.locks.request(key, async () => undefined).then(() => undefined);
+}
+
+/** Removes the database `name` and its files; fails with LOCKED while it is open anywhere. */
+export async function destroyDatabase(name: string): Promise<void> {
+  const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  const host = wrap<EngineHost>(worker);
+  try {
+    await host.destroy(name);
+  } catch (e) {
+    throw revive(e);
+  } finally {
+    host[releaseProxy]();
+    worker.terminate();
+  }
+}
+
+/** Opens (creating if needed) the database `name` in a dedicated worker. */
+export function openInWorker(options: OpenInWorkerOptions): Promise<BrowserEngine> {
+  return BrowserEngine.open(options);
+}
+
+export type { WorkerEngineConfig, OpenInfo, LsmState };

@@ -1,0 +1,6 @@
+// The engine's dedicated worker: it alone holds the OPFS files (sync access
+// handles exist only in dedicated workers) and serves the page over comlink.
+import { expose } from "comlink";
+import { EngineHost, guarded } from "./host.js";
+
+expose(guarded(new EngineHost()));

@@ -1,0 +1,256 @@
+// The demo app: one database at a time, in the engine's worker over OPFS.
+// A schema, a CQL console, generated rows, the LSM state as it changes,
+// export to a Cassandra-loadable zip and import of one. The page does no
+// storage work itself: every call crosses to the worker.
+import { openInWorker, destroyDatabase, BrowserEngine, LsmState } from "../src/browser/index.js";
+import { parseTable } from "../src/cql/ddl.js";
+import { schemaCql } from "../src/schema/cql.js";
+import type { TableSchema } from "../src/schema/schema.js";
+import type { PolicySpec } from "../src/compaction/policies.js";
+import { generateRecords } from "./generate.js";
+import { renderRows, formatBytes } from "./render.js";
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const GENERATE_BATCH = 2000;
+
+let engine: BrowserEngine | null = null;
+let schema: TableSchema | null = null;
+let polling = 0;
+/** generated rows continue from here, so each Generate adds new rows */
+let generated = 0;
+
+function status(text: string, error = false): void {
+  const s = $("status");
+  s.textContent = text;
+  s.classList.toggle("error", error);
+}
+
+function message(id: string, text: string, error = false): void {
+  const el = $(id);
+  el.textContent = text;
+  el.classList.toggle("error", error);
+}
+
+/** Runs a UI action: one at a time per button, errors shown where the action lives. */
+function action(button: string, out: string, f: () => Promise<void>): void {
+  const b = $<HTMLButtonElement>(button);
+  b.addEventListener("click", async () => {
+    if (b.disabled) return;
+    b.disabled = true;
+    try {
+      await f();
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      message(out, `${err.code ? err.code + ": " : ""}${err.message ?? e}`, true);
+    } finally {
+      b.disabled = false;
+    }
+  });
+}
+
+function need(): BrowserEngine {
+  if (!engine) throw Object.assign(new Error("no database is open"), { code: "NOT_OPEN" });
+  return engine;
+}
+
+async function open(): Promise<void> {
+  await close();
+  const name = $<HTMLInputElement>("db-name").value.trim();
+  const text = $<HTMLTextAreaElement>("schema").value;
+  schema = parseTable(text);
+  status(`opening ${name}…`);
+  const lock = $("lock-message");
+  const e = await openInWorker({
+    name, schema: text, flushThresholdBytes: 16 << 20,
+    idleMaintenance: { onStep: () => schedulePoll(0) },
+    onLocked: () => {
+      lock.hidden = false;
+      lock.textContent = `The database '${name}' is open in another tab. This tab will take over when that one closes.`;
+      status("waiting for the other tab");
+    },
+  });
+  lock.hidden = true;
+  engine = e;
+  await applyPolicy();
+  if (!$<HTMLInputElement>("idle").checked) e.maintenance?.stop();
+  $("persist").textContent = e.persisted === null ? "" : e.persisted ? "storage: persistent" : "storage: best-effort (the browser may evict it)";
+  status(`open: ${name} (${e.info.sstables} SSTables, ${e.info.walRecordsReplayed} WAL records replayed${e.info.walTornTail ? ", torn tail truncated" : ""})`);
+  document.body.dataset.open = name;
+  generated = 0;
+  schedulePoll(0);
+}
+
+async function close(): Promise<void> {
+  const e = engine;
+  engine = null;
+  delete document.body.dataset.open;
+  if (e) {
+    await e.close();
+    status("closed");
+  }
+}
+
+async function applyPolicy(): Promise<void> {
+  const kind = $<HTMLSelectElement>("policy").value as PolicySpec["kind"];
+  await need().setMergePolicy({ kind } as PolicySpec);
+}
+
+async function run(): Promise<void> {
+  const cql = $<HTMLTextAreaElement>("cql").value.trim();
+  if (!cql) return;
+  const t0 = performance.now();
+  const { rows } = await need().execute(cql);
+  const ms = Math.round(performance.now() - t0);
+  const shown = renderRows($<HTMLTableElement>("result"), rows);
+  message("result-info", /^select/i.test(cql) ? `${rows.length} rows${shown < rows.length ? ` (first ${shown} shown)` : ""} in ${ms} ms` : `done in ${ms} ms`);
+  $("result").dataset.rows = String(rows.length);
+  schedulePoll(0);
+}
+
+async function generate(): Promise<void> {
+  const e = need();
+  const n = Number($<HTMLInputElement>("gen-count").value);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError("rows: a positive whole number");
+  const bar = $<HTMLProgressElement>("gen-progress");
+  const t0 = performance.now();
+  // batches in flight overlap the worker's WAL commit with the next batch's generation
+  let inflight: Promise<void> | null = null;
+  for (let done = 0; done < n; ) {
+    const count = Math.min(GENERATE_BATCH, n - done);
+    const batch = e.insert(generateRecords(schema!, generated + done, count));
+    if (inflight) await inflight;
+    inflight = batch;
+    done += count;
+    bar.value = done / n;
+    message("gen-info", `${done} / ${n}`);
+  }
+  await inflight;
+  generated += n;
+  const s = (performance.now() - t0) / 1000;
+  message("gen-info", `${n} rows in ${s.toFixed(1)} s (${Math.round(n / s)} rows/s)`);
+  $("gen-info").dataset.done = String(n);
+  schedulePoll(0);
+}
+
+async function exportZip(): Promise<void> {
+  const e = need();
+  const bar = $<HTMLProgressElement>("export-progress");
+  const st = await e.state();
+  const estimate = Math.max(1, st.sstables.reduce((a, s) => a + s.bytes, 0) + st.memtableBytes / 2);
+  bar.value = 0;
+  const { report, blob } = await e.exportSSTable({
+    version: $<HTMLSelectElement>("export-version").value as "nb" | "md",
+    keyspace: schema!.keyspace, table: schema!.name,
+    onProgress: (bytes) => (bar.value = Math.min(0.99, bytes / estimate)),
+  });
+  bar.value = 1;
+  const a = $<HTMLAnchorElement>("download");
+  if (a.href) URL.revokeObjectURL(a.href);
+  a.href = URL.createObjectURL(blob);
+  a.download = `${schema!.keyspace}-${schema!.name}.zip`;
+  a.textContent = `${a.download} (${formatBytes(blob.size)})`;
+  a.hidden = false;
+  message("export-info", `${report.partitions} partitions, ${report.rows} rows, ${report.tombstones} tombstones, validated in ${Math.round(report.timeMs)} ms`);
+  a.click();
+}
+
+async function importZip(): Promise<void> {
+  const file = $<HTMLInputElement>("import-file").files?.[0];
+  if (!file) throw new Error("choose a zip of SSTables first");
+  let e = need();
+  const { schema: zipSchema } = await e.inspectZip(file);
+  if (zipSchema && schemaCql(parseTable(zipSchema)) !== schemaCql(schema!)) {
+    // an export of another table: it gets a database of its own
+    const t = parseTable(zipSchema);
+    $<HTMLInputElement>("db-name").value = `${t.keyspace}.${t.name}`;
+    $<HTMLTextAreaElement>("schema").value = zipSchema;
+    await open();
+    e = need();
+  }
+  const added = await e.importZip(file);
+  const rows = added.reduce((a, s) => a + s.rows, 0);
+  message("import-info", `${added.length} SSTable(s), ${rows} rows imported`);
+  $<HTMLTextAreaElement>("cql").value = `SELECT * FROM ${schema!.name} LIMIT 100`;
+  await run();
+}
+
+function schedulePoll(delay = 500): void {
+  clearTimeout(polling);
+  polling = window.setTimeout(poll, delay);
+}
+
+async function poll(): Promise<void> {
+  const e = engine;
+  if (!e) return;
+  try {
+    renderState(await e.state(), e.maintenance?.active ?? false);
+  } catch {
+    // closed meanwhile
+  }
+  if (engine === e) schedulePoll(500);
+}
+
+function renderState(s: LsmState, idleActive: boolean): void {
+  $("memtable").textContent = `${s.memtableRows} rows, ${formatBytes(s.memtableBytes)}; last generation ${s.generation}`;
+  const c = s.compaction;
+  $("compaction").textContent = c ? `${c.reason}: [${c.inputs.join(", ")}] → level ${c.level}${c.outputs.length ? ` (${c.outputs.length} outputs so far)` : ""}` : idleActive ? "looking for work" : "idle";
+  $("compaction").dataset.active = c ? "1" : "0";
+  const n = s.counters;
+  $("counters").textContent = `${n.statements} statements, ${n.rowsWritten} rows inserted, ${n.reads} reads (${n.rowsRead} rows)`;
+  const m = s.maintenance;
+  $("maintenance").textContent = `${m.compactionsCompleted} compactions, ${m.rowsMerged} rows merged, ${formatBytes(m.bytesRead)} read, ${formatBytes(m.bytesWritten)} written, ${m.tombstonesPurged} tombstones purged`;
+  const body = document.createDocumentFragment();
+  for (const t of [...s.sstables].sort((a, b) => a.level - b.level || a.generation - b.generation)) {
+    const tr = document.createElement("tr");
+    for (const v of [t.level, t.generation, t.version, t.partitions, t.rows, formatBytes(t.bytes)]) tr.appendChild(document.createElement("td")).textContent = String(v);
+    body.appendChild(tr);
+  }
+  $<HTMLTableElement>("sstables").tBodies[0].replaceChildren(body);
+  $("sstables").dataset.count = String(s.sstables.length);
+}
+
+action("open", "status", open);
+action("close", "status", close);
+action("destroy", "status", async () => {
+  const name = $<HTMLInputElement>("db-name").value.trim();
+  if (engine) await close();
+  await destroyDatabase(name);
+  status(`deleted ${name}`);
+});
+action("run", "result-info", run);
+action("generate", "gen-info", generate);
+action("flush", "status", async () => {
+  const info = await need().flush();
+  status(info ? `flushed generation ${info.generation}: ${info.rows} rows, ${formatBytes(info.totalSize)}` : "nothing to flush");
+  schedulePoll(0);
+});
+action("export", "export-info", exportZip);
+action("import", "import-info", importZip);
+$("cql").addEventListener("keydown", (ev) => {
+  if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) {
+    ev.preventDefault();
+    $("run").click();
+  }
+});
+$("policy").addEventListener("change", () => engine && applyPolicy().catch((e) => status(String(e), true)));
+$("idle").addEventListener("change", () => {
+  const m = engine?.maintenance;
+  if (!m) return;
+  if ($<HTMLInputElement>("idle").checked) m.resume();
+  else m.stop();
+});
+
+// for tests and the console: the open engine
+(globalThis as unknown as { demo: { engine(): BrowserEngine | null } }).demo = { engine: () => engine };
+
+// ?db=NAME opens that database at start
+const requested = new URLSearchParams(location.search).get("db");
+if (requested) $<HTMLInputElement>("db-name").value = requested;
+
+open().then(
+  () => (document.body.dataset.ready = "1"),
+  (e) => {
+    status(`${(e as { code?: string }).code ?? "error"}: ${(e as Error).message}`, true);
+    document.body.dataset.ready = "1";
+  },
+);
