@@ -31,6 +31,8 @@ export interface OutputSSTable {
 /** Opens the sink for a new output generation. */
 export type SinkFactory = (generation: number) => ComponentSink & { close(): Promise<void> };
 
+const SLICES_PER_BUDGET = 16;
+
 export class CompactionTask {
   private readonly cursor: MergeCursor;
   private writer: SSTableWriter | null = null;
@@ -39,7 +41,7 @@ export class CompactionTask {
   private writtenInOutput = 0;
   readonly outputs: OutputSSTable[] = [];
   /** bytes of input Data.db per slice; adapted to the budget */
-  private sliceBytes = 64 * 1024;
+  private sliceBytes = 8 * 1024; // small at first: the first slices also warm the code up
   private bytesPerMs = 0;
   done = false;
   /** the inputs are exhausted; the next step finishes the output */
@@ -138,12 +140,13 @@ export class CompactionTask {
         this.closePending = true; // finishing an output is a step of its own
         break;
       }
-      // aim each slice at a tenth of the budget, learning the speed as we go
+      // aim each slice at a sixteenth of the budget, learning the speed as we
+      // go, and stop while one more slice (with room for a slow one) still fits
       const ms = performance.now() - t0;
       if (ms > 0) this.bytesPerMs = this.bytesPerMs ? 0.7 * this.bytesPerMs + 0.3 * (bytes / ms) : bytes / ms;
-      this.sliceBytes = Math.max(4096, Math.min(8 << 20, Math.floor((this.bytesPerMs * budgetMs) / 10 / Math.max(1, this.readers.length))));
+      this.sliceBytes = Math.max(4096, Math.min(8 << 20, Math.floor((this.bytesPerMs * budgetMs) / SLICES_PER_BUDGET / Math.max(1, this.readers.length))));
       const elapsed = performance.now() - start;
-      if (elapsed + ms >= budgetMs * 0.95) break;
+      if (elapsed + 1.5 * Math.max(ms, budgetMs / SLICES_PER_BUDGET) >= budgetMs) break;
     }
     report.done = this.done;
     return report;

@@ -6,7 +6,7 @@ import { CorruptSSTableError } from "../errors.js";
 import { IndexEntry, readIndexEntry } from "./index-file.js";
 import { ByteSource } from "./source.js";
 
-const PIECE = 256 * 1024;
+const PIECE = 64 * 1024; // small enough that reading one is a fraction of a maintenance slice
 
 export class IndexStream {
   private buf = new Uint8Array(0);
