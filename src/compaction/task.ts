@@ -130,10 +130,12 @@ export class CompactionTask {
       const { streams, bytes, partitions, minToken, maxToken } = slice;
       const m = merge(this.schema, streams, this.nowSeconds(), this.purge);
       this.writer ??= this.openWriter();
+      const before = this.writer.dataWritten;
       if (m.stream.length) await this.writer.appendStream(m.stream, minToken, maxToken);
       report.partitions += partitions;
       report.bytesRead += bytes;
-      report.bytesWritten += m.stream.length;
+      // Data.db bytes on both sides, so written / read is the merge's own amplification
+      report.bytesWritten += this.writer.dataWritten - before;
       report.purged += m.purged;
       this.writtenInOutput += m.stream.length;
       if (this.plan.maxOutputBytes > 0 && this.writtenInOutput >= this.plan.maxOutputBytes) {

@@ -43,7 +43,9 @@ export interface MaintenanceReport {
   compaction: string | null;
   partitionsMerged: number;
   rowsMerged: number;
+  /** Data.db bytes (uncompressed) merged from the inputs */
   bytesRead: number;
+  /** Data.db bytes (uncompressed) written to the outputs */
   bytesWritten: number;
   tombstonesPurged: number;
   sstablesIn: number;

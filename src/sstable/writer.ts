@@ -148,6 +148,12 @@ export class SSTableWriter {
   }
 
   /** Adds row-stream bytes (whole records, partitions in order) as the core produced them. */
+  /** Data.db bytes (uncompressed) written so far. */
+  get dataWritten(): number {
+    this.check();
+    return Number(core().call((x) => x.writerDataLength(this.w)));
+  }
+
   async appendStream(bytes: Uint8Array, minToken: bigint | null, maxToken: bigint | null): Promise<void> {
     this.check();
     if (this.stream.len) await this.push();
