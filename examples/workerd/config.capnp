@@ -1,0 +1,17 @@
+# workerd serve examples/workerd/config.capnp [--socket-addr http=127.0.0.1:PORT]
+# (after `npm run build:edge`, which writes dist-edge/workerd.js and core.wasm)
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .sstables)],
+  sockets = [(name = "http", address = "127.0.0.1:8787", http = (), service = "main")],
+);
+
+const sstables :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "cqlite-web", esModule = embed "../../dist-edge/workerd.js"),
+    (name = "core.wasm", wasm = embed "../../dist-edge/core.wasm"),
+  ],
+  compatibilityDate = "2025-09-01",
+);

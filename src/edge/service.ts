@@ -1,0 +1,146 @@
+// POST /sstables: rows in, a zip of Cassandra SSTables out, for any runtime
+// with fetch-style Request and Response (Deno, Cloudflare Workers, Node 18+).
+//
+//   POST /sstables?format=nb|md
+//   x-cql-schema: CREATE TABLE ks.t (...)      (URL-encoded if it spans lines)
+//   content-type: application/x-ndjson | text/csv
+//
+// Every row goes into the engine before a byte of the answer is sent, so a bad
+// schema, a bad row or an oversized body is a 4xx JSON error and never a
+// zip cut short. Only then does the zip stream out, as the export makes it.
+import { WriteEngine } from "../engine/engine.js";
+import { parseTable } from "../cql/ddl.js";
+import { CqliteError } from "../errors.js";
+import type { Storage } from "../storage/storage.js";
+import type { FormatVersion } from "../sstable/version.js";
+import { ndjsonRecords, csvRecords, BadRecordError, BodyTooLargeError, NumberedRecord } from "./records.js";
+
+export interface ServiceOptions {
+  /** a fresh, empty storage for one request, and how to dispose of it afterwards */
+  storage: () => Promise<{ storage: Storage; dispose(): Promise<void> }>;
+  /** the largest body accepted (default 64 MiB) */
+  maxBodyBytes?: number;
+  /** memtable flush threshold: bounds the rows held unflushed (default 8 MiB) */
+  flushThresholdBytes?: number;
+}
+
+const BATCH = 1000;
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+/**
+ * Reads and drops what is left of a refused body (up to `cap` bytes): some
+ * servers (workerd) cut the connection under a client still sending, which
+ * then never sees the 413.
+ */
+async function drain(body: ReadableStream<Uint8Array> | null, cap: number): Promise<void> {
+  if (!body || body.locked) return;
+  const r = body.getReader();
+  let n = 0;
+  try {
+    for (;;) {
+      const { done, value } = await r.read();
+      if (done || (n += value.length) > cap) break;
+    }
+  } finally {
+    await r.cancel().catch(() => undefined);
+  }
+}
+
+function fail(status: number, e: unknown): Response {
+  const err = e as { code?: string; message?: string; line?: number };
+  return json(status, { error: err.message ?? String(e), code: err.code ?? "ERROR", ...(err.line ? { line: err.line } : {}) });
+}
+
+export async function handleSSTables(request: Request, options: ServiceOptions): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname !== "/sstables") return json(404, { error: "not found: POST /sstables", code: "NOT_FOUND" });
+  if (request.method !== "POST") return json(405, { error: "use POST", code: "METHOD" });
+  const max = options.maxBodyBytes ?? 64 << 20;
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > max) {
+    await drain(request.body, 4 * max);
+    return fail(413, new BodyTooLargeError(max));
+  }
+  const format = (url.searchParams.get("format") ?? "nb") as FormatVersion;
+  if (format !== "nb" && format !== "md") return json(400, { error: `format '${format}': nb or md`, code: "BAD_FORMAT" });
+  const schemaText = request.headers.get("x-cql-schema");
+  if (!schemaText) return json(400, { error: "missing header x-cql-schema (the CREATE TABLE)", code: "NO_SCHEMA" });
+  let schema: string;
+  try {
+    schema = decodeURIComponent(schemaText);
+    parseTable(schema);
+  } catch (e) {
+    return fail(400, e);
+  }
+  const type = request.headers.get("content-type") ?? "";
+  const csv = /\btext\/csv\b/.test(type);
+  if (!csv && !/ndjson|jsonl|json-seq/.test(type)) return json(415, { error: "content-type: application/x-ndjson or text/csv", code: "MEDIA_TYPE" });
+  if (!request.body) return json(400, { error: "empty body", code: "EMPTY" });
+
+  const { storage, dispose } = await options.storage();
+  let engine: WriteEngine | null = null;
+  try {
+    engine = await WriteEngine.open({ storage, schema, format, walSync: "none", flushThresholdBytes: options.flushThresholdBytes ?? 8 << 20 });
+    const records: AsyncGenerator<NumberedRecord> = csv ? csvRecords(request.body, max) : ndjsonRecords(request.body, max);
+    let batch: NumberedRecord[] = [];
+    let rows = 0;
+    const put = async () => {
+      try {
+        await engine!.insert(batch.map((r) => r.record));
+      } catch (e) {
+        // find the row: one at a time, so the error names its line
+        for (const r of batch) {
+          try {
+            await engine!.insert([r.record]);
+          } catch (e2) {
+            throw new BadRecordError(r.line, (e2 as Error).message);
+          }
+        }
+        throw e;
+      }
+      rows += batch.length;
+      batch = [];
+    };
+    for await (const r of records) {
+      batch.push(r);
+      if (batch.length >= BATCH) await put();
+    }
+    if (batch.length) await put();
+    if (rows === 0) throw new BadRecordError(0, "no rows");
+  } catch (e) {
+    await engine?.close().catch(() => undefined);
+    await dispose();
+    if (e instanceof BodyTooLargeError) {
+      await drain(request.body, 4 * max);
+      return fail(413, e);
+    }
+    if (e instanceof CqliteError) return fail(400, e);
+    return fail(500, e);
+  }
+  const t = parseTable(schema);
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  const e = engine;
+  (async () => {
+    try {
+      await e.exportSSTable({ version: format, zip: async (chunk) => {
+        await writer.ready;
+        await writer.write(chunk);
+      } });
+      await writer.close();
+    } catch (err) {
+      // the client sees a broken transfer, never a short zip passed off as whole
+      await writer.abort(err).catch(() => undefined);
+    } finally {
+      await e.close().catch(() => undefined);
+      await dispose();
+    }
+  })();
+  return new Response(readable, {
+    status: 200,
+    headers: { "content-type": "application/zip", "content-disposition": `attachment; filename="${t.keyspace}-${t.name}.zip"` },
+  });
+}

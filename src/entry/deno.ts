@@ -1,0 +1,7 @@
+// Deno: the core is read from beside this module and compiled once.
+import { setCoreModule } from "../core/core.js";
+
+declare const Deno: { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> };
+setCoreModule(new WebAssembly.Module(await Deno.readFile(new URL(/* @vite-ignore */ "./core.wasm", import.meta.url))));
+export * from "./common.js";
+export { DenoFileStorage } from "../storage/deno.js";
