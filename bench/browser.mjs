@@ -1,0 +1,187 @@
+// Browser benchmarks, side by side in one run of Debian's Chromium with a
+// persistent profile (real OPFS, as users have) and a dev server sending
+// COOP/COEP (full-resolution timers). Every job runs in a fresh dedicated
+// worker; every figure is the median of several runs with min and max, and
+// its ratio to the peer or limit measured in the same run.
+//   node bench/browser.mjs [--smoke]
+// Writes the "browser" part of bench/results/latest.json, bench/results/browser.md,
+// bench/results/browser.svg, and the table between the README's markers.
+import { createServer } from "vite";
+import { chromium } from "@playwright/test";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const smoke = process.argv.includes("--smoke");
+const RUNS = smoke ? 1 : 5;
+const N = smoke ? 2_000 : 100_000;
+const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+
+const server = await createServer({
+  configFile: false, root: "bench/browser", logLevel: "warn",
+  server: { host: "127.0.0.1", port: 5176, strictPort: true, headers: isolation, fs: { allow: [process.cwd()] } },
+  optimizeDeps: { exclude: ["@sqlite.org/sqlite-wasm"] },
+  worker: { format: "es" },
+});
+await server.listen();
+const profile = mkdtempSync(join(tmpdir(), "cqlite-bench-profile-"));
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+let seq = 0;
+const results = [];
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs: s.length };
+}
+
+const d = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+try {
+  const page = await ctx.newPage();
+  await page.goto("http://127.0.0.1:5176/index.html");
+  await page.waitForSelector("body[data-ready]");
+  if (!(await page.evaluate(() => globalThis.bench.isolated))) throw new Error("the bench page is not cross-origin isolated");
+
+  /** runs a job RUNS times (fresh names each time); returns a Measure per result field */
+  async function job(j, runs = RUNS) {
+    const out = {};
+    for (let r = 0; r < runs; r++) {
+      const res = await page.evaluate((x) => globalThis.bench.run(x), { ...j, name: `r${Date.now()}-${seq++}` });
+      for (const [k, v] of Object.entries(res)) (out[k] ??= []).push(v);
+    }
+    const m = Object.fromEntries(Object.entries(out).map(([k, xs]) => [k, stats(xs)]));
+    process.stdout.write(`  ${j.system} ${j.kind}${j.batch ? ` batch ${j.batch}` : ""}${j.policy ? ` ${j.policy}` : ""} (${j.rows} rows): ${Object.entries(m).map(([k, v]) => `${k} ${d(v.median)}`).join(", ")}\n`);
+    return m;
+  }
+
+  function add(group, name, system, m, unit, peer) {
+    results.push({ group, name, system, value: m, unit, ...(peer ? { peer: peer.system, ratio: m.median / peer.value.median } : {}) });
+    return results[results.length - 1];
+  }
+
+  const systems = ["raw", "sqlite", "idb", "engine"];
+  const label = { raw: "raw OPFS append+flush", sqlite: "SQLite-WASM (opfs-sahpool)", idb: "IndexedDB (idb-keyval)", engine: "cqlite-web" };
+
+  // durable writes at several batch sizes (batch 1: single-row transactions;
+  // IndexedDB and the engine get 64 concurrent writers, SQLite and raw appends cannot use them)
+  for (const batch of [1, 100, 1000, 10_000]) {
+    // fewer rows where the slowest system needs a second per few hundred
+    const rows = smoke ? Math.min(N, batch === 1 ? 300 : N) : batch === 1 ? 2_000 : batch === 100 ? 20_000 : N;
+    const got = {};
+    for (const s of systems) got[s] = (await job({ system: s, kind: "writes", rows, batch, concurrency: batch === 1 ? 64 : 1 })).rowsPerSec;
+    const sq = add("writes", `batch ${batch}`, "sqlite", got.sqlite, "rows/s");
+    add("writes", `batch ${batch}`, "raw", got.raw, "rows/s");
+    add("writes", `batch ${batch}`, "idb", got.idb, "rows/s", sq);
+    add("writes", `batch ${batch}`, "engine", got.engine, "rows/s", sq);
+  }
+  // one million rows, in batches of 10 000: one run each (IndexedDB, at a few thousand rows/s, is left out)
+  if (!smoke) {
+    const got = {};
+    for (const s of ["raw", "sqlite", "engine"]) got[s] = (await job({ system: s, kind: "writes", rows: 1_000_000, batch: 10_000 }, 1)).rowsPerSec;
+    const sq = add("writes", "1M rows, batch 10000 (1 run)", "sqlite", got.sqlite, "rows/s");
+    add("writes", "1M rows, batch 10000 (1 run)", "raw", got.raw, "rows/s");
+    add("writes", "1M rows, batch 10000 (1 run)", "engine", got.engine, "rows/s", sq);
+  }
+  // a time series: composite partition key, clustering timestamp DESC
+  {
+    const got = {};
+    for (const s of ["sqlite", "idb", "engine"]) got[s] = (await job({ system: s, kind: "timeseries", rows: N, batch: 1000 }, smoke ? 1 : 3)).rowsPerSec;
+    const sq = add("writes", "time series, batch 1000", "sqlite", got.sqlite, "rows/s");
+    add("writes", "time series, batch 1000", "idb", got.idb, "rows/s", sq);
+    add("writes", "time series, batch 1000", "engine", got.engine, "rows/s", sq);
+  }
+  // flush against the raw append limit
+  const append = add("flush", "sequential 1 MiB appends", "raw", (await job({ system: "raw", kind: "append", rows: N * 4 })).mbps, "MB/s");
+  const fl = await job({ system: "engine", kind: "flush", rows: N });
+  add("flush", `memtable → SSTable (${d(fl.sstableMB.median)} MB)`, "engine", fl.mbps, "MB/s", append);
+  // compaction per policy
+  for (const policy of ["size-tiered", "leveled", "time-window"]) {
+    const c = await job({ system: "engine", kind: "compaction", rows: 2 * N, policy }, smoke ? 1 : 3);
+    // (each run: four overlapping flushes of N/2 rows, then maintenanceStep(50) until done)
+    const r = add("compaction", policy, "engine", c.mbps, "MB/s");
+    r.note = `write amplification ${d(c.writeAmp.median)}, ${Math.round(c.calls.median)} steps of 50 ms`;
+  }
+  // reads after compaction (one SSTable for the engine)
+  {
+    const got = {};
+    for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "reads", rows: N, batch: 10_000 }, smoke ? 1 : 3);
+    for (const [field, name, unit] of [["readP50us", "point read p50", "µs"], ["readP99us", "point read p99", "µs"], ["scanRowsPerSec", "range scan", "rows/s"]]) {
+      const sq = add("reads", name, "sqlite", got.sqlite[field], unit);
+      add("reads", name, "idb", got.idb[field], unit, sq);
+      add("reads", name, "engine", got.engine[field], unit, sq);
+    }
+  }
+  // export
+  for (const rows of smoke ? [N] : [N, 3 * N]) {
+    const x = await job({ system: "engine", kind: "export", rows }, smoke ? 1 : 3);
+    add("export", `zip of ${rows} rows (${d(x.zipMB.median)} MB)`, "engine", x.mbps, "MB/s");
+  }
+  // reopen with a full WAL (about 64 MiB) to replay
+  {
+    const x = await job({ system: "engine", kind: "reopen", rows: smoke ? 20_000 : 480_000 }, 1);
+    const r = add("reopen", `replay a ${d(x.walMB.median)} MB WAL`, "engine", { median: x.reopenMs.median, min: x.reopenMinMs.median, max: x.reopenMaxMs.median, runs: 5 }, "ms");
+    r.note = "five opens of the same WAL";
+  }
+} finally {
+  await ctx.close();
+  await server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+// ---- reports
+
+const version = (await import("node:child_process")).execFileSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", ["--version"]).toString().trim();
+const label = { raw: "raw OPFS", sqlite: "SQLite-WASM", idb: "IndexedDB", engine: "cqlite-web" };
+const lines = [
+  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.`,
+  "",
+  "| Group | Workload | System | Median | Min–max | Ratio |",
+  "|---|---|---|---|---|---|",
+];
+for (const r of results) {
+  lines.push(`| ${r.group} | ${r.name} | ${label[r.system]} | ${d(r.value.median)} ${r.unit} | ${d(r.value.min)}–${d(r.value.max)} | ${r.ratio ? `×${r.ratio.toFixed(2)} vs ${label[r.peer] ?? r.peer}` : ""}${r.note ? ` ${r.note}` : ""} |`);
+}
+for (const r of results) if (r.peer) r.peer = label[r.peer] ?? r.peer;
+const md = lines.join("\n") + "\n";
+
+// the chart: rows/s of every system per write workload, log scale
+function svg() {
+  const groups = [...new Set(results.filter((r) => r.group === "writes").map((r) => r.name))];
+  const colors = { raw: "#999", sqlite: "#3a7bd5", idb: "#e8a33d", engine: "#2e9e5b" };
+  const W = 760, rowH = 14, gap = 18, left = 170, right = 90;
+  const bars = groups.map((g) => results.filter((r) => r.group === "writes" && r.name === g));
+  const H = bars.reduce((h, b) => h + b.length * rowH + gap, 40);
+  const max = Math.max(...results.filter((r) => r.group === "writes").map((r) => r.value.median));
+  const min = 100;
+  const x = (v) => left + ((Math.log10(Math.max(v, min)) - Math.log10(min)) / (Math.log10(max) - Math.log10(min))) * (W - left - right);
+  let y = 30;
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`,
+    `<text x="${left}" y="16" font-size="12">Durable writes, rows/s (log scale), Chromium over OPFS: median of the runs</text>`];
+  for (const [i, b] of bars.entries()) {
+    out.push(`<text x="4" y="${y + (b.length * rowH) / 2 + 4}">${groups[i]}</text>`);
+    for (const r of b) {
+      out.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(r.value.median) - left).toFixed(1)}" height="${rowH - 3}" fill="${colors[r.system]}"/>`);
+      out.push(`<text x="${(x(r.value.median) + 4).toFixed(1)}" y="${y + rowH - 4}">${label[r.system]} ${Math.round(r.value.median).toLocaleString("en")}</text>`);
+      y += rowH;
+    }
+    y += gap;
+  }
+  out.push("</svg>");
+  return out.join("\n") + "\n";
+}
+
+console.log("\n" + md);
+if (!smoke) {
+  mkdirSync("bench/results", { recursive: true });
+  const file = "bench/results/latest.json";
+  const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  writeFileSync(file, JSON.stringify({ ...prev, browser: { date: new Date().toISOString(), chromium: version, results } }, null, 2));
+  writeFileSync("bench/results/browser.md", md);
+  writeFileSync("bench/results/browser.svg", svg());
+  const readme = readFileSync("README.md", "utf8");
+  const start = "<!-- bench:browser -->", end = "<!-- /bench:browser -->";
+  if (readme.includes(start)) writeFileSync("README.md", readme.slice(0, readme.indexOf(start) + start.length) + "\n" + md + readme.slice(readme.indexOf(end)));
+}

@@ -1,0 +1,19 @@
+// Runs one benchmark job in a fresh dedicated worker and returns its result.
+import type { Job, JobResult } from "./worker.js";
+
+async function run(job: Job): Promise<JobResult> {
+  const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  try {
+    return await new Promise<JobResult>((resolve, reject) => {
+      w.onmessage = (ev: MessageEvent<{ ok: boolean; result?: JobResult; error?: string }>) =>
+        ev.data.ok ? resolve(ev.data.result!) : reject(new Error(ev.data.error));
+      w.onerror = (ev) => reject(new Error(ev.message || "worker failed to load"));
+      w.postMessage(job);
+    });
+  } finally {
+    w.terminate();
+  }
+}
+
+(globalThis as unknown as { bench: { run: typeof run; isolated: boolean } }).bench = { run, isolated: crossOriginIsolated };
+document.body.dataset.ready = "1";

@@ -1,0 +1,285 @@
+// One benchmark job in a dedicated worker, over the profile's real OPFS: the
+// same rows for every system. Systems: raw OPFS appends (the physical
+// limit), SQLite-WASM on its opfs-sahpool VFS, IndexedDB via idb-keyval, and
+// this engine (called directly here, to measure the engine, not the RPC).
+import sqlite3InitModule from "@sqlite.org/sqlite-wasm";
+import { createStore, setMany, set, get, entries, UseStore } from "idb-keyval";
+import { loadCoreBrowser } from "../../src/core/load-browser.js";
+import { WriteEngine } from "../../src/engine/engine.js";
+import { OpfsStorage } from "../../src/storage/opfs.js";
+
+export interface Job {
+  system: "raw" | "sqlite" | "idb" | "engine";
+  kind: "writes" | "reads" | "flush" | "compaction" | "export" | "reopen" | "timeseries" | "append";
+  rows: number;
+  batch?: number;
+  /** concurrent writers for batch 1 */
+  concurrency?: number;
+  policy?: "size-tiered" | "leveled" | "time-window";
+  /** a name unique to this run: its files */
+  name: string;
+}
+
+export interface JobResult {
+  [k: string]: number;
+}
+
+const PAYLOAD = "x".repeat(96);
+const enc = new TextEncoder();
+const KV = "CREATE TABLE bench.kv (id int PRIMARY KEY, payload text)";
+const TS = "CREATE TABLE bench.ts (sensor text, day int, at timestamp, value double, PRIMARY KEY ((sensor, day), at)) WITH CLUSTERING ORDER BY (at DESC)";
+const T0 = 1_700_000_000_000;
+
+function payload(i: number): string {
+  return PAYLOAD + String(i).padStart(8, "0");
+}
+
+function tsRow(i: number) {
+  return { sensor: `sensor-${i % 100}`, day: Math.floor(i / 100 / 1440), at: BigInt(T0 + Math.floor(i / 100) * 60_000), value: i * 0.5 };
+}
+
+async function root(): Promise<FileSystemDirectoryHandle> {
+  return navigator.storage.getDirectory();
+}
+
+/** Runs batches of `batch` rows; with batch 1, `concurrency` writers keep that many single-row writes in flight. */
+async function batches(rows: number, batch: number, concurrency: number, write: (from: number, n: number) => Promise<void>): Promise<number> {
+  const t = performance.now();
+  if (batch === 1 && concurrency > 1) {
+    let next = 0;
+    const writer = async () => {
+      while (next < rows) await write(next++, 1);
+    };
+    await Promise.all(Array.from({ length: concurrency }, writer));
+  } else {
+    for (let i = 0; i < rows; i += batch) await write(i, Math.min(batch, rows - i));
+  }
+  return rows / ((performance.now() - t) / 1000);
+}
+
+// ---- raw OPFS: the limit
+
+async function raw(job: Job): Promise<JobResult> {
+  const dir = await root();
+  const fh = await dir.getFileHandle(job.name, { create: true });
+  const h = await (fh as unknown as { createSyncAccessHandle(): Promise<FileSystemSyncAccessHandle> }).createSyncAccessHandle();
+  try {
+    if (job.kind === "append") {
+      // sequential 1 MiB appends with a final flush: the MB/s a flush can hope for
+      const chunk = new Uint8Array(1 << 20).fill(7);
+      const total = job.rows * 128;
+      const t = performance.now();
+      let at = 0;
+      while (at < total) at += h.write(chunk, { at });
+      h.flush();
+      return { mbps: at / 1e6 / ((performance.now() - t) / 1000) };
+    }
+    let at = 0;
+    const rowsPerSec = await batches(job.rows, job.batch!, 1, async (from, n) => {
+      let s = "";
+      for (let i = from; i < from + n; i++) s += `${i},${payload(i)}\n`;
+      at += h.write(enc.encode(s), { at });
+      h.flush();
+    });
+    return { rowsPerSec };
+  } finally {
+    h.close();
+    await dir.removeEntry(job.name);
+  }
+}
+
+// ---- SQLite-WASM, opfs-sahpool
+
+type Sqlite = Awaited<ReturnType<typeof sqlite3InitModule>>;
+let sqlite: Sqlite | null = null;
+
+async function sqliteJob(job: Job): Promise<JobResult> {
+  sqlite ??= await sqlite3InitModule();
+  const pool = await sqlite.installOpfsSAHPoolVfs({ name: `bench-${job.name}`, directory: `/sahpool-${job.name}`, clearOnInit: true });
+  const db = new pool.OpfsSAHPoolDb(`/${job.name}.db`);
+  try {
+    const ts = job.kind === "timeseries";
+    db.exec(ts
+      ? "CREATE TABLE ts (sensor TEXT, day INTEGER, at INTEGER, value REAL, PRIMARY KEY (sensor, day, at)) WITHOUT ROWID"
+      : "CREATE TABLE kv (id INTEGER PRIMARY KEY, payload TEXT)");
+    const ins = db.prepare(ts ? "INSERT OR REPLACE INTO ts VALUES (?, ?, ?, ?)" : "INSERT OR REPLACE INTO kv VALUES (?, ?)");
+    const rowsPerSec = await batches(job.rows, job.batch!, 1, async (from, n) => {
+      db.exec("BEGIN");
+      for (let i = from; i < from + n; i++) {
+        if (ts) {
+          const r = tsRow(i);
+          ins.bind([r.sensor, r.day, Number(r.at), r.value]);
+        } else ins.bind([i, payload(i)]);
+        ins.stepReset();
+      }
+      db.exec("COMMIT");
+    });
+    ins.finalize();
+    if (job.kind !== "reads") return { rowsPerSec };
+    const sel = db.prepare("SELECT payload FROM kv WHERE id = ?");
+    const lat = await pointReads(job.rows, (id) => {
+      sel.bind([id]);
+      if (!sel.step()) throw new Error(`sqlite: row ${id} missing`);
+      sel.reset();
+    });
+    sel.finalize();
+    const t = performance.now();
+    let n = 0;
+    db.exec({ sql: "SELECT id, payload FROM kv", callback: () => void n++ });
+    if (n !== job.rows) throw new Error(`sqlite scan: ${n} rows`);
+    return { rowsPerSec, ...lat, scanRowsPerSec: n / ((performance.now() - t) / 1000) };
+  } finally {
+    db.close();
+    await pool.removeVfs();
+  }
+}
+
+async function pointReads(rows: number, read: (id: number) => unknown): Promise<JobResult> {
+  const xs: number[] = [];
+  for (let k = 0; k < 2000; k++) {
+    const id = (k * 7919) % rows;
+    const t = performance.now();
+    await read(id);
+    xs.push((performance.now() - t) * 1000);
+  }
+  xs.sort((a, b) => a - b);
+  return { readP50us: xs[xs.length >> 1], readP99us: xs[Math.floor(xs.length * 0.99)] };
+}
+
+// ---- IndexedDB, idb-keyval
+
+async function idbJob(job: Job): Promise<JobResult> {
+  const store: UseStore = createStore(`bench-${job.name}`, "kv");
+  try {
+    const ts = job.kind === "timeseries";
+    const key = (i: number) => (ts ? (({ sensor, day, at }) => [sensor, day, Number(at)])(tsRow(i)) : i);
+    const value = (i: number) => (ts ? { value: tsRow(i).value } : payload(i));
+    const rowsPerSec = await batches(job.rows, job.batch!, job.concurrency ?? 1, async (from, n) => {
+      if (n === 1) return set(key(from), value(from), store);
+      const es: [IDBValidKey, unknown][] = [];
+      for (let i = from; i < from + n; i++) es.push([key(i), value(i)]);
+      await setMany(es, store);
+    });
+    if (job.kind !== "reads") return { rowsPerSec };
+    const lat = await pointReads(job.rows, async (id) => {
+      if ((await get(id, store)) === undefined) throw new Error(`idb: ${id} missing`);
+    });
+    const t = performance.now();
+    const all = await entries(store);
+    if (all.length !== job.rows) throw new Error(`idb scan: ${all.length} rows`);
+    return { rowsPerSec, ...lat, scanRowsPerSec: all.length / ((performance.now() - t) / 1000) };
+  } finally {
+    await new Promise<void>((resolve) => {
+      const r = indexedDB.deleteDatabase(`bench-${job.name}`);
+      r.onsuccess = r.onerror = r.onblocked = () => resolve();
+    });
+  }
+}
+
+// ---- this engine
+
+async function engineJob(job: Job): Promise<JobResult> {
+  await loadCoreBrowser();
+  const path = ["bench", job.name];
+  const ts = job.kind === "timeseries";
+  const open = async (storage: OpfsStorage) =>
+    WriteEngine.open({ storage, schema: ts ? TS : KV, flushThresholdBytes: 1 << 30, flushThresholdRows: 10_000_000 });
+  let storage = await OpfsStorage.open({ path });
+  let e = await open(storage);
+  const rowOf = (i: number) => (ts ? tsRow(i) : { id: i, payload: payload(i) });
+  const load = (rows: number, batch: number, concurrency = 1, from = 0) =>
+    batches(rows, batch, concurrency, (f, n) => e.insert(Array.from({ length: n }, (_, k) => rowOf(from + f + k))));
+  try {
+    switch (job.kind) {
+      case "writes":
+      case "timeseries":
+        return { rowsPerSec: await load(job.rows, job.batch!, job.concurrency ?? 1) };
+      case "flush": {
+        await load(job.rows, 10_000);
+        const t = performance.now();
+        const info = (await e.flush())!;
+        return { mbps: info.totalSize / 1e6 / ((performance.now() - t) / 1000), sstableMB: info.totalSize / 1e6 };
+      }
+      case "compaction": {
+        e.setMergePolicy(job.policy === "leveled" ? { kind: "leveled", l0Threshold: 4 } : job.policy === "time-window" ? { kind: "time-window" } : { kind: "size-tiered" });
+        let flushed = 0;
+        const per = Math.floor(job.rows / 4);
+        for (let k = 0; k < 4; k++) {
+          // overlapping keys, so the merge reconciles as well as copies
+          await load(per, 10_000, 1, k * Math.floor(per / 2));
+          flushed += (await e.flush())!.dataLength;
+        }
+        const t = performance.now();
+        let read = 0, written = 0, calls = 0;
+        for (;;) {
+          const r = await e.maintenanceStep(50);
+          read += r.bytesRead;
+          written += r.bytesWritten;
+          calls++;
+          if (!r.pending) break;
+        }
+        const s = (performance.now() - t) / 1000;
+        return { mbps: read / 1e6 / s, writeAmp: (flushed + written) / flushed, calls };
+      }
+      case "reads": {
+        await load(job.rows, 10_000);
+        await e.flush();
+        const lat = await pointReads(job.rows, async (id) => {
+          if ((await e.get({ id })).length !== 1) throw new Error(`engine: ${id} missing`);
+        });
+        const t = performance.now();
+        let n = 0;
+        for await (const _ of e.scan()) n++;
+        if (n !== job.rows) throw new Error(`engine scan: ${n} rows`);
+        return { ...lat, scanRowsPerSec: n / ((performance.now() - t) / 1000) };
+      }
+      case "export": {
+        await load(job.rows, 10_000);
+        await e.flush();
+        let bytes = 0;
+        const t = performance.now();
+        await e.exportSSTable({ validate: false, zip: (c) => void (bytes += c.length) });
+        return { mbps: bytes / 1e6 / ((performance.now() - t) / 1000), zipMB: bytes / 1e6 };
+      }
+      case "reopen": {
+        // fill the WAL, then drop the engine without closing it (as a killed tab would)
+        await load(job.rows, 10_000);
+        await storage.close();
+        let walBytes = 0;
+        const dir = await (await (await root()).getDirectoryHandle("bench")).getDirectoryHandle(job.name);
+        for await (const [name, h] of (dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
+          if (h.kind === "directory" && name === "wal") {
+            for await (const [, f] of (h as unknown as { entries(): AsyncIterable<[string, FileSystemFileHandle]> }).entries()) walBytes += (await f.getFile()).size;
+          }
+        }
+        const times: number[] = [];
+        for (let k = 0; k < 5; k++) {
+          const t = performance.now();
+          storage = await OpfsStorage.open({ path });
+          e = await open(storage);
+          times.push(performance.now() - t);
+          if (e.memtableRowCount !== job.rows) throw new Error(`reopen: ${e.memtableRowCount} rows replayed`);
+          await storage.close(); // no engine close: the WAL stays unflushed for the next round
+        }
+        times.sort((a, b) => a - b);
+        return { reopenMs: times[2], reopenMinMs: times[0], reopenMaxMs: times[4], walMB: walBytes / 1e6 };
+      }
+      default:
+        throw new Error(`engine: no job ${job.kind}`);
+    }
+  } finally {
+    await storage.close().catch(() => undefined);
+    const bench = await (await root()).getDirectoryHandle("bench", { create: true });
+    await bench.removeEntry(job.name, { recursive: true }).catch(() => undefined);
+  }
+}
+
+onmessage = async (ev: MessageEvent<Job>) => {
+  const job = ev.data;
+  try {
+    const run = { raw, sqlite: sqliteJob, idb: idbJob, engine: engineJob }[job.system];
+    postMessage({ ok: true, result: await run(job) });
+  } catch (e) {
+    postMessage({ ok: false, error: `${(e as Error).name}: ${(e as Error).message}` });
+  }
+};
