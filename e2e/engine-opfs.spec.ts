@@ -106,3 +106,12 @@ test("compaction over OPFS keeps every row", async ({ page }) => {
   expect((await ok(w, "select", { cql: "SELECT k FROM kv" })).length).toBe(500);
   await ok(w, "close");
 });
+
+test("the engine suite the Node tests run on memory and files passes on OPFS", async ({ page }) => {
+  test.setTimeout(180_000);
+  const { spawn, ok } = await lab(page);
+  const w = await spawn();
+  const results = (await ok(w, "suite", { run: "e2e" })) as { name: string; ok: boolean; error?: string }[];
+  expect(results.length).toBeGreaterThanOrEqual(15);
+  for (const r of results) expect(r.ok, `${r.name}: ${r.error}`).toBe(true);
+});

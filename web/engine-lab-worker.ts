@@ -5,6 +5,8 @@ import { loadCoreBrowser } from "../src/core/load-browser.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { OpfsStorage } from "../src/storage/opfs.js";
 import { CqliteError } from "../src/errors.js";
+import { engineCases } from "../test/engine-cases.js";
+import { makeExpect } from "./lab-expect.js";
 
 let engine: WriteEngine | null = null;
 let storage: OpfsStorage | null = null;
@@ -67,6 +69,32 @@ const ops: Record<string, (args: Record<string, unknown>) => Promise<unknown>> =
     engine = null;
     storage = null;
     return true;
+  },
+  /** The engine cases the Node suite runs on memory and files, here on OPFS: one fresh directory per case. */
+  async suite(a) {
+    await loadCoreBrowser();
+    const root = await navigator.storage.getDirectory();
+    const results: { name: string; ok: boolean; error?: string }[] = [];
+    let n = 0;
+    for (const c of engineCases(makeExpect())) {
+      const opened: OpfsStorage[] = [];
+      const make = async () => {
+        const s = await OpfsStorage.open({ path: ["suite", String(a.run ?? "r"), `case${n}-${opened.length}`] });
+        opened.push(s);
+        return s;
+      };
+      try {
+        await c.run(make);
+        results.push({ name: c.name, ok: true });
+      } catch (e) {
+        results.push({ name: c.name, ok: false, error: String((e as Error).stack ?? e) });
+      } finally {
+        for (const s of opened) await s.close();
+        n++;
+      }
+    }
+    await root.removeEntry("suite", { recursive: true }).catch(() => undefined);
+    return results;
   },
   async wipe(a) {
     const root = await navigator.storage.getDirectory();
