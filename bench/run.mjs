@@ -1,10 +1,11 @@
-// `npm run bench [-- --smoke] [-- --only=PART]`: the Node benchmarks, then the
-// browser ones (skipped with --only=PART for a Node part, or --node), each
-// given the same flags.
+// `npm run bench [-- --smoke] [-- --only=PART]`: the Node benchmarks, the edge
+// runtimes, then the browser; each given the same flags. --only=edge or
+// --only=browser runs that one; --only=<Node part> runs that Node part.
 import { execFileSync } from "node:child_process";
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--only="))?.slice(7);
 const run = (file) => execFileSync(process.execPath, [file, ...args], { stdio: "inherit" });
-if (only !== "browser") run("dist-bench/node.js");
-if (!args.includes("--node") && (!only || only === "browser")) run("bench/browser.mjs");
+if (only !== "browser" && only !== "edge") run("dist-bench/node.js");
+if (!only || only === "edge") run("bench/edge.mjs");
+if (!only || only === "browser") run("bench/browser.mjs");

@@ -70,6 +70,17 @@ export function encodePartitions(ps: Iterable<Partition>): Uint8Array {
   return w.result();
 }
 
+/** As encodePartitions, with where each partition's bytes end (so parts can be shared, not re-encoded). */
+export function encodePartitionsIndexed(ps: Partition[]): { bytes: Uint8Array; ends: number[] } {
+  const w = new ByteWriter(1 << 12);
+  const ends: number[] = [];
+  for (const p of ps) {
+    writePartition(w, p);
+    ends.push(w.len);
+  }
+  return { bytes: w.result(), ends };
+}
+
 function readValues(r: ByteReader): (Uint8Array | null)[] {
   const n = r.u8();
   const out: (Uint8Array | null)[] = [];

@@ -10,7 +10,7 @@ import { SSTableWriter, SSTableInfo, ComponentSink } from "../sstable/writer.js"
 import { FormatVersion, DEFAULT_VERSION } from "../sstable/version.js";
 import { fileName, tryParseFileName } from "../sstable/names.js";
 import { Partition } from "../sstable/model.js";
-import { encodePartitions, decodePartitions } from "../core/rowstream.js";
+import { encodePartitionsIndexed, decodePartitions } from "../core/rowstream.js";
 import { tokenOf } from "../core/token.js";
 import { CqliteError } from "../errors.js";
 import { ManifestData, SSTableEntry, MANIFEST, MANIFEST_TMP, emptyManifest, encodeManifest, decodeManifest } from "./manifest.js";
@@ -233,9 +233,10 @@ export class WriteEngine {
     if (updates.length === 0) return;
     for (const p of updates) p.token = tokenOf(p.key);
     const ordinal = this.nextOrdinal++;
+    const { bytes, ends } = encodePartitionsIndexed(updates);
     let seq: bigint;
     try {
-      seq = (await this.wal.append(encodePartitions(updates))).seq;
+      seq = (await this.wal.append(bytes)).seq;
     } catch (e) {
       this.skip(ordinal);
       // a full disk or quota is the storage's typed error, not the log's wrapper
@@ -246,7 +247,8 @@ export class WriteEngine {
     // number whose update is still on its way to the memtable
     await new Promise<void>((resolve) => {
       this.applyQueue.set(ordinal, () => {
-        for (const p of updates) this.memtable.apply(p, seq);
+        // each partition keeps its slice of the WAL record's bytes: encoded once
+        updates.forEach((p, i) => this.memtable.apply(p, seq, bytes.subarray(i ? ends[i - 1] : 0, ends[i])));
         resolve();
       });
       this.drain();

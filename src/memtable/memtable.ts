@@ -36,7 +36,9 @@ interface MemPartition {
   lo: number;
   updates: Uint8Array[];
   bytes: number;
-  rows: Set<string>;
+  /** the first row's clustering key; most partitions never see a second, and need no set */
+  firstRow: string | null;
+  rows: Set<string> | null;
 }
 
 /** EncodingStats.Collector: minimums over everything applied, epochs when unset. */
@@ -120,45 +122,59 @@ export class Memtable {
     return this.parts.size === 0;
   }
 
-  /** Applies one partition update (token already computed). */
-  apply(p: Partition, seq = 0n): void {
+  /**
+   * Applies one partition update (token already computed). `encoded` is its
+   * row stream when the caller has it already (the WAL record's bytes), so
+   * the update is not encoded twice.
+   */
+  apply(p: Partition, seq = 0n, encoded?: Uint8Array): void {
     const k = bytesKey(p.key);
     let mp = this.parts.get(k);
     if (!mp) {
-      mp = { key: p.key, token: p.token, hi: Number(p.token >> 32n), lo: Number(p.token & 0xffffffffn), updates: [], bytes: 0, rows: new Set() };
+      mp = { key: p.key, token: p.token, hi: Number(p.token >> 32n), lo: Number(p.token & 0xffffffffn), updates: [], bytes: 0, firstRow: null, rows: null };
       this.sortedCache = null;
       this.parts.set(k, mp);
       this.size += PARTITION_OVERHEAD + p.key.length;
     }
-    this.w.len = 0;
-    writePartition(this.w, p);
-    const bytes = this.w.result();
+    let bytes = encoded;
+    if (!bytes) {
+      this.w.len = 0;
+      writePartition(this.w, p);
+      bytes = this.w.result();
+    }
     mp.updates.push(bytes);
     mp.bytes += bytes.length;
     this.size += bytes.length;
     for (const u of p.unfiltereds) {
       if (u.type !== "row") continue;
-      const ck = clusteringKey(u.row.clustering);
+      this.countRow(mp, clusteringKey(u.row.clustering));
+      this.noteColumns(u.row.cells, u.row.complexDeletions);
+    }
+    if (p.staticRow) {
+      this.countRow(mp, "\u0000static");
+      this.noteColumns(p.staticRow.cells, p.staticRow.complexDeletions);
+    }
+    this.stats.collect(p);
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    if (mp.updates.length >= FOLD_AT) this.fold(mp);
+  }
+
+  private countRow(mp: MemPartition, ck: string): void {
+    if (mp.firstRow === null) {
+      mp.firstRow = ck;
+      this.rowCount++;
+    } else if (mp.firstRow !== ck) {
+      mp.rows ??= new Set([mp.firstRow]);
       if (!mp.rows.has(ck)) {
         mp.rows.add(ck);
         this.rowCount++;
       }
     }
-    if (p.staticRow && !mp.rows.has("\u0000static")) {
-      mp.rows.add("\u0000static");
-      this.rowCount++;
-    }
-    this.stats.collect(p);
-    const schema = this.schema;
-    const note = (cells: { column: number }[], cds?: { column: number }[]) => {
-      for (const c of cells) this.columns.add(c.column);
-      for (const c of cds ?? []) this.columns.add(c.column);
-    };
-    if (p.staticRow) note(p.staticRow.cells, p.staticRow.complexDeletions);
-    for (const u of p.unfiltereds) if (u.type === "row") note(u.row.cells, u.row.complexDeletions);
-    void schema;
-    if (seq > this.lastSeq) this.lastSeq = seq;
-    if (mp.updates.length >= FOLD_AT) this.fold(mp);
+  }
+
+  private noteColumns(cells: { column: number }[], cds?: { column: number }[]): void {
+    for (const c of cells) this.columns.add(c.column);
+    if (cds) for (const c of cds) this.columns.add(c.column);
   }
 
   private fold(mp: MemPartition): void {

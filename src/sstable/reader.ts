@@ -39,6 +39,9 @@ export function tableReg(s: TableSchema): Registered {
   return r;
 }
 
+/** Partitions per scan batch at most, whatever their bytes. */
+const SCAN_WINDOW = 4096;
+
 export class SSTableReader {
   readonly features: VersionFeatures;
   private dataCache: { chunk: number; bytes: Uint8Array } | null = null;
@@ -232,18 +235,37 @@ export class SSTableReader {
     return this.decodeStream(await this.dataRange(pos.entry.position, pos.next), pos.entry.position);
   }
 
+  /**
+   * Data.db in runs of whole partitions of about `batchBytes`, with their
+   * index entries. Index.db is walked in windows, never loaded whole, so a
+   * scan's memory does not grow with the SSTable.
+   */
+  private async *batches(batchBytes: number): AsyncGenerator<{ start: number; end: number; entries: IndexEntry[] }> {
+    const index = this.indexStream();
+    for (;;) {
+      if ((await index.fill(1)) === 0) return;
+      const start = index.at(0).position;
+      let j = 1;
+      let end = this.dataLength;
+      for (;;) {
+        if ((await index.fill(j + 1)) <= j) break; // the last entries: Data.db runs to its end
+        const at = index.at(j).position;
+        if (at - start >= batchBytes || j >= SCAN_WINDOW) {
+          end = at;
+          break;
+        }
+        j++;
+      }
+      const entries: IndexEntry[] = [];
+      for (let k = 0; k < j; k++) entries.push(index.at(k));
+      index.consume(j);
+      yield { start, end, entries };
+    }
+  }
+
   /** The whole SSTable as row-stream slices of about `batchBytes` of Data.db each. */
   async *scanStreams(batchBytes = 1 << 20): AsyncGenerator<Uint8Array> {
-    const entries = await this.indexEntries();
-    let i = 0;
-    while (i < entries.length) {
-      const start = entries[i].position;
-      let j = i + 1;
-      while (j < entries.length && entries[j].position - start < batchBytes) j++;
-      const end = j < entries.length ? entries[j].position : this.dataLength;
-      yield this.decodeStream(await this.dataRange(start, end), start);
-      i = j;
-    }
+    for await (const b of this.batches(batchBytes)) yield this.decodeStream(await this.dataRange(b.start, b.end), b.start);
   }
 
   /** Decodes uncompressed Data.db bytes holding whole partitions. */
@@ -253,21 +275,13 @@ export class SSTableReader {
 
   /** Every partition, in token order, decoded in batches of about `batchBytes`. */
   async *scan(batchBytes = 1 << 20): AsyncGenerator<Partition> {
-    const entries = await this.indexEntries();
-    let i = 0;
-    while (i < entries.length) {
-      const start = entries[i].position;
-      let j = i + 1;
-      while (j < entries.length && entries[j].position - start < batchBytes) j++;
-      const end = j < entries.length ? entries[j].position : this.dataLength;
+    for await (const { start, end, entries } of this.batches(batchBytes)) {
       const ps = this.decode(await this.dataRange(start, end), start);
-      if (ps.length !== j - i) throw new CorruptSSTableError(this.file("Data.db"), start, `expected ${j - i} partitions, decoded ${ps.length}`);
+      if (ps.length !== entries.length) throw new CorruptSSTableError(this.file("Data.db"), start, `expected ${entries.length} partitions, decoded ${ps.length}`);
       for (let k = 0; k < ps.length; k++) {
-        const want = entries[i + k].key;
-        if (!bytesEqual(ps[k].key, want)) throw new CorruptSSTableError(this.file("Data.db"), entries[i + k].position, "partition key differs from Index.db");
+        if (!bytesEqual(ps[k].key, entries[k].key)) throw new CorruptSSTableError(this.file("Data.db"), entries[k].position, "partition key differs from Index.db");
         yield ps[k];
       }
-      i = j;
     }
   }
 

@@ -9,6 +9,8 @@ import { SSTableWriter } from "../sstable/writer.js";
 import { CorruptSSTableError, CoreError } from "../errors.js";
 import { BYTE_ORDERED_PARTITIONER } from "../sstable/statistics.js";
 
+const INDEX_WINDOW = 4096;
+
 export interface ValidationReport {
   partitions: number;
   rows: number;
@@ -17,12 +19,19 @@ export interface ValidationReport {
 
 export async function validate(r: SSTableReader): Promise<ValidationReport> {
   await r.verifyChecksums();
-  const entries = await r.indexEntries();
-  for (const e of entries) {
-    if (!r.filter.mightContain(e.key)) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the partition at Data.db offset ${e.position}`);
+  // Index.db walked in windows, never whole: an export may be far larger than memory
+  let entries = 0;
+  const index = r.indexStream();
+  for (let have = await index.fill(INDEX_WINDOW); have > 0; have = await index.fill(INDEX_WINDOW)) {
+    for (let i = 0; i < have; i++) {
+      const e = index.at(i);
+      if (!r.filter.mightContain(e.key)) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the partition at Data.db offset ${e.position}`);
+    }
+    entries += have;
+    index.consume(have);
   }
   const w = new SSTableWriter(r.schema, { append: () => undefined }, {
-    version: "nb", generation: 0, expectedKeys: entries.length,
+    version: "nb", generation: 0, expectedKeys: entries,
     byteOrdered: r.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
     staticColumns: r.statistics.header.staticColumns.map((c) => r.schema.columnIndex(c.name)),
     regularColumns: r.statistics.header.regularColumns.map((c) => r.schema.columnIndex(c.name)),
@@ -40,7 +49,7 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
       at += s.length;
     }
     const info = await w.finish();
-    if (info.partitions !== entries.length) throw new CorruptSSTableError(`${r.name}/Index.db`, 0, `${entries.length} entries but ${info.partitions} partitions`);
+    if (info.partitions !== entries) throw new CorruptSSTableError(`${r.name}/Index.db`, 0, `${entries} entries but ${info.partitions} partitions`);
     // whether static rows count toward totalRows is not something we rely on
     const total = r.statistics.stats.totalRows;
     if (r.statistics.header.staticColumns.length === 0 && BigInt(info.rows) !== total)
