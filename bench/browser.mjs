@@ -19,8 +19,9 @@ const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-E
 
 const server = await createServer({
   configFile: false, root: "bench/browser", logLevel: "warn",
-  server: { host: "127.0.0.1", port: 5176, strictPort: true, headers: isolation, fs: { allow: [process.cwd()] } },
-  optimizeDeps: { exclude: ["@sqlite.org/sqlite-wasm"] },
+  // no watcher, no HMR: an edit during a run must not reload the page mid-job
+  server: { host: "127.0.0.1", port: 5176, strictPort: true, headers: isolation, fs: { allow: [process.cwd()] }, watch: null, hmr: false },
+  optimizeDeps: { exclude: ["@sqlite.org/sqlite-wasm"], include: ["idb-keyval", "fflate", "snappyjs"] },
   worker: { format: "es" },
 });
 await server.listen();
@@ -88,7 +89,7 @@ try {
   // a time series: composite partition key, clustering timestamp DESC
   {
     const got = {};
-    for (const s of ["sqlite", "idb", "engine"]) got[s] = (await job({ system: s, kind: "timeseries", rows: N, batch: 1000 }, smoke ? 1 : 3)).rowsPerSec;
+    for (const s of ["sqlite", "idb", "engine"]) got[s] = (await job({ system: s, kind: "timeseries", rows: N, batch: 1000 })).rowsPerSec;
     const sq = add("writes", "time series, batch 1000", "sqlite", got.sqlite, "rows/s");
     add("writes", "time series, batch 1000", "idb", got.idb, "rows/s", sq);
     add("writes", "time series, batch 1000", "engine", got.engine, "rows/s", sq);
@@ -99,7 +100,7 @@ try {
   add("flush", `memtable → SSTable (${d(fl.sstableMB.median)} MB)`, "engine", fl.mbps, "MB/s", append);
   // compaction per policy
   for (const policy of ["size-tiered", "leveled", "time-window"]) {
-    const c = await job({ system: "engine", kind: "compaction", rows: 2 * N, policy }, smoke ? 1 : 3);
+    const c = await job({ system: "engine", kind: "compaction", rows: 2 * N, policy });
     // (each run: four overlapping flushes of N/2 rows, then maintenanceStep(50) until done)
     const r = add("compaction", policy, "engine", c.mbps, "MB/s");
     r.note = `write amplification ${d(c.writeAmp.median)}, ${Math.round(c.calls.median)} steps of 50 ms`;
@@ -107,7 +108,7 @@ try {
   // reads after compaction (one SSTable for the engine)
   {
     const got = {};
-    for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "reads", rows: N, batch: 10_000 }, smoke ? 1 : 3);
+    for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "reads", rows: N, batch: 10_000 });
     for (const [field, name, unit] of [["readP50us", "point read p50", "µs"], ["readP99us", "point read p99", "µs"], ["scanRowsPerSec", "range scan", "rows/s"]]) {
       const sq = add("reads", name, "sqlite", got.sqlite[field], unit);
       add("reads", name, "idb", got.idb[field], unit, sq);
@@ -116,7 +117,7 @@ try {
   }
   // export
   for (const rows of smoke ? [N] : [N, 3 * N]) {
-    const x = await job({ system: "engine", kind: "export", rows }, smoke ? 1 : 3);
+    const x = await job({ system: "engine", kind: "export", rows });
     add("export", `zip of ${rows} rows (${d(x.zipMB.median)} MB)`, "engine", x.mbps, "MB/s");
   }
   // reopen with a full WAL (about 64 MiB) to replay

@@ -231,6 +231,9 @@ export class WriteEngine {
   async writePartitions(updates: Partition[]): Promise<void> {
     this.check();
     if (updates.length === 0) return;
+    // backpressure: while a flush runs, the fresh memtable may fill up once
+    // more, no further, so memory stays within twice the threshold
+    while (this.autoFlush && this.memtable.bytes >= this.flushThresholdBytes) await this.autoFlush;
     for (const p of updates) p.token = tokenOf(p.key);
     const ordinal = this.nextOrdinal++;
     const { bytes, ends } = encodePartitionsIndexed(updates);
@@ -269,10 +272,13 @@ export class WriteEngine {
     }
   }
 
+  private get flushThresholdBytes(): number {
+    return this.config.flushThresholdBytes ?? 32 << 20;
+  }
+
   private maybeFlush(): void {
-    const bytes = this.config.flushThresholdBytes ?? 32 << 20;
     const rows = this.config.flushThresholdRows ?? 500_000;
-    if (this.autoFlush || (this.memtable.bytes < bytes && this.memtable.rows < rows)) return;
+    if (this.autoFlush || (this.memtable.bytes < this.flushThresholdBytes && this.memtable.rows < rows)) return;
     this.autoFlush = this.flush()
       .catch(() => undefined)
       .finally(() => (this.autoFlush = null));
@@ -517,9 +523,11 @@ export class WriteEngine {
     const expected = cursor.remaining;
     const now = this.now();
     const schema = this.schema;
+    // about a MiB per slice in all: per input, so many inputs do not multiply it
+    const sliceBytes = Math.max(16 << 10, Math.floor((1 << 20) / Math.max(1, readers.length)));
     async function* streams() {
       for (;;) {
-        const s = await cursor.next(1 << 20);
+        const s = await cursor.next(sliceBytes);
         if (!s) return;
         // deletions are kept: a cluster loading the export must see them
         const m = merge(schema, s.streams, now);
