@@ -17,6 +17,11 @@ const RUNS = smoke ? 1 : 5;
 const N = smoke ? 2_000 : 100_000;
 const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
+const d = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const reportOnly = process.argv.includes("--report"); // re-render the saved results only
+const saved = reportOnly ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
+const results = saved ? saved.results : [];
+if (!reportOnly) {
 const server = await createServer({
   configFile: false, root: "bench/browser", logLevel: "warn",
   // no watcher, no HMR: an edit during a run must not reload the page mid-job
@@ -31,14 +36,12 @@ const ctx = await chromium.launchPersistentContext(profile, {
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 let seq = 0;
-const results = [];
 
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs: s.length };
 }
 
-const d = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
 try {
   const page = await ctx.newPage();
@@ -131,10 +134,11 @@ try {
   await server.close();
   rmSync(profile, { recursive: true, force: true });
 }
+}
 
 // ---- reports
 
-const version = (await import("node:child_process")).execFileSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", ["--version"]).toString().trim();
+const version = saved?.chromium ?? (await import("node:child_process")).execFileSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", ["--version"]).toString().trim();
 const label = { raw: "raw OPFS", sqlite: "SQLite-WASM", idb: "IndexedDB", engine: "cqlite-web" };
 const lines = [
   `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.`,
@@ -143,16 +147,16 @@ const lines = [
   "|---|---|---|---|---|---|",
 ];
 for (const r of results) {
-  lines.push(`| ${r.group} | ${r.name} | ${label[r.system]} | ${d(r.value.median)} ${r.unit} | ${d(r.value.min)}–${d(r.value.max)} | ${r.ratio ? `×${r.ratio.toFixed(2)} vs ${label[r.peer] ?? r.peer}` : ""}${r.note ? ` ${r.note}` : ""} |`);
+  lines.push(`| ${r.group} | ${r.name} | ${label[r.system]} | ${d(r.value.median)} ${r.unit} | ${d(r.value.min)}–${d(r.value.max)} | ${r.ratio ? `×${r.ratio < 0.1 ? r.ratio.toPrecision(2) : r.ratio.toFixed(2)} vs ${label[r.peer] ?? r.peer}${r.unit === "µs" ? " (time: above 1 is slower)" : ""}` : ""}${r.note ? ` ${r.note}` : ""} |`);
 }
-for (const r of results) if (r.peer) r.peer = label[r.peer] ?? r.peer;
+
 const md = lines.join("\n") + "\n";
 
 // the chart: rows/s of every system per write workload, log scale
 function svg() {
   const groups = [...new Set(results.filter((r) => r.group === "writes").map((r) => r.name))];
   const colors = { raw: "#999", sqlite: "#3a7bd5", idb: "#e8a33d", engine: "#2e9e5b" };
-  const W = 760, rowH = 14, gap = 18, left = 170, right = 90;
+  const W = 800, rowH = 14, gap = 18, left = 170, right = 150;
   const bars = groups.map((g) => results.filter((r) => r.group === "writes" && r.name === g));
   const H = bars.reduce((h, b) => h + b.length * rowH + gap, 40);
   const max = Math.max(...results.filter((r) => r.group === "writes").map((r) => r.value.median));
@@ -179,7 +183,7 @@ if (!smoke) {
   mkdirSync("bench/results", { recursive: true });
   const file = "bench/results/latest.json";
   const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  writeFileSync(file, JSON.stringify({ ...prev, browser: { date: new Date().toISOString(), chromium: version, results } }, null, 2));
+  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: new Date().toISOString(), chromium: version, results } }, null, 2));
   writeFileSync("bench/results/browser.md", md);
   writeFileSync("bench/results/browser.svg", svg());
   const readme = readFileSync("README.md", "utf8");

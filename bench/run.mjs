@@ -6,6 +6,9 @@ import { execFileSync } from "node:child_process";
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--only="))?.slice(7);
 const run = (file) => execFileSync(process.execPath, [file, ...args], { stdio: "inherit" });
-if (only !== "browser" && only !== "edge") run("dist-bench/node.js");
+if (only !== "browser" && only !== "edge") {
+  run("dist-bench/node.js");
+  if (!args.includes("--smoke")) run("bench/report.mjs");
+}
 if (!only || only === "edge") run("bench/edge.mjs");
 if (!only || only === "browser") run("bench/browser.mjs");

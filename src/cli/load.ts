@@ -43,9 +43,16 @@ export interface LoadReport {
   zipBytes: number;
 }
 
-async function* records(path: string): AsyncGenerator<{ line: number; record: Record<string, unknown> | Error }> {
+/** The input file, counting the bytes read so far (for the progress line). */
+function counted(path: string, read: { bytes: number }) {
+  const rs = createReadStream(path);
+  rs.on("data", (c) => (read.bytes += c.length));
+  return rs;
+}
+
+async function* records(path: string, read: { bytes: number }): AsyncGenerator<{ line: number; record: Record<string, unknown> | Error }> {
   if (/\.(nd)?jsonl?$/i.test(path)) {
-    const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    const rl = createInterface({ input: counted(path, read), crlfDelay: Infinity });
     let line = 0;
     for await (const text of rl) {
       line++;
@@ -60,7 +67,7 @@ async function* records(path: string): AsyncGenerator<{ line: number; record: Re
     }
     return;
   }
-  const parser = createReadStream(path).pipe(csvParse({ columns: true, skip_empty_lines: true, info: true, relax_column_count: false }));
+  const parser = counted(path, read).pipe(csvParse({ columns: true, skip_empty_lines: true, info: true, relax_column_count: false }));
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       // empty CSV fields are nulls, as cqlsh COPY reads them
@@ -98,8 +105,8 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
     let batch: Partition[] = [];
     const ts0 = BigInt(Date.now()) * 1000n;
     const now = Math.floor(Date.now() / 1000);
-    let avgLine = 0;
-    for await (const { line, record } of records(o.input)) {
+    const read = { bytes: 0 };
+    for await (const { line, record } of records(o.input, read)) {
       let p: Partition;
       try {
         if (record instanceof Error) throw record;
@@ -111,8 +118,7 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
       }
       batch.push(p);
       report.rows++;
-      avgLine = line > 0 ? inputBytes / Math.max(line, 1) : avgLine;
-      report.bytesRead = Math.min(inputBytes, Math.round(line * avgLine));
+      report.bytesRead = read.bytes;
       if (batch.length >= 2000) {
         await e.writePartitions(batch);
         batch = [];
