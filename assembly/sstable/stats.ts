@@ -7,7 +7,7 @@ import { TypeDesc } from "../schema";
 import { compareValue } from "../merge/compare";
 import { RS_CELL_DELETED, RS_CELL_EXPIRING } from "../format/constants";
 import { murmur2_64 } from "../encoding/murmur3";
-import { sparseEntry } from "./hll";
+import { Sketch } from "./hll";
 
 // EstimatedHistogram bucket bounds: 1, 2, 3, ... each ~1.2x the last.
 export class Histogram {
@@ -95,7 +95,7 @@ export class Stats {
   partitionCells: i64 = 0;
   partitions: i64 = 0;
   tombstones: i64 = 0;
-  sketch: Out = new Out(); // u32 per partition: the key's sparse HyperLogLog++ entry
+  sketch: Sketch = new Sketch(); // the keys' HyperLogLog++ cardinality sketch
 
   constructor(clusteringTypes: i32) {
     this.clusteringTypes = clusteringTypes;
@@ -124,7 +124,7 @@ export class Stats {
   partitionStart(kptr: usize, klen: i32, mfda: i64, ldt: i32): void {
     this.partitionCells = 0;
     this.deletion(mfda, ldt);
-    this.sketch.i32le(<i32>sparseEntry(murmur2_64(kptr, klen, 0)));
+    this.sketch.add(murmur2_64(kptr, klen, 0));
   }
 
   row(row: Row): void {

@@ -12,7 +12,6 @@ import { ChunkSink } from "./chunks";
 import { Bloom } from "./filter";
 import { SummaryBuilder } from "./summary";
 import { Stats } from "./stats";
-import { writeSketch } from "./hll";
 import { compareClustering } from "../merge/compare";
 import { RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, KIND_CLUSTERING } from "../format/constants";
 
@@ -329,7 +328,7 @@ export class Writer {
     this.summary.serialize(this.summaryOut);
     this.bloom.serialize(this.filterOut, this.opts.oldFormat);
     this.stats.write(this.statsOut);
-    writeSketch(this.stats.sketch, this.sketchOut);
+    this.stats.sketch.write(this.sketchOut);
   }
   sketchOut: Out = new Out();
 
