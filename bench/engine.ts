@@ -130,7 +130,7 @@ export async function compaction(smoke: boolean, runs: number): Promise<Row[]> {
     const p = (q: number) => overs[Math.min(overs.length - 1, Math.floor(q * overs.length))] ?? 0;
     out.push({
       name: `compaction, ${policy.kind} (${flushes} flushes of ${perFlush} rows)`, value: m, unit: "MB/s",
-      note: `write amplification ${amp.toFixed(2)}; ${overs.length} calls of 16 ms: time/budget median ${p(0.5).toFixed(2)}, p90 ${p(0.9).toFixed(2)}, max ${p(1).toFixed(2)}`,
+      note: `write amplification ${amp.toFixed(2)}; ${overs.length} calls of 16 ms, time/budget p10 ${p(0.1).toFixed(2)}, median ${p(0.5).toFixed(2)}, p90 ${p(0.9).toFixed(2)}, max ${p(1).toFixed(2)}; ${Math.round((100 * overs.filter((x) => x >= 0.9 && x <= 1.1).length) / Math.max(1, overs.length))}% within ±10%, ${Math.round((100 * overs.filter((x) => x <= 1.1).length) / Math.max(1, overs.length))}% at most +10%`,
     });
   }
   return out;

@@ -1,11 +1,12 @@
-// One compaction, run in slices: each step merges the next stretch of
-// partitions from every input (up to a common token bound, so a partition is
-// never split across steps) through the core, appends it to the output, and
-// stops when its time budget is spent. The state between steps is just the
-// cursors and the open writer, so the output bytes are the same however the
-// work is sliced.
+// One compaction, run in small units of work: merge slices (the next stretch
+// of partitions from every input, up to a common token bound, so a partition
+// is never split), then the pieces of finishing an output (one component
+// written, one file synced). A step runs units while the next one still fits
+// in its budget, by the costs seen so far. The state between steps is the
+// cursors, the open writer and its unfinished finish, so the output bytes are
+// the same however the work is sliced.
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableWriter, SSTableInfo, ComponentSink } from "../sstable/writer.js";
+import { SSTableWriter, SSTableInfo, ComponentSink, FinishPiece } from "../sstable/writer.js";
 import { FormatVersion } from "../sstable/version.js";
 import { TableSchema } from "../schema/schema.js";
 import { merge, PurgeOptions } from "../core/merge.js";
@@ -19,6 +20,8 @@ export interface StepReport {
   bytesRead: number;
   bytesWritten: number;
   purged: number;
+  /** units of work run (merge slices and finishing pieces) */
+  units: number;
   done: boolean;
 }
 
@@ -29,25 +32,74 @@ export interface OutputSSTable {
 }
 
 /** Opens the sink for a new output generation. */
-export type SinkFactory = (generation: number) => ComponentSink & { close(): Promise<void> };
+export type SinkFactory = (generation: number) => ComponentSink & { closeOne(): Promise<boolean>; close(): Promise<void> };
 
+/**
+ * What units of fixed work have cost, per kind, in ms per MB they move (plus
+ * UNIT_MB, the size at which a unit's fixed overhead is about what its bytes
+ * cost): kept across compactions so a step can tell whether one more unit
+ * still fits its budget.
+ */
+export class UnitCosts {
+  private readonly rates = new Map<string, number>();
+  /** @param clock milliseconds, monotonic: what budgets and costs are measured with */
+  constructor(readonly clock: () => number = () => performance.now()) {}
+  /** input bytes merged per ms, as last seen */
+  mergeBytesPerMs = 0;
+  predict(kind: string, mb: number): number | undefined {
+    const r = this.rates.get(kind);
+    return r === undefined ? undefined : r * (UNIT_MB + mb);
+  }
+  record(kind: string, mb: number, ms: number): void {
+    const r = ms / (UNIT_MB + mb);
+    const prev = this.rates.get(kind);
+    // quick to learn that a unit got dearer, slow to believe it got cheaper
+    this.rates.set(kind, prev === undefined || r > prev ? r : 0.8 * prev + 0.2 * r);
+  }
+}
+
+const UNIT_MB = 1 / 64;
+
+/** Merge slices aim at this fraction of a step's budget. */
 const SLICES_PER_BUDGET = 16;
+const MIN_SLICE = 4096;
+/** the smallest slice, to use up the end of a budget */
+const TAIL_SLICE = 1024;
+const MAX_SLICE = 8 << 20;
+
+/** An output that is full (or the last), being finished a piece at a time. */
+interface Closing {
+  writer: SSTableWriter;
+  sink: ReturnType<SinkFactory>;
+  generation: number;
+  mb: number;
+  pieces: AsyncGenerator<FinishPiece, SSTableInfo> | null;
+  /** the kind and size of the next piece, for costing */
+  next: string;
+  nextMb: number;
+  info: SSTableInfo | null;
+}
 
 export class CompactionTask {
   private readonly cursor: MergeCursor;
   private writer: SSTableWriter | null = null;
-  private sink: (ComponentSink & { close(): Promise<void> }) | null = null;
+  private sink: ReturnType<SinkFactory> | null = null;
   private generation = 0;
   private writtenInOutput = 0;
+  /** outputs being finished, oldest first; merging goes on into the next output meanwhile */
+  private readonly closing: Closing[] = [];
   readonly outputs: OutputSSTable[] = [];
-  /** bytes of input Data.db per slice; adapted to the budget */
-  private sliceBytes = 8 * 1024; // small at first: the first slices also warm the code up
+  /** bytes of input Data.db per slice and input; adapted to the budget */
+  private sliceBytes = MIN_SLICE; // small at first: the first slices also warm the code up
+  /** input bytes this task merges per ms */
   private bytesPerMs = 0;
+  private mergedBytes = 0;
+  /** what a slice yields of what it asks for, over all inputs */
+  private fill = 1;
+  private mergeMs = 0;
+  /** the inputs are exhausted */
+  private drained = false;
   done = false;
-  /** the inputs are exhausted; the next step finishes the output */
-  private finishing = false;
-  /** the output reached its size; the next step finishes it */
-  private closePending = false;
 
   constructor(
     readonly schema: TableSchema,
@@ -58,6 +110,7 @@ export class CompactionTask {
     private readonly sinkFor: SinkFactory,
     private readonly purge: PurgeOptions,
     private readonly nowSeconds: () => number,
+    private readonly costs: UnitCosts = new UnitCosts(),
   ) {
     this.cursor = new MergeCursor(readers);
   }
@@ -92,40 +145,87 @@ export class CompactionTask {
     });
   }
 
-  private async closeOutput(): Promise<void> {
-    if (!this.writer) return;
-    const info = await this.writer.finish();
-    await this.sink!.close();
+  /** The open output is complete: it joins the outputs being finished. */
+  private retire(): void {
+    this.closing.push({ writer: this.writer!, sink: this.sink!, generation: this.generation, mb: this.writtenInOutput / 1e6, pieces: null, next: "finish:start", nextMb: this.writtenInOutput / 1e6, info: null });
     this.writer = null;
     this.sink = null;
-    if (info.partitions > 0) this.outputs.push({ info, generation: this.generation, level: this.plan.level });
   }
 
-  /** Runs until `budgetMs` is spent (at least one slice); returns what it did. */
-  async step(budgetMs: number): Promise<StepReport> {
-    const start = performance.now();
-    const report: StepReport = { partitions: 0, bytesRead: 0, bytesWritten: 0, purged: 0, done: false };
-    if (this.closePending) {
-      this.closePending = false;
-      await this.closeOutput();
-      return report;
+  /** Runs one piece of finishing `c`: a component written, then one file synced at a time. */
+  private async finishOne(c: Closing): Promise<void> {
+    if (!c.info) {
+      c.pieces ??= c.writer.finishSteps();
+      const r = await c.pieces.next();
+      if (r.done) {
+        c.info = r.value;
+        c.next = "sync";
+        c.nextMb = 0;
+      } else {
+        c.next = `finish:${r.value.kind}`;
+        c.nextMb = r.value.kind === "piece" ? r.value.bytes / 1e6 : c.mb;
+      }
+      return;
     }
-    if (this.finishing) {
-      await this.closeOutput();
-      this.done = true;
-    }
+    if (await c.sink.closeOne()) return;
+    this.closing.shift();
+    if (c.info.partitions > 0) this.outputs.push({ info: c.info, generation: c.generation, level: this.plan.level });
+  }
+
+  /**
+   * Runs units of work while the next one fits in `budgetMs`, by what such
+   * units cost before; a unit never seen before runs only as the first of a
+   * call. Unless `mayIdle`, it runs at least one unit, so a call that has
+   * work always makes progress.
+   */
+  async step(budgetMs: number, mayIdle = false, sliceTargetMs = budgetMs / SLICES_PER_BUDGET): Promise<StepReport> {
+    const start = this.costs.clock();
+    const report: StepReport = { partitions: 0, bytesRead: 0, bytesWritten: 0, purged: 0, units: 0, done: false };
     while (!this.done) {
-      const t0 = performance.now();
+      const left = budgetMs - (this.costs.clock() - start);
+      const idle = mayIdle || report.units > 0;
+      const head = this.closing[0];
+      if (head) {
+        const kind = head.next;
+        const mb = head.nextMb;
+        const predicted = this.costs.predict(kind, mb);
+        if (!idle || (predicted !== undefined && predicted <= left)) {
+          const t0 = this.costs.clock();
+          await this.finishOne(head);
+          this.costs.record(kind, mb, this.costs.clock() - t0);
+          report.units++;
+          continue;
+        }
+        // it does not fit: merge into the next output instead, if there is more
+      }
+      if (this.drained) {
+        if (this.writer) {
+          this.retire();
+          continue;
+        }
+        if (!head) this.done = true;
+        break;
+      }
+      // size the slice to what is left of the budget, and skip it when even
+      // the smallest slice would not fit
+      // this task's own speed once it has one (its inputs and outputs differ
+      // from the last task's); until then the smallest slice, if the last
+      // task's speed says it fits
+      // A slice asks each input for sliceBytes, but inputs whose token range
+      // is elsewhere give nothing (leveled inputs are mostly disjoint), so
+      // what a request yields is learned too (`fill`).
+      const rate = this.bytesPerMs || this.costs.mergeBytesPerMs;
+      const perRequestedByte = (this.readers.length * this.fill) / rate;
+      if (rate > 0) {
+        if (idle && TAIL_SLICE * perRequestedByte > left) break;
+        const targetMs = Math.min(sliceTargetMs, left * 0.85);
+        this.sliceBytes = this.bytesPerMs ? Math.max(TAIL_SLICE, Math.min(MAX_SLICE, Math.floor(targetMs / perRequestedByte))) : MIN_SLICE;
+      } else if (idle) break;
+      const t0 = this.costs.clock();
       const slice = await this.cursor.next(this.sliceBytes);
       if (!slice) {
-        // finishing the last output is a step of its own unless nothing ran yet
-        if (report.partitions > 0 && this.writer) {
-          this.finishing = true;
-          break;
-        }
-        await this.closeOutput();
-        this.done = true;
-        break;
+        this.drained = true;
+        continue;
       }
       const { streams, bytes, partitions, minToken, maxToken } = slice;
       const m = merge(this.schema, streams, this.nowSeconds(), this.purge);
@@ -137,25 +237,27 @@ export class CompactionTask {
       // Data.db bytes on both sides, so written / read is the merge's own amplification
       report.bytesWritten += this.writer.dataWritten - before;
       report.purged += m.purged;
+      report.units++;
       this.writtenInOutput += m.stream.length;
-      if (this.plan.maxOutputBytes > 0 && this.writtenInOutput >= this.plan.maxOutputBytes) {
-        this.closePending = true; // finishing an output is a step of its own
-        break;
-      }
-      // aim each slice at a sixteenth of the budget, learning the speed as we
-      // go, and stop while one more slice (with room for a slow one) still fits
-      const ms = performance.now() - t0;
-      if (ms > 0) this.bytesPerMs = this.bytesPerMs ? 0.7 * this.bytesPerMs + 0.3 * (bytes / ms) : bytes / ms;
-      this.sliceBytes = Math.max(4096, Math.min(8 << 20, Math.floor((this.bytesPerMs * budgetMs) / SLICES_PER_BUDGET / Math.max(1, this.readers.length))));
-      const elapsed = performance.now() - start;
-      if (elapsed + 1.5 * Math.max(ms, budgetMs / SLICES_PER_BUDGET) >= budgetMs) break;
+      if (this.plan.maxOutputBytes > 0 && this.writtenInOutput >= this.plan.maxOutputBytes) this.retire();
+      const ms = this.costs.clock() - t0;
+      // the average over the whole task: one slice's cost is lumpy (a slice
+      // that completes a compressed chunk pays for writing all of it)
+      this.fill = 0.7 * this.fill + 0.3 * Math.min(1, bytes / (this.sliceBytes * this.readers.length));
+      this.mergedBytes += bytes;
+      this.mergeMs += ms;
+      if (this.mergeMs > 0.05) this.costs.mergeBytesPerMs = this.bytesPerMs = this.mergedBytes / this.mergeMs;
     }
     report.done = this.done;
     return report;
   }
 
-  /** Abandons the task: the open output is closed unfinished (its files are orphans). */
+  /** Abandons the task: open outputs are closed unfinished (their files are orphans). */
   async abort(): Promise<void> {
+    for (const c of this.closing.splice(0)) {
+      c.writer.close();
+      await c.sink.close();
+    }
     this.writer?.close();
     this.writer = null;
     await this.sink?.close();

@@ -34,7 +34,7 @@ import { Params } from "../cql/values.js";
 import { Partition as RawPartition } from "../sstable/model.js";
 import { MergePolicy, CompactionPlan } from "../compaction/policy.js";
 import { SizeTieredPolicy } from "../compaction/stcs.js";
-import { CompactionTask } from "../compaction/task.js";
+import { CompactionTask, UnitCosts } from "../compaction/task.js";
 import { policyFrom, PolicySpec } from "../compaction/policies.js";
 import { recordToPartition } from "../tools/records.js";
 
@@ -85,6 +85,8 @@ export interface EngineConfig {
   format?: FormatVersion;
   /** clock in microseconds (default: Date.now() based, strictly increasing) */
   clock?: () => bigint;
+  /** milliseconds, monotonic: what maintenance budgets are measured with (default performance.now) */
+  maintenanceClock?: () => number;
 }
 
 export interface OpenReport {
@@ -111,7 +113,11 @@ export class WriteEngine {
   readonly readStats: ReadStats = { sstablesRead: 0, sstablesSkipped: 0 };
   private policy: MergePolicy = new SizeTieredPolicy();
   private task: CompactionTask | null = null;
-  private taskRows = 0;
+  private readonly unitCosts: UnitCosts;
+  /** readers of a finished compaction's outputs, opened ahead of its commit */
+  private readonly opened = new Map<number, SSTableReader>();
+  /** SSTables replaced by a compaction whose files are not yet deleted */
+  private readonly obsolete: SSTableEntry[] = [];
   private readonly totals: MaintenanceStats = {
     compactionsCompleted: 0, partitionsMerged: 0, rowsMerged: 0, bytesRead: 0, bytesWritten: 0, tombstonesPurged: 0, sstablesDropped: 0, timeMs: 0,
   };
@@ -126,6 +132,7 @@ export class WriteEngine {
     readonly openReport: OpenReport,
   ) {
     this.memtable = this.newMemtable();
+    this.unitCosts = new UnitCosts(config.maintenanceClock);
   }
 
   static async open(config: EngineConfig): Promise<WriteEngine> {
@@ -418,41 +425,80 @@ export class WriteEngine {
   }
 
   private async stepNow(budgetMs: number): Promise<MaintenanceReport> {
-    const t0 = performance.now();
+    const t0 = this.unitCosts.clock();
     const report: MaintenanceReport = {
       compaction: null, partitionsMerged: 0, rowsMerged: 0, bytesRead: 0, bytesWritten: 0, tombstonesPurged: 0, sstablesIn: 0, sstablesOut: 0, timeMs: 0, pending: false,
     };
-    if (!this.task) {
-      const plan = this.policy.next(this.manifest.sstables, this.ctx());
-      if (plan?.drop?.length) {
-        await this.commit(plan, [], plan.drop);
-        this.totals.sstablesDropped += plan.drop.length;
-        report.compaction = plan.reason;
-        report.sstablesIn = plan.drop.length;
-      } else if (plan && plan.inputs.length > 0) this.task = this.startTask(plan);
-    }
-    if (this.task?.done) {
-      // committing (manifest swap, opening the outputs) is a step of its own,
-      // so it never lands on top of a full slice of merging
+    // Units of work (a merge slice, a piece of finishing an output, a commit,
+    // the deletion of one obsolete SSTable) run while the next one fits in
+    // what is left of the budget, by what such units cost before; the first
+    // always runs, so a call that has work makes progress.
+    let units = 0;
+    const left = () => budgetMs - (this.unitCosts.clock() - t0);
+    const fits = (kind: string, mb = 0) => {
+      if (units === 0) return true;
+      const predicted = this.unitCosts.predict(kind, mb);
+      return predicted !== undefined && predicted <= left(); // never seen: only as a call's first unit
+    };
+    const timed = async (kind: string, mb: number, f: () => Promise<void>) => {
+      const s = this.unitCosts.clock();
+      await f();
+      this.unitCosts.record(kind, mb, this.unitCosts.clock() - s);
+      units++;
+    };
+    while (left() > 0 || units === 0) {
+      if (this.obsolete.length) {
+        const entry = this.obsolete[0];
+        if (!fits("delete")) break;
+        await timed("delete", 0, () => this.deleteObsolete(entry));
+        this.obsolete.shift();
+        continue;
+      }
+      if (!this.task) {
+        const plan = this.policy.next(this.manifest.sstables, this.ctx());
+        if (!plan) break;
+        if (plan.drop?.length) {
+          if (!fits("commit")) break;
+          await timed("commit", 0, () => this.commit(plan, [], plan.drop!));
+          this.totals.sstablesDropped += plan.drop.length;
+          report.compaction = plan.reason;
+          report.sstablesIn += plan.drop.length;
+          continue;
+        }
+        if (plan.inputs.length === 0) break;
+        this.task = this.startTask(plan);
+      }
       const task = this.task;
-      this.task = null;
       report.compaction = task.plan.reason;
-      await this.commit(task.plan, task.outputs.map((o) => entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level)), []);
-      report.sstablesIn = task.plan.inputs.length;
-      report.sstablesOut = task.outputs.length;
-      report.rowsMerged = task.outputs.reduce((n, o) => n + o.info.rows, 0);
-      this.totals.compactionsCompleted++;
-    } else if (this.task) {
-      const task = this.task;
-      report.compaction = task.plan.reason;
-      const step = await task.step(Math.max(0.5, budgetMs - (performance.now() - t0)));
-      report.partitionsMerged = step.partitions;
-      report.bytesRead = step.bytesRead;
-      report.bytesWritten = step.bytesWritten;
-      report.tombstonesPurged = step.purged;
+      if (task.done) {
+        // the outputs' readers open one per unit, then the manifest swaps
+        const entries = task.outputs.map((o) => entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level));
+        const unopened = entries.find((e) => !this.opened.has(e.generation));
+        if (unopened) {
+          const mb = unopened.dataLength / 1e6;
+          if (!fits("open", mb)) break;
+          await timed("open", mb, async () => void this.opened.set(unopened.generation, await this.openReader(unopened)));
+          continue;
+        }
+        if (!fits("commit")) break;
+        await timed("commit", 0, () => this.commit(task.plan, entries, []));
+        this.task = null;
+        report.sstablesIn += task.plan.inputs.length;
+        report.sstablesOut += task.outputs.length;
+        report.rowsMerged += task.outputs.reduce((n, o) => n + o.info.rows, 0);
+        this.totals.compactionsCompleted++;
+        continue;
+      }
+      const step = await task.step(Math.max(0, left()), units > 0, budgetMs / 16);
+      if (step.units === 0) break;
+      units += step.units;
+      report.partitionsMerged += step.partitions;
+      report.bytesRead += step.bytesRead;
+      report.bytesWritten += step.bytesWritten;
+      report.tombstonesPurged += step.purged;
     }
-    report.timeMs = performance.now() - t0;
-    report.pending = this.task !== null || this.policy.next(this.manifest.sstables, this.ctx()) !== null;
+    report.timeMs = this.unitCosts.clock() - t0;
+    report.pending = this.obsolete.length > 0 || this.task !== null || this.policy.next(this.manifest.sstables, this.ctx()) !== null;
     this.totals.partitionsMerged += report.partitionsMerged;
     this.totals.rowsMerged += report.rowsMerged;
     this.totals.bytesRead += report.bytesRead;
@@ -477,10 +523,11 @@ export class WriteEngine {
       () => this.allocateGeneration(), (g) => this.sinkFor(version, g),
       { gcBefore: this.now() - this.schema.options.gcGraceSeconds, maxPurgeableTimestamp: maxPurgeable },
       () => this.now(),
+      this.unitCosts,
     );
   }
 
-  /** Replaces `inputs` and `dropped` by `outputs` in one manifest swap, then deletes the old files. */
+  /** Replaces `inputs` and `dropped` by `outputs` in one manifest swap; the old files go later, one SSTable per unit of maintenance. */
   private async commit(plan: CompactionPlan, outputs: SSTableEntry[], dropped: SSTableEntry[]): Promise<void> {
     const gone = new Set([...plan.inputs, ...dropped].map((s) => s.generation));
     const next: ManifestData = {
@@ -488,13 +535,24 @@ export class WriteEngine {
       flushedSeq: this.manifest.flushedSeq,
       sstables: [...this.manifest.sstables.filter((s) => !gone.has(s.generation)), ...outputs],
     };
-    for (const o of outputs) this.readers.set(o.generation, await this.openReader(o));
-    await this.swapManifest(next);
-    for (const g of gone) {
-      const entry = [...plan.inputs, ...dropped].find((s) => s.generation === g)!;
-      await this.dropReader(g);
-      for (const c of Object.keys(entry.files)) await this.storage.delete(DATA_PREFIX + fileName(entry.version, g, c));
+    for (const o of outputs) {
+      const r = this.opened.get(o.generation) ?? (await this.openReader(o));
+      this.opened.delete(o.generation);
+      this.readers.set(o.generation, r);
     }
+    await this.swapManifest(next);
+    for (const entry of [...plan.inputs, ...dropped]) {
+      // no longer live: reads stop using it now; its files are deleted by a
+      // later unit of maintenance (or as orphans when the engine next opens)
+      this.readers.delete(entry.generation);
+      this.obsolete.push(entry);
+    }
+  }
+
+  /** Closes and deletes the files of an SSTable the manifest no longer lists. */
+  private async deleteObsolete(entry: SSTableEntry): Promise<void> {
+    await this.dropReader(entry.generation);
+    for (const c of Object.keys(entry.files)) await this.storage.delete(DATA_PREFIX + fileName(entry.version, entry.generation, c));
   }
 
   // ---- export and import
@@ -719,6 +777,9 @@ export class WriteEngine {
         await this.task.abort();
         this.task = null;
       }
+      for (const g of [...this.opened.keys()]) await this.dropReader(g);
+      this.opened.clear();
+      while (this.obsolete.length) await this.deleteObsolete(this.obsolete.shift()!);
       await this.wal.close();
     } finally {
       this.closed = true;

@@ -19,10 +19,20 @@ export class StorageSink implements ComponentSink {
 
   /** Flushes and closes every file (idempotent). */
   async close(): Promise<void> {
-    for (const { f } of this.files.values()) {
+    while (await this.closeOne());
+  }
+
+  /** Flushes and closes one file; false when none is left open. */
+  async closeOne(): Promise<boolean> {
+    const next = this.files.entries().next();
+    if (next.done) return false;
+    const [component, { f }] = next.value;
+    this.files.delete(component);
+    try {
       await f.flush();
+    } finally {
       await f.close();
     }
-    this.files.clear();
+    return true;
   }
 }

@@ -24,6 +24,14 @@ export interface ComponentSink {
   append(component: string, bytes: Uint8Array): Promise<void> | void;
 }
 
+/** finishSteps() writes large components (Filter.db, Summary.db) this much per step. */
+const FINISH_PIECE = 64 << 10;
+/** What finishSteps() does next: a piece of `bytes` of a component, or the metadata. */
+export interface FinishPiece {
+  kind: "piece" | "meta";
+  bytes: number;
+}
+
 export class MemorySink implements ComponentSink {
   readonly parts = new Map<string, Uint8Array[]>();
   append(component: string, bytes: Uint8Array): void {
@@ -187,6 +195,16 @@ export class SSTableWriter {
     return k.call((x) => k.bytes(x.writerOutPtr(this.w, which), x.writerOutLen(this.w, which)).slice());
   }
 
+  /** Writes a component FINISH_PIECE bytes at a time, yielding after each piece. */
+  private async *putInPieces(component: string, bytes: Uint8Array): AsyncGenerator<FinishPiece> {
+    this.sizes.set(component, bytes.length);
+    for (let at = 0; at < bytes.length || at === 0; at += FINISH_PIECE) {
+      const end = Math.min(bytes.length, at + FINISH_PIECE);
+      yield { kind: "piece", bytes: end - at };
+      await this.sink.append(component, bytes.subarray(at, end));
+    }
+  }
+
   private async put(component: string, bytes: Uint8Array): Promise<void> {
     this.sizes.set(component, bytes.length);
     await this.sink.append(component, bytes);
@@ -194,6 +212,21 @@ export class SSTableWriter {
 
   /** Writes the remaining components; returns what was written. */
   async finish(): Promise<SSTableInfo> {
+    const steps = this.finishSteps();
+    for (;;) {
+      const r = await steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * finish() in pieces of a few milliseconds each, so a budgeted caller such
+   * as compaction can stop between them; each yield names the next piece: a
+   * piece of up to FINISH_PIECE bytes of a component (Summary, Filter, with
+   * CompressionInfo or CRC after the last) or the metadata (Statistics,
+   * Digest and TOC).
+   */
+  async *finishSteps(): AsyncGenerator<FinishPiece, SSTableInfo> {
     this.check();
     if (this.stream.len) await this.push();
     const k = core();
@@ -207,8 +240,8 @@ export class SSTableWriter {
     const digest = k.call((x) => x.writerDigest(this.w)) >>> 0;
     const coreStats = readCoreStats(this.take(OUT_STATS));
     const sketch = this.take(OUT_SKETCH);
-    await this.put("Summary.db", this.take(OUT_SUMMARY));
-    await this.put("Filter.db", this.take(OUT_FILTER));
+    yield* this.putInPieces("Summary.db", this.take(OUT_SUMMARY));
+    yield* this.putInPieces("Filter.db", this.take(OUT_FILTER));
     const c = this.compression;
     if (c.enabled) {
       const offs = this.take(OUT_CHUNK_OFFSETS);
@@ -228,6 +261,7 @@ export class SSTableWriter {
       w.i32(65536).bytes(crcs);
       await this.put("CRC.db", w.result());
     }
+    yield { kind: "meta", bytes: 0 };
     const stats: StatsMetadata = {
       partitionSizes: coreStats.partitionSizes,
       cellCounts: coreStats.cellCounts,
