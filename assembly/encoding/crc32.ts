@@ -44,3 +44,51 @@ export function crc32Update(crc: u32, p: usize, n: i32): u32 {
   }
   return ~c;
 }
+
+// Combining CRCs: the CRC of A‖B from crc(A), crc(B) and |B|, without reading
+// A or B again (so Data.db's digest costs no second pass over the chunks whose
+// CRCs are computed anyway). In the reflected representation, bit 31 is x^0;
+// appending |B| bytes multiplies crc(A) by x^(8|B|) modulo the polynomial.
+const X0: u32 = 0x80000000; // the polynomial 1
+const POWERS: usize = memory.data(32 * 4); // x^(2^k) mod P, k = 0..31
+let powersReady = false;
+
+// a(x)·b(x) mod P(x)
+function multiply(a: u32, b: u32): u32 {
+  let m: u32 = X0;
+  let p: u32 = 0;
+  for (;;) {
+    if (a & m) {
+      p ^= b;
+      if ((a & (m - 1)) == 0) break;
+    }
+    m >>>= 1;
+    b = b & 1 ? (b >>> 1) ^ 0xedb88320 : b >>> 1;
+  }
+  return p;
+}
+
+// x^(8n) mod P
+function shiftBytes(n: u64): u32 {
+  if (!powersReady) {
+    let p: u32 = X0 >>> 1; // x^1
+    for (let k = 0; k < 32; k++) {
+      store<u32>(POWERS + (<usize>k << 2), p);
+      p = multiply(p, p);
+    }
+    powersReady = true;
+  }
+  let r: u32 = X0;
+  let k = 3; // 8n = n·2^3
+  while (n != 0) {
+    if (n & 1) r = multiply(load<u32>(POWERS + (<usize>(k & 31) << 2)), r);
+    n >>= 1;
+    k++;
+  }
+  return r;
+}
+
+export function crc32Combine(crcA: u32, crcB: u32, lenB: i64): u32 {
+  if (lenB <= 0) return crcA;
+  return multiply(shiftBytes(<u64>lenB), crcA) ^ crcB;
+}

@@ -4,7 +4,7 @@
 // lists where each chunk starts. Uncompressed: the stream as is, with CRC.db
 // holding one CRC32 per chunk. Either way Digest.crc32 covers the file.
 import { Out } from "../util/out";
-import { crc32Update } from "../encoding/crc32";
+import { crc32Update, crc32Combine } from "../encoding/crc32";
 import { lz4Compress, lz4Bound } from "../encoding/lz4";
 
 export class ChunkSink {
@@ -59,7 +59,7 @@ export class ChunkSink {
     if (!this.compressed) {
       const crc = crc32Update(0, p, len);
       this.crcs.i32be(<i32>crc);
-      this.put(p, len);
+      this.put(p, len, crc);
       return;
     }
     this.offsets.i64be(this.fileLen);
@@ -77,14 +77,15 @@ export class ChunkSink {
       storedLen = len;
     }
     const crc = crc32Update(0, stored, storedLen);
-    this.put(stored, storedLen);
+    this.put(stored, storedLen, crc);
     this.scratch.reset();
     this.scratch.i32be(<i32>crc);
-    this.put(this.scratch.ptr, 4);
+    this.put(this.scratch.ptr, 4, crc32Update(0, this.scratch.ptr, 4));
   }
 
-  private put(p: usize, n: i32): void {
-    this.digest = crc32Update(this.digest, p, n);
+  // `crc` is the CRC32 of these n bytes, already known: the digest extends by it
+  private put(p: usize, n: i32, crc: u32): void {
+    this.digest = crc32Combine(this.digest, crc, n);
     this.out.bytes(p, n);
     this.fileLen += n;
   }

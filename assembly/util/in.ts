@@ -26,28 +26,28 @@ export class In {
     return this.base + <usize>this.pos;
   }
 
-  u8(): u32 {
+  @inline u8(): u32 {
     this.need(1);
     const v = <u32>load<u8>(this.at());
     this.pos += 1;
     return v;
   }
 
-  u16be(): u32 {
+  @inline u16be(): u32 {
     this.need(2);
     const v = <u32>bswap<u16>(load<u16>(this.at()));
     this.pos += 2;
     return v;
   }
 
-  i32be(): i32 {
+  @inline i32be(): i32 {
     this.need(4);
     const v = bswap<i32>(load<i32>(this.at()));
     this.pos += 4;
     return v;
   }
 
-  i64be(): i64 {
+  @inline i64be(): i64 {
     this.need(8);
     const v = bswap<i64>(load<i64>(this.at()));
     this.pos += 8;

@@ -8,7 +8,7 @@ export class Out {
   len: i32 = 0;
   cap: i32 = 0;
 
-  reset(): void {
+  @inline reset(): void {
     this.len = 0;
   }
 
@@ -39,37 +39,37 @@ export class Out {
     return this.ptr + <usize>this.len;
   }
 
-  u8(v: u32): void {
+  @inline u8(v: u32): void {
     this.ensure(1);
     store<u8>(this.at(), <u8>v);
     this.len += 1;
   }
 
-  u16be(v: u32): void {
+  @inline u16be(v: u32): void {
     this.ensure(2);
     store<u16>(this.at(), bswap<u16>(<u16>v));
     this.len += 2;
   }
 
-  i32be(v: i32): void {
+  @inline i32be(v: i32): void {
     this.ensure(4);
     store<i32>(this.at(), bswap<i32>(v));
     this.len += 4;
   }
 
-  i64be(v: i64): void {
+  @inline i64be(v: i64): void {
     this.ensure(8);
     store<i64>(this.at(), bswap<i64>(v));
     this.len += 8;
   }
 
-  i32le(v: i32): void {
+  @inline i32le(v: i32): void {
     this.ensure(4);
     store<i32>(this.at(), v);
     this.len += 4;
   }
 
-  i64le(v: i64): void {
+  @inline i64le(v: i64): void {
     this.ensure(8);
     store<i64>(this.at(), v);
     this.len += 8;
