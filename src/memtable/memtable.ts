@@ -41,6 +41,8 @@ interface MemPartition {
   lo: number;
   updates: Uint8Array[];
   bytes: number;
+  /** updates.length after the last fold: the runs a fold left behind */
+  folded: number;
   /** the first row's clustering key; most partitions never see a second, and need no set */
   firstRow: string | null;
   rows: Set<string> | null;
@@ -143,7 +145,7 @@ export class Memtable {
     let mp = this.parts.get(k);
     if (!mp) {
       // the updates array starts at its one element: an empty literal would grow to 17 slots
-      mp = { key: p.key, token: p.token, hi: Number(p.token >> 32n), lo: Number(p.token & 0xffffffffn), updates: [bytes], bytes: 0, firstRow: null, rows: null };
+      mp = { key: p.key, token: p.token, hi: Number(p.token >> 32n), lo: Number(p.token & 0xffffffffn), updates: [bytes], bytes: 0, folded: 0, firstRow: null, rows: null };
       this.sortedCache = null;
       this.parts.set(k, mp);
       this.size += PARTITION_OVERHEAD + p.key.length;
@@ -161,7 +163,7 @@ export class Memtable {
     }
     this.stats.collect(p);
     if (seq > this.lastSeq) this.lastSeq = seq;
-    if (mp.updates.length >= FOLD_AT) this.fold(mp);
+    if (mp.updates.length - mp.folded >= FOLD_AT) this.fold(mp, false);
   }
 
   private countRow(mp: MemPartition, ck: string): void {
@@ -182,18 +184,36 @@ export class Memtable {
     if (cds) for (const c of cds) this.columns.add(c.column);
   }
 
-  private fold(mp: MemPartition): void {
-    const merged = mergeStreams(this.schema, mp.updates, this.nowSeconds());
-    this.size += merged.length - mp.bytes;
-    mp.updates = [merged];
-    mp.bytes = merged.length;
+  /**
+   * Merges the newest updates together with each older run not more than
+   * twice their size (or, with `all`, everything). The runs left behind grow
+   * geometrically, so a partition written a few rows at a time is re-merged
+   * O(log n) times per byte rather than on every fold (a time series'
+   * partition gets new rows in every batch).
+   */
+  private fold(mp: MemPartition, all: boolean): void {
+    const u = mp.updates;
+    let from = u.length - 1;
+    let tail = u[from].length;
+    while (from > 0 && (all || u[from - 1].length <= 2 * tail)) {
+      from--;
+      tail += u[from].length;
+    }
+    if (from < u.length - 1) {
+      const merged = mergeStreams(this.schema, from === 0 ? u : u.slice(from), this.nowSeconds());
+      this.size += merged.length - tail;
+      mp.bytes += merged.length - tail;
+      u.length = from;
+      u.push(merged);
+    }
+    mp.folded = u.length;
   }
 
   /** The partition's merged row stream, or null if the memtable has none. */
   partitionStream(key: Uint8Array): Uint8Array | null {
     const mp = this.parts.get(bytesKey(key));
     if (!mp) return null;
-    if (mp.updates.length > 1) this.fold(mp);
+    if (mp.updates.length > 1) this.fold(mp, true);
     return mp.updates[0];
   }
 
