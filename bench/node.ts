@@ -10,6 +10,7 @@ import { comparePartitions } from "../src/schema/order.js";
 import { SSTableWriter, MemorySink, NO_STATS } from "../src/sstable/writer.js";
 import { Partition } from "../src/sstable/model.js";
 import { encodeStreamPlain } from "./plain-encoder.js";
+import { mergeBenchmark } from "./plain-merge-check.js";
 import { measureAsync, measure, fmt, Measure } from "./stats.js";
 import { writes, compaction, exports, cliLoad, cql, cleanup, Row } from "./engine.js";
 
@@ -84,6 +85,11 @@ async function main(): Promise<void> {
     { name: `core: row stream → SSTable (${rows} rows, Data.db ${mb.toFixed(1)} MB)`, value: core, unit: "MB/s", peer: "plain TypeScript encoder", ratio: core.median / ts.median },
     { name: "plain TypeScript: row stream → Data.db", value: ts, unit: "MB/s" },
   ];
+  const m = mergeBenchmark(smoke);
+  results.push(
+    { name: `core: merge ${m.inputs} overlapping inputs of ${m.perInput} partitions (${m.inMB.toFixed(1)} MB)`, value: m.core, unit: "MB/s", peer: "plain TypeScript merge", ratio: m.core.median / m.plain.median },
+    { name: "plain TypeScript: the same merge, byte-identical output", value: m.plain, unit: "MB/s" },
+  );
   const print = (r: Result) => console.log(`${r.name}: ${fmt(r.value, r.unit)}${r.ratio ? `  ×${r.ratio.toFixed(2)} vs ${r.peer}` : ""}${r.note ? `  (${r.note})` : ""}`);
   results.forEach(print);
   const engineRuns = smoke ? 1 : 5;
