@@ -7,6 +7,7 @@ import { CoreError } from "../errors.js";
 export interface CoreExports {
   memory: WebAssembly.Memory;
   _initialize(): void;
+  __collect(): void;
   alloc(n: number): number;
   free(p: number): void;
   lastErrorCode(): number;
@@ -60,6 +61,9 @@ export class Registered {
   constructor(readonly bytes: Uint8Array, readonly parent: Registered | null) {}
 }
 
+/** Outermost core calls between collections at most. */
+const COLLECT_EVERY = 256;
+
 export class Core {
   private x!: CoreExports;
   private gen = 0;
@@ -82,6 +86,9 @@ export class Core {
     this.x = instance.exports as unknown as CoreExports;
     this.x._initialize();
     this.gen++;
+    this.depth = 0;
+    this.calls = 0;
+    this.collectedAt = this.x.memory.buffer.byteLength;
     this.poisoned = false;
     this.scratch = 0;
     this.scratchCap = 0;
@@ -99,6 +106,7 @@ export class Core {
   /** Runs fn; a trap becomes a CoreError with the core's code and offset. */
   call<T>(fn: (x: CoreExports) => T): T {
     const x = this.exports;
+    this.depth++;
     try {
       return fn(x);
     } catch (e) {
@@ -109,8 +117,30 @@ export class Core {
         throw new CoreError(code, offset, e.message);
       }
       throw e;
+    } finally {
+      if (--this.depth === 0 && !this.poisoned) this.collectMaybe(x);
     }
   }
+
+  /**
+   * The core runs AssemblyScript's non-incremental collector (--runtime
+   * minimal): no shadow stack on every call that touches an object, which
+   * makes the core about twice as fast, at the price of collecting by hand
+   * when no core frame is live. That is here, after an outermost call: every
+   * COLLECT_EVERY calls, and whenever the memory grew since the last
+   * collection (garbage is what makes it grow; once collected, the allocator
+   * reuses it).
+   */
+  private collectMaybe(x: CoreExports): void {
+    const size = x.memory.buffer.byteLength;
+    if (++this.calls < COLLECT_EVERY && size <= this.collectedAt) return;
+    x.__collect();
+    this.calls = 0;
+    this.collectedAt = x.memory.buffer.byteLength;
+  }
+  private depth = 0;
+  private calls = 0;
+  private collectedAt = 0;
 
   bytes(ptr: number, len: number): Uint8Array {
     return new Uint8Array(this.x.memory.buffer, ptr, len);
