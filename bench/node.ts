@@ -3,15 +3,10 @@
 // then the engine. Run with `npm run bench [-- --smoke]`.
 import { mkdirSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { loadCoreNode } from "../src/core/load-node.js";
-import { parseTable } from "../src/cql/ddl.js";
-import { encodePartitions } from "../src/core/rowstream.js";
-import { tokenOf } from "../src/core/token.js";
-import { encodeValue } from "../src/types/codec.js";
-import { comparePartitions } from "../src/schema/order.js";
 import { SSTableWriter, MemorySink, NO_STATS } from "../src/sstable/writer.js";
-import { Partition } from "../src/sstable/model.js";
 import { encodeStreamPlain } from "./plain-encoder.js";
 import { encodeSSTablePlain } from "./plain-sstable.js";
+import { KV_PLAIN, kvSlices } from "./workload.js";
 import { mergeBenchmark } from "./plain-merge-check.js";
 import { measureAsync, measure, fmt, Measure } from "./stats.js";
 import { writes, compaction, exports, cliLoad, cql, cleanup, Row } from "./engine.js";
@@ -19,25 +14,8 @@ import { writes, compaction, exports, cliLoad, cql, cleanup, Row } from "./engin
 const smoke = process.argv.includes("--smoke");
 loadCoreNode();
 
-const schema = parseTable("CREATE TABLE bench.kv (id int PRIMARY KEY, payload text) WITH compression = {'enabled': 'false'}");
-
-/** The rows as row-stream slices of about 1 MB, as a memtable flush hands them over. */
-function workload(rows: number): Uint8Array[] {
-  const text = "x".repeat(100);
-  const ts = 1_700_000_000_000_000n;
-  const ps: Partition[] = [];
-  for (let i = 0; i < rows; i++) {
-    const key = encodeValue({ kind: "int" }, i);
-    ps.push({
-      key, token: tokenOf(key),
-      unfiltereds: [{ type: "row", row: { clustering: [], liveness: { timestamp: ts, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: ts, value: encodeValue({ kind: "text" }, text + i) }] } }],
-    });
-  }
-  ps.sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
-  const slices: Uint8Array[] = [];
-  for (let i = 0; i < ps.length; i += 6000) slices.push(encodePartitions(ps.slice(i, i + 6000)));
-  return slices;
-}
+const schema = KV_PLAIN;
+const workload = kvSlices;
 
 /** The core's SSTable: every component, as the writer produced them. */
 async function coreEncode(slices: Uint8Array[], rows: number): Promise<Map<string, Uint8Array>> {

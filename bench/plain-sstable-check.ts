@@ -10,30 +10,14 @@ import { comparePartitions } from "../src/schema/order.js";
 import { SSTableWriter, MemorySink, NO_STATS } from "../src/sstable/writer.js";
 import { Partition } from "../src/sstable/model.js";
 import { encodeSSTablePlain } from "./plain-sstable.js";
+import { KV_PLAIN, kvSlices } from "./workload.js";
 import { measureAsync, measure, fmt } from "./stats.js";
 
 loadCoreNode();
 
 const ROWS = 100_000;
-const schema = parseTable("CREATE TABLE bench.kv (id int PRIMARY KEY, payload text) WITH compression = {'enabled': 'false'}");
-
-/** As workload() in bench/node.ts: row-stream slices of 6000 partitions, in token order. */
-function workload(rows: number): Uint8Array[] {
-  const text = "x".repeat(100);
-  const ts = 1_700_000_000_000_000n;
-  const ps: Partition[] = [];
-  for (let i = 0; i < rows; i++) {
-    const key = encodeValue({ kind: "int" }, i);
-    ps.push({
-      key, token: tokenOf(key),
-      unfiltereds: [{ type: "row", row: { clustering: [], liveness: { timestamp: ts, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: ts, value: encodeValue({ kind: "text" }, text + i) }] } }],
-    });
-  }
-  ps.sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
-  const slices: Uint8Array[] = [];
-  for (let i = 0; i < ps.length; i += 6000) slices.push(encodePartitions(ps.slice(i, i + 6000)));
-  return slices;
-}
+const schema = KV_PLAIN;
+const workload = kvSlices;
 
 /**
  * A second, small correctness case off the benchmark's beaten path: text keys
