@@ -130,7 +130,8 @@ function readBody(r: ByteReader, clustering: (Uint8Array | null)[]): Row {
   return row;
 }
 
-export function decodePartitions(bytes: Uint8Array): Partition[] {
+/** Decodes a row stream; with `ends`, also where each partition's bytes end. */
+export function decodePartitions(bytes: Uint8Array, ends?: number[]): Partition[] {
   const r = new ByteReader(bytes);
   const out: Partition[] = [];
   let p: Partition | null = null;
@@ -156,6 +157,7 @@ export function decodePartitions(bytes: Uint8Array): Partition[] {
       p!.unfiltereds.push({ type: "marker", marker: m });
     } else if (tag === RS_END) {
       out.push(p!);
+      ends?.push(r.pos);
       p = null;
     } else {
       throw new RangeError(`row stream: bad tag ${tag} at ${r.pos - 1}`);

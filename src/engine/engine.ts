@@ -165,7 +165,11 @@ export class WriteEngine {
         const flushed = BigInt(manifest.flushedSeq);
         const replay = await wal.replay((seq, payload) => {
           if (seq <= flushed) return;
-          for (const p of decodePartitions(payload)) engine.memtable.apply(p, seq);
+          // each partition keeps its slice of the record, as a live write does
+          // (one copy per record: the log may reuse the buffer it read into)
+          const bytes = payload.slice();
+          const ends: number[] = [];
+          decodePartitions(bytes, ends).forEach((p, i) => engine.memtable.apply(p, seq, bytes.subarray(i ? ends[i - 1] : 0, ends[i])));
           report.walRecordsReplayed++;
         });
         report.walTornTail = replay.tornTail ?? null;
