@@ -146,29 +146,35 @@ function peakDuring<T>(f: () => Promise<T>): Promise<{ result: T; peakMB: number
   });
 }
 
-export async function exports(smoke: boolean): Promise<Row[]> {
+export async function exports(smoke: boolean, runs: number): Promise<Row[]> {
   const out: Row[] = [];
   for (const rows of smoke ? [10_000] : [100_000, 400_000]) {
-    const e = await WriteEngine.open({ storage: await files(), schema: KV, flushThresholdBytes: 16 << 20, walSync: "none" });
-    for (let i = 0; i < rows; i += 10_000) await e.writePartitions(Array.from({ length: 10_000 }, (_, j) => kv(i + j)));
-    await e.flush();
-    (globalThis as { gc?: () => void }).gc?.();
-    const zipPath = join(mkdtempSync(join(tmpdir(), "cqlite-zip-")), "export.zip");
-    const ws = createWriteStream(zipPath);
-    const base = process.memoryUsage().rss / 1e6;
-    const t = performance.now();
-    const { result, peakMB } = await peakDuring(() =>
-      e.exportSSTable({ zip: (c) => new Promise<void>((res, rej) => ws.write(c, (err) => (err ? rej(err) : res()))) }),
-    );
-    const secs = (performance.now() - t) / 1000;
-    ws.end();
-    const mb = result.zipBytes / 1e6;
-    const rate = rows / secs;
-    out.push({
-      name: `export ${rows} rows (${mb.toFixed(1)} MB zip of LZ4 SSTables), with validation`, value: { median: rate, min: rate, max: rate, runs: 1 }, unit: "rows/s",
-      note: `${(mb / secs).toFixed(1)} MB/s of zip; RSS grew ${(peakMB - base).toFixed(0)} MB during export (peak ${peakMB.toFixed(0)} MB)`,
+    let zipMB = 0, zipRate = 0, grew = 0, peak = 0;
+    const rate = await measureAsync(runs, async () => {
+      const e = await WriteEngine.open({ storage: await files(), schema: KV, flushThresholdBytes: 16 << 20, walSync: "none" });
+      for (let i = 0; i < rows; i += 10_000) await e.writePartitions(Array.from({ length: 10_000 }, (_, j) => kv(i + j)));
+      await e.flush();
+      (globalThis as { gc?: () => void }).gc?.();
+      const zipPath = join(mkdtempSync(join(tmpdir(), "cqlite-zip-")), "export.zip");
+      const ws = createWriteStream(zipPath);
+      const base = process.memoryUsage().rss / 1e6;
+      const t = performance.now();
+      const { result, peakMB } = await peakDuring(() =>
+        e.exportSSTable({ zip: (c) => new Promise<void>((res, rej) => ws.write(c, (err) => (err ? rej(err) : res()))) }),
+      );
+      const secs = (performance.now() - t) / 1000;
+      ws.end();
+      await e.close();
+      zipMB = result.zipBytes / 1e6;
+      zipRate = zipMB / secs;
+      grew = Math.max(grew, peakMB - base);
+      peak = Math.max(peak, peakMB);
+      return rows / secs;
     });
-    await e.close();
+    out.push({
+      name: `export ${rows} rows (${zipMB.toFixed(1)} MB zip of LZ4 SSTables), with validation`, value: rate, unit: "rows/s",
+      note: `${zipRate.toFixed(1)} MB/s of zip (last run); RSS grew at most ${grew.toFixed(0)} MB during an export (peak ${peak.toFixed(0)} MB)`,
+    });
   }
   return out;
 }
@@ -178,9 +184,11 @@ export async function exports(smoke: boolean): Promise<Row[]> {
  * from /proc), so a flat peak across sizes shows memory bounded by the
  * engine's thresholds, not by the input.
  */
-export async function cliLoad(smoke: boolean): Promise<Row[]> {
+export async function cliLoad(smoke: boolean, runs: number): Promise<Row[]> {
   const out: Row[] = [];
   for (const rows of smoke ? [20_000] : [1_000_000, 3_000_000]) {
+    // the larger input runs once: it is the memory check, the smaller one the throughput figure
+    const times = rows > 1_000_000 ? 1 : runs;
     const dir = mkdtempSync(join(tmpdir(), "cqlite-load-bench-"));
     dirs.push(dir);
     const csv = join(dir, "rows.csv");
@@ -189,22 +197,24 @@ export async function cliLoad(smoke: boolean): Promise<Row[]> {
     for (let i = 0; i < rows; i++) if (!ws.write(`${i},${TEXT}${i}\n`)) await new Promise<void>((r) => ws.once("drain", () => r()));
     await new Promise<void>((res) => ws.end(res));
     writeFileSync(join(dir, "schema.cql"), KV);
-    const t = performance.now();
-    const child = spawn(process.execPath, ["bin/cqlite-web.mjs", "load", "--schema", join(dir, "schema.cql"), "--input", csv, "--out", join(dir, "out.zip")], { stdio: "ignore" });
     let peak = 0;
-    const sample = setInterval(() => {
-      try {
-        peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024);
-      } catch {
-        // exited between samples
-      }
-    }, 50);
-    const code = await new Promise<number | null>((r) => child.on("exit", r));
-    clearInterval(sample);
-    if (code !== 0) throw new Error(`load exited with ${code}`);
-    const rate = rows / ((performance.now() - t) / 1000);
+    const rate = await measureAsync(times, async () => {
+      const t = performance.now();
+      const child = spawn(process.execPath, ["bin/cqlite-web.mjs", "load", "--schema", join(dir, "schema.cql"), "--input", csv, "--out", join(dir, "out.zip")], { stdio: "ignore" });
+      const sample = setInterval(() => {
+        try {
+          peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))![1]) / 1024);
+        } catch {
+          // exited between samples
+        }
+      }, 50);
+      const code = await new Promise<number | null>((r) => child.on("exit", r));
+      clearInterval(sample);
+      if (code !== 0) throw new Error(`load exited with ${code}`);
+      return rows / ((performance.now() - t) / 1000);
+    });
     out.push({
-      name: `cqlite-web load: ${rows} CSV rows to a zip of SSTables (a process of its own)`, value: { median: rate, min: rate, max: rate, runs: 1 },
+      name: `cqlite-web load: ${rows} CSV rows to a zip of SSTables (a process of its own${times === 1 && !smoke ? "; the memory check, one run" : ""})`, value: rate,
       unit: "rows/s", note: `peak RSS ${peak.toFixed(0)} MB; input ${(statSync(csv).size / 1e6).toFixed(0)} MB`,
     });
     rmSync(dir, { recursive: true, force: true });
@@ -227,14 +237,17 @@ export async function cql(smoke: boolean, runs: number): Promise<Row[]> {
     for (let i = 0; i < n; i++) writeStatement(ctx, parseStatement(`INSERT INTO ev (id, at, name, tags) VALUES (${i}, ${i}, 'name ${i}', {'a', 'b'})`), undefined);
     return n / ((performance.now() - t) / 1000);
   });
-  const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE bench.ev (id int, at timestamp, name text, tags set<text>, PRIMARY KEY (id, at))", walSync: "none" });
-  const t = performance.now();
-  await Promise.all(Array.from({ length: Math.min(n, 20_000) }, (_, i) => e.execute("INSERT INTO ev (id, at, name) VALUES (?, ?, ?)", [i % 100, BigInt(i), "x"])));
-  const rate = Math.min(n, 20_000) / ((performance.now() - t) / 1000);
-  await e.close();
+  const rate = await measureAsync(runs, async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE bench.ev (id int, at timestamp, name text, tags set<text>, PRIMARY KEY (id, at))", walSync: "none" });
+    const t = performance.now();
+    await Promise.all(Array.from({ length: Math.min(n, 20_000) }, (_, i) => e.execute("INSERT INTO ev (id, at, name) VALUES (?, ?, ?)", [i % 100, BigInt(i), "x"])));
+    const r = Math.min(n, 20_000) / ((performance.now() - t) / 1000);
+    await e.close();
+    return r;
+  });
   return [
     { name: "CQL parse + convert, prepared (cached text, bind markers)", value: prepared, unit: "statements/s" },
     { name: "CQL parse + convert, a new text each time (literals)", value: literal, unit: "statements/s" },
-    { name: "execute() INSERT end to end, 20k concurrent, memory storage, walSync none", value: { median: rate, min: rate, max: rate, runs: 1 }, unit: "statements/s" },
+    { name: "execute() INSERT end to end, 20k concurrent, memory storage, walSync none", value: rate, unit: "statements/s" },
   ];
 }

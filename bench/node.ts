@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
   const parts: [string, () => Promise<Row[]>][] = [
     ["writes", () => writes(smoke, engineRuns)], ["compaction", () => compaction(smoke, smoke ? 1 : 3)],
-    ["export", () => exports(smoke)], ["load", () => cliLoad(smoke)], ["cql", () => cql(smoke, smoke ? 1 : 5)],
+    ["export", () => exports(smoke, engineRuns)], ["load", () => cliLoad(smoke, engineRuns)], ["cql", () => cql(smoke, smoke ? 1 : 5)],
   ];
   const byPart: Record<string, Result[]> = { core: results.slice() };
   for (const [name, part] of parts) {
