@@ -9,10 +9,15 @@ import { EncodingStats } from "../src/core/descriptors.js";
 
 const FIXED: Record<string, number> = { boolean: 1, int: 4, float: 4, bigint: 8, double: 8, timestamp: 8, uuid: 16, timeuuid: 16 };
 
-class Buf {
-  b = new Uint8Array(1 << 16);
-  v = new DataView(this.b.buffer);
+/** One growing output buffer; the plain peers share it. */
+export class Buf {
+  b: Uint8Array;
+  v: DataView;
   n = 0;
+  constructor(cap = 1 << 16) {
+    this.b = new Uint8Array(Math.max(cap, 64));
+    this.v = new DataView(this.b.buffer);
+  }
   need(k: number): void {
     if (this.n + k <= this.b.length) return;
     let c = this.b.length * 2;

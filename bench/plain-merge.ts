@@ -19,6 +19,7 @@
 import * as K from "../assembly/format/constants.js";
 import { TableSchema } from "../src/schema/schema.js";
 import { isMultiCell } from "../src/types/cqltype.js";
+import { Buf } from "./plain-encoder.js";
 
 const NONE_HI = K.NO_TIMESTAMP_HI | 0; // Long.MIN_VALUE is (NONE_HI, 0) as two words
 const NO_LDT = K.NO_DELETION_TIME;
@@ -58,23 +59,7 @@ class Source {
   }
 }
 
-class Out {
-  b: Uint8Array;
-  v: DataView;
-  n = 0;
-  constructor(cap: number) {
-    this.b = new Uint8Array(Math.max(cap, 64));
-    this.v = new DataView(this.b.buffer);
-  }
-  need(k: number): void {
-    if (this.n + k <= this.b.length) return;
-    let c = this.b.length * 2;
-    while (c < this.n + k) c *= 2;
-    const nb = new Uint8Array(c);
-    nb.set(this.b.subarray(0, this.n));
-    this.b = nb;
-    this.v = new DataView(nb.buffer);
-  }
+class Out extends Buf {
   /** copies src[from, from + len); short runs by hand (subarray would allocate) */
   copy(src: Uint8Array, from: number, len: number): void {
     this.need(len);
