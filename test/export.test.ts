@@ -86,6 +86,63 @@ describe("export", () => {
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual((1 << 20) + 1024);
     await e.close();
   });
+
+  async function threeFlushes() {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE ks.t (k int PRIMARY KEY, v text)" });
+    for (let f = 0; f < 3; f++) {
+      await e.execute("BEGIN BATCH " + Array.from({ length: 50 }, (_, i) => `INSERT INTO t (k, v) VALUES (${f * 40 + i}, 'f${f}')`).join("; ") + " APPLY BATCH");
+      await e.flush();
+    }
+    return e;
+  }
+
+  test("the report names the token range; with compact: false every live SSTable is exported as one of its own", async () => {
+    const e = await threeFlushes();
+    const want = await scanRows(e);
+    const { tokenOf } = await import("../src/core/token.js");
+    const { encodeValue } = await import("../src/types/codec.js");
+    const tokens = want.map((r) => tokenOf(encodeValue({ kind: "int" }, JSON.parse(r).k as number))).sort((a, b) => (a < b ? -1 : 1));
+    const whole = await exportZip(e);
+    expect(whole.report.generations).toEqual([1]);
+    expect([whole.report.minToken, whole.report.maxToken]).toEqual([tokens[0], tokens.at(-1)]);
+    const split = await exportZip(e, { compact: false, generation: 7 });
+    expect(split.report.generations).toEqual([7, 8, 9]);
+    expect(split.report.partitions).toBe(150); // 50 per SSTable; 30 keys are in two of them
+    const files = unzipSync(split.zip);
+    expect(Object.keys(files).filter((n) => n.endsWith("-Data.db")).map((n) => n.split("/").pop()).sort()).toEqual(["nb-7-big-Data.db", "nb-8-big-Data.db", "nb-9-big-Data.db"]);
+    // read together, the three give the rows the engine holds
+    const schema = e.schema;
+    const e2 = await WriteEngine.open({ storage: new MemoryStorage(), schema: schemaCql(schema) });
+    await e2.importSSTables(split.zip);
+    expect(await scanRows(e2)).toEqual(want);
+    await e.close();
+    await e2.close();
+  });
+
+  test("Cassandra 4.1 unique identifiers: names Cassandra's pattern accepts, the time they were made, importable; nb only", async () => {
+    const { parseUniqueSSTableId, isUniqueSSTableId } = await import("../src/sstable/names.js");
+    const e = await threeFlushes();
+    const t = Date.now();
+    const { report, zip } = await exportZip(e, { uniqueId: true, compact: false });
+    expect(report.generations).toHaveLength(3);
+    for (const g of report.generations) {
+      expect(isUniqueSSTableId(String(g))).toBe(true);
+      expect(String(g)).toMatch(/^[0-9a-z]{4}_[0-9a-z]{4}_[0-9a-z]{18}$/);
+      expect(Math.abs(parseUniqueSSTableId(String(g))!.ms - t)).toBeLessThan(60_000);
+    }
+    expect(new Set(report.generations).size).toBe(3);
+    expect(Object.keys(unzipSync(zip)).filter((n) => n.endsWith("-Data.db")).every((n) => /\/nb-[0-9a-z]{4}_[0-9a-z]{4}_[0-9a-z]{18}-big-Data\.db$/.test(n))).toBe(true);
+    const e2 = await WriteEngine.open({ storage: new MemoryStorage(), schema: schemaCql(e.schema) });
+    await e2.importSSTables(zip);
+    expect(await scanRows(e2)).toEqual(await scanRows(e));
+    const given = await exportZip(e, { uniqueId: "3gvq_0mbz_1x5k02ad4wh0tykq6o" });
+    expect(given.report.generations).toEqual(["3gvq_0mbz_1x5k02ad4wh0tykq6o"]);
+    expect(parseUniqueSSTableId("3gvq_0mbz_1x5k02ad4wh0tykq6o")!.ms).toBeGreaterThan(Date.UTC(2024, 0, 1));
+    await expect(e.exportSSTable({ uniqueId: true, version: "md" })).rejects.toThrow(/format 'nb'/);
+    await expect(e.exportSSTable({ uniqueId: "nope" })).rejects.toThrow(/not a Cassandra unique SSTable identifier/);
+    await e.close();
+    await e2.close();
+  });
 });
 
 describe("import", () => {

@@ -25,7 +25,7 @@ import { QuotaExceededError } from "../storage/errors.js";
 import { storageSource, ClosableSource } from "./sources.js";
 import { StorageSink } from "./sinks.js";
 import { MergeCursor } from "../compaction/cursor.js";
-import { writeExport, ExportOptions, ExportReport } from "../export/export.js";
+import { writeExport, ExportOptions, ExportReport, ExportPart } from "../export/export.js";
 import { openImports } from "../export/import.js";
 import { merge } from "../core/merge.js";
 import { comparePartitions } from "../schema/order.js";
@@ -573,30 +573,34 @@ export class WriteEngine {
 
   private async exportNow(o: ExportOptions): Promise<ExportReport> {
     const readers = [...this.readers.values()];
-    const stats = readers.map((r) => r.statistics.header.stats);
-    const encodingStats = stats.length
-      ? {
-          minTimestamp: stats.reduce((m, s) => (s.minTimestamp < m ? s.minTimestamp : m), stats[0].minTimestamp),
-          minLocalDeletionTime: Math.min(...stats.map((s) => s.minLocalDeletionTime)),
-          minTTL: Math.min(...stats.map((s) => s.minTTL)),
-        }
-      : this.memtable.stats.get();
-    const cursor = new MergeCursor(readers);
-    const expected = cursor.remaining;
+    // everything merged into one SSTable (the default), or one per live SSTable
+    const groups = o.compact === false && readers.length > 0 ? readers.map((r) => [r]) : [readers];
     const now = this.now();
     const schema = this.schema;
-    // about a MiB per slice in all: per input, so many inputs do not multiply it
-    const sliceBytes = Math.max(16 << 10, Math.floor((1 << 20) / Math.max(1, readers.length)));
-    async function* streams() {
-      for (;;) {
-        const s = await cursor.next(sliceBytes);
-        if (!s) return;
-        // deletions are kept: a cluster loading the export must see them
-        const m = merge(schema, s.streams, now);
-        if (m.stream.length) yield m.stream;
+    const parts = groups.map((group): ExportPart => {
+      const stats = group.map((r) => r.statistics.header.stats);
+      const encodingStats = stats.length
+        ? {
+            minTimestamp: stats.reduce((m, s) => (s.minTimestamp < m ? s.minTimestamp : m), stats[0].minTimestamp),
+            minLocalDeletionTime: Math.min(...stats.map((s) => s.minLocalDeletionTime)),
+            minTTL: Math.min(...stats.map((s) => s.minTTL)),
+          }
+        : this.memtable.stats.get();
+      const cursor = new MergeCursor(group);
+      // about a MiB per slice in all: per input, so many inputs do not multiply it
+      const sliceBytes = Math.max(16 << 10, Math.floor((1 << 20) / Math.max(1, group.length)));
+      async function* streams() {
+        for (;;) {
+          const s = await cursor.next(sliceBytes);
+          if (!s) return;
+          // deletions are kept: a cluster loading the export must see them
+          const m = merge(schema, s.streams, now);
+          if (m.stream.length) yield { stream: m.stream, minToken: s.minToken, maxToken: s.maxToken };
+        }
       }
-    }
-    return writeExport(this.storage, this.schema, streams(), expected, encodingStats, o);
+      return { streams: streams(), expectedKeys: cursor.remaining, encodingStats };
+    });
+    return writeExport(this.storage, this.schema, parts, o);
   }
 
   /**

@@ -9,7 +9,7 @@ import { SSTableReader } from "../sstable/reader.js";
 import { SSTableWriter, SSTableInfo } from "../sstable/writer.js";
 import { StorageSink } from "../engine/sinks.js";
 import { FormatVersion, DEFAULT_VERSION, WRITABLE } from "../sstable/version.js";
-import { fileName } from "../sstable/names.js";
+import { fileName, uniqueSSTableId, isUniqueSSTableId } from "../sstable/names.js";
 import { validate } from "../tools/validate.js";
 import { storageSource } from "../engine/sources.js";
 import { ZipStream, ChunkSink } from "./zip.js";
@@ -19,8 +19,15 @@ import { CqliteError } from "../errors.js";
 export interface ExportOptions {
   keyspace?: string;
   table?: string;
-  /** generation of the exported SSTable (Cassandra numbers; default 1) */
+  /** generation of the (first) exported SSTable (Cassandra numbers; default 1) */
   generation?: number;
+  /**
+   * name the SSTables with Cassandra 4.1's unique, time-based identifiers
+   * (`nb-3gvq_0mbz_1x5k02ad4wh0tykq6o-big-Data.db`) instead of generation
+   * numbers: true makes new ones, a string is used as the (first) one. Read by
+   * Cassandra 4.1 and later; format 'nb' only.
+   */
+  uniqueId?: boolean | string;
   /** 'nb' (Cassandra 4.x/5.0, default) or 'md' (Cassandra 3.11) */
   version?: FormatVersion;
   /** compression of the exported Data.db; default: the table's */
@@ -49,6 +56,15 @@ export interface ExportReport {
   maxToken: bigint | null;
   timeMs: number;
   validated: boolean;
+  /** the exported SSTables' generations (numbers, or unique identifiers) */
+  generations: (number | string)[];
+}
+
+/** One exported SSTable's rows: merged row-stream slices in token order. */
+export interface ExportPart {
+  streams: AsyncIterable<{ stream: Uint8Array; minToken: bigint | null; maxToken: bigint | null }>;
+  expectedKeys: number;
+  encodingStats: import("../core/descriptors.js").EncodingStats;
 }
 
 export class ExportError extends CqliteError {
@@ -62,59 +78,53 @@ export function tableDirectory(keyspace: string, table: string, id: string): str
   return `${keyspace}/${table}-${id.replace(/-/g, "")}`;
 }
 
-/** Writes the merged row streams `sources` as one SSTable into `storage` under `dir`, then zips it. */
-export async function writeExport(
-  storage: Storage,
-  schema: TableSchema,
-  streams: AsyncIterable<Uint8Array>,
-  expectedKeys: number,
-  encodingStats: import("../core/descriptors.js").EncodingStats,
-  o: ExportOptions,
-): Promise<ExportReport> {
+/**
+ * Writes each part as one SSTable into `storage` under export/<keyspace>/<table>-<id>/,
+ * validates each, then zips them with schema.cql.
+ */
+export async function writeExport(storage: Storage, schema: TableSchema, parts: ExportPart[], o: ExportOptions): Promise<ExportReport> {
   const t0 = performance.now();
   const version = o.version ?? DEFAULT_VERSION;
   if (!WRITABLE.includes(version)) throw new ExportError(`cannot export format version '${version}'; use one of ${WRITABLE.join(", ")}`);
   const keyspace = o.keyspace ?? schema.keyspace;
   const table = o.table ?? schema.name;
   if (!/^\w{1,48}$/.test(keyspace) || !/^\w{1,48}$/.test(table)) throw new ExportError(`keyspace and table names must be 1-48 word characters ('${keyspace}'.'${table}')`);
+  if (o.uniqueId && version !== "nb") throw new ExportError(`unique SSTable identifiers need format 'nb' (Cassandra 4.1+), not '${version}'`);
+  if (typeof o.uniqueId === "string" && !isUniqueSSTableId(o.uniqueId)) throw new ExportError(`'${o.uniqueId}' is not a Cassandra unique SSTable identifier (4 + 4 + 18 base-36 characters, e.g. 3gvq_0mbz_1x5k02ad4wh0tykq6o)`);
+  if (o.generation !== undefined && !(Number.isSafeInteger(o.generation) && o.generation > 0)) throw new ExportError(`generation ${o.generation}: a positive integer`);
   const dir = `export/${tableDirectory(keyspace, table, schema.id)}`;
-  const generation = o.generation ?? 1;
   for (const old of await storage.list(`${dir}/`)) await storage.delete(old);
   const compression = { ...schema.options.compression, ...o.compression };
-  const sink = new StorageSink(storage, (c) => `${dir}/${fileName(version, generation, c)}`);
-  const w = new SSTableWriter(schema, sink, { version, generation, expectedKeys: Math.max(1, expectedKeys), compression, encodingStats });
-  let info: SSTableInfo;
-  try {
-    for await (const s of streams) await w.appendStream(s, null, null);
-    info = await w.finish();
-  } finally {
-    w.close();
-    await sink.close();
+  const generations: (number | string)[] = [];
+  const nextGeneration = (i: number): number | string =>
+    typeof o.uniqueId === "string" && i === 0 ? o.uniqueId : o.uniqueId ? uniqueSSTableId() : (o.generation ?? 1) + i;
+  const infos: SSTableInfo[] = [];
+  const validated = o.validate !== false;
+  for (const [i, part] of parts.entries()) {
+    const generation = nextGeneration(i);
+    generations.push(generation);
+    const sink = new StorageSink(storage, (c) => `${dir}/${fileName(version, generation, c)}`);
+    const w = new SSTableWriter(schema, sink, { version, generation, expectedKeys: Math.max(1, part.expectedKeys), compression, encodingStats: part.encodingStats });
+    let info: SSTableInfo;
+    try {
+      for await (const s of part.streams) await w.appendStream(s.stream, s.minToken, s.maxToken);
+      info = await w.finish();
+    } finally {
+      w.close();
+      await sink.close();
+    }
+    infos.push(info);
+    if (validated) await validateExported(storage, schema, version, dir, generation, info);
   }
   const schemaName = `${dir}/schema.cql`;
   const sf = await storage.open(schemaName, { create: true, truncate: true });
   await sf.write(0, utf8(schemaCql(schema)));
   await sf.flush();
   await sf.close();
-  let validated = false;
-  if (o.validate !== false) {
-    const comps = new Map();
-    const sources = [];
-    for (const f of info.files) {
-      const s = await storageSource(storage, `${dir}/${f.name}`);
-      sources.push(s);
-      comps.set(f.component, s);
-    }
-    try {
-      const r = await SSTableReader.open(comps, { schema, version, name: `${dir}/${version}-${generation}-big` });
-      const v = await validate(r);
-      if (v.partitions !== info.partitions) throw new ExportError(`validation read ${v.partitions} partitions, wrote ${info.partitions}`);
-      validated = true;
-    } finally {
-      for (const s of sources) await s.close();
-    }
-  }
-  const files = [...info.files.map((f) => ({ name: `${dir}/${f.name}`, size: f.size })), { name: schemaName, size: schemaCql(schema).length }];
+  const files = [
+    ...infos.flatMap((info) => info.files.map((f) => ({ name: `${dir}/${f.name}`, size: f.size }))),
+    { name: schemaName, size: schemaCql(schema).length },
+  ];
   let zipBytes = 0;
   if (o.zip) {
     const z = new ZipStream(async (chunk, final) => {
@@ -125,21 +135,42 @@ export async function writeExport(
     for (const f of files) await z.addFile(f.name.slice("export/".length), readChunks(storage, f.name));
     await z.end();
   }
+  const min = (xs: (bigint | null)[]) => xs.reduce<bigint | null>((m, x) => (x !== null && (m === null || x < m) ? x : m), null);
+  const max = (xs: (bigint | null)[]) => xs.reduce<bigint | null>((m, x) => (x !== null && (m === null || x > m) ? x : m), null);
   return {
     directory: dir.slice("export/".length),
     files: files.map((f) => ({ name: f.name.slice("export/".length), size: f.size })),
     totalSize: files.reduce((n, f) => n + f.size, 0),
     zipBytes,
-    partitions: info.partitions,
-    rows: info.rows,
-    tombstones: info.tombstones,
-    minTimestamp: info.minTimestamp,
-    maxTimestamp: info.maxTimestamp,
-    minToken: info.minToken,
-    maxToken: info.maxToken,
+    partitions: infos.reduce((n, x) => n + x.partitions, 0),
+    rows: infos.reduce((n, x) => n + x.rows, 0),
+    tombstones: infos.reduce((n, x) => n + x.tombstones, 0),
+    minTimestamp: min(infos.map((x) => x.minTimestamp)),
+    maxTimestamp: max(infos.map((x) => x.maxTimestamp)),
+    minToken: min(infos.map((x) => x.minToken)),
+    maxToken: max(infos.map((x) => x.maxToken)),
     timeMs: performance.now() - t0,
     validated,
+    generations,
   };
+}
+
+/** Re-reads one exported SSTable: every checksum, order, filter, counts. */
+async function validateExported(storage: Storage, schema: TableSchema, version: FormatVersion, dir: string, generation: number | string, info: SSTableInfo): Promise<void> {
+  const comps = new Map();
+  const sources = [];
+  for (const f of info.files) {
+    const s = await storageSource(storage, `${dir}/${f.name}`);
+    sources.push(s);
+    comps.set(f.component, s);
+  }
+  try {
+    const r = await SSTableReader.open(comps, { schema, version, name: `${dir}/${version}-${generation}-big` });
+    const v = await validate(r);
+    if (v.partitions !== info.partitions) throw new ExportError(`validation read ${v.partitions} partitions, wrote ${info.partitions}`);
+  } finally {
+    for (const s of sources) await s.close();
+  }
 }
 
 /** A file read in bounded chunks. */
