@@ -55,7 +55,7 @@ function varint(o: Out, v: u32): void {
 }
 
 export class Sketch {
-  private entries: Out = new Out(); // u32 each, native order; unsorted past `sorted`
+  private entries: Out = new Out(); // u32 each, native order; sorted and deduplicated only by compact()
   private count: i32 = 0;
   private cap: i32 = 2 * REGISTERS;
   private words: StaticArray<i32> | null = null; // the registers, once normal

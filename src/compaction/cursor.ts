@@ -7,6 +7,7 @@ import { SSTableReader } from "../sstable/reader.js";
 import { IndexStream } from "../sstable/index-stream.js";
 import { tokenOf } from "../core/token.js";
 import { comparePartitions } from "../schema/order.js";
+import { EncodingStats } from "../core/descriptors.js";
 
 interface Input {
   reader: SSTableReader;
@@ -91,4 +92,17 @@ export class MergeCursor {
     }
     return slice.streams.length ? slice : null;
   }
+}
+
+/**
+ * The EncodingStats of an SSTable written from `readers` (at least one): the
+ * smallest of theirs, so every delta the output encodes stays non-negative.
+ */
+export function mergedEncodingStats(readers: SSTableReader[]): EncodingStats {
+  const stats = readers.map((r) => r.statistics.header.stats);
+  return {
+    minTimestamp: stats.reduce((m, s) => (s.minTimestamp < m ? s.minTimestamp : m), stats[0].minTimestamp),
+    minLocalDeletionTime: Math.min(...stats.map((s) => s.minLocalDeletionTime)),
+    minTTL: Math.min(...stats.map((s) => s.minTTL)),
+  };
 }

@@ -10,8 +10,7 @@ import { SSTableWriter, SSTableInfo, ComponentSink, FinishPiece } from "../sstab
 import { FormatVersion } from "../sstable/version.js";
 import { TableSchema } from "../schema/schema.js";
 import { merge, PurgeOptions } from "../core/merge.js";
-import { MergeCursor } from "./cursor.js";
-import { EncodingStats } from "../core/descriptors.js";
+import { MergeCursor, mergedEncodingStats } from "./cursor.js";
 import { CompactionPlan } from "./policy.js";
 import { SSTableEntry } from "../engine/manifest.js";
 
@@ -34,6 +33,15 @@ export interface OutputSSTable {
 /** Opens the sink for a new output generation. */
 export type SinkFactory = (generation: number) => ComponentSink & { closeOne(): Promise<boolean>; close(): Promise<void> };
 
+const UNIT_MB = 1 / 64;
+
+/** Merge slices aim at this fraction of a step's budget. */
+export const SLICES_PER_BUDGET = 16;
+const MIN_SLICE = 4096;
+/** the smallest slice, to use up the end of a budget */
+const TAIL_SLICE = 1024;
+const MAX_SLICE = 8 << 20;
+
 /**
  * What units of fixed work have cost, per kind, in ms per MB they move (plus
  * UNIT_MB, the size at which a unit's fixed overhead is about what its bytes
@@ -44,28 +52,29 @@ export class UnitCosts {
   private readonly rates = new Map<string, number>();
   /** @param clock milliseconds, monotonic: what budgets and costs are measured with */
   constructor(readonly clock: () => number = () => performance.now()) {}
-  /** input bytes merged per ms, as last seen */
+  /** input bytes merged per ms, as the last task averaged */
   mergeBytesPerMs = 0;
   predict(kind: string, mb: number): number | undefined {
     const r = this.rates.get(kind);
     return r === undefined ? undefined : r * (UNIT_MB + mb);
   }
-  record(kind: string, mb: number, ms: number): void {
+  /** Whether a unit fits in `leftMs`: a call's first unit always does, a kind never timed only then. */
+  fits(kind: string, mb: number, leftMs: number, first: boolean): boolean {
+    if (first) return true;
+    const predicted = this.predict(kind, mb);
+    return predicted !== undefined && predicted <= leftMs;
+  }
+  /** Runs one unit and learns what it cost. */
+  async run(kind: string, mb: number, unit: () => Promise<void>): Promise<void> {
+    const t0 = this.clock();
+    await unit();
+    const ms = this.clock() - t0;
     const r = ms / (UNIT_MB + mb);
     const prev = this.rates.get(kind);
     // quick to learn that a unit got dearer, slow to believe it got cheaper
     this.rates.set(kind, prev === undefined || r > prev ? r : 0.8 * prev + 0.2 * r);
   }
 }
-
-const UNIT_MB = 1 / 64;
-
-/** Merge slices aim at this fraction of a step's budget. */
-const SLICES_PER_BUDGET = 16;
-const MIN_SLICE = 4096;
-/** the smallest slice, to use up the end of a budget */
-const TAIL_SLICE = 1024;
-const MAX_SLICE = 8 << 20;
 
 /** An output that is full (or the last), being finished a piece at a time. */
 interface Closing {
@@ -94,9 +103,9 @@ export class CompactionTask {
   /** input bytes this task merges per ms */
   private bytesPerMs = 0;
   private mergedBytes = 0;
+  private mergeMs = 0;
   /** what a slice yields of what it asks for, over all inputs */
   private fill = 1;
-  private mergeMs = 0;
   /** the inputs are exhausted */
   private drained = false;
   done = false;
@@ -122,12 +131,7 @@ export class CompactionTask {
   private openWriter(): SSTableWriter {
     this.generation = this.newGeneration();
     this.sink = this.sinkFor(this.generation);
-    const stats = this.readers.map((r) => r.statistics.header.stats);
-    const encodingStats: EncodingStats = {
-      minTimestamp: stats.reduce((m, s) => (s.minTimestamp < m ? s.minTimestamp : m), stats[0].minTimestamp),
-      minLocalDeletionTime: Math.min(...stats.map((s) => s.minLocalDeletionTime)),
-      minTTL: Math.min(...stats.map((s) => s.minTTL)),
-    };
+    const encodingStats = mergedEncodingStats(this.readers);
     const cols = new Set<number>();
     for (const r of this.readers)
       for (const c of [...r.statistics.header.staticColumns, ...r.statistics.header.regularColumns]) cols.add(this.schema.columnIndex(c.name));
@@ -186,13 +190,8 @@ export class CompactionTask {
       const idle = mayIdle || report.units > 0;
       const head = this.closing[0];
       if (head) {
-        const kind = head.next;
-        const mb = head.nextMb;
-        const predicted = this.costs.predict(kind, mb);
-        if (!idle || (predicted !== undefined && predicted <= left)) {
-          const t0 = this.costs.clock();
-          await this.finishOne(head);
-          this.costs.record(kind, mb, this.costs.clock() - t0);
+        if (this.costs.fits(head.next, head.nextMb, left, !idle)) {
+          await this.costs.run(head.next, head.nextMb, () => this.finishOne(head));
           report.units++;
           continue;
         }
@@ -206,17 +205,16 @@ export class CompactionTask {
         if (!head) this.done = true;
         break;
       }
-      // size the slice to what is left of the budget, and skip it when even
-      // the smallest slice would not fit
-      // this task's own speed once it has one (its inputs and outputs differ
-      // from the last task's); until then the smallest slice, if the last
-      // task's speed says it fits
-      // A slice asks each input for sliceBytes, but inputs whose token range
-      // is elsewhere give nothing (leveled inputs are mostly disjoint), so
-      // what a request yields is learned too (`fill`).
+      // Size the slice to what is left of the budget, by this task's own speed
+      // once it has one (its inputs and outputs differ from the last task's;
+      // until then the smallest slice, if the last task's speed says it
+      // fits), and skip it when even the smallest would not fit. A slice asks
+      // each input for sliceBytes, but inputs whose token range is elsewhere
+      // give nothing (leveled inputs are mostly disjoint), so what a request
+      // yields is learned too (`fill`).
       const rate = this.bytesPerMs || this.costs.mergeBytesPerMs;
-      const perRequestedByte = (this.readers.length * this.fill) / rate;
       if (rate > 0) {
+        const perRequestedByte = (this.readers.length * this.fill) / rate;
         if (idle && TAIL_SLICE * perRequestedByte > left) break;
         const targetMs = Math.min(sliceTargetMs, left * 0.85);
         this.sliceBytes = this.bytesPerMs ? Math.max(TAIL_SLICE, Math.min(MAX_SLICE, Math.floor(targetMs / perRequestedByte))) : MIN_SLICE;

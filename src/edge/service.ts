@@ -86,6 +86,14 @@ function errorResponse(e: unknown): Response {
   return fail(500, e);
 }
 
+/** The 200 whose body is the zip as it streams out. */
+function zipResponse(body: ReadableStream<Uint8Array>, t: { keyspace: string; name: string }): Response {
+  return new Response(body, {
+    status: 200,
+    headers: { "content-type": "application/zip", "content-disposition": `attachment; filename="${t.keyspace}-${t.name}.zip"` },
+  });
+}
+
 function fail(status: number, e: unknown): Response {
   const err = e as { code?: string; message?: string; line?: number };
   return json(status, { error: err.message ?? String(e), code: err.code ?? "ERROR", ...(err.line ? { line: err.line } : {}) });
@@ -139,12 +147,8 @@ export async function handleSSTables(request: Request, options: ServiceOptions):
   } catch (e) {
     await engine?.close().catch(() => undefined);
     await dispose();
-    if (e instanceof BodyTooLargeError) {
-      await drain(request.body, 4 * max);
-      return fail(413, e);
-    }
-    if (e instanceof CqliteError) return fail(400, e);
-    return fail(500, e);
+    if (e instanceof BodyTooLargeError) await drain(request.body, 4 * max);
+    return errorResponse(e);
   }
   const t = parseTable(schema);
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
@@ -165,10 +169,7 @@ export async function handleSSTables(request: Request, options: ServiceOptions):
       await dispose();
     }
   })();
-  return new Response(readable, {
-    status: 200,
-    headers: { "content-type": "application/zip", "content-disposition": `attachment; filename="${t.keyspace}-${t.name}.zip"` },
-  });
+  return zipResponse(readable, t);
 }
 
 /**
@@ -187,10 +188,7 @@ async function chunked(request: Request, records: AsyncGenerator<NumberedRecord>
   const zip = new ZipStream(async (chunk) => {
     if (!started) {
       started = true;
-      answer(new Response(readable, {
-        status: 200,
-        headers: { "content-type": "application/zip", "content-disposition": `attachment; filename="${t.keyspace}-${t.name}.zip"` },
-      }));
+      answer(zipResponse(readable, t));
     }
     await writer.ready;
     await writer.write(chunk);

@@ -24,7 +24,7 @@ import { WalFailedError } from "../wal/errors.js";
 import { QuotaExceededError } from "../storage/errors.js";
 import { storageSource, ClosableSource } from "./sources.js";
 import { StorageSink } from "./sinks.js";
-import { MergeCursor } from "../compaction/cursor.js";
+import { MergeCursor, mergedEncodingStats } from "../compaction/cursor.js";
 import { writeExport, ExportOptions, ExportReport, ExportPart } from "../export/export.js";
 import { openImports } from "../export/import.js";
 import { merge } from "../core/merge.js";
@@ -34,7 +34,7 @@ import { Params } from "../cql/values.js";
 import { Partition as RawPartition } from "../sstable/model.js";
 import { MergePolicy, CompactionPlan } from "../compaction/policy.js";
 import { SizeTieredPolicy } from "../compaction/stcs.js";
-import { CompactionTask, UnitCosts } from "../compaction/task.js";
+import { CompactionTask, UnitCosts, SLICES_PER_BUDGET } from "../compaction/task.js";
 import { policyFrom, PolicySpec } from "../compaction/policies.js";
 import { recordToPartition } from "../tools/records.js";
 
@@ -439,15 +439,9 @@ export class WriteEngine {
     // always runs, so a call that has work makes progress.
     let units = 0;
     const left = () => budgetMs - (this.unitCosts.clock() - t0);
-    const fits = (kind: string, mb = 0) => {
-      if (units === 0) return true;
-      const predicted = this.unitCosts.predict(kind, mb);
-      return predicted !== undefined && predicted <= left(); // never seen: only as a call's first unit
-    };
+    const fits = (kind: string, mb = 0) => this.unitCosts.fits(kind, mb, left(), units === 0);
     const timed = async (kind: string, mb: number, f: () => Promise<void>) => {
-      const s = this.unitCosts.clock();
-      await f();
-      this.unitCosts.record(kind, mb, this.unitCosts.clock() - s);
+      await this.unitCosts.run(kind, mb, f);
       units++;
     };
     while (left() > 0 || units === 0) {
@@ -493,7 +487,7 @@ export class WriteEngine {
         this.totals.compactionsCompleted++;
         continue;
       }
-      const step = await task.step(Math.max(0, left()), units > 0, budgetMs / 16);
+      const step = await task.step(Math.max(0, left()), units > 0, budgetMs / SLICES_PER_BUDGET);
       if (step.units === 0) break;
       units += step.units;
       report.partitionsMerged += step.partitions;
@@ -578,14 +572,7 @@ export class WriteEngine {
     const now = this.now();
     const schema = this.schema;
     const parts = groups.map((group): ExportPart => {
-      const stats = group.map((r) => r.statistics.header.stats);
-      const encodingStats = stats.length
-        ? {
-            minTimestamp: stats.reduce((m, s) => (s.minTimestamp < m ? s.minTimestamp : m), stats[0].minTimestamp),
-            minLocalDeletionTime: Math.min(...stats.map((s) => s.minLocalDeletionTime)),
-            minTTL: Math.min(...stats.map((s) => s.minTTL)),
-          }
-        : this.memtable.stats.get();
+      const encodingStats = group.length ? mergedEncodingStats(group) : this.memtable.stats.get();
       const cursor = new MergeCursor(group);
       // about a MiB per slice in all: per input, so many inputs do not multiply it
       const sliceBytes = Math.max(16 << 10, Math.floor((1 << 20) / Math.max(1, group.length)));
