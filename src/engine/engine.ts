@@ -10,8 +10,9 @@ import { SSTableWriter, SSTableInfo, ComponentSink } from "../sstable/writer.js"
 import { FormatVersion, DEFAULT_VERSION } from "../sstable/version.js";
 import { fileName, tryParseFileName } from "../sstable/names.js";
 import { Partition } from "../sstable/model.js";
-import { encodePartitionsIndexed, decodePartitions } from "../core/rowstream.js";
+import { decodePartitions } from "../core/rowstream.js";
 import { tokenOf } from "../core/token.js";
+import { encodeMutation, decodeMutation, DEFAULT_MAX_MUTATION_BYTES } from "./mutation.js";
 import { CqliteError } from "../errors.js";
 import { ManifestData, SSTableEntry, MANIFEST, MANIFEST_TMP, emptyManifest, encodeManifest, decodeManifest } from "./manifest.js";
 import { readPartition, scanPartitions, ReadStats } from "./reads.js";
@@ -87,6 +88,8 @@ export interface EngineConfig {
   clock?: () => bigint;
   /** milliseconds, monotonic: what maintenance budgets are measured with (default performance.now) */
   maintenanceClock?: () => number;
+  /** largest write accepted, as logged (default 16 MiB, Cassandra's max_mutation_size); larger ones fail with MutationTooLargeError */
+  maxMutationBytes?: number;
 }
 
 export interface OpenReport {
@@ -141,7 +144,8 @@ export class WriteEngine {
     const unlock = await storage.lock(ENGINE_LOCK);
     try {
       if (await storage.exists(MANIFEST_TMP)) await storage.delete(MANIFEST_TMP);
-      const manifest = (await storage.exists(MANIFEST)) ? decodeManifest(await readWhole(storage, MANIFEST)) : emptyManifest();
+      const existed = await storage.exists(MANIFEST);
+      const manifest = existed ? decodeManifest(await readWhole(storage, MANIFEST)) : emptyManifest();
       const report: OpenReport = { walRecordsReplayed: 0, walTornTail: null, orphansRemoved: [] };
       // files of SSTables that never made it into the manifest (a crash mid-flush or mid-compaction)
       const live = new Set(manifest.sstables.map((s) => s.generation));
@@ -158,6 +162,11 @@ export class WriteEngine {
         lockName: null, // the engine holds LOCK for the whole database
         // never reuse a sequence number the SSTables already cover
         minNextSeq: BigInt(manifest.flushedSeq) + 1n,
+        // and notice a deleted segment holding records the SSTables do not
+        expectFrom: BigInt(manifest.flushedSeq) + 1n,
+        mustExist: existed,
+        // the version byte rides on top of the largest mutation
+        maxRecordBytes: (config.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES) + 1,
       });
       const engine = new WriteEngine(schema, storage, wal, manifest, unlock, config, report);
       try {
@@ -166,13 +175,13 @@ export class WriteEngine {
         const replay = await wal.replay((seq, payload) => {
           if (seq <= flushed) return;
           // each partition keeps its slice of the record, as a live write does
-          // (one copy per record: the log may reuse the buffer it read into)
-          const bytes = payload.slice();
-          const ends: number[] = [];
-          decodePartitions(bytes, ends).forEach((p, i) => engine.memtable.apply(p, seq, bytes.subarray(i ? ends[i - 1] : 0, ends[i])));
+          const { partitions, slices } = decodeMutation(seq, payload);
+          partitions.forEach((p, i) => engine.memtable.apply(p, seq, slices[i]));
           report.walRecordsReplayed++;
         });
         report.walTornTail = replay.tornTail ?? null;
+        // from now on the database exists, so its log must too
+        if (!existed) await engine.swapManifest(manifest);
         return engine;
       } catch (e) {
         for (const g of [...engine.readers.keys()]) await engine.dropReader(g);
@@ -241,16 +250,15 @@ export class WriteEngine {
    */
   async writePartitions(updates: Partition[]): Promise<void> {
     this.check();
-    if (updates.length === 0) return;
-    // backpressure: while a flush runs, the fresh memtable may fill up once
-    // more, no further, so memory stays within twice the threshold
-    while (this.autoFlush && this.memtable.bytes >= this.flushThresholdBytes) await this.autoFlush;
-    for (const p of updates) p.token = tokenOf(p.key);
+    if (!Array.isArray(updates) || updates.length === 0) return;
+    await this.makeRoom();
+    // checked and encoded before a write ordinal is taken: a bad mutation
+    // throws here and leaves no trace, so it cannot hold up later writes
+    const { payload, slices } = encodeMutation(this.schema, updates, this.config.maxMutationBytes);
     const ordinal = this.nextOrdinal++;
-    const { bytes, ends } = encodePartitionsIndexed(updates);
     let seq: bigint;
     try {
-      seq = (await this.wal.append(bytes)).seq;
+      seq = (await this.wal.append(payload)).seq;
     } catch (e) {
       this.skip(ordinal);
       // a full disk or quota is the storage's typed error, not the log's wrapper
@@ -262,7 +270,7 @@ export class WriteEngine {
     await new Promise<void>((resolve) => {
       this.applyQueue.set(ordinal, () => {
         // each partition keeps its slice of the WAL record's bytes: encoded once
-        updates.forEach((p, i) => this.memtable.apply(p, seq, bytes.subarray(i ? ends[i - 1] : 0, ends[i])));
+        updates.forEach((p, i) => this.memtable.apply(p, seq, slices[i]));
         resolve();
       });
       this.drain();
@@ -287,11 +295,36 @@ export class WriteEngine {
     return this.config.flushThresholdBytes ?? 32 << 20;
   }
 
+  /**
+   * Before a write: backpressure, and the retry of a failed background
+   * flush. While a flush runs, the fresh memtable may fill up once more, no
+   * further, so memory stays within twice the threshold. After a background
+   * flush failed (a full disk), the next write flushes first and fails with
+   * the flush's error if it fails again: the app sees the problem, nothing
+   * is logged, and once space is freed writes go on without a reopen.
+   */
+  private async makeRoom(): Promise<void> {
+    while (this.autoFlush && this.memtable.bytes >= this.flushThresholdBytes) await this.autoFlush;
+    if (this.flushFailure === null) return;
+    this.flushFailure = null;
+    try {
+      await this.flush();
+    } catch (e) {
+      this.flushFailure = e;
+      throw e;
+    }
+  }
+  /** why the last background flush failed, until a flush succeeds */
+  private flushFailure: unknown = null;
+
   private maybeFlush(): void {
     const rows = this.config.flushThresholdRows ?? 500_000;
-    if (this.autoFlush || (this.memtable.bytes < this.flushThresholdBytes && this.memtable.rows < rows)) return;
+    if (this.autoFlush || this.flushFailure !== null || (this.memtable.bytes < this.flushThresholdBytes && this.memtable.rows < rows)) return;
     this.autoFlush = this.flush()
-      .catch(() => undefined)
+      .then(
+        () => undefined,
+        (e: unknown) => void (this.flushFailure = e),
+      )
       .finally(() => (this.autoFlush = null));
   }
 
@@ -313,26 +346,51 @@ export class WriteEngine {
     const frozen = this.memtable;
     this.flushing = frozen;
     this.memtable = this.newMemtable();
+    const generation = this.allocateGeneration();
+    const version = this.config.format ?? DEFAULT_VERSION;
+    let info: SSTableInfo;
+    let reader: SSTableReader;
     try {
-      const generation = this.allocateGeneration();
-      const version = this.config.format ?? DEFAULT_VERSION;
-      const info = await this.writeSSTable(frozen, generation, version);
-      const entry = entryOf(info, generation, version, 0);
-      const next: ManifestData = {
-        generation: Math.max(this.manifest.generation, this.reserved),
-        flushedSeq: String(frozen.lastSeq > BigInt(this.manifest.flushedSeq) ? frozen.lastSeq : BigInt(this.manifest.flushedSeq)),
-        sstables: [...this.manifest.sstables, entry],
-      };
-      await this.swapManifest(next);
-      this.readers.set(generation, await this.openReader(entry));
-      await this.wal.markFlushed(frozen.lastSeq);
-      return info;
+      info = await this.writeSSTable(frozen, generation, version);
+      reader = await this.openReader(entryOf(info, generation, version, 0));
     } catch (e) {
-      // the frozen memtable stays readable and in the WAL; fold it back
+      // nothing names the new files yet: remove them, and fold the frozen
+      // memtable (still in the WAL) back, so a retry starts from here
+      await this.removeSSTableFiles(generation);
       this.restore(frozen);
-      throw e;
-    } finally {
       this.flushing = null;
+      throw e;
+    }
+    const entry = entryOf(info, generation, version, 0);
+    const next: ManifestData = {
+      generation: Math.max(this.manifest.generation, this.reserved),
+      flushedSeq: String(frozen.lastSeq > BigInt(this.manifest.flushedSeq) ? frozen.lastSeq : BigInt(this.manifest.flushedSeq)),
+      sstables: [...this.manifest.sstables, entry],
+    };
+    try {
+      await this.swapManifest(next);
+    } catch (e) {
+      // the old manifest stands (the swap is a rename): as if never written
+      await this.dropReader(generation);
+      await this.removeSSTableFiles(generation);
+      this.restore(frozen);
+      this.flushing = null;
+      throw e;
+    }
+    this.readers.set(generation, reader);
+    this.flushing = null;
+    // the segments it covers go; if that fails they stay, and replay skips
+    // what the manifest says is flushed (a failed log reports on next append)
+    await this.wal.markFlushed(frozen.lastSeq).catch(() => undefined);
+    return info;
+  }
+
+  /** Deletes whatever files of `generation` exist (a failed flush's or compaction's); best effort: open removes orphans too. */
+  private async removeSSTableFiles(generation: number): Promise<void> {
+    const names = await this.storage.list(DATA_PREFIX).catch(() => [] as string[]);
+    for (const name of names) {
+      const p = tryParseFileName(name);
+      if (p && Number(p.generation) === generation) await this.storage.delete(name).catch(() => undefined);
     }
   }
 
@@ -421,7 +479,30 @@ export class WriteEngine {
   maintenanceStep(budgetMs: number): Promise<MaintenanceReport> {
     this.check();
     if (!(budgetMs > 0)) throw new RangeError("maintenanceStep: budgetMs must be positive");
-    return this.serial(() => this.stepNow(budgetMs));
+    return this.serial(async () => {
+      try {
+        return await this.stepNow(budgetMs);
+      } catch (e) {
+        // A unit failed (a full disk, say). Its work cannot be resumed: a
+        // slice half-written to an output is lost to it. So the compaction
+        // starts over: its outputs go, its inputs were never replaced, and the
+        // next step plans afresh.
+        await this.abandonTask();
+        throw e;
+      }
+    });
+  }
+
+  /** Drops the compaction in progress and every file it wrote. */
+  private async abandonTask(): Promise<void> {
+    const task = this.task;
+    if (!task) return;
+    this.task = null;
+    await task.abort();
+    for (const g of task.generations) {
+      if (this.opened.delete(g)) await this.dropReader(g).catch(() => undefined);
+      await this.removeSSTableFiles(g);
+    }
   }
 
   private ctx() {
@@ -533,12 +614,12 @@ export class WriteEngine {
       flushedSeq: this.manifest.flushedSeq,
       sstables: [...this.manifest.sstables.filter((s) => !gone.has(s.generation)), ...outputs],
     };
-    for (const o of outputs) {
-      const r = this.opened.get(o.generation) ?? (await this.openReader(o));
-      this.opened.delete(o.generation);
-      this.readers.set(o.generation, r);
-    }
+    for (const o of outputs) if (!this.opened.has(o.generation)) this.opened.set(o.generation, await this.openReader(o));
     await this.swapManifest(next);
+    for (const o of outputs) {
+      this.readers.set(o.generation, this.opened.get(o.generation)!);
+      this.opened.delete(o.generation);
+    }
     for (const entry of [...plan.inputs, ...dropped]) {
       // no longer live: reads stop using it now; its files are deleted by a
       // later unit of maintenance (or as orphans when the engine next opens)
@@ -768,12 +849,7 @@ export class WriteEngine {
       await this.flush();
       await this.autoFlush;
       await this.flushChain;
-      if (this.task) {
-        await this.task.abort();
-        this.task = null;
-      }
-      for (const g of [...this.opened.keys()]) await this.dropReader(g);
-      this.opened.clear();
+      await this.abandonTask();
       while (this.obsolete.length) await this.deleteObsolete(this.obsolete.shift()!);
       await this.wal.close();
     } finally {
