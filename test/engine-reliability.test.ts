@@ -263,3 +263,27 @@ describe("case 6: a deleted write-ahead log segment", () => {
     await again.close();
   });
 });
+
+describe("case 9: what the core holds for SSTables", () => {
+  test("opening, flushing, compacting and closing many times does not grow the core's headers", async () => {
+    const { core } = await import("../src/core/core.js");
+    const storage = new MemoryStorage();
+    const live = () => core().exports.headersLive();
+    let e = await WriteEngine.open({ storage, schema: SCHEMA });
+    await e.write(row("warm", 1, "v", NOW_US));
+    await e.flush();
+    const before = live();
+    for (let round = 0; round < 20; round++) {
+      await e.write(Array.from({ length: 20 }, (_, i) => row(`r${round}-${i}`, i, "v", NOW_US + BigInt(round * 100 + i))));
+      await e.flush();
+      while ((await e.maintenanceStep(50)).pending);
+      await e.close();
+      e = await WriteEngine.open({ storage, schema: SCHEMA });
+      await e.get({ k: "warm" });
+    }
+    // the live SSTables' readers, and nothing per round
+    expect(live() - before).toBeLessThanOrEqual(e.sstables.length + 1);
+    expect((await e.select("SELECT k FROM kv")).length).toBe(401);
+    await e.close();
+  });
+});

@@ -213,6 +213,7 @@ export class WriteEngine {
 
   /** Closes the files of an SSTable that is no longer live. */
   private async dropReader(generation: number): Promise<void> {
+    (this.readers.get(generation) ?? this.opened.get(generation))?.release();
     this.readers.delete(generation);
     for (const h of this.handles.get(generation) ?? []) await h.close();
     this.handles.delete(generation);
@@ -500,7 +501,8 @@ export class WriteEngine {
     this.task = null;
     await task.abort();
     for (const g of task.generations) {
-      if (this.opened.delete(g)) await this.dropReader(g).catch(() => undefined);
+      if (this.opened.has(g)) await this.dropReader(g).catch(() => undefined);
+      this.opened.delete(g);
       await this.removeSSTableFiles(g);
     }
   }
@@ -622,7 +624,9 @@ export class WriteEngine {
     }
     for (const entry of [...plan.inputs, ...dropped]) {
       // no longer live: reads stop using it now; its files are deleted by a
-      // later unit of maintenance (or as orphans when the engine next opens)
+      // later unit of maintenance (or as orphans when the engine next opens).
+      // (A read still holding the reader redefines its header if it needs it.)
+      this.readers.get(entry.generation)?.release();
       this.readers.delete(entry.generation);
       this.obsolete.push(entry);
     }

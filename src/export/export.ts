@@ -166,7 +166,7 @@ async function validateExported(storage: Storage, schema: TableSchema, version: 
   }
   try {
     const r = await SSTableReader.open(comps, { schema, version, name: `${dir}/${version}-${generation}-big` });
-    const v = await validate(r);
+    const v = await validate(r).finally(() => r.release());
     if (v.partitions !== info.partitions) throw new ExportError(`validation read ${v.partitions} partitions, wrote ${info.partitions}`);
   } finally {
     for (const s of sources) await s.close();
