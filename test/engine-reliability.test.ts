@@ -287,3 +287,26 @@ describe("case 9: what the core holds for SSTables", () => {
     await e.close();
   });
 });
+
+describe("case 8: what an export leaves in storage", () => {
+  test("a zipped export leaves no copy behind; one without a zip keeps its files; a failed one leaves nothing", async () => {
+    const storage = new MemoryStorage();
+    const e = await WriteEngine.open({ storage, schema: SCHEMA });
+    await e.write(Array.from({ length: 300 }, (_, i) => row(`k${i}`, i, "v".repeat(100), NOW_US + BigInt(i))));
+    let zipBytes = 0;
+    const zipped = await e.exportSSTable({ zip: (c) => void (zipBytes += c.length) });
+    expect(zipBytes).toBe(zipped.zipBytes);
+    const dir = `export/${zipped.directory}/`;
+    expect(await storage.list(dir)).toEqual([]);
+    const kept = await e.exportSSTable();
+    expect((await storage.list(dir)).length).toBe(kept.files.length);
+    await e.exportSSTable({ zip: () => undefined, keep: true });
+    expect((await storage.list(dir)).length).toBe(kept.files.length);
+    // room for less than the export, once the kept copy is cleared
+    storage.quotaBytes = storage.usedBytes - kept.totalSize + 2048;
+    await expect(e.exportSSTable({ zip: () => undefined })).rejects.toBeInstanceOf(QuotaExceededError);
+    expect(await storage.list(dir)).toEqual([]);
+    storage.quotaBytes = 64 << 20;
+    await e.close();
+  });
+});
