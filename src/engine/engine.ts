@@ -8,12 +8,15 @@ import { Memtable } from "../memtable/memtable.js";
 import { SSTableReader } from "../sstable/reader.js";
 import { SSTableWriter, SSTableInfo, ComponentSink } from "../sstable/writer.js";
 import { FormatVersion, DEFAULT_VERSION } from "../sstable/version.js";
-import { fileName, tryParseFileName } from "../sstable/names.js";
+import { fileName } from "../sstable/names.js";
 import { Partition } from "../sstable/model.js";
 import { encodePartitionsIndexed, decodePartitions } from "../core/rowstream.js";
 import { tokenOf } from "../core/token.js";
 import { CqliteError } from "../errors.js";
-import { ManifestData, SSTableEntry, MANIFEST, MANIFEST_TMP, emptyManifest, encodeManifest, decodeManifest } from "./manifest.js";
+import { SSTableEntry } from "./manifest.js";
+import { VersionSet } from "../version/version-set.js";
+import { Version } from "../version/version.js";
+import { DATA_PREFIX } from "../version/table-cache.js";
 import { readPartition, scanPartitions, ReadStats } from "./reads.js";
 import { encodeKey } from "../schema/keys.js";
 import { materialize, CqlRow } from "../read/materialize.js";
@@ -22,7 +25,6 @@ import type { Storage } from "../storage/storage.js";
 import { Wal, WalSyncPolicy, TornTail } from "../wal/wal.js";
 import { WalFailedError } from "../wal/errors.js";
 import { QuotaExceededError } from "../storage/errors.js";
-import { storageSource, ClosableSource } from "./sources.js";
 import { StorageSink } from "./sinks.js";
 import { MergeCursor, mergedEncodingStats } from "../compaction/cursor.js";
 import { writeExport, ExportOptions, ExportReport, ExportPart } from "../export/export.js";
@@ -87,6 +89,8 @@ export interface EngineConfig {
   clock?: () => bigint;
   /** milliseconds, monotonic: what maintenance budgets are measured with (default performance.now) */
   maintenanceClock?: () => number;
+  /** SSTable files held open at once (default 128); idle ones beyond it are closed and reopened on demand */
+  maxOpenFiles?: number;
 }
 
 export interface OpenReport {
@@ -95,14 +99,12 @@ export interface OpenReport {
   orphansRemoved: string[];
 }
 
-const DATA_PREFIX = "sstables/";
 /** The storage lock a database's one writer holds. */
 export const ENGINE_LOCK = "LOCK";
 
 export class WriteEngine {
   private memtable: Memtable;
   private flushing: Memtable | null = null;
-  private readers = new Map<number, SSTableReader>();
   private closed = false;
   private flushChain: Promise<unknown> = Promise.resolve();
   private applyNext = 0;
@@ -110,14 +112,14 @@ export class WriteEngine {
   private nextOrdinal = 0;
   private lastMicros = 0n;
   private autoFlush: Promise<unknown> | null = null;
-  readonly readStats: ReadStats = { sstablesRead: 0, sstablesSkipped: 0 };
+  private readonly counters: ReadStats = { sstablesRead: 0, sstablesSkipped: 0 };
   private policy: MergePolicy = new SizeTieredPolicy();
   private task: CompactionTask | null = null;
+  /** the version the compaction in progress reads its inputs from */
+  private taskVersion: Version | null = null;
   private readonly unitCosts: UnitCosts;
-  /** readers of a finished compaction's outputs, opened ahead of its commit */
-  private readonly opened = new Map<number, SSTableReader>();
-  /** SSTables replaced by a compaction whose files are not yet deleted */
-  private readonly obsolete: SSTableEntry[] = [];
+  /** a finished compaction's outputs whose readers are open, ahead of its commit */
+  private readonly prepared = new Set<number>();
   private readonly totals: MaintenanceStats = {
     compactionsCompleted: 0, partitionsMerged: 0, rowsMerged: 0, bytesRead: 0, bytesWritten: 0, tombstonesPurged: 0, sstablesDropped: 0, timeMs: 0,
   };
@@ -126,7 +128,7 @@ export class WriteEngine {
     readonly schema: TableSchema,
     private readonly storage: Storage,
     private readonly wal: Wal,
-    private manifest: ManifestData,
+    private readonly versions: VersionSet,
     private readonly unlock: () => Promise<void>,
     private readonly config: EngineConfig,
     readonly openReport: OpenReport,
@@ -140,28 +142,25 @@ export class WriteEngine {
     const schema = parseTable(config.schema);
     const unlock = await storage.lock(ENGINE_LOCK);
     try {
-      if (await storage.exists(MANIFEST_TMP)) await storage.delete(MANIFEST_TMP);
-      const manifest = (await storage.exists(MANIFEST)) ? decodeManifest(await readWhole(storage, MANIFEST)) : emptyManifest();
-      const report: OpenReport = { walRecordsReplayed: 0, walTornTail: null, orphansRemoved: [] };
-      // files of SSTables that never made it into the manifest (a crash mid-flush or mid-compaction)
-      const live = new Set(manifest.sstables.map((s) => s.generation));
-      for (const name of await storage.list(DATA_PREFIX)) {
-        const p = tryParseFileName(name);
-        if (p && !live.has(Number(p.generation))) {
-          await storage.delete(name);
-          report.orphansRemoved.push(name);
-        }
-      }
-      const wal = await Wal.open(storage, {
-        sync: config.walSync ?? "always",
-        directory: "wal/",
-        lockName: null, // the engine holds LOCK for the whole database
-        // never reuse a sequence number the SSTables already cover
-        minNextSeq: BigInt(manifest.flushedSeq) + 1n,
-      });
-      const engine = new WriteEngine(schema, storage, wal, manifest, unlock, config, report);
+      // files of SSTables that never made it into the manifest (a crash mid-flush or mid-compaction) go here
+      const { versions, orphans } = await VersionSet.open(storage, schema, config.maxOpenFiles);
+      const manifest = versions.manifest;
+      const report: OpenReport = { walRecordsReplayed: 0, walTornTail: null, orphansRemoved: orphans };
+      let wal: Wal;
       try {
-        for (const s of manifest.sstables) engine.readers.set(s.generation, await engine.openReader(s));
+        wal = await Wal.open(storage, {
+          sync: config.walSync ?? "always",
+          directory: "wal/",
+          lockName: null, // the engine holds LOCK for the whole database
+          // never reuse a sequence number the SSTables already cover
+          minNextSeq: BigInt(manifest.flushedSeq) + 1n,
+        });
+      } catch (e) {
+        await versions.close();
+        throw e;
+      }
+      const engine = new WriteEngine(schema, storage, wal, versions, unlock, config, report);
+      try {
         const flushed = BigInt(manifest.flushedSeq);
         const replay = await wal.replay((seq, payload) => {
           if (seq <= flushed) return;
@@ -175,7 +174,7 @@ export class WriteEngine {
         report.walTornTail = replay.tornTail ?? null;
         return engine;
       } catch (e) {
-        for (const g of [...engine.readers.keys()]) await engine.dropReader(g);
+        await versions.close();
         await wal.close().catch(() => undefined);
         throw e;
       }
@@ -188,27 +187,6 @@ export class WriteEngine {
   private newMemtable(): Memtable {
     return new Memtable(this.schema, () => Math.floor(Date.now() / 1000));
   }
-
-  private async openReader(s: SSTableEntry): Promise<SSTableReader> {
-    const comps = new Map<string, ClosableSource>();
-    try {
-      for (const c of Object.keys(s.files)) comps.set(c, await storageSource(this.storage, DATA_PREFIX + fileName(s.version, s.generation, c)));
-      const r = await SSTableReader.open(comps, { schema: this.schema, version: s.version, name: fileName(s.version, s.generation, "").slice(0, -1) });
-      this.handles.set(s.generation, [...comps.values()]);
-      return r;
-    } catch (e) {
-      for (const c of comps.values()) await c.close();
-      throw e;
-    }
-  }
-
-  /** Closes the files of an SSTable that is no longer live. */
-  private async dropReader(generation: number): Promise<void> {
-    this.readers.delete(generation);
-    for (const h of this.handles.get(generation) ?? []) await h.close();
-    this.handles.delete(generation);
-  }
-  private readonly handles = new Map<number, ClosableSource[]>();
 
   private check(): void {
     if (this.closed) throw new EngineClosedError();
@@ -229,10 +207,10 @@ export class WriteEngine {
   }
   /** The last SSTable generation handed out. */
   get generation(): number {
-    return this.manifest.generation;
+    return this.versions.manifest.generation;
   }
   get sstables(): readonly SSTableEntry[] {
-    return this.manifest.sstables;
+    return this.versions.manifest.sstables;
   }
 
   /**
@@ -314,17 +292,10 @@ export class WriteEngine {
     this.flushing = frozen;
     this.memtable = this.newMemtable();
     try {
-      const generation = this.allocateGeneration();
+      const generation = this.versions.allocateGeneration();
       const version = this.config.format ?? DEFAULT_VERSION;
       const info = await this.writeSSTable(frozen, generation, version);
-      const entry = entryOf(info, generation, version, 0);
-      const next: ManifestData = {
-        generation: Math.max(this.manifest.generation, this.reserved),
-        flushedSeq: String(frozen.lastSeq > BigInt(this.manifest.flushedSeq) ? frozen.lastSeq : BigInt(this.manifest.flushedSeq)),
-        sstables: [...this.manifest.sstables, entry],
-      };
-      await this.swapManifest(next);
-      this.readers.set(generation, await this.openReader(entry));
+      await this.versions.apply({ add: [entryOf(info, generation, version, 0)], flushedSeq: frozen.lastSeq });
       await this.wal.markFlushed(frozen.lastSeq);
       return info;
     } catch (e) {
@@ -334,14 +305,6 @@ export class WriteEngine {
     } finally {
       this.flushing = null;
     }
-  }
-
-  // Generations handed out but not yet in the manifest (a compaction's open
-  // outputs); the manifest records the highest so none is ever reused.
-  private reserved = 0;
-  private allocateGeneration(): number {
-    this.reserved = Math.max(this.reserved, this.manifest.generation) + 1;
-    return this.reserved;
   }
 
   private restore(frozen: Memtable): void {
@@ -378,24 +341,12 @@ export class WriteEngine {
     }
   }
 
-  private async swapManifest(next: ManifestData): Promise<void> {
-    const f = await this.storage.open(MANIFEST_TMP, { create: true, truncate: true });
-    try {
-      await f.write(0, encodeManifest(next));
-      await f.flush();
-    } finally {
-      await f.close();
-    }
-    await this.storage.rename(MANIFEST_TMP, MANIFEST);
-    this.manifest = next;
-  }
-
   // ---- compaction
 
   /** Chooses how SSTables are merged: size-tiered (default), leveled or time-window. */
   setMergePolicy(policy: MergePolicy | PolicySpec): void {
     this.check();
-    this.policy = "next" in policy ? policy : policyFrom(policy, (s) => this.readers.get(s.generation)?.statistics.stats ?? null);
+    this.policy = "next" in policy ? policy : policyFrom(policy, (s) => this.versions.tables.get(s.generation)?.statistics.stats ?? null);
   }
 
   get mergePolicy(): MergePolicy {
@@ -445,15 +396,13 @@ export class WriteEngine {
       units++;
     };
     while (left() > 0 || units === 0) {
-      if (this.obsolete.length) {
-        const entry = this.obsolete[0];
+      if (this.versions.obsolete.length) {
         if (!fits("delete")) break;
-        await timed("delete", 0, () => this.deleteObsolete(entry));
-        this.obsolete.shift();
+        await timed("delete", 0, async () => void (await this.versions.deleteObsolete()));
         continue;
       }
       if (!this.task) {
-        const plan = this.policy.next(this.manifest.sstables, this.ctx());
+        const plan = this.policy.next(this.sstables, this.ctx());
         if (!plan) break;
         if (plan.drop?.length) {
           if (!fits("commit")) break;
@@ -471,16 +420,20 @@ export class WriteEngine {
       if (task.done) {
         // the outputs' readers open one per unit, then the manifest swaps
         const entries = task.outputs.map((o) => entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level));
-        const unopened = entries.find((e) => !this.opened.has(e.generation));
+        const unopened = entries.find((e) => !this.prepared.has(e.generation));
         if (unopened) {
           const mb = unopened.dataLength / 1e6;
           if (!fits("open", mb)) break;
-          await timed("open", mb, async () => void this.opened.set(unopened.generation, await this.openReader(unopened)));
+          await timed("open", mb, async () => {
+            await this.versions.prepare(unopened);
+            this.prepared.add(unopened.generation);
+          });
           continue;
         }
         if (!fits("commit")) break;
         await timed("commit", 0, () => this.commit(task.plan, entries, []));
-        this.task = null;
+        this.prepared.clear();
+        this.endTask();
         report.sstablesIn += task.plan.inputs.length;
         report.sstablesOut += task.outputs.length;
         report.rowsMerged += task.outputs.reduce((n, o) => n + o.info.rows, 0);
@@ -496,7 +449,7 @@ export class WriteEngine {
       report.tombstonesPurged += step.purged;
     }
     report.timeMs = this.unitCosts.clock() - t0;
-    report.pending = this.obsolete.length > 0 || this.task !== null || this.policy.next(this.manifest.sstables, this.ctx()) !== null;
+    report.pending = this.versions.obsolete.length > 0 || this.task !== null || this.policy.next(this.sstables, this.ctx()) !== null;
     this.totals.partitionsMerged += report.partitionsMerged;
     this.totals.rowsMerged += report.rowsMerged;
     this.totals.bytesRead += report.bytesRead;
@@ -510,47 +463,39 @@ export class WriteEngine {
     const inputs = new Set(plan.inputs.map((s) => s.generation));
     // a tombstone may go only if nothing outside the compaction is older than it
     let maxPurgeable = 2n ** 62n;
-    for (const s of this.manifest.sstables) {
+    for (const s of this.sstables) {
       if (inputs.has(s.generation) || s.minTimestamp === null) continue;
       if (BigInt(s.minTimestamp) < maxPurgeable) maxPurgeable = BigInt(s.minTimestamp);
     }
     for (const m of this.memtables()) if (!m.empty && m.stats.minTimestamp !== null && m.stats.minTimestamp < maxPurgeable) maxPurgeable = m.stats.minTimestamp;
     const version = this.config.format ?? DEFAULT_VERSION;
+    // the inputs stay open and on disk until the task commits or is abandoned
+    const pinned = this.versions.pin();
+    this.taskVersion = pinned;
+    const readers = plan.inputs.map((s) => pinned.tables.find((t) => t.entry.generation === s.generation)!.reader);
     return new CompactionTask(
-      this.schema, plan, plan.inputs.map((s) => this.readers.get(s.generation)!), version,
-      () => this.allocateGeneration(), (g) => this.sinkFor(version, g),
+      this.schema, plan, readers, version,
+      () => this.versions.allocateGeneration(), (g) => this.sinkFor(version, g),
       { gcBefore: this.now() - this.schema.options.gcGraceSeconds, maxPurgeableTimestamp: maxPurgeable },
       () => this.now(),
       this.unitCosts,
     );
   }
 
-  /** Replaces `inputs` and `dropped` by `outputs` in one manifest swap; the old files go later, one SSTable per unit of maintenance. */
-  private async commit(plan: CompactionPlan, outputs: SSTableEntry[], dropped: SSTableEntry[]): Promise<void> {
-    const gone = new Set([...plan.inputs, ...dropped].map((s) => s.generation));
-    const next: ManifestData = {
-      generation: Math.max(this.manifest.generation, this.reserved),
-      flushedSeq: this.manifest.flushedSeq,
-      sstables: [...this.manifest.sstables.filter((s) => !gone.has(s.generation)), ...outputs],
-    };
-    for (const o of outputs) {
-      const r = this.opened.get(o.generation) ?? (await this.openReader(o));
-      this.opened.delete(o.generation);
-      this.readers.set(o.generation, r);
-    }
-    await this.swapManifest(next);
-    for (const entry of [...plan.inputs, ...dropped]) {
-      // no longer live: reads stop using it now; its files are deleted by a
-      // later unit of maintenance (or as orphans when the engine next opens)
-      this.readers.delete(entry.generation);
-      this.obsolete.push(entry);
-    }
+  private endTask(): void {
+    this.task = null;
+    this.taskVersion?.unpin();
+    this.taskVersion = null;
   }
 
-  /** Closes and deletes the files of an SSTable the manifest no longer lists. */
-  private async deleteObsolete(entry: SSTableEntry): Promise<void> {
-    await this.dropReader(entry.generation);
-    for (const c of Object.keys(entry.files)) await this.storage.delete(DATA_PREFIX + fileName(entry.version, entry.generation, c));
+  /**
+   * Replaces `inputs` and `dropped` by `outputs` in one manifest swap. Reads
+   * in flight keep the version they pinned; the replaced files are deleted
+   * once no version holds them, one SSTable per unit of maintenance (or as
+   * orphans when the engine next opens).
+   */
+  private async commit(plan: CompactionPlan, outputs: SSTableEntry[], dropped: SSTableEntry[]): Promise<void> {
+    await this.versions.apply({ add: outputs, remove: [...plan.inputs, ...dropped].map((s) => s.generation) });
   }
 
   // ---- export and import
@@ -566,7 +511,15 @@ export class WriteEngine {
   }
 
   private async exportNow(o: ExportOptions): Promise<ExportReport> {
-    const readers = [...this.readers.values()];
+    const pinned = this.versions.pin();
+    try {
+      return await this.exportFrom(pinned.readers, o);
+    } finally {
+      pinned.unpin();
+    }
+  }
+
+  private exportFrom(readers: SSTableReader[], o: ExportOptions): Promise<ExportReport> {
     // everything merged into one SSTable (the default), or one per live SSTable
     const groups = o.compact === false && readers.length > 0 ? readers.map((r) => [r]) : [readers];
     const now = this.now();
@@ -600,7 +553,7 @@ export class WriteEngine {
       const imports = await openImports(this.schema, input);
       const added: SSTableEntry[] = [];
       for (const imp of imports) {
-        const generation = this.allocateGeneration();
+        const generation = this.versions.allocateGeneration();
         const r = imp.reader;
         let entry: SSTableEntry;
         if (imp.resort) {
@@ -640,13 +593,7 @@ export class WriteEngine {
         }
         added.push(entry);
       }
-      const next: ManifestData = {
-        generation: Math.max(this.manifest.generation, this.reserved),
-        flushedSeq: this.manifest.flushedSeq,
-        sstables: [...this.manifest.sstables, ...added],
-      };
-      for (const e of added) this.readers.set(e.generation, await this.openReader(e));
-      await this.swapManifest(next);
+      await this.versions.apply({ add: added });
       return added;
     });
   }
@@ -702,7 +649,7 @@ export class WriteEngine {
     let counted = 0;
     const partitions = async function* (self: WriteEngine): AsyncGenerator<RawPartition> {
       if (plan.keys === null) {
-        yield* scanPartitions(self.schema, self.memtables(), [...self.readers.values()], now);
+        yield* self.scanRaw(now);
         return;
       }
       const seen = new Set<string>();
@@ -742,7 +689,29 @@ export class WriteEngine {
   /** One partition, merged across memtables and SSTables, as raw data. */
   async getPartition(key: Uint8Array): Promise<Partition | null> {
     this.check();
-    return readPartition(this.schema, this.memtables(), [...this.readers.values()], key, this.now(), this.readStats);
+    const v = this.versions.pin();
+    try {
+      return await readPartition(this.schema, this.memtables(), v.readers, key, this.now(), this.counters);
+    } finally {
+      v.unpin();
+    }
+  }
+
+  /** What reads have done so far, and the SSTable files open now. */
+  readStats(): ReadStats & { openFiles: number; fileOpens: number } {
+    const t = this.versions.tables;
+    return { ...this.counters, openFiles: t.openFiles, fileOpens: t.fileOpens };
+  }
+
+  // every partition, merged, over the version current when the scan starts
+  private async *scanRaw(now: number): AsyncGenerator<Partition> {
+    const memtables = this.memtables();
+    const v = this.versions.pin();
+    try {
+      yield* scanPartitions(this.schema, memtables, v.readers, now);
+    } finally {
+      v.unpin();
+    }
   }
 
   /** CQL rows of one partition (optionally one clustering) by column values. */
@@ -757,7 +726,7 @@ export class WriteEngine {
   /** Every row, in token then clustering order. */
   async *scan(): AsyncGenerator<CqlRow> {
     this.check();
-    for await (const p of scanPartitions(this.schema, this.memtables(), [...this.readers.values()], this.now()))
+    for await (const p of this.scanRaw(this.now()))
       yield* materialize(this.schema, p, { nowSeconds: this.now() });
   }
 
@@ -770,15 +739,15 @@ export class WriteEngine {
       await this.flushChain;
       if (this.task) {
         await this.task.abort();
-        this.task = null;
+        for (const o of this.task.outputs) await this.versions.discard(entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level));
+        this.prepared.clear();
+        this.endTask();
       }
-      for (const g of [...this.opened.keys()]) await this.dropReader(g);
-      this.opened.clear();
-      while (this.obsolete.length) await this.deleteObsolete(this.obsolete.shift()!);
+      while (await this.versions.deleteObsolete());
       await this.wal.close();
     } finally {
       this.closed = true;
-      for (const g of [...this.readers.keys()]) await this.dropReader(g);
+      await this.versions.close();
       await this.unlock();
     }
   }
@@ -804,13 +773,4 @@ function entryOf(info: SSTableInfo, generation: number, version: string, level: 
     maxToken: info.maxToken?.toString() ?? null,
     createdAt: Date.now(),
   };
-}
-
-async function readWhole(storage: Storage, name: string): Promise<Uint8Array> {
-  const f = await storage.open(name, {});
-  try {
-    return await f.read(0, await f.size());
-  } finally {
-    await f.close();
-  }
 }
