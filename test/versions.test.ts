@@ -44,10 +44,13 @@ function gatedStorage() {
   };
 }
 
+// long enough that a scan reads each SSTable in several slices
+const value = (tag: string, round: number, pk: number, ck: number) => `${tag}${round}-${pk}-${ck}`.padEnd(400, ".");
+
 async function twoFlushes(e: WriteEngine, tag: string): Promise<void> {
   for (const round of [0, 1]) {
     const records = [];
-    for (let pk = 0; pk < PKS; pk++) for (let ck = 0; ck < CKS; ck++) if ((pk + round) % 2 === 0 || round === 0) records.push({ pk, ck, v: `${tag}${round}-${pk}-${ck}` });
+    for (let pk = 0; pk < PKS; pk++) for (let ck = 0; ck < CKS; ck++) if ((pk + round) % 2 === 0 || round === 0) records.push({ pk, ck, v: value(tag, round, pk, ck) });
     await e.insert(records);
     await e.flush();
   }
@@ -55,7 +58,7 @@ async function twoFlushes(e: WriteEngine, tag: string): Promise<void> {
 
 function expected(tag: string): CqlRow[] {
   const out: CqlRow[] = [];
-  for (let pk = 0; pk < PKS; pk++) for (let ck = 0; ck < CKS; ck++) out.push({ pk, ck, v: `${tag}${(pk + 1) % 2 === 0 ? 1 : 0}-${pk}-${ck}` });
+  for (let pk = 0; pk < PKS; pk++) for (let ck = 0; ck < CKS; ck++) out.push({ pk, ck, v: value(tag, (pk + 1) % 2 === 0 ? 1 : 0, pk, ck) });
   return out;
 }
 
@@ -103,7 +106,8 @@ describe("pinned versions", () => {
     held = g.arm(); // the iterators' next Data.db read is held once more, then let through
     const scanRest = drain(scan, scanFirst);
     const selRest = drain(sel, selFirst);
-    await Promise.race([held, scanRest, selRest]);
+    // the iterators still had SSTables to read after the commit
+    expect(await Promise.race([held.then(() => "read after the commit"), scanRest.then(() => "done"), selRest.then(() => "done")])).toBe("read after the commit");
     g.release();
     expect(sorted(await scanRest).map(key)).toEqual(want.map(key));
     expect(sorted(await scanRest)).toEqual(want);

@@ -17,7 +17,8 @@ import { SSTableEntry } from "./manifest.js";
 import { VersionSet } from "../version/version-set.js";
 import { Version } from "../version/version.js";
 import { DATA_PREFIX } from "../version/table-cache.js";
-import { readPartition, scanPartitions, ReadStats } from "./reads.js";
+import { ReadView, ReadCounters, readPartition, scanPartitions } from "../read/read-path.js";
+import { runSelect } from "../read/select.js";
 import { encodeKey } from "../schema/keys.js";
 import { materialize, CqlRow } from "../read/materialize.js";
 import { CqlValue } from "../types/codec.js";
@@ -26,7 +27,9 @@ import { Wal, WalSyncPolicy, TornTail } from "../wal/wal.js";
 import { WalFailedError } from "../wal/errors.js";
 import { QuotaExceededError } from "../storage/errors.js";
 import { StorageSink } from "./sinks.js";
-import { MergeCursor, mergedEncodingStats } from "../compaction/cursor.js";
+import { mergedEncodingStats } from "../compaction/cursor.js";
+import { MergeCursor } from "../read/merge-cursor.js";
+import { SSTableCursor } from "../read/sstable-cursor.js";
 import { writeExport, ExportOptions, ExportReport, ExportPart } from "../export/export.js";
 import { openImports } from "../export/import.js";
 import { merge } from "../core/merge.js";
@@ -112,7 +115,7 @@ export class WriteEngine {
   private nextOrdinal = 0;
   private lastMicros = 0n;
   private autoFlush: Promise<unknown> | null = null;
-  private readonly counters: ReadStats = { sstablesRead: 0, sstablesSkipped: 0 };
+  private readonly counters: ReadCounters = { sstablesRead: 0, sstablesSkipped: 0 };
   private policy: MergePolicy = new SizeTieredPolicy();
   private task: CompactionTask | null = null;
   /** the version the compaction in progress reads its inputs from */
@@ -526,7 +529,7 @@ export class WriteEngine {
     const schema = this.schema;
     const parts = groups.map((group): ExportPart => {
       const encodingStats = group.length ? mergedEncodingStats(group) : this.memtable.stats.get();
-      const cursor = new MergeCursor(group);
+      const cursor = new MergeCursor(group.map((r) => new SSTableCursor(r)));
       // about a MiB per slice in all: per input, so many inputs do not multiply it
       const sliceBytes = Math.max(16 << 10, Math.floor((1 << 20) / Math.max(1, group.length)));
       async function* streams() {
@@ -638,42 +641,13 @@ export class WriteEngine {
     return out;
   }
 
-  /** The rows of a SELECT, as they are read (for large results). */
+  /** The rows of a SELECT, as they are read (for large results); break out early to stop the reading. */
   async *selectIter(cql: string, params?: Params): AsyncGenerator<CqlRow> {
     this.check();
     const parsed = this.statements.get(cql);
     if (!isSelect(parsed)) throw new CqliteError("NOT_A_SELECT", "select() takes a SELECT; use execute() for writes");
     const plan = planSelect(this.schema, parsed, params);
-    const now = this.now();
-    let total = 0;
-    let counted = 0;
-    const partitions = async function* (self: WriteEngine): AsyncGenerator<RawPartition> {
-      if (plan.keys === null) {
-        yield* self.scanRaw(now);
-        return;
-      }
-      const seen = new Set<string>();
-      for (const k of plan.keys) {
-        const id = k.join(",");
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const p = await self.getPartition(k);
-        if (p) yield p;
-      }
-    };
-    for await (const p of partitions(this)) {
-      let rows = materialize(this.schema, p, { nowSeconds: now, withMetadata: true }).filter(plan.filter);
-      if (plan.reverse) rows.reverse();
-      rows = rows.slice(0, plan.perPartitionLimit === Infinity ? undefined : plan.perPartitionLimit);
-      for (const r of rows) {
-        if (total >= plan.limit) break;
-        total++;
-        if (plan.count) counted++;
-        else yield plan.project(r);
-      }
-      if (total >= plan.limit) break;
-    }
-    if (plan.count) yield { [plan.countName]: BigInt(counted) };
+    yield* this.withView((view) => runSelect(view, plan));
   }
 
   // ---- reads
@@ -686,32 +660,38 @@ export class WriteEngine {
     return this.flushing ? [this.memtable, this.flushing] : [this.memtable];
   }
 
+  private view(v: Version): ReadView {
+    return { schema: this.schema, memtables: this.memtables(), readers: v.readers, nowSeconds: this.now(), counters: this.counters };
+  }
+
+  /**
+   * Runs `read` over the memtables and the pinned current version; the pin
+   * drops when it finishes, fails or is abandoned (return()).
+   */
+  private async *withView<T>(read: (view: ReadView) => AsyncGenerator<T>): AsyncGenerator<T> {
+    const v = this.versions.pin();
+    try {
+      yield* read(this.view(v));
+    } finally {
+      v.unpin();
+    }
+  }
+
   /** One partition, merged across memtables and SSTables, as raw data. */
   async getPartition(key: Uint8Array): Promise<Partition | null> {
     this.check();
     const v = this.versions.pin();
     try {
-      return await readPartition(this.schema, this.memtables(), v.readers, key, this.now(), this.counters);
+      return await readPartition(this.view(v), key);
     } finally {
       v.unpin();
     }
   }
 
   /** What reads have done so far, and the SSTable files open now. */
-  readStats(): ReadStats & { openFiles: number; fileOpens: number } {
+  readStats(): ReadCounters & { openFiles: number; fileOpens: number } {
     const t = this.versions.tables;
     return { ...this.counters, openFiles: t.openFiles, fileOpens: t.fileOpens };
-  }
-
-  // every partition, merged, over the version current when the scan starts
-  private async *scanRaw(now: number): AsyncGenerator<Partition> {
-    const memtables = this.memtables();
-    const v = this.versions.pin();
-    try {
-      yield* scanPartitions(this.schema, memtables, v.readers, now);
-    } finally {
-      v.unpin();
-    }
   }
 
   /** CQL rows of one partition (optionally one clustering) by column values. */
@@ -726,8 +706,8 @@ export class WriteEngine {
   /** Every row, in token then clustering order. */
   async *scan(): AsyncGenerator<CqlRow> {
     this.check();
-    for await (const p of this.scanRaw(this.now()))
-      yield* materialize(this.schema, p, { nowSeconds: this.now() });
+    const now = this.now();
+    for await (const p of this.withView(scanPartitions)) yield* materialize(this.schema, p, { nowSeconds: now });
   }
 
   /** Flushes, syncs and releases the lock. Idempotent. */
