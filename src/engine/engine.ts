@@ -17,7 +17,7 @@ import { SSTableEntry } from "./manifest.js";
 import { VersionSet } from "../version/version-set.js";
 import { Version } from "../version/version.js";
 import { DATA_PREFIX } from "../version/table-cache.js";
-import { ReadView, ReadCounters, readPartition, scanPartitions } from "../read/read-path.js";
+import { ReadView, ReadCounters, newReadCounters, readPartition, scanPartitions } from "../read/read-path.js";
 import { runSelect } from "../read/select.js";
 import { encodeKey } from "../schema/keys.js";
 import { materialize, CqlRow } from "../read/materialize.js";
@@ -94,6 +94,8 @@ export interface EngineConfig {
   maintenanceClock?: () => number;
   /** SSTable files held open at once (default 128); idle ones beyond it are closed and reopened on demand */
   maxOpenFiles?: number;
+  /** bytes of a wide partition per row index block in flushed SSTables (Cassandra's column_index_size, default 64 KiB) */
+  indexBlockSize?: number;
 }
 
 export interface OpenReport {
@@ -115,7 +117,7 @@ export class WriteEngine {
   private nextOrdinal = 0;
   private lastMicros = 0n;
   private autoFlush: Promise<unknown> | null = null;
-  private readonly counters: ReadCounters = { sstablesRead: 0, sstablesSkipped: 0 };
+  private readonly counters: ReadCounters = newReadCounters();
   private policy: MergePolicy = new SizeTieredPolicy();
   private task: CompactionTask | null = null;
   /** the version the compaction in progress reads its inputs from */
@@ -328,6 +330,7 @@ export class WriteEngine {
       generation,
       expectedKeys: m.partitionCount,
       encodingStats: m.stats.get(),
+      ...(this.config.indexBlockSize ? { indexBlockSize: this.config.indexBlockSize } : {}),
       staticColumns: header.filter((i) => this.schema.columns[i].kind === "static"),
       regularColumns: header.filter((i) => this.schema.columns[i].kind === "regular"),
     });

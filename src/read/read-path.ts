@@ -6,17 +6,26 @@
 import { TableSchema } from "../schema/schema.js";
 import { Memtable } from "../memtable/memtable.js";
 import { SSTableReader } from "../sstable/reader.js";
-import { Partition } from "../sstable/model.js";
+import { Partition, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
+import { compareClustering } from "../schema/order.js";
 import { mergeStreams } from "../core/merge.js";
 import { decodePartitions } from "../core/rowstream.js";
 import { MergeCursor } from "./merge-cursor.js";
 import { MemtableCursor } from "./memtable-cursor.js";
 import { SSTableCursor } from "./sstable-cursor.js";
 import { SourceCursor } from "./cursor.js";
+import { ClusteringBounds } from "../sstable/row-index.js";
 
 export interface ReadCounters {
   sstablesRead: number;
   sstablesSkipped: number;
+  /** row index blocks of wide partitions read, and left unread, by slices */
+  blocksRead: number;
+  blocksSkipped: number;
+}
+
+export function newReadCounters(): ReadCounters {
+  return { sstablesRead: 0, sstablesSkipped: 0, blocksRead: 0, blocksSkipped: 0 };
 }
 
 /** What one read sees: memtables newest first, and the SSTables of the version it pinned. */
@@ -38,8 +47,12 @@ export const SCAN_MAX_SLICE = 1 << 20;
 /** Per source and slice at least, however many sources there are. */
 const MIN_SOURCE_SLICE = 4 << 10;
 
-/** One partition, merged across memtables and SSTables, or null. */
-export async function readPartition(view: ReadView, key: Uint8Array): Promise<Partition | null> {
+/**
+ * One partition, merged across memtables and SSTables, or null. With `slice`,
+ * SSTables may leave out rows outside it (wide partitions are read through
+ * their row index); rows outside it may still come back.
+ */
+export async function readPartition(view: ReadView, key: Uint8Array, slice: ClusteringBounds[] | null = null): Promise<Partition | null> {
   const streams: Uint8Array[] = [];
   for (const m of view.memtables) {
     const s = m.partitionStream(key);
@@ -47,7 +60,11 @@ export async function readPartition(view: ReadView, key: Uint8Array): Promise<Pa
   }
   const c = view.counters;
   for (const r of view.readers) {
-    const s = await r.getStream(key);
+    if (slice && !mayHold(view.schema, r, slice)) {
+      if (c) c.sstablesSkipped++;
+      continue;
+    }
+    const s = slice ? await r.getSliceStream(key, slice, c) : await r.getStream(key);
     if (s) {
       streams.push(s);
       if (c) c.sstablesRead++;
@@ -55,6 +72,22 @@ export async function readPartition(view: ReadView, key: Uint8Array): Promise<Pa
   }
   if (streams.length === 0) return null;
   return decodePartitions(mergeStreams(view.schema, streams, view.nowSeconds))[0] ?? null;
+}
+
+/**
+ * False when an SSTable's clusterings (Statistics.db's min and max, over its
+ * rows) lie outside every range, and nothing else in it could matter: it
+ * holds no deletion at all (a partition or range deletion could shadow rows
+ * elsewhere) and the table has no static row to return.
+ */
+function mayHold(schema: TableSchema, r: SSTableReader, slice: ClusteringBounds[]): boolean {
+  const st = r.statistics.stats;
+  if (st.minLocalDeletionTime !== NO_DELETION_TIME || schema.columns.some((col) => col.kind === "static")) return true;
+  const min = st.minClusteringValues;
+  const max = st.maxClusteringValues;
+  if (min.length === 0 || max.length === 0) return true;
+  const K = MARKER_KINDS;
+  return slice.some((b) => compareClustering(schema, max, K.INCL_END_BOUND, b.lo, K.INCL_START_BOUND) >= 0 && compareClustering(schema, min, K.INCL_START_BOUND, b.hi, K.INCL_END_BOUND) <= 0);
 }
 
 /** Every partition in token order, merged across every source as it is read. */

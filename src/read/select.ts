@@ -16,7 +16,7 @@ async function* planned(view: ReadView, plan: SelectPlan): AsyncGenerator<Partit
     const id = k.join(",");
     if (seen.has(id)) continue;
     seen.add(id);
-    const p = await readPartition(view, k);
+    const p = await readPartition(view, k, plan.slice);
     if (p) yield p;
   }
 }
