@@ -71,6 +71,23 @@ export interface MaintenanceStats {
   timeMs: number;
 }
 
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+export interface ReadStats extends ReadCounters {
+  /** decompressed Data.db chunks (point reads and slices; scans read past it) */
+  chunkCache: CacheStats;
+  /** partition key to Index.db position */
+  keyCache: CacheStats;
+  /** SSTable files open now, and opened in all (a reopen after eviction counts again) */
+  openFiles: number;
+  fileOpens: number;
+}
+
 export class EngineClosedError extends CqliteError {
   constructor() {
     super("ENGINE_CLOSED", "the engine is closed");
@@ -94,6 +111,10 @@ export interface EngineConfig {
   maintenanceClock?: () => number;
   /** SSTable files held open at once (default 128); idle ones beyond it are closed and reopened on demand */
   maxOpenFiles?: number;
+  /** decompressed Data.db chunks kept for reads, in bytes (default 16 MiB) */
+  chunkCacheBytes?: number;
+  /** partition keys' Index.db positions kept for reads, in bytes (default 2 MiB) */
+  keyCacheBytes?: number;
   /** bytes of a wide partition per row index block in flushed SSTables (Cassandra's column_index_size, default 64 KiB) */
   indexBlockSize?: number;
 }
@@ -148,7 +169,7 @@ export class WriteEngine {
     const unlock = await storage.lock(ENGINE_LOCK);
     try {
       // files of SSTables that never made it into the manifest (a crash mid-flush or mid-compaction) go here
-      const { versions, orphans } = await VersionSet.open(storage, schema, config.maxOpenFiles);
+      const { versions, orphans } = await VersionSet.open(storage, schema, config);
       const manifest = versions.manifest;
       const report: OpenReport = { walRecordsReplayed: 0, walTornTail: null, orphansRemoved: orphans };
       let wal: Wal;
@@ -691,10 +712,12 @@ export class WriteEngine {
     }
   }
 
-  /** What reads have done so far, and the SSTable files open now. */
-  readStats(): ReadCounters & { openFiles: number; fileOpens: number } {
+  /** What reads have done so far, what the caches hold and hit, and the SSTable files open now. */
+  readStats(): ReadStats {
     const t = this.versions.tables;
-    return { ...this.counters, openFiles: t.openFiles, fileOpens: t.fileOpens };
+    const { chunks, keys } = t.caches;
+    const of = (c: { hits: number; misses: number; bytes: number; maxBytes: number }) => ({ hits: c.hits, misses: c.misses, bytes: c.bytes, maxBytes: c.maxBytes });
+    return { ...this.counters, chunkCache: of(chunks), keyCache: of(keys), openFiles: t.openFiles, fileOpens: t.fileOpens };
   }
 
   /** CQL rows of one partition (optionally one clustering) by column values. */

@@ -50,7 +50,7 @@ export class SSTableCursor implements SourceCursor {
     const from = index.at(0).position;
     await index.fill(j + 1);
     const to = j < index.buffered ? index.at(j).position : this.reader.dataLength;
-    const stream = this.reader.decodeStream(await this.reader.dataRange(from, to), from);
+    const stream = this.reader.decodeStream(await this.reader.dataRange(from, to, false), from);
     const taken: Taken = { stream, partitions: j, bytes: to - from, minToken: this.token(0), maxToken: this.token(j - 1) };
     index.consume(j);
     this.tokens.splice(0, j);

@@ -23,6 +23,7 @@ import { ClusteringBounds, readRowIndex, blockRuns } from "./row-index.js";
 import { writePartition } from "../core/rowstream.js";
 import { UF_END_OF_PARTITION } from "../../assembly/format/constants.js";
 import { tryParseFileName } from "./names.js";
+import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
 
 export interface OpenOptions {
   /** the table's schema; without it one is derived from the serialization header */
@@ -30,6 +31,8 @@ export interface OpenOptions {
   /** name used in errors */
   name?: string;
   version?: string;
+  /** caches shared with other readers (chunks, key positions); without them only the last chunk is kept */
+  caches?: ReadCaches;
 }
 
 const tableRegs = new WeakMap<TableSchema, Registered>();
@@ -50,6 +53,8 @@ export class SSTableReader {
   private dataCache: { chunk: number; bytes: Uint8Array } | null = null;
   private index: IndexEntry[] | null = null;
   readonly headerReg: Registered;
+  /** this reader's key in the shared caches */
+  private readonly cacheId: number;
 
   private constructor(
     readonly name: string,
@@ -61,7 +66,9 @@ export class SSTableReader {
     readonly summary: Summary,
     readonly filter: BloomFilter,
     readonly dataLength: number,
+    private readonly caches: ReadCaches | null = null,
   ) {
+    this.cacheId = caches?.readerId() ?? 0;
     this.features = features(version);
     this.headerReg = new Registered(
       headerDescriptor(statistics.header.stats, ...headerColumns(schema, statistics, name)),
@@ -102,7 +109,7 @@ export class SSTableReader {
     const byteOrdered = statistics.partitioner === BYTE_ORDERED_PARTITIONER;
     const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered);
     const filter = readFilter(await readAll(need("Filter.db")), f, file("Filter.db"));
-    return new SSTableReader(name, version, components, schema, statistics, compression, summary, filter, dataLength);
+    return new SSTableReader(name, version, components, schema, statistics, compression, summary, filter, dataLength, opts.caches ?? null);
   }
 
   /** Opens from a name → bytes map such as a directory listing or a zip. */
@@ -124,8 +131,12 @@ export class SSTableReader {
     return `${this.name}/${c}`;
   }
 
-  /** The uncompressed Data.db bytes in [start, end). */
-  async dataRange(start: number, end: number): Promise<Uint8Array> {
+  /**
+   * The uncompressed Data.db bytes in [start, end). `fillCache` false keeps
+   * a scan's chunks out of the shared chunk cache, so one pass over a table
+   * does not push out what point reads keep hot.
+   */
+  async dataRange(start: number, end: number, fillCache = true): Promise<Uint8Array> {
     if (start < 0 || end > this.dataLength || end < start)
       throw new CorruptSSTableError(this.file("Data.db"), start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
     const data = this.components.get("Data.db")!;
@@ -139,7 +150,7 @@ export class SSTableReader {
     const out = new Uint8Array(end - start);
     const len = c.chunkLength;
     for (let chunk = Math.floor(start / len); chunk * len < end; chunk++) {
-      const bytes = await this.chunk(chunk);
+      const bytes = await this.chunk(chunk, fillCache);
       const from = Math.max(start, chunk * len);
       const to = Math.min(end, chunk * len + bytes.length);
       out.set(bytes.subarray(from - chunk * len, to - chunk * len), from - start);
@@ -180,8 +191,11 @@ export class SSTableReader {
     }
   }
 
-  private async chunk(i: number): Promise<Uint8Array> {
+  private async chunk(i: number, shared: boolean): Promise<Uint8Array> {
     if (this.dataCache?.chunk === i) return this.dataCache.bytes;
+    const cache = shared ? this.caches?.chunks : undefined;
+    const hit = cache?.get(chunkKey(this.cacheId, i));
+    if (hit) return hit;
     const c = this.compression!;
     const data = this.components.get("Data.db")!;
     const off = Number(c.offsets[i]);
@@ -196,6 +210,7 @@ export class SSTableReader {
     const bytes = decompressChunk(c, stored, ulen, this.file("Data.db"), off);
     if (bytes.length !== ulen) throw new CorruptSSTableError(this.file("Data.db"), off, `chunk ${i} decompressed to ${bytes.length} bytes, expected ${ulen}`);
     this.dataCache = { chunk: i, bytes };
+    cache?.set(chunkKey(this.cacheId, i), bytes, bytes.length);
     return bytes;
   }
 
@@ -360,7 +375,18 @@ export class SSTableReader {
     return ps[0];
   }
 
-  private async findIndexEntry(key: Uint8Array): Promise<{ entry: IndexEntry; next: number } | null> {
+  private async findIndexEntry(key: Uint8Array): Promise<KeyPosition | null> {
+    const keys = this.caches?.keys;
+    const ck = keys ? partitionKey(this.cacheId, key) : "";
+    const hit = keys?.get(ck);
+    if (hit) return hit;
+    const found = await this.searchIndex(key);
+    if (found && keys) keys.set(ck, found, this.caches!.keyWeight(found));
+    return found;
+  }
+
+  // Summary, then the stretch of Index.db it points at
+  private async searchIndex(key: Uint8Array): Promise<KeyPosition | null> {
     const token = this.summary.tokenOf(key);
     const idx = this.components.get("Index.db")!;
     const [from, to] = this.summary.indexRange(token, key, idx.size);
@@ -399,7 +425,7 @@ export class SSTableReader {
     if (this.compression) {
       for (let i = 0; i < this.compression.offsets.length; i++) {
         this.dataCache = null;
-        await this.chunk(i);
+        await this.chunk(i, false);
       }
     } else if (this.components.get("CRC.db")) {
       const b = await readAll(this.components.get("CRC.db")!);

@@ -13,6 +13,7 @@ import { fileName } from "../sstable/names.js";
 import { TableSchema } from "../schema/schema.js";
 import { SSTableEntry } from "../engine/manifest.js";
 import { invariant } from "../storage/errors.js";
+import { ReadCaches } from "../sstable/read-caches.js";
 
 /** Where the engine keeps SSTable components in its storage. */
 export const DATA_PREFIX = "sstables/";
@@ -40,6 +41,8 @@ export class TableCache {
     private readonly storage: Storage,
     private readonly schema: TableSchema,
     readonly maxOpenFiles = DEFAULT_MAX_OPEN_FILES,
+    /** decompressed chunks and key positions, shared by every reader */
+    readonly caches = new ReadCaches(),
   ) {
     invariant(maxOpenFiles >= 1, "maxOpenFiles must be at least 1");
   }
@@ -73,7 +76,7 @@ export class TableCache {
         comps.set(c, new CachedSource(this, path, size));
       }
       const name = fileName(entry.version, entry.generation, "").slice(0, -1);
-      const r = await SSTableReader.open(comps, { schema: this.schema, version: entry.version, name });
+      const r = await SSTableReader.open(comps, { schema: this.schema, version: entry.version, name, caches: this.caches });
       this.readers.set(entry.generation, r);
       return r;
     } catch (e) {

@@ -13,6 +13,7 @@ import { invariant } from "../storage/errors.js";
 import { ManifestData, SSTableEntry, MANIFEST, MANIFEST_TMP, emptyManifest, encodeManifest, decodeManifest } from "../engine/manifest.js";
 import { TableCache, DATA_PREFIX, componentPath } from "./table-cache.js";
 import { Version, LiveTable } from "./version.js";
+import { ReadCaches } from "../sstable/read-caches.js";
 
 export interface VersionEdit {
   add?: SSTableEntry[];
@@ -20,6 +21,12 @@ export interface VersionEdit {
   remove?: number[];
   /** WAL records up to this sequence number are now in SSTables */
   flushedSeq?: bigint;
+}
+
+export interface VersionSetOptions {
+  maxOpenFiles?: number;
+  chunkCacheBytes?: number;
+  keyCacheBytes?: number;
 }
 
 export class VersionSet {
@@ -46,7 +53,7 @@ export class VersionSet {
    * Reads the manifest (dropping a temporary one a crash left), removes the
    * files of SSTables it does not list, and opens the live ones' readers.
    */
-  static async open(storage: Storage, schema: TableSchema, maxOpenFiles?: number): Promise<{ versions: VersionSet; orphans: string[] }> {
+  static async open(storage: Storage, schema: TableSchema, options: VersionSetOptions = {}): Promise<{ versions: VersionSet; orphans: string[] }> {
     if (await storage.exists(MANIFEST_TMP)) await storage.delete(MANIFEST_TMP);
     const manifest = (await storage.exists(MANIFEST)) ? decodeManifest(await readWhole(storage, MANIFEST)) : emptyManifest();
     const orphans: string[] = [];
@@ -58,7 +65,7 @@ export class VersionSet {
         orphans.push(name);
       }
     }
-    const cache = new TableCache(storage, schema, maxOpenFiles);
+    const cache = new TableCache(storage, schema, options.maxOpenFiles, new ReadCaches(options.chunkCacheBytes, options.keyCacheBytes));
     const live: LiveTable[] = [];
     try {
       for (const entry of manifest.sstables) live.push({ entry, reader: await cache.open(entry) });
