@@ -16,6 +16,7 @@ import { ClusteringRestriction, clusteringBounds } from "./slice.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
 
 const MAX_TTL = 20 * 365 * 86400; // Cassandra's limit
+const EMPTY = new Uint8Array(0);
 
 /** Parsed statements by text (bounded, least recently used out first). */
 export class StatementCache {
@@ -388,7 +389,9 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
     const tuple = (vs: CqlValue[]) => vs.map((v, i) => encodeValue(cols[i].type, v));
     const cmp = (row: Record<string, CqlValue>, want: Uint8Array[]) => {
       for (let i = 0; i < cols.length; i++) {
-        const c = compareValues(cols[i].type, encodeValue(cols[i].type, row[cols[i].name]), want[i]);
+        // an empty clustering value reads back as null: compare it as the empty bytes it is
+        const v = row[cols[i].name];
+        const c = compareValues(cols[i].type, v === null ? EMPTY : encodeValue(cols[i].type, v), want[i]);
         if (c) return c;
       }
       return 0;
