@@ -12,6 +12,7 @@ import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
 import { decodePartitions } from "./sstable/reader";
 import { Merger } from "./merge/merge";
+import { bloomBits as bloomBitsOf } from "./sstable/filter";
 import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_SKETCH } from "./format/constants";
 
 const tables: Table[] = [];
@@ -59,6 +60,12 @@ export function murmurHash(p: usize, n: i32): i64 {
 }
 export function murmurHash2(): i64 {
   return <i64>h2out;
+}
+// Room for the bit indexes of one key: Filter.db allows at most 64 hashes.
+const BLOOM_BITS: usize = heap.alloc(64 * 8);
+export function bloomBits(p: usize, n: i32, hashCount: i32, words: i32): usize {
+  bloomBitsOf(p, n, hashCount < 64 ? hashCount : 64, <i64>words, BLOOM_BITS);
+  return BLOOM_BITS;
 }
 export function murmur64(p: usize, n: i32): i64 {
   return <i64>murmur2_64(p, n, 0);

@@ -6,6 +6,8 @@ import { Partition, Row, Cell, DeletionTime, isLive } from "../src/sstable/model
 import { compareClustering, CLUSTERING_KIND } from "../src/schema/order.js";
 import { toHex } from "../src/util/bytes.js";
 import { plain } from "./gen.js";
+import { CqlType } from "../src/types/cqltype.js";
+import { compareValues } from "../src/types/codec.js";
 
 export const NOW = 1_700_000_000;
 const NONE = -(2n ** 63n);
@@ -67,7 +69,16 @@ function oracleRow(schema: TableSchema, versions: Row[], eff: DeletionTime | und
     const limit = cd && cd.markedForDeleteAt > sh ? cd.markedForDeleteAt : sh;
     if (c.timestamp > limit) out.cells.push(c);
   }
+  // a collection's cells in path order, as a merge leaves them (first seen is not that order)
+  out.cells.sort((a, b) => a.column - b.column || comparePaths(schema, a, b));
   return out;
+}
+
+function comparePaths(schema: TableSchema, a: Cell, b: Cell): number {
+  if (!a.path || !b.path) return 0;
+  const t = schema.columns[a.column].type;
+  const pathType: CqlType | null = t.kind === "map" ? t.key : t.kind === "set" ? t.elem : t.kind === "list" ? { kind: "timeuuid" } : null;
+  return pathType ? compareValues(pathType, a.path, b.path) : Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
 }
 
 export function oracle(schema: TableSchema, sources: Partition[][], now = NOW): CqlRow[] {

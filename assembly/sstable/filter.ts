@@ -21,6 +21,27 @@ function optimalK(b: i32): i32 {
   return best;
 }
 
+// Cassandra's double hashing: the i-th bit of a key is |h2 + i·h1| modulo
+// the filter's bits (signed 64-bit arithmetic, as Java's longs).
+@inline function bitIndex(base: i64, max: u64): u64 {
+  let v = base % <i64>max;
+  if (v < 0) v = -v;
+  return <u64>v;
+}
+
+// The bits a key maps to in a filter of `words` 64-bit words, written to
+// `out` as u64s: the host probes filters it holds itself with these.
+export function bloomBits(keyPtr: usize, keyLen: i32, hashCount: i32, words: i64, out: usize): void {
+  murmur3(keyPtr, keyLen, 0);
+  const max = <u64>words * 64;
+  let base = h2out;
+  const inc = h1out;
+  for (let i = 0; i < hashCount; i++) {
+    store<u64>(out + (<usize>i << 3), bitIndex(base, max));
+    base += inc;
+  }
+}
+
 export class Bloom {
   hashCount: i32 = 0;
   words: i64 = 0;
@@ -54,9 +75,7 @@ export class Bloom {
     let base = h2out;
     const inc = h1out;
     for (let i = 0; i < this.hashCount; i++) {
-      let v = <i64>base % <i64>max;
-      if (v < 0) v = -v;
-      const idx = <u64>v;
+      const idx = bitIndex(base, max);
       const w = this.bits + <usize>((idx >> 6) << 3);
       const bit = (<u64>1) << (idx & 63);
       if (set) store<u64>(w, load<u64>(w) | bit);

@@ -10,7 +10,9 @@ import { SSTableWriter, SSTableInfo, ComponentSink, FinishPiece } from "../sstab
 import { FormatVersion } from "../sstable/version.js";
 import { TableSchema } from "../schema/schema.js";
 import { merge, PurgeOptions } from "../core/merge.js";
-import { MergeCursor, mergedEncodingStats } from "./cursor.js";
+import { mergedEncodingStats } from "./cursor.js";
+import { MergeCursor } from "../read/merge-cursor.js";
+import { SSTableCursor } from "../read/sstable-cursor.js";
 import { CompactionPlan } from "./policy.js";
 import { SSTableEntry } from "../engine/manifest.js";
 
@@ -133,7 +135,7 @@ export class CompactionTask {
     private readonly nowSeconds: () => number,
     private readonly costs: UnitCosts = new UnitCosts(),
   ) {
-    this.cursor = new MergeCursor(readers);
+    this.cursor = new MergeCursor(readers.map((r) => new SSTableCursor(r)));
   }
 
   get inputs(): readonly SSTableEntry[] {

@@ -20,6 +20,7 @@ export interface CoreExports {
   murmurHash(p: number, n: number): bigint;
   murmurHash2(): bigint;
   murmur64(p: number, n: number): bigint;
+  bloomBits(p: number, n: number, hashCount: number, words: number): number;
   lz4Bound(n: number): number;
   lz4Compress(src: number, n: number, dst: number): number;
   lz4Decompress(src: number, n: number, dst: number, outLen: number): void;

@@ -12,8 +12,11 @@ import { Partition, Row, RangeMarker } from "../sstable/model.js";
 import { coerce } from "../tools/records.js";
 import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
 import { Token } from "./lexer.js";
+import { ClusteringRestriction, clusteringBounds } from "./slice.js";
+import { ClusteringBounds } from "../sstable/row-index.js";
 
 const MAX_TTL = 20 * 365 * 86400; // Cassandra's limit
+const EMPTY = new Uint8Array(0);
 
 /** Parsed statements by text (bounded, least recently used out first). */
 export class StatementCache {
@@ -353,6 +356,8 @@ function writeStatementUnsorted(ctx: WriteContext, parsed: Parsed, params: Param
 export interface SelectPlan {
   /** partition keys to read; null: every partition (a full scan) */
   keys: Uint8Array[] | null;
+  /** the clusterings the restrictions can hold (a superset); null: the whole partition */
+  slice: ClusteringBounds[] | null;
   /** keeps a row (by its decoded values) */
   filter: (row: Record<string, CqlValue>) => boolean;
   reverse: boolean;
@@ -375,6 +380,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
     keys = keyValues(schema, pkRels, b, false).pk.map((k) => encodeKey(schema, k));
   }
   const preds: ((row: Record<string, CqlValue>) => boolean)[] = [];
+  const restrictions: ClusteringRestriction[] = [];
   for (const r of s.where) {
     if (r.columns.length === 1 && pkNames.has(r.columns[0].name)) continue;
     const cols = r.columns.map((c) => column(schema, c.name, c.tok));
@@ -383,18 +389,24 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
     const tuple = (vs: CqlValue[]) => vs.map((v, i) => encodeValue(cols[i].type, v));
     const cmp = (row: Record<string, CqlValue>, want: Uint8Array[]) => {
       for (let i = 0; i < cols.length; i++) {
-        const c = compareValues(cols[i].type, encodeValue(cols[i].type, row[cols[i].name]), want[i]);
+        // an empty clustering value reads back as null: compare it as the empty bytes it is
+        const v = row[cols[i].name];
+        const c = compareValues(cols[i].type, v === null ? EMPTY : encodeValue(cols[i].type, v), want[i]);
         if (c) return c;
       }
       return 0;
     };
     const valueOf = (t: Term): Uint8Array[] =>
       cols.length > 1 ? tuple(termValue(t, { kind: "tuple", elems: cols.map((c) => c.type) }, b) as CqlValue[]) : tuple([termValue(t, cols[0].type, b)]);
+    const first = schema.clustering.indexOf(cols[0]);
+    const consecutive = cols.every((c, k) => schema.clustering[first + k] === c);
     if (r.op === "IN") {
       const wants = r.values.map(valueOf);
       preds.push((row) => wants.some((w) => cmp(row, w) === 0));
+      if (consecutive) restrictions.push({ first, width: cols.length, op: r.op, values: wants });
     } else {
       const want = valueOf(r.values[0]);
+      if (consecutive) restrictions.push({ first, width: cols.length, op: r.op, values: [want] });
       const op = r.op;
       preds.push((row) => {
         const c = cmp(row, want);
@@ -437,7 +449,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
   };
   const countSel = sels?.find((x) => x.kind === "count");
   return {
-    keys, filter: (row) => preds.every((p) => p(row)), reverse,
+    keys, filter: (row) => preds.every((p) => p(row)), reverse, slice: clusteringBounds(schema, restrictions),
     perPartitionLimit: intOf(s.perPartitionLimit, "PER PARTITION LIMIT"), limit: intOf(s.limit, "LIMIT"),
     project, count, countName: countSel?.alias ?? "count",
   };

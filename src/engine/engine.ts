@@ -14,8 +14,12 @@ import { decodePartitions } from "../core/rowstream.js";
 import { tokenOf } from "../core/token.js";
 import { encodeMutation, decodeMutation, DEFAULT_MAX_MUTATION_BYTES } from "./mutation.js";
 import { CqliteError } from "../errors.js";
-import { ManifestData, SSTableEntry, MANIFEST, MANIFEST_TMP, emptyManifest, encodeManifest, decodeManifest } from "./manifest.js";
-import { readPartition, scanPartitions, ReadStats } from "./reads.js";
+import { SSTableEntry, MANIFEST } from "./manifest.js";
+import { VersionSet } from "../version/version-set.js";
+import { Version } from "../version/version.js";
+import { DATA_PREFIX } from "../version/table-cache.js";
+import { ReadView, ReadCounters, newReadCounters, readPartition, scanPartitions } from "../read/read-path.js";
+import { runSelect } from "../read/select.js";
 import { encodeKey } from "../schema/keys.js";
 import { materialize, CqlRow } from "../read/materialize.js";
 import { CqlValue } from "../types/codec.js";
@@ -23,9 +27,10 @@ import type { Storage } from "../storage/storage.js";
 import { Wal, WalSyncPolicy, TornTail } from "../wal/wal.js";
 import { WalFailedError } from "../wal/errors.js";
 import { QuotaExceededError } from "../storage/errors.js";
-import { storageSource, ClosableSource } from "./sources.js";
 import { StorageSink } from "./sinks.js";
-import { MergeCursor, mergedEncodingStats } from "../compaction/cursor.js";
+import { mergedEncodingStats } from "../compaction/cursor.js";
+import { MergeCursor } from "../read/merge-cursor.js";
+import { SSTableCursor } from "../read/sstable-cursor.js";
 import { writeExport, ExportOptions, ExportReport, ExportPart } from "../export/export.js";
 import { openImports } from "../export/import.js";
 import { merge } from "../core/merge.js";
@@ -67,6 +72,23 @@ export interface MaintenanceStats {
   timeMs: number;
 }
 
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  bytes: number;
+  maxBytes: number;
+}
+
+export interface ReadStats extends ReadCounters {
+  /** decompressed Data.db chunks (point reads and slices; scans read past it) */
+  chunkCache: CacheStats;
+  /** partition key to Index.db position */
+  keyCache: CacheStats;
+  /** SSTable files open now, and opened in all (a reopen after eviction counts again) */
+  openFiles: number;
+  fileOpens: number;
+}
+
 export class EngineClosedError extends CqliteError {
   constructor() {
     super("ENGINE_CLOSED", "the engine is closed");
@@ -90,6 +112,14 @@ export interface EngineConfig {
   maintenanceClock?: () => number;
   /** largest write accepted, as logged (default 16 MiB, Cassandra's max_mutation_size); larger ones fail with MutationTooLargeError */
   maxMutationBytes?: number;
+  /** SSTable files held open at once (default 128); idle ones beyond it are closed and reopened on demand */
+  maxOpenFiles?: number;
+  /** decompressed Data.db chunks kept for reads, in bytes (default 16 MiB) */
+  chunkCacheBytes?: number;
+  /** partition keys' Index.db positions kept for reads, in bytes (default 2 MiB) */
+  keyCacheBytes?: number;
+  /** bytes of a wide partition per row index block in flushed SSTables (Cassandra's column_index_size, default 64 KiB) */
+  indexBlockSize?: number;
 }
 
 export interface OpenReport {
@@ -98,14 +128,12 @@ export interface OpenReport {
   orphansRemoved: string[];
 }
 
-const DATA_PREFIX = "sstables/";
 /** The storage lock a database's one writer holds. */
 export const ENGINE_LOCK = "LOCK";
 
 export class WriteEngine {
   private memtable: Memtable;
   private flushing: Memtable | null = null;
-  private readers = new Map<number, SSTableReader>();
   private closed = false;
   private flushChain: Promise<unknown> = Promise.resolve();
   private applyNext = 0;
@@ -113,14 +141,14 @@ export class WriteEngine {
   private nextOrdinal = 0;
   private lastMicros = 0n;
   private autoFlush: Promise<unknown> | null = null;
-  readonly readStats: ReadStats = { sstablesRead: 0, sstablesSkipped: 0 };
+  private readonly counters: ReadCounters = newReadCounters();
   private policy: MergePolicy = new SizeTieredPolicy();
   private task: CompactionTask | null = null;
+  /** the version the compaction in progress reads its inputs from */
+  private taskVersion: Version | null = null;
   private readonly unitCosts: UnitCosts;
-  /** readers of a finished compaction's outputs, opened ahead of its commit */
-  private readonly opened = new Map<number, SSTableReader>();
-  /** SSTables replaced by a compaction whose files are not yet deleted */
-  private readonly obsolete: SSTableEntry[] = [];
+  /** a finished compaction's outputs whose readers are open, ahead of its commit */
+  private readonly prepared = new Set<number>();
   private readonly totals: MaintenanceStats = {
     compactionsCompleted: 0, partitionsMerged: 0, rowsMerged: 0, bytesRead: 0, bytesWritten: 0, tombstonesPurged: 0, sstablesDropped: 0, timeMs: 0,
   };
@@ -129,7 +157,7 @@ export class WriteEngine {
     readonly schema: TableSchema,
     private readonly storage: Storage,
     private readonly wal: Wal,
-    private manifest: ManifestData,
+    private readonly versions: VersionSet,
     private readonly unlock: () => Promise<void>,
     private readonly config: EngineConfig,
     readonly openReport: OpenReport,
@@ -143,34 +171,32 @@ export class WriteEngine {
     const schema = parseTable(config.schema);
     const unlock = await storage.lock(ENGINE_LOCK);
     try {
-      if (await storage.exists(MANIFEST_TMP)) await storage.delete(MANIFEST_TMP);
+      // files of SSTables that never made it into the manifest (a crash mid-flush or mid-compaction) go here
+      // a database that has a manifest must have its log too (see below)
       const existed = await storage.exists(MANIFEST);
-      const manifest = existed ? decodeManifest(await readWhole(storage, MANIFEST)) : emptyManifest();
-      const report: OpenReport = { walRecordsReplayed: 0, walTornTail: null, orphansRemoved: [] };
-      // files of SSTables that never made it into the manifest (a crash mid-flush or mid-compaction)
-      const live = new Set(manifest.sstables.map((s) => s.generation));
-      for (const name of await storage.list(DATA_PREFIX)) {
-        const p = tryParseFileName(name);
-        if (p && !live.has(Number(p.generation))) {
-          await storage.delete(name);
-          report.orphansRemoved.push(name);
-        }
-      }
-      const wal = await Wal.open(storage, {
-        sync: config.walSync ?? "always",
-        directory: "wal/",
-        lockName: null, // the engine holds LOCK for the whole database
-        // never reuse a sequence number the SSTables already cover
-        minNextSeq: BigInt(manifest.flushedSeq) + 1n,
-        // and notice a deleted segment holding records the SSTables do not
-        expectFrom: BigInt(manifest.flushedSeq) + 1n,
-        mustExist: existed,
-        // the version byte rides on top of the largest mutation
-        maxRecordBytes: (config.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES) + 1,
-      });
-      const engine = new WriteEngine(schema, storage, wal, manifest, unlock, config, report);
+      const { versions, orphans } = await VersionSet.open(storage, schema, config);
+      const manifest = versions.manifest;
+      const report: OpenReport = { walRecordsReplayed: 0, walTornTail: null, orphansRemoved: orphans };
+      let wal: Wal;
       try {
-        for (const s of manifest.sstables) engine.readers.set(s.generation, await engine.openReader(s));
+        wal = await Wal.open(storage, {
+          sync: config.walSync ?? "always",
+          directory: "wal/",
+          lockName: null, // the engine holds LOCK for the whole database
+          // never reuse a sequence number the SSTables already cover
+          minNextSeq: BigInt(manifest.flushedSeq) + 1n,
+          // and notice a deleted segment holding records the SSTables do not
+          expectFrom: BigInt(manifest.flushedSeq) + 1n,
+          mustExist: existed,
+          // the version byte rides on top of the largest mutation
+          maxRecordBytes: (config.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES) + 1,
+        });
+      } catch (e) {
+        await versions.close();
+        throw e;
+      }
+      const engine = new WriteEngine(schema, storage, wal, versions, unlock, config, report);
+      try {
         const flushed = BigInt(manifest.flushedSeq);
         const replay = await wal.replay((seq, payload) => {
           if (seq <= flushed) return;
@@ -181,10 +207,10 @@ export class WriteEngine {
         });
         report.walTornTail = replay.tornTail ?? null;
         // from now on the database exists, so its log must too
-        if (!existed) await engine.swapManifest(manifest);
+        if (!existed) await versions.apply({});
         return engine;
       } catch (e) {
-        for (const g of [...engine.readers.keys()]) await engine.dropReader(g);
+        await versions.close();
         await wal.close().catch(() => undefined);
         throw e;
       }
@@ -197,28 +223,6 @@ export class WriteEngine {
   private newMemtable(): Memtable {
     return new Memtable(this.schema, () => Math.floor(Date.now() / 1000));
   }
-
-  private async openReader(s: SSTableEntry): Promise<SSTableReader> {
-    const comps = new Map<string, ClosableSource>();
-    try {
-      for (const c of Object.keys(s.files)) comps.set(c, await storageSource(this.storage, DATA_PREFIX + fileName(s.version, s.generation, c)));
-      const r = await SSTableReader.open(comps, { schema: this.schema, version: s.version, name: fileName(s.version, s.generation, "").slice(0, -1) });
-      this.handles.set(s.generation, [...comps.values()]);
-      return r;
-    } catch (e) {
-      for (const c of comps.values()) await c.close();
-      throw e;
-    }
-  }
-
-  /** Closes the files of an SSTable that is no longer live. */
-  private async dropReader(generation: number): Promise<void> {
-    (this.readers.get(generation) ?? this.opened.get(generation))?.release();
-    this.readers.delete(generation);
-    for (const h of this.handles.get(generation) ?? []) await h.close();
-    this.handles.delete(generation);
-  }
-  private readonly handles = new Map<number, ClosableSource[]>();
 
   private check(): void {
     if (this.closed) throw new EngineClosedError();
@@ -239,10 +243,10 @@ export class WriteEngine {
   }
   /** The last SSTable generation handed out. */
   get generation(): number {
-    return this.manifest.generation;
+    return this.versions.manifest.generation;
   }
   get sstables(): readonly SSTableEntry[] {
-    return this.manifest.sstables;
+    return this.versions.manifest.sstables;
   }
 
   /**
@@ -347,38 +351,21 @@ export class WriteEngine {
     const frozen = this.memtable;
     this.flushing = frozen;
     this.memtable = this.newMemtable();
-    const generation = this.allocateGeneration();
+    const generation = this.versions.allocateGeneration();
     const version = this.config.format ?? DEFAULT_VERSION;
     let info: SSTableInfo;
-    let reader: SSTableReader;
     try {
       info = await this.writeSSTable(frozen, generation, version);
-      reader = await this.openReader(entryOf(info, generation, version, 0));
+      // opens the reader, then swaps the manifest: a failure leaves both as they were
+      await this.versions.apply({ add: [entryOf(info, generation, version, 0)], flushedSeq: frozen.lastSeq });
     } catch (e) {
-      // nothing names the new files yet: remove them, and fold the frozen
+      // nothing names the new files: remove them, and fold the frozen
       // memtable (still in the WAL) back, so a retry starts from here
       await this.removeSSTableFiles(generation);
       this.restore(frozen);
       this.flushing = null;
       throw e;
     }
-    const entry = entryOf(info, generation, version, 0);
-    const next: ManifestData = {
-      generation: Math.max(this.manifest.generation, this.reserved),
-      flushedSeq: String(frozen.lastSeq > BigInt(this.manifest.flushedSeq) ? frozen.lastSeq : BigInt(this.manifest.flushedSeq)),
-      sstables: [...this.manifest.sstables, entry],
-    };
-    try {
-      await this.swapManifest(next);
-    } catch (e) {
-      // the old manifest stands (the swap is a rename): as if never written
-      await this.dropReader(generation);
-      await this.removeSSTableFiles(generation);
-      this.restore(frozen);
-      this.flushing = null;
-      throw e;
-    }
-    this.readers.set(generation, reader);
     this.flushing = null;
     // the segments it covers go; if that fails they stay, and replay skips
     // what the manifest says is flushed (a failed log reports on next append)
@@ -393,14 +380,6 @@ export class WriteEngine {
       const p = tryParseFileName(name);
       if (p && Number(p.generation) === generation) await this.storage.delete(name).catch(() => undefined);
     }
-  }
-
-  // Generations handed out but not yet in the manifest (a compaction's open
-  // outputs); the manifest records the highest so none is ever reused.
-  private reserved = 0;
-  private allocateGeneration(): number {
-    this.reserved = Math.max(this.reserved, this.manifest.generation) + 1;
-    return this.reserved;
   }
 
   private restore(frozen: Memtable): void {
@@ -421,6 +400,7 @@ export class WriteEngine {
       generation,
       expectedKeys: m.partitionCount,
       encodingStats: m.stats.get(),
+      ...(this.config.indexBlockSize ? { indexBlockSize: this.config.indexBlockSize } : {}),
       staticColumns: header.filter((i) => this.schema.columns[i].kind === "static"),
       regularColumns: header.filter((i) => this.schema.columns[i].kind === "regular"),
     });
@@ -437,24 +417,12 @@ export class WriteEngine {
     }
   }
 
-  private async swapManifest(next: ManifestData): Promise<void> {
-    const f = await this.storage.open(MANIFEST_TMP, { create: true, truncate: true });
-    try {
-      await f.write(0, encodeManifest(next));
-      await f.flush();
-    } finally {
-      await f.close();
-    }
-    await this.storage.rename(MANIFEST_TMP, MANIFEST);
-    this.manifest = next;
-  }
-
   // ---- compaction
 
   /** Chooses how SSTables are merged: size-tiered (default), leveled or time-window. */
   setMergePolicy(policy: MergePolicy | PolicySpec): void {
     this.check();
-    this.policy = "next" in policy ? policy : policyFrom(policy, (s) => this.readers.get(s.generation)?.statistics.stats ?? null);
+    this.policy = "next" in policy ? policy : policyFrom(policy, (s) => this.versions.tables.get(s.generation)?.statistics.stats ?? null);
   }
 
   get mergePolicy(): MergePolicy {
@@ -498,13 +466,11 @@ export class WriteEngine {
   private async abandonTask(): Promise<void> {
     const task = this.task;
     if (!task) return;
-    this.task = null;
     await task.abort();
-    for (const g of task.generations) {
-      if (this.opened.has(g)) await this.dropReader(g).catch(() => undefined);
-      this.opened.delete(g);
-      await this.removeSSTableFiles(g);
-    }
+    for (const o of task.outputs) await this.versions.discard(entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level)).catch(() => undefined);
+    this.prepared.clear();
+    this.endTask();
+    for (const g of task.generations) await this.removeSSTableFiles(g);
   }
 
   private ctx() {
@@ -528,15 +494,13 @@ export class WriteEngine {
       units++;
     };
     while (left() > 0 || units === 0) {
-      if (this.obsolete.length) {
-        const entry = this.obsolete[0];
+      if (this.versions.obsolete.length) {
         if (!fits("delete")) break;
-        await timed("delete", 0, () => this.deleteObsolete(entry));
-        this.obsolete.shift();
+        await timed("delete", 0, async () => void (await this.versions.deleteObsolete()));
         continue;
       }
       if (!this.task) {
-        const plan = this.policy.next(this.manifest.sstables, this.ctx());
+        const plan = this.policy.next(this.sstables, this.ctx());
         if (!plan) break;
         if (plan.drop?.length) {
           if (!fits("commit")) break;
@@ -554,16 +518,20 @@ export class WriteEngine {
       if (task.done) {
         // the outputs' readers open one per unit, then the manifest swaps
         const entries = task.outputs.map((o) => entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level));
-        const unopened = entries.find((e) => !this.opened.has(e.generation));
+        const unopened = entries.find((e) => !this.prepared.has(e.generation));
         if (unopened) {
           const mb = unopened.dataLength / 1e6;
           if (!fits("open", mb)) break;
-          await timed("open", mb, async () => void this.opened.set(unopened.generation, await this.openReader(unopened)));
+          await timed("open", mb, async () => {
+            await this.versions.prepare(unopened);
+            this.prepared.add(unopened.generation);
+          });
           continue;
         }
         if (!fits("commit")) break;
         await timed("commit", 0, () => this.commit(task.plan, entries, []));
-        this.task = null;
+        this.prepared.clear();
+        this.endTask();
         report.sstablesIn += task.plan.inputs.length;
         report.sstablesOut += task.outputs.length;
         report.rowsMerged += task.outputs.reduce((n, o) => n + o.info.rows, 0);
@@ -579,7 +547,7 @@ export class WriteEngine {
       report.tombstonesPurged += step.purged;
     }
     report.timeMs = this.unitCosts.clock() - t0;
-    report.pending = this.obsolete.length > 0 || this.task !== null || this.policy.next(this.manifest.sstables, this.ctx()) !== null;
+    report.pending = this.versions.obsolete.length > 0 || this.task !== null || this.policy.next(this.sstables, this.ctx()) !== null;
     this.totals.partitionsMerged += report.partitionsMerged;
     this.totals.rowsMerged += report.rowsMerged;
     this.totals.bytesRead += report.bytesRead;
@@ -593,49 +561,39 @@ export class WriteEngine {
     const inputs = new Set(plan.inputs.map((s) => s.generation));
     // a tombstone may go only if nothing outside the compaction is older than it
     let maxPurgeable = 2n ** 62n;
-    for (const s of this.manifest.sstables) {
+    for (const s of this.sstables) {
       if (inputs.has(s.generation) || s.minTimestamp === null) continue;
       if (BigInt(s.minTimestamp) < maxPurgeable) maxPurgeable = BigInt(s.minTimestamp);
     }
     for (const m of this.memtables()) if (!m.empty && m.stats.minTimestamp !== null && m.stats.minTimestamp < maxPurgeable) maxPurgeable = m.stats.minTimestamp;
     const version = this.config.format ?? DEFAULT_VERSION;
+    // the inputs stay open and on disk until the task commits or is abandoned
+    const pinned = this.versions.pin();
+    this.taskVersion = pinned;
+    const readers = plan.inputs.map((s) => pinned.tables.find((t) => t.entry.generation === s.generation)!.reader);
     return new CompactionTask(
-      this.schema, plan, plan.inputs.map((s) => this.readers.get(s.generation)!), version,
-      () => this.allocateGeneration(), (g) => this.sinkFor(version, g),
+      this.schema, plan, readers, version,
+      () => this.versions.allocateGeneration(), (g) => this.sinkFor(version, g),
       { gcBefore: this.now() - this.schema.options.gcGraceSeconds, maxPurgeableTimestamp: maxPurgeable },
       () => this.now(),
       this.unitCosts,
     );
   }
 
-  /** Replaces `inputs` and `dropped` by `outputs` in one manifest swap; the old files go later, one SSTable per unit of maintenance. */
-  private async commit(plan: CompactionPlan, outputs: SSTableEntry[], dropped: SSTableEntry[]): Promise<void> {
-    const gone = new Set([...plan.inputs, ...dropped].map((s) => s.generation));
-    const next: ManifestData = {
-      generation: Math.max(this.manifest.generation, this.reserved),
-      flushedSeq: this.manifest.flushedSeq,
-      sstables: [...this.manifest.sstables.filter((s) => !gone.has(s.generation)), ...outputs],
-    };
-    for (const o of outputs) if (!this.opened.has(o.generation)) this.opened.set(o.generation, await this.openReader(o));
-    await this.swapManifest(next);
-    for (const o of outputs) {
-      this.readers.set(o.generation, this.opened.get(o.generation)!);
-      this.opened.delete(o.generation);
-    }
-    for (const entry of [...plan.inputs, ...dropped]) {
-      // no longer live: reads stop using it now; its files are deleted by a
-      // later unit of maintenance (or as orphans when the engine next opens).
-      // (A read still holding the reader redefines its header if it needs it.)
-      this.readers.get(entry.generation)?.release();
-      this.readers.delete(entry.generation);
-      this.obsolete.push(entry);
-    }
+  private endTask(): void {
+    this.task = null;
+    this.taskVersion?.unpin();
+    this.taskVersion = null;
   }
 
-  /** Closes and deletes the files of an SSTable the manifest no longer lists. */
-  private async deleteObsolete(entry: SSTableEntry): Promise<void> {
-    await this.dropReader(entry.generation);
-    for (const c of Object.keys(entry.files)) await this.storage.delete(DATA_PREFIX + fileName(entry.version, entry.generation, c));
+  /**
+   * Replaces `inputs` and `dropped` by `outputs` in one manifest swap. Reads
+   * in flight keep the version they pinned; the replaced files are deleted
+   * once no version holds them, one SSTable per unit of maintenance (or as
+   * orphans when the engine next opens).
+   */
+  private async commit(plan: CompactionPlan, outputs: SSTableEntry[], dropped: SSTableEntry[]): Promise<void> {
+    await this.versions.apply({ add: outputs, remove: [...plan.inputs, ...dropped].map((s) => s.generation) });
   }
 
   // ---- export and import
@@ -651,14 +609,22 @@ export class WriteEngine {
   }
 
   private async exportNow(o: ExportOptions): Promise<ExportReport> {
-    const readers = [...this.readers.values()];
+    const pinned = this.versions.pin();
+    try {
+      return await this.exportFrom(pinned.readers, o);
+    } finally {
+      pinned.unpin();
+    }
+  }
+
+  private exportFrom(readers: SSTableReader[], o: ExportOptions): Promise<ExportReport> {
     // everything merged into one SSTable (the default), or one per live SSTable
     const groups = o.compact === false && readers.length > 0 ? readers.map((r) => [r]) : [readers];
     const now = this.now();
     const schema = this.schema;
     const parts = groups.map((group): ExportPart => {
       const encodingStats = group.length ? mergedEncodingStats(group) : this.memtable.stats.get();
-      const cursor = new MergeCursor(group);
+      const cursor = new MergeCursor(group.map((r) => new SSTableCursor(r)));
       // about a MiB per slice in all: per input, so many inputs do not multiply it
       const sliceBytes = Math.max(16 << 10, Math.floor((1 << 20) / Math.max(1, group.length)));
       async function* streams() {
@@ -685,7 +651,7 @@ export class WriteEngine {
       const imports = await openImports(this.schema, input);
       const added: SSTableEntry[] = [];
       for (const imp of imports) {
-        const generation = this.allocateGeneration();
+        const generation = this.versions.allocateGeneration();
         const r = imp.reader;
         let entry: SSTableEntry;
         if (imp.resort) {
@@ -725,13 +691,7 @@ export class WriteEngine {
         }
         added.push(entry);
       }
-      const next: ManifestData = {
-        generation: Math.max(this.manifest.generation, this.reserved),
-        flushedSeq: this.manifest.flushedSeq,
-        sstables: [...this.manifest.sstables, ...added],
-      };
-      for (const e of added) this.readers.set(e.generation, await this.openReader(e));
-      await this.swapManifest(next);
+      await this.versions.apply({ add: added });
       return added;
     });
   }
@@ -776,42 +736,13 @@ export class WriteEngine {
     return out;
   }
 
-  /** The rows of a SELECT, as they are read (for large results). */
+  /** The rows of a SELECT, as they are read (for large results); break out early to stop the reading. */
   async *selectIter(cql: string, params?: Params): AsyncGenerator<CqlRow> {
     this.check();
     const parsed = this.statements.get(cql);
     if (!isSelect(parsed)) throw new CqliteError("NOT_A_SELECT", "select() takes a SELECT; use execute() for writes");
     const plan = planSelect(this.schema, parsed, params);
-    const now = this.now();
-    let total = 0;
-    let counted = 0;
-    const partitions = async function* (self: WriteEngine): AsyncGenerator<RawPartition> {
-      if (plan.keys === null) {
-        yield* scanPartitions(self.schema, self.memtables(), [...self.readers.values()], now);
-        return;
-      }
-      const seen = new Set<string>();
-      for (const k of plan.keys) {
-        const id = k.join(",");
-        if (seen.has(id)) continue;
-        seen.add(id);
-        const p = await self.getPartition(k);
-        if (p) yield p;
-      }
-    };
-    for await (const p of partitions(this)) {
-      let rows = materialize(this.schema, p, { nowSeconds: now, withMetadata: true }).filter(plan.filter);
-      if (plan.reverse) rows.reverse();
-      rows = rows.slice(0, plan.perPartitionLimit === Infinity ? undefined : plan.perPartitionLimit);
-      for (const r of rows) {
-        if (total >= plan.limit) break;
-        total++;
-        if (plan.count) counted++;
-        else yield plan.project(r);
-      }
-      if (total >= plan.limit) break;
-    }
-    if (plan.count) yield { [plan.countName]: BigInt(counted) };
+    yield* this.withView((view) => runSelect(view, plan));
   }
 
   // ---- reads
@@ -824,10 +755,40 @@ export class WriteEngine {
     return this.flushing ? [this.memtable, this.flushing] : [this.memtable];
   }
 
+  private view(v: Version): ReadView {
+    return { schema: this.schema, memtables: this.memtables(), readers: v.readers, nowSeconds: this.now(), counters: this.counters };
+  }
+
+  /**
+   * Runs `read` over the memtables and the pinned current version; the pin
+   * drops when it finishes, fails or is abandoned (return()).
+   */
+  private async *withView<T>(read: (view: ReadView) => AsyncGenerator<T>): AsyncGenerator<T> {
+    const v = this.versions.pin();
+    try {
+      yield* read(this.view(v));
+    } finally {
+      v.unpin();
+    }
+  }
+
   /** One partition, merged across memtables and SSTables, as raw data. */
   async getPartition(key: Uint8Array): Promise<Partition | null> {
     this.check();
-    return readPartition(this.schema, this.memtables(), [...this.readers.values()], key, this.now(), this.readStats);
+    const v = this.versions.pin();
+    try {
+      return await readPartition(this.view(v), key);
+    } finally {
+      v.unpin();
+    }
+  }
+
+  /** What reads have done so far, what the caches hold and hit, and the SSTable files open now. */
+  readStats(): ReadStats {
+    const t = this.versions.tables;
+    const { chunks, keys } = t.caches;
+    const of = (c: { hits: number; misses: number; bytes: number; maxBytes: number }) => ({ hits: c.hits, misses: c.misses, bytes: c.bytes, maxBytes: c.maxBytes });
+    return { ...this.counters, chunkCache: of(chunks), keyCache: of(keys), openFiles: t.openFiles, fileOpens: t.fileOpens };
   }
 
   /** CQL rows of one partition (optionally one clustering) by column values. */
@@ -842,8 +803,8 @@ export class WriteEngine {
   /** Every row, in token then clustering order. */
   async *scan(): AsyncGenerator<CqlRow> {
     this.check();
-    for await (const p of scanPartitions(this.schema, this.memtables(), [...this.readers.values()], this.now()))
-      yield* materialize(this.schema, p, { nowSeconds: this.now() });
+    const now = this.now();
+    for await (const p of this.withView(scanPartitions)) yield* materialize(this.schema, p, { nowSeconds: now });
   }
 
   /** Flushes, syncs and releases the lock. Idempotent. */
@@ -854,11 +815,11 @@ export class WriteEngine {
       await this.autoFlush;
       await this.flushChain;
       await this.abandonTask();
-      while (this.obsolete.length) await this.deleteObsolete(this.obsolete.shift()!);
+      while (await this.versions.deleteObsolete());
       await this.wal.close();
     } finally {
       this.closed = true;
-      for (const g of [...this.readers.keys()]) await this.dropReader(g);
+      await this.versions.close();
       await this.unlock();
     }
   }
@@ -884,13 +845,4 @@ function entryOf(info: SSTableInfo, generation: number, version: string, level: 
     maxToken: info.maxToken?.toString() ?? null,
     createdAt: Date.now(),
   };
-}
-
-async function readWhole(storage: Storage, name: string): Promise<Uint8Array> {
-  const f = await storage.open(name, {});
-  try {
-    return await f.read(0, await f.size());
-  } finally {
-    await f.close();
-  }
 }

@@ -33,6 +33,14 @@ function clusteringKey(vs: (Uint8Array | null)[]): string {
   return k;
 }
 
+/** What a reader may look at of a memtable's partition. */
+export interface MemtableEntry {
+  readonly key: Uint8Array;
+  readonly token: bigint;
+  /** bytes of its updates, not yet reconciled */
+  readonly bytes: number;
+}
+
 interface MemPartition {
   key: Uint8Array;
   token: bigint;
@@ -224,6 +232,11 @@ export class Memtable {
     if (!this.sortedCache || this.sortedCache.length !== this.parts.size)
       this.sortedCache = [...this.parts.values()].sort((a, b) => a.hi - b.hi || a.lo - b.lo || compareBytes(a.key, b.key));
     return this.sortedCache;
+  }
+
+  /** The partitions in token order, as they are now (the array is not changed later). */
+  sortedEntries(): readonly MemtableEntry[] {
+    return this.sorted();
   }
 
   /** Sorted partition keys with tokens. */

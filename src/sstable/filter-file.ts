@@ -6,31 +6,29 @@ import { core } from "../core/core.js";
 import { VersionFeatures } from "./version.js";
 
 export class BloomFilter {
-  constructor(readonly hashCount: number, readonly words: BigUint64Array) {}
+  /** the filter's 64-bit words as (low, high) 32-bit halves */
+  constructor(readonly hashCount: number, readonly bits: Uint32Array) {}
 
-  /** Bit indexes a key sets (Cassandra's double hashing over the filter's capacity). */
-  indexes(key: Uint8Array): bigint[] {
-    const k = core();
-    const [h1, h2] = k.call((x) => {
-      const a = x.murmurHash(k.put(key), key.length);
-      return [a, x.murmurHash2()];
-    });
-    const max = BigInt(this.words.length) * 64n;
-    const out: bigint[] = [];
-    let base = h2;
-    for (let i = 0; i < this.hashCount; i++) {
-      let v = BigInt.asIntN(64, base) % max;
-      if (v < 0n) v = -v;
-      out.push(v);
-      base = BigInt.asIntN(64, base + h1);
-    }
-    return out;
+  get wordCount(): number {
+    return this.bits.length / 2;
   }
 
   mightContain(key: Uint8Array): boolean {
-    if (this.words.length === 0) return true;
-    for (const i of this.indexes(key)) if (((this.words[Number(i >> 6n)] >> (i & 63n)) & 1n) === 0n) return false;
-    return true;
+    const words = this.wordCount;
+    if (words === 0) return true;
+    const k = core();
+    return k.call((x) => {
+      // the bit indexes come from the core's filter code (assembly/sstable/filter.ts)
+      const at = x.bloomBits(k.put(key), key.length, this.hashCount, words);
+      const idx = new Uint32Array(x.memory.buffer, at, this.hashCount * 2);
+      for (let i = 0; i < this.hashCount; i++) {
+        const bit = idx[2 * i] + idx[2 * i + 1] * 4294967296;
+        const word = Math.floor(bit / 64);
+        const b = bit - word * 64;
+        if (((this.bits[2 * word + (b >>> 5)] >>> (b & 31)) & 1) === 0) return false;
+      }
+      return true;
+    });
   }
 }
 
@@ -42,7 +40,13 @@ export function readFilter(b: Uint8Array, f: VersionFeatures, file = "Filter.db"
   const n = r.i32();
   if (hashCount < 0 || hashCount > 64 || n < 0 || b.length !== 8 + n * 8)
     throw new CorruptSSTableError(file, 0, `bad bloom filter header (${hashCount} hashes, ${n} words, ${b.length} bytes)`);
-  const words = new BigUint64Array(n);
-  for (let i = 0; i < n; i++) words[i] = BigInt.asUintN(64, f.oldBloomFilterFormat ? r.i64() : r.i64le());
-  return new BloomFilter(hashCount, words);
+  // each word a long: big-endian before 'na', little-endian since
+  const bits = new Uint32Array(n * 2);
+  const dv = new DataView(b.buffer, b.byteOffset + 8, n * 8);
+  for (let i = 0; i < n; i++) {
+    const old = f.oldBloomFilterFormat;
+    bits[2 * i] = dv.getUint32(i * 8 + (old ? 4 : 0), !old);
+    bits[2 * i + 1] = dv.getUint32(i * 8 + (old ? 0 : 4), !old);
+  }
+  return new BloomFilter(hashCount, bits);
 }

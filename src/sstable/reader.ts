@@ -1,7 +1,7 @@
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
-import { ByteReader, ByteWriter, utf8decode } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8decode, concat } from "../util/bytes.js";
 import { CorruptSSTableError, SchemaError, CoreError } from "../errors.js";
 import { core, Registered } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
@@ -18,8 +18,12 @@ import { IndexStream } from "./index-stream.js";
 import { Summary, readSummary } from "./summary-file.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
-import { Partition } from "./model.js";
+import { Partition, Unfiltered, MARKER_KINDS } from "./model.js";
+import { ClusteringBounds, readRowIndex, blockRuns } from "./row-index.js";
+import { writePartition } from "../core/rowstream.js";
+import { UF_END_OF_PARTITION } from "../../assembly/format/constants.js";
 import { tryParseFileName } from "./names.js";
+import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
 
 export interface OpenOptions {
   /** the table's schema; without it one is derived from the serialization header */
@@ -27,6 +31,8 @@ export interface OpenOptions {
   /** name used in errors */
   name?: string;
   version?: string;
+  /** caches shared with other readers (chunks, key positions); without them only the last chunk is kept */
+  caches?: ReadCaches;
 }
 
 const tableRegs = new WeakMap<TableSchema, Registered>();
@@ -47,6 +53,8 @@ export class SSTableReader {
   private dataCache: { chunk: number; bytes: Uint8Array } | null = null;
   private index: IndexEntry[] | null = null;
   readonly headerReg: Registered;
+  /** this reader's key in the shared caches */
+  private readonly cacheId: number;
 
   private constructor(
     readonly name: string,
@@ -58,7 +66,9 @@ export class SSTableReader {
     readonly summary: Summary,
     readonly filter: BloomFilter,
     readonly dataLength: number,
+    private readonly caches: ReadCaches | null = null,
   ) {
+    this.cacheId = caches?.readerId() ?? 0;
     this.features = features(version);
     this.headerReg = new Registered(
       headerDescriptor(statistics.header.stats, ...headerColumns(schema, statistics, name)),
@@ -104,7 +114,7 @@ export class SSTableReader {
     const byteOrdered = statistics.partitioner === BYTE_ORDERED_PARTITIONER;
     const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered);
     const filter = readFilter(await readAll(need("Filter.db")), f, file("Filter.db"));
-    return new SSTableReader(name, version, components, schema, statistics, compression, summary, filter, dataLength);
+    return new SSTableReader(name, version, components, schema, statistics, compression, summary, filter, dataLength, opts.caches ?? null);
   }
 
   /** Opens from a name → bytes map such as a directory listing or a zip. */
@@ -126,8 +136,12 @@ export class SSTableReader {
     return `${this.name}/${c}`;
   }
 
-  /** The uncompressed Data.db bytes in [start, end). */
-  async dataRange(start: number, end: number): Promise<Uint8Array> {
+  /**
+   * The uncompressed Data.db bytes in [start, end). `fillCache` false keeps
+   * a scan's chunks out of the shared chunk cache, so one pass over a table
+   * does not push out what point reads keep hot.
+   */
+  async dataRange(start: number, end: number, fillCache = true): Promise<Uint8Array> {
     if (start < 0 || end > this.dataLength || end < start)
       throw new CorruptSSTableError(this.file("Data.db"), start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
     const data = this.components.get("Data.db")!;
@@ -141,7 +155,7 @@ export class SSTableReader {
     const out = new Uint8Array(end - start);
     const len = c.chunkLength;
     for (let chunk = Math.floor(start / len); chunk * len < end; chunk++) {
-      const bytes = await this.chunk(chunk);
+      const bytes = await this.chunk(chunk, fillCache);
       const from = Math.max(start, chunk * len);
       const to = Math.min(end, chunk * len + bytes.length);
       out.set(bytes.subarray(from - chunk * len, to - chunk * len), from - start);
@@ -182,8 +196,11 @@ export class SSTableReader {
     }
   }
 
-  private async chunk(i: number): Promise<Uint8Array> {
+  private async chunk(i: number, shared: boolean): Promise<Uint8Array> {
     if (this.dataCache?.chunk === i) return this.dataCache.bytes;
+    const cache = shared ? this.caches?.chunks : undefined;
+    const hit = cache?.get(chunkKey(this.cacheId, i));
+    if (hit) return hit;
     const c = this.compression!;
     const data = this.components.get("Data.db")!;
     const off = Number(c.offsets[i]);
@@ -198,6 +215,7 @@ export class SSTableReader {
     const bytes = decompressChunk(c, stored, ulen, this.file("Data.db"), off);
     if (bytes.length !== ulen) throw new CorruptSSTableError(this.file("Data.db"), off, `chunk ${i} decompressed to ${bytes.length} bytes, expected ${ulen}`);
     this.dataCache = { chunk: i, bytes };
+    cache?.set(chunkKey(this.cacheId, i), bytes, bytes.length);
     return bytes;
   }
 
@@ -238,6 +256,61 @@ export class SSTableReader {
     const pos = await this.findIndexEntry(key);
     if (!pos) return null;
     return this.decodeStream(await this.dataRange(pos.entry.position, pos.next), pos.entry.position);
+  }
+
+  /**
+   * The part of one partition that can hold clusterings within `bounds`, as a
+   * row stream, or null. A wide partition is read through its row index: only
+   * the blocks that can hold the bounds are read and decoded (with the
+   * partition's header: deletion and static row). A range deletion open
+   * across a cut is closed and reopened at the cut, as Cassandra's slices do.
+   */
+  async getSliceStream(key: Uint8Array, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array | null> {
+    if (!this.filter.mightContain(key)) return null;
+    const pos = await this.findIndexEntry(key);
+    if (!pos) return null;
+    const { entry, next } = pos;
+    const whole = async () => this.decodeStream(await this.dataRange(entry.position, next), entry.position);
+    if (entry.promoted.length === 0) return whole();
+    const index = readRowIndex(this.schema, entry.promoted, this.file("Index.db"), entry.offset);
+    const blocks = index.blocks;
+    const runs = blockRuns(this.schema, blocks, bounds);
+    if (counts) {
+      const read = runs.reduce((n, [a, b]) => n + b - a + 1, 0);
+      counts.blocksRead += read;
+      counts.blocksSkipped += blocks.length - read;
+    }
+    if (runs.length === 1 && runs[0][0] === 0 && runs[0][1] === blocks.length - 1) return whole();
+    const at = entry.position;
+    const header = await this.dataRange(at, at + index.headerLength);
+    // after the first run the static row is not needed again: key and deletion only
+    const keyAndDeletion = header.subarray(0, 2 + key.length + 12);
+    const end = new Uint8Array([UF_END_OF_PARTITION]);
+    const decodeRun = async (head: Uint8Array, from: number, to: number, last: boolean) => {
+      const body = last || from < to ? await this.dataRange(at + from, last ? next : at + to) : new Uint8Array(0);
+      const parts = [head, body];
+      if (!last) parts.push(end); // the last block ends with the partition's own end flag
+      const ps = this.decode(concat(parts), at + from);
+      if (ps.length !== 1 || !bytesEqual(ps[0].key, key)) throw new CorruptSSTableError(this.file("Data.db"), at, "partition key differs from Index.db");
+      return ps[0];
+    };
+    const p = await decodeRun(header, 0, 0, false);
+    const out: Unfiltered[] = [];
+    for (const [a, b] of runs) {
+      const lastBlock = b === blocks.length - 1;
+      const got = (await decodeRun(keyAndDeletion, blocks[a].offset, lastBlock ? 0 : blocks[b + 1].offset, lastBlock)).unfiltereds;
+      const open = a > 0 ? blocks[a - 1].endOpenMarker : null;
+      const close = lastBlock ? null : blocks[b].endOpenMarker;
+      // a marker first in the run could tie with the one made up before it: read it all instead
+      if (open && got[0]?.type !== "row") return whole();
+      if (open) out.push({ type: "marker", marker: { kind: reopenKind(blocks[a - 1].last.kind), clustering: blocks[a - 1].last.values, deletion: open } });
+      for (const u of got) out.push(u);
+      if (close) out.push({ type: "marker", marker: { kind: closeKind(blocks[b + 1].first.kind), clustering: blocks[b + 1].first.values, deletion: close } });
+    }
+    p.unfiltereds = out;
+    const w = new ByteWriter(1024);
+    writePartition(w, p);
+    return w.result();
   }
 
   /**
@@ -307,7 +380,18 @@ export class SSTableReader {
     return ps[0];
   }
 
-  private async findIndexEntry(key: Uint8Array): Promise<{ entry: IndexEntry; next: number } | null> {
+  private async findIndexEntry(key: Uint8Array): Promise<KeyPosition | null> {
+    const keys = this.caches?.keys;
+    const ck = keys ? partitionKey(this.cacheId, key) : "";
+    const hit = keys?.get(ck);
+    if (hit) return hit;
+    const found = await this.searchIndex(key);
+    if (found && keys) keys.set(ck, found, this.caches!.keyWeight(found));
+    return found;
+  }
+
+  // Summary, then the stretch of Index.db it points at
+  private async searchIndex(key: Uint8Array): Promise<KeyPosition | null> {
     const token = this.summary.tokenOf(key);
     const idx = this.components.get("Index.db")!;
     const [from, to] = this.summary.indexRange(token, key, idx.size);
@@ -346,7 +430,7 @@ export class SSTableReader {
     if (this.compression) {
       for (let i = 0; i < this.compression.offsets.length; i++) {
         this.dataCache = null;
-        await this.chunk(i);
+        await this.chunk(i, false);
       }
     } else if (this.components.get("CRC.db")) {
       const b = await readAll(this.components.get("CRC.db")!);
@@ -368,6 +452,18 @@ export class SSTableReader {
       if (whole !== Number(text)) throw new CorruptSSTableError(this.file("Data.db"), 0, "Digest.crc32 does not match", "CHECKSUM");
     }
   }
+}
+
+// A deletion open across a cut is reopened right after the last thing before
+// the cut and closed right before the first thing after the next one, so it
+// covers what it covers in the file, rows of other sources in the gap included.
+function reopenKind(lastKind: number): number {
+  const K = MARKER_KINDS;
+  return lastKind === K.INCL_START_BOUND || lastKind === K.EXCL_END_INCL_START_BOUNDARY ? K.INCL_START_BOUND : K.EXCL_START_BOUND;
+}
+function closeKind(firstKind: number): number {
+  const K = MARKER_KINDS;
+  return firstKind === K.INCL_END_BOUND || firstKind === K.INCL_END_EXCL_START_BOUNDARY ? K.INCL_END_BOUND : K.EXCL_END_BOUND;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,0 +1,45 @@
+// What every source of partitions offers a merge: memtables and SSTables
+// alike. A source looks ahead a window of about so many bytes, says where it
+// ends, and hands over the partitions up to a bound as one row stream. The
+// merge cursor (merge-cursor.ts) picks the bound so that no partition is ever
+// split between slices, and memory stays at a window per source.
+import { comparePartitions } from "../schema/order.js";
+
+/** A partition's place in token order. */
+export interface Position {
+  token: bigint;
+  key: Uint8Array;
+}
+
+export function comparePositions(a: Position, b: Position): number {
+  return comparePartitions(a.token, a.key, b.token, b.key);
+}
+
+export interface Window {
+  /** the last partition in the window */
+  last: Position;
+  /** partitions follow the window */
+  more: boolean;
+}
+
+export interface Taken {
+  /** the partitions taken, as one sorted row stream */
+  stream: Uint8Array;
+  partitions: number;
+  /** source bytes read (uncompressed Data.db for an SSTable) */
+  bytes: number;
+  minToken: bigint;
+  maxToken: bigint;
+}
+
+export interface SourceCursor {
+  /** partitions in the source when the cursor was made */
+  readonly partitions: number;
+  /** Looks ahead about `bytes` of partitions from the next one not taken; null when none is left. */
+  window(bytes: number): Promise<Window | null>;
+  /** Takes every partition not yet taken at or before `bound` (all, when null). */
+  take(bound: Position | null): Promise<Taken | null>;
+}
+
+/** Partitions looked at per source and window at most, whatever their bytes. */
+export const MAX_WINDOW = 4096;

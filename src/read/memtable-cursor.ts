@@ -1,0 +1,43 @@
+// A memtable as a merge source: its partitions in token order as they were
+// when the cursor was made (a partition added later is not seen; one updated
+// later may be), each handed over as its reconciled row stream.
+import { Memtable, MemtableEntry } from "../memtable/memtable.js";
+import { concat } from "../util/bytes.js";
+import { SourceCursor, Position, Window, Taken, MAX_WINDOW, comparePositions } from "./cursor.js";
+
+export class MemtableCursor implements SourceCursor {
+  private readonly entries: readonly MemtableEntry[];
+  private at = 0;
+
+  constructor(private readonly memtable: Memtable) {
+    this.entries = memtable.sortedEntries();
+  }
+
+  get partitions(): number {
+    return this.entries.length;
+  }
+
+  async window(bytes: number): Promise<Window | null> {
+    const n = this.entries.length;
+    if (this.at >= n) return null;
+    let j = this.at;
+    let sum = this.entries[j].bytes;
+    while (j + 1 < n && j + 1 - this.at < MAX_WINDOW && sum < bytes) sum += this.entries[++j].bytes;
+    return { last: this.entries[j], more: j + 1 < n };
+  }
+
+  async take(bound: Position | null): Promise<Taken | null> {
+    const start = this.at;
+    let j = start;
+    while (j < this.entries.length && (!bound || comparePositions(this.entries[j], bound) <= 0)) j++;
+    if (j === start) return null;
+    const parts: Uint8Array[] = [];
+    for (let k = start; k < j; k++) {
+      const s = this.memtable.partitionStream(this.entries[k].key);
+      if (s) parts.push(s);
+    }
+    this.at = j;
+    const stream = concat(parts);
+    return { stream, partitions: j - start, bytes: stream.length, minToken: this.entries[start].token, maxToken: this.entries[j - 1].token };
+  }
+}

@@ -1,0 +1,53 @@
+// Walking several sources together in token order, a stretch at a time: each
+// slice holds, from every source, all partitions up to a common bound, so a
+// partition is never split between slices. The bound is the earliest end of
+// any source's window that is not its last, so every source hands over at
+// most about a window. Reads, scans, compaction and export all merge what it
+// yields through the core.
+import { SourceCursor, Position, comparePositions } from "./cursor.js";
+
+export interface Slice {
+  /** one row stream per source that had partitions in the slice */
+  streams: Uint8Array[];
+  /** source bytes read */
+  bytes: number;
+  /** source partitions in the slice */
+  partitions: number;
+  minToken: bigint | null;
+  maxToken: bigint | null;
+}
+
+export class MergeCursor {
+  private consumed = 0;
+  readonly total: number;
+
+  constructor(private readonly sources: SourceCursor[]) {
+    this.total = sources.reduce((n, s) => n + s.partitions, 0);
+  }
+
+  /** Partitions not yet sliced, over all sources (as counted when they were opened). */
+  get remaining(): number {
+    return Math.max(0, this.total - this.consumed);
+  }
+
+  /** The next slice of about `sliceBytes` per source, or null at the end. */
+  async next(sliceBytes: number): Promise<Slice | null> {
+    let bound: Position | null = null;
+    for (const s of this.sources) {
+      const w = await s.window(sliceBytes);
+      if (w?.more && (!bound || comparePositions(w.last, bound) < 0)) bound = w.last;
+    }
+    const slice: Slice = { streams: [], bytes: 0, partitions: 0, minToken: null, maxToken: null };
+    for (const s of this.sources) {
+      const t = await s.take(bound);
+      if (!t) continue;
+      slice.streams.push(t.stream);
+      if (slice.minToken === null || t.minToken < slice.minToken) slice.minToken = t.minToken;
+      if (slice.maxToken === null || t.maxToken > slice.maxToken) slice.maxToken = t.maxToken;
+      slice.bytes += t.bytes;
+      slice.partitions += t.partitions;
+      this.consumed += t.partitions;
+    }
+    return slice.streams.length ? slice : null;
+  }
+}

@@ -1,0 +1,59 @@
+// One SSTable as a merge source: Index.db walked in bounded windows (never
+// loaded whole), Data.db read and decoded a run of whole partitions at a time.
+import { SSTableReader } from "../sstable/reader.js";
+import { IndexStream } from "../sstable/index-stream.js";
+import { tokenOf } from "../core/token.js";
+import { SourceCursor, Position, Window, Taken, MAX_WINDOW, comparePositions } from "./cursor.js";
+
+export class SSTableCursor implements SourceCursor {
+  private readonly index: IndexStream;
+  /** tokens of the buffered index entries, computed once each */
+  private readonly tokens: bigint[] = [];
+  readonly partitions: number;
+
+  constructor(readonly reader: SSTableReader) {
+    this.index = reader.indexStream();
+    this.partitions = reader.partitionCount;
+  }
+
+  private token(i: number): bigint {
+    while (this.tokens.length <= i) this.tokens.push(tokenOf(this.index.at(this.tokens.length).key));
+    return this.tokens[i];
+  }
+
+  private position(i: number): Position {
+    return { token: this.token(i), key: this.index.at(i).key };
+  }
+
+  async window(bytes: number): Promise<Window | null> {
+    const index = this.index;
+    let have = await index.fill(2);
+    if (have === 0) return null;
+    const from = index.at(0).position;
+    let j = 0;
+    for (;;) {
+      if (j + 1 >= have) have = await index.fill(Math.min(MAX_WINDOW, have * 2 + 2));
+      if (j + 1 >= have || j + 1 >= MAX_WINDOW) break;
+      if (index.at(j + 1).position - from >= bytes) break;
+      j++;
+    }
+    // the window may have stopped at MAX_WINDOW with everything after it unread
+    const more = (await index.fill(j + 2)) > j + 1;
+    return { last: this.position(j), more };
+  }
+
+  async take(bound: Position | null): Promise<Taken | null> {
+    const index = this.index;
+    let j = 0;
+    while (j < index.buffered && (!bound || comparePositions(this.position(j), bound) <= 0)) j++;
+    if (j === 0) return null;
+    const from = index.at(0).position;
+    await index.fill(j + 1);
+    const to = j < index.buffered ? index.at(j).position : this.reader.dataLength;
+    const stream = this.reader.decodeStream(await this.reader.dataRange(from, to, false), from);
+    const taken: Taken = { stream, partitions: j, bytes: to - from, minToken: this.token(0), maxToken: this.token(j - 1) };
+    index.consume(j);
+    this.tokens.splice(0, j);
+    return taken;
+  }
+}

@@ -1,0 +1,48 @@
+// Caches shared by every SSTable a database reads, each bounded in bytes:
+// decompressed Data.db chunks (so a hot chunk is not read and decompressed
+// again) and partition keys' Index.db entries (so a hot key skips the Summary
+// and Index.db read). Keys carry the reader's id, unique per open reader, so
+// entries of a closed SSTable are never hit again and simply age out.
+import { ByteLru } from "../util/lru.js";
+import { IndexEntry } from "./index-file.js";
+
+export const DEFAULT_CHUNK_CACHE_BYTES = 16 << 20;
+export const DEFAULT_KEY_CACHE_BYTES = 2 << 20;
+/** What a cached index entry costs beyond its key and row index bytes: the objects and the map's entry. */
+const KEY_ENTRY_OVERHEAD = 160;
+
+export interface KeyPosition {
+  entry: IndexEntry;
+  /** where the partition ends in Data.db */
+  next: number;
+}
+
+export class ReadCaches {
+  readonly chunks: ByteLru<number, Uint8Array>;
+  readonly keys: ByteLru<string, KeyPosition>;
+  private nextId = 1;
+
+  constructor(chunkBytes = DEFAULT_CHUNK_CACHE_BYTES, keyBytes = DEFAULT_KEY_CACHE_BYTES) {
+    this.chunks = new ByteLru(chunkBytes);
+    this.keys = new ByteLru(keyBytes);
+  }
+
+  /** An id for a newly opened reader. */
+  readerId(): number {
+    return this.nextId++;
+  }
+
+  keyWeight(p: KeyPosition): number {
+    return 2 * p.entry.key.length + p.entry.promoted.length + KEY_ENTRY_OVERHEAD;
+  }
+}
+
+// Cache keys: chunk numbers below 2^32 per reader, reader ids below 2^21 (both exact in a double).
+export function chunkKey(readerId: number, chunk: number): number {
+  return readerId * 4294967296 + chunk;
+}
+
+const latin1 = new TextDecoder("latin1");
+export function partitionKey(readerId: number, key: Uint8Array): string {
+  return `${readerId}:${latin1.decode(key)}`;
+}

@@ -1,0 +1,170 @@
+// Clustering slices of a wide partition read through its row index: every
+// query shape gives exactly the rows of the whole partition filtered by the
+// WHERE clause, while only the blocks that can hold them are read. A range
+// deletion spanning many blocks, with newer rows inside it and older rows
+// under it in another SSTable, is honoured at every cut.
+import { describe, test, expect, beforeAll, afterAll } from "vitest";
+import "./helpers.js";
+import { WriteEngine } from "../src/engine/engine.js";
+import { MemoryStorage } from "../src/storage/memory.js";
+import { CqlRow } from "../src/read/materialize.js";
+import { Rng } from "./gen.js";
+import { CqlValue } from "../src/types/codec.js";
+
+const N = 6000;
+const SCHEMA = "CREATE TABLE ks.t (pk int, ck int, v text, PRIMARY KEY (pk, ck))";
+const DESC_SCHEMA = "CREATE TABLE ks.d (pk int, a int, b text, v text, PRIMARY KEY (pk, a, b)) WITH CLUSTERING ORDER BY (a DESC, b ASC)";
+
+async function wide(schema: string, fill: (e: WriteEngine) => Promise<void>): Promise<WriteEngine> {
+  const e = await WriteEngine.open({ storage: new MemoryStorage(), schema, walSync: "none", indexBlockSize: 1024 });
+  await fill(e);
+  return e;
+}
+
+/** The rows of the whole partition (no clustering restriction: no slice), filtered here. */
+async function reference(e: WriteEngine, table: string, keep: (r: CqlRow) => boolean): Promise<CqlRow[]> {
+  return (await e.select(`SELECT * FROM ${table} WHERE pk = 0`)).filter(keep);
+}
+
+describe("slices through the row index", () => {
+  let e: WriteEngine;
+  beforeAll(async () => {
+    e = await wide(SCHEMA, async (e) => {
+      // SSTable 1: every row, old
+      for (let i = 0; i < N; i += 1000)
+        await e.insert(Array.from({ length: 1000 }, (_, k) => ({ pk: 0, ck: i + k, v: `old-${i + k}` })));
+      await e.insert([{ pk: 1, ck: 1, v: "narrow" }]);
+      await e.flush();
+      // SSTable 2: a range deletion over most of the partition, newer rows inside it
+      await e.execute("DELETE FROM t USING TIMESTAMP 5000000000000000 WHERE pk = 0 AND ck >= 100 AND ck < 5000");
+      for (let i = 0; i < N; i += 1000) {
+        const rows = [];
+        for (let k = i; k < i + 1000; k++) if (k % 3 === 0 && k >= 50) rows.push({ pk: 0, ck: k, v: `new-${k}` });
+        for (const r of rows) await e.execute("INSERT INTO t (pk, ck, v) VALUES (?, ?, ?) USING TIMESTAMP 6000000000000000", [r.pk, r.ck, r.v]);
+      }
+      await e.flush();
+    });
+  }, 120_000);
+  afterAll(() => e.close());
+
+  test("the partition is wide: many blocks in each SSTable", async () => {
+    const before = e.readStats().blocksRead + e.readStats().blocksSkipped;
+    await e.select("SELECT * FROM t WHERE pk = 0 AND ck = 3000");
+    const s = e.readStats();
+    expect(s.blocksRead + s.blocksSkipped - before).toBeGreaterThan(100);
+  });
+
+  const shapes: [string, CqlValue[], (r: CqlRow) => boolean][] = [
+    ["ck = ?", [3000], (r) => r.ck === 3000],
+    ["ck = ?", [3001], (r) => r.ck === 3001],
+    ["ck = ?", [99], (r) => r.ck === 99],
+    ["ck = ?", [0], (r) => r.ck === 0],
+    ["ck = ?", [N - 1], (r) => r.ck === N - 1],
+    ["ck = ?", [N + 5], () => false],
+    ["ck < ?", [120], (r) => (r.ck as number) < 120],
+    ["ck <= ?", [4999], (r) => (r.ck as number) <= 4999],
+    ["ck > ?", [4990], (r) => (r.ck as number) > 4990],
+    ["ck >= ? AND ck < ?", [2500, 2600], (r) => (r.ck as number) >= 2500 && (r.ck as number) < 2600],
+    ["ck > ? AND ck <= ?", [95, 105], (r) => (r.ck as number) > 95 && (r.ck as number) <= 105],
+    ["ck IN (?, ?, ?, ?)", [5, 2999, 3000, 5999], (r) => [5, 2999, 3000, 5999].includes(r.ck as number)],
+  ];
+  for (const [where, params, keep] of shapes) {
+    test(`WHERE pk = 0 AND ${where} ${JSON.stringify(params)}: the filtered partition, from fewer blocks`, async () => {
+      const want = await reference(e, "t", keep);
+      const before = e.readStats();
+      const got = await e.select(`SELECT * FROM t WHERE pk = 0 AND ${where}`, params);
+      const after = e.readStats();
+      expect(got).toEqual(want);
+      expect(after.blocksSkipped - before.blocksSkipped).toBeGreaterThan(0);
+      const desc = await e.select(`SELECT * FROM t WHERE pk = 0 AND ${where} ORDER BY ck DESC`, params);
+      expect(desc).toEqual([...want].reverse());
+      const limited = await e.select(`SELECT * FROM t WHERE pk = 0 AND ${where} ORDER BY ck DESC LIMIT 3`, params);
+      expect(limited).toEqual([...want].reverse().slice(0, 3));
+    });
+  }
+
+  test("random slices agree with the whole partition", async () => {
+    const r = new Rng(77);
+    for (let q = 0; q < 60; q++) {
+      const a = r.int(N + 20) - 10;
+      const b = a + r.int(400);
+      const ops = [">", ">=", "<", "<="];
+      const lo = ops[r.int(2)], hi = ops[2 + r.int(2)];
+      const keep = (x: CqlRow) => {
+        const c = x.ck as number;
+        return (lo === ">" ? c > a : c >= a) && (hi === "<" ? c < b : c <= b);
+      };
+      const got = await e.select(`SELECT * FROM t WHERE pk = 0 AND ck ${lo} ? AND ck ${hi} ?`, [a, b]);
+      expect(got).toEqual(await reference(e, "t", keep));
+    }
+  });
+
+  test("a narrow partition and a missing one", async () => {
+    expect(await e.select("SELECT * FROM t WHERE pk = 1 AND ck = 1")).toEqual([{ pk: 1, ck: 1, v: "narrow" }]);
+    expect(await e.select("SELECT * FROM t WHERE pk = 2 AND ck = 1")).toEqual([]);
+  });
+});
+
+describe("slices over a DESC clustering column and tuples", () => {
+  let e: WriteEngine;
+  beforeAll(async () => {
+    e = await wide(DESC_SCHEMA, async (e) => {
+      const rows = [];
+      for (let a = 0; a < 300; a++) for (const b of ["x", "y", "z"]) rows.push({ pk: 0, a, b, v: `v-${a}-${b}`.padEnd(40, ".") });
+      await e.insert(rows);
+      await e.flush();
+      await e.execute("DELETE FROM d WHERE pk = 0 AND a = 150 AND b >= 'y'");
+      await e.flush();
+    });
+  }, 60_000);
+  afterAll(() => e.close());
+
+  const shapes: [string, CqlValue[], (r: CqlRow) => boolean][] = [
+    ["a = ?", [120], (r) => r.a === 120],
+    ["a > ?", [280], (r) => (r.a as number) > 280],
+    ["a < ?", [10], (r) => (r.a as number) < 10],
+    ["a >= ? AND a <= ?", [148, 152], (r) => (r.a as number) >= 148 && (r.a as number) <= 152],
+    ["a = ? AND b > ?", [150, "x"], (r) => r.a === 150 && (r.b as string) > "x"],
+    ["a = ? AND b IN (?, ?)", [200, "x", "z"], (r) => r.a === 200 && ["x", "z"].includes(r.b as string)],
+    ["a IN (?, ?) AND b = ?", [3, 299, "y"], (r) => [3, 299].includes(r.a as number) && r.b === "y"],
+    ["(a, b) = (?, ?)", [42, "z"], (r) => r.a === 42 && r.b === "z"],
+  ];
+  for (const [where, params, keep] of shapes) {
+    test(`WHERE pk = 0 AND ${where}: the filtered partition, both directions`, async () => {
+      const want = await reference(e, "d", keep);
+      expect(want.length).toBeGreaterThanOrEqual(0);
+      const before = e.readStats();
+      expect(await e.select(`SELECT * FROM d WHERE pk = 0 AND ${where}`, params)).toEqual(want);
+      expect(e.readStats().blocksSkipped).toBeGreaterThan(before.blocksSkipped);
+      expect(await e.select(`SELECT * FROM d WHERE pk = 0 AND ${where} ORDER BY a ASC, b DESC`, params)).toEqual([...want].reverse());
+    });
+  }
+});
+
+describe("SSTables that cannot hold the slice", () => {
+  test("are skipped by their min and max clustering; one with a deletion is not", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA, walSync: "none" });
+    for (let f = 0; f < 4; f++) {
+      await e.insert(Array.from({ length: 100 }, (_, k) => ({ pk: 0, ck: f * 100 + k, v: `f${f}` })));
+      await e.flush();
+    }
+    let before = e.readStats();
+    expect(await e.select("SELECT * FROM t WHERE pk = 0 AND ck = 250")).toEqual([{ pk: 0, ck: 250, v: "f2" }]);
+    expect(e.readStats().sstablesSkipped - before.sstablesSkipped).toBe(3);
+    expect(e.readStats().sstablesRead - before.sstablesRead).toBe(1);
+    before = e.readStats();
+    expect(await e.select("SELECT * FROM t WHERE pk = 0 AND ck > 150 AND ck < 160")).toHaveLength(9);
+    expect(e.readStats().sstablesSkipped - before.sstablesSkipped).toBe(3);
+    // a partition deletion in an SSTable whose clusterings are elsewhere still applies
+    await e.execute("DELETE FROM t USING TIMESTAMP 1 WHERE pk = 0");
+    await e.insert([{ pk: 0, ck: 1000, v: "later" }]);
+    await e.flush();
+    before = e.readStats();
+    expect(await e.select("SELECT * FROM t WHERE pk = 0 AND ck = 250")).toEqual([{ pk: 0, ck: 250, v: "f2" }]);
+    expect(e.readStats().sstablesSkipped - before.sstablesSkipped).toBe(3);
+    await e.execute("DELETE FROM t WHERE pk = 0");
+    await e.flush();
+    expect(await e.select("SELECT * FROM t WHERE pk = 0 AND ck = 250")).toEqual([]);
+    await e.close();
+  });
+});
