@@ -381,14 +381,20 @@ export class WriteEngine {
   }
 
   private async swapManifest(next: ManifestData): Promise<void> {
-    const f = await this.storage.open(MANIFEST_TMP, { create: true, truncate: true });
     try {
-      await f.write(0, encodeManifest(next));
-      await f.flush();
-    } finally {
-      await f.close();
+      const f = await this.storage.open(MANIFEST_TMP, { create: true, truncate: true });
+      try {
+        await f.write(0, encodeManifest(next));
+        await f.flush();
+      } finally {
+        await f.close();
+      }
+      await this.storage.rename(MANIFEST_TMP, MANIFEST);
+    } catch (e) {
+      // the old manifest stands; a failed swap leaves nothing of its own behind
+      await this.storage.delete(MANIFEST_TMP).catch(() => undefined);
+      throw e;
     }
-    await this.storage.rename(MANIFEST_TMP, MANIFEST);
     this.manifest = next;
   }
 
