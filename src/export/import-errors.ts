@@ -28,7 +28,7 @@ export class ZipBombError extends CqliteError {
 /** The input is larger than a configured limit allows (the option is named). */
 export class ImportLimitError extends CqliteError {
   constructor(readonly limit: string, readonly value: number, what: string) {
-    super("IMPORT_LIMIT", `${what} exceeds ${limit} (${value} bytes or entries); raise the option to import it`);
+    super("IMPORT_LIMIT", `${what} exceeds the limit ${limit} = ${value}; raise it to import this`);
   }
 }
 
