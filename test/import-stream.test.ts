@@ -84,8 +84,8 @@ describe("inputs", () => {
     }
     const inputs: [string, () => unknown][] = [
       ["bytes", () => zipA],
-      ["Blob", () => new Blob([zipA])],
-      ["ReadableStream", () => new Blob([zipA]).stream()],
+      ["Blob", () => new Blob([zipA as BlobPart])],
+      ["ReadableStream", () => new Blob([zipA as BlobPart]).stream()],
       ["async iterable", () => odd()],
       ["zip path", () => join(dir, "a.zip")],
       ["directory path", () => join(dir, "tree")],
@@ -122,7 +122,7 @@ describe("inputs", () => {
     const zip = await exportBytes(src);
     await src.close();
     const e = await WriteEngine.open({ storage: new MemoryStorage(), schema });
-    await e.importSSTables(new Blob([zip]));
+    await e.importSSTables(new Blob([zip as BlobPart]));
     const rows = await e.select("SELECT * FROM a");
     expect(rows).toHaveLength(50);
     for (const r of rows) expect([...(r.v as Uint8Array)]).toEqual([...sig]);

@@ -35,6 +35,11 @@ export interface ImportArchive {
 
 const PIECE = 1 << 20;
 
+/** Bytes or a Blob, read in place at any offset. */
+export function randomAccessOf(input: Uint8Array | Blob): RandomAccess {
+  return input instanceof Uint8Array ? bytesSource(input) : blobSource(input);
+}
+
 function bytesSource(b: Uint8Array): RandomAccess {
   return { size: b.length, read: async (o, l) => b.subarray(o, o + l), close: async () => undefined };
 }

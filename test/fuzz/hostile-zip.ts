@@ -43,11 +43,11 @@ function records(b: Uint8Array, sig: number): number[] {
 }
 
 /** The fields worth lying about, by record: [offset in record, width]. */
-const FIELDS = {
+const FIELDS: Record<"local" | "central" | "end", readonly (readonly [number, number])[]> = {
   local: [[14, 4], [18, 4], [22, 4], [26, 2], [28, 2], [8, 2], [6, 2]],
   central: [[16, 4], [20, 4], [24, 4], [28, 2], [30, 2], [42, 4], [10, 2], [8, 2]],
   end: [[8, 2], [10, 2], [12, 4], [16, 4], [20, 2]],
-} as const;
+};
 
 const INTERESTING = [0, 1, 0x7f, 0xff, 0xffff, 0x7fffffff, 0xffffffff, 1 << 20, 1 << 30];
 
