@@ -15,6 +15,7 @@ import { CqliteError } from "../src/errors.js";
 import { ZipError, ZipBombError, ImportLimitError, ImportError, ImportProgress } from "../src/export/import.js";
 import { BadFileNameError } from "../src/sstable/names.js";
 import { makeZip } from "./zip-make.js";
+import { inspectZip } from "../src/export/zip-inspect.js";
 
 const SCHEMA = "CREATE TABLE ks.a (id int PRIMARY KEY, v text)";
 const dirs: string[] = [];
@@ -128,6 +129,30 @@ describe("inputs", () => {
     for (const r of rows) expect([...(r.v as Uint8Array)]).toEqual([...sig]);
     await e.close();
   });
+});
+
+test("inspectZip reads the file names and schema.cql from the central directory alone", async () => {
+  const { schema, files } = await inspectZip(new Blob([zipA as BlobPart]));
+  expect(schema).toMatch(/CREATE TABLE (IF NOT EXISTS )?ks\.a \(/);
+  expect(files.filter((f) => f.endsWith("-Data.db"))).toHaveLength(1);
+  await expect(inspectZip(zipA.subarray(0, 100))).rejects.toThrow(ZipError);
+});
+
+test("an import runs beside writes and flushes: both land, the import in one swap", async () => {
+  const big = await source(20_000, "imp");
+  const zip = await exportBytes(big);
+  await big.close();
+  const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA, walSync: "none" });
+  const importing = e.importSSTables(new Blob([zip as BlobPart]));
+  for (let i = 0; i < 5; i++) {
+    await e.insert(Array.from({ length: 100 }, (_, k) => ({ id: 100_000 + i * 100 + k, v: "own" })));
+    await e.flush();
+  }
+  expect(await importing).toHaveLength(1);
+  const rows = await rowsOf(e);
+  expect(rows).toHaveLength(20_500);
+  expect(e.sstables).toHaveLength(6);
+  await e.close();
 });
 
 describe("a snapshot of several tables and generations", () => {
@@ -251,6 +276,21 @@ describe("hostile and broken zips: a typed error, nothing left in storage", () =
   test("a name 100 000 characters long gives an error of bounded length", async () => {
     await refused(makeZip([{ name: `${"x".repeat(100_000)}.bin`, data: new Uint8Array(1) }]), ZipError, /central directory of \d+ bytes/);
     await refused(makeZip([{ name: `${"y".repeat(60_000)}.bin`, data: new Uint8Array(1) }]), ZipError, /./, { maxEntries: 10 });
+  });
+
+  test("a TOC.txt naming a 60 000-character component: the error is clipped to 2048 characters", async () => {
+    const good = entriesOf(zipA);
+    const toc = good.find((g) => g.name.endsWith("TOC.txt"))!;
+    const evil = { ...toc, data: new TextEncoder().encode(`Data.db\n${"Q".repeat(60_000)}.db\n`) };
+    const storage = new MemoryStorage();
+    const e = await WriteEngine.open({ storage, schema: SCHEMA });
+    const err = await e.importSSTables(makeZip(good.map((g) => (g === toc ? evil : g)))).then(() => null, (x) => x);
+    expect(err).toBeInstanceOf(CqliteError);
+    expect(err.code).toBe("MISSING_COMPONENT");
+    expect(err.message.length).toBeLessThan(2100);
+    expect(err.message).toMatch(/… \(\d+ more characters\)$/);
+    expect(await storage.list("import/")).toEqual([]);
+    await e.close();
   });
 
   test("a byte-ordered SSTable past maxResortBytes is refused (it is re-sorted in memory)", async () => {
