@@ -68,14 +68,16 @@ export async function* entryBytes(src: RandomAccess, e: ZipEntryInfo, onRead: (b
       out.push(chunk);
       take(chunk);
     });
-    for (let at = 0; at < e.compressedSize || at === 0; ) {
+    // a do-while: an empty deflated entry still pushes once, with final set, so the inflater judges it
+    let at = 0;
+    do {
       const b = await readExactly(src, start + at, Math.min(READ_BYTES, e.compressedSize - at), "entry data");
       at += b.length;
       onRead(b.length);
-      for (let i = 0; i < b.length || (b.length === 0 && i === 0); i += INFLATE_STEP) {
-        const last = at === e.compressedSize && i + INFLATE_STEP >= b.length;
+      const end = at === e.compressedSize;
+      for (let i = 0; i < b.length || (end && i === 0); i += INFLATE_STEP) {
         try {
-          inflater.push(b.subarray(i, i + INFLATE_STEP), last);
+          inflater.push(b.subarray(i, i + INFLATE_STEP), end && i + INFLATE_STEP >= b.length);
         } catch (err) {
           if (err instanceof ZipBombError) throw err;
           throw new ZipError(`invalid deflate data (${String((err as Error).message).slice(0, 80)})`, e.name);
@@ -83,8 +85,7 @@ export async function* entryBytes(src: RandomAccess, e: ZipEntryInfo, onRead: (b
         for (const c of out) yield c;
         out = [];
       }
-      if (b.length === 0) break;
-    }
+    } while (at < e.compressedSize);
   }
   if (total !== e.size) throw new ZipError(`inflates to ${total} bytes, its header declares ${e.size}`, e.name);
   if (crc >>> 0 !== e.crc >>> 0) throw new ZipError(`CRC-32 mismatch (data damaged)`, e.name);
