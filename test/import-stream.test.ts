@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { unzipSync } from "fflate";
-import { fixtureTables } from "./helpers.js";
+import { fixtureTables, FIXTURES } from "./helpers.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 import { FaultyStorage } from "../src/storage/faulty.js";
@@ -194,6 +194,15 @@ describe("a snapshot of several tables and generations", () => {
     await expect(c.importSSTables(zip)).rejects.toThrow(/several tables \(ks\.a, ks\.b\)/);
     expect(c.sstables).toHaveLength(0);
     await c.close();
+  });
+
+  test("Cassandra's own keyspace directory of several tables: the one named as the schema's table imports, by path", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE legacy_tables.legacy_nb_clust (pk text, ck text, val text, PRIMARY KEY (pk, ck))" });
+    const added = await e.importSSTables(join(FIXTURES, "nb"));
+    expect(added).toHaveLength(1);
+    expect(added[0].rows).toBeGreaterThan(0);
+    expect((await e.select("SELECT * FROM legacy_nb_clust")).length).toBe(added[0].rows);
+    await e.close();
   });
 
   test("a snapshot directory imports by path", async () => {
