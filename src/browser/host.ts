@@ -7,7 +7,7 @@ import { loadCoreBrowser } from "../core/load-browser.js";
 import { WriteEngine, MaintenanceReport, MaintenanceStats, ENGINE_LOCK } from "../engine/engine.js";
 import { OpfsStorage } from "../storage/opfs.js";
 import { ExportOptions, ExportReport } from "../export/export.js";
-import type { ImportOptions, ImportProgress } from "../export/import.js";
+import type { ImportOptions, ImportProgress, ImportLimits } from "../export/import.js";
 import { inspectZip } from "../export/zip-inspect.js";
 import { PolicySpec } from "../compaction/policies.js";
 import { WalSyncPolicy } from "../wal/wal.js";
@@ -26,6 +26,8 @@ export interface WorkerEngineConfig {
   flushThresholdRows?: number;
   walSync?: WalSyncPolicy;
   format?: FormatVersion;
+  /** limits every import runs under unless its options say otherwise */
+  importLimits?: Partial<ImportLimits>;
 }
 
 export interface OpenInfo {
@@ -77,7 +79,7 @@ export class EngineHost {
     try {
       this.engine = await WriteEngine.open({
         storage, schema: config.schema, flushThresholdBytes: config.flushThresholdBytes, flushThresholdRows: config.flushThresholdRows,
-        walSync: config.walSync, format: config.format,
+        walSync: config.walSync, format: config.format, importLimits: config.importLimits,
       });
     } catch (e) {
       await storage.close();

@@ -65,7 +65,7 @@ export class BrowserEngine {
     const host = wrap<EngineHost>(worker);
     const config: WorkerEngineConfig = {
       name: options.name, schema: options.schema, flushThresholdBytes: options.flushThresholdBytes,
-      flushThresholdRows: options.flushThresholdRows, walSync: options.walSync, format: options.format,
+      flushThresholdRows: options.flushThresholdRows, walSync: options.walSync, format: options.format, importLimits: options.importLimits,
     };
     try {
       let info: OpenInfo;
