@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { loadCoreNode } from "../src/core/load-node.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
+// @ts-expect-error: a plain-JavaScript test helper, shared with the Node child processes
+import { bombZip } from "../test/zip-bomb.mjs";
 
 const SCHEMA = "CREATE TABLE big.t (id int PRIMARY KEY, payload text)";
 const ROWS = 125_000;
@@ -57,4 +59,34 @@ test("a zip of ~40 MB imports into OPFS through the demo, with progress shown", 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a zip bomb through the demo: refused with ZIP_BOMB, nothing in OPFS", async ({ page }) => {
+  test.setTimeout(120_000);
+  // 1 GiB of zeros in about 1 MB, its Data.db declaring 1 MiB; the other components are placeholders
+  const table = "big/t-00000000000000000000000000000001";
+  const entries = ["TOC.txt", "Statistics.db", "Index.db", "Summary.db", "Filter.db", "CompressionInfo.db"].map((c) => [`${table}/nb-1-big-${c}`, new Uint8Array(16)]);
+  const parts: Uint8Array[] = [];
+  for await (const p of bombZip({ name: `${table}/nb-1-big-Data.db`, mib: 1024, declaredSize: 1 << 20, entries })) parts.push(p);
+  await page.goto("/?db=bomb");
+  await expect(page.locator("body")).toHaveAttribute("data-open", "bomb", { timeout: 20_000 });
+  await page.fill("#schema", SCHEMA);
+  await page.fill("#db-name", "bomb");
+  await page.click("#open");
+  await page.setInputFiles("#import-file", { name: "bomb.zip", mimeType: "application/zip", buffer: Buffer.concat(parts) });
+  await page.click("#import");
+  await expect(page.locator("#import-info.error")).toHaveText(/inflates beyond the 1048576 bytes its header declares/, { timeout: 60_000 });
+  const files = await page.evaluate(async () => {
+    const names: string[] = [];
+    const walk = async (d: FileSystemDirectoryHandle, at: string) => {
+      for await (const [n, h] of (d as unknown as AsyncIterable<[string, FileSystemHandle]>)) {
+        if (h.kind === "directory") await walk(h as FileSystemDirectoryHandle, `${at}${n}/`);
+        else names.push(`${at}${n}`);
+      }
+    };
+    const root = await navigator.storage.getDirectory();
+    await walk(await (await root.getDirectoryHandle("cqlite")).getDirectoryHandle("bomb"), "");
+    return names;
+  });
+  expect(files.filter((f) => f.startsWith("import/") || f.startsWith("sstables/"))).toEqual([]);
 });
