@@ -618,21 +618,24 @@ export class WriteEngine {
     this.check();
     const added: SSTableEntry[] = [];
     const placed: string[] = [];
+    const opened: [number, SSTableReader][] = [];
     try {
       for (const s of staged) {
         const generation = this.allocateGeneration();
         await placeStaged(this.storage, s, (c) => DATA_PREFIX + fileName(s.version, generation, c), placed);
         added.push({ ...s.entry, generation, level: 0, createdAt: Date.now() });
       }
-      for (const e of added) this.readers.set(e.generation, await this.openReader(e));
+      for (const e of added) opened.push([e.generation, await this.openReader(e)]);
       await this.swapManifest({
         generation: Math.max(this.manifest.generation, this.reserved),
         flushedSeq: this.manifest.flushedSeq,
         sstables: [...this.manifest.sstables, ...added],
       });
+      // reads see the imported SSTables only once the manifest lists them
+      for (const [g, r] of opened) this.readers.set(g, r);
       return added;
     } catch (e) {
-      for (const a of added) if (this.readers.has(a.generation)) await this.dropReader(a.generation);
+      for (const [g] of opened) await this.dropReader(g);
       for (const name of placed) await this.storage.delete(name).catch(() => undefined);
       throw e;
     }
