@@ -32,9 +32,8 @@ import { mergedEncodingStats } from "../compaction/cursor.js";
 import { MergeCursor } from "../read/merge-cursor.js";
 import { SSTableCursor } from "../read/sstable-cursor.js";
 import { writeExport, ExportOptions, ExportReport, ExportPart } from "../export/export.js";
-import { openImports } from "../export/import.js";
+import { importInto, placeStaged, removeStaging, StagedSSTable, ImportInput, ImportOptions, ImportLimits } from "../export/import.js";
 import { merge } from "../core/merge.js";
-import { comparePartitions } from "../schema/order.js";
 import { StatementCache, writeStatement, planSelect, isSelect } from "../cql/execute.js";
 import { Params } from "../cql/values.js";
 import { Partition as RawPartition } from "../sstable/model.js";
@@ -120,6 +119,8 @@ export interface EngineConfig {
   keyCacheBytes?: number;
   /** bytes of a wide partition per row index block in flushed SSTables (Cassandra's column_index_size, default 64 KiB) */
   indexBlockSize?: number;
+  /** limits every import runs under unless its options say otherwise (see src/export/import-limits.ts) */
+  importLimits?: Partial<ImportLimits>;
 }
 
 export interface OpenReport {
@@ -175,6 +176,8 @@ export class WriteEngine {
       // a database that has a manifest must have its log too (see below)
       const existed = await storage.exists(MANIFEST);
       const { versions, orphans } = await VersionSet.open(storage, schema, config);
+      // and what an import was staging when the process stopped
+      orphans.push(...(await removeStaging(storage)));
       const manifest = versions.manifest;
       const report: OpenReport = { walRecordsReplayed: 0, walTornTail: null, orphansRemoved: orphans };
       let wal: Wal;
@@ -642,58 +645,38 @@ export class WriteEngine {
   }
 
   /**
-   * Adopts SSTables written by Cassandra (zip bytes, or file name → bytes)
-   * as new generations, after validating them against the table's schema.
+   * Adopts SSTables written by Cassandra (or exported by this engine) as new
+   * generations: from a zip (bytes, a Blob or File, a path, a stream), a
+   * snapshot directory (a path) or a name → bytes map. Streams the files into
+   * storage, validates them against the table's schema, then swaps them in;
+   * a failure leaves nothing behind. See src/export/import.ts.
    */
-  importSSTables(input: Uint8Array | Map<string, Uint8Array>): Promise<SSTableEntry[]> {
+  importSSTables(input: ImportInput, options: ImportOptions = {}): Promise<SSTableEntry[]> {
     this.check();
-    return this.serial(async () => {
-      const imports = await openImports(this.schema, input);
-      const added: SSTableEntry[] = [];
-      for (const imp of imports) {
+    // staging and validation run beside writes, flushes and compactions; only adopting is serial
+    return importInto({
+      storage: this.storage, schema: this.schema, format: this.config.format ?? DEFAULT_VERSION,
+      adopt: (staged) => this.serial(() => this.adoptImported(staged)),
+    }, input, { ...this.config.importLimits, ...options });
+  }
+
+  private async adoptImported(staged: StagedSSTable[]): Promise<SSTableEntry[]> {
+    this.check();
+    const added: SSTableEntry[] = [];
+    const placed: string[] = [];
+    try {
+      for (const s of staged) {
         const generation = this.versions.allocateGeneration();
-        const r = imp.reader;
-        let entry: SSTableEntry;
-        if (imp.resort) {
-          // byte-ordered partitions: re-sort by token and rewrite in our default format
-          const ps = await r.partitions();
-          for (const p of ps) p.token = tokenOf(p.key);
-          ps.sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
-          const version = this.config.format ?? DEFAULT_VERSION;
-          const sink = this.sinkFor(version, generation);
-          const w = new SSTableWriter(this.schema, sink, {
-            version, generation, expectedKeys: ps.length, encodingStats: r.statistics.header.stats,
-            staticColumns: r.statistics.header.staticColumns.map((c) => this.schema.columnIndex(c.name)),
-            regularColumns: r.statistics.header.regularColumns.map((c) => this.schema.columnIndex(c.name)),
-          });
-          try {
-            await w.append(ps);
-            entry = entryOf(await w.finish(), generation, version, 0);
-          } finally {
-            w.close();
-            await sink.close();
-          }
-        } else {
-          const sink = this.sinkFor(r.version as FormatVersion, generation);
-          for (const [c, bytes] of imp.files) if (c !== "Digest.sha1") await sink.append(c, bytes);
-          await sink.close();
-          const idx = await r.indexEntries();
-          const st = r.statistics.stats;
-          entry = {
-            generation, version: r.version, level: 0,
-            files: Object.fromEntries([...imp.files].map(([c, b]) => [c, b.length])),
-            partitions: idx.length, rows: Number(st.totalRows), dataLength: r.dataLength,
-            minTimestamp: st.minTimestamp.toString(), maxTimestamp: st.maxTimestamp.toString(),
-            minToken: idx.length ? tokenOf(idx[0].key).toString() : null,
-            maxToken: idx.length ? tokenOf(idx[idx.length - 1].key).toString() : null,
-            createdAt: Date.now(),
-          };
-        }
-        added.push(entry);
+        await placeStaged(this.storage, s, (c) => DATA_PREFIX + fileName(s.version, generation, c), placed);
+        added.push({ ...s.entry, generation, level: 0, createdAt: Date.now() });
       }
+      // opens their readers, then swaps the manifest: reads see them only once it lists them
       await this.versions.apply({ add: added });
       return added;
-    });
+    } catch (e) {
+      for (const name of placed) await this.storage.delete(name).catch(() => undefined);
+      throw e;
+    }
   }
 
   // ---- CQL
