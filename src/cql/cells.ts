@@ -3,7 +3,7 @@
 // deletion just before the write followed by one cell per element.
 import { ColumnDef } from "../schema/schema.js";
 import { isMultiCell } from "../types/cqltype.js";
-import { CqlValue, encodeValue, mapEntries, sortedUnique, compareValues } from "../types/codec.js";
+import { CqlValue, encodeValue, mapEntries, sortedUnique, compareValues, invalidValue, isPlainObject } from "../types/codec.js";
 import { TableSchema } from "../schema/schema.js";
 import { CqlType } from "../types/cqltype.js";
 import { Cell, Row } from "../sstable/model.js";
@@ -54,15 +54,21 @@ export function elementCells(def: ColumnDef, index: number, v: CqlValue, w: Writ
   const t = def.type;
   if (v === null) return [];
   if (t.kind === "list") {
-    const items = v as CqlValue[];
-    const paths = items.map(() => listPath(w.timestamp, prepend));
+    if (!Array.isArray(v)) invalidValue(t, v);
+    const values = v.map((e) => encodeValue(t.elem, e));
+    const paths = values.map(() => listPath(w.timestamp, prepend));
     if (prepend) paths.reverse(); // the first element gets the smallest path
-    return items.map((e, i) => cell(index, w, encodeValue(t.elem, e), paths[i]));
+    return values.map((e, i) => cell(index, w, e, paths[i]));
   }
-  if (t.kind === "set") return sortedUnique((v as CqlValue[]).map((x) => encodeValue(t.elem, x)), t.elem).map((p) => cell(index, w, new Uint8Array(0), p));
+  if (t.kind === "set") {
+    if (!Array.isArray(v) && !(v instanceof Set)) invalidValue(t, v);
+    return sortedUnique(Array.from(v as Iterable<CqlValue>, (x) => encodeValue(t.elem, x)), t.elem).map((p) => cell(index, w, new Uint8Array(0), p));
+  }
   if (t.kind === "map") return mapEntries(t, v).map(([k, x]) => cell(index, w, x, k));
   if (t.kind === "udt") {
-    const o = v as Record<string, CqlValue>;
+    if (!isPlainObject(v)) invalidValue(t, v);
+    const o = v;
+    for (const k of Object.keys(o)) if (!t.fields.some((f) => f.name === k)) invalidValue(t, v, `unknown field '${k.slice(0, 80)}'`);
     const out: Cell[] = [];
     t.fields.forEach((f, i) => {
       const fv = o[f.name];
@@ -85,7 +91,7 @@ export function writeColumn(def: ColumnDef, index: number, v: CqlValue, w: Write
   // the new value replaces the old: delete what was there just before this write
   const at = v === null ? w.timestamp : w.timestamp - 1n;
   (row.complexDeletions ??= []).push({ column: index, deletion: { markedForDeleteAt: at, localDeletionTime: w.nowSeconds } });
-  row.cells.push(...elementCells(def, index, v, w));
+  for (const c of elementCells(def, index, v, w)) row.cells.push(c); // no spread: a collection may hold 200,000 elements
 }
 
 /** Type of a multi-cell column's cell paths, in whose order its cells are kept. */
