@@ -8,34 +8,13 @@ import { BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { readPromotedIndex } from "./index-file.js";
 import { ByteReader } from "../util/bytes.js";
 import { TableSchema } from "../schema/schema.js";
-import { CqlType } from "../types/cqltype.js";
+import { readPrefix } from "./clustering-prefix.js";
 
 const DEFAULT_INDEX_BLOCK = 65536;
 
-// valueLengthIfFixed, as assembly/schema.ts has it
-function fixedLength(t: CqlType): number {
-  switch (t.kind) {
-    case "boolean": return 1;
-    case "int": case "float": return 4;
-    case "bigint": case "double": case "timestamp": return 8;
-    case "uuid": case "timeuuid": return 16;
-    default: return -1;
-  }
-}
-
 function skipPrefix(schema: TableSchema) {
-  return (r: ByteReader) => {
-    const kind = r.u8();
-    const n = kind === 4 ? schema.clustering.length : r.u16();
-    for (let off = 0; off < n; off += 32) {
-      const hdr = r.uvint();
-      for (let i = off; i < Math.min(n, off + 32); i++) {
-        if ((hdr >> BigInt((i - off) * 2)) & 3n) continue;
-        const f = fixedLength(schema.clustering[i].type);
-        r.bytes(f >= 0 ? f : r.uvintNum());
-      }
-    }
-  };
+  const types = schema.clustering.map((c) => c.type);
+  return (r: ByteReader) => void readPrefix(r, types);
 }
 
 /**
