@@ -3,10 +3,12 @@
 import {
   ERR_TRUNCATED, ERR_CORRUPT, ERR_CHECKSUM, ERR_UNSUPPORTED, ERR_ORDER, ERR_INVALID,
 } from "../assembly/format/constants.js";
+import { MAX_MESSAGE } from "./util/limits.js";
 
 export class CqliteError extends Error {
   constructor(readonly code: string, message: string) {
-    super(message);
+    // messages quote input (names, values, file content): never unboundedly
+    super(message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}… (${message.length} characters)` : message);
     this.name = new.target.name;
   }
 }

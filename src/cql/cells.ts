@@ -18,18 +18,25 @@ export interface WriteTime {
 let listSeq = 0n;
 const GREGORIAN_OFFSET = 0x01b21dd213814000n; // 100 ns intervals from 1582-10-15 to 1970-01-01
 
-/** A version-1 time UUID for a list element: increasing within and across calls. */
+/**
+ * A version-1 time UUID for a list element: elements appended later sort
+ * later. The time is the write's (so a later write's elements follow), and
+ * the clock sequence and node bytes carry a counter that only grows, so the
+ * elements of one write keep their order and two writes with the same
+ * timestamp never share a path. Prepends count down from a fixed point
+ * before any real time, so they sort first.
+ */
 export function listPath(timestampMicros: bigint, prepend = false): Uint8Array {
-  // prepends count down from a fixed point before any real time so they sort first
-  let t = prepend ? 0x0100000000000000n - (timestampMicros * 10n + listSeq++) : timestampMicros * 10n + GREGORIAN_OFFSET + (listSeq++ % 10n);
+  const seq = listSeq++;
+  let t = prepend ? 0x0100000000000000n - (timestampMicros * 10n + seq) : timestampMicros * 10n + GREGORIAN_OFFSET;
   t &= (1n << 60n) - 1n;
   const b = new Uint8Array(16);
   const v = new DataView(b.buffer);
   v.setUint32(0, Number(t & 0xffffffffn));
   v.setUint16(4, Number((t >> 32n) & 0xffffn));
   v.setUint16(6, Number((t >> 48n) & 0x0fffn) | 0x1000);
-  b[8] = 0x80 | Number((listSeq >> 8n) & 0x3fn);
-  b[9] = Number(listSeq & 0xffn);
+  b[8] = 0x80; // the variant; the counter follows in 7-bit groups, as those bytes compare signed
+  for (let i = 15, x = seq; i >= 9; i--, x >>= 7n) b[i] = Number(x & 0x7fn);
   return b;
 }
 

@@ -60,7 +60,7 @@ function expected(t: CqlType): string {
 
 /** The typed error for a JS value that does not fit `t`: names what was expected and what came. */
 export function invalidValue(t: CqlType, v: unknown, why = ""): never {
-  throw new InvalidValueError(`expected ${typeToCql(t)} (${expected(t)}), got ${describeValue(v)}${why ? `: ${why}` : ""}`);
+  throw new InvalidValueError(`expected ${quote(typeToCql(t))} (${expected(t)}), got ${describeValue(v)}${why ? `: ${quote(why)}` : ""}`);
 }
 
 const bad: (t: CqlType, v: unknown, why?: string) => never = invalidValue;

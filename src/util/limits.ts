@@ -9,6 +9,9 @@ export const MAX_NESTING = 64;
 /** Characters of a value or file content an error message quotes at most. */
 export const MAX_QUOTED = 80;
 
+/** Characters of any error message at most (CqliteError cuts longer ones): a safety net under quote(). */
+export const MAX_MESSAGE = 1024;
+
 /** `s` cut to MAX_QUOTED characters, marking the cut. */
 export function quote(s: string): string {
   return s.length <= MAX_QUOTED ? s : `${s.slice(0, MAX_QUOTED)}… (${s.length} characters)`;

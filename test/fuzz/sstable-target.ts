@@ -1,0 +1,117 @@
+// Mutated SSTables (every component of every fixture table, and of tables
+// of our own) into the four ways files are read: open + validate + read (the
+// import path: whatever validation accepts must read back exactly the
+// original's partitions, by scan and by key), open + read and open + dump
+// (reads without validation: typed errors only), and import with the table's
+// schema.
+import { fixtureTables } from "../helpers.js";
+import { SSTableReader } from "../../src/sstable/reader.js";
+import { validate } from "../../src/tools/validate.js";
+import { dumpJson } from "../../src/tools/dump.js";
+import { openImports } from "../../src/export/import.js";
+import { TableSchema } from "../../src/schema/schema.js";
+import { Rng } from "./rng.js";
+import { Mutation, drawMutations, apply } from "./mutate.js";
+import { Finding, typedOr, plain, checkHeap } from "./contract.js";
+import { FuzzTarget, Verdict } from "./target.js";
+import { wideTable } from "./tables.js";
+
+export interface SSTableCase {
+  table: string;
+  component: string;
+  mutations: Mutation[];
+  pipeline: "validate" | "read" | "dump" | "import";
+}
+
+interface Table {
+  files: Map<string, Uint8Array>;
+  schema: TableSchema | null;
+  partitions: string[];
+  keys: Uint8Array[];
+}
+
+const tables = new Map<string, Table>();
+
+async function add(name: string, files: Map<string, Uint8Array>): Promise<void> {
+  let schema: TableSchema | null = null, partitions: string[] = [], keys: Uint8Array[] = [];
+  try {
+    const r = await SSTableReader.openFiles(files);
+    schema = r.schema;
+    const ps = await r.partitions();
+    partitions = ps.map(plain);
+    keys = ps.map((p) => p.key);
+  } catch {
+    // versions the reader refuses (oa, da) stay in: their mutations must be refused, typed
+  }
+  tables.set(name, { files, schema, partitions, keys });
+}
+
+export const sstableTarget: FuzzTarget<SSTableCase> = {
+  name: "sstable",
+
+  async setup() {
+    if (tables.size) return;
+    for (const t of fixtureTables()) await add(`${t.rel}/${t.version}-${t.generation}`, t.files);
+    await add("ours/wide-range-deletions/nb-1", await wideTable());
+  },
+
+  draw(rng: Rng): SSTableCase {
+    const names = [...tables.keys()].sort();
+    const table = rng.pick(names);
+    const files = tables.get(table)!.files;
+    const comps = [...files.keys()].map((n) => n.replace(/^[a-z]{2}-[^-]+-[a-z]+-/, "")).sort();
+    const component = rng.pick(comps);
+    const size = [...files].find(([n]) => n.endsWith(`-${component}`))![1].length;
+    return { table, component, mutations: drawMutations(rng, size), pipeline: rng.pick(["validate", "validate", "read", "dump", "import"] as const) };
+  },
+
+  async run(c: SSTableCase): Promise<Verdict> {
+    const t = tables.get(c.table);
+    if (!t) throw new Error(`no table ${c.table}`);
+    const files = new Map<string, Uint8Array>();
+    for (const [n, b] of t.files) files.set(n, n.endsWith(`-${c.component}`) ? apply(b, c.mutations) : b);
+    const where = `${c.pipeline} ${c.table} ${c.component}`;
+    const verdict = await pipeline(c.pipeline, t, files, where);
+    checkHeap(where);
+    return verdict;
+  },
+};
+
+async function pipeline(kind: SSTableCase["pipeline"], t: Table, files: Map<string, Uint8Array>, where: string): Promise<Verdict> {
+  if (kind === "import") {
+    if (!t.schema) return (await typedOr(where, () => SSTableReader.openFiles(files))).ok ? "accepted" : "refused";
+    const imp = await typedOr(where, () => openImports(t.schema!, files));
+    if (!imp.ok) return "refused";
+    return readsAsOriginal(imp.value[0].reader, t, where);
+  }
+  const open = await typedOr(where, () => SSTableReader.openFiles(files));
+  if (!open.ok) return "refused";
+  const r = open.value;
+  if (kind === "validate") {
+    const v = await typedOr(where, () => validate(r));
+    if (!v.ok) return "refused";
+    return readsAsOriginal(r, t, where);
+  }
+  if (kind === "dump") return (await typedOr(where, () => dumpJson(r))).ok ? "accepted" : "refused";
+  // read without validation: a scan, then lookups of the original keys
+  const scan = await typedOr(where, () => r.partitions());
+  for (const k of t.keys.slice(0, 8)) if (!(await typedOr(where, () => r.get(k))).ok) return "refused";
+  return scan.ok ? "accepted" : "refused";
+}
+
+/** After validation accepted the files: the scan and every lookup give the original's partitions, or fail typed. */
+async function readsAsOriginal(r: SSTableReader, t: Table, where: string): Promise<Verdict> {
+  const scan = await typedOr(where, () => r.partitions());
+  if (!scan.ok) return "refused";
+  const got = scan.value.map(plain);
+  if (got.length !== t.partitions.length || got.some((p, i) => p !== t.partitions[i]))
+    throw new Finding("wrong", `${where}: validation accepted it, but a scan reads ${got.length} partitions that differ from the original's ${t.partitions.length}`);
+  for (let i = 0; i < t.keys.length; i++) {
+    const g = await typedOr(where, () => r.get(t.keys[i]));
+    if (!g.ok) return "refused";
+    if (g.value === null || plain(g.value) !== t.partitions[i])
+      throw new Finding("wrong", `${where}: validation accepted it, but the lookup of key ${i} reads ${g.value === null ? "nothing" : "another partition"}`);
+  }
+  return "accepted";
+}
+
