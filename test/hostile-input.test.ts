@@ -15,6 +15,7 @@ import { writeStatement } from "../src/cql/execute.js";
 import { parseClassName } from "../src/types/classname.js";
 import { CqliteError, CorruptSSTableError, CqlSyntaxError, InvalidValueError, UnsupportedFormatError } from "../src/errors.js";
 import { MAX_NESTING } from "../src/util/limits.js";
+import { readIndex } from "../src/sstable/index-file.js";
 
 const tables = fixtureTables();
 const intTable = tables.find((t) => t.rel.startsWith("md/testtypes1/int-"))!;
@@ -65,6 +66,19 @@ describe("invalid UTF-8 in an SSTable's text is corruption at its offset", () =>
     const e = await openAndCheck(withComponent(intTable, "TOC.txt", (b) => concat(b, long)));
     expect(e).toBeInstanceOf(CorruptSSTableError);
     expect((e as Error).message.length).toBeLessThan(400);
+  });
+});
+
+describe("a lookup without validation", () => {
+  test("an Index.db cut inside the entry after a summary range is corruption, not a RangeError", async () => {
+    const iot = tables.find((t) => t.rel.startsWith("md/baselines/iot"))!;
+    const [, index] = [...iot.files].find(([n]) => n.endsWith("Index.db"))!;
+    const entries = readIndex(index);
+    const files = withComponent(iot, "Index.db", (b) => b.slice(0, entries[128].offset + 3));
+    const r = await SSTableReader.openFiles(files);
+    const e = await r.get(entries[127].key).catch((x) => x);
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect((e as CorruptSSTableError).file).toMatch(/Index\.db$/);
   });
 });
 

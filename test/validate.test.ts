@@ -7,6 +7,10 @@ import { describe, test, expect } from "vitest";
 import { fixtureTables, FixtureTable } from "./helpers.js";
 import { SSTableReader } from "../src/sstable/reader.js";
 import { wideTable } from "./fuzz/tables.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { WriteEngine } from "../src/engine/engine.js";
+import { MemoryStorage } from "../src/storage/memory.js";
 import { readIndex, IndexEntry } from "../src/sstable/index-file.js";
 import { readPrefix } from "../src/sstable/clustering-prefix.js";
 import { validate } from "../src/tools/validate.js";
@@ -127,6 +131,22 @@ describe("Index.db", () => {
         expect(e, `entry ${k} ${d}`).toBeInstanceOf(CorruptSSTableError);
         expect((e as CorruptSSTableError).file).toMatch(/(Index|Summary)\.db$/);
       }
+    }
+  });
+
+  test("the engine's importSSTables refuses a flipped Summary.db byte and adds nothing", async () => {
+    const t = find("md/baselines/iot");
+    const [, summary] = component(t.files, "Summary.db");
+    const bad = summary.slice();
+    bad[24 + 8 * 4 + 3] ^= 0x40;
+    const schema = readFileSync(join(t.dir, "schema.cql"), "utf8");
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema });
+    try {
+      await expect(e.importSSTables(replace(t.files, "Summary.db", bad))).rejects.toBeInstanceOf(CorruptSSTableError);
+      expect(await e.select("SELECT * FROM iot LIMIT 1").catch((x) => x)).toEqual([]);
+      expect(e.sstables.length).toBe(0);
+    } finally {
+      await e.close();
     }
   });
 

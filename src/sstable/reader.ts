@@ -318,7 +318,9 @@ export class SSTableReader {
         if (r.remaining > 0) next = readIndexEntry(r).position;
         else if (to < idx.size) {
           const more = await idx.read(to, Math.min(idx.size - to, 65536 + 16));
-          next = readIndexEntry(new ByteReader(more)).position;
+          next = readIndexEntry(new ByteReader(more, (off, what) => {
+            throw new CorruptSSTableError(this.file("Index.db"), to + off, what);
+          })).position;
         }
         return { entry: { ...e, offset: from + e.offset }, next };
       }
