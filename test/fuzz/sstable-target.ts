@@ -3,9 +3,10 @@
 // import path: whatever validation accepts must read back exactly the
 // original's partitions, by scan and by key), open + read and open + dump
 // (reads without validation: typed errors only), and import with the table's
-// schema. Some inputs damage an uncompressed Data.db and write CRC.db and
-// Digest.crc32 anew, so the damage gets past the checksums to the decoder and
-// to validation: such a file is a different table, so what validation
+// schema. Some inputs damage the partitions in Data.db and write its
+// checksums anew (CRC.db and Digest.crc32; for LZ4 tables the chunks,
+// CompressionInfo.db and the digest: rechunk.ts), so the damage gets past the
+// checksums to the decoder and to validation: such a file is a different table, so what validation
 // accepts must then agree with itself (every lookup gives what the scan gave).
 import { fixtureTables } from "../helpers.js";
 import { SSTableReader } from "../../src/sstable/reader.js";
@@ -18,6 +19,7 @@ import { Mutation, drawMutations, apply } from "./mutate.js";
 import { Finding, typedOr, plain, checkHeap } from "./contract.js";
 import { FuzzTarget, Verdict } from "./target.js";
 import { wideTable } from "./tables.js";
+import { canRechunk, rechunk } from "./rechunk.js";
 import { Partition } from "../../src/sstable/model.js";
 import { ByteWriter, utf8 } from "../../src/util/bytes.js";
 import { crc32 } from "../../src/core/checksum.js";
@@ -27,12 +29,15 @@ export interface SSTableCase {
   component: string;
   mutations: Mutation[];
   pipeline: "validate" | "read" | "dump" | "import";
-  /** CRC.db and Digest.crc32 recomputed after damaging Data.db */
+  /** Data.db's checksums written anew after damaging it (compressed tables: its uncompressed bytes) */
   fixChecksums?: boolean;
 }
 
 interface Table {
   files: Map<string, Uint8Array>;
+  version: string;
+  /** the uncompressed Data.db of an LZ4 table */
+  plain: Uint8Array | null;
   schema: TableSchema | null;
   partitions: string[];
   keys: Uint8Array[];
@@ -40,18 +45,27 @@ interface Table {
 
 const tables = new Map<string, Table>();
 
-async function add(name: string, files: Map<string, Uint8Array>): Promise<void> {
-  let schema: TableSchema | null = null, partitions: string[] = [], keys: Uint8Array[] = [];
+async function add(name: string, version: string, files: Map<string, Uint8Array>): Promise<void> {
+  let schema: TableSchema | null = null, partitions: string[] = [], keys: Uint8Array[] = [], data: Uint8Array | null = null;
   try {
     const r = await SSTableReader.openFiles(files);
     schema = r.schema;
+    if (canRechunk(files, version)) data = await r.dataRange(0, r.dataLength);
     const ps = await r.partitions();
     partitions = ps.map(plain);
     keys = ps.map((p) => p.key);
   } catch {
     // versions the reader refuses (oa, da) stay in: their mutations must be refused, typed
   }
-  tables.set(name, { files, schema, partitions, keys });
+  if (data) {
+    // the rewriting itself must be faithful: the undamaged bytes rechunked validate and read the same
+    const copy = new Map(files);
+    rechunk(copy, version, data);
+    const r = await SSTableReader.openFiles(copy);
+    await validate(r);
+    if ((await r.partitions()).map(plain).join() !== partitions.join()) throw new Error(`rechunking ${name} changed it`);
+  }
+  tables.set(name, { files, version, plain: data, schema, partitions, keys });
 }
 
 export const sstableTarget: FuzzTarget<SSTableCase> = {
@@ -59,18 +73,18 @@ export const sstableTarget: FuzzTarget<SSTableCase> = {
 
   async setup() {
     if (tables.size) return;
-    for (const t of fixtureTables()) await add(`${t.rel}/${t.version}-${t.generation}`, t.files);
-    await add("ours/wide-range-deletions/nb-1", await wideTable());
+    for (const t of fixtureTables()) await add(`${t.rel}/${t.version}-${t.generation}`, t.version, t.files);
+    await add("ours/wide-range-deletions/nb-1", "nb", await wideTable());
   },
 
   draw(rng: Rng): SSTableCase {
     const names = [...tables.keys()].sort();
     const table = rng.pick(names);
-    const files = tables.get(table)!.files;
-    const comps = [...files.keys()].map((n) => n.replace(/^[a-z]{2}-[^-]+-[a-z]+-/, "")).sort();
-    const plainData = comps.includes("CRC.db") && rng.chance(0.3);
+    const t = tables.get(table)!;
+    const comps = [...t.files.keys()].map((n) => n.replace(/^[a-z]{2}-[^-]+-[a-z]+-/, "")).sort();
+    const plainData = (comps.includes("CRC.db") || t.plain !== null) && rng.chance(0.3);
     const component = plainData ? "Data.db" : rng.pick(comps);
-    const size = [...files].find(([n]) => n.endsWith(`-${component}`))![1].length;
+    const size = plainData && t.plain ? t.plain.length : [...t.files].find(([n]) => n.endsWith(`-${component}`))![1].length;
     const c: SSTableCase = { table, component, mutations: drawMutations(rng, size), pipeline: rng.pick(["validate", "validate", "read", "dump", "import"] as const) };
     if (plainData) c.fixChecksums = true;
     return c;
@@ -80,8 +94,13 @@ export const sstableTarget: FuzzTarget<SSTableCase> = {
     const t = tables.get(c.table);
     if (!t) throw new Error(`no table ${c.table}`);
     const files = new Map<string, Uint8Array>();
-    for (const [n, b] of t.files) files.set(n, n.endsWith(`-${c.component}`) ? apply(b, c.mutations) : b);
-    if (c.fixChecksums) fixChecksums(files);
+    if (c.fixChecksums && t.plain) {
+      for (const [n, b] of t.files) files.set(n, b);
+      rechunk(files, t.version, apply(t.plain, c.mutations));
+    } else {
+      for (const [n, b] of t.files) files.set(n, n.endsWith(`-${c.component}`) ? apply(b, c.mutations) : b);
+      if (c.fixChecksums) fixChecksums(files);
+    }
     const where = `${c.pipeline} ${c.table} ${c.component}${c.fixChecksums ? " (checksums rewritten)" : ""}`;
     const verdict = await pipeline(c.pipeline, c.fixChecksums ? { ...t, partitions: [], keys: [] } : t, files, where);
     checkHeap(where);
