@@ -13,6 +13,8 @@ import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 import { readIndex, IndexEntry } from "../src/sstable/index-file.js";
 import { readPrefix } from "../src/sstable/clustering-prefix.js";
+import { readStatistics, writeStatistics, Statistics } from "../src/sstable/statistics.js";
+import { features } from "../src/sstable/version.js";
 import { validate } from "../src/tools/validate.js";
 import { openImports } from "../src/export/import.js";
 import { ByteReader, ByteWriter, compareBytes } from "../src/util/bytes.js";
@@ -157,6 +159,33 @@ describe("Index.db", () => {
     const files = replace(t.files, "Index.db", writeIndex(entries.map((e, i) => (i === 5 ? { ...e, position: e.position + 1 } : e))));
     const schema = (await SSTableReader.openFiles(t.files)).schema;
     await expect(openImports(schema, files)).rejects.toBeInstanceOf(CorruptSSTableError);
+  });
+});
+
+describe("Statistics.db", () => {
+  // written anew with its checksums, so only validation can tell
+  async function withStats(edit: (s: Statistics) => void): Promise<CqliteError | null> {
+    const t = find("nb/legacy_tables/legacy_nb_clust");
+    const [, bytes] = component(t.files, "Statistics.db");
+    const s = readStatistics(bytes, features("nb"));
+    edit(s);
+    return refusal(replace(t.files, "Statistics.db", writeStatistics(s, features("nb"))));
+  }
+
+  test("a timestamp range narrower than the data's is refused", async () => {
+    const e = await withStats((s) => (s.stats.maxTimestamp -= 1n));
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect((e as CorruptSSTableError).file).toMatch(/Statistics\.db$/);
+    expect(await withStats((s) => (s.stats.minTimestamp += 1n))).toBeInstanceOf(CorruptSSTableError);
+  });
+
+  test("a wider one is accepted (compaction is only more careful)", async () => {
+    expect(await withStats((s) => ((s.stats.minTimestamp -= 10n), (s.stats.maxTimestamp += 10n)))).toBeNull();
+  });
+
+  test("a wrong row or partition count is refused", async () => {
+    expect(await withStats((s) => (s.stats.totalRows += 1n))).toBeInstanceOf(CorruptSSTableError);
+    expect(await withStats((s) => (s.stats.partitionSizes[5] += 1n))).toBeInstanceOf(CorruptSSTableError);
   });
 });
 
