@@ -3,13 +3,12 @@
 import {
   ERR_TRUNCATED, ERR_CORRUPT, ERR_CHECKSUM, ERR_UNSUPPORTED, ERR_ORDER, ERR_INVALID,
 } from "../assembly/format/constants.js";
-
-/** Longest message an error carries: hostile input must not make one the size of a file. */
-export const MAX_MESSAGE_LENGTH = 2048;
+import { MAX_MESSAGE } from "./util/limits.js";
 
 export class CqliteError extends Error {
   constructor(readonly code: string, message: string) {
-    super(message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH)}… (${message.length - MAX_MESSAGE_LENGTH} more characters)`);
+    // messages quote input (names, values, file content): never unboundedly
+    super(message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}… (${message.length} characters)` : message);
     this.name = new.target.name;
   }
 }

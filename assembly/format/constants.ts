@@ -102,3 +102,6 @@ export const OUT_STATS = 4;
 export const OUT_CHUNK_OFFSETS = 5;
 export const OUT_CHUNK_CRCS = 6;
 export const OUT_SKETCH = 7; // the serialized cardinality sketch
+
+// Summary.db: the sampling level of a summary holding every min_index_interval-th entry
+export const BASE_SAMPLING_LEVEL = 128;

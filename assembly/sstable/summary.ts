@@ -1,6 +1,7 @@
 // Summary.db: every min_index_interval-th Index.db entry (key and position),
 // kept in memory by readers to binary-search before touching Index.db.
 import { Out } from "../util/out";
+import { BASE_SAMPLING_LEVEL } from "../format/constants";
 
 export class SummaryBuilder {
   interval: i32;
@@ -38,7 +39,7 @@ export class SummaryBuilder {
     o.i32be(this.interval);
     o.i32be(this.count);
     o.i64be(<i64>(base + this.entries.len));
-    o.i32be(128);
+    o.i32be(BASE_SAMPLING_LEVEL);
     o.i32be(this.count);
     for (let i = 0; i < this.count; i++) o.i32le(load<i32>(this.offsets.ptr + <usize>(i * 4)) + base);
     o.append(this.entries);

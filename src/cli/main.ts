@@ -33,8 +33,10 @@ Exit codes: 0 ok, 1 invalid or corrupt input, 2 usage error.`,
   validate: `usage: cqlite-web validate <SSTable directory> [--schema schema.cql]
 
 Re-reads every component: checksums and digest, token and clustering order,
-bloom filter agreement with the index. Exit 0 when valid, 1 with the file and
-first bad offset otherwise.`,
+Index.db positions and keys against Data.db, Summary.db against Index.db, row
+index blocks against their partitions, bloom filter agreement with the index,
+and the statistics it can recompute (README, "What validation proves").
+Exit 0 when valid, 1 with the file and first bad offset otherwise.`,
   convert: `usage: cqlite-web convert <SSTable directory> --to nb|md --out DIR [--generation N]
 
 Re-encodes every cell, timestamp, TTL and tombstone in the target version.`,

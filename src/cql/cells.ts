@@ -3,7 +3,7 @@
 // deletion just before the write followed by one cell per element.
 import { ColumnDef } from "../schema/schema.js";
 import { isMultiCell } from "../types/cqltype.js";
-import { CqlValue, encodeValue, mapEntries, sortedUnique, compareValues } from "../types/codec.js";
+import { CqlValue, encodeValue, mapEntries, sortedUnique, compareValues, invalidValue, isPlainObject } from "../types/codec.js";
 import { TableSchema } from "../schema/schema.js";
 import { CqlType } from "../types/cqltype.js";
 import { Cell, Row } from "../sstable/model.js";
@@ -20,11 +20,18 @@ let listSeq = 0n;
 let lastAppend = 0n;
 const GREGORIAN_OFFSET = 0x01b21dd213814000n; // 100 ns intervals from 1582-10-15 to 1970-01-01
 
-/** A version-1 time UUID for a list element: increasing within and across calls. */
+/**
+ * A version-1 time UUID for a list element: elements appended later sort
+ * later. The time is the write's (so a later write's elements follow), and
+ * the clock sequence and node bytes carry a counter that only grows, so the
+ * elements of one write keep their order and two writes with the same
+ * timestamp never share a path; appended times also strictly increase, as
+ * Cassandra's do. Prepends count down from a fixed point before any real
+ * time, so they sort first.
+ */
 export function listPath(timestampMicros: bigint, prepend = false): Uint8Array {
-  listSeq++;
-  // prepends count down from a fixed point before any real time so they sort first
-  let t = prepend ? 0x0100000000000000n - (timestampMicros * 10n + listSeq) : timestampMicros * 10n + GREGORIAN_OFFSET;
+  const seq = listSeq++;
+  let t = prepend ? 0x0100000000000000n - (timestampMicros * 10n + seq) : timestampMicros * 10n + GREGORIAN_OFFSET;
   if (!prepend) {
     if (t <= lastAppend) t = lastAppend + 1n;
     lastAppend = t;
@@ -35,8 +42,8 @@ export function listPath(timestampMicros: bigint, prepend = false): Uint8Array {
   v.setUint32(0, Number(t & 0xffffffffn));
   v.setUint16(4, Number((t >> 32n) & 0xffffn));
   v.setUint16(6, Number((t >> 48n) & 0x0fffn) | 0x1000);
-  b[8] = 0x80 | Number((listSeq >> 8n) & 0x3fn);
-  b[9] = Number(listSeq & 0xffn);
+  b[8] = 0x80; // the variant; the counter follows in 7-bit groups, as those bytes compare signed
+  for (let i = 15, x = seq; i >= 9; i--, x >>= 7n) b[i] = Number(x & 0x7fn);
   return b;
 }
 
@@ -61,15 +68,21 @@ export function elementCells(def: ColumnDef, index: number, v: CqlValue, w: Writ
   const t = def.type;
   if (v === null) return [];
   if (t.kind === "list") {
-    const items = v as CqlValue[];
-    const paths = items.map(() => listPath(w.timestamp, prepend));
+    if (!Array.isArray(v)) invalidValue(t, v);
+    const values = v.map((e) => encodeValue(t.elem, e));
+    const paths = values.map(() => listPath(w.timestamp, prepend));
     if (prepend) paths.reverse(); // the first element gets the smallest path
-    return items.map((e, i) => cell(index, w, encodeValue(t.elem, e), paths[i]));
+    return values.map((e, i) => cell(index, w, e, paths[i]));
   }
-  if (t.kind === "set") return sortedUnique((v as CqlValue[]).map((x) => encodeValue(t.elem, x)), t.elem).map((p) => cell(index, w, new Uint8Array(0), p));
+  if (t.kind === "set") {
+    if (!Array.isArray(v) && !(v instanceof Set)) invalidValue(t, v);
+    return sortedUnique(Array.from(v as Iterable<CqlValue>, (x) => encodeValue(t.elem, x)), t.elem).map((p) => cell(index, w, new Uint8Array(0), p));
+  }
   if (t.kind === "map") return mapEntries(t, v).map(([k, x]) => cell(index, w, x, k));
   if (t.kind === "udt") {
-    const o = v as Record<string, CqlValue>;
+    if (!isPlainObject(v)) invalidValue(t, v);
+    const o = v;
+    for (const k of Object.keys(o)) if (!t.fields.some((f) => f.name === k)) invalidValue(t, v, `unknown field '${k.slice(0, 80)}'`);
     const out: Cell[] = [];
     t.fields.forEach((f, i) => {
       const fv = o[f.name];
@@ -92,7 +105,7 @@ export function writeColumn(def: ColumnDef, index: number, v: CqlValue, w: Write
   // the new value replaces the old: delete what was there just before this write
   const at = v === null ? w.timestamp : w.timestamp - 1n;
   (row.complexDeletions ??= []).push({ column: index, deletion: { markedForDeleteAt: at, localDeletionTime: w.nowSeconds } });
-  row.cells.push(...elementCells(def, index, v, w));
+  for (const c of elementCells(def, index, v, w)) row.cells.push(c); // no spread: a collection may hold 200,000 elements
 }
 
 /** Type of a multi-cell column's cell paths, in whose order its cells are kept. */

@@ -4,6 +4,7 @@ import { TokenStream } from "./lexer.js";
 import { CqlType, nativeKind, assertValidType } from "../types/cqltype.js";
 import { ColumnDef, TableSchema, TableOptions, defaultOptions, LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS } from "../schema/schema.js";
 import { SchemaError } from "../errors.js";
+import { MAX_NESTING } from "../util/limits.js";
 
 export interface UserTypeDef {
   keyspace: string;
@@ -95,34 +96,35 @@ function qualifiedName(ts: TokenStream, keyspace: string): [string, string] {
   return [keyspace, a];
 }
 
-export function parseType(ts: TokenStream, keyspace: string, reg: TypeRegistry, frozen = false): CqlType {
+export function parseType(ts: TokenStream, keyspace: string, reg: TypeRegistry, frozen = false, depth = 0): CqlType {
   const at = ts.peek();
+  if (depth > MAX_NESTING) ts.fail(`type nested deeper than ${MAX_NESTING} levels`, at);
   const name = ts.ident("type name");
   const gen = () => ts.expectPunct("<");
   const end = () => ts.expectPunct(">");
   let t: CqlType;
   if (name === "frozen") {
     gen();
-    t = parseType(ts, keyspace, reg, true);
+    t = parseType(ts, keyspace, reg, true, depth + 1);
     end();
     return freezeTop(t);
   }
   if (name === "list" || name === "set") {
     gen();
-    const elem = parseType(ts, keyspace, reg, true);
+    const elem = parseType(ts, keyspace, reg, true, depth + 1);
     end();
     t = { kind: name, elem: freezeTop(elem), frozen };
   } else if (name === "map") {
     gen();
-    const key = parseType(ts, keyspace, reg, true);
+    const key = parseType(ts, keyspace, reg, true, depth + 1);
     ts.expectPunct(",");
-    const value = parseType(ts, keyspace, reg, true);
+    const value = parseType(ts, keyspace, reg, true, depth + 1);
     end();
     t = { kind: "map", key: freezeTop(key), value: freezeTop(value), frozen };
   } else if (name === "tuple") {
     gen();
     const elems: CqlType[] = [];
-    do elems.push(freezeTop(parseType(ts, keyspace, reg, true)));
+    do elems.push(freezeTop(parseType(ts, keyspace, reg, true, depth + 1)));
     while (ts.acceptPunct(","));
     end();
     t = { kind: "tuple", elems };

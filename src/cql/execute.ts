@@ -1,13 +1,13 @@
 // Statements to effects: INSERT / UPDATE / DELETE / BATCH become partition
 // updates with Cassandra's semantics; SELECT becomes a plan the engine runs.
 // Nothing is written unless the whole statement converts.
-import { parseStatement, Parsed, Statement, Insert, Update, Delete, Relation, Term, Using, Select } from "./statements.js";
+import { parseStatement, Parsed, Statement, Insert, Update, Delete, Relation, Term, Using, Select, Assignment } from "./statements.js";
 import { Bindings, Params, termValue } from "./values.js";
 import { writeColumn, elementCells, tombstone, WriteTime, normalizeRow } from "./cells.js";
 import { TableSchema, ColumnDef } from "../schema/schema.js";
 import { encodeKey } from "../schema/keys.js";
 import { isMultiCell, CqlType } from "../types/cqltype.js";
-import { CqlValue, encodeValue, compareValues } from "../types/codec.js";
+import { CqlValue, encodeValue, compareValues, invalidValue } from "../types/codec.js";
 import { Partition, Row, RangeMarker } from "../sstable/model.js";
 import { coerce } from "../tools/records.js";
 import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
@@ -50,6 +50,16 @@ function fail(tok: Token, msg: string): never {
   throw new CqlSyntaxError(msg, tok.line, tok.col);
 }
 
+/** Runs `f` for one column: a value that does not fit says which column it was given for. */
+function forColumn<T>(name: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InvalidValueError && !e.message.startsWith("column '")) throw new InvalidValueError(`column '${name}': ${e.message}`);
+    throw e;
+  }
+}
+
 function checkTable(schema: TableSchema, ref: { keyspace: string | null; name: string; tok: Token }): void {
   if (ref.name !== schema.name || (ref.keyspace !== null && ref.keyspace !== schema.keyspace))
     fail(ref.tok, `unknown table ${ref.keyspace ? ref.keyspace + "." : ""}${ref.name}; this engine holds ${schema.keyspace}.${schema.name}`);
@@ -73,7 +83,7 @@ function writeTime(ctx: WriteContext, using: Using, outer: Using, b: Bindings): 
   let ttl = ctx.schema.options.defaultTimeToLive;
   if (ttlTerm) {
     const v = termValue(ttlTerm, { kind: "int" }, b);
-    if (typeof v !== "number" || v < 0 || v > MAX_TTL) fail(ttlTerm.tok, `TTL must be between 0 and ${MAX_TTL} seconds`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_TTL) fail(ttlTerm.tok, `TTL must be between 0 and ${MAX_TTL} seconds`);
     ttl = v;
   }
   return { timestamp, ttl, nowSeconds: ctx.nowSeconds };
@@ -99,6 +109,7 @@ function keyValues(schema: TableSchema, where: Relation[], b: Bindings, needClus
         vals = v as CqlValue[];
       } else vals = r.values.map((t) => termValue(t, def.type, b));
       if (vals.some((v) => v === null || v === undefined)) fail(r.tok, `'${def.name}' cannot be null`);
+      for (const v of vals) forColumn(def.name, () => encodeValue(def.type, v));
       eq.set(def.name, vals);
     } else {
       if (def.kind === "partition_key") fail(r.tok, `partition key column '${def.name}' takes = or IN only`);
@@ -178,6 +189,7 @@ function insert(ctx: WriteContext, s: Insert, b: Bindings, outer: Using): Partit
   }
   for (const c of [...schema.partitionKey, ...schema.clustering]) {
     if (values[c.name] === null || values[c.name] === undefined) throw new InvalidValueError(`missing primary key column '${c.name}'`);
+    forColumn(c.name, () => encodeValue(c.type, values[c.name]));
   }
   const p = partition(schema, values);
   const row: Row = {
@@ -189,7 +201,7 @@ function insert(ctx: WriteContext, s: Insert, b: Bindings, outer: Using): Partit
   schema.columns.forEach((def, i) => {
     if (!given.has(def.name)) return;
     if (def.type.kind === "counter") throw new InvalidValueError(`counter column '${def.name}' is read-only here`);
-    writeColumn(def, i, values[def.name], w, def.kind === "static" ? stat : row);
+    forColumn(def.name, () => writeColumn(def, i, values[def.name], w, def.kind === "static" ? stat : row));
   });
   if (stat.cells.length || stat.complexDeletions) p.staticRow = stat;
   if (schema.clustering.length > 0 || !p.staticRow || row.cells.length) p.unfiltereds.push({ type: "row", row });
@@ -213,36 +225,7 @@ function update(ctx: WriteContext, s: Update, b: Bindings, outer: Using): Partit
     seen.add(def.name);
     const index = schema.columnIndex(def.name);
     const target = def.kind === "static" ? stat : row;
-    const t = def.type;
-    switch (a.op) {
-      case "set":
-        writeColumn(def, index, termValue(a.value, t, b), w, target);
-        break;
-      case "add":
-      case "prepend":
-        if (!isMultiCell(t)) fail(a.tok, `'${def.name}' is not a non-frozen collection: + needs a list, set or map`);
-        target.cells.push(...elementCells(def, index, termValue(a.value, t, b), w, a.op === "prepend"));
-        break;
-      case "remove": {
-        if (!isMultiCell(t)) fail(a.tok, `'${def.name}' is not a non-frozen collection: - needs a set or map`);
-        if (t.kind === "list") fail(a.tok, `removing list elements by value requires a read, which writes do not do here`);
-        const keyType: CqlType = t.kind === "set" ? t.elem : t.kind === "map" ? t.key : { kind: "text" };
-        const v = termValue(a.value, t.kind === "map" ? { kind: "set", elem: t.key, frozen: true } : t, b);
-        for (const k of v as CqlValue[]) target.cells.push(tombstone(index, w, encodeValue(keyType, k)));
-        break;
-      }
-      case "setIndex": {
-        if (t.kind === "map" && !t.frozen) {
-          const k = encodeValue(t.key, termValue(a.key!, t.key, b));
-          const v = termValue(a.value, t.value, b);
-          target.cells.push(v === null ? tombstone(index, w, k) : { ...elementCells(def, index, new Map([[termValue(a.key!, t.key, b), v]]), w)[0] });
-        } else if (t.kind === "udt" && !t.frozen) {
-          fail(a.tok, `set UDT fields with ${def.name}.field = value`);
-        } else if (t.kind === "list") fail(a.tok, `setting a list element by index requires a read, which writes do not do here`);
-        else fail(a.tok, `'${def.name}' cannot be indexed`);
-        break;
-      }
-    }
+    forColumn(def.name, () => assign(schema, a, def, index, target, w, b));
   }
   const out: Partition[] = [];
   for (const k of pk) {
@@ -252,6 +235,43 @@ function update(ctx: WriteContext, s: Update, b: Bindings, outer: Using): Partit
     out.push(p);
   }
   return out;
+}
+
+/** One assignment of an UPDATE, into the row (or static row) it writes. */
+function assign(schema: TableSchema, a: Assignment, def: ColumnDef, index: number, target: Row, w: WriteTime, b: Bindings): void {
+  const t = def.type;
+  switch (a.op) {
+    case "set":
+      writeColumn(def, index, termValue(a.value, t, b), w, target);
+      break;
+    case "add":
+    case "prepend":
+      if (!isMultiCell(t)) fail(a.tok, `'${def.name}' is not a non-frozen collection: + needs a list, set or map`);
+      for (const c of elementCells(def, index, termValue(a.value, t, b), w, a.op === "prepend")) target.cells.push(c);
+      break;
+    case "remove": {
+      if (!isMultiCell(t)) fail(a.tok, `'${def.name}' is not a non-frozen collection: - needs a set or map`);
+      if (t.kind === "list") fail(a.tok, `removing list elements by value requires a read, which writes do not do here`);
+      const keyType: CqlType = t.kind === "set" ? t.elem : t.kind === "map" ? t.key : { kind: "text" };
+      const setType: CqlType = t.kind === "map" ? { kind: "set", elem: t.key, frozen: true } : t;
+      const v = termValue(a.value, setType, b);
+      if (v === null) break;
+      if (!Array.isArray(v) && !((v as unknown) instanceof Set)) invalidValue(setType, v);
+      for (const k of v as Iterable<CqlValue>) target.cells.push(tombstone(index, w, encodeValue(keyType, k)));
+      break;
+    }
+    case "setIndex": {
+      if (t.kind === "map" && !t.frozen) {
+        const k = encodeValue(t.key, termValue(a.key!, t.key, b));
+        const v = termValue(a.value, t.value, b);
+        target.cells.push(v === null ? tombstone(index, w, k) : { ...elementCells(def, index, new Map([[termValue(a.key!, t.key, b), v]]), w)[0] });
+      } else if (t.kind === "udt" && !t.frozen) {
+        fail(a.tok, `set UDT fields with ${def.name}.field = value`);
+      } else if (t.kind === "list") fail(a.tok, `setting a list element by index requires a read, which writes do not do here`);
+      else fail(a.tok, `'${def.name}' cannot be indexed`);
+      break;
+    }
+  }
 }
 
 function del(ctx: WriteContext, s: Delete, b: Bindings, outer: Using): Partition[] {
@@ -275,8 +295,9 @@ function del(ctx: WriteContext, s: Delete, b: Bindings, outer: Using): Partition
         const target = def.kind === "static" ? stat : row;
         const t = def.type;
         if (tgt.key) {
-          if (t.kind === "map" && !t.frozen) target.cells.push(tombstone(index, w, encodeValue(t.key, termValue(tgt.key, t.key, b))));
-          else if (t.kind === "set" && !t.frozen) target.cells.push(tombstone(index, w, encodeValue(t.elem, termValue(tgt.key, t.elem, b))));
+          const key = tgt.key;
+          if (t.kind === "map" && !t.frozen) target.cells.push(tombstone(index, w, forColumn(def.name, () => encodeValue(t.key, termValue(key, t.key, b)))));
+          else if (t.kind === "set" && !t.frozen) target.cells.push(tombstone(index, w, forColumn(def.name, () => encodeValue(t.elem, termValue(key, t.elem, b)))));
           else if (t.kind === "list") fail(tgt.tok, "deleting a list element by index requires a read, which writes do not do here");
           else fail(tgt.tok, `'${def.name}' cannot be indexed`);
         } else if (isMultiCell(t)) (target.complexDeletions ??= []).push({ column: index, deletion });
@@ -289,11 +310,21 @@ function del(ctx: WriteContext, s: Delete, b: Bindings, outer: Using): Partition
     } else if (ck === null && ranges.length === 0) {
       p.deletion = deletion;
     } else {
-      p.unfiltereds.push(...rangeTombstone(schema, ck ?? {}, ranges.filter((r) => r.columns.length), b, deletion));
+      for (const m of rangeTombstone(schema, ck ?? {}, ranges.filter((r) => r.columns.length), b, deletion)) p.unfiltereds.push(m);
     }
     out.push(p);
   }
   return out;
+}
+
+/** The serialized values a (possibly multi-column) relation compares against. */
+function relationValue(cols: ColumnDef[], term: Term, b: Bindings): Uint8Array[] {
+  const names = cols.map((c) => c.name).join(", ");
+  if (cols.length === 1) return [forColumn(names, () => encodeValue(cols[0].type, termValue(term, cols[0].type, b)))];
+  const t: CqlType = { kind: "tuple", elems: cols.map((c) => c.type) };
+  const v = termValue(term, t, b);
+  forColumn(names, () => encodeValue(t, v));
+  return (v as CqlValue[]).map((x, i) => forColumn(cols[i].name, () => encodeValue(cols[i].type, x)));
 }
 
 /** A clustering range delete: an equality prefix, then at most one slice. */
@@ -305,9 +336,7 @@ function rangeTombstone(schema: TableSchema, prefix: Record<string, CqlValue>, r
     const cols = r.columns.map((c) => column(schema, c.name, c.tok));
     const first = schema.clustering.indexOf(cols[0]);
     if (first !== base.length) fail(r.tok, `a range on '${cols[0].name}' must follow equality on the clustering columns before it`);
-    const vals = cols.length > 1
-      ? (termValue(r.values[0], { kind: "tuple", elems: cols.map((c) => c.type) }, b) as CqlValue[]).map((v, i) => encodeValue(cols[i].type, v))
-      : [encodeValue(cols[0].type, termValue(r.values[0], cols[0].type, b))];
+    const vals = relationValue(cols, r.values[0], b);
     // on a DESC column, < and > swap sides of the clustering order
     const reversed = cols[0].reversed;
     const lower = (r.op === ">" || r.op === ">=") !== reversed;
@@ -386,7 +415,6 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
     const cols = r.columns.map((c) => column(schema, c.name, c.tok));
     for (const c of cols) if (c.kind !== "clustering") fail(r.tok, `'${c.name}' is not a clustering column: only key columns can be restricted (no ALLOW FILTERING)`);
     if (keys === null) fail(r.tok, "restrict the full partition key before clustering columns");
-    const tuple = (vs: CqlValue[]) => vs.map((v, i) => encodeValue(cols[i].type, v));
     const cmp = (row: Record<string, CqlValue>, want: Uint8Array[]) => {
       for (let i = 0; i < cols.length; i++) {
         // an empty clustering value reads back as null: compare it as the empty bytes it is
@@ -396,8 +424,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
       }
       return 0;
     };
-    const valueOf = (t: Term): Uint8Array[] =>
-      cols.length > 1 ? tuple(termValue(t, { kind: "tuple", elems: cols.map((c) => c.type) }, b) as CqlValue[]) : tuple([termValue(t, cols[0].type, b)]);
+    const valueOf = (t: Term): Uint8Array[] => relationValue(cols, t, b);
     const first = schema.clustering.indexOf(cols[0]);
     const consecutive = cols.every((c, k) => schema.clustering[first + k] === c);
     if (r.op === "IN") {
@@ -429,7 +456,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
   const intOf = (t: Term | undefined, what: string): number => {
     if (!t) return Infinity;
     const v = termValue(t, { kind: "int" }, b);
-    if (typeof v !== "number" || v <= 0) fail(t.tok, `${what} must be a positive integer`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) fail(t.tok, `${what} must be a positive integer`);
     return v;
   };
   const sels = s.selectors;

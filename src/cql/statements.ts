@@ -3,6 +3,7 @@
 // in execute.ts, with the bound parameters.
 import { TokenStream, Token } from "./lexer.js";
 import { CqlSyntaxError } from "../errors.js";
+import { MAX_NESTING } from "../util/limits.js";
 
 export type Term =
   | { kind: "literal"; tok: Token; negative?: boolean }
@@ -113,6 +114,7 @@ export function parseStatement(cql: string): Parsed {
 
 class Parser {
   markers: { name: string | null; tok: Token }[] = [];
+  private depth = 0;
   constructor(readonly ts: TokenStream) {}
 
   statement(): Statement {
@@ -366,7 +368,17 @@ class Parser {
     return out;
   }
 
+  /** A value; nested literals recurse, so their depth is bounded. */
   term(): Term {
+    if (++this.depth > MAX_NESTING) this.ts.fail(`value nested deeper than ${MAX_NESTING} levels`);
+    try {
+      return this.termAt();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private termAt(): Term {
     const t = this.ts.peek();
     if (t.kind === "bind") {
       this.ts.next();

@@ -4,7 +4,7 @@
 import { Term } from "./statements.js";
 import { Token } from "./lexer.js";
 import { CqlType } from "../types/cqltype.js";
-import { CqlValue } from "../types/codec.js";
+import { CqlValue, describeValue } from "../types/codec.js";
 import { Decimal, Duration } from "../types/values.js";
 import { CqlSyntaxError, InvalidValueError } from "../errors.js";
 
@@ -15,6 +15,8 @@ export class Bindings {
   private readonly values: CqlValue[];
   constructor(markers: { name: string | null; tok: Token }[], params: Params) {
     if (params === undefined || params === null) params = [];
+    if (typeof params !== "object" || params instanceof Map || params instanceof Uint8Array)
+      throw new InvalidValueError(`parameters must be an array (for ?) or a plain object (for :name), got ${describeValue(params)}`);
     if (Array.isArray(params)) {
       if (params.length !== markers.length)
         throw new InvalidValueError(`the statement has ${markers.length} bind markers but ${params.length} values were given`);
@@ -22,7 +24,7 @@ export class Bindings {
     } else {
       this.values = markers.map((m, i) => {
         if (m.name === null) throw new CqlSyntaxError(`positional marker ? #${i + 1} needs an array of parameters`, m.tok.line, m.tok.col);
-        if (!(m.name in params)) throw new InvalidValueError(`no value for bind marker :${m.name}`);
+        if (!Object.prototype.hasOwnProperty.call(params, m.name)) throw new InvalidValueError(`no value for bind marker :${m.name}`);
         return (params as Record<string, CqlValue>)[m.name];
       });
     }

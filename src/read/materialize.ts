@@ -48,7 +48,7 @@ function assemble(col: ColumnDef, cells: Cell[]): CqlValue {
       for (const c of cells) {
         const i = (c.path![0] << 8) | c.path![1];
         const f = t.fields[i];
-        if (f) out[f.name] = c.value.length ? decodeValue(f.type, c.value) : null;
+        if (f) out[f.name] = c.value.length ? decodeValue(f.type, c.value) : emptyValue(f.type);
       }
       return out;
     }
@@ -106,7 +106,11 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
     const cols = liveColumns(schema, r, pdel, rowDel, now);
     if (!liveLiveness && cols.size === 0) continue;
     const out: CqlRow = { ...key };
-    schema.clustering.forEach((c, i) => (out[c.name] = r.clustering[i] && r.clustering[i]!.length ? decodeValue(c.type, r.clustering[i]!) : null));
+    // an empty clustering value is '' for text (as written), not null
+    schema.clustering.forEach((c, i) => {
+      const v = r.clustering[i];
+      out[c.name] = v === null || v === undefined ? null : v.length ? decodeValue(c.type, v) : emptyValue(c.type);
+    });
     for (const def of schema.columns) if (def.kind === "static") out[def.name] = statics[def.name] ?? null;
     for (const def of schema.columns) if (def.kind === "regular") out[def.name] = null;
     for (const [i, cells] of cols) {

@@ -1,19 +1,20 @@
-// A clustering prefix as IndexInfo writes it (the first and last names of a
-// row index block): the kind byte, for bounds a u16 count, then the values
-// under headers of two bits each (1: empty, 2: null), 32 values per header.
-// Fixed-length types are written without a length, as the core reads them.
+// A clustering prefix as Index.db's row index blocks store their first and
+// last names: u8 kind, u16 value count (bounds and boundaries only; rows have
+// one value per clustering column), then the values in blocks of 32, each
+// block led by a vint with two bits per value (low: empty, high: null).
+// Fixed-length types are written raw, others with a vint length.
 import { ByteReader } from "../util/bytes.js";
-import { TableSchema } from "../schema/schema.js";
 import { CqlType } from "../types/cqltype.js";
-import { CLUSTERING_KIND } from "../schema/order.js";
+import { KIND_CLUSTERING } from "../../assembly/format/constants.js";
 
 export interface ClusteringPrefix {
   kind: number;
+  /** null: a null value; an empty array: an empty value */
   values: (Uint8Array | null)[];
 }
 
-// AbstractType.valueLengthIfFixed, as assembly/schema.ts has it
-function fixedLength(t: CqlType): number {
+// Cassandra's AbstractType.valueLengthIfFixed, as assembly/schema.ts has it
+export function fixedLength(t: CqlType): number {
   switch (t.kind) {
     case "boolean": return 1;
     case "int": case "float": return 4;
@@ -25,9 +26,12 @@ function fixedLength(t: CqlType): number {
 
 const EMPTY = new Uint8Array(0);
 
-export function readClusteringPrefix(schema: TableSchema, r: ByteReader): ClusteringPrefix {
+/** Reads one prefix; `types` are the table's clustering column types. */
+export function readPrefix(r: ByteReader, types: CqlType[]): ClusteringPrefix {
+  const at = r.pos;
   const kind = r.u8();
-  const n = kind === CLUSTERING_KIND ? schema.clustering.length : r.u16();
+  const n = kind === KIND_CLUSTERING ? types.length : r.u16();
+  if (n > types.length) r.onError(at, `clustering prefix of ${n} values, the table has ${types.length} clustering columns`);
   const values: (Uint8Array | null)[] = [];
   for (let off = 0; off < n; off += 32) {
     const hdr = r.uvint();
@@ -36,7 +40,7 @@ export function readClusteringPrefix(schema: TableSchema, r: ByteReader): Cluste
       if (bits & 2) values.push(null);
       else if (bits & 1) values.push(EMPTY);
       else {
-        const f = fixedLength(schema.clustering[i].type);
+        const f = fixedLength(types[i]);
         values.push(r.bytes(f >= 0 ? f : r.uvintNum()));
       }
     }

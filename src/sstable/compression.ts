@@ -43,7 +43,12 @@ export function readCompressionInfo(b: Uint8Array, f: VersionFeatures, file = "C
   const expected = dataLength === 0n ? 0 : Number((dataLength + BigInt(chunkLength) - 1n) / BigInt(chunkLength));
   if (count !== expected) throw new CorruptSSTableError(file, r.pos - 4, `chunk count ${count} does not cover ${dataLength} bytes`);
   const offsets: bigint[] = [];
-  for (let i = 0; i < count; i++) offsets.push(r.i64());
+  for (let i = 0; i < count; i++) {
+    const o = r.i64();
+    // chunks follow one another in Data.db: each offset at or after the previous one
+    if (o < (offsets.at(-1) ?? 0n) || o > BigInt(Number.MAX_SAFE_INTEGER)) throw new CorruptSSTableError(file, r.pos - 8, `chunk ${i} offset ${o} out of order or range`);
+    offsets.push(o);
+  }
   if (r.remaining !== 0) throw new CorruptSSTableError(file, r.pos, "trailing bytes");
   return { className: fullCompressorClass(className), options, chunkLength, maxCompressedLength, dataLength, offsets };
 }

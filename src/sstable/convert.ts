@@ -8,12 +8,13 @@ import { BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { readPromotedIndex } from "./index-file.js";
 import { ByteReader } from "../util/bytes.js";
 import { TableSchema } from "../schema/schema.js";
-import { readClusteringPrefix } from "./clustering-prefix.js";
+import { readPrefix } from "./clustering-prefix.js";
 
 const DEFAULT_INDEX_BLOCK = 65536;
 
 function skipPrefix(schema: TableSchema) {
-  return (r: ByteReader) => void readClusteringPrefix(schema, r);
+  const types = schema.clustering.map((c) => c.type);
+  return (r: ByteReader) => void readPrefix(r, types);
 }
 
 /**

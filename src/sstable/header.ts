@@ -1,6 +1,6 @@
 // The serialization header component of Statistics.db: EncodingStats, the
 // key and clustering types, and the static and regular columns with types.
-import { ByteReader, ByteWriter, utf8, utf8decode } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8 } from "../util/bytes.js";
 import { parseClassName, ParsedClass } from "../types/classname.js";
 import { EncodingStats } from "../core/descriptors.js";
 
@@ -23,7 +23,7 @@ export interface SerializationHeader {
 }
 
 function readType(r: ByteReader): string {
-  return utf8decode(r.bytes(r.uvintNum()));
+  return r.utf8(r.uvintNum());
 }
 
 function writeType(w: ByteWriter, name: string): void {
@@ -48,7 +48,7 @@ function readColumns(r: ByteReader): HeaderColumn[] {
   const n = r.uvintNum();
   const out: HeaderColumn[] = [];
   for (let i = 0; i < n; i++) {
-    const name = utf8decode(r.bytes(r.uvintNum()));
+    const name = r.utf8(r.uvintNum());
     const at = r.pos;
     const typeName = readType(r);
     let type: ParsedClass;

@@ -63,8 +63,11 @@ export function readPromotedIndex(b: Uint8Array, skipPrefix: (r: ByteReader) => 
   const mfda = r.i64();
   const count = r.uvintNum();
   const blocks: IndexBlock[] = [];
+  const first = r.pos;
+  const starts: number[] = [];
   for (let i = 0; i < count; i++) {
     const s1 = r.pos;
+    starts.push(s1 - first);
     skipPrefix(r);
     const firstName = b.subarray(s1, r.pos);
     const s2 = r.pos;
@@ -80,7 +83,11 @@ export function readPromotedIndex(b: Uint8Array, skipPrefix: (r: ByteReader) => 
     }
     blocks.push({ firstName, lastName, offset, width, endOpenMarker });
   }
-  for (let i = 0; i < count; i++) r.i32();
+  // each block's offset from the first: readers binary-search the blocks by them
+  for (let i = 0; i < count; i++) {
+    const at = r.pos;
+    if (r.i32() !== starts[i]) throw new CorruptSSTableError(file, base + at, `row index block ${i} is not where the block offsets say`);
+  }
   if (r.remaining !== 0) throw new CorruptSSTableError(file, base + r.pos, "trailing bytes in row index");
   return { headerLength, deletion: { markedForDeleteAt: mfda, localDeletionTime: ldt }, blocks };
 }

@@ -1,7 +1,7 @@
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
-import { ByteReader, ByteWriter, utf8decode, concat } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8decode, concat, invalidUtf8At } from "../util/bytes.js";
 import { CorruptSSTableError, SchemaError, CoreError } from "../errors.js";
 import { core, Registered } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
@@ -24,6 +24,7 @@ import { writePartition } from "../core/rowstream.js";
 import { UF_END_OF_PARTITION } from "../../assembly/format/constants.js";
 import { tryParseFileName } from "./names.js";
 import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
+import { quote } from "../util/limits.js";
 
 export interface OpenOptions {
   /** the table's schema; without it one is derived from the serialization header */
@@ -94,8 +95,8 @@ export class SSTableReader {
     };
     const toc = components.get("TOC.txt");
     if (toc) {
-      const listed = utf8decode(await readAll(toc)).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
-      for (const c of listed) if (!components.has(c)) throw new CorruptSSTableError(file(c), 0, "listed in TOC.txt but missing", "MISSING_COMPONENT");
+      const listed = textOf(await readAll(toc), file("TOC.txt")).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+      for (const c of listed) if (!components.has(c)) throw new CorruptSSTableError(file(quote(c)), 0, "listed in TOC.txt but missing", "MISSING_COMPONENT");
     }
     for (const c of ["Data.db", "Index.db", "Statistics.db", "Summary.db", "Filter.db"]) need(c);
     const statistics = readStatistics(await readAll(need("Statistics.db")), f, file("Statistics.db"));
@@ -406,7 +407,9 @@ export class SSTableReader {
         if (r.remaining > 0) next = readIndexEntry(r).position;
         else if (to < idx.size) {
           const more = await idx.read(to, Math.min(idx.size - to, 65536 + 16));
-          next = readIndexEntry(new ByteReader(more)).position;
+          next = readIndexEntry(new ByteReader(more, (off, what) => {
+            throw new CorruptSSTableError(this.file("Index.db"), to + off, what);
+          })).position;
         }
         return { entry: { ...e, offset: from + e.offset }, next };
       }
@@ -447,7 +450,7 @@ export class SSTableReader {
       await this.verifyPlainChunks(0, data.size);
     }
     if (digest) {
-      const text = utf8decode(await readAll(digest)).trim();
+      const text = textOf(await readAll(digest), this.file("Digest.crc32")).trim();
       if (!/^\d+$/.test(text)) throw new CorruptSSTableError(this.file("Digest.crc32"), 0, "not a decimal checksum");
       if (whole !== Number(text)) throw new CorruptSSTableError(this.file("Data.db"), 0, "Digest.crc32 does not match", "CHECKSUM");
     }
@@ -464,6 +467,13 @@ function reopenKind(lastKind: number): number {
 function closeKind(firstKind: number): number {
   const K = MARKER_KINDS;
   return firstKind === K.INCL_END_BOUND || firstKind === K.INCL_END_EXCL_START_BOUNDARY ? K.INCL_END_BOUND : K.EXCL_END_BOUND;
+}
+
+/** A text component (TOC.txt, Digest.crc32) as a string; bad UTF-8 is corruption at its offset. */
+function textOf(b: Uint8Array, file: string): string {
+  const bad = invalidUtf8At(b);
+  if (bad >= 0) throw new CorruptSSTableError(file, bad, "invalid UTF-8");
+  return utf8decode(b);
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -8,7 +8,7 @@ import { TableSchema } from "../schema/schema.js";
 import { compareClustering } from "../schema/order.js";
 import { DeletionTime, MARKER_KINDS } from "./model.js";
 import { readPromotedIndex } from "./index-file.js";
-import { ClusteringPrefix, readClusteringPrefix } from "./clustering-prefix.js";
+import { ClusteringPrefix, readPrefix } from "./clustering-prefix.js";
 
 /**
  * Clusterings a read may want: between two prefixes, both inclusive ([] is
@@ -36,9 +36,10 @@ export interface RowIndex {
 }
 
 export function readRowIndex(schema: TableSchema, promoted: Uint8Array, file: string, base: number): RowIndex {
-  const skip = (r: ByteReader) => void readClusteringPrefix(schema, r);
+  const types = schema.clustering.map((c) => c.type);
+  const skip = (r: ByteReader) => void readPrefix(r, types);
   const pi = readPromotedIndex(promoted, skip, file, base);
-  const prefix = (b: Uint8Array) => readClusteringPrefix(schema, new ByteReader(b));
+  const prefix = (b: Uint8Array) => readPrefix(new ByteReader(b), types);
   return {
     headerLength: pi.headerLength,
     blocks: pi.blocks.map((b) => ({ first: prefix(b.firstName), last: prefix(b.lastName), offset: b.offset, width: b.width, endOpenMarker: b.endOpenMarker })),

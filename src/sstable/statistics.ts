@@ -48,7 +48,7 @@ export function readStatistics(b: Uint8Array, f: VersionFeatures, file = "Statis
   const parts = new Map<number, ByteReader>();
   toc.forEach(([type, offset], i) => {
     const end = i + 1 < toc.length ? toc[i + 1][1] : b.length;
-    if (offset < r.pos || end > b.length || end < offset) fail(offset, `component ${type} out of bounds`);
+    if (offset < r.pos || end > b.length || end < offset) fail(tocStart + i * 8 + 4, `component ${type} at ${offset} out of bounds`);
     let body = b.subarray(offset, end);
     if (f.metadataChecksum) {
       if (body.length < 4) fail(offset, `component ${type} truncated`);

@@ -57,7 +57,7 @@ export const CELL_COUNT_BUCKETS = 118;
 
 function readHistogram(r: ByteReader): bigint[] {
   const n = r.i32();
-  if (n < 0 || n > 10000) throw new RangeError(`bad histogram size ${n}`);
+  if (n < 0 || n > 10000) r.onError(r.pos - 4, `bad histogram size ${n}`);
   const counts: bigint[] = [];
   for (let i = 0; i < n; i++) {
     r.i64(); // bucket offset, implied by the position

@@ -5,6 +5,9 @@ import { CorruptSSTableError } from "../errors.js";
 import { core } from "../core/core.js";
 import { compareBytes } from "../util/bytes.js";
 
+/** Bytes before the offsets: min interval, count, size, sampling level, size at full sampling. */
+export const SUMMARY_HEADER_BYTES = 24;
+
 export interface SummaryEntry {
   key: Uint8Array;
   token: bigint;
@@ -58,7 +61,7 @@ export function readSummary(b: Uint8Array, file = "Summary.db", byteOrdered = fa
   const samplingLevel = r.i32();
   const sizeAtFullSampling = r.i32();
   if (count < 0 || size < count * 4 || minIndexInterval <= 0) throw new CorruptSSTableError(file, 4, `bad summary header (${count} entries, ${size} bytes)`);
-  const base = r.pos;
+  const base = r.pos; // SUMMARY_HEADER_BYTES
   r.need(size, "summary entries");
   const offsets: number[] = [];
   for (let i = 0; i < count; i++) offsets.push(r.i32le());

@@ -1,15 +1,33 @@
-// Validation of one SSTable: every checksum and the digest; partitions in
-// token order and rows in clustering order (the core's writer re-encodes the
-// data into a sink that keeps nothing, and refuses anything out of order);
-// Data.db cut exactly where Index.db says; every key found by the bloom
-// filter; the row count Statistics.db states. Streams: memory stays bounded.
+// Validation of one SSTable: proves what a reader relies on (README,
+// "What validation proves"). Checksums and the digest; then one pass over
+// Index.db, in windows, with Data.db read a batch of partitions at a time:
+// every Index.db position starts exactly one whole partition with the
+// entry's key, the first at 0 and the last running to the end of Data.db;
+// every key is in the bloom filter; Summary.db samples Index.db exactly
+// (validate-summary.ts); every row index matches its partition
+// (validate-row-index.ts); partitions are in token order and rows in
+// clustering order (the core's writer re-encodes the data into a sink that
+// keeps only Statistics.db, and refuses anything out of order); and the
+// statistics it can recompute match (validate-stats.ts). Memory stays
+// bounded by the batch and the window, whatever the SSTable's size.
 // Failures are CorruptSSTableErrors naming the file and the first bad offset.
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableWriter } from "../sstable/writer.js";
+import { SSTableWriter, ComponentSink } from "../sstable/writer.js";
 import { CorruptSSTableError, CoreError } from "../errors.js";
-import { BYTE_ORDERED_PARTITIONER } from "../sstable/statistics.js";
+import { BYTE_ORDERED_PARTITIONER, readStatistics, Statistics } from "../sstable/statistics.js";
+import { features } from "../sstable/version.js";
+import { IndexEntry } from "../sstable/index-file.js";
+import { concat, compareBytes } from "../util/bytes.js";
+import { SummaryCheck } from "./validate-summary.js";
+import { checkRowIndex } from "./validate-row-index.js";
+import { compareStatistics } from "./validate-stats.js";
 
+/** Index.db entries held at once, at most. */
 const INDEX_WINDOW = 4096;
+/** Data.db bytes read at once, unless one partition is larger. */
+const BATCH_BYTES = 1 << 20;
+/** The version the validator's writer re-encodes in: only its Statistics.db is kept. */
+const RECOMPUTE_VERSION = "nb";
 
 export interface ValidationReport {
   partitions: number;
@@ -19,43 +37,95 @@ export interface ValidationReport {
 
 export async function validate(r: SSTableReader): Promise<ValidationReport> {
   await r.verifyChecksums();
-  // Index.db walked in windows, never whole: an export may be far larger than memory
-  let entries = 0;
-  const index = r.indexStream();
-  for (let have = await index.fill(INDEX_WINDOW); have > 0; have = await index.fill(INDEX_WINDOW)) {
-    for (let i = 0; i < have; i++) {
-      const e = index.at(i);
-      if (!r.filter.mightContain(e.key)) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the partition at Data.db offset ${e.position}`);
-    }
-    entries += have;
-    index.consume(have);
-  }
-  const w = new SSTableWriter(r.schema, { append: () => undefined }, {
-    version: "nb", generation: 0, expectedKeys: entries,
+  const indexFile = `${r.name}/Index.db`;
+  const summary = new SummaryCheck(r.summary, `${r.name}/Summary.db`);
+  const sink = new StatisticsSink();
+  const hasStatics = r.statistics.header.staticColumns.length > 0;
+  const w = new SSTableWriter(r.schema, sink, {
+    version: RECOMPUTE_VERSION, generation: 0,
+    expectedKeys: 1, // the filter it builds is thrown away: never size it from the input
     byteOrdered: r.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
     staticColumns: r.statistics.header.staticColumns.map((c) => r.schema.columnIndex(c.name)),
     regularColumns: r.statistics.header.regularColumns.map((c) => r.schema.columnIndex(c.name)),
     encodingStats: r.statistics.header.stats,
   });
-  let at = 0;
   try {
-    for await (const s of r.scanStreams()) {
+    const index = r.indexStream();
+    let count = 0;
+    let last = -1;
+    while ((await index.fill(1)) > 0) {
+      // a run of entries whose partitions span about BATCH_BYTES, and where the run ends
+      const start = index.at(0).position;
+      let n = 1;
+      while (n < INDEX_WINDOW && (await index.fill(n + 1)) > n && index.at(n).position - start < BATCH_BYTES) n++;
+      const end = (await index.fill(n + 1)) > n ? index.at(n).position : r.dataLength;
+      const positions: number[] = [];
+      for (let k = 0; k < n; k++) positions.push(index.at(k).position);
+      positions.push(end);
+      checkPositions(indexFile, index.at(0), last, positions, end === r.dataLength ? null : index.at(n), r.dataLength);
+      const bytes = await r.dataRange(start, end);
+      const streams: Uint8Array[] = [];
+      for (let k = 0; k < n; k++) {
+        const e = index.at(k);
+        const part = bytes.subarray(positions[k] - start, positions[k + 1] - start);
+        summary.see(e, count);
+        if (!r.filter.mightContain(e.key)) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count} (offset ${e.offset})`);
+        streams.push(onePartition(r, indexFile, e, count, part));
+        if (e.promoted.length) checkRowIndex(r, e, part);
+        count++;
+      }
       try {
-        await w.appendStream(s, null, null);
+        await w.appendStream(concat(streams), null, null);
       } catch (err) {
-        if (err instanceof CoreError) throw new CorruptSSTableError(`${r.name}/Data.db`, at, `partitions or rows out of order, or invalid (${err.code})`);
+        if (err instanceof CoreError) throw new CorruptSSTableError(`${r.name}/Data.db`, start, `partitions or rows out of order, or invalid (${err.code})`);
         throw err;
       }
-      at += s.length;
+      last = positions[n - 1];
+      index.consume(n);
     }
+    summary.finish(count);
+    if (count === 0 && r.dataLength !== 0) throw new CorruptSSTableError(indexFile, 0, `no entries, but Data.db holds ${r.dataLength} bytes`);
     const info = await w.finish();
-    if (info.partitions !== entries) throw new CorruptSSTableError(`${r.name}/Index.db`, 0, `${entries} entries but ${info.partitions} partitions`);
-    // whether static rows count toward totalRows is not something we rely on
-    const total = r.statistics.stats.totalRows;
-    if (r.statistics.header.staticColumns.length === 0 && BigInt(info.rows) !== total)
-      throw new CorruptSSTableError(`${r.name}/Statistics.db`, 0, `says ${total} rows, Data.db has ${info.rows}`);
+    // each entry's bytes decoded to at least one partition: as many as entries means exactly one each
+    if (info.partitions !== count) throw new CorruptSSTableError(indexFile, 0, `${count} entries but Data.db holds ${info.partitions} partitions`);
+    compareStatistics(`${r.name}/Statistics.db`, r.statistics, sink.statistics(), hasStatics);
     return { partitions: info.partitions, rows: info.rows, files: r.components.size };
   } finally {
     w.close();
+  }
+}
+
+/** Positions start at 0, strictly increase, and stay within Data.db. */
+function checkPositions(file: string, first: IndexEntry, previous: number, positions: number[], next: IndexEntry | null, dataLength: number): void {
+  if (previous < 0 && positions[0] !== 0) throw new CorruptSSTableError(file, first.offset, `the first partition is at Data.db offset ${positions[0]}, not 0`);
+  for (let k = 1; k < positions.length; k++) {
+    if (positions[k] <= positions[k - 1]) throw new CorruptSSTableError(file, next?.offset ?? first.offset, `Data.db positions are not increasing (${positions[k - 1]}, then ${positions[k]})`);
+  }
+  if (positions[positions.length - 1] > dataLength)
+    throw new CorruptSSTableError(file, next?.offset ?? first.offset, `position ${positions[positions.length - 1]} is past the end of Data.db (${dataLength} bytes)`);
+}
+
+/** The bytes of one Index.db entry's partition decoded: must start with its key and hold whole partitions. */
+function onePartition(r: SSTableReader, file: string, e: IndexEntry, ordinal: number, part: Uint8Array): Uint8Array {
+  const where = `entry ${ordinal} (Data.db ${e.position}..${e.position + part.length})`;
+  const keyLength = part.length >= 2 ? (part[0] << 8) | part[1] : -1;
+  if (keyLength !== e.key.length || compareBytes(part.subarray(2, 2 + keyLength), e.key) !== 0)
+    throw new CorruptSSTableError(file, e.offset, `${where}: the partition there has another key`);
+  try {
+    return r.decodeStream(part, e.position);
+  } catch (err) {
+    if (err instanceof CorruptSSTableError) throw new CorruptSSTableError(file, e.offset, `${where}: not exactly whole partitions (${err.message})`);
+    throw err;
+  }
+}
+
+/** Keeps Statistics.db from the validator's writer; everything else it writes is dropped. */
+class StatisticsSink implements ComponentSink {
+  private readonly pieces: Uint8Array[] = [];
+  append(component: string, bytes: Uint8Array): void {
+    if (component === "Statistics.db") this.pieces.push(bytes.slice());
+  }
+  statistics(): Statistics {
+    return readStatistics(concat(this.pieces), features(RECOMPUTE_VERSION), "recomputed Statistics.db");
   }
 }

@@ -2,6 +2,7 @@
 // header and the schema tables spell them.
 import { CqlType, NativeKind } from "./cqltype.js";
 import { UnsupportedFormatError } from "../errors.js";
+import { MAX_NESTING, quote } from "../util/limits.js";
 
 const PKG = "org.apache.cassandra.db.marshal.";
 
@@ -72,12 +73,13 @@ export interface ParsedClass {
 export function parseClassName(s: string): ParsedClass {
   const p = new ClassParser(s);
   const r = p.parse(false);
-  if (p.i !== s.length) throw new UnsupportedFormatError(`bad type name '${s}' at ${p.i}`);
+  if (p.i !== s.length) throw new UnsupportedFormatError(`bad type name '${quote(s)}' at ${p.i}`);
   return r;
 }
 
 class ClassParser {
   i = 0;
+  private depth = 0;
   constructor(readonly s: string) {}
 
   private name(): string {
@@ -92,13 +94,22 @@ class ClassParser {
   }
 
   parse(frozen: boolean): ParsedClass {
+    if (++this.depth > MAX_NESTING) throw new UnsupportedFormatError(`type name nested deeper than ${MAX_NESTING} levels at ${this.i}`);
+    try {
+      return this.parseOne(frozen);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseOne(frozen: boolean): ParsedClass {
     const full = this.name();
     const simple = full.startsWith(PKG) ? full.slice(PKG.length) : full.replace(/^.*\./, "");
     const args: ParsedClass[] = [];
     const rawArgs: string[] = [];
     const hasParams = this.s[this.i] === "(";
     const need = (c: string) => {
-      if (this.s[this.i] !== c) throw new UnsupportedFormatError(`bad type name '${this.s}': expected '${c}' at ${this.i}`);
+      if (this.s[this.i] !== c) throw new UnsupportedFormatError(`bad type name '${quote(this.s)}': expected '${c}' at ${this.i}`);
       this.i++;
     };
     const innerFrozen = frozen || simple === "FrozenType";
@@ -128,6 +139,9 @@ class ClassParser {
       need(")");
     }
     void this.params;
+    const arity = ARITY[simple];
+    if (arity !== undefined && args.length !== arity)
+      throw new UnsupportedFormatError(`bad type name '${quote(this.s)}': ${simple} takes ${arity} parameter${arity > 1 ? "s" : ""}, found ${args.length}`);
     switch (simple) {
       case "FrozenType":
         return { type: freeze(args[0].type), reversed: false };
@@ -145,12 +159,15 @@ class ClassParser {
         return { type: { kind: "tuple", elems: args.map((a) => a.type) }, reversed: false };
       default: {
         const k = CLASS_NATIVE[simple];
-        if (!k) throw new UnsupportedFormatError(`unknown type '${full}'`);
+        if (!k) throw new UnsupportedFormatError(`unknown type '${quote(full)}'`);
         return { type: { kind: k }, reversed: false };
       }
     }
   }
 }
+
+/** Parameters the parameterised types take (TupleType and CompositeType take any number). */
+const ARITY: Record<string, number> = { FrozenType: 1, ReversedType: 1, ListType: 1, SetType: 1, MapType: 2 };
 
 function freeze(t: CqlType): CqlType {
   if (t.kind === "list" || t.kind === "set" || t.kind === "map" || t.kind === "udt") return { ...t, frozen: true };

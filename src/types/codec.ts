@@ -4,10 +4,11 @@
 // timestamp bigint ms since epoch; date 'YYYY-MM-DD'; time bigint ns since
 // midnight; decimal Decimal; duration Duration; list/set array; map Map;
 // tuple array; UDT object.
-import { CqlType } from "./cqltype.js";
+import { CqlType, typeToCql } from "./cqltype.js";
 import { Decimal, Duration, dateToDays, daysToDate, parseTime, parseTimestamp } from "./values.js";
-import { ByteReader, ByteWriter, utf8, utf8decode, compareBytes } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8, compareBytes } from "../util/bytes.js";
 import { InvalidValueError } from "../errors.js";
+import { quote } from "../util/limits.js";
 
 export type CqlValue =
   | null | string | number | bigint | boolean | Uint8Array | Decimal | Duration
@@ -15,26 +16,65 @@ export type CqlValue =
 
 const DATE_EPOCH = 2 ** 31;
 
-function bad(t: CqlType, v: unknown, why = ""): never {
-  const shown = typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? "bytes" : JSON.stringify(v) ?? String(v);
-  throw new InvalidValueError(`invalid ${t.kind} value ${shown}${why ? ": " + why : ""}`);
+/** What a JS value is, for an error message: its kind and a bounded rendering. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return "undefined";
+  if (v === null) return "null";
+  if (typeof v === "bigint") return `bigint ${quote(`${v}n`)}`;
+  if (typeof v === "string") return `string ${quote(JSON.stringify(v))}`;
+  if (typeof v === "number" || typeof v === "boolean") return `${typeof v} ${v}`;
+  if (v instanceof Uint8Array) return `${v.constructor.name}(${v.length})`;
+  if (Array.isArray(v)) return `array(${v.length})`;
+  if (v instanceof Map) return `Map(${v.size})`;
+  if (v instanceof Set) return `Set(${v.size})`;
+  if (typeof v === "object") {
+    const keys = Object.keys(v);
+    return `${v.constructor?.name ?? "object"} {${quote(keys.slice(0, 8).join(", "))}${keys.length > 8 ? ", …" : ""}}`;
+  }
+  return typeof v;
 }
 
+/** What a value of `t` must be in JavaScript (README, "Values come back as"). */
+function expected(t: CqlType): string {
+  switch (t.kind) {
+    case "int": case "smallint": case "tinyint": return "an integer number";
+    case "bigint": case "counter": case "varint": return "a bigint or a safe integer number";
+    case "timestamp": return "a bigint or safe integer (ms since epoch), a Date or an ISO string";
+    case "time": return "a bigint (ns since midnight) or a 'HH:MM:SS' string";
+    case "date": return "a 'YYYY-MM-DD' string or an integer number of days";
+    case "float": case "double": return "a number";
+    case "boolean": return "a boolean";
+    case "blob": return "a Uint8Array";
+    case "ascii": case "text": return "a string";
+    case "uuid": case "timeuuid": case "inet": return "a string";
+    case "decimal": return "a Decimal, number, bigint or decimal string";
+    case "duration": return "a Duration or a duration string";
+    case "list": return "an array";
+    case "set": return "an array or a Set";
+    case "map": return "a Map, an array of [key, value] pairs or a plain object";
+    case "tuple": return `an array of up to ${t.elems.length} elements`;
+    case "udt": return "a plain object of its fields";
+    case "empty": return "any value";
+  }
+}
+
+/** The typed error for a JS value that does not fit `t`: names what was expected and what came. */
+export function invalidValue(t: CqlType, v: unknown, why = ""): never {
+  throw new InvalidValueError(`expected ${quote(typeToCql(t))} (${expected(t)}), got ${describeValue(v)}${why ? `: ${quote(why)}` : ""}`);
+}
+
+const bad: (t: CqlType, v: unknown, why?: string) => never = invalidValue;
+
 function intRange(t: CqlType, v: unknown, bits: number): number {
-  let n: number;
-  if (typeof v === "number" && Number.isInteger(v)) n = v;
-  else if (typeof v === "bigint") n = Number(v);
-  else if (typeof v === "string" && /^-?\d+$/.test(v.trim())) n = parseInt(v, 10);
-  else bad(t, v);
+  if (typeof v !== "number" || !Number.isInteger(v)) bad(t, v);
   const lim = 2 ** (bits - 1);
-  if (n < -lim || n >= lim) bad(t, v, "out of range");
-  return n;
+  if (v < -lim || v >= lim) bad(t, v, "out of range");
+  return v;
 }
 
 function toBigInt(t: CqlType, v: unknown): bigint {
   if (typeof v === "bigint") return v;
-  if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
-  if (typeof v === "string" && /^-?\d+$/.test(v.trim())) return BigInt(v.trim());
+  if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
   bad(t, v);
 }
 
@@ -135,7 +175,7 @@ function putElem(w: ByteWriter, b: Uint8Array | null): void {
 
 /** Serializes a non-null value of type t. */
 export function encodeValue(t: CqlType, v: CqlValue): Uint8Array {
-  if (v === null || v === undefined) throw new InvalidValueError(`null is not a ${t.kind} value here`);
+  if (v === null || v === undefined) throw new InvalidValueError(`${v} is not a ${typeToCql(t)} value here`);
   const w = new ByteWriter(16);
   switch (t.kind) {
     case "ascii":
@@ -221,13 +261,13 @@ export function encodeValue(t: CqlType, v: CqlValue): Uint8Array {
     case "empty":
       return new Uint8Array(0);
     case "list": {
-      if (!Array.isArray(v)) bad(t, v, "expected an array");
+      if (!Array.isArray(v)) bad(t, v);
       w.i32(v.length);
       for (const e of v) putElem(w, encodeValue(t.elem, e));
       return w.result();
     }
     case "set": {
-      if (!Array.isArray(v) && !(v instanceof Set)) bad(t, v, "expected an array");
+      if (!Array.isArray(v) && !(v instanceof Set)) bad(t, v);
       const elems = sortedUnique(Array.from(v as Iterable<CqlValue>).map((e) => encodeValue(t.elem, e)), t.elem);
       w.i32(elems.length);
       for (const e of elems) putElem(w, e);
@@ -243,13 +283,13 @@ export function encodeValue(t: CqlType, v: CqlValue): Uint8Array {
       return w.result();
     }
     case "tuple": {
-      if (!Array.isArray(v) || v.length > t.elems.length) bad(t, v, `expected up to ${t.elems.length} elements`);
+      if (!Array.isArray(v) || v.length > t.elems.length) bad(t, v);
       t.elems.forEach((et, i) => putElem(w, v[i] === null || v[i] === undefined ? null : encodeValue(et, v[i])));
       return w.result();
     }
     case "udt": {
-      if (typeof v !== "object" || Array.isArray(v) || v instanceof Map || v instanceof Uint8Array) bad(t, v);
-      const obj = v as Record<string, CqlValue>;
+      if (!isPlainObject(v)) bad(t, v);
+      const obj = v;
       for (const k of Object.keys(obj)) if (!t.fields.some((f) => f.name === k)) bad(t, v, `unknown field '${k}'`);
       for (const f of t.fields) putElem(w, obj[f.name] === null || obj[f.name] === undefined ? null : encodeValue(f.type, obj[f.name]));
       return w.result();
@@ -261,15 +301,24 @@ export function encodeValue(t: CqlType, v: CqlValue): Uint8Array {
 export function mapEntries(t: Extract<CqlType, { kind: "map" }>, v: CqlValue): [Uint8Array, Uint8Array][] {
   let pairs: [CqlValue, CqlValue][];
   if (v instanceof Map) pairs = Array.from(v.entries());
-  else if (Array.isArray(v)) pairs = v as unknown as [CqlValue, CqlValue][];
-  else if (typeof v === "object" && v !== null && !(v instanceof Uint8Array)) pairs = Object.entries(v);
-  else bad(t, v, "expected a Map");
+  else if (Array.isArray(v)) {
+    for (const p of v) if (!Array.isArray(p) || p.length !== 2) bad(t, v, `an element is ${describeValue(p)}, not a [key, value] pair`);
+    pairs = v as unknown as [CqlValue, CqlValue][];
+  } else if (isPlainObject(v)) pairs = Object.entries(v);
+  else bad(t, v);
   const enc = pairs.map(([k, val]) => [encodeValue(t.key, k), encodeValue(t.value, val)] as [Uint8Array, Uint8Array]);
   enc.sort((a, b) => compareValues(t.key, a[0], b[0]));
   for (let i = 1; i < enc.length; i++) {
     if (compareValues(t.key, enc[i - 1][0], enc[i][0]) === 0) bad(t, v, "duplicate key");
   }
   return enc;
+}
+
+/** An object literal or a null-prototype object: what a UDT or a map may be given as. */
+export function isPlainObject(v: unknown): v is Record<string, CqlValue> {
+  if (typeof v !== "object" || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
 }
 
 export function sortedUnique(elems: Uint8Array[], t: CqlType): Uint8Array[] {
@@ -303,7 +352,7 @@ function decodeInner(t: CqlType, r: ByteReader, n: number): CqlValue {
   switch (t.kind) {
     case "ascii":
     case "text":
-      return utf8decode(r.bytes(n));
+      return r.utf8(n);
     case "int":
       return r.i32();
     case "smallint":

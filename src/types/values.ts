@@ -1,11 +1,12 @@
 // JS value classes for CQL types that no built-in represents exactly.
+import { quote } from "../util/limits.js";
 
 /** decimal: unscaled × 10^-scale, exact. */
 export class Decimal {
   constructor(readonly unscaled: bigint, readonly scale: number) {}
   static parse(s: string): Decimal {
     const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s.trim());
-    if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new RangeError(`not a decimal: '${s}'`);
+    if (!m || (m[2] === "" && (m[3] ?? "") === "")) throw new RangeError(`not a decimal: '${quote(s)}'`);
     const frac = m[3] ?? "";
     let scale = frac.length - (m[4] ? parseInt(m[4], 10) : 0);
     let unscaled = BigInt((m[2] || "0") + frac);
@@ -51,11 +52,11 @@ export class Duration {
     };
     const re = /(\d+)(mo|ms|us|µs|ns|y|w|d|h|m|s)/giy;
     let pos = 0;
-    if (body.length === 0) throw new RangeError(`not a duration: '${s}'`);
+    if (body.length === 0) throw new RangeError(`not a duration: '${quote(s)}'`);
     while (pos < body.length) {
       re.lastIndex = pos;
       const m = re.exec(body);
-      if (!m) throw new RangeError(`not a duration: '${s}' (at '${body.slice(pos)}')`);
+      if (!m) throw new RangeError(`not a duration: '${quote(s)}' (at '${quote(body.slice(pos))}')`);
       units[m[2].toLowerCase()](BigInt(m[1]));
       pos = re.lastIndex;
     }
@@ -96,11 +97,11 @@ export function daysToDate(days: number): string {
 
 export function dateToDays(s: string): number {
   const m = /^(-?\d{1,})-(\d{1,2})-(\d{1,2})$/.exec(s.trim());
-  if (!m) throw new RangeError(`not a date: '${s}'`);
+  if (!m) throw new RangeError(`not a date: '${quote(s)}'`);
   let y = parseInt(m[1], 10);
   const mo = parseInt(m[2], 10);
   const d = parseInt(m[3], 10);
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new RangeError(`not a date: '${s}'`);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) throw new RangeError(`not a date: '${quote(s)}'`);
   y -= mo <= 2 ? 1 : 0;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
@@ -112,9 +113,9 @@ export function dateToDays(s: string): number {
 /** 'HH:MM:SS[.fffffffff]' → nanoseconds since midnight */
 export function parseTime(s: string): bigint {
   const m = /^(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/.exec(s.trim());
-  if (!m) throw new RangeError(`not a time: '${s}'`);
+  if (!m) throw new RangeError(`not a time: '${quote(s)}'`);
   const h = BigInt(m[1]), mi = BigInt(m[2]), se = BigInt(m[3]);
-  if (h > 23n || mi > 59n || se > 59n) throw new RangeError(`not a time: '${s}'`);
+  if (h > 23n || mi > 59n || se > 59n) throw new RangeError(`not a time: '${quote(s)}'`);
   const frac = BigInt((m[4] ?? "").padEnd(9, "0"));
   return ((h * 60n + mi) * 60n + se) * 1_000_000_000n + frac;
 }
@@ -133,7 +134,7 @@ export function parseTimestamp(s: string): bigint {
   const t = s.trim();
   if (/^-?\d+$/.test(t)) return BigInt(t);
   const m = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(t);
-  if (!m) throw new RangeError(`not a timestamp: '${s}'`);
+  if (!m) throw new RangeError(`not a timestamp: '${quote(s)}'`);
   const days = BigInt(dateToDays(`${m[1]}-${m[2]}-${m[3]}`));
   const h = BigInt(m[4] ?? 0), mi = BigInt(m[5] ?? 0), se = BigInt(m[6] ?? 0);
   const ms = BigInt((m[7] ?? "").padEnd(3, "0") || 0);

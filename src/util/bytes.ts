@@ -169,8 +169,15 @@ export class ByteReader {
     return b;
   }
   utf(): string {
-    const n = this.u16();
-    return utf8decode(this.bytes(n));
+    return this.utf8(this.u16());
+  }
+  /** `n` bytes of UTF-8 text; invalid UTF-8 is reported through onError at its first bad byte. */
+  utf8(n: number): string {
+    const at = this.pos;
+    const b = this.bytes(n);
+    const bad = invalidUtf8At(b);
+    if (bad >= 0) this.onError(at + bad, "invalid UTF-8");
+    return utf8decode(b);
   }
   uvint(): bigint {
     const first = this.u8();
@@ -203,8 +210,37 @@ const dec = new TextDecoder("utf-8", { fatal: true });
 export function utf8(s: string): Uint8Array {
   return enc.encode(s);
 }
+/** Strict UTF-8 decoding: callers holding untrusted bytes check invalidUtf8At first. */
 export function utf8decode(b: Uint8Array): string {
   return dec.decode(b);
+}
+
+/**
+ * The offset of the first byte that breaks UTF-8 (overlong forms, surrogates
+ * and code points past U+10FFFF included, as TextDecoder's fatal mode
+ * rejects them), or -1 when `b` is valid.
+ */
+export function invalidUtf8At(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number, min: number, cp: number;
+    if (c >= 0xc2 && c <= 0xdf) (n = 1), (min = 0x80), (cp = c & 0x1f);
+    else if (c >= 0xe0 && c <= 0xef) (n = 2), (min = 0x800), (cp = c & 0x0f);
+    else if (c >= 0xf0 && c <= 0xf4) (n = 3), (min = 0x10000), (cp = c & 0x07);
+    else return i;
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k];
+      if (x === undefined || (x & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (x & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return -1;
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array {
