@@ -79,7 +79,8 @@ export function defineHeader(tableId: i32, p: usize, n: i32): i32 {
 }
 
 // options: u8 oldFormat, u8 compressed, i32 chunkLen, i32 maxCompressedLen,
-// i32 indexBlockSize, i32 minIndexInterval, i64 expectedKeys, f64 fpChance, u8 byteOrdered
+// i32 indexBlockSize, i32 minIndexInterval, i64 expectedKeys, f64 fpChance, u8 byteOrdered,
+// [u8 uintDeletion ('oa' deletion times), i32 partition size histogram buckets]
 export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   const r = new In(p, n);
   const o = new WriterOptions();
@@ -92,6 +93,8 @@ export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   o.expectedKeys = r.i64be();
   o.fpChance = reinterpret<f64>(r.i64be());
   o.byteOrdered = r.u8() != 0;
+  if (r.remaining() > 0) o.uintDeletion = r.u8() != 0;
+  if (r.remaining() > 0) o.partitionSizeBuckets = r.i32be();
   const w = new Writer(headers[headerId], o);
   const id = nextWriter++;
   writers.set(id, w);
@@ -149,9 +152,10 @@ export function writerClose(id: i32): void {
 }
 
 // Decodes whole partitions of uncompressed Data.db into the row stream (result).
-export function decodeData(headerId: i32, p: usize, n: i32): void {
+// uintDeletion: the 'oa' DeletionTime form (0 = older versions).
+export function decodeData(headerId: i32, p: usize, n: i32, uintDeletion: i32): void {
   result.reset();
-  decodePartitions(headers[headerId], p, n, result);
+  decodePartitions(headers[headerId], p, n, result, uintDeletion != 0);
 }
 
 // Merges row streams; `p` holds n (ptr, len) pairs as i32 BE. Result: the merged stream.

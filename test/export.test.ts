@@ -183,8 +183,8 @@ describe("import", () => {
     await expect(e.importSSTables(missing)).rejects.toThrow(/missing component Index\.db/);
     const other = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE ks.t (id int PRIMARY KEY, intval text)" });
     await expect(other.importSSTables(t.files)).rejects.toThrow(SchemaError);
-    const oa = fixtureTables().find((x) => x.version === "oa")!;
-    await expect(e.importSSTables(oa.files)).rejects.toThrow(UnsupportedFormatError);
+    const da = fixtureTables().find((x) => x.version === "da")!;
+    await expect(e.importSSTables(da.files)).rejects.toThrow(UnsupportedFormatError);
     await expect(e.importSSTables(new Map([["notes.bin", new Uint8Array(1)]]))).rejects.toThrow(BadFileNameError);
     await expect(e.importSSTables(new Uint8Array([1, 2, 3]))).rejects.toThrow(/not a readable zip/);
     expect(e.sstables).toHaveLength(0);

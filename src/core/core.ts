@@ -36,7 +36,7 @@ export interface CoreExports {
   writerFileLength(w: number): bigint;
   writerPartitions(w: number): bigint;
   writerClose(w: number): void;
-  decodeData(header: number, p: number, n: number): void;
+  decodeData(header: number, p: number, n: number, uintDeletion: number): void;
   mergeStreams(table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): void;
   mergePurged(): bigint;
   mergePartitions(): bigint;

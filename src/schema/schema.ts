@@ -87,7 +87,8 @@ export class TableSchema {
         throw new SchemaError(`primary key column '${c.name}' cannot be of type ${c.type.kind}`);
     }
     const counters = this.columns.filter((c) => c.type.kind === "counter").length;
-    if (counters && counters !== this.columns.filter((c) => c.kind === "regular").length)
+    // a counter table's every non-key column is a counter, static ones included
+    if (counters && counters !== this.columns.length)
       throw new SchemaError(`table ${name} mixes counter and non-counter columns`);
   }
 

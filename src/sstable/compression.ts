@@ -9,6 +9,8 @@ import { VersionFeatures } from "./version.js";
 
 export interface CompressionInfo {
   className: string;
+  /** the class name as the file spells it (short or fully qualified), kept when re-encoding */
+  storedClassName?: string;
   options: Record<string, string>;
   chunkLength: number;
   /** chunks stored at or above this length are stored uncompressed (4.x) */
@@ -45,12 +47,13 @@ export function readCompressionInfo(b: Uint8Array, f: VersionFeatures, file = "C
   const offsets: bigint[] = [];
   for (let i = 0; i < count; i++) offsets.push(r.i64());
   if (r.remaining !== 0) throw new CorruptSSTableError(file, r.pos, "trailing bytes");
-  return { className: fullCompressorClass(className), options, chunkLength, maxCompressedLength, dataLength, offsets };
+  return { className: fullCompressorClass(className), storedClassName: className, options, chunkLength, maxCompressedLength, dataLength, offsets };
 }
 
 export function writeCompressionInfo(c: CompressionInfo, f: VersionFeatures, shortName: boolean): Uint8Array {
   const w = new ByteWriter(64 + c.offsets.length * 8);
-  const name = shortName ? c.className.replace(/^org\.apache\.cassandra\.io\.compress\./, "") : c.className;
+  const stored = c.storedClassName && fullCompressorClass(c.storedClassName) === c.className ? c.storedClassName : undefined;
+  const name = stored ?? (shortName ? c.className.replace(/^org\.apache\.cassandra\.io\.compress\./, "") : c.className);
   w.utf(name);
   const entries = Object.entries(c.options);
   w.i32(entries.length);

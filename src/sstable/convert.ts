@@ -3,25 +3,15 @@
 // source's serialization header, so the same version reproduces the source.
 import { SSTableReader } from "./reader.js";
 import { SSTableWriter, ComponentSink, SSTableInfo } from "./writer.js";
-import { FormatVersion } from "./version.js";
+import { FormatVersion, writtenAs } from "./version.js";
 import { BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { readPromotedIndex } from "./index-file.js";
 import { ByteReader } from "../util/bytes.js";
 import { TableSchema } from "../schema/schema.js";
-import { CqlType } from "../types/cqltype.js";
+import { fixedLength } from "./clustering.js";
 
 const DEFAULT_INDEX_BLOCK = 65536;
 
-// valueLengthIfFixed, as assembly/schema.ts has it
-function fixedLength(t: CqlType): number {
-  switch (t.kind) {
-    case "boolean": return 1;
-    case "int": case "float": return 4;
-    case "bigint": case "double": case "timestamp": return 8;
-    case "uuid": case "timeuuid": return 16;
-    default: return -1;
-  }
-}
 
 function skipPrefix(schema: TableSchema) {
   return (r: ByteReader) => {
@@ -48,7 +38,7 @@ export async function inferIndexBlockSize(src: SSTableReader): Promise<number> {
   const skip = skipPrefix(src.schema);
   for (const e of await src.indexEntries()) {
     if (e.promoted.length === 0) continue;
-    const pi = readPromotedIndex(e.promoted, skip, `${src.name}/Index.db`, e.offset);
+    const pi = readPromotedIndex(e.promoted, skip, `${src.name}/Index.db`, e.offset, src.features.uintDeletionTime);
     for (const b of pi.blocks.slice(0, -1)) min = Math.min(min, b.width);
   }
   if (!Number.isFinite(min)) return DEFAULT_INDEX_BLOCK;
@@ -75,6 +65,7 @@ export async function convert(src: SSTableReader, sink: ComponentSink, opts: Con
     compression: src.compression
       ? { ...schema.options.compression, enabled: true, chunkLengthKb: src.compression.chunkLength / 1024 }
       : { ...schema.options.compression, enabled: false },
+    compressorClassName: writtenAs(src.version) === opts.version ? src.compression?.storedClassName : undefined,
     encodingStats: h.stats,
     staticColumns: h.staticColumns.map((c) => schema.columnIndex(c.name)),
     regularColumns: h.regularColumns.map((c) => schema.columnIndex(c.name)),
@@ -82,6 +73,7 @@ export async function convert(src: SSTableReader, sink: ComponentSink, opts: Con
     indexBlockSize: opts.indexBlockSize ?? (await inferIndexBlockSize(src)),
     byteOrdered: src.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
     sstableLevel: s.sstableLevel,
+    hasLegacyCounterShards: s.hasLegacyCounterShards,
     repairedAt: s.repairedAt,
     originatingHostId: s.originatingHostId,
     commitLogLowerBound: s.commitLogLowerBound,

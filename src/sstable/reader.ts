@@ -98,7 +98,9 @@ export class SSTableReader {
     }
     const byteOrdered = statistics.partitioner === BYTE_ORDERED_PARTITIONER;
     const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered);
-    const filter = readFilter(await readAll(need("Filter.db")), f, file("Filter.db"));
+    const filterBytes = await readAll(need("Filter.db"));
+    let filter = readFilter(filterBytes, f, file("Filter.db"));
+    if (f.version === "na") filter = await naFilter(filter, filterBytes, need("Index.db"), file("Filter.db"));
     return new SSTableReader(name, version, components, schema, statistics, compression, summary, filter, dataLength);
   }
 
@@ -218,7 +220,7 @@ export class SSTableReader {
       return k.call((x) => {
         const hid = k.id(this.headerReg);
         const p = k.put(bytes);
-        x.decodeData(hid, p, bytes.length);
+        x.decodeData(hid, p, bytes.length, this.features.uintDeletionTime ? 1 : 0);
         return k.takeResult();
       });
     } catch (e) {
@@ -363,6 +365,20 @@ export class SSTableReader {
       if (whole !== Number(text)) throw new CorruptSSTableError(this.file("Data.db"), 0, "Digest.crc32 does not match", "CHECKSUM");
     }
   }
+}
+
+// Some 'na' files (written by 4.0 builds before its release) keep the bloom
+// filter in the older word order. The first key of Index.db is in the filter
+// whichever order is right; only a wrong order can miss it.
+async function naFilter(filter: BloomFilter, bytes: Uint8Array, index: ByteSource, file: string): Promise<BloomFilter> {
+  if (index.size === 0) return filter;
+  const head = await index.read(0, Math.min(index.size, 2 + 65535));
+  const len = (head[0] << 8) | head[1];
+  if (head.length < 2 + len) return filter;
+  const key = head.subarray(2, 2 + len);
+  if (filter.mightContain(key)) return filter;
+  const old = readFilter(bytes, features("ma"), file);
+  return old.mightContain(key) ? old : filter;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
