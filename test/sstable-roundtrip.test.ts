@@ -34,7 +34,6 @@ async function rewrite(t: FixtureTable, reader: SSTableReader, version: FormatVe
     expectedKeys: partitions.length,
     indexBlockSize,
     byteOrdered: reader.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
-    compressorClassName: reader.compression?.storedClassName,
     hasLegacyCounterShards: reader.statistics.stats.hasLegacyCounterShards,
   });
   await w.append(partitions);

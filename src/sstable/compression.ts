@@ -9,8 +9,6 @@ import { VersionFeatures } from "./version.js";
 
 export interface CompressionInfo {
   className: string;
-  /** the class name as the file spells it (short or fully qualified), kept when re-encoding */
-  storedClassName?: string;
   options: Record<string, string>;
   chunkLength: number;
   /** chunks stored at or above this length are stored uncompressed (4.x) */
@@ -47,13 +45,14 @@ export function readCompressionInfo(b: Uint8Array, f: VersionFeatures, file = "C
   const offsets: bigint[] = [];
   for (let i = 0; i < count; i++) offsets.push(r.i64());
   if (r.remaining !== 0) throw new CorruptSSTableError(file, r.pos, "trailing bytes");
-  return { className: fullCompressorClass(className), storedClassName: className, options, chunkLength, maxCompressedLength, dataLength, offsets };
+  return { className: fullCompressorClass(className), options, chunkLength, maxCompressedLength, dataLength, offsets };
 }
 
-export function writeCompressionInfo(c: CompressionInfo, f: VersionFeatures, shortName: boolean): Uint8Array {
+// Cassandra 3.0 and later write the compressor's simple class name (and
+// accept a qualified one when reading).
+export function writeCompressionInfo(c: CompressionInfo, f: VersionFeatures): Uint8Array {
   const w = new ByteWriter(64 + c.offsets.length * 8);
-  const stored = c.storedClassName && fullCompressorClass(c.storedClassName) === c.className ? c.storedClassName : undefined;
-  const name = stored ?? (shortName ? c.className.replace(/^org\.apache\.cassandra\.io\.compress\./, "") : c.className);
+  const name = c.className.replace(/^org\.apache\.cassandra\.io\.compress\./, "");
   w.utf(name);
   const entries = Object.entries(c.options);
   w.i32(entries.length);

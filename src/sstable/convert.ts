@@ -3,7 +3,7 @@
 // source's serialization header, so the same version reproduces the source.
 import { SSTableReader } from "./reader.js";
 import { SSTableWriter, ComponentSink, SSTableInfo } from "./writer.js";
-import { FormatVersion, writtenAs } from "./version.js";
+import { FormatVersion } from "./version.js";
 import { BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { readPromotedIndex } from "./index-file.js";
 import { ByteReader } from "../util/bytes.js";
@@ -65,7 +65,6 @@ export async function convert(src: SSTableReader, sink: ComponentSink, opts: Con
     compression: src.compression
       ? { ...schema.options.compression, enabled: true, chunkLengthKb: src.compression.chunkLength / 1024 }
       : { ...schema.options.compression, enabled: false },
-    compressorClassName: writtenAs(src.version) === opts.version ? src.compression?.storedClassName : undefined,
     encodingStats: h.stats,
     staticColumns: h.staticColumns.map((c) => schema.columnIndex(c.name)),
     regularColumns: h.regularColumns.map((c) => schema.columnIndex(c.name)),

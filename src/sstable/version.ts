@@ -48,14 +48,12 @@ export interface VersionFeatures {
   uintDeletionTime: boolean;
   /** buckets of the partition size histogram Cassandra writes (EstimatedHistogram(n)): 155 from 5.0 */
   partitionSizeBuckets: number;
-  /** CompressionInfo.db names the compressor by its short class name (na and later) */
-  shortCompressorName: boolean;
 }
 
 export const BIG_VERSIONS = ["ma", "mb", "mc", "md", "me", "na", "nb", "oa"] as const;
 export type BigVersion = (typeof BIG_VERSIONS)[number];
 
-/** Versions the writer produces, newest first after the default. */
+/** Versions the writer produces, the default first. */
 export const WRITABLE: readonly FormatVersion[] = ["nb", "md", "me", "oa"];
 export const DEFAULT_VERSION: FormatVersion = "nb";
 /** Versions the reader opens. */
@@ -92,7 +90,6 @@ function featuresOf(v: string): VersionFeatures {
     keyRange: v >= "nc",
     tokenSpaceCoverage: v >= "oa",
     uintDeletionTime: v >= "oa",
-    shortCompressorName: v >= "na",
     partitionSizeBuckets: v >= "oa" ? PARTITION_SIZE_BUCKETS_5_0 : PARTITION_SIZE_BUCKETS,
   };
 }

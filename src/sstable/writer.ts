@@ -51,12 +51,6 @@ export class MemorySink implements ComponentSink {
 
 export interface WriterOptions {
   version?: FormatVersion;
-  /**
-   * CompressionInfo.db's compressor name as written (Cassandra copies the
-   * table's setting, short or fully qualified); default: the short name from
-   * 'na' on, the qualified one before
-   */
-  compressorClassName?: string;
   /** counter contexts carry pre-2.1 local shards (kept from a source SSTable that says so) */
   hasLegacyCounterShards?: boolean;
   generation?: number | string;
@@ -261,7 +255,7 @@ export class SSTableWriter {
       const options: Record<string, string> = { ...c.extra };
       await this.put(
         "CompressionInfo.db",
-        writeCompressionInfo({ className: c.className, storedClassName: this.opts.compressorClassName, options, chunkLength: chunk, maxCompressedLength: maxCompressed, dataLength: BigInt(dataLength), offsets }, f, f.shortCompressorName),
+        writeCompressionInfo({ className: c.className, options, chunkLength: chunk, maxCompressedLength: maxCompressed, dataLength: BigInt(dataLength), offsets }, f),
       );
     } else {
       const crcs = this.take(OUT_CHUNK_CRCS);
