@@ -127,11 +127,11 @@ describe("convert", () => {
   });
 });
 
-test("convert reads every BIG version and writes md, me, nb and oa; dump agrees", async () => {
+test("convert reads every version (BIG and BTI) and writes md, me, nb and oa; dump and validate agree", async () => {
   const legacy = fixtureTables().filter((t) => t.rel.endsWith("_clust") || t.rel.endsWith("_simple"));
   // Data.db offsets differ where oa's live partition deletion takes one byte instead of twelve
   const dump = async (dir: string) => JSON.parse((await cli("dump", dir)).out, (k, v) => (k === "position" ? undefined : v));
-  for (const src of legacy.filter((t) => ["ma", "mc", "na", "oa"].includes(t.version))) {
+  for (const src of legacy.filter((t) => ["ma", "mc", "na", "oa", "da"].includes(t.version))) {
     const before = await dump(src.dir);
     for (const to of ["md", "me", "nb", "oa"]) {
       const out = join(tmp, `to-${to}-${src.rel.replace(/\W/g, "_")}`);

@@ -20,7 +20,7 @@ async function rows(rel: string, gen = "1", schemaCql?: string): Promise<CqlRow[
   return out;
 }
 
-describe("every BIG SSTable (ma to oa) verifies its checksums", () => {
+describe("every SSTable (BIG ma to oa, BTI da) verifies its checksums", () => {
   for (const t of tables.filter((t) => READABLE.includes(t.version))) {
     test(`${t.rel} ${t.version}-${t.generation}`, async () => {
       const r = await SSTableReader.openFiles(t.files);

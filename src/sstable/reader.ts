@@ -15,7 +15,8 @@ import { Statistics, readStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITION
 import { CompressionInfo, readCompressionInfo, decompressChunk } from "./compression.js";
 import { IndexEntry, readIndex, readIndexEntry } from "./index-file.js";
 import { IndexStream } from "./index-stream.js";
-import { Summary, readSummary } from "./summary-file.js";
+import { Summary, SummaryEntry, readSummary } from "./summary-file.js";
+import { readPartitionIndex, readRowIndexHead } from "./bti/partition-index.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
 import { Partition } from "./model.js";
@@ -39,6 +40,10 @@ export function tableReg(s: TableSchema): Registered {
   return r;
 }
 
+// BTI tables have no Summary.db: the in-memory one samples every 128th key, as Cassandra's default
+const SUMMARY_INTERVAL = 128;
+const EMPTY_SUMMARY = new Summary(SUMMARY_INTERVAL, SUMMARY_INTERVAL, 0, [], new Uint8Array(0), new Uint8Array(0), false);
+
 /** Partitions per scan batch at most, whatever their bytes. */
 const SCAN_WINDOW = 4096;
 
@@ -55,7 +60,8 @@ export class SSTableReader {
     readonly schema: TableSchema,
     readonly statistics: Statistics,
     readonly compression: CompressionInfo | null,
-    readonly summary: Summary,
+    /** BTI tables get one built from Partitions.db at open */
+    public summary: Summary,
     readonly filter: BloomFilter,
     readonly dataLength: number,
   ) {
@@ -82,7 +88,8 @@ export class SSTableReader {
       const listed = utf8decode(await readAll(toc)).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
       for (const c of listed) if (!components.has(c)) throw new CorruptSSTableError(file(c), 0, "listed in TOC.txt but missing", "MISSING_COMPONENT");
     }
-    for (const c of ["Data.db", "Index.db", "Statistics.db", "Summary.db", "Filter.db"]) need(c);
+    const indexes = f.trieIndexed ? ["Partitions.db"] : ["Index.db", "Summary.db"];
+    for (const c of ["Data.db", "Statistics.db", "Filter.db", ...indexes]) need(c);
     const statistics = readStatistics(await readAll(need("Statistics.db")), f, file("Statistics.db"));
     if (statistics.partitioner !== MURMUR3_PARTITIONER && statistics.partitioner !== BYTE_ORDERED_PARTITIONER)
       throw new CorruptSSTableError(file("Statistics.db"), 0, `partitioner ${statistics.partitioner} is not supported (Murmur3Partitioner, ByteOrderedPartitioner)`, "UNSUPPORTED");
@@ -97,9 +104,15 @@ export class SSTableReader {
         throw new CorruptSSTableError(file("Data.db"), data.size, "shorter than CompressionInfo.db says", "TRUNCATED");
     }
     const byteOrdered = statistics.partitioner === BYTE_ORDERED_PARTITIONER;
-    const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered);
     const filterBytes = await readAll(need("Filter.db"));
     let filter = readFilter(filterBytes, f, file("Filter.db"));
+    if (f.trieIndexed) {
+      // a copy: the synthesized Index.db joins the components without touching the caller's map
+      const reader = new SSTableReader(name, version, new Map(components), schema, statistics, compression, EMPTY_SUMMARY, filter, dataLength);
+      await reader.indexFromTries(byteOrdered);
+      return reader;
+    }
+    const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered);
     if (f.version === "na") filter = await naFilter(filter, filterBytes, need("Index.db"), file("Filter.db"));
     return new SSTableReader(name, version, components, schema, statistics, compression, summary, filter, dataLength);
   }
@@ -121,6 +134,47 @@ export class SSTableReader {
 
   private file(c: string): string {
     return `${this.name}/${c}`;
+  }
+
+  /**
+   * BTI ('da'): lists every partition from Partitions.db (keys from Rows.db
+   * or from the partition's head in Data.db) and serves them through the
+   * same Index.db entries and summary the BIG reader uses, built in memory
+   * (one entry per partition). Lookups by the byte-comparable key through
+   * the trie itself are still to come.
+   */
+  private async indexFromTries(byteOrdered: boolean): Promise<void> {
+    const pi = readPartitionIndex(await readAll(this.components.get("Partitions.db")!), this.file("Partitions.db"));
+    const rowsSrc = this.components.get("Rows.db");
+    const rows = rowsSrc ? await readAll(rowsSrc) : new Uint8Array(0);
+    const index = new ByteWriter(64 + pi.keyCount * 16);
+    const k = core();
+    const sampled: SummaryEntry[] = [];
+    let n = 0;
+    let last = -1;
+    for (const t of pi.targets) {
+      let key: Uint8Array;
+      let position: number;
+      if (t.rowIndexPosition !== null) {
+        if (t.rowIndexPosition >= rows.length) throw new CorruptSSTableError(this.file("Partitions.db"), 0, `row index position ${t.rowIndexPosition} past Rows.db (${rows.length} bytes)`);
+        ({ key, dataPosition: position } = readRowIndexHead(rows, t.rowIndexPosition, this.file("Rows.db")));
+      } else {
+        position = t.dataPosition!;
+        const head = await this.dataRange(position, Math.min(this.dataLength, position + 2));
+        if (head.length < 2) throw new CorruptSSTableError(this.file("Data.db"), position, "partition past the end of the data", "TRUNCATED");
+        const len = (head[0] << 8) | head[1];
+        key = (await this.dataRange(position + 2, Math.min(this.dataLength, position + 2 + len))).slice();
+      }
+      if (position <= last) throw new CorruptSSTableError(this.file("Partitions.db"), 0, "partition positions are not increasing");
+      last = position;
+      if (n++ % SUMMARY_INTERVAL === 0) {
+        const token = byteOrdered ? 0n : k.call((x) => x.murmurToken(k.put(key), key.length));
+        sampled.push({ key, token, indexPosition: index.len });
+      }
+      index.u16(key.length).bytes(key).uvint(position).uvint(0);
+    }
+    this.components.set("Index.db", new MemorySource(index.result()));
+    this.summary = new Summary(SUMMARY_INTERVAL, SUMMARY_INTERVAL, pi.keyCount, sampled, pi.firstKey, pi.lastKey, byteOrdered);
   }
 
   /** The uncompressed Data.db bytes in [start, end). */

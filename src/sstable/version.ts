@@ -48,6 +48,8 @@ export interface VersionFeatures {
   uintDeletionTime: boolean;
   /** buckets of the partition size histogram Cassandra writes (EstimatedHistogram(n)): 155 from 5.0 */
   partitionSizeBuckets: number;
+  /** BTI: Partitions.db and Rows.db (tries) instead of Index.db and Summary.db */
+  trieIndexed: boolean;
 }
 
 export const BIG_VERSIONS = ["ma", "mb", "mc", "md", "me", "na", "nb", "oa"] as const;
@@ -56,8 +58,10 @@ export type BigVersion = (typeof BIG_VERSIONS)[number];
 /** Versions the writer produces, the default first. */
 export const WRITABLE: readonly FormatVersion[] = ["nb", "md", "me", "oa"];
 export const DEFAULT_VERSION: FormatVersion = "nb";
+/** Cassandra 5.0's trie-indexed format: BIG's Data.db (as 'oa' writes it) with trie indexes. */
+export const BTI_VERSIONS = ["da"] as const;
 /** Versions the reader opens. */
-export const READABLE: readonly string[] = BIG_VERSIONS;
+export const READABLE: readonly string[] = [...BIG_VERSIONS, ...BTI_VERSIONS];
 
 /**
  * The version whose Data.db, Index.db, Summary.db and Filter.db a version's
@@ -91,19 +95,25 @@ function featuresOf(v: string): VersionFeatures {
     tokenSpaceCoverage: v >= "oa",
     uintDeletionTime: v >= "oa",
     partitionSizeBuckets: v >= "oa" ? PARTITION_SIZE_BUCKETS_5_0 : PARTITION_SIZE_BUCKETS,
+    trieIndexed: false,
   };
 }
 
-const KNOWN = new Map<string, VersionFeatures>(BIG_VERSIONS.map((v) => [v, featuresOf(v)]));
+// BTI versions run on their own letters ('da' is Cassandra 5.0's); their
+// Data.db and Statistics.db are those of the BIG version of the same release.
+function btiFeatures(v: string): VersionFeatures {
+  return { ...featuresOf("oa"), version: v, trieIndexed: true };
+}
+
+const KNOWN = new Map<string, VersionFeatures>([
+  ...BIG_VERSIONS.map((v): [string, VersionFeatures] => [v, featuresOf(v)]),
+  ...BTI_VERSIONS.map((v): [string, VersionFeatures] => [v, btiFeatures(v)]),
+]);
 
 export function features(version: string): VersionFeatures {
   const f = KNOWN.get(version);
   if (!f) {
-    const why =
-      version === "da"
-        ? `SSTable format version 'da' (Cassandra 5.0's trie-indexed BTI format) is not supported yet; supported: ${READABLE.join(", ")}`
-        : `unsupported SSTable format version '${version}'; supported: ${READABLE.join(", ")}`;
-    throw new UnsupportedFormatError(why);
+    throw new UnsupportedFormatError(`unsupported SSTable format version '${version}'; supported: ${READABLE.join(", ")}`);
   }
   return f;
 }
