@@ -28,6 +28,8 @@ export interface ImportedSSTable {
 }
 
 const REQUIRED = ["Data.db", "Index.db", "Statistics.db", "Summary.db", "Filter.db", "TOC.txt"];
+// BTI ('da'): trie indexes instead of Index.db and Summary.db (Rows.db may be empty, but is there)
+const REQUIRED_BTI = ["Data.db", "Partitions.db", "Rows.db", "Statistics.db", "Filter.db", "TOC.txt"];
 
 /** The SSTables in a zip or a name → bytes map, grouped and checked. */
 export function groupFiles(input: Uint8Array | Map<string, Uint8Array>): Map<string, Map<string, Uint8Array>> {
@@ -60,8 +62,8 @@ export async function openImports(schema: TableSchema, input: Uint8Array | Map<s
   const out: ImportedSSTable[] = [];
   for (const [key, comps] of groupFiles(input)) {
     const { version } = parseFileName(`${key.split("/").pop()}-big-Data.db`);
-    features(version); // unsupported versions fail here, with a clear message
-    for (const c of REQUIRED) if (!comps.has(c)) throw new ImportError(`${key}: missing component ${c}`);
+    const f = features(version); // unsupported versions fail here, with a clear message
+    for (const c of f.trieIndexed ? REQUIRED_BTI : REQUIRED) if (!comps.has(c)) throw new ImportError(`${key}: missing component ${c}`);
     if (!comps.has("CompressionInfo.db") && !comps.has("CRC.db")) throw new ImportError(`${key}: missing component CompressionInfo.db or CRC.db`);
     const sources: ComponentSources = new Map([...comps].map(([c, b]) => [c, new MemorySource(b)]));
     const reader = await SSTableReader.open(sources, { schema, version, name: key });
