@@ -7,6 +7,7 @@ import { In } from "./util/in";
 import { errCode, errOffset, clearError } from "./util/error";
 import { crc32Update } from "./encoding/crc32";
 import { murmur3, token, h1out, h2out, murmur2_64 } from "./encoding/murmur3";
+import { zstdDecompress as zstdd } from "./encoding/zstd";
 import { lz4Compress as lz4c, lz4Decompress as lz4d, lz4Bound as lz4b } from "./encoding/lz4";
 import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
@@ -64,6 +65,10 @@ export function lz4Bound(n: i32): i32 {
 }
 export function lz4Compress(src: usize, n: i32, dst: usize): i32 {
   return lz4c(src, n, dst);
+}
+// One Zstandard frame (a ZstdCompressor chunk) into dst; returns its length.
+export function zstdDecompress(src: usize, n: i32, dst: usize, cap: i32): i32 {
+  return zstdd(src, n, dst, cap);
 }
 export function lz4Decompress(src: usize, n: i32, dst: usize, outLen: i32): void {
   lz4d(src, n, dst, outLen);

@@ -22,6 +22,7 @@ export interface CoreExports {
   murmur64(p: number, n: number): bigint;
   lz4Bound(n: number): number;
   lz4Compress(src: number, n: number, dst: number): number;
+  zstdDecompress(src: number, n: number, dst: number, capacity: number): number;
   lz4Decompress(src: number, n: number, dst: number, outLen: number): void;
   defineTable(p: number, n: number): number;
   defineHeader(table: number, p: number, n: number): number;

@@ -41,6 +41,7 @@ export interface TableOptions {
 export const LZ4_CLASS = "org.apache.cassandra.io.compress.LZ4Compressor";
 export const SNAPPY_CLASS = "org.apache.cassandra.io.compress.SnappyCompressor";
 export const DEFLATE_CLASS = "org.apache.cassandra.io.compress.DeflateCompressor";
+export const ZSTD_CLASS = "org.apache.cassandra.io.compress.ZstdCompressor";
 
 export function defaultOptions(): TableOptions {
   return {
