@@ -245,11 +245,14 @@ export class SSTableWriter {
     yield* this.putInPieces("Summary.db", this.take(OUT_SUMMARY));
     yield* this.putInPieces("Filter.db", this.take(OUT_FILTER));
     const c = this.compression;
+    // Cassandra's ratio counts the stored chunks without their 4-byte CRCs
+    let compressedBytes = fileLength;
     if (c.enabled) {
       const offs = this.take(OUT_CHUNK_OFFSETS);
       const dv = new DataView(offs.buffer, offs.byteOffset, offs.length);
       const offsets: bigint[] = [];
       for (let i = 0; i < offs.length; i += 8) offsets.push(dv.getBigInt64(i));
+      compressedBytes -= 4 * offsets.length;
       const chunk = c.chunkLengthKb * 1024;
       const maxCompressed = c.minCompressRatio > 0 ? Math.floor(chunk / c.minCompressRatio) : 0x7fffffff;
       const options: Record<string, string> = { ...c.extra };
@@ -274,7 +277,7 @@ export class SSTableWriter {
       maxLocalDeletionTime: f.uintDeletionTime ? unsignedLdt(coreStats.maxLocalDeletionTime) : coreStats.maxLocalDeletionTime,
       minTTL: coreStats.minTTL,
       maxTTL: coreStats.maxTTL,
-      compressionRatio: c.enabled && dataLength > 0 ? fileLength / dataLength : -1,
+      compressionRatio: c.enabled && dataLength > 0 ? compressedBytes / dataLength : -1,
       tombstoneMaxBins: f.intTombstoneHistogram ? Math.min(coreStats.dropTimes.length, 100) : 100,
       tombstoneDropTimes: binDropTimes(coreStats.dropTimes, 100),
       sstableLevel: this.opts.sstableLevel ?? 0,
