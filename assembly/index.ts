@@ -7,7 +7,7 @@ import { In } from "./util/in";
 import { errCode, errOffset, clearError } from "./util/error";
 import { crc32Update } from "./encoding/crc32";
 import { murmur3, token, h1out, h2out, murmur2_64 } from "./encoding/murmur3";
-import { zstdDecompress as zstdd } from "./encoding/zstd";
+import { zstdDecompress as zstdd, zstdCompress as zstdc, zstdBound as zstdb } from "./encoding/zstd";
 import { lz4Compress as lz4c, lz4Decompress as lz4d, lz4Bound as lz4b } from "./encoding/lz4";
 import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
@@ -66,6 +66,13 @@ export function lz4Bound(n: i32): i32 {
 export function lz4Compress(src: usize, n: i32, dst: usize): i32 {
   return lz4c(src, n, dst);
 }
+export function zstdBound(n: i32): i32 {
+  return zstdb(n);
+}
+// src[0..n) as one Zstandard frame at `level` into dst (capacity zstdBound(n)); returns its length.
+export function zstdCompress(src: usize, n: i32, dst: usize, level: i32): i32 {
+  return zstdc(src, n, dst, level);
+}
 // One Zstandard frame (a ZstdCompressor chunk) into dst; returns its length.
 export function zstdDecompress(src: usize, n: i32, dst: usize, cap: i32): i32 {
   return zstdd(src, n, dst, cap);
@@ -85,7 +92,8 @@ export function defineHeader(tableId: i32, p: usize, n: i32): i32 {
 
 // options: u8 oldFormat, u8 compressed, i32 chunkLen, i32 maxCompressedLen,
 // i32 indexBlockSize, i32 minIndexInterval, i64 expectedKeys, f64 fpChance, u8 byteOrdered,
-// [u8 uintDeletion ('oa' deletion times), i32 partition size histogram buckets]
+// [u8 uintDeletion ('oa' deletion times), i32 partition size histogram buckets,
+// u8 compressor (0 LZ4, 1 Zstd), i32 Zstd level]
 export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   const r = new In(p, n);
   const o = new WriterOptions();
@@ -100,6 +108,8 @@ export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   o.byteOrdered = r.u8() != 0;
   if (r.remaining() > 0) o.uintDeletion = r.u8() != 0;
   if (r.remaining() > 0) o.partitionSizeBuckets = r.i32be();
+  if (r.remaining() > 0) o.zstd = r.u8() == 1;
+  if (r.remaining() > 0) o.zstdLevel = r.i32be();
   const w = new Writer(headers[headerId], o);
   const id = nextWriter++;
   writers.set(id, w);

@@ -32,6 +32,8 @@ export class WriterOptions {
   // 'oa': deletion times in the unsigned form (see writeDeletionTime)
   uintDeletion: bool = false;
   partitionSizeBuckets: i32 = 150;
+  zstd: bool = false; // chunks compressed with Zstd rather than LZ4
+  zstdLevel: i32 = 3;
 }
 
 export class Writer {
@@ -77,7 +79,7 @@ export class Writer {
   constructor(h: Header, opts: WriterOptions) {
     this.h = h;
     this.opts = opts;
-    this.data = new ChunkSink(opts.chunkLen, opts.compressed, opts.maxCompressedLen);
+    this.data = new ChunkSink(opts.chunkLen, opts.compressed, opts.maxCompressedLen, opts.zstd ? opts.zstdLevel : 0);
     this.summary = new SummaryBuilder(opts.minIndexInterval);
     this.bloom = new Bloom(opts.expectedKeys, opts.fpChance);
     this.stats = new Stats(h.table.clustering.length, opts.partitionSizeBuckets);

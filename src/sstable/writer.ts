@@ -6,7 +6,10 @@ import { ByteReader, ByteWriter, utf8, concat } from "../util/bytes.js";
 import { core, Registered } from "../core/core.js";
 import { headerDescriptor, EncodingStats } from "../core/descriptors.js";
 import { writePartition } from "../core/rowstream.js";
-import { TableSchema, CompressionOptions, LZ4_CLASS } from "../schema/schema.js";
+import { TableSchema, CompressionOptions, LZ4_CLASS, ZSTD_CLASS } from "../schema/schema.js";
+
+// ZstdCompressor's level when the table does not set compression_level
+const ZSTD_DEFAULT_LEVEL = 3;
 import { className, reversedClassName, compositeClassName } from "../types/classname.js";
 import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_CHUNK_CRCS, OUT_SKETCH, KIND_INCL_START_BOUND, KIND_INCL_END_BOUND } from "../../assembly/format/constants.js";
 import { Partition } from "./model.js";
@@ -129,11 +132,14 @@ export class SSTableWriter {
     const c = this.compression;
     const chunk = c.enabled ? c.chunkLengthKb * 1024 : 65536;
     const maxCompressed = c.enabled && c.minCompressRatio > 0 ? Math.floor(chunk / c.minCompressRatio) : 0x7fffffff;
-    if (c.enabled && c.className !== LZ4_CLASS) throw new CqliteError("UNSUPPORTED", `writing ${c.className} is not supported; use LZ4 or no compression`);
+    if (c.enabled && c.className !== LZ4_CLASS && c.className !== ZSTD_CLASS) throw new CqliteError("UNSUPPORTED", `writing ${c.className} is not supported; use LZ4, Zstd or no compression`);
+    const zstd = c.enabled && c.className === ZSTD_CLASS;
+    const level = zstd ? Number(c.extra.compression_level ?? ZSTD_DEFAULT_LEVEL) : 0;
+    if (zstd && !(Number.isInteger(level) && level >= 1 && level <= 22)) throw new CqliteError("INVALID", `compression_level ${c.extra.compression_level}: an integer from 1 to 22`);
     const o = new ByteWriter();
     o.u8(f.oldBloomFilterFormat ? 1 : 0).u8(c.enabled ? 1 : 0).i32(chunk).i32(f.maxCompressedLength ? maxCompressed : 0x7fffffff);
     o.i32(this.opts.indexBlockSize).i32(schema.options.minIndexInterval).i64(BigInt(Math.max(1, options.expectedKeys)));
-    o.f64(schema.options.bloomFilterFpChance).u8(options.byteOrdered ? 1 : 0).u8(f.uintDeletionTime ? 1 : 0).i32(f.partitionSizeBuckets);
+    o.f64(schema.options.bloomFilterFpChance).u8(options.byteOrdered ? 1 : 0).u8(f.uintDeletionTime ? 1 : 0).i32(f.partitionSizeBuckets).u8(zstd ? 1 : 0).i32(level);
     const k = core();
     const opts = o.result();
     this.w = k.call((x) => x.writerOpen(k.id(this.headerReg), k.put(opts), opts.length));
