@@ -7,6 +7,7 @@ import { In } from "./util/in";
 import { errCode, errOffset, clearError } from "./util/error";
 import { crc32Update } from "./encoding/crc32";
 import { murmur3, token, h1out, h2out, murmur2_64 } from "./encoding/murmur3";
+import { zstdDecompress as zstdd, zstdCompress as zstdc, zstdBound as zstdb } from "./encoding/zstd";
 import { lz4Compress as lz4c, lz4Decompress as lz4d, lz4Bound as lz4b } from "./encoding/lz4";
 import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
@@ -76,6 +77,17 @@ export function lz4Bound(n: i32): i32 {
 export function lz4Compress(src: usize, n: i32, dst: usize): i32 {
   return lz4c(src, n, dst);
 }
+export function zstdBound(n: i32): i32 {
+  return zstdb(n);
+}
+// src[0..n) as one Zstandard frame at `level` into dst (capacity zstdBound(n)); returns its length.
+export function zstdCompress(src: usize, n: i32, dst: usize, level: i32): i32 {
+  return zstdc(src, n, dst, level);
+}
+// One Zstandard frame (a ZstdCompressor chunk) into dst; returns its length.
+export function zstdDecompress(src: usize, n: i32, dst: usize, cap: i32): i32 {
+  return zstdd(src, n, dst, cap);
+}
 export function lz4Decompress(src: usize, n: i32, dst: usize, outLen: i32): void {
   lz4d(src, n, dst, outLen);
 }
@@ -110,7 +122,9 @@ function header(id: i32): Header {
 }
 
 // options: u8 oldFormat, u8 compressed, i32 chunkLen, i32 maxCompressedLen,
-// i32 indexBlockSize, i32 minIndexInterval, i64 expectedKeys, f64 fpChance, u8 byteOrdered
+// i32 indexBlockSize, i32 minIndexInterval, i64 expectedKeys, f64 fpChance, u8 byteOrdered,
+// [u8 uintDeletion ('oa' deletion times), i32 partition size histogram buckets,
+// u8 compressor (0 LZ4, 1 Zstd), i32 Zstd level]
 export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   const r = new In(p, n);
   const o = new WriterOptions();
@@ -123,6 +137,10 @@ export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   o.expectedKeys = r.i64be();
   o.fpChance = reinterpret<f64>(r.i64be());
   o.byteOrdered = r.u8() != 0;
+  if (r.remaining() > 0) o.uintDeletion = r.u8() != 0;
+  if (r.remaining() > 0) o.partitionSizeBuckets = r.i32be();
+  if (r.remaining() > 0) o.zstd = r.u8() == 1;
+  if (r.remaining() > 0) o.zstdLevel = r.i32be();
   const w = new Writer(header(headerId), o);
   const id = nextWriter++;
   writers.set(id, w);
@@ -180,9 +198,10 @@ export function writerClose(id: i32): void {
 }
 
 // Decodes whole partitions of uncompressed Data.db into the row stream (result).
-export function decodeData(headerId: i32, p: usize, n: i32): void {
+// uintDeletion: the 'oa' DeletionTime form (0 = older versions).
+export function decodeData(headerId: i32, p: usize, n: i32, uintDeletion: i32): void {
   result.reset();
-  decodePartitions(header(headerId), p, n, result);
+  decodePartitions(header(headerId), p, n, result, uintDeletion != 0);
 }
 
 // Merges row streams; `p` holds n (ptr, len) pairs as i32 BE. Result: the merged stream.

@@ -922,6 +922,12 @@ function statisticsComponent(schema: TableSchema, stats: EncodingStats, regulars
     pendingRepair: null,
     isTransient: false,
     originatingHostId: null,
+    // 'oa' fields: this peer writes md and nb only
+    hasPartitionLevelDeletions: false,
+    coveredClustering: null,
+    firstKey: null,
+    lastKey: null,
+    tokenSpaceCoverage: NaN,
   };
   const column = (i: number) => {
     const c = schema.columns[i];

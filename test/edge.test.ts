@@ -112,6 +112,19 @@ for (const rt of runtimes) {
       expectRows(rows);
     }, 30_000);
 
+    test("every written version on request: me (3.x) and oa (5.0) hold the same rows; others are a 400", async () => {
+      for (const format of ["me", "oa"]) {
+        const res = await post(port, ndjson, "application/x-ndjson", SCHEMA, `?format=${format}`);
+        expect(res.status).toBe(200);
+        const { files, rows } = await rowsOf(new Uint8Array(await res.arrayBuffer()));
+        expect(files.some((f) => new RegExp(`/${format}-1-big-Data\\.db$`).test(f))).toBe(true);
+        expectRows(rows);
+      }
+      const bad = await post(port, ndjson, "application/x-ndjson", SCHEMA, "?format=da");
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ code: "BAD_FORMAT" });
+    }, 30_000);
+
     test("a bad row is a 400 naming its line; nothing else is sent", async () => {
       const res = await post(port, ndjson.split("\n").slice(0, 5).join("\n") + '\n{"id": "seven", "at": 1}\n', "application/x-ndjson");
       expect(res.status).toBe(400);

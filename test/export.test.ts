@@ -1,6 +1,7 @@
 // Export to Cassandra's layout and zip, and import of Cassandra's SSTables.
 import { describe, test, expect } from "vitest";
 import { unzipSync } from "fflate";
+import { READABLE } from "../src/sstable/version.js";
 import { fixtureTables } from "./helpers.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
@@ -146,8 +147,8 @@ describe("export", () => {
 });
 
 describe("import", () => {
-  const tables = fixtureTables().filter((t) => t.version === "md" || t.version === "nb");
-  test("every md and nb fixture: import, select, export again: the same rows", async () => {
+  const tables = fixtureTables().filter((t) => READABLE.includes(t.version));
+  test("every fixture of every readable version (ma to oa, da): import, select, export again: the same rows", async () => {
     for (const t of tables) {
       const probe = await SSTableReader.openFiles(t.files);
       const schema = schemaFromHeader(probe.statistics, "imported", "t");
@@ -183,8 +184,10 @@ describe("import", () => {
     await expect(e.importSSTables(missing)).rejects.toThrow(/missing component Index\.db/);
     const other = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE ks.t (id int PRIMARY KEY, intval text)" });
     await expect(other.importSSTables(t.files)).rejects.toThrow(SchemaError);
+    // a version no Cassandra release has written yet
     const oa = fixtureTables().find((x) => x.version === "oa")!;
-    await expect(e.importSSTables(oa.files)).rejects.toThrow(UnsupportedFormatError);
+    const future = new Map([...oa.files].map(([n, b]) => [n.replace(/^oa-/, "pa-"), b]));
+    await expect(e.importSSTables(future)).rejects.toThrow(UnsupportedFormatError);
     await expect(e.importSSTables(new Map([["notes.bin", new Uint8Array(1)]]))).rejects.toThrow(BadFileNameError);
     await expect(e.importSSTables(new Uint8Array([1, 2, 3]))).rejects.toThrow(ZipError);
     expect(e.sstables).toHaveLength(0);

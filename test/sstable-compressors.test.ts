@@ -41,7 +41,7 @@ for (const [name, cls, pack] of [
     }
     const files = sink.files("nb", 1);
     files.set("nb-1-big-Data.db", data.result());
-    files.set("nb-1-big-CompressionInfo.db", writeCompressionInfo({ ...ci, className: cls, offsets }, f, true));
+    files.set("nb-1-big-CompressionInfo.db", writeCompressionInfo({ ...ci, className: cls, offsets }, f));
     files.set("nb-1-big-Digest.crc32", new TextEncoder().encode(String(crc32(data.result()))));
     const other = await SSTableReader.openFiles(files, { schema });
     expect(other.compression!.className).toBe(cls);

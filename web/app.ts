@@ -7,6 +7,7 @@ import { parseTable } from "../src/cql/ddl.js";
 import { schemaCql } from "../src/schema/cql.js";
 import type { TableSchema } from "../src/schema/schema.js";
 import type { PolicySpec } from "../src/compaction/policies.js";
+import type { FormatVersion } from "../src/sstable/version.js";
 import { generateRecords } from "./generate.js";
 import { renderRows, formatBytes } from "./render.js";
 
@@ -139,7 +140,7 @@ async function exportZip(): Promise<void> {
   const estimate = Math.max(1, st.sstables.reduce((a, s) => a + s.bytes, 0) + st.memtableBytes / 2);
   bar.value = 0;
   const { report, blob } = await e.exportSSTable({
-    version: $<HTMLSelectElement>("export-version").value as "nb" | "md",
+    version: $<HTMLSelectElement>("export-version").value as FormatVersion,
     keyspace: schema!.keyspace, table: schema!.name,
     onProgress: (bytes) => (bar.value = Math.min(0.99, bytes / estimate)),
   });

@@ -1,22 +1,54 @@
 // LZ4 block format (no frame): what Cassandra's LZ4Compressor stores after
-// its 4-byte little-endian uncompressed length. The compressor is the classic
-// single-probe greedy matcher; output need not equal lz4-java's bytes, only be
-// a valid block, because checksums are taken over what we write.
+// its 4-byte little-endian uncompressed length. Cassandra compresses with
+// lz4-java's fast compressor, i.e. the reference library's default
+// compression (LZ4_compress_default, acceleration 1); the checksums and
+// chunk offsets of a compressed SSTable depend on its exact output, so this
+// is that algorithm step for step (docs/sstable-format.md, "LZ4 chunks"):
+//  - inputs under 64 KiB + 11 index a table of 8192 u16 positions hashed
+//    from 4 bytes (13 bits); larger ones 4096 u32 positions hashed from 5
+//    bytes (12 bits), and skip candidates more than 65535 back;
+//  - the table starts zeroed, so every slot first points at position 0;
+//  - the search advances one byte at a time, then one more every 64 misses;
+//  - a match is extended backwards over pending literals, then forwards up
+//    to 5 bytes before the end; after it the table learns the position two
+//    back, and the next position is tried at once as a match with no
+//    literals;
+//  - no match starts in the last 12 bytes; the rest goes out as literals.
+// Every LZ4-compressed fixture, 3.0's 'ma' to 5.0's 'oa', re-encodes to
+// Cassandra's exact bytes with it (test/sstable-roundtrip.test.ts).
 import { fail, ERR_CORRUPT } from "../util/error";
 
 const MIN_MATCH = 4;
-const LAST_LITERALS = 5; // the block must end with at least 5 literals
-const MF_LIMIT = 12; // no match may start within the last 12 bytes
-const HASH_LOG = 14;
-const HASH_TABLE: usize = memory.data(4 << HASH_LOG);
-const MAX_OFFSET = 65535;
+const LAST_LITERALS = 5; // the block ends with at least 5 literals
+const MF_LIMIT = 12; // no match starts within the last 12 bytes
+const MIN_LENGTH = MF_LIMIT + 1; // shorter inputs are all literals
+const SKIP_TRIGGER = 6; // the step grows by one every 2^6 failed probes
+const HASH_LOG = 12; // LZ4_MEMORY_USAGE 14: a 16 KiB table
+const LIMIT_64K: i32 = 65536 + MF_LIMIT - 1; // below it, positions fit in u16
+const MAX_DISTANCE: u32 = 65535;
+const TABLE_BYTES: i32 = 4 << HASH_LOG;
+const TABLE: usize = memory.data(TABLE_BYTES);
+const PRIME4: u32 = 2654435761;
+const PRIME5: u64 = 889523592379;
 
 export function lz4Bound(n: i32): i32 {
   return n + n / 255 + 16;
 }
 
-@inline function hash4(v: u32): u32 {
-  return (v * 2654435761) >>> (32 - HASH_LOG);
+// mode 0: u16 table, 13-bit hash of 4 bytes; mode 1: u32 table, 12-bit hash
+// of 5 bytes (the library's choice on 64-bit machines, where the JVMs run)
+@inline function hashAt(p: usize, mode: i32): u32 {
+  if (mode == 0) return (load<u32>(p) * PRIME4) >>> (32 - (HASH_LOG + 1));
+  return <u32>(((load<u64>(p) << 24) * PRIME5) >>> (64 - HASH_LOG));
+}
+
+@inline function getIndex(h: u32, mode: i32): u32 {
+  return mode == 0 ? <u32>load<u16>(TABLE + (<usize>h << 1)) : load<u32>(TABLE + (<usize>h << 2));
+}
+
+@inline function putIndex(h: u32, idx: u32, mode: i32): void {
+  if (mode == 0) store<u16>(TABLE + (<usize>h << 1), <u16>idx);
+  else store<u32>(TABLE + (<usize>h << 2), idx);
 }
 
 function writeLen(op: usize, n: i32): usize {
@@ -30,62 +62,97 @@ function writeLen(op: usize, n: i32): usize {
 
 // Compress src[0..n) into dst (capacity >= lz4Bound(n)); returns bytes written.
 export function lz4Compress(src: usize, n: i32, dst: usize): i32 {
-  memory.fill(HASH_TABLE, 0, 4 << HASH_LOG);
+  memory.fill(TABLE, 0, <usize>TABLE_BYTES);
+  const mode = n < LIMIT_64K ? 0 : 1;
+  const iend = src + <usize>n;
   let op = dst;
-  let anchor: usize = src;
-  const end = src + <usize>n;
-  if (n >= MF_LIMIT + 1) {
-    const mflimit = end - MF_LIMIT;
-    let ip = src + 1;
-    while (ip < mflimit) {
-      const seq = load<u32>(ip);
-      const h = hash4(seq);
-      const slot = HASH_TABLE + (<usize>h << 2);
-      const ref = src + <usize>load<u32>(slot);
-      store<u32>(slot, <u32>(ip - src));
-      if (ref < ip && ip - ref <= <usize>MAX_OFFSET && load<u32>(ref) == seq) {
-        // extend the match backwards over pending literals, then forwards
-        let mStart = ip;
-        let rStart = ref;
-        while (mStart > anchor && rStart > src && load<u8>(mStart - 1) == load<u8>(rStart - 1)) {
-          mStart--;
-          rStart--;
-        }
-        let mEnd = ip + MIN_MATCH;
-        let rEnd = ref + MIN_MATCH;
-        const matchLimit = end - LAST_LITERALS;
-        while (mEnd < matchLimit && load<u8>(mEnd) == load<u8>(rEnd)) {
-          mEnd++;
-          rEnd++;
-        }
-        const litLen = <i32>(mStart - anchor);
-        const matchLen = <i32>(mEnd - mStart) - MIN_MATCH;
-        const tokenPos = op++;
-        let token: u32 = (litLen >= 15 ? 15 : <u32>litLen) << 4;
-        if (litLen >= 15) op = writeLen(op, litLen - 15);
-        memory.copy(op, anchor, <usize>litLen);
-        op += <usize>litLen;
-        store<u16>(op, <u16>(mStart - rStart));
+  let anchor = src;
+  if (n >= MIN_LENGTH) {
+    // the search stops once its next candidate would be past this
+    const mflimitPlusOne = iend - <usize>MF_LIMIT + 1;
+    const matchLimit = iend - <usize>LAST_LITERALS;
+    let ip = src;
+    putIndex(hashAt(ip, mode), 0, mode);
+    ip++;
+    let forwardH = hashAt(ip, mode);
+    while (true) {
+      // find a match
+      let match: usize = 0;
+      let forwardIp = ip;
+      let step = 1;
+      let probes = 1 << SKIP_TRIGGER;
+      while (true) {
+        const h = forwardH;
+        const current = <u32>(forwardIp - src);
+        const matchIndex = getIndex(h, mode);
+        ip = forwardIp;
+        forwardIp += <usize>step;
+        step = probes++ >> SKIP_TRIGGER;
+        if (forwardIp > mflimitPlusOne) return lastLiterals(op, anchor, iend, dst);
+        match = src + <usize>matchIndex;
+        forwardH = hashAt(forwardIp, mode);
+        putIndex(h, current, mode);
+        if (mode != 0 && matchIndex + MAX_DISTANCE < current) continue;
+        if (load<u32>(match) == load<u32>(ip)) break;
+      }
+      // extend backwards over the pending literals
+      while (ip > anchor && match > src && load<u8>(ip - 1) == load<u8>(match - 1)) {
+        ip--;
+        match--;
+      }
+      const litLen = <i32>(ip - anchor);
+      let token = op++;
+      if (litLen >= 15) {
+        store<u8>(token, 15 << 4);
+        op = writeLen(op, litLen - 15);
+      } else store<u8>(token, <u8>(litLen << 4));
+      memory.copy(op, anchor, <usize>litLen);
+      op += <usize>litLen;
+      // one or more matches, each directly after the last
+      while (true) {
+        store<u16>(op, <u16>(ip - match));
         op += 2;
-        token |= matchLen >= 15 ? 15 : <u32>matchLen;
-        if (matchLen >= 15) op = writeLen(op, matchLen - 15);
-        store<u8>(tokenPos, <u8>token);
-        anchor = mEnd;
-        ip = mEnd;
-        if (ip < mflimit) {
-          // seed the table with the position just before, to catch repeats
-          const p2 = ip - 2;
-          store<u32>(HASH_TABLE + (<usize>hash4(load<u32>(p2)) << 2), <u32>(p2 - src));
+        let p = ip + MIN_MATCH;
+        let q = match + MIN_MATCH;
+        while (p < matchLimit && load<u8>(p) == load<u8>(q)) {
+          p++;
+          q++;
         }
-        continue;
+        let matchCode = <i32>(p - ip) - MIN_MATCH;
+        ip = p;
+        if (matchCode >= 15) {
+          store<u8>(token, load<u8>(token) + 15);
+          op = writeLen(op, matchCode - 15);
+        } else store<u8>(token, load<u8>(token) + <u8>matchCode);
+        anchor = ip;
+        if (ip >= mflimitPlusOne) return lastLiterals(op, anchor, iend, dst);
+        putIndex(hashAt(ip - 2, mode), <u32>(ip - 2 - src), mode);
+        const h = hashAt(ip, mode);
+        const current = <u32>(ip - src);
+        const matchIndex = getIndex(h, mode);
+        match = src + <usize>matchIndex;
+        putIndex(h, current, mode);
+        if ((mode == 0 || matchIndex + MAX_DISTANCE >= current) && load<u32>(match) == load<u32>(ip)) {
+          token = op++;
+          store<u8>(token, 0);
+          continue;
+        }
+        break;
       }
       ip++;
+      forwardH = hashAt(ip, mode);
     }
   }
-  const litLen = <i32>(end - anchor);
+  return lastLiterals(op, anchor, iend, dst);
+}
+
+function lastLiterals(op: usize, anchor: usize, iend: usize, dst: usize): i32 {
+  const litLen = <i32>(iend - anchor);
   const tokenPos = op++;
-  store<u8>(tokenPos, <u8>((litLen >= 15 ? 15 : litLen) << 4));
-  if (litLen >= 15) op = writeLen(op, litLen - 15);
+  if (litLen >= 15) {
+    store<u8>(tokenPos, 15 << 4);
+    op = writeLen(op, litLen - 15);
+  } else store<u8>(tokenPos, <u8>(litLen << 4));
   memory.copy(op, anchor, <usize>litLen);
   op += <usize>litLen;
   return <i32>(op - dst);

@@ -31,6 +31,9 @@ export const CELL_USE_ROW_TIMESTAMP = 0x08;
 export const CELL_USE_ROW_TTL = 0x10;
 
 // ---- ClusteringPrefix.Kind ordinals, in Cassandra's order
+// 'oa' DeletionTime: this one byte stands for a live (no) deletion
+export const DELETION_LIVE_BYTE = 0x80;
+
 export const KIND_EXCL_END_BOUND = 0;
 export const KIND_INCL_START_BOUND = 1;
 export const KIND_EXCL_END_INCL_START_BOUNDARY = 2;

@@ -6,6 +6,7 @@
 import { Out } from "../util/out";
 import { crc32Update, crc32Combine } from "../encoding/crc32";
 import { lz4Compress, lz4Bound } from "../encoding/lz4";
+import { zstdCompress, zstdBound } from "../encoding/zstd";
 
 export class ChunkSink {
   chunkLen: i32;
@@ -21,7 +22,10 @@ export class ChunkSink {
   chunks: i32 = 0;
   scratch: Out = new Out();
 
-  constructor(chunkLen: i32, compressed: bool, maxCompressedLen: i32) {
+  zstdLevel: i32; // 0: LZ4; else Zstd at this level
+
+  constructor(chunkLen: i32, compressed: bool, maxCompressedLen: i32, zstdLevel: i32) {
+    this.zstdLevel = zstdLevel;
     assert(chunkLen > 0 && (chunkLen & (chunkLen - 1)) == 0, "chunk length must be a power of two");
     this.chunkLen = chunkLen;
     this.compressed = compressed;
@@ -65,9 +69,16 @@ export class ChunkSink {
     this.offsets.i64be(this.fileLen);
     const s = this.scratch;
     s.reset();
-    s.ensure(lz4Bound(len) + 8);
-    store<i32>(s.ptr, len); // LZ4Compressor's header: uncompressed length, little-endian
-    const clen = lz4Compress(p, len, s.ptr + 4) + 4;
+    let clen: i32;
+    if (this.zstdLevel > 0) {
+      // ZstdCompressor stores the frame alone
+      s.ensure(zstdBound(len) + 8);
+      clen = zstdCompress(p, len, s.ptr, this.zstdLevel);
+    } else {
+      s.ensure(lz4Bound(len) + 8);
+      store<i32>(s.ptr, len); // LZ4Compressor's header: uncompressed length, little-endian
+      clen = lz4Compress(p, len, s.ptr + 4) + 4;
+    }
     let stored = s.ptr;
     let storedLen = clen;
     if (clen >= this.maxCompressedLen) {

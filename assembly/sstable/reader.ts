@@ -7,13 +7,15 @@ import { fail, ERR_CORRUPT } from "../util/error";
 import { Header } from "../schema";
 import { Row, Marker } from "../stream";
 import { token } from "../encoding/murmur3";
-import { readRow, readMarker } from "./rows";
+import { readRow, readMarker, readDeletionTime, DeletionTime } from "./rows";
 import { UF_END_OF_PARTITION, UF_IS_MARKER, RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END } from "../format/constants";
 
 const row = new Row();
 const marker = new Marker();
 
-export function decodePartitions(h: Header, ptr: usize, len: i32, o: Out): void {
+const pdel = new DeletionTime();
+
+export function decodePartitions(h: Header, ptr: usize, len: i32, o: Out, uintDeletion: bool): void {
   const r = new In(ptr, len);
   const ctypes = h.table.clustering;
   const ncols = h.table.columns.length;
@@ -21,8 +23,9 @@ export function decodePartitions(h: Header, ptr: usize, len: i32, o: Out): void 
     const klen = <i32>r.u16be();
     const kptr = r.at();
     r.skip(klen);
-    const ldt = r.i32be();
-    const mfda = r.i64be();
+    readDeletionTime(r, uintDeletion, pdel);
+    const ldt = pdel.ldt;
+    const mfda = pdel.mfda;
     o.u8(RS_PARTITION);
     o.i64be(token(kptr, klen));
     o.i32be(klen);

@@ -11,7 +11,7 @@ import {
   UF_END_OF_PARTITION, UF_IS_MARKER, UF_HAS_TIMESTAMP, UF_HAS_TTL, UF_HAS_DELETION, UF_HAS_ALL_COLUMNS,
   UF_HAS_COMPLEX_DELETION, UF_EXTENSION_FLAG, UFX_IS_STATIC, UFX_HAS_SHADOWABLE_DELETION,
   CELL_IS_DELETED, CELL_IS_EXPIRING, CELL_HAS_EMPTY_VALUE, CELL_USE_ROW_TIMESTAMP, CELL_USE_ROW_TTL,
-  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH,
+  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, DELETION_LIVE_BYTE,
 } from "../format/constants";
 
 // ---- values
@@ -96,6 +96,46 @@ export function writePrefix(kind: i32, v: Values, types: TypeDesc[], o: Out): vo
 // ---- unfiltered rows
 
 const body = new Out();
+
+// A DeletionTime outside a row body (partition header, row index). Before
+// 'oa': i32 local deletion time then i64 markedForDeleteAt. From 'oa' on:
+// the single byte 0x80 when live; otherwise mfda (its sign bit clear, so the
+// first byte never has 0x80) then the local deletion time as an unsigned i32.
+export function writeDeletionTime(o: Out, mfda: i64, ldt: i32, uint: bool): void {
+  if (!uint) {
+    o.i32be(ldt);
+    o.i64be(mfda);
+  } else if (isLive(mfda)) {
+    o.u8(DELETION_LIVE_BYTE);
+  } else {
+    o.i64be(mfda);
+    o.i32be(ldt);
+  }
+}
+
+export class DeletionTime {
+  mfda: i64 = i64.MIN_VALUE;
+  ldt: i32 = i32.MAX_VALUE;
+}
+
+export function readDeletionTime(r: In, uint: bool, d: DeletionTime): void {
+  if (!uint) {
+    d.ldt = r.i32be();
+    d.mfda = r.i64be();
+    return;
+  }
+  const at = r.pos;
+  const first = <i32>r.u8();
+  if (first & DELETION_LIVE_BYTE) {
+    if (first != DELETION_LIVE_BYTE) fail(ERR_CORRUPT, at);
+    d.mfda = i64.MIN_VALUE;
+    d.ldt = i32.MAX_VALUE;
+    return;
+  }
+  r.pos = at;
+  d.mfda = r.i64be();
+  d.ldt = r.i32be();
+}
 
 @inline function isLive(mfda: i64): bool {
   return mfda == i64.MIN_VALUE;

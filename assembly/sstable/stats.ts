@@ -84,7 +84,7 @@ export class Stats {
   maxLdt: i32 = i32.MIN_VALUE;
   minTTL: i32 = i32.MAX_VALUE;
   maxTTL: i32 = 0;
-  partitionSizes: Histogram = new Histogram(150);
+  partitionSizes: Histogram;
   cellCounts: Histogram = new Histogram(118);
   dropTimes: DropTimes = new DropTimes();
   minClustering: Bound = new Bound();
@@ -95,10 +95,15 @@ export class Stats {
   partitionCells: i64 = 0;
   partitions: i64 = 0;
   tombstones: i64 = 0;
+  partitionDeletions: i64 = 0; // oa records whether there is any
+  firstKey: Out = new Out(); // oa records the first and last keys
+  lastKey: Out = new Out();
   sketch: Sketch = new Sketch(); // the keys' HyperLogLog++ cardinality sketch
 
-  constructor(clusteringTypes: i32) {
+  // partitionSizeBuckets: 150 before Cassandra 5.0 ('oa'), 155 from it
+  constructor(clusteringTypes: i32, partitionSizeBuckets: i32) {
     this.clusteringTypes = clusteringTypes;
+    this.partitionSizes = new Histogram(partitionSizeBuckets);
   }
 
   @inline ts(t: i64): void {
@@ -123,6 +128,10 @@ export class Stats {
 
   partitionStart(kptr: usize, klen: i32, mfda: i64, ldt: i32): void {
     this.partitionCells = 0;
+    if (mfda != i64.MIN_VALUE) this.partitionDeletions++;
+    if (this.partitions == 0) this.firstKey.bytes(kptr, klen);
+    this.lastKey.reset();
+    this.lastKey.bytes(kptr, klen);
     this.deletion(mfda, ldt);
     this.sketch.add(murmur2_64(kptr, klen, 0));
   }
@@ -204,6 +213,11 @@ export class Stats {
     this.dropTimes.write(o);
     this.writeBound(this.minClustering, o);
     this.writeBound(this.maxClustering, o);
+    o.i64be(this.partitionDeletions);
+    o.i32be(this.firstKey.len);
+    o.append(this.firstKey);
+    o.i32be(this.lastKey.len);
+    o.append(this.lastKey);
   }
   private writeBound(b: Bound, o: Out): void {
     if (!b.set) {

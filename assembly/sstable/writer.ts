@@ -7,7 +7,7 @@ import { fail, ERR_INVALID, ERR_ORDER } from "../util/error";
 import { Header } from "../schema";
 import { Row, Marker, Values } from "../stream";
 import { token } from "../encoding/murmur3";
-import { writeRow, writeMarker, writeEndOfPartition, writePrefix } from "./rows";
+import { writeRow, writeMarker, writeEndOfPartition, writePrefix, writeDeletionTime } from "./rows";
 import { ChunkSink } from "./chunks";
 import { Bloom } from "./filter";
 import { SummaryBuilder } from "./summary";
@@ -29,6 +29,11 @@ export class WriterOptions {
   // ByteOrderedPartitioner: partitions ordered by key bytes alone (only to
   // re-encode Cassandra's own test tables; never chosen for new data)
   byteOrdered: bool = false;
+  // 'oa': deletion times in the unsigned form (see writeDeletionTime)
+  uintDeletion: bool = false;
+  partitionSizeBuckets: i32 = 150;
+  zstd: bool = false; // chunks compressed with Zstd rather than LZ4
+  zstdLevel: i32 = 3;
 }
 
 export class Writer {
@@ -74,10 +79,10 @@ export class Writer {
   constructor(h: Header, opts: WriterOptions) {
     this.h = h;
     this.opts = opts;
-    this.data = new ChunkSink(opts.chunkLen, opts.compressed, opts.maxCompressedLen);
+    this.data = new ChunkSink(opts.chunkLen, opts.compressed, opts.maxCompressedLen, opts.zstd ? opts.zstdLevel : 0);
     this.summary = new SummaryBuilder(opts.minIndexInterval);
     this.bloom = new Bloom(opts.expectedKeys, opts.fpChance);
-    this.stats = new Stats(h.table.clustering.length);
+    this.stats = new Stats(h.table.clustering.length, opts.partitionSizeBuckets);
     this.stats.types = h.table.clustering;
   }
 
@@ -152,8 +157,7 @@ export class Writer {
     b.reset();
     b.u16be(klen);
     b.bytes(kptr, klen);
-    b.i32be(ldt);
-    b.i64be(mfda);
+    writeDeletionTime(b, mfda, ldt, this.opts.uintDeletion);
     this.data.write(b);
     this.headerLength = this.data.position() - this.partStart;
     this.prevUnfilteredStart = this.partStart;
@@ -269,10 +273,7 @@ export class Writer {
     b.uvint(<u64>(this.blockStart - this.partStart));
     b.svint(this.data.position() - this.blockStart - WIDTH_BASE);
     b.u8(this.openMarker ? 1 : 0);
-    if (this.openMarker) {
-      b.i32be(this.openLdt);
-      b.i64be(this.openMfda);
-    }
+    if (this.openMarker) writeDeletionTime(b, this.openMfda, this.openLdt, this.opts.uintDeletion);
     this.blockCount++;
     this.blockStart = -1;
   }
@@ -295,8 +296,7 @@ export class Writer {
       const p = this.buf;
       p.reset();
       p.uvint(<u64>this.headerLength);
-      p.i32be(this.pdelLdt);
-      p.i64be(this.pdelMfda);
+      writeDeletionTime(p, this.pdelMfda, this.pdelLdt, this.opts.uintDeletion);
       p.uvint(<u64>this.blockCount);
       p.append(this.blocks);
       p.append(this.blockOffsets);

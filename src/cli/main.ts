@@ -13,6 +13,8 @@ import { validate } from "../tools/validate.js";
 import { CqliteError } from "../errors.js";
 import { FormatVersion, WRITABLE } from "../sstable/version.js";
 
+const TO = WRITABLE.join("|");
+
 const HELP: Record<string, string> = {
   main: `usage: cqlite-web <command> [options]
 
@@ -20,7 +22,7 @@ commands:
   dump <Data.db or SSTable directory>     print partitions as sstabledump JSON
   load --schema F --input F --out Z      CSV / NDJSON to Cassandra SSTables (zip or directory)
   validate <SSTable directory>            verify checksums, order and index agreement
-  convert <SSTable directory> --to nb|md --out DIR   re-encode in another format version
+  convert <SSTable directory> --to ${TO} --out DIR   re-encode in another format version
 
 Run 'cqlite-web <command> --help' for a command's options.
 Exit codes: 0 ok, 1 invalid or corrupt input, 2 usage error.`,
@@ -37,11 +39,13 @@ Index.db positions and keys against Data.db, Summary.db against Index.db, row
 index blocks against their partitions, bloom filter agreement with the index,
 and the statistics it can recompute (README, "What validation proves").
 Exit 0 when valid, 1 with the file and first bad offset otherwise.`,
-  convert: `usage: cqlite-web convert <SSTable directory> --to nb|md --out DIR [--generation N]
+  convert: `usage: cqlite-web convert <SSTable directory> --to ${TO} --out DIR [--generation N]
 
-Re-encodes every cell, timestamp, TTL and tombstone in the target version.`,
+Re-encodes every cell, timestamp, TTL and tombstone in the target version:
+md and me (Cassandra 3.0/3.11), nb (4.0/4.1), oa (5.0). Reads every BIG
+version from ma (3.0.0) to oa.`,
   load: `usage: cqlite-web load --schema schema.cql --input data.csv|data.ndjson (--out export.zip | --out-dir DIR)
-                       [--keyspace K --table T] [--format nb|md] [--skip-bad]
+                       [--keyspace K --table T] [--format ${TO}] [--skip-bad]
 
 Streams the rows through the engine and writes Cassandra-loadable SSTables in
 Cassandra's layout (<keyspace>/<table>-<id>/...). CSV has a header row naming

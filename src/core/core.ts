@@ -23,6 +23,7 @@ export interface CoreExports {
   bloomBits(p: number, n: number, hashCount: number, words: number): number;
   lz4Bound(n: number): number;
   lz4Compress(src: number, n: number, dst: number): number;
+  zstdDecompress(src: number, n: number, dst: number, capacity: number): number;
   lz4Decompress(src: number, n: number, dst: number, outLen: number): void;
   defineTable(p: number, n: number): number;
   defineHeader(table: number, p: number, n: number): number;
@@ -39,7 +40,7 @@ export interface CoreExports {
   writerFileLength(w: number): bigint;
   writerPartitions(w: number): bigint;
   writerClose(w: number): void;
-  decodeData(header: number, p: number, n: number): void;
+  decodeData(header: number, p: number, n: number, uintDeletion: number): void;
   mergeStreams(table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): void;
   mergePurged(): bigint;
   mergePartitions(): bigint;

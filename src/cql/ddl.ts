@@ -2,7 +2,7 @@
 // fails with the line and column of the offending token.
 import { TokenStream } from "./lexer.js";
 import { CqlType, nativeKind, assertValidType } from "../types/cqltype.js";
-import { ColumnDef, TableSchema, TableOptions, defaultOptions, LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS } from "../schema/schema.js";
+import { ColumnDef, TableSchema, TableOptions, defaultOptions, LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS, ZSTD_CLASS } from "../schema/schema.js";
 import { SchemaError } from "../errors.js";
 import { MAX_NESTING } from "../util/limits.js";
 
@@ -276,7 +276,7 @@ function optionValue(ts: TokenStream): OptValue {
 }
 
 const COMPRESSORS: Record<string, string> = {
-  lz4compressor: LZ4_CLASS, snappycompressor: SNAPPY_CLASS, deflatecompressor: DEFLATE_CLASS,
+  lz4compressor: LZ4_CLASS, snappycompressor: SNAPPY_CLASS, deflatecompressor: DEFLATE_CLASS, zstdcompressor: ZSTD_CLASS,
 };
 
 function applyOption(o: TableOptions, name: string, v: OptValue, at: { line: number; col: number }, ts: TokenStream): void {
@@ -313,7 +313,7 @@ function applyOption(o: TableOptions, name: string, v: OptValue, at: { line: num
         if (cls === "") c.enabled = false;
         else {
           const full = cls.includes(".") ? cls : COMPRESSORS[cls.toLowerCase()];
-          if (!full || ![LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS].includes(full)) ts.fail(`unsupported compressor '${cls}'`);
+          if (!full || ![LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS, ZSTD_CLASS].includes(full)) ts.fail(`unsupported compressor '${cls}'`);
           c.className = full;
         }
       }

@@ -1,7 +1,7 @@
 // POST /sstables: rows in, a zip of Cassandra SSTables out, for any runtime
 // with fetch-style Request and Response (Deno, Cloudflare Workers, Node 18+).
 //
-//   POST /sstables?format=nb|md
+//   POST /sstables?format=nb|md|me|oa
 //   x-cql-schema: CREATE TABLE ks.t (...)      (URL-encoded if it spans lines)
 //   content-type: application/x-ndjson | text/csv
 //
@@ -22,7 +22,7 @@ import { parseTable } from "../cql/ddl.js";
 import { schemaCql } from "../schema/cql.js";
 import { CqliteError } from "../errors.js";
 import type { Storage } from "../storage/storage.js";
-import type { FormatVersion } from "../sstable/version.js";
+import { FormatVersion, WRITABLE } from "../sstable/version.js";
 import { ndjsonRecords, csvRecords, BadRecordError, BodyTooLargeError, NumberedRecord } from "./records.js";
 import { ZipStream } from "../export/zip.js";
 import { readChunks, tableDirectory } from "../export/export.js";
@@ -110,7 +110,7 @@ export async function handleSSTables(request: Request, options: ServiceOptions):
     return fail(413, new BodyTooLargeError(max));
   }
   const format = (url.searchParams.get("format") ?? "nb") as FormatVersion;
-  if (format !== "nb" && format !== "md") return json(400, { error: `format '${format}': nb or md`, code: "BAD_FORMAT" });
+  if (!WRITABLE.includes(format)) return json(400, { error: `format '${format}': one of ${WRITABLE.join(", ")}`, code: "BAD_FORMAT" });
   const schemaText = request.headers.get("x-cql-schema");
   if (!schemaText) return json(400, { error: "missing header x-cql-schema (the CREATE TABLE)", code: "NO_SCHEMA" });
   let schema: string;

@@ -21,6 +21,13 @@ export interface SSTableGroup {
 }
 
 const REQUIRED = ["Data.db", "Index.db", "Statistics.db", "Summary.db", "Filter.db", "TOC.txt"];
+// BTI ('da'): trie indexes instead of Index.db and Summary.db (Rows.db may be empty, but is there)
+const REQUIRED_BTI = ["Data.db", "Partitions.db", "Rows.db", "Statistics.db", "Filter.db", "TOC.txt"];
+
+/** The components an SSTable of `version` is not readable without (an unsupported version fails here). */
+export function requiredComponents(version: string): string[] {
+  return features(version).trieIndexed ? REQUIRED_BTI : REQUIRED;
+}
 /** Read whole into memory by the reader. */
 const METADATA = new Set(["Statistics.db", "Summary.db", "Filter.db", "CompressionInfo.db", "CRC.db"]);
 const TEXT = new Set(["TOC.txt", "Digest.crc32"]);
@@ -98,8 +105,7 @@ export function selectTable(groups: SSTableGroup[], schema: TableSchema, want: {
 
 /** Refuses a group that lacks a component, has an unsupported version, or is larger than the limits allow. */
 export function checkGroup(g: SSTableGroup, limits: ImportLimits): number {
-  features(g.version); // an unsupported version fails here, with a clear message
-  for (const c of REQUIRED) if (!g.components.has(c)) throw new ImportError(`${shown(g.key)}: missing component ${c}`);
+  for (const c of requiredComponents(g.version)) if (!g.components.has(c)) throw new ImportError(`${shown(g.key)}: missing component ${c}`);
   if (!g.components.has("CompressionInfo.db") && !g.components.has("CRC.db")) throw new ImportError(`${shown(g.key)}: missing component CompressionInfo.db or CRC.db`);
   let total = 0;
   for (const [c, f] of g.components) {

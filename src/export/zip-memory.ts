@@ -5,10 +5,10 @@ import { unzipSync } from "fflate";
 import { SSTableReader } from "../sstable/reader.js";
 import { TableSchema } from "../schema/schema.js";
 import { tryParseFileName, parseFileName, BadFileNameError } from "../sstable/names.js";
-import { features } from "../sstable/version.js";
 import { BYTE_ORDERED_PARTITIONER } from "../sstable/statistics.js";
 import { MemorySource, ComponentSources } from "../sstable/source.js";
 import { validate } from "../tools/validate.js";
+import { requiredComponents } from "./import-select.js";
 import { ImportError } from "./import-errors.js";
 
 export interface ImportedSSTable {
@@ -20,7 +20,6 @@ export interface ImportedSSTable {
   files: Map<string, Uint8Array>;
 }
 
-const REQUIRED = ["Data.db", "Index.db", "Statistics.db", "Summary.db", "Filter.db", "TOC.txt"];
 
 /** The SSTables in a zip or a name → bytes map, grouped and checked. */
 export function groupFiles(input: Uint8Array | Map<string, Uint8Array>): Map<string, Map<string, Uint8Array>> {
@@ -53,8 +52,7 @@ export async function openImports(schema: TableSchema, input: Uint8Array | Map<s
   const out: ImportedSSTable[] = [];
   for (const [key, comps] of groupFiles(input)) {
     const { version } = parseFileName(`${key.split("/").pop()}-big-Data.db`);
-    features(version); // unsupported versions fail here, with a clear message
-    for (const c of REQUIRED) if (!comps.has(c)) throw new ImportError(`${key}: missing component ${c}`);
+    for (const c of requiredComponents(version)) if (!comps.has(c)) throw new ImportError(`${key}: missing component ${c}`);
     if (!comps.has("CompressionInfo.db") && !comps.has("CRC.db")) throw new ImportError(`${key}: missing component CompressionInfo.db or CRC.db`);
     const sources: ComponentSources = new Map([...comps].map(([c, b]) => [c, new MemorySource(b)]));
     const reader = await SSTableReader.open(sources, { schema, version, name: key });

@@ -34,7 +34,7 @@ export function schemaCql(s: TableSchema): string {
   if (s.clustering.length) opts.push(`CLUSTERING ORDER BY (${s.clustering.map((c) => `${quoteIdent(c.name)} ${c.reversed ? "DESC" : "ASC"}`).join(", ")})`);
   opts.push(`bloom_filter_fp_chance = ${o.bloomFilterFpChance}`);
   const comp = o.compression.enabled
-    ? `{'class': '${o.compression.className}', 'chunk_length_in_kb': '${o.compression.chunkLengthKb}'}`
+    ? `{'class': '${o.compression.className}', 'chunk_length_in_kb': '${o.compression.chunkLengthKb}'${Object.entries(o.compression.extra).map(([k, v]) => `, '${k}': '${v}'`).join("")}}`
     : `{'enabled': 'false'}`;
   opts.push(`compression = ${comp}`);
   opts.push(`default_time_to_live = ${o.defaultTimeToLive}`);

@@ -41,6 +41,7 @@ export interface TableOptions {
 export const LZ4_CLASS = "org.apache.cassandra.io.compress.LZ4Compressor";
 export const SNAPPY_CLASS = "org.apache.cassandra.io.compress.SnappyCompressor";
 export const DEFLATE_CLASS = "org.apache.cassandra.io.compress.DeflateCompressor";
+export const ZSTD_CLASS = "org.apache.cassandra.io.compress.ZstdCompressor";
 
 export function defaultOptions(): TableOptions {
   return {
@@ -87,7 +88,8 @@ export class TableSchema {
         throw new SchemaError(`primary key column '${c.name}' cannot be of type ${c.type.kind}`);
     }
     const counters = this.columns.filter((c) => c.type.kind === "counter").length;
-    if (counters && counters !== this.columns.filter((c) => c.kind === "regular").length)
+    // a counter table's every non-key column is a counter, static ones included
+    if (counters && counters !== this.columns.length)
       throw new SchemaError(`table ${name} mixes counter and non-counter columns`);
   }
 

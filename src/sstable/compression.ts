@@ -4,7 +4,7 @@ import { CorruptSSTableError, UnsupportedFormatError, CoreError } from "../error
 import { core } from "../core/core.js";
 import { unzlibSync } from "fflate";
 import { uncompress as snappyUncompress } from "snappyjs";
-import { LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS } from "../schema/schema.js";
+import { LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS, ZSTD_CLASS } from "../schema/schema.js";
 import { VersionFeatures } from "./version.js";
 
 export interface CompressionInfo {
@@ -18,7 +18,7 @@ export interface CompressionInfo {
 }
 
 const SHORT: Record<string, string> = {
-  LZ4Compressor: LZ4_CLASS, SnappyCompressor: SNAPPY_CLASS, DeflateCompressor: DEFLATE_CLASS,
+  LZ4Compressor: LZ4_CLASS, SnappyCompressor: SNAPPY_CLASS, DeflateCompressor: DEFLATE_CLASS, ZstdCompressor: ZSTD_CLASS,
 };
 
 export function fullCompressorClass(name: string): string {
@@ -53,9 +53,11 @@ export function readCompressionInfo(b: Uint8Array, f: VersionFeatures, file = "C
   return { className: fullCompressorClass(className), options, chunkLength, maxCompressedLength, dataLength, offsets };
 }
 
-export function writeCompressionInfo(c: CompressionInfo, f: VersionFeatures, shortName: boolean): Uint8Array {
+// Cassandra 3.0 and later write the compressor's simple class name (and
+// accept a qualified one when reading).
+export function writeCompressionInfo(c: CompressionInfo, f: VersionFeatures): Uint8Array {
   const w = new ByteWriter(64 + c.offsets.length * 8);
-  const name = shortName ? c.className.replace(/^org\.apache\.cassandra\.io\.compress\./, "") : c.className;
+  const name = c.className.replace(/^org\.apache\.cassandra\.io\.compress\./, "");
   w.utf(name);
   const entries = Object.entries(c.options);
   w.i32(entries.length);
@@ -87,12 +89,31 @@ export function decompressChunk(c: CompressionInfo, stored: Uint8Array, uncompre
         return out;
       });
     }
+    if (c.className === ZSTD_CLASS) return zstdDecompress(stored, uncompressedLength);
     if (c.className === SNAPPY_CLASS) return snappyUncompress(stored);
     if (c.className === DEFLATE_CLASS) return unzlibSync(stored);
   } catch (e) {
     if (e instanceof CorruptSSTableError) throw e;
-    if (e instanceof CoreError) throw new CorruptSSTableError(file, offset + e.offset, "corrupt LZ4 chunk");
+    if (e instanceof CoreError) throw new CorruptSSTableError(file, offset + e.offset, `corrupt ${c.className === ZSTD_CLASS ? "Zstd" : "LZ4"} chunk`);
     throw new CorruptSSTableError(file, offset, `corrupt compressed chunk (${(e as Error).message})`);
   }
   throw new UnsupportedFormatError(`unsupported compressor ${c.className}`);
+}
+
+/**
+ * One Zstandard frame (what ZstdCompressor stores per chunk, no header of its
+ * own) decompressed by the core into at most `capacity` bytes.
+ */
+export function zstdDecompress(frame: Uint8Array, capacity: number): Uint8Array {
+  const k = core();
+  return k.call((x) => {
+    const src = x.alloc(Math.max(1, frame.length));
+    const dst = x.alloc(Math.max(1, capacity));
+    k.bytes(src, frame.length).set(frame);
+    const n = x.zstdDecompress(src, frame.length, dst, capacity);
+    const out = k.bytes(dst, n).slice();
+    x.free(src);
+    x.free(dst);
+    return out;
+  });
 }

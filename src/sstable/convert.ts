@@ -27,7 +27,7 @@ export async function inferIndexBlockSize(src: SSTableReader): Promise<number> {
   const skip = skipPrefix(src.schema);
   for (const e of await src.indexEntries()) {
     if (e.promoted.length === 0) continue;
-    const pi = readPromotedIndex(e.promoted, skip, `${src.name}/Index.db`, e.offset);
+    const pi = readPromotedIndex(e.promoted, skip, `${src.name}/Index.db`, e.offset, src.features.uintDeletionTime);
     for (const b of pi.blocks.slice(0, -1)) min = Math.min(min, b.width);
   }
   if (!Number.isFinite(min)) return DEFAULT_INDEX_BLOCK;
@@ -61,6 +61,7 @@ export async function convert(src: SSTableReader, sink: ComponentSink, opts: Con
     indexBlockSize: opts.indexBlockSize ?? (await inferIndexBlockSize(src)),
     byteOrdered: src.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
     sstableLevel: s.sstableLevel,
+    hasLegacyCounterShards: s.hasLegacyCounterShards,
     repairedAt: s.repairedAt,
     originatingHostId: s.originatingHostId,
     commitLogLowerBound: s.commitLogLowerBound,

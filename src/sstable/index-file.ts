@@ -42,25 +42,49 @@ export interface IndexBlock {
   lastName: Uint8Array;
   offset: number;
   width: number;
-  endOpenMarker: { markedForDeleteAt: bigint; localDeletionTime: number } | null;
+  endOpenMarker: DeletionTime | null;
 }
 
 export interface PromotedIndex {
   headerLength: number;
-  deletion: { markedForDeleteAt: bigint; localDeletionTime: number };
+  deletion: DeletionTime;
   blocks: IndexBlock[];
 }
 
 const WIDTH_BASE = 65536;
 
-/** Parses a promoted index; `skipPrefix` reads one serialized clustering prefix. */
-export function readPromotedIndex(b: Uint8Array, skipPrefix: (r: ByteReader) => void, file = "Index.db", base = 0): PromotedIndex {
+export interface DeletionTime {
+  markedForDeleteAt: bigint;
+  localDeletionTime: number;
+}
+
+// 'oa' writes one byte 0x80 for a live deletion, else mfda then an unsigned
+// ldt; older versions ldt then mfda (docs/sstable-format.md, DeletionTime).
+const LIVE_BYTE = 0x80;
+
+export function readDeletionTime(r: ByteReader, uint: boolean): DeletionTime {
+  if (!uint) {
+    const localDeletionTime = r.i32();
+    return { localDeletionTime, markedForDeleteAt: r.i64() };
+  }
+  const at = r.pos;
+  const first = r.u8();
+  if (first & LIVE_BYTE) {
+    if (first !== LIVE_BYTE) r.onError(at, `bad deletion time flags 0x${first.toString(16)}`);
+    return { markedForDeleteAt: -(1n << 63n), localDeletionTime: 0x7fffffff };
+  }
+  r.pos = at;
+  const markedForDeleteAt = r.i64();
+  return { markedForDeleteAt, localDeletionTime: r.i32() };
+}
+
+/** Parses a promoted index; `skipPrefix` reads one serialized clustering prefix; `uint`: the 'oa' deletion times. */
+export function readPromotedIndex(b: Uint8Array, skipPrefix: (r: ByteReader) => void, file = "Index.db", base = 0, uint = false): PromotedIndex {
   const r = new ByteReader(b, (off, what) => {
     throw new CorruptSSTableError(file, base + off, what);
   });
   const headerLength = r.uvintNum();
-  const ldt = r.i32();
-  const mfda = r.i64();
+  const deletion = readDeletionTime(r, uint);
   const count = r.uvintNum();
   const blocks: IndexBlock[] = [];
   const first = r.pos;
@@ -77,10 +101,7 @@ export function readPromotedIndex(b: Uint8Array, skipPrefix: (r: ByteReader) => 
     const width = Number(r.svint()) + WIDTH_BASE;
     const open = r.u8() !== 0;
     let endOpenMarker = null;
-    if (open) {
-      const l = r.i32();
-      endOpenMarker = { localDeletionTime: l, markedForDeleteAt: r.i64() };
-    }
+    if (open) endOpenMarker = readDeletionTime(r, uint);
     blocks.push({ firstName, lastName, offset, width, endOpenMarker });
   }
   // each block's offset from the first: readers binary-search the blocks by them
@@ -89,5 +110,5 @@ export function readPromotedIndex(b: Uint8Array, skipPrefix: (r: ByteReader) => 
     if (r.i32() !== starts[i]) throw new CorruptSSTableError(file, base + at, `row index block ${i} is not where the block offsets say`);
   }
   if (r.remaining !== 0) throw new CorruptSSTableError(file, base + r.pos, "trailing bytes in row index");
-  return { headerLength, deletion: { markedForDeleteAt: mfda, localDeletionTime: ldt }, blocks };
+  return { headerLength, deletion, blocks };
 }

@@ -3,6 +3,8 @@ import { CqliteError } from "../errors.js";
 
 export const COMPONENTS = [
   "Data.db", "Index.db", "Summary.db", "Filter.db", "Statistics.db", "CompressionInfo.db", "CRC.db", "Digest.crc32", "TOC.txt",
+  // BTI ('da'): the trie indexes in place of Index.db and Summary.db
+  "Partitions.db", "Rows.db",
 ] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 

@@ -15,7 +15,8 @@ import { Statistics, readStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITION
 import { CompressionInfo, readCompressionInfo, decompressChunk } from "./compression.js";
 import { IndexEntry, readIndex, readIndexEntry } from "./index-file.js";
 import { IndexStream } from "./index-stream.js";
-import { Summary, readSummary } from "./summary-file.js";
+import { Summary, SummaryEntry, readSummary } from "./summary-file.js";
+import { readPartitionIndex, readRowIndexHead } from "./bti/partition-index.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
 import { Partition, Unfiltered, MARKER_KINDS } from "./model.js";
@@ -46,6 +47,10 @@ export function tableReg(s: TableSchema): Registered {
   return r;
 }
 
+// BTI tables have no Summary.db: the in-memory one samples every 128th key, as Cassandra's default
+const SUMMARY_INTERVAL = 128;
+const EMPTY_SUMMARY = new Summary(SUMMARY_INTERVAL, SUMMARY_INTERVAL, 0, [], new Uint8Array(0), new Uint8Array(0), false);
+
 /** Partitions per scan batch at most, whatever their bytes. */
 const SCAN_WINDOW = 4096;
 
@@ -64,7 +69,8 @@ export class SSTableReader {
     readonly schema: TableSchema,
     readonly statistics: Statistics,
     readonly compression: CompressionInfo | null,
-    readonly summary: Summary,
+    /** BTI tables get one built from Partitions.db at open */
+    public summary: Summary,
     readonly filter: BloomFilter,
     readonly dataLength: number,
     private readonly caches: ReadCaches | null = null,
@@ -98,7 +104,8 @@ export class SSTableReader {
       const listed = textOf(await readAll(toc), file("TOC.txt")).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
       for (const c of listed) if (!components.has(c)) throw new CorruptSSTableError(file(quote(c)), 0, "listed in TOC.txt but missing", "MISSING_COMPONENT");
     }
-    for (const c of ["Data.db", "Index.db", "Statistics.db", "Summary.db", "Filter.db"]) need(c);
+    const indexes = f.trieIndexed ? ["Partitions.db"] : ["Index.db", "Summary.db"];
+    for (const c of ["Data.db", "Statistics.db", "Filter.db", ...indexes]) need(c);
     const statistics = readStatistics(await readAll(need("Statistics.db")), f, file("Statistics.db"));
     if (statistics.partitioner !== MURMUR3_PARTITIONER && statistics.partitioner !== BYTE_ORDERED_PARTITIONER)
       throw new CorruptSSTableError(file("Statistics.db"), 0, `partitioner ${statistics.partitioner} is not supported (Murmur3Partitioner, ByteOrderedPartitioner)`, "UNSUPPORTED");
@@ -113,8 +120,16 @@ export class SSTableReader {
         throw new CorruptSSTableError(file("Data.db"), data.size, "shorter than CompressionInfo.db says", "TRUNCATED");
     }
     const byteOrdered = statistics.partitioner === BYTE_ORDERED_PARTITIONER;
+    const filterBytes = await readAll(need("Filter.db"));
+    let filter = readFilter(filterBytes, f, file("Filter.db"));
+    if (f.trieIndexed) {
+      // a copy: the synthesized Index.db joins the components without touching the caller's map
+      const reader = new SSTableReader(name, version, new Map(components), schema, statistics, compression, EMPTY_SUMMARY, filter, dataLength, opts.caches ?? null);
+      await reader.indexFromTries(byteOrdered);
+      return reader;
+    }
     const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered);
-    const filter = readFilter(await readAll(need("Filter.db")), f, file("Filter.db"));
+    if (f.version === "na") filter = await naFilter(filter, filterBytes, need("Index.db"), file("Filter.db"));
     return new SSTableReader(name, version, components, schema, statistics, compression, summary, filter, dataLength, opts.caches ?? null);
   }
 
@@ -135,6 +150,47 @@ export class SSTableReader {
 
   private file(c: string): string {
     return `${this.name}/${c}`;
+  }
+
+  /**
+   * BTI ('da'): lists every partition from Partitions.db (keys from Rows.db
+   * or from the partition's head in Data.db) and serves them through the
+   * same Index.db entries and summary the BIG reader uses, built in memory
+   * (one entry per partition). Lookups by the byte-comparable key through
+   * the trie itself are still to come.
+   */
+  private async indexFromTries(byteOrdered: boolean): Promise<void> {
+    const pi = readPartitionIndex(await readAll(this.components.get("Partitions.db")!), this.file("Partitions.db"));
+    const rowsSrc = this.components.get("Rows.db");
+    const rows = rowsSrc ? await readAll(rowsSrc) : new Uint8Array(0);
+    const index = new ByteWriter(64 + pi.keyCount * 16);
+    const k = core();
+    const sampled: SummaryEntry[] = [];
+    let n = 0;
+    let last = -1;
+    for (const t of pi.targets) {
+      let key: Uint8Array;
+      let position: number;
+      if (t.rowIndexPosition !== null) {
+        if (t.rowIndexPosition >= rows.length) throw new CorruptSSTableError(this.file("Partitions.db"), 0, `row index position ${t.rowIndexPosition} past Rows.db (${rows.length} bytes)`);
+        ({ key, dataPosition: position } = readRowIndexHead(rows, t.rowIndexPosition, this.file("Rows.db")));
+      } else {
+        position = t.dataPosition!;
+        const head = await this.dataRange(position, Math.min(this.dataLength, position + 2));
+        if (head.length < 2) throw new CorruptSSTableError(this.file("Data.db"), position, "partition past the end of the data", "TRUNCATED");
+        const len = (head[0] << 8) | head[1];
+        key = (await this.dataRange(position + 2, Math.min(this.dataLength, position + 2 + len))).slice();
+      }
+      if (position <= last) throw new CorruptSSTableError(this.file("Partitions.db"), 0, "partition positions are not increasing");
+      last = position;
+      if (n++ % SUMMARY_INTERVAL === 0) {
+        const token = byteOrdered ? 0n : k.call((x) => x.murmurToken(k.put(key), key.length));
+        sampled.push({ key, token, indexPosition: index.len });
+      }
+      index.u16(key.length).bytes(key).uvint(position).uvint(0);
+    }
+    this.components.set("Index.db", new MemorySource(index.result()));
+    this.summary = new Summary(SUMMARY_INTERVAL, SUMMARY_INTERVAL, pi.keyCount, sampled, pi.firstKey, pi.lastKey, byteOrdered);
   }
 
   /**
@@ -242,7 +298,7 @@ export class SSTableReader {
       return k.call((x) => {
         const hid = k.id(this.headerReg);
         const p = k.put(bytes);
-        x.decodeData(hid, p, bytes.length);
+        x.decodeData(hid, p, bytes.length, this.features.uintDeletionTime ? 1 : 0);
         return k.takeResult();
       });
     } catch (e) {
@@ -273,7 +329,7 @@ export class SSTableReader {
     const { entry, next } = pos;
     const whole = async () => this.decodeStream(await this.dataRange(entry.position, next), entry.position);
     if (entry.promoted.length === 0) return whole();
-    const index = readRowIndex(this.schema, entry.promoted, this.file("Index.db"), entry.offset);
+    const index = readRowIndex(this.schema, entry.promoted, this.file("Index.db"), entry.offset, this.features.uintDeletionTime);
     const blocks = index.blocks;
     const runs = blockRuns(this.schema, blocks, bounds);
     if (counts) {
@@ -474,6 +530,20 @@ function textOf(b: Uint8Array, file: string): string {
   const bad = invalidUtf8At(b);
   if (bad >= 0) throw new CorruptSSTableError(file, bad, "invalid UTF-8");
   return utf8decode(b);
+}
+
+// Some 'na' files (written by 4.0 builds before its release) keep the bloom
+// filter in the older word order. The first key of Index.db is in the filter
+// whichever order is right; only a wrong order can miss it.
+async function naFilter(filter: BloomFilter, bytes: Uint8Array, index: ByteSource, file: string): Promise<BloomFilter> {
+  if (index.size === 0) return filter;
+  const head = await index.read(0, Math.min(index.size, 2 + 65535));
+  const len = (head[0] << 8) | head[1];
+  if (head.length < 2 + len) return filter;
+  const key = head.subarray(2, 2 + len);
+  if (filter.mightContain(key)) return filter;
+  const old = readFilter(bytes, features("ma"), file);
+  return old.mightContain(key) ? old : filter;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -35,10 +35,11 @@ export interface RowIndex {
   blocks: RowIndexBlock[];
 }
 
-export function readRowIndex(schema: TableSchema, promoted: Uint8Array, file: string, base: number): RowIndex {
+/** `uint`: the 'oa' deletion times (features.uintDeletionTime). */
+export function readRowIndex(schema: TableSchema, promoted: Uint8Array, file: string, base: number, uint = false): RowIndex {
   const types = schema.clustering.map((c) => c.type);
   const skip = (r: ByteReader) => void readPrefix(r, types);
-  const pi = readPromotedIndex(promoted, skip, file, base);
+  const pi = readPromotedIndex(promoted, skip, file, base, uint);
   const prefix = (b: Uint8Array) => readPrefix(new ByteReader(b), types);
   return {
     headerLength: pi.headerLength,

@@ -1,6 +1,8 @@
 // The STATS component of Statistics.db (StatsMetadata in Cassandra).
-import { ByteReader, ByteWriter } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8, utf8decode } from "../util/bytes.js";
 import { VersionFeatures } from "./version.js";
+import { KIND_INCL_START_BOUND, KIND_INCL_END_BOUND } from "../../assembly/format/constants.js";
+import { readClusteringValues, writeClusteringValues, fixedLengthsOf } from "./clustering.js";
 
 export interface CommitLogPosition {
   segmentId: bigint;
@@ -8,6 +10,20 @@ export interface CommitLogPosition {
 }
 
 export const NO_COMMITLOG_POSITION: CommitLogPosition = { segmentId: -1n, position: 0 };
+
+/** One end of a clustering slice: a bound kind (KIND_*) and its values. */
+export interface ClusteringBound {
+  kind: number;
+  values: (Uint8Array | null)[];
+}
+
+/** oa's covered clustering: the slice every row and marker of the SSTable falls in, with the clustering types. */
+export interface CoveredClustering {
+  types: string[];
+  start: ClusteringBound;
+  end: ClusteringBound;
+}
+
 
 export interface StatsMetadata {
   /** EstimatedHistogram bucket counts (offsets are implied) */
@@ -37,6 +53,15 @@ export interface StatsMetadata {
   pendingRepair: string | null;
   isTransient: boolean;
   originatingHostId: Uint8Array | null;
+  /** oa: whether any partition carries a partition-level deletion */
+  hasPartitionLevelDeletions: boolean;
+  /** oa: the covered clustering slice (legacy versions keep min/maxClusteringValues instead) */
+  coveredClustering: CoveredClustering | null;
+  /** oa: the first and last partition keys */
+  firstKey: Uint8Array | null;
+  lastKey: Uint8Array | null;
+  /** oa: the fraction of the token ring between the first and last token */
+  tokenSpaceCoverage: number;
 }
 
 /** EstimatedHistogram bucket bounds: 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, ... (x1.2, at least +1). */
@@ -53,6 +78,8 @@ export function histogramOffsets(n: number): bigint[] {
 }
 
 export const PARTITION_SIZE_BUCKETS = 150;
+/** Cassandra 5.0 ('oa') widened the partition size histogram */
+export const PARTITION_SIZE_BUCKETS_5_0 = 155;
 export const CELL_COUNT_BUCKETS = 118;
 
 function readHistogram(r: ByteReader): bigint[] {
@@ -103,7 +130,7 @@ export function readStats(r: ByteReader, f: VersionFeatures): StatsMetadata {
   const tombstoneDropTimes: [number, number][] = [];
   for (let i = 0; i < nbins; i++) {
     // md stores the point as a double and the count as a long; 4.x as two ints
-    if (f.metadataChecksum) tombstoneDropTimes.push([r.i32(), r.i32()]);
+    if (f.intTombstoneHistogram) tombstoneDropTimes.push([f.uintDeletionTime ? r.u32() : r.i32(), r.i32()]);
     else tombstoneDropTimes.push([r.f64(), Number(r.i64())]);
   }
   const sstableLevel = r.i32();
@@ -114,26 +141,47 @@ export function readStats(r: ByteReader, f: VersionFeatures): StatsMetadata {
     for (let i = 0; i < n; i++) out.push(r.bytes(r.u16()).slice());
     return out;
   };
-  const minClusteringValues = vals();
-  const maxClusteringValues = vals();
+  let minClusteringValues: Uint8Array[] = [];
+  let maxClusteringValues: Uint8Array[] = [];
+  let coveredClustering: CoveredClustering | null = null;
+  if (f.legacyMinMax) {
+    minClusteringValues = vals();
+    maxClusteringValues = vals();
+  } else if (f.improvedMinMax) coveredClustering = readCovered(r);
   const hasLegacyCounterShards = r.u8() !== 0;
   const totalColumnsSet = r.i64();
   const totalRows = r.i64();
-  const commitLogLowerBound = readPosition(r);
-  const n = r.i32();
+  const commitLogLowerBound = f.commitLogLowerBound ? readPosition(r) : NO_COMMITLOG_POSITION;
   const commitLogIntervals: [CommitLogPosition, CommitLogPosition][] = [];
-  for (let i = 0; i < n; i++) commitLogIntervals.push([readPosition(r), readPosition(r)]);
+  if (f.commitLogIntervals) {
+    const n = r.i32();
+    if (n < 0 || n > 1 << 20) r.onError(r.pos - 4, `bad commit log interval count ${n}`);
+    for (let i = 0; i < n; i++) commitLogIntervals.push([readPosition(r), readPosition(r)]);
+  }
   let pendingRepair: string | null = null;
   let isTransient = false;
   let originatingHostId: Uint8Array | null = null;
   if (f.pendingRepair && r.u8() !== 0) pendingRepair = uuidText(r.bytes(16));
-  if (f.isTransient) isTransient = r.u8() !== 0;
+  // early 4.0 builds wrote 'na' before isTransient existed: their component ends here
+  if (f.isTransient && !(f.version === "na" && r.remaining === 0)) isTransient = r.u8() !== 0;
   if (f.originatingHostId && r.u8() !== 0) originatingHostId = r.bytes(16).slice();
+  // without the flag, only an SSTable with no deletion at all is known to have no partition deletion
+  let hasPartitionLevelDeletions = minLocalDeletionTime !== 0x7fffffff;
+  if (f.partitionLevelDeletionMarker) hasPartitionLevelDeletions = r.u8() !== 0;
+  if (f.improvedMinMax && f.legacyMinMax) coveredClustering = readCovered(r);
+  let firstKey: Uint8Array | null = null;
+  let lastKey: Uint8Array | null = null;
+  if (f.keyRange) {
+    firstKey = r.bytes(r.uvintNum()).slice();
+    lastKey = r.bytes(r.uvintNum()).slice();
+  }
+  const tokenSpaceCoverage = f.tokenSpaceCoverage ? r.f64() : NaN;
   return {
     partitionSizes, cellCounts, commitLogUpperBound, minTimestamp, maxTimestamp, minLocalDeletionTime,
     maxLocalDeletionTime, minTTL, maxTTL, compressionRatio, tombstoneMaxBins, tombstoneDropTimes, sstableLevel,
     repairedAt, minClusteringValues, maxClusteringValues, hasLegacyCounterShards, totalColumnsSet, totalRows,
     commitLogLowerBound, commitLogIntervals, pendingRepair, isTransient, originatingHostId,
+    hasPartitionLevelDeletions, coveredClustering, firstKey, lastKey, tokenSpaceCoverage,
   };
 }
 
@@ -147,21 +195,25 @@ export function writeStats(w: ByteWriter, s: StatsMetadata, f: VersionFeatures):
   w.f64(s.compressionRatio);
   w.i32(s.tombstoneMaxBins).i32(s.tombstoneDropTimes.length);
   for (const [p, c] of s.tombstoneDropTimes) {
-    if (f.metadataChecksum) w.i32(p).i32(c);
+    if (f.intTombstoneHistogram) w.i32(p | 0).i32(c);
     else w.f64(p).i64(BigInt(c));
   }
   w.i32(s.sstableLevel).i64(s.repairedAt);
-  for (const vals of [s.minClusteringValues, s.maxClusteringValues]) {
-    w.i32(vals.length);
-    for (const v of vals) w.u16(v.length).bytes(v);
-  }
+  if (f.legacyMinMax) {
+    for (const vals of [s.minClusteringValues, s.maxClusteringValues]) {
+      w.i32(vals.length);
+      for (const v of vals) w.u16(v.length).bytes(v);
+    }
+  } else if (f.improvedMinMax) writeCovered(w, s.coveredClustering);
   w.u8(s.hasLegacyCounterShards ? 1 : 0);
   w.i64(s.totalColumnsSet).i64(s.totalRows);
-  writePosition(w, s.commitLogLowerBound);
-  w.i32(s.commitLogIntervals.length);
-  for (const [a, b] of s.commitLogIntervals) {
-    writePosition(w, a);
-    writePosition(w, b);
+  if (f.commitLogLowerBound) writePosition(w, s.commitLogLowerBound);
+  if (f.commitLogIntervals) {
+    w.i32(s.commitLogIntervals.length);
+    for (const [a, b] of s.commitLogIntervals) {
+      writePosition(w, a);
+      writePosition(w, b);
+    }
   }
   if (f.pendingRepair) {
     w.u8(s.pendingRepair ? 1 : 0);
@@ -171,5 +223,54 @@ export function writeStats(w: ByteWriter, s: StatsMetadata, f: VersionFeatures):
   if (f.originatingHostId) {
     w.u8(s.originatingHostId ? 1 : 0);
     if (s.originatingHostId) w.bytes(s.originatingHostId);
+  }
+  if (f.partitionLevelDeletionMarker) w.u8(s.hasPartitionLevelDeletions ? 1 : 0);
+  if (f.improvedMinMax && f.legacyMinMax) writeCovered(w, s.coveredClustering);
+  if (f.keyRange) {
+    for (const k of [s.firstKey, s.lastKey]) {
+      const b = k ?? new Uint8Array(0);
+      w.uvint(b.length).bytes(b);
+    }
+  }
+  if (f.tokenSpaceCoverage) w.f64(s.tokenSpaceCoverage);
+}
+
+// The clustering types (vint count, each a vint-length class name), then the
+// slice's start and end bounds as Data.db writes a range tombstone bound's
+// prefix: u8 kind, u16 value count, the values.
+function readCovered(r: ByteReader): CoveredClustering {
+  const n = r.uvintNum();
+  if (n > 0xffff) r.onError(r.pos, `bad clustering type count ${n}`);
+  const types: string[] = [];
+  for (let i = 0; i < n; i++) types.push(utf8decode(r.bytes(r.uvintNum())));
+  let fixed: number[];
+  try {
+    fixed = fixedLengthsOf(types);
+  } catch (e) {
+    return r.onError(r.pos, `covered clustering: ${(e as Error).message}`);
+  }
+  const bound = (): ClusteringBound => {
+    const kind = r.u8();
+    const count = r.u16();
+    if (count > types.length) r.onError(r.pos - 2, `clustering bound of ${count} values for ${types.length} columns`);
+    return { kind, values: readClusteringValues(r, count, fixed) };
+  };
+  const start = bound();
+  const end = bound();
+  return { types, start, end };
+}
+
+function writeCovered(w: ByteWriter, c: CoveredClustering | null): void {
+  // Slice.ALL: the bounds with no values
+  const cc = c ?? { types: [], start: { kind: KIND_INCL_START_BOUND, values: [] }, end: { kind: KIND_INCL_END_BOUND, values: [] } };
+  w.uvint(cc.types.length);
+  for (const t of cc.types) {
+    const b = utf8(t);
+    w.uvint(b.length).bytes(b);
+  }
+  const fixed = fixedLengthsOf(cc.types);
+  for (const b of [cc.start, cc.end]) {
+    w.u8(b.kind).u16(b.values.length);
+    writeClusteringValues(w, b.values, fixed);
   }
 }

@@ -6,9 +6,12 @@ import { ByteReader, ByteWriter, utf8, concat } from "../util/bytes.js";
 import { core, Registered } from "../core/core.js";
 import { headerDescriptor, EncodingStats } from "../core/descriptors.js";
 import { writePartition } from "../core/rowstream.js";
-import { TableSchema, CompressionOptions, LZ4_CLASS } from "../schema/schema.js";
+import { TableSchema, CompressionOptions, LZ4_CLASS, ZSTD_CLASS } from "../schema/schema.js";
+
+// ZstdCompressor's level when the table does not set compression_level
+const ZSTD_DEFAULT_LEVEL = 3;
 import { className, reversedClassName, compositeClassName } from "../types/classname.js";
-import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_CHUNK_CRCS, OUT_SKETCH } from "../../assembly/format/constants.js";
+import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_CHUNK_CRCS, OUT_SKETCH, KIND_INCL_START_BOUND, KIND_INCL_END_BOUND } from "../../assembly/format/constants.js";
 import { Partition } from "./model.js";
 import { FormatVersion, features, DEFAULT_VERSION } from "./version.js";
 import { Statistics, writeStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
@@ -51,6 +54,8 @@ export class MemorySink implements ComponentSink {
 
 export interface WriterOptions {
   version?: FormatVersion;
+  /** counter contexts carry pre-2.1 local shards (kept from a source SSTable that says so) */
+  hasLegacyCounterShards?: boolean;
   generation?: number | string;
   /** compression; default: the table's */
   compression?: CompressionOptions;
@@ -127,11 +132,14 @@ export class SSTableWriter {
     const c = this.compression;
     const chunk = c.enabled ? c.chunkLengthKb * 1024 : 65536;
     const maxCompressed = c.enabled && c.minCompressRatio > 0 ? Math.floor(chunk / c.minCompressRatio) : 0x7fffffff;
-    if (c.enabled && c.className !== LZ4_CLASS) throw new CqliteError("UNSUPPORTED", `writing ${c.className} is not supported; use LZ4 or no compression`);
+    if (c.enabled && c.className !== LZ4_CLASS && c.className !== ZSTD_CLASS) throw new CqliteError("UNSUPPORTED", `writing ${c.className} is not supported; use LZ4, Zstd or no compression`);
+    const zstd = c.enabled && c.className === ZSTD_CLASS;
+    const level = zstd ? Number(c.extra.compression_level ?? ZSTD_DEFAULT_LEVEL) : 0;
+    if (zstd && !(Number.isInteger(level) && level >= 1 && level <= 22)) throw new CqliteError("INVALID", `compression_level ${c.extra.compression_level}: an integer from 1 to 22`);
     const o = new ByteWriter();
     o.u8(f.oldBloomFilterFormat ? 1 : 0).u8(c.enabled ? 1 : 0).i32(chunk).i32(f.maxCompressedLength ? maxCompressed : 0x7fffffff);
     o.i32(this.opts.indexBlockSize).i32(schema.options.minIndexInterval).i64(BigInt(Math.max(1, options.expectedKeys)));
-    o.f64(schema.options.bloomFilterFpChance).u8(options.byteOrdered ? 1 : 0);
+    o.f64(schema.options.bloomFilterFpChance).u8(options.byteOrdered ? 1 : 0).u8(f.uintDeletionTime ? 1 : 0).i32(f.partitionSizeBuckets).u8(zstd ? 1 : 0).i32(level);
     const k = core();
     const opts = o.result();
     this.w = k.call((x) => x.writerOpen(k.id(this.headerReg), k.put(opts), opts.length));
@@ -243,17 +251,20 @@ export class SSTableWriter {
     yield* this.putInPieces("Summary.db", this.take(OUT_SUMMARY));
     yield* this.putInPieces("Filter.db", this.take(OUT_FILTER));
     const c = this.compression;
+    // Cassandra's ratio counts the stored chunks without their 4-byte CRCs
+    let compressedBytes = fileLength;
     if (c.enabled) {
       const offs = this.take(OUT_CHUNK_OFFSETS);
       const dv = new DataView(offs.buffer, offs.byteOffset, offs.length);
       const offsets: bigint[] = [];
       for (let i = 0; i < offs.length; i += 8) offsets.push(dv.getBigInt64(i));
+      compressedBytes -= 4 * offsets.length;
       const chunk = c.chunkLengthKb * 1024;
       const maxCompressed = c.minCompressRatio > 0 ? Math.floor(chunk / c.minCompressRatio) : 0x7fffffff;
       const options: Record<string, string> = { ...c.extra };
       await this.put(
         "CompressionInfo.db",
-        writeCompressionInfo({ className: c.className, options, chunkLength: chunk, maxCompressedLength: maxCompressed, dataLength: BigInt(dataLength), offsets }, f, f.maxCompressedLength),
+        writeCompressionInfo({ className: c.className, options, chunkLength: chunk, maxCompressedLength: maxCompressed, dataLength: BigInt(dataLength), offsets }, f),
       );
     } else {
       const crcs = this.take(OUT_CHUNK_CRCS);
@@ -268,18 +279,18 @@ export class SSTableWriter {
       commitLogUpperBound: this.opts.commitLogUpperBound ?? NO_COMMITLOG_POSITION,
       minTimestamp: coreStats.minTimestamp,
       maxTimestamp: coreStats.maxTimestamp,
-      minLocalDeletionTime: coreStats.minLocalDeletionTime,
-      maxLocalDeletionTime: coreStats.maxLocalDeletionTime,
+      minLocalDeletionTime: f.uintDeletionTime ? unsignedLdt(coreStats.minLocalDeletionTime) : coreStats.minLocalDeletionTime,
+      maxLocalDeletionTime: f.uintDeletionTime ? unsignedLdt(coreStats.maxLocalDeletionTime) : coreStats.maxLocalDeletionTime,
       minTTL: coreStats.minTTL,
       maxTTL: coreStats.maxTTL,
-      compressionRatio: c.enabled && dataLength > 0 ? fileLength / dataLength : -1,
-      tombstoneMaxBins: f.metadataChecksum ? Math.min(coreStats.dropTimes.length, 100) : 100,
+      compressionRatio: c.enabled && dataLength > 0 ? compressedBytes / dataLength : -1,
+      tombstoneMaxBins: f.intTombstoneHistogram ? Math.min(coreStats.dropTimes.length, 100) : 100,
       tombstoneDropTimes: binDropTimes(coreStats.dropTimes, 100),
       sstableLevel: this.opts.sstableLevel ?? 0,
       repairedAt: this.opts.repairedAt ?? 0n,
       minClusteringValues: coreStats.minClustering,
       maxClusteringValues: coreStats.maxClustering,
-      hasLegacyCounterShards: false,
+      hasLegacyCounterShards: this.opts.hasLegacyCounterShards ?? false,
       totalColumnsSet: coreStats.totalColumnsSet,
       totalRows: coreStats.totalRows,
       commitLogLowerBound: this.opts.commitLogLowerBound ?? NO_COMMITLOG_POSITION,
@@ -287,6 +298,16 @@ export class SSTableWriter {
       pendingRepair: null,
       isTransient: false,
       originatingHostId: this.opts.originatingHostId ?? null,
+      hasPartitionLevelDeletions: coreStats.partitionDeletions > 0n,
+      coveredClustering: {
+        types: this.header.clusteringTypeNames,
+        start: { kind: KIND_INCL_START_BOUND, values: coreStats.minClustering },
+        end: { kind: KIND_INCL_END_BOUND, values: coreStats.maxClustering },
+      },
+      firstKey: partitions > 0 ? coreStats.firstKey : null,
+      lastKey: partitions > 0 ? coreStats.lastKey : null,
+      // set by Cassandra only when a sharded compaction strategy cuts outputs by token range
+      tokenSpaceCoverage: NaN,
     };
     const statistics: Statistics = {
       partitioner: this.opts.byteOrdered ? BYTE_ORDERED_PARTITIONER : MURMUR3_PARTITIONER,
@@ -352,6 +373,9 @@ interface CoreStats {
   dropTimes: [number, number][];
   minClustering: Uint8Array[];
   maxClustering: Uint8Array[];
+  partitionDeletions: bigint;
+  firstKey: Uint8Array;
+  lastKey: Uint8Array;
 }
 
 /** The core's statistics blob (assembly/sstable/stats.ts Stats.write). */
@@ -383,7 +407,16 @@ function readCoreStats(b: Uint8Array): CoreStats {
   };
   const minClustering = bound();
   const maxClustering = bound();
-  return { ...s, partitionSizes, cellCounts, dropTimes, minClustering, maxClustering };
+  const partitionDeletions = r.i64();
+  const firstKey = r.bytes(r.i32()).slice();
+  const lastKey = r.bytes(r.i32()).slice();
+  return { ...s, partitionSizes, cellCounts, dropTimes, minClustering, maxClustering, partitionDeletions, firstKey, lastKey };
+}
+
+// 'oa' keeps local deletion times unsigned, "none" being 0xffffffff where
+// older versions used Integer.MAX_VALUE; the core tracks the latter.
+function unsignedLdt(t: number): number {
+  return t === 0x7fffffff ? -1 : t;
 }
 
 // Cassandra rounds tombstone drop times up to whole minutes before binning.

@@ -10,7 +10,7 @@
 // must be the partition's.
 import { CorruptSSTableError } from "../errors.js";
 import { SSTableReader } from "../sstable/reader.js";
-import { IndexEntry, readPromotedIndex } from "../sstable/index-file.js";
+import { IndexEntry, readPromotedIndex, readDeletionTime } from "../sstable/index-file.js";
 import { ClusteringPrefix, readPrefix } from "../sstable/clustering-prefix.js";
 import { decodePartitions } from "../core/rowstream.js";
 import { Unfiltered, DeletionTime } from "../sstable/model.js";
@@ -21,7 +21,6 @@ import {
 } from "../../assembly/format/constants.js";
 
 /** u16 key length, key, then i32 local deletion time and i64 marked-for-delete-at. */
-const PARTITION_DELETION_BYTES = 12;
 
 /** Checks the row index of the partition `part` (its Data.db bytes, end byte included). */
 export function checkRowIndex(r: SSTableReader, e: IndexEntry, part: Uint8Array): void {
@@ -30,14 +29,17 @@ export function checkRowIndex(r: SSTableReader, e: IndexEntry, part: Uint8Array)
     throw new CorruptSSTableError(file, e.offset, `row index of the partition at Data.db offset ${e.position}: ${what}`);
   };
   const types = r.schema.clustering.map((c) => c.type);
-  const pi = readPromotedIndex(e.promoted, (rd) => void readPrefix(rd, types), file, e.offset);
+  const pi = readPromotedIndex(e.promoted, (rd) => void readPrefix(rd, types), file, e.offset, r.features.uintDeletionTime);
   const keyEnd = 2 + e.key.length;
-  if (part.length < keyEnd + PARTITION_DELETION_BYTES + 1) fail("the partition is shorter than its header");
-  const dv = new DataView(part.buffer, part.byteOffset, part.length);
-  if (dv.getInt32(keyEnd) !== pi.deletion.localDeletionTime || dv.getBigInt64(keyEnd + 4) !== pi.deletion.markedForDeleteAt)
+  // the partition's deletion, in its version's form ('oa': one byte when live)
+  const dr = new ByteReader(part.subarray(keyEnd), () => fail("the partition is shorter than its header"));
+  const deletion = readDeletionTime(dr, r.features.uintDeletionTime);
+  const deletionBytes = dr.pos;
+  if (part.length < keyEnd + deletionBytes + 1) fail("the partition is shorter than its header");
+  if (deletion.localDeletionTime !== pi.deletion.localDeletionTime || deletion.markedForDeleteAt !== pi.deletion.markedForDeleteAt)
     fail("its partition deletion differs from the partition's");
   const rowsEnd = part.length - 1; // where the end-of-partition byte is
-  if (pi.headerLength < keyEnd + PARTITION_DELETION_BYTES || pi.headerLength > rowsEnd) fail(`header length ${pi.headerLength} is outside the partition`);
+  if (pi.headerLength < keyEnd + deletionBytes || pi.headerLength > rowsEnd) fail(`header length ${pi.headerLength} is outside the partition`);
   if (pi.blocks.length === 0) fail("no blocks");
   let at = pi.headerLength;
   let open: DeletionTime | null = null;

@@ -15,7 +15,7 @@ import { SSTableReader } from "../sstable/reader.js";
 import { SSTableWriter, ComponentSink } from "../sstable/writer.js";
 import { CorruptSSTableError, CoreError } from "../errors.js";
 import { BYTE_ORDERED_PARTITIONER, readStatistics, Statistics } from "../sstable/statistics.js";
-import { features } from "../sstable/version.js";
+import { features, WRITABLE, FormatVersion } from "../sstable/version.js";
 import { IndexEntry } from "../sstable/index-file.js";
 import { concat, compareBytes } from "../util/bytes.js";
 import { SummaryCheck } from "./validate-summary.js";
@@ -26,8 +26,15 @@ import { compareStatistics } from "./validate-stats.js";
 const INDEX_WINDOW = 4096;
 /** Data.db bytes read at once, unless one partition is larger. */
 const BATCH_BYTES = 1 << 20;
-/** The version the validator's writer re-encodes in: only its Statistics.db is kept. */
-const RECOMPUTE_VERSION = "nb";
+/**
+ * The version the validator's writer re-encodes in (only its Statistics.db
+ * is kept): the SSTable's own where this engine writes it, else the written
+ * version of the same major release, whose statistics are alike.
+ */
+function recomputeVersion(version: string): FormatVersion {
+  if ((WRITABLE as readonly string[]).includes(version)) return version as FormatVersion;
+  return version.startsWith("m") ? "md" : version.startsWith("n") ? "nb" : "oa";
+}
 
 export interface ValidationReport {
   partitions: number;
@@ -38,11 +45,12 @@ export interface ValidationReport {
 export async function validate(r: SSTableReader): Promise<ValidationReport> {
   await r.verifyChecksums();
   const indexFile = `${r.name}/Index.db`;
-  const summary = new SummaryCheck(r.summary, `${r.name}/Summary.db`);
-  const sink = new StatisticsSink();
+  // a trie-indexed SSTable has no Summary.db: the reader's summary is its own sampling
+  const summary = r.features.trieIndexed ? null : new SummaryCheck(r.summary, `${r.name}/Summary.db`);
+  const sink = new StatisticsSink(recomputeVersion(r.version));
   const hasStatics = r.statistics.header.staticColumns.length > 0;
   const w = new SSTableWriter(r.schema, sink, {
-    version: RECOMPUTE_VERSION, generation: 0,
+    version: sink.version, generation: 0,
     expectedKeys: 1, // the filter it builds is thrown away: never size it from the input
     byteOrdered: r.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
     staticColumns: r.statistics.header.staticColumns.map((c) => r.schema.columnIndex(c.name)),
@@ -68,7 +76,7 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
       for (let k = 0; k < n; k++) {
         const e = index.at(k);
         const part = bytes.subarray(positions[k] - start, positions[k + 1] - start);
-        summary.see(e, count);
+        summary?.see(e, count);
         if (!r.filter.mightContain(e.key)) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count} (offset ${e.offset})`);
         streams.push(onePartition(r, indexFile, e, count, part));
         if (e.promoted.length) checkRowIndex(r, e, part);
@@ -83,12 +91,12 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
       last = positions[n - 1];
       index.consume(n);
     }
-    summary.finish(count);
+    summary?.finish(count);
     if (count === 0 && r.dataLength !== 0) throw new CorruptSSTableError(indexFile, 0, `no entries, but Data.db holds ${r.dataLength} bytes`);
     const info = await w.finish();
     // each entry's bytes decoded to at least one partition: as many as entries means exactly one each
     if (info.partitions !== count) throw new CorruptSSTableError(indexFile, 0, `${count} entries but Data.db holds ${info.partitions} partitions`);
-    compareStatistics(`${r.name}/Statistics.db`, r.statistics, sink.statistics(), hasStatics);
+    compareStatistics(`${r.name}/Statistics.db`, r.statistics, sink.statistics(), hasStatics, r.version);
     return { partitions: info.partitions, rows: info.rows, files: r.components.size };
   } finally {
     w.close();
@@ -122,10 +130,11 @@ function onePartition(r: SSTableReader, file: string, e: IndexEntry, ordinal: nu
 /** Keeps Statistics.db from the validator's writer; everything else it writes is dropped. */
 class StatisticsSink implements ComponentSink {
   private readonly pieces: Uint8Array[] = [];
+  constructor(readonly version: FormatVersion) {}
   append(component: string, bytes: Uint8Array): void {
     if (component === "Statistics.db") this.pieces.push(bytes.slice());
   }
   statistics(): Statistics {
-    return readStatistics(concat(this.pieces), features(RECOMPUTE_VERSION), "recomputed Statistics.db");
+    return readStatistics(concat(this.pieces), features(this.version), "recomputed Statistics.db");
   }
 }

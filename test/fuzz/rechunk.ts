@@ -35,7 +35,7 @@ export function rechunk(files: Map<string, Uint8Array>, version: string, plain: 
   }
   const data = out.result();
   files.set(component(files, "Data.db")![0], data);
-  files.set(ciName, writeCompressionInfo({ ...ci, dataLength: BigInt(plain.length), offsets }, f, f.maxCompressedLength));
+  files.set(ciName, writeCompressionInfo({ ...ci, dataLength: BigInt(plain.length), offsets }, f));
   const digest = component(files, "Digest.crc32");
   if (digest) files.set(digest[0], utf8(String(crc32(data))));
 }
