@@ -212,6 +212,7 @@ export function encodeValue(t: CqlType, v: CqlValue): Uint8Array {
       else if (typeof v === "number" || typeof v === "string" || typeof v === "bigint") {
         try { d = Decimal.parse(String(v)); } catch { bad(t, v); }
       } else bad(t, v);
+      if (!Number.isInteger(d.scale) || d.scale < -(2 ** 31) || d.scale >= 2 ** 31) bad(t, v, `scale ${d.scale} is not a 32-bit integer`);
       return w.i32(d.scale).bytes(varintBytes(d.unscaled)).result();
     }
     case "float":
@@ -452,10 +453,7 @@ export function compareValues(t: CqlType, a: Uint8Array, b: Uint8Array): number 
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case "decimal": {
-      const da = decodeValue(t, a) as Decimal, db = decodeValue(t, b) as Decimal;
-      const s = Math.max(da.scale, db.scale);
-      const x = da.unscaled * 10n ** BigInt(s - da.scale), y = db.unscaled * 10n ** BigInt(s - db.scale);
-      return x < y ? -1 : x > y ? 1 : 0;
+      return compareDecimals(decodeValue(t, a) as Decimal, decodeValue(t, b) as Decimal);
     }
     case "float": case "double": {
       const x = decodeValue(t, a) as number, y = decodeValue(t, b) as number;
@@ -468,6 +466,23 @@ export function compareValues(t: CqlType, a: Uint8Array, b: Uint8Array): number 
     default:
       return Math.sign(compareBytes(a, b));
   }
+}
+
+/**
+ * Decimals by value. Signs first, then orders of magnitude, and only then
+ * the digits on a common scale: scaling by the raw scale difference would
+ * take 10^(2^32) for scales a hostile value can carry.
+ */
+function compareDecimals(a: Decimal, b: Decimal): number {
+  const sa = a.unscaled < 0n ? -1 : a.unscaled > 0n ? 1 : 0, sb = b.unscaled < 0n ? -1 : b.unscaled > 0n ? 1 : 0;
+  if (sa !== sb || sa === 0) return Math.sign(sa - sb);
+  const digits = (d: Decimal) => (d.unscaled < 0n ? -d.unscaled : d.unscaled).toString().length;
+  const ea = digits(a) - a.scale, eb = digits(b) - b.scale;
+  if (ea !== eb) return ea < eb ? -sa : sa;
+  // same magnitude: the scales differ by no more than the digit counts do
+  const s = Math.max(a.scale, b.scale);
+  const x = a.unscaled * 10n ** BigInt(s - a.scale), y = b.unscaled * 10n ** BigInt(s - b.scale);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export function javaDoubleCompare(x: number, y: number): number {

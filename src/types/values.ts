@@ -17,7 +17,11 @@ export class Decimal {
     const neg = this.unscaled < 0n;
     let digits = (neg ? -this.unscaled : this.unscaled).toString();
     if (this.scale <= 0) return (neg ? "-" : "") + digits + (this.scale < 0 ? "E+" + -this.scale : "");
-    while (digits.length <= this.scale) digits = "0" + digits;
+    // as Java's BigDecimal: past six leading zeros, exponent notation (a scale
+    // read from a file can be 2^31: written out, that is gigabytes of zeros)
+    const adjusted = digits.length - 1 - this.scale;
+    if (adjusted < -6) return (neg ? "-" : "") + digits[0] + (digits.length > 1 ? "." + digits.slice(1) : "") + "E" + adjusted;
+    digits = digits.padStart(this.scale + 1, "0");
     const i = digits.length - this.scale;
     return (neg ? "-" : "") + digits.slice(0, i) + "." + digits.slice(i);
   }
