@@ -26,7 +26,7 @@ export async function* runSelect(view: ReadView, plan: SelectPlan): AsyncGenerat
   let counted = 0;
   const perPartition = plan.perPartitionLimit === Infinity ? undefined : plan.perPartitionLimit;
   for await (const p of planned(view, plan)) {
-    let rows = materialize(view.schema, p, { nowSeconds: view.nowSeconds, withMetadata: true }).filter(plan.filter);
+    let rows = materialize(view.schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata }).filter(plan.filter);
     if (plan.reverse) rows.reverse();
     rows = rows.slice(0, perPartition);
     for (const r of rows) {
