@@ -16,7 +16,11 @@ import { bloomBits as bloomBitsOf } from "./sstable/filter";
 import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_SKETCH } from "./format/constants";
 
 const tables: Table[] = [];
-const headers: Header[] = [];
+// Headers come and go with every SSTable opened or written: their slots are
+// freed by the host (freeHeader) and reused, so the array stays as long as
+// the most headers live at once.
+const headers: Array<Header | null> = [];
+const freeHeaderIds: i32[] = [];
 const writers = new Map<i32, Writer>();
 let nextWriter = 1;
 const result = new Out();
@@ -81,8 +85,28 @@ export function defineTable(p: usize, n: i32): i32 {
   return tables.length - 1;
 }
 export function defineHeader(tableId: i32, p: usize, n: i32): i32 {
-  headers.push(readHeader(tables[tableId], p, n));
+  const h = readHeader(tables[tableId], p, n);
+  if (freeHeaderIds.length) {
+    const id = freeHeaderIds.pop();
+    headers[id] = h;
+    return id;
+  }
+  headers.push(h);
   return headers.length - 1;
+}
+export function freeHeader(id: i32): void {
+  if (id < 0 || id >= headers.length || headers[id] === null) return;
+  headers[id] = null;
+  freeHeaderIds.push(id);
+}
+/** Headers defined and not freed: a leak shows here. */
+export function headersLive(): i32 {
+  return headers.length - freeHeaderIds.length;
+}
+function header(id: i32): Header {
+  const h = headers[id];
+  if (h === null) abort("header freed");
+  return changetype<Header>(h);
 }
 
 // options: u8 oldFormat, u8 compressed, i32 chunkLen, i32 maxCompressedLen,
@@ -99,7 +123,7 @@ export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   o.expectedKeys = r.i64be();
   o.fpChance = reinterpret<f64>(r.i64be());
   o.byteOrdered = r.u8() != 0;
-  const w = new Writer(headers[headerId], o);
+  const w = new Writer(header(headerId), o);
   const id = nextWriter++;
   writers.set(id, w);
   return id;
@@ -158,7 +182,7 @@ export function writerClose(id: i32): void {
 // Decodes whole partitions of uncompressed Data.db into the row stream (result).
 export function decodeData(headerId: i32, p: usize, n: i32): void {
   result.reset();
-  decodePartitions(headers[headerId], p, n, result);
+  decodePartitions(header(headerId), p, n, result);
 }
 
 // Merges row streams; `p` holds n (ptr, len) pairs as i32 BE. Result: the merged stream.

@@ -9,7 +9,7 @@
 //   E                                                           partition end
 //   clustering: u8 n, n values
 //   body: i64 livTs, i32 livTtl, i32 livLdt, i64 delMfda, i32 delLdt, u8 shadowable,
-//         u16 nCells, cells, u16 nComplexDeletions, (u16 col, i64 mfda, i32 ldt)*
+//         u32 nCells, cells, u32 nComplexDeletions, (u16 col, i64 mfda, i32 ldt)*
 //   cell: u16 col, u8 flags, i64 ts, i32 ttl, i32 ldt, [i32 pathLen, path], i32 valLen, value
 import { In } from "./util/in";
 import { Out } from "./util/out";
@@ -117,7 +117,10 @@ export class Row {
     this.delMfda = r.i64be();
     this.delLdt = r.i32be();
     this.shadowable = r.u8() != 0;
-    const n = <i32>r.u16be();
+    // u32 counts: a non-frozen collection is one cell per element, and
+    // Cassandra takes collections far past 65,535 elements
+    const n = r.i32be();
+    if (n < 0) fail(ERR_INVALID, r.pos - 4);
     this.nCells = 0;
     let prevCol = -1;
     for (let i = 0; i < n; i++) {
@@ -142,7 +145,8 @@ export class Row {
       c.valPtr = r.at();
       r.skip(c.valLen);
     }
-    const m = <i32>r.u16be();
+    const m = r.i32be();
+    if (m < 0) fail(ERR_INVALID, r.pos - 4);
     this.nComplexDel = 0;
     for (let i = 0; i < m; i++) {
       const d = this.nextComplexDel();
@@ -160,7 +164,7 @@ export class Row {
     o.i64be(this.delMfda);
     o.i32be(this.delLdt);
     o.u8(this.shadowable ? 1 : 0);
-    o.u16be(this.nCells);
+    o.i32be(this.nCells);
     for (let i = 0; i < this.nCells; i++) {
       const c = this.cell(i);
       o.u16be(c.col);
@@ -175,7 +179,7 @@ export class Row {
       o.i32be(c.valLen);
       o.bytes(c.valPtr, c.valLen);
     }
-    o.u16be(this.nComplexDel);
+    o.i32be(this.nComplexDel);
     for (let i = 0; i < this.nComplexDel; i++) {
       const d = unchecked(this.complexDel[i]);
       o.u16be(d.col);

@@ -102,8 +102,8 @@ export function encodeStreamPlain(schema: TableSchema, stats: EncodingStats, str
       p += 16;
       const delMfda = v.getBigInt64(p);
       p += 12 + 1;
-      const ncells = v.getUint16(p);
-      p += 2;
+      const ncells = v.getUint32(p);
+      p += 4;
       body.n = 0;
       let flags = 0;
       if (livTs !== -(2n ** 63n)) {
@@ -122,7 +122,7 @@ export function encodeStreamPlain(schema: TableSchema, stats: EncodingStats, str
         const vl = v.getInt32(p);
         p += 4 + vl;
       }
-      p += 2; // complex deletions: none in the benchmark
+      p += 4; // complex deletions: none in the benchmark
       if (present.size === regular.length) flags |= K.UF_HAS_ALL_COLUMNS;
       else {
         let missing = 0n;

@@ -127,14 +127,14 @@ function nextPartition(s: Source, ncols: number): void {
   }
   if (b[p] !== 0) outside("clustering columns");
   p += 1;
-  // body: i64 livTs, i32 livTtl, i32 livLdt, i64 delMfda, i32 delLdt, u8 shadowable, u16 nCells
+  // body: i64 livTs, i32 livTtl, i32 livLdt, i64 delMfda, i32 delLdt, u8 shadowable, u32 nCells
   s.livHi = v.getInt32(p);
   s.livLo = v.getUint32(p + 4);
   if (v.getInt32(p + 8) !== 0) outside("TTLs");
   s.livLdt = v.getInt32(p + 12);
   if (v.getInt32(p + 16) !== NONE_HI || v.getInt32(p + 20) !== 0) outside("row deletions");
-  const n = v.getUint16(p + 29);
-  p += 31;
+  const n = v.getUint32(p + 29);
+  p += 33;
   s.hasRow = true;
   s.cellsLeft = n;
   s.cellAt = p;
@@ -163,15 +163,15 @@ function loadCell(s: Source, prevCol: number, ncols: number): void {
 function finishPartition(s: Source): void {
   if (!s.hasRow) return;
   const p = s.cellAt; // all cells consumed
-  if (p + 3 > s.end) throw new Error(`plain merge: truncated row at ${p}`);
-  if (s.v.getUint16(p) !== 0) outside("complex deletions");
-  const tag = s.b[p + 2];
+  if (p + 5 > s.end) throw new Error(`plain merge: truncated row at ${p}`);
+  if (s.v.getUint32(p) !== 0) outside("complex deletions");
+  const tag = s.b[p + 4];
   if (tag !== K.RS_END) {
     if (tag === K.RS_ROW) outside("clustering columns");
     if (tag === K.RS_MARKER) outside("range tombstones");
-    throw new Error(`plain merge: bad record ${tag} at ${p + 2}`);
+    throw new Error(`plain merge: bad record ${tag} at ${p + 4}`);
   }
-  s.p = p + 3;
+  s.p = p + 5;
 }
 
 /** Merges sorted row streams of one table (the benchmark's shape only) into one sorted, reconciled stream. */
@@ -228,7 +228,7 @@ function mergePartition(out: Out, group: Source[], n: number, ncols: number): vo
   const g0 = group[0];
   const partStart = out.n;
   // P, token, key, no deletion; R, no clustering; the row body's fixed part
-  out.need(1 + 8 + 4 + g0.keyLen + 12 + 2 + 31 + 2 + 1);
+  out.need(1 + 8 + 4 + g0.keyLen + 12 + 2 + 33 + 4 + 1);
   let b = out.b;
   let v = out.v;
   let o = out.n;
@@ -274,7 +274,7 @@ function mergePartition(out: Out, group: Source[], n: number, ncols: number): vo
   v.setInt32(o + 24, NO_LDT);
   b[o + 28] = 0;
   const countAt = o + 29;
-  o += 31;
+  o += 33;
   out.n = o;
   // cells: k-way by column, reconciling equal ones
   let ncells = 0;
@@ -328,13 +328,12 @@ function mergePartition(out: Out, group: Source[], n: number, ncols: number): vo
     out.n = partStart; // the row is empty, so is the partition
     return;
   }
-  out.need(3);
+  out.need(5);
   b = out.b;
   v = out.v;
   o = out.n;
-  v.setUint16(countAt, ncells);
-  b[o] = 0;
-  b[o + 1] = 0;
-  b[o + 2] = K.RS_END;
-  out.n = o + 3;
+  v.setUint32(countAt, ncells);
+  v.setUint32(o, 0);
+  b[o + 4] = K.RS_END;
+  out.n = o + 5;
 }

@@ -574,8 +574,8 @@ export function encodeSSTablePlain(schema: TableSchema, stats: EncodingStats, sl
         const livTtl = v.getInt32(p + 8), livLdt = v.getInt32(p + 12);
         if (v.getInt32(p + 16) !== K.NO_TIMESTAMP_HI || v.getInt32(p + 20) !== 0) outside("a row deletion");
         p += 29; // liveness 16, deletion 12, shadowable 1
-        const ncells = v.getUint16(p);
-        p += 2;
+        const ncells = v.getUint32(p);
+        p += 4;
         const hasLiveness = !(lth === K.NO_TIMESTAMP_HI && ltl === 0);
         if (hasLiveness && livTtl !== 0) outside("a TTL");
         // the liveness timestamp's delta against the EncodingStats minimum
@@ -633,8 +633,8 @@ export function encodeSSTablePlain(schema: TableSchema, stats: EncodingStats, sl
           if (ldt < minLdt) minLdt = ldt;
           if (ldt > maxLdt) maxLdt = ldt;
         }
-        if (v.getUint16(p) !== 0) outside("a complex deletion");
-        p += 2;
+        if (v.getUint32(p) !== 0) outside("a complex deletion");
+        p += 4;
         const missing = ~present & allMask;
         if (missing === 0) flags |= K.UF_HAS_ALL_COLUMNS;
         else bodyLen += uvSize32(missing >>> 0);

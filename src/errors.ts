@@ -4,9 +4,12 @@ import {
   ERR_TRUNCATED, ERR_CORRUPT, ERR_CHECKSUM, ERR_UNSUPPORTED, ERR_ORDER, ERR_INVALID,
 } from "../assembly/format/constants.js";
 
+/** Longest message an error carries: hostile input must not make one the size of a file. */
+export const MAX_MESSAGE_LENGTH = 2048;
+
 export class CqliteError extends Error {
   constructor(readonly code: string, message: string) {
-    super(message);
+    super(message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH)}… (${message.length - MAX_MESSAGE_LENGTH} more characters)`);
     this.name = new.target.name;
   }
 }

@@ -71,7 +71,8 @@ describe("OpfsStorage on the OPFS model", () => {
   });
 
   test("quota: writes fail with QuotaExceededError, and the WAL reports it as the cause", async () => {
-    const root = new ModelDir({ quotaBytes: 600 });
+    // six 100-byte records and the log's head file (43 bytes) fit, a seventh does not
+    const root = new ModelDir({ quotaBytes: 650 });
     const s = await OpfsStorage.open({ root, locks: new ModelLocks() });
     const f = await s.open("big", { create: true });
     await expect(f.append(new Uint8Array(700))).rejects.toBeInstanceOf(QuotaExceededError);

@@ -178,7 +178,7 @@ describe("WAL format", () => {
     expect(records).toEqual([]);
     await wal.append(enc.encode("x"));
     await wal.close();
-    expect(await s.list("")).toEqual(["MANIFEST", "wal-0000000000000001.log", "wal-1.log", "wal-notes"]);
+    expect(await s.list("")).toEqual(["MANIFEST", "wal-0000000000000001.log", "wal-1.log", "wal-notes", "wal.head"]);
   });
 });
 
@@ -219,7 +219,7 @@ describe("WAL options and misuse", () => {
     await wal.append(enc.encode("x"));
     await expect(Wal.open(s, { directory: "wal/" })).rejects.toBeInstanceOf(DatabaseLockedError);
     await wal.close();
-    expect(await s.list("wal/")).toEqual(["wal/" + segmentName(1n)]);
+    expect(await s.list("wal/")).toEqual(["wal/" + segmentName(1n), "wal/wal.head"]);
     const again = await openWal(s, { directory: "wal/" });
     expect(again.records).toEqual([[1n, "x"]]);
     await again.wal.close();

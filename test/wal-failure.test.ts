@@ -1,5 +1,6 @@
-// After a failed write or flush the log refuses everything (what is on disk
-// past the durable point is unknown) until it is reopened, which repairs it.
+// After a failed write or flush the log refuses to vouch for anything (what
+// is on disk past the last acknowledged record is unknown) until the next
+// append repairs it, cutting the failed records off, or it is reopened.
 import "./helpers.js";
 import { describe, test, expect } from "vitest";
 import { MemoryStorage } from "../src/storage/memory.js";
@@ -42,16 +43,43 @@ describe("a failed log", () => {
       expect(e).toBeInstanceOf(WalFailedError);
       expect(e.cause).toBeInstanceOf(InjectedFaultError);
     }
-    await expect(wal.append(new Uint8Array(1))).rejects.toBeInstanceOf(WalFailedError);
     await expect(wal.sync()).rejects.toBeInstanceOf(WalFailedError);
     await expect(wal.markFlushed(1n)).rejects.toBeInstanceOf(WalFailedError);
-    await wal.close(); // the failure was already reported: close just releases
-    // written but never acknowledged: may come back, and here they do (nothing crashed)
-    expect(await replayed(mem)).toEqual([1n, 2n, 3n]);
+    // the next append repairs the log: the two failed records are cut off and
+    // their numbers go to the next records
+    expect(await wal.append(new Uint8Array(1))).toEqual({ seq: 2n });
+    await wal.sync();
+    await wal.close();
+    expect(await replayed(mem)).toEqual([1n, 2n]);
+  });
+
+  test("appends waiting while the log repairs itself keep their order; a repair that fails fails them all", async () => {
+    const mem = new MemoryStorage();
+    let failFlushes = 0;
+    let failTruncates = 0;
+    const s = new FaultyStorage(mem, {
+      onOp: (op) => {
+        if (op === "flush" && failFlushes > 0 && failFlushes--) throw new InjectedFaultError("flush", "wal", -1);
+        if (op === "truncate" && failTruncates > 0 && failTruncates--) throw new InjectedFaultError("truncate", "wal", -1);
+      },
+    });
+    const wal = await opened(s);
+    await wal.append(new Uint8Array(3));
+    failFlushes = 1;
+    await expect(wal.append(new Uint8Array(3))).rejects.toBeInstanceOf(WalFailedError);
+    failTruncates = 1;
+    const failed = await Promise.allSettled([wal.append(new Uint8Array(1)), wal.append(new Uint8Array(2))]);
+    expect(failed.map((r) => r.status)).toEqual(["rejected", "rejected"]);
+    expect((failed[0] as PromiseRejectedResult).reason.cause).toBeInstanceOf(InjectedFaultError);
+    const ok = await Promise.all([1, 2, 3].map((n) => wal.append(new Uint8Array(n))));
+    expect(ok.map((r) => r.seq)).toEqual([2n, 3n, 4n]);
+    await wal.close();
+    expect(await replayed(mem)).toEqual([1n, 2n, 3n, 4n]);
   });
 
   test("a full disk: QuotaExceededError is the cause; reopening recovers what was acknowledged", async () => {
-    const mem = new MemoryStorage({ quotaBytes: 1000 });
+    // ten 100-byte records and the head file (43 bytes) fit, the eleventh does not
+    const mem = new MemoryStorage({ quotaBytes: 1100 });
     const wal = await opened(mem);
     const acked: bigint[] = [];
     let failure: unknown = null;
@@ -64,6 +92,12 @@ describe("a failed log", () => {
     expect(failure).toBeInstanceOf(WalFailedError);
     expect((failure as WalFailedError).cause).toBeInstanceOf(QuotaExceededError);
     expect(acked.length).toBe(10);
+    // still full: the repair works (it only shrinks the file), the record does not fit
+    await expect(wal.append(new Uint8Array(84))).rejects.toBeInstanceOf(WalFailedError);
+    // space freed: the log goes on without a reopen
+    mem.quotaBytes = 2000;
+    for (let i = 0; i < 5; i++) acked.push((await wal.append(new Uint8Array(84))).seq);
+    expect(acked.at(-1)).toBe(15n);
     await wal.close();
     expect(await replayed(mem)).toEqual(acked);
   });

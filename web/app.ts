@@ -167,9 +167,31 @@ async function importZip(): Promise<void> {
     await open();
     e = need();
   }
-  const added = await e.importZip(file);
+  // the worker reads the File slice by slice into OPFS; progress comes back as it goes
+  const bar = $<HTMLProgressElement>("import-progress");
+  const info = $("import-info");
+  bar.value = 0;
+  const phases = new Set<string>();
+  let events = 0;
+  // progress crosses on a port of its own: an event may land after the result
+  let finished = false;
+  const t0 = performance.now();
+  const added = await e.importZip(file, {
+    onProgress: (p) => {
+      if (finished) return;
+      info.dataset.events = String(++events);
+      phases.add(p.phase);
+      info.dataset.phases = [...phases].join(" ");
+      bar.value = p.phase === "done" ? 1 : Math.min(0.99, p.bytesRead / Math.max(1, p.bytesTotal ?? file.size));
+      const phase = p.phase === "read" ? "reading" : p.phase === "validate" ? "validating" : p.phase === "adopt" ? "adopting" : "done";
+      message("import-info", `${phase}: ${formatBytes(p.bytesRead)} of ${formatBytes(p.bytesTotal ?? file.size)} read, ${p.entries} / ${p.entriesTotal} files, ${formatBytes(p.bytesWritten)} written`);
+    },
+  });
+  finished = true;
+  bar.value = 1;
   const rows = added.reduce((a, s) => a + s.rows, 0);
   message("import-info", `${added.length} SSTable(s), ${rows} rows imported`);
+  info.dataset.seconds = ((performance.now() - t0) / 1000).toFixed(1);
   $<HTMLTextAreaElement>("cql").value = `SELECT * FROM ${schema!.name} LIMIT 100`;
   await run();
 }

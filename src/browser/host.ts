@@ -1,13 +1,14 @@
 // What the engine's worker exposes over comlink: a WriteEngine on OPFS, with
 // the values and errors made fit to cross (wire.ts), counters for the LSM
 // view, and export and import shaped for a page (zip chunks handed over by
-// transfer, zips read from a Blob the page passes by reference).
+// transfer, zips read slice by slice from a Blob the page passes by reference).
 import { transfer } from "comlink";
-import { unzipSync } from "fflate";
 import { loadCoreBrowser } from "../core/load-browser.js";
 import { WriteEngine, MaintenanceReport, MaintenanceStats, ENGINE_LOCK } from "../engine/engine.js";
 import { OpfsStorage } from "../storage/opfs.js";
 import { ExportOptions, ExportReport } from "../export/export.js";
+import type { ImportOptions, ImportProgress, ImportLimits } from "../export/import.js";
+import { inspectZip } from "../export/zip-inspect.js";
 import { PolicySpec } from "../compaction/policies.js";
 import { WalSyncPolicy } from "../wal/wal.js";
 import { FormatVersion } from "../sstable/version.js";
@@ -25,6 +26,8 @@ export interface WorkerEngineConfig {
   flushThresholdRows?: number;
   walSync?: WalSyncPolicy;
   format?: FormatVersion;
+  /** limits every import runs under unless its options say otherwise */
+  importLimits?: Partial<ImportLimits>;
 }
 
 export interface OpenInfo {
@@ -76,7 +79,7 @@ export class EngineHost {
     try {
       this.engine = await WriteEngine.open({
         storage, schema: config.schema, flushThresholdBytes: config.flushThresholdBytes, flushThresholdRows: config.flushThresholdRows,
-        walSync: config.walSync, format: config.format,
+        walSync: config.walSync, format: config.format, importLimits: config.importLimits,
       });
     } catch (e) {
       await storage.close();
@@ -170,19 +173,23 @@ export class EngineHost {
     });
   }
 
-  /** What a zip holds: its schema.cql (an export of this engine has one) and the SSTable files. */
-  async inspectZip(zip: Blob | Uint8Array): Promise<{ schema: string | null; files: string[] }> {
-    const bytes = zip instanceof Uint8Array ? zip : new Uint8Array(await zip.arrayBuffer());
-    const files: string[] = [];
-    let schema: string | null = null;
-    const entries = unzipSync(bytes, { filter: (f) => (files.push(f.name), f.name.split("/").pop() === "schema.cql") });
-    for (const b of Object.values(entries)) schema = new TextDecoder().decode(b);
-    return { schema, files: files.filter((f) => !f.endsWith("/")) };
+  /** What a zip holds: its schema.cql (an export of this engine has one) and the SSTable files; read from its central directory. */
+  inspectZip(zip: Blob | Uint8Array): Promise<{ schema: string | null; files: string[] }> {
+    return inspectZip(zip);
   }
 
-  async importZip(zip: Blob | Uint8Array): Promise<{ generation: number; rows: number; partitions: number }[]> {
-    const bytes = zip instanceof Uint8Array ? zip : new Uint8Array(await zip.arrayBuffer());
-    const added = await this.e.importSSTables(bytes);
+  /**
+   * Imports the SSTables of a zip. A Blob (a File the page passed by
+   * reference) is read slice by slice from the browser's blob store, and its
+   * files are copied into OPFS piece by piece, so neither is ever held whole.
+   */
+  async importZip(
+    zip: Blob | Uint8Array,
+    options: Omit<ImportOptions, "onProgress"> = {},
+    onProgress?: (p: ImportProgress) => unknown,
+  ): Promise<{ generation: number; rows: number; partitions: number }[]> {
+    // progress crosses as comlink messages the import does not wait for
+    const added = await this.e.importSSTables(zip, { ...options, onProgress: onProgress && ((p) => void onProgress(p)) });
     return added.map((s) => ({ generation: s.generation, rows: s.rows, partitions: s.partitions }));
   }
 

@@ -11,6 +11,7 @@ import { CqliteError } from "../errors.js";
 import { EngineClosedError, ENGINE_LOCK, MaintenanceReport, MaintenanceStats } from "../engine/engine.js";
 import { opfsLockKey, opfsLocation } from "../storage/opfs.js";
 import type { ExportOptions, ExportReport } from "../export/export.js";
+import type { ImportOptions, ImportProgress } from "../export/import.js";
 import type { PolicySpec } from "../compaction/policies.js";
 import type { SSTableInfo } from "../sstable/writer.js";
 import type { CqlRow } from "../read/materialize.js";
@@ -64,7 +65,7 @@ export class BrowserEngine {
     const host = wrap<EngineHost>(worker);
     const config: WorkerEngineConfig = {
       name: options.name, schema: options.schema, flushThresholdBytes: options.flushThresholdBytes,
-      flushThresholdRows: options.flushThresholdRows, walSync: options.walSync, format: options.format,
+      flushThresholdRows: options.flushThresholdRows, walSync: options.walSync, format: options.format, importLimits: options.importLimits,
     };
     try {
       let info: OpenInfo;
@@ -181,9 +182,14 @@ export class BrowserEngine {
     return this.call((h) => h.inspectZip(zip));
   }
 
-  /** Adopts the SSTables in a zip (written by Cassandra or by this engine) as new generations. */
-  async importZip(zip: Blob): Promise<{ generation: number; rows: number; partitions: number }[]> {
-    const added = await this.call((h) => h.importZip(zip));
+  /**
+   * Adopts the SSTables in a zip (written by Cassandra or by this engine) as
+   * new generations. The worker reads the Blob slice by slice; `onProgress`
+   * hears bytes read, files and bytes written (see ImportProgress).
+   */
+  async importZip(zip: Blob, options: Omit<ImportOptions, "onProgress"> & { onProgress?: (p: ImportProgress) => void } = {}): Promise<{ generation: number; rows: number; partitions: number }[]> {
+    const { onProgress, ...rest } = options;
+    const added = await this.call((h) => h.importZip(zip, rest, onProgress && proxy(onProgress)));
     this.wrote();
     return added;
   }

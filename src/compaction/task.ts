@@ -51,14 +51,18 @@ const MAX_SLICE = 8 << 20;
  * still fits its budget.
  */
 export class UnitCosts {
-  private readonly rates = new Map<string, number>();
+  /** per kind, ms per MB by size class: a unit's fixed overhead dwarfs a small one's bytes and not a large one's */
+  private readonly rates = new Map<string, Map<number, number>>();
   /** @param clock milliseconds, monotonic: what budgets and costs are measured with */
   constructor(readonly clock: () => number = () => performance.now()) {}
   /** input bytes merged per ms, as the last task averaged */
   mergeBytesPerMs = 0;
   predict(kind: string, mb: number): number | undefined {
-    const r = this.rates.get(kind);
-    return r === undefined ? undefined : r * (UNIT_MB + mb);
+    const byClass = this.rates.get(kind);
+    if (!byClass) return undefined;
+    // a size never seen yet is costed at the dearest rate seen for the kind
+    const r = byClass.get(sizeClass(mb)) ?? Math.max(...byClass.values());
+    return r * (UNIT_MB + mb);
   }
   /** Whether a unit fits in `leftMs`: a call's first unit always does, a kind never timed only then. */
   fits(kind: string, mb: number, leftMs: number, first: boolean): boolean {
@@ -72,10 +76,18 @@ export class UnitCosts {
     await unit();
     const ms = this.clock() - t0;
     const r = ms / (UNIT_MB + mb);
-    const prev = this.rates.get(kind);
+    let byClass = this.rates.get(kind);
+    if (!byClass) this.rates.set(kind, (byClass = new Map()));
+    const c = sizeClass(mb);
+    const prev = byClass.get(c);
     // quick to learn that a unit got dearer, slow to believe it got cheaper
-    this.rates.set(kind, prev === undefined || r > prev ? r : 0.8 * prev + 0.2 * r);
+    byClass.set(c, prev === undefined || r > prev ? r : 0.8 * prev + 0.2 * r);
   }
+}
+
+/** Powers of two of UNIT_MB: 0 up to one unit's worth of bytes, then 1, 2, ... */
+function sizeClass(mb: number): number {
+  return mb <= UNIT_MB ? 0 : Math.ceil(Math.log2(mb / UNIT_MB));
 }
 
 /** An output that is full (or the last), being finished a piece at a time. */
@@ -130,8 +142,12 @@ export class CompactionTask {
     return this.plan.inputs;
   }
 
+  /** every generation this task has written to, finished or not (what an abort leaves behind) */
+  readonly generations: number[] = [];
+
   private openWriter(): SSTableWriter {
     this.generation = this.newGeneration();
+    this.generations.push(this.generation);
     this.sink = this.sinkFor(this.generation);
     const encodingStats = mergedEncodingStats(this.readers);
     const cols = new Set<number>();
@@ -252,15 +268,20 @@ export class CompactionTask {
     return report;
   }
 
-  /** Abandons the task: open outputs are closed unfinished (their files are orphans). */
+  /**
+   * Abandons the task: open outputs are closed unfinished, best effort (the
+   * storage may be what failed); the caller deletes `generations`' files.
+   */
   async abort(): Promise<void> {
+    this.done = true;
+    const sinks = [this.sink];
     for (const c of this.closing.splice(0)) {
       c.writer.close();
-      await c.sink.close();
+      sinks.push(c.sink);
     }
     this.writer?.close();
     this.writer = null;
-    await this.sink?.close();
     this.sink = null;
+    for (const s of sinks) await s?.close().catch(() => undefined);
   }
 }

@@ -26,6 +26,8 @@ export interface CoreExports {
   lz4Decompress(src: number, n: number, dst: number, outLen: number): void;
   defineTable(p: number, n: number): number;
   defineHeader(table: number, p: number, n: number): number;
+  freeHeader(id: number): void;
+  headersLive(): number;
   writerOpen(header: number, p: number, n: number): number;
   writerAppend(w: number, p: number, n: number): void;
   writerOutPtr(w: number, which: number): number;
@@ -171,6 +173,13 @@ export class Core {
   takeResult(): Uint8Array {
     const x = this.x;
     return this.bytes(x.resultPtr(), x.resultLen()).slice();
+  }
+
+  /** Frees a header's slot in the core (its reader or writer is done with it); a later id() defines it again. */
+  release(r: Registered): void {
+    if (r.parent !== null && r.gen === this.gen && !this.poisoned) this.x.freeHeader(r.id);
+    r.gen = -1;
+    r.id = -1;
   }
 
   id(r: Registered): number {

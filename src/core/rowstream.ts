@@ -25,7 +25,7 @@ function writeBody(w: ByteWriter, r: Row): void {
   w.i64(l ? l.timestamp : NO_TIMESTAMP).i32(l ? l.ttl : 0).i32(l && l.ttl ? l.localExpirationTime : NO_DELETION_TIME);
   writeDeletion(w, r.deletion);
   w.u8(r.deletion?.shadowable ? 1 : 0);
-  w.u16(r.cells.length);
+  w.u32(r.cells.length);
   for (const c of r.cells) {
     const flags = (c.deleted ? RS_CELL_DELETED : 0) | (c.ttl ? RS_CELL_EXPIRING : 0) | (c.path ? RS_CELL_HAS_PATH : 0);
     w.u16(c.column).u8(flags).i64(c.timestamp).i32(c.ttl ?? 0).i32(c.localDeletionTime ?? NO_DELETION_TIME);
@@ -33,7 +33,7 @@ function writeBody(w: ByteWriter, r: Row): void {
     w.i32(c.value.length).bytes(c.value);
   }
   const cds = r.complexDeletions ?? [];
-  w.u16(cds.length);
+  w.u32(cds.length);
   for (const d of cds) {
     w.u16(d.column);
     writeDeletion(w, d.deletion);
@@ -97,14 +97,14 @@ function readDeletion(r: ByteReader): DeletionTime | undefined {
   return mfda === LIVE.markedForDeleteAt ? undefined : { markedForDeleteAt: mfda, localDeletionTime: ldt };
 }
 
-function readBody(r: ByteReader, clustering: (Uint8Array | null)[]): Row {
+function readBody(r: ByteReader, clustering: (Uint8Array | null)[], count: () => number): Row {
   const ts = r.i64(), ttl = r.i32(), ldt = r.i32();
   const row: Row = { clustering, cells: [] };
   if (ts !== NO_TIMESTAMP) row.liveness = { timestamp: ts, ttl, localExpirationTime: ttl ? ldt : NO_DELETION_TIME };
   const del = readDeletion(r);
   const shadowable = r.u8() !== 0;
   if (del) row.deletion = shadowable ? { ...del, shadowable } : del;
-  const n = r.u16();
+  const n = count();
   for (let i = 0; i < n; i++) {
     const column = r.u16(), flags = r.u8(), timestamp = r.i64(), cttl = r.i32(), cldt = r.i32();
     const path = flags & RS_CELL_HAS_PATH ? r.bytes(r.i32()).slice() : undefined;
@@ -121,7 +121,7 @@ function readBody(r: ByteReader, clustering: (Uint8Array | null)[]): Row {
     if (path) c.path = path;
     row.cells.push(c);
   }
-  const m = r.u16();
+  const m = count();
   for (let i = 0; i < m; i++) {
     const column = r.u16();
     const d = readDeletion(r);
@@ -130,9 +130,14 @@ function readBody(r: ByteReader, clustering: (Uint8Array | null)[]): Row {
   return row;
 }
 
-/** Decodes a row stream; with `ends`, also where each partition's bytes end. */
-export function decodePartitions(bytes: Uint8Array, ends?: number[]): Partition[] {
+/**
+ * Decodes a row stream; with `ends`, also where each partition's bytes end.
+ * `u16Counts` reads the first layout, whose cell counts were u16 (write-ahead
+ * logs written before the counts widened; src/engine/mutation.ts).
+ */
+export function decodePartitions(bytes: Uint8Array, ends?: number[], u16Counts = false): Partition[] {
   const r = new ByteReader(bytes);
+  const count = u16Counts ? () => r.u16() : () => r.u32();
   const out: Partition[] = [];
   let p: Partition | null = null;
   while (r.remaining > 0) {
@@ -144,10 +149,10 @@ export function decodePartitions(bytes: Uint8Array, ends?: number[]): Partition[
       const d = readDeletion(r);
       if (d) p.deletion = d;
     } else if (tag === RS_STATIC) {
-      p!.staticRow = readBody(r, []);
+      p!.staticRow = readBody(r, [], count);
     } else if (tag === RS_ROW) {
       const cl = readValues(r);
-      p!.unfiltereds.push({ type: "row", row: readBody(r, cl) });
+      p!.unfiltereds.push({ type: "row", row: readBody(r, cl, count) });
     } else if (tag === RS_MARKER) {
       const kind = r.u8();
       const clustering = readValues(r);

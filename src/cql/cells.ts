@@ -16,12 +16,19 @@ export interface WriteTime {
 }
 
 let listSeq = 0n;
+/** the last appended element's time: each next one is later, as Cassandra's time UUIDs run ahead of the clock when asked faster than it ticks */
+let lastAppend = 0n;
 const GREGORIAN_OFFSET = 0x01b21dd213814000n; // 100 ns intervals from 1582-10-15 to 1970-01-01
 
 /** A version-1 time UUID for a list element: increasing within and across calls. */
 export function listPath(timestampMicros: bigint, prepend = false): Uint8Array {
+  listSeq++;
   // prepends count down from a fixed point before any real time so they sort first
-  let t = prepend ? 0x0100000000000000n - (timestampMicros * 10n + listSeq++) : timestampMicros * 10n + GREGORIAN_OFFSET + (listSeq++ % 10n);
+  let t = prepend ? 0x0100000000000000n - (timestampMicros * 10n + listSeq) : timestampMicros * 10n + GREGORIAN_OFFSET;
+  if (!prepend) {
+    if (t <= lastAppend) t = lastAppend + 1n;
+    lastAppend = t;
+  }
   t &= (1n << 60n) - 1n;
   const b = new Uint8Array(16);
   const v = new DataView(b.buffer);

@@ -8,12 +8,13 @@ import { Memtable } from "../memtable/memtable.js";
 import { SSTableReader } from "../sstable/reader.js";
 import { SSTableWriter, SSTableInfo, ComponentSink } from "../sstable/writer.js";
 import { FormatVersion, DEFAULT_VERSION } from "../sstable/version.js";
-import { fileName } from "../sstable/names.js";
+import { fileName, tryParseFileName } from "../sstable/names.js";
 import { Partition } from "../sstable/model.js";
-import { encodePartitionsIndexed, decodePartitions } from "../core/rowstream.js";
+import { decodePartitions } from "../core/rowstream.js";
 import { tokenOf } from "../core/token.js";
+import { encodeMutation, decodeMutation, DEFAULT_MAX_MUTATION_BYTES } from "./mutation.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
-import { SSTableEntry } from "./manifest.js";
+import { SSTableEntry, MANIFEST } from "./manifest.js";
 import { VersionSet } from "../version/version-set.js";
 import { Version } from "../version/version.js";
 import { DATA_PREFIX } from "../version/table-cache.js";
@@ -32,9 +33,8 @@ import { mergedEncodingStats } from "../compaction/cursor.js";
 import { MergeCursor } from "../read/merge-cursor.js";
 import { SSTableCursor } from "../read/sstable-cursor.js";
 import { writeExport, ExportOptions, ExportReport, ExportPart } from "../export/export.js";
-import { openImports } from "../export/import.js";
+import { importInto, placeStaged, removeStaging, StagedSSTable, ImportInput, ImportOptions, ImportLimits } from "../export/import.js";
 import { merge } from "../core/merge.js";
-import { comparePartitions } from "../schema/order.js";
 import { StatementCache, writeStatement, planSelect, isSelect } from "../cql/execute.js";
 import { Params } from "../cql/values.js";
 import { Partition as RawPartition } from "../sstable/model.js";
@@ -110,6 +110,8 @@ export interface EngineConfig {
   clock?: () => bigint;
   /** milliseconds, monotonic: what maintenance budgets are measured with (default performance.now) */
   maintenanceClock?: () => number;
+  /** largest write accepted, as logged (default 16 MiB, Cassandra's max_mutation_size); larger ones fail with MutationTooLargeError */
+  maxMutationBytes?: number;
   /** SSTable files held open at once (default 128); idle ones beyond it are closed and reopened on demand */
   maxOpenFiles?: number;
   /** decompressed Data.db chunks kept for reads, in bytes (default 16 MiB) */
@@ -118,6 +120,8 @@ export interface EngineConfig {
   keyCacheBytes?: number;
   /** bytes of a wide partition per row index block in flushed SSTables (Cassandra's column_index_size, default 64 KiB) */
   indexBlockSize?: number;
+  /** limits every import runs under unless its options say otherwise (see src/export/import-limits.ts) */
+  importLimits?: Partial<ImportLimits>;
 }
 
 export interface OpenReport {
@@ -173,7 +177,11 @@ export class WriteEngine {
     const unlock = await storage.lock(ENGINE_LOCK);
     try {
       // files of SSTables that never made it into the manifest (a crash mid-flush or mid-compaction) go here
+      // a database that has a manifest must have its log too (see below)
+      const existed = await storage.exists(MANIFEST);
       const { versions, orphans } = await VersionSet.open(storage, schema, config);
+      // and what an import was staging when the process stopped
+      orphans.push(...(await removeStaging(storage)));
       const manifest = versions.manifest;
       const report: OpenReport = { walRecordsReplayed: 0, walTornTail: null, orphansRemoved: orphans };
       let wal: Wal;
@@ -184,6 +192,11 @@ export class WriteEngine {
           lockName: null, // the engine holds LOCK for the whole database
           // never reuse a sequence number the SSTables already cover
           minNextSeq: BigInt(manifest.flushedSeq) + 1n,
+          // and notice a deleted segment holding records the SSTables do not
+          expectFrom: BigInt(manifest.flushedSeq) + 1n,
+          mustExist: existed,
+          // the version byte rides on top of the largest mutation
+          maxRecordBytes: (config.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES) + 1,
         });
       } catch (e) {
         await versions.close();
@@ -195,13 +208,13 @@ export class WriteEngine {
         const replay = await wal.replay((seq, payload) => {
           if (seq <= flushed) return;
           // each partition keeps its slice of the record, as a live write does
-          // (one copy per record: the log may reuse the buffer it read into)
-          const bytes = payload.slice();
-          const ends: number[] = [];
-          decodePartitions(bytes, ends).forEach((p, i) => engine.memtable.apply(p, seq, bytes.subarray(i ? ends[i - 1] : 0, ends[i])));
+          const { partitions, slices } = decodeMutation(seq, payload);
+          partitions.forEach((p, i) => engine.memtable.apply(p, seq, slices[i]));
           report.walRecordsReplayed++;
         });
         report.walTornTail = replay.tornTail ?? null;
+        // from now on the database exists, so its log must too
+        if (!existed) await versions.apply({});
         return engine;
       } catch (e) {
         await versions.close();
@@ -249,16 +262,15 @@ export class WriteEngine {
    */
   async writePartitions(updates: Partition[]): Promise<void> {
     this.check();
-    if (updates.length === 0) return;
-    // backpressure: while a flush runs, the fresh memtable may fill up once
-    // more, no further, so memory stays within twice the threshold
-    while (this.autoFlush && this.memtable.bytes >= this.flushThresholdBytes) await this.autoFlush;
-    for (const p of updates) p.token = tokenOf(p.key);
+    if (!Array.isArray(updates) || updates.length === 0) return;
+    await this.makeRoom();
+    // checked and encoded before a write ordinal is taken: a bad mutation
+    // throws here and leaves no trace, so it cannot hold up later writes
+    const { payload, slices } = encodeMutation(this.schema, updates, this.config.maxMutationBytes);
     const ordinal = this.nextOrdinal++;
-    const { bytes, ends } = encodePartitionsIndexed(updates);
     let seq: bigint;
     try {
-      seq = (await this.wal.append(bytes)).seq;
+      seq = (await this.wal.append(payload)).seq;
     } catch (e) {
       this.skip(ordinal);
       // a full disk or quota is the storage's typed error, not the log's wrapper
@@ -270,7 +282,7 @@ export class WriteEngine {
     await new Promise<void>((resolve) => {
       this.applyQueue.set(ordinal, () => {
         // each partition keeps its slice of the WAL record's bytes: encoded once
-        updates.forEach((p, i) => this.memtable.apply(p, seq, bytes.subarray(i ? ends[i - 1] : 0, ends[i])));
+        updates.forEach((p, i) => this.memtable.apply(p, seq, slices[i]));
         resolve();
       });
       this.drain();
@@ -295,11 +307,36 @@ export class WriteEngine {
     return this.config.flushThresholdBytes ?? 32 << 20;
   }
 
+  /**
+   * Before a write: backpressure, and the retry of a failed background
+   * flush. While a flush runs, the fresh memtable may fill up once more, no
+   * further, so memory stays within twice the threshold. After a background
+   * flush failed (a full disk), the next write flushes first and fails with
+   * the flush's error if it fails again: the app sees the problem, nothing
+   * is logged, and once space is freed writes go on without a reopen.
+   */
+  private async makeRoom(): Promise<void> {
+    while (this.autoFlush && this.memtable.bytes >= this.flushThresholdBytes) await this.autoFlush;
+    if (this.flushFailure === null) return;
+    this.flushFailure = null;
+    try {
+      await this.flush();
+    } catch (e) {
+      this.flushFailure = e;
+      throw e;
+    }
+  }
+  /** why the last background flush failed, until a flush succeeds */
+  private flushFailure: unknown = null;
+
   private maybeFlush(): void {
     const rows = this.config.flushThresholdRows ?? 500_000;
-    if (this.autoFlush || (this.memtable.bytes < this.flushThresholdBytes && this.memtable.rows < rows)) return;
+    if (this.autoFlush || this.flushFailure !== null || (this.memtable.bytes < this.flushThresholdBytes && this.memtable.rows < rows)) return;
     this.autoFlush = this.flush()
-      .catch(() => undefined)
+      .then(
+        () => undefined,
+        (e: unknown) => void (this.flushFailure = e),
+      )
       .finally(() => (this.autoFlush = null));
   }
 
@@ -321,19 +358,34 @@ export class WriteEngine {
     const frozen = this.memtable;
     this.flushing = frozen;
     this.memtable = this.newMemtable();
+    const generation = this.versions.allocateGeneration();
+    const version = this.config.format ?? DEFAULT_VERSION;
+    let info: SSTableInfo;
     try {
-      const generation = this.versions.allocateGeneration();
-      const version = this.config.format ?? DEFAULT_VERSION;
-      const info = await this.writeSSTable(frozen, generation, version);
+      info = await this.writeSSTable(frozen, generation, version);
+      // opens the reader, then swaps the manifest: a failure leaves both as they were
       await this.versions.apply({ add: [entryOf(info, generation, version, 0)], flushedSeq: frozen.lastSeq });
-      await this.wal.markFlushed(frozen.lastSeq);
-      return info;
     } catch (e) {
-      // the frozen memtable stays readable and in the WAL; fold it back
+      // nothing names the new files: remove them, and fold the frozen
+      // memtable (still in the WAL) back, so a retry starts from here
+      await this.removeSSTableFiles(generation);
       this.restore(frozen);
-      throw e;
-    } finally {
       this.flushing = null;
+      throw e;
+    }
+    this.flushing = null;
+    // the segments it covers go; if that fails they stay, and replay skips
+    // what the manifest says is flushed (a failed log reports on next append)
+    await this.wal.markFlushed(frozen.lastSeq).catch(() => undefined);
+    return info;
+  }
+
+  /** Deletes whatever files of `generation` exist (a failed flush's or compaction's); best effort: open removes orphans too. */
+  private async removeSSTableFiles(generation: number): Promise<void> {
+    const names = await this.storage.list(DATA_PREFIX).catch(() => [] as string[]);
+    for (const name of names) {
+      const p = tryParseFileName(name);
+      if (p && Number(p.generation) === generation) await this.storage.delete(name).catch(() => undefined);
     }
   }
 
@@ -403,7 +455,29 @@ export class WriteEngine {
   maintenanceStep(budgetMs: number): Promise<MaintenanceReport> {
     this.check();
     if (!(budgetMs > 0)) throw new RangeError("maintenanceStep: budgetMs must be positive");
-    return this.serial(() => this.stepNow(budgetMs));
+    return this.serial(async () => {
+      try {
+        return await this.stepNow(budgetMs);
+      } catch (e) {
+        // A unit failed (a full disk, say). Its work cannot be resumed: a
+        // slice half-written to an output is lost to it. So the compaction
+        // starts over: its outputs go, its inputs were never replaced, and the
+        // next step plans afresh.
+        await this.abandonTask();
+        throw e;
+      }
+    });
+  }
+
+  /** Drops the compaction in progress and every file it wrote. */
+  private async abandonTask(): Promise<void> {
+    const task = this.task;
+    if (!task) return;
+    await task.abort();
+    for (const o of task.outputs) await this.versions.discard(entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level)).catch(() => undefined);
+    this.prepared.clear();
+    this.endTask();
+    for (const g of task.generations) await this.removeSSTableFiles(g);
   }
 
   private ctx() {
@@ -575,58 +649,38 @@ export class WriteEngine {
   }
 
   /**
-   * Adopts SSTables written by Cassandra (zip bytes, or file name → bytes)
-   * as new generations, after validating them against the table's schema.
+   * Adopts SSTables written by Cassandra (or exported by this engine) as new
+   * generations: from a zip (bytes, a Blob or File, a path, a stream), a
+   * snapshot directory (a path) or a name → bytes map. Streams the files into
+   * storage, validates them against the table's schema, then swaps them in;
+   * a failure leaves nothing behind. See src/export/import.ts.
    */
-  importSSTables(input: Uint8Array | Map<string, Uint8Array>): Promise<SSTableEntry[]> {
+  importSSTables(input: ImportInput, options: ImportOptions = {}): Promise<SSTableEntry[]> {
     this.check();
-    return this.serial(async () => {
-      const imports = await openImports(this.schema, input);
-      const added: SSTableEntry[] = [];
-      for (const imp of imports) {
+    // staging and validation run beside writes, flushes and compactions; only adopting is serial
+    return importInto({
+      storage: this.storage, schema: this.schema, format: this.config.format ?? DEFAULT_VERSION,
+      adopt: (staged) => this.serial(() => this.adoptImported(staged)),
+    }, input, { ...this.config.importLimits, ...options });
+  }
+
+  private async adoptImported(staged: StagedSSTable[]): Promise<SSTableEntry[]> {
+    this.check();
+    const added: SSTableEntry[] = [];
+    const placed: string[] = [];
+    try {
+      for (const s of staged) {
         const generation = this.versions.allocateGeneration();
-        const r = imp.reader;
-        let entry: SSTableEntry;
-        if (imp.resort) {
-          // byte-ordered partitions: re-sort by token and rewrite in our default format
-          const ps = await r.partitions();
-          for (const p of ps) p.token = tokenOf(p.key);
-          ps.sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
-          const version = this.config.format ?? DEFAULT_VERSION;
-          const sink = this.sinkFor(version, generation);
-          const w = new SSTableWriter(this.schema, sink, {
-            version, generation, expectedKeys: ps.length, encodingStats: r.statistics.header.stats,
-            staticColumns: r.statistics.header.staticColumns.map((c) => this.schema.columnIndex(c.name)),
-            regularColumns: r.statistics.header.regularColumns.map((c) => this.schema.columnIndex(c.name)),
-          });
-          try {
-            await w.append(ps);
-            entry = entryOf(await w.finish(), generation, version, 0);
-          } finally {
-            w.close();
-            await sink.close();
-          }
-        } else {
-          const sink = this.sinkFor(r.version as FormatVersion, generation);
-          for (const [c, bytes] of imp.files) if (c !== "Digest.sha1") await sink.append(c, bytes);
-          await sink.close();
-          const idx = await r.indexEntries();
-          const st = r.statistics.stats;
-          entry = {
-            generation, version: r.version, level: 0,
-            files: Object.fromEntries([...imp.files].map(([c, b]) => [c, b.length])),
-            partitions: idx.length, rows: Number(st.totalRows), dataLength: r.dataLength,
-            minTimestamp: st.minTimestamp.toString(), maxTimestamp: st.maxTimestamp.toString(),
-            minToken: idx.length ? tokenOf(idx[0].key).toString() : null,
-            maxToken: idx.length ? tokenOf(idx[idx.length - 1].key).toString() : null,
-            createdAt: Date.now(),
-          };
-        }
-        added.push(entry);
+        await placeStaged(this.storage, s, (c) => DATA_PREFIX + fileName(s.version, generation, c), placed);
+        added.push({ ...s.entry, generation, level: 0, createdAt: Date.now() });
       }
+      // opens their readers, then swaps the manifest: reads see them only once it lists them
       await this.versions.apply({ add: added });
       return added;
-    });
+    } catch (e) {
+      for (const name of placed) await this.storage.delete(name).catch(() => undefined);
+      throw e;
+    }
   }
 
   // ---- CQL
@@ -765,12 +819,7 @@ export class WriteEngine {
       await this.flush();
       await this.autoFlush;
       await this.flushChain;
-      if (this.task) {
-        await this.task.abort();
-        for (const o of this.task.outputs) await this.versions.discard(entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level));
-        this.prepared.clear();
-        this.endTask();
-      }
+      await this.abandonTask();
       while (await this.versions.deleteObsolete());
       await this.wal.close();
     } finally {

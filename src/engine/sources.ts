@@ -8,7 +8,13 @@ export interface ClosableSource extends ByteSource {
 
 export async function storageSource(storage: Storage, name: string): Promise<ClosableSource> {
   const f = await storage.open(name, {});
-  const size = await f.size();
+  let size: number;
+  try {
+    size = await f.size();
+  } catch (e) {
+    await f.close(); // an open handle would keep the file from being deleted
+    throw e;
+  }
   return {
     size,
     read: (offset: number, length: number) => f.read(offset, Math.max(0, Math.min(length, size - offset))),

@@ -8,4 +8,6 @@ export type { ServiceOptions } from "../edge/service.js";
 export { SSTableReader } from "../sstable/reader.js";
 export { parseTable } from "../cql/ddl.js";
 export { CqliteError } from "../errors.js";
+export { ImportError, ZipError, ZipBombError, ImportLimitError, DEFAULT_IMPORT_LIMITS } from "../export/import.js";
+export type { ImportOptions, ImportProgress, ImportLimits, ImportInput } from "../export/import.js";
 export { Decimal, Duration } from "../types/values.js";

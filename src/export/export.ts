@@ -38,6 +38,12 @@ export interface ExportOptions {
   validate?: boolean;
   /** stream a zip of the export to this sink */
   zip?: ChunkSink;
+  /**
+   * keep the exported files under export/ in the engine's storage (default:
+   * only when no zip is asked for, so a zipped export does not leave a copy
+   * of the whole table behind)
+   */
+  keep?: boolean;
   /** progress: bytes of the zip produced so far */
   onProgress?: (zipBytes: number) => void;
 }
@@ -93,7 +99,24 @@ export async function writeExport(storage: Storage, schema: TableSchema, parts: 
   if (typeof o.uniqueId === "string" && !isUniqueSSTableId(o.uniqueId)) throw new ExportError(`'${o.uniqueId}' is not a Cassandra unique SSTable identifier (4 + 4 + 18 base-36 characters, e.g. 3gvq_0mbz_1x5k02ad4wh0tykq6o)`);
   if (o.generation !== undefined && !(Number.isSafeInteger(o.generation) && o.generation > 0)) throw new ExportError(`generation ${o.generation}: a positive integer`);
   const dir = `export/${tableDirectory(keyspace, table, schema.id)}`;
-  for (const old of await storage.list(`${dir}/`)) await storage.delete(old);
+  const clear = async () => {
+    for (const old of await storage.list(`${dir}/`)) await storage.delete(old);
+  };
+  await clear();
+  const keep = o.keep ?? !o.zip;
+  try {
+    const report = await writeAndZip(storage, schema, parts, o, dir, version);
+    report.timeMs = performance.now() - t0;
+    if (!keep) await clear();
+    return report;
+  } catch (e) {
+    // a failed export leaves nothing behind (a full disk is often why it failed)
+    await clear().catch(() => undefined);
+    throw e;
+  }
+}
+
+async function writeAndZip(storage: Storage, schema: TableSchema, parts: ExportPart[], o: ExportOptions, dir: string, version: FormatVersion): Promise<ExportReport> {
   const compression = { ...schema.options.compression, ...o.compression };
   const generations: (number | string)[] = [];
   const nextGeneration = (i: number): number | string =>
@@ -149,7 +172,7 @@ export async function writeExport(storage: Storage, schema: TableSchema, parts: 
     maxTimestamp: max(infos.map((x) => x.maxTimestamp)),
     minToken: min(infos.map((x) => x.minToken)),
     maxToken: max(infos.map((x) => x.maxToken)),
-    timeMs: performance.now() - t0,
+    timeMs: 0,
     validated,
     generations,
   };
@@ -166,7 +189,7 @@ async function validateExported(storage: Storage, schema: TableSchema, version: 
   }
   try {
     const r = await SSTableReader.open(comps, { schema, version, name: `${dir}/${version}-${generation}-big` });
-    const v = await validate(r);
+    const v = await validate(r).finally(() => r.release());
     if (v.partitions !== info.partitions) throw new ExportError(`validation read ${v.partitions} partitions, wrote ${info.partitions}`);
   } finally {
     for (const s of sources) await s.close();

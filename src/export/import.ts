@@ -1,72 +1,113 @@
-// Import: SSTables that Cassandra (or this engine) wrote, from a zip, a
-// directory listing or loose files, validated against the table's schema and
-// adopted as new generations. Files from the ByteOrderedPartitioner (Cassandra's
-// own test tables) are re-sorted into Murmur3 token order on the way in.
-import { unzipSync } from "fflate";
-import { SSTableReader } from "../sstable/reader.js";
+// Import: SSTables that Cassandra (or this engine) wrote, from a zip (bytes, a
+// Blob or File, a path, a stream), a snapshot directory or a name → bytes map,
+// into an engine's storage. The files of the chosen table are copied in piece
+// by piece under a temporary prefix, each SSTable is opened from there and
+// validated, and then `adopt` makes them live (new generations, one manifest
+// swap). Memory is bounded by the limits, never by the input; a failure at
+// any step removes everything the import wrote, so it can be retried.
+import type { Storage } from "../storage/storage.js";
 import { TableSchema } from "../schema/schema.js";
-import { tryParseFileName, parseFileName, BadFileNameError } from "../sstable/names.js";
-import { features } from "../sstable/version.js";
-import { BYTE_ORDERED_PARTITIONER } from "../sstable/statistics.js";
-import { MemorySource, ComponentSources } from "../sstable/source.js";
-import { validate } from "../tools/validate.js";
-import { CqliteError } from "../errors.js";
+import { FormatVersion } from "../sstable/version.js";
+import type { SSTableEntry } from "../engine/manifest.js";
+import { openArchive, ImportInput } from "./import-input.js";
+import { groupSSTables, selectTable, checkGroup } from "./import-select.js";
+import { stageGroup, StagedSSTable } from "./import-stage.js";
+import { ImportOptions, ImportProgress, limitsOf } from "./import-limits.js";
+import { ImportLimitError } from "./import-errors.js";
 
-export class ImportError extends CqliteError {
-  constructor(message: string) {
-    super("IMPORT", message);
-  }
+export { ImportError, ZipError, ZipBombError, ImportLimitError } from "./import-errors.js";
+export { DEFAULT_IMPORT_LIMITS } from "./import-limits.js";
+export type { ImportLimits, ImportOptions, ImportProgress } from "./import-limits.js";
+export type { ImportInput } from "./import-input.js";
+export type { StagedSSTable } from "./import-stage.js";
+export { openImports, groupFiles, type ImportedSSTable } from "./zip-memory.js";
+
+/** Where imports stage their files; whatever is here when an engine opens is left from a failed one. */
+export const STAGING_PREFIX = "import/";
+
+export interface ImportTarget {
+  storage: Storage;
+  schema: TableSchema;
+  /** the format re-sorted (byte-ordered) SSTables are rewritten in */
+  format: FormatVersion;
+  /**
+   * Makes the staged SSTables live, all or none: moves their files (see
+   * placeStaged) and swaps the manifest. Files it moved are its to remove if
+   * it fails.
+   */
+  adopt(staged: StagedSSTable[]): Promise<SSTableEntry[]>;
 }
 
-export interface ImportedSSTable {
-  /** where it came from: "<version>-<generation>" and its directory */
-  source: string;
-  reader: SSTableReader;
-  /** re-sorted from byte order: must be rewritten, not copied */
-  resort: boolean;
-  files: Map<string, Uint8Array>;
-}
+/** Progress events at most this often (in bytes read), besides each file's end and each phase. */
+const PROGRESS_BYTES = 1 << 20;
 
-const REQUIRED = ["Data.db", "Index.db", "Statistics.db", "Summary.db", "Filter.db", "TOC.txt"];
-
-/** The SSTables in a zip or a name → bytes map, grouped and checked. */
-export function groupFiles(input: Uint8Array | Map<string, Uint8Array>): Map<string, Map<string, Uint8Array>> {
-  let files: Map<string, Uint8Array>;
-  if (input instanceof Uint8Array) {
-    let entries: Record<string, Uint8Array>;
-    try {
-      entries = unzipSync(input);
-    } catch (e) {
-      throw new ImportError(`not a readable zip: ${(e as Error).message}`);
+export async function importInto(target: ImportTarget, input: ImportInput, options: ImportOptions = {}): Promise<SSTableEntry[]> {
+  const { storage } = target;
+  const limits = limitsOf(options);
+  const id = [...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const prefix = `${STAGING_PREFIX}${id}-`;
+  const written: string[] = [];
+  const progress: ImportProgress = { phase: "read", bytesRead: 0, bytesTotal: null, entries: 0, entriesTotal: 0, bytesWritten: 0 };
+  let reported = 0;
+  const report = (force: boolean) => {
+    if (!options.onProgress || (!force && progress.bytesRead - reported < PROGRESS_BYTES)) return;
+    reported = progress.bytesRead;
+    options.onProgress({ ...progress });
+  };
+  const archive = await openArchive(input, storage, `${prefix}input.zip`, limits);
+  try {
+    progress.bytesTotal = archive.bytesTotal;
+    const groups = selectTable(groupSSTables(archive.files), target.schema, options);
+    let total = 0;
+    for (const g of groups) total += checkGroup(g, limits);
+    if (total > limits.maxTotalBytes) throw new ImportLimitError("maxTotalBytes", limits.maxTotalBytes, `the SSTables' ${total} bytes`);
+    progress.entriesTotal = groups.reduce((n, g) => n + g.components.size, 0);
+    report(true);
+    const staged: StagedSSTable[] = [];
+    for (const [k, g] of groups.entries()) {
+      staged.push(await stageGroup({
+        storage, schema: target.schema, format: target.format, limits, written,
+        onRead: (n) => {
+          progress.bytesRead += n;
+          report(false);
+        },
+        onWritten: (n, fileDone) => {
+          progress.bytesWritten += n;
+          if (fileDone) progress.entries++;
+          report(fileDone);
+        },
+        onValidate: () => {
+          progress.phase = "validate";
+          report(true);
+        },
+      }, g, `${prefix}${k}-`));
+      progress.phase = "read";
     }
-    files = new Map(Object.entries(entries).filter(([n]) => !n.endsWith("/")));
-  } else files = input;
-  const groups = new Map<string, Map<string, Uint8Array>>();
-  for (const [path, bytes] of files) {
-    const base = path.split("/").pop()!;
-    if (base === "schema.cql" || base.startsWith(".") || base.endsWith(".cql") || base.endsWith(".md")) continue;
-    const p = tryParseFileName(base);
-    if (!p) throw new BadFileNameError(path);
-    const dir = path.slice(0, path.length - base.length);
-    const key = `${dir}${p.version}-${p.generation}`;
-    if (!groups.has(key)) groups.set(key, new Map());
-    groups.get(key)!.set(p.component, bytes);
+    progress.phase = "adopt";
+    report(true);
+    const added = await target.adopt(staged);
+    progress.phase = "done";
+    report(true);
+    return added;
+  } finally {
+    await archive.close().catch(() => undefined);
+    // after a successful adopt these were moved away, and deleting a missing file is no error
+    for (const name of written) await storage.delete(name).catch(() => undefined);
   }
-  if (groups.size === 0) throw new ImportError("no SSTable files found");
-  return groups;
 }
 
-export async function openImports(schema: TableSchema, input: Uint8Array | Map<string, Uint8Array>): Promise<ImportedSSTable[]> {
-  const out: ImportedSSTable[] = [];
-  for (const [key, comps] of groupFiles(input)) {
-    const { version } = parseFileName(`${key.split("/").pop()}-big-Data.db`);
-    features(version); // unsupported versions fail here, with a clear message
-    for (const c of REQUIRED) if (!comps.has(c)) throw new ImportError(`${key}: missing component ${c}`);
-    if (!comps.has("CompressionInfo.db") && !comps.has("CRC.db")) throw new ImportError(`${key}: missing component CompressionInfo.db or CRC.db`);
-    const sources: ComponentSources = new Map([...comps].map(([c, b]) => [c, new MemorySource(b)]));
-    const reader = await SSTableReader.open(sources, { schema, version, name: key });
-    await validate(reader);
-    out.push({ source: key, reader, resort: reader.statistics.partitioner === BYTE_ORDERED_PARTITIONER, files: comps });
+/** Moves a staged SSTable's files to their live names; each moved name is pushed to `placed` as it goes. */
+export async function placeStaged(storage: Storage, s: StagedSSTable, nameOf: (component: string) => string, placed: string[]): Promise<void> {
+  for (const [component, from] of s.files) {
+    const to = nameOf(component);
+    await storage.rename(from, to);
+    placed.push(to);
   }
-  return out;
+}
+
+/** Removes what failed imports left (an engine calls this on open, before anyone imports). */
+export async function removeStaging(storage: Storage): Promise<string[]> {
+  const names = await storage.list(STAGING_PREFIX);
+  for (const n of names) await storage.delete(n);
+  return names;
 }

@@ -76,6 +76,11 @@ export class SSTableReader {
     );
   }
 
+  /** Frees what the reader holds in the core (its header); the component sources are the opener's to close. */
+  release(): void {
+    core().release(this.headerReg);
+  }
+
   /** Opens from component sources; `version` defaults to the one in the names. */
   static async open(components: ComponentSources, opts: OpenOptions = {}): Promise<SSTableReader> {
     const name = opts.name ?? "sstable";

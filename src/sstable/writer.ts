@@ -327,6 +327,7 @@ export class SSTableWriter {
     this.finished = true;
     const k = core();
     if (k.generation === this.coreGen) k.call((x) => x.writerClose(this.w));
+    k.release(this.headerReg);
   }
 }
 

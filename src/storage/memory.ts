@@ -40,13 +40,14 @@ export class MemoryStorage implements Storage {
   private readonly locks = new Set<string>();
   private readonly handles = new OpenFiles();
   private readonly mine = new Set<MemoryFile>();
-  private readonly quota: number;
+  /** the byte limit, changeable (a test frees space, as a user deleting files would) */
+  quotaBytes: number;
   private total = 0;
   private closed = false;
 
   constructor(options: MemoryStorageOptions = {}) {
-    this.quota = options.quotaBytes ?? Number.MAX_SAFE_INTEGER;
-    invariant(Number.isSafeInteger(this.quota) && this.quota >= 0, "quotaBytes is a non-negative integer");
+    this.quotaBytes = options.quotaBytes ?? Number.MAX_SAFE_INTEGER;
+    invariant(Number.isSafeInteger(this.quotaBytes) && this.quotaBytes >= 0, "quotaBytes is a non-negative integer");
   }
 
   private check(): void {
@@ -184,7 +185,7 @@ export class MemoryStorage implements Storage {
   writeFile(name: string, f: MemFile, offset: number, data: Uint8Array): void {
     const end = offset + data.length;
     const grow = Math.max(0, end - f.len);
-    if (this.total + grow > this.quota) throw new QuotaExceededError(name);
+    if (this.total + grow > this.quotaBytes) throw new QuotaExceededError(name);
     if (offset < f.durableLen && !f.snapshot) f.snapshot = f.buf.slice(0, f.durableLen);
     if (end > f.buf.length) {
       let cap = Math.max(f.buf.length * 2, 4096);

@@ -87,12 +87,15 @@ export class TableCache {
 
   /** Forgets a generation and closes its files: no read of it may be in flight. */
   async evict(entry: SSTableEntry): Promise<void> {
+    // its header's slot in the core goes too
+    this.readers.get(entry.generation)?.release();
     this.readers.delete(entry.generation);
     for (const c of Object.keys(entry.files)) await this.closeHandle(componentPath(entry.version, entry.generation, c));
   }
 
   /** Closes every handle and forgets every reader. */
   async close(): Promise<void> {
+    for (const r of this.readers.values()) r.release();
     this.readers.clear();
     for (const path of [...this.handles.keys()]) await this.closeHandle(path, true);
   }

@@ -129,7 +129,13 @@ export class VersionSet {
       flushedSeq: String(flushed),
       sstables: live.map((t) => t.entry),
     };
-    await this.swap(next);
+    try {
+      await this.swap(next);
+    } catch (e) {
+      // the old manifest stands: the added SSTables' readers go, so their files can
+      for (const entry of add) await this.discard(entry);
+      throw e;
+    }
     this.manifestData = next;
     const old = this.cur;
     this.cur = this.install(live);
@@ -139,14 +145,20 @@ export class VersionSet {
 
   // the manifest written whole under a temporary name, synced, then renamed over the old
   private async swap(next: ManifestData): Promise<void> {
-    const f = await this.storage.open(MANIFEST_TMP, { create: true, truncate: true });
     try {
-      await f.write(0, encodeManifest(next));
-      await f.flush();
-    } finally {
-      await f.close();
+      const f = await this.storage.open(MANIFEST_TMP, { create: true, truncate: true });
+      try {
+        await f.write(0, encodeManifest(next));
+        await f.flush();
+      } finally {
+        await f.close();
+      }
+      await this.storage.rename(MANIFEST_TMP, MANIFEST);
+    } catch (e) {
+      // the old manifest stands; a failed swap leaves nothing of its own behind
+      await this.storage.delete(MANIFEST_TMP).catch(() => undefined);
+      throw e;
     }
-    await this.storage.rename(MANIFEST_TMP, MANIFEST);
   }
 
   private install(live: LiveTable[]): Version {

@@ -13,9 +13,11 @@ export class WalCorruptionError extends CqliteError {
 }
 
 /**
- * A write or flush failed, so what is on disk past the last durable record
- * is unknown: every pending and later append fails with this (`cause` is the
- * storage error, e.g. QuotaExceededError). Close and reopen to recover.
+ * A write or flush failed, so what is on disk past the last acknowledged
+ * record is unknown: every pending append fails with this (`cause` is the
+ * storage error, e.g. QuotaExceededError), and so do sync() and markFlushed()
+ * until the next append repairs the log (cutting it back to the last
+ * acknowledged record) and goes on; or the log is reopened.
  */
 export class WalFailedError extends CqliteError {
   constructor(cause: unknown) {

@@ -21,6 +21,33 @@ export const FIRST_SEQ = 1n;
 
 const SEGMENT = /^wal-(\d{16})\.log$/;
 
+/**
+ * The file naming the newest segment, rewritten (temporary name, flush,
+ * rename) each time a segment starts: a log that lost its newest segments
+ * would otherwise look like a shorter, healthy log.
+ */
+export const HEAD_FILE = "wal.head";
+export const HEAD_TMP = "wal.head.tmp";
+const HEAD_MAGIC = "cqlite-wal-head 1";
+
+export function encodeHead(firstSeq: bigint): Uint8Array {
+  const body = `${HEAD_MAGIC}\n${segmentName(firstSeq)}\n`;
+  return new TextEncoder().encode(body);
+}
+
+/** The first sequence number of the segment a head file names, or null if the bytes are not a head file. */
+export function decodeHead(b: Uint8Array): bigint | null {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(b);
+  } catch {
+    return null;
+  }
+  const lines = text.split("\n");
+  if (lines.length !== 3 || lines[0] !== HEAD_MAGIC || lines[2] !== "") return null;
+  return parseSegmentName(lines[1]);
+}
+
 /** `wal-<first sequence number, 16 digits>.log` */
 export function segmentName(firstSeq: bigint): string {
   invariant(firstSeq >= FIRST_SEQ && firstSeq <= MAX_SEQ, `segment sequence ${firstSeq} in range`);

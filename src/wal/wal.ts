@@ -20,7 +20,7 @@
 import type { Storage, StorageFile, Release } from "../storage/storage.js";
 import { checkName } from "../storage/storage.js";
 import { invariant } from "../storage/errors.js";
-import { FIRST_SEQ, HEADER_BYTES, MAX_PAYLOAD_BYTES, MAX_SEQ, parseSegmentName, segmentName } from "./format.js";
+import { FIRST_SEQ, HEADER_BYTES, MAX_PAYLOAD_BYTES, MAX_SEQ, parseSegmentName, segmentName, HEAD_FILE, HEAD_TMP, encodeHead, decodeHead } from "./format.js";
 import { SegmentScanner } from "./segment-scanner.js";
 import { RecordBatch } from "./batch.js";
 import { WalClosedError, WalCorruptionError, WalFailedError, WalUsageError } from "./errors.js";
@@ -53,6 +53,15 @@ export interface WalOptions {
    * numbers its SSTables already cover.
    */
   minNextSeq?: bigint;
+  /**
+   * Every record numbered from here on must be in the log: the engine passes
+   * its flushed sequence number + 1, so a segment deleted from the front or
+   * the middle of what is not yet flushed is WalCorruptionError, not a
+   * silently shorter log. Default: the log's own first record.
+   */
+  expectFrom?: bigint;
+  /** the log must exist (the database is not new): no segment at all is WalCorruptionError */
+  mustExist?: boolean;
   /** where the segments live in the storage: "" (default) or "dir/" */
   directory?: string;
   /** lock taken for the log's lifetime (default "wal.lock" in the directory); null: none */
@@ -93,7 +102,7 @@ interface Admission {
   reject(e: unknown): void;
 }
 
-type Options = Required<Omit<WalOptions, "lockName">> & { lockName: string | null };
+type Options = Required<Omit<WalOptions, "lockName" | "expectFrom">> & { lockName: string | null; expectFrom: bigint | null };
 
 type State = "opened" | "replaying" | "ready" | "closing" | "closed";
 
@@ -117,6 +126,12 @@ export class Wal {
   private wake: (() => void) | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | null = null;
+  /** the end of the last acknowledged record in the active segment, and its number: what a repair cuts back to */
+  private ackedBytes = 0;
+  private ackedSeq = 0n;
+  private repairing = false;
+  /** the first sequence number of the segment the head file names */
+  private head: bigint | null = null;
 
   private constructor(
     private readonly storage: Storage,
@@ -136,7 +151,9 @@ export class Wal {
         if (first !== null) segments.push({ name, first, last: first - 1n });
       }
       segments.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-      return new Wal(storage, opts, release, segments);
+      const wal = new Wal(storage, opts, release, segments);
+      wal.head = await wal.readHead();
+      return wal;
     } catch (e) {
       await release?.();
       throw e;
@@ -165,7 +182,58 @@ export class Wal {
     }
   }
 
+  private async readHead(): Promise<bigint | null> {
+    const name = this.opts.directory + HEAD_FILE;
+    if (await this.storage.exists(this.opts.directory + HEAD_TMP)) await this.storage.delete(this.opts.directory + HEAD_TMP);
+    if (!(await this.storage.exists(name))) return null;
+    const f = await this.storage.open(name);
+    try {
+      const size = await f.size();
+      const first = size <= 256 ? decodeHead(await f.read(0, size)) : null;
+      if (first === null) throw new WalCorruptionError(name, 0, "not a head file");
+      return first;
+    } finally {
+      await f.close();
+    }
+  }
+
+  /** Names the segment starting at `first` as the newest (written whole, then renamed over the old head). */
+  private async writeHead(first: bigint): Promise<void> {
+    const tmp = this.opts.directory + HEAD_TMP;
+    const f = await this.storage.open(tmp, { create: true, truncate: true });
+    try {
+      await f.write(0, encodeHead(first));
+      await f.flush();
+    } finally {
+      await f.close();
+    }
+    await this.storage.rename(tmp, this.opts.directory + HEAD_FILE);
+    this.head = first;
+  }
+
+  /**
+   * Segments that should be here and are not: the one the head file names,
+   * any between the first and the last, and any before the first that held
+   * records from `expectFrom` on. (A segment newer than the head is one
+   * whose start was cut short by a crash: kept, and the head moves to it.)
+   */
+  private checkNoneMissing(): void {
+    const dir = this.opts.directory;
+    const segs = this.segments;
+    if (segs.length === 0) {
+      if (this.head !== null) throw new WalCorruptionError(dir + segmentName(this.head), 0, "the segment the head file names is missing, and no other is left");
+      if (this.opts.mustExist) throw new WalCorruptionError(dir + HEAD_FILE, 0, "the log is missing: no segment and no head file");
+      return;
+    }
+    if (this.head !== null && !segs.some((s) => s.first === this.head))
+      throw new WalCorruptionError(dir + segmentName(this.head), 0, "the segment the head file names is missing");
+    const from = this.opts.expectFrom;
+    if (from !== null && segs[0].first > from)
+      throw new WalCorruptionError(segs[0].name, 0, `records ${from} to ${segs[0].first - 1n} are missing: an earlier segment was deleted`);
+  }
+
   private async recover(onRecord: OnRecord): Promise<ReplayReport> {
+    this.checkNoneMissing();
     let records = 0;
     let firstSeq: bigint | null = null;
     let lastSeq: bigint | null = null;
@@ -176,6 +244,10 @@ export class Wal {
       const isLast = i === this.segments.length - 1;
       if (prevLast !== null && seg.first <= prevLast)
         throw new WalCorruptionError(seg.name, 0, `segment starts at sequence ${seg.first}, not after ${prevLast} where the previous one ends`);
+      // a gap is a deleted segment, unless everything in it was flushed (or
+      // minNextSeq moved the numbers on: without expectFrom, gaps are allowed)
+      if (prevLast !== null && seg.first > prevLast + 1n && this.opts.expectFrom !== null && seg.first - 1n >= this.opts.expectFrom)
+        throw new WalCorruptionError(seg.name, 0, `records ${prevLast + 1n} to ${seg.first - 1n} are missing: a segment between was deleted`);
       const file = await this.storage.open(seg.name, isLast ? { write: true } : undefined);
       let keep = false;
       try {
@@ -207,7 +279,7 @@ export class Wal {
         prevLast = seg.last;
         if (isLast) {
           this.active = file;
-          this.activeBytes = offset;
+          this.activeBytes = this.ackedBytes = offset;
           keep = true;
         }
       } finally {
@@ -220,9 +292,9 @@ export class Wal {
     if (next < this.opts.minNextSeq) next = this.opts.minNextSeq;
     if (next > MAX_SEQ) throw new WalUsageError("sequence numbers exhausted");
     this.nextSeqValue = next;
-    this.writtenSeq = this.durable = next - 1n;
+    this.writtenSeq = this.durable = this.ackedSeq = next - 1n;
 
-    if (!last) await this.createSegment(next);
+    if (!last) await this.startSegment(next);
     else {
       await this.active!.flush(); // what was replayed is durable from here on
       if (last.last + 1n !== next) {
@@ -230,14 +302,22 @@ export class Wal {
         const empty = last.last < last.first;
         await this.active!.close();
         this.active = null;
-        await this.createSegment(next);
+        await this.startSegment(next);
         if (empty) {
           await this.storage.delete(last.name);
           this.segments.splice(this.segments.indexOf(last), 1);
         }
       }
     }
+    // a log from before head files, or whose newest segment's start a crash cut short
+    if (this.head !== this.segments[this.segments.length - 1].first) await this.writeHead(this.segments[this.segments.length - 1].first);
     return { segments: this.segments.length, records, firstSeq, lastSeq, nextSeq: next, tornTail };
+  }
+
+  /** A new segment, then the head file naming it. */
+  private async startSegment(first: bigint): Promise<void> {
+    await this.createSegment(first);
+    await this.writeHead(first);
   }
 
   private async createSegment(first: bigint): Promise<void> {
@@ -253,7 +333,7 @@ export class Wal {
       throw new WalCorruptionError(name, 0, `a new segment exists already, with ${size} bytes`);
     }
     this.active = f;
-    this.activeBytes = 0;
+    this.activeBytes = this.ackedBytes = 0;
     this.segments.push({ name, first, last: first - 1n });
   }
 
@@ -265,21 +345,29 @@ export class Wal {
     this.durable = this.writtenSeq;
     this.active = null;
     await f.close();
-    await this.createSegment(first);
+    await this.startSegment(first);
   }
 
   // ---- appending
 
   private check(): void {
     if (this.failed) throw this.failed;
+    this.checkOpen();
+  }
+
+  private checkOpen(): void {
     if (this.state === "closing" || this.state === "closed") throw new WalClosedError();
     if (this.state !== "ready") throw new WalUsageError("call replay() once before using the log");
   }
 
-  /** Logs `payload` (not to be modified until this settles); resolves with its sequence number when durable per the policy. */
+  /**
+   * Logs `payload` (not to be modified until this settles); resolves with its
+   * sequence number when durable per the policy. After a failure, the first
+   * append repairs the log (see repair()) and goes on if that works.
+   */
   append(payload: Uint8Array): Promise<{ seq: bigint }> {
     try {
-      this.check();
+      this.checkOpen();
       if (!(payload instanceof Uint8Array)) throw new WalUsageError("payload must be a Uint8Array");
       if (payload.length > this.opts.maxRecordBytes)
         throw new WalUsageError(`record of ${payload.length} bytes exceeds maxRecordBytes (${this.opts.maxRecordBytes})`);
@@ -287,10 +375,57 @@ export class Wal {
       return Promise.reject(e);
     }
     const size = HEADER_BYTES + payload.length;
-    if (this.admissions.length > 0 || (this.pending > 0 && this.pending + size > this.opts.maxPendingBytes))
-      return new Promise((resolve, reject) => this.admissions.push({ payload, size, resolve, reject }));
+    // waiting appends keep their order: sequence numbers follow call order
+    if (this.failed || this.repairing || this.admissions.length > 0 || (this.pending > 0 && this.pending + size > this.opts.maxPendingBytes)) {
+      const p = new Promise<{ seq: bigint }>((resolve, reject) => this.admissions.push({ payload, size, resolve, reject }));
+      if (this.failed) this.startRepair();
+      return p;
+    }
     this.pending += size;
     return this.enqueue(payload, size);
+  }
+
+  private startRepair(): void {
+    if (this.repairing) return;
+    this.repairing = true;
+    this.serial(() => this.repair()).then(
+      () => {
+        this.repairing = false;
+        this.admit();
+      },
+      (e: unknown) => {
+        this.repairing = false;
+        this.failed = e instanceof WalFailedError ? e : new WalFailedError(e);
+        for (const w of this.admissions.splice(0)) w.reject(this.failed);
+      },
+    );
+  }
+
+  /**
+   * After a failed write or flush (a full disk, say), cuts the active
+   * segment back to the end of the last acknowledged record and makes that
+   * durable, so the records that failed are gone for good and the next one
+   * continues the log. If the failure came while a new segment was being
+   * started, that segment is started again.
+   */
+  private async repair(): Promise<void> {
+    invariant(this.failed !== null, "a repair follows a failure");
+    invariant(this.sealed.length === 0 && this.openBatch === null && this.inflight === null, "a failure rejected every batch");
+    if (this.active) {
+      await this.active.truncate(this.ackedBytes);
+      await this.active.flush();
+      this.activeBytes = this.ackedBytes;
+      const seg = this.segments[this.segments.length - 1];
+      seg.last = this.ackedSeq < seg.first ? seg.first - 1n : this.ackedSeq;
+    } else {
+      await this.createSegment(this.ackedSeq + 1n);
+    }
+    const newest = this.segments[this.segments.length - 1].first;
+    if (this.head !== newest) await this.writeHead(newest);
+    this.nextSeqValue = this.ackedSeq + 1n;
+    this.writtenSeq = this.durable = this.ackedSeq;
+    this.pending = 0;
+    this.failed = null;
   }
 
   /** Admits waiting appends, in order, while their bytes fit (one always fits an empty log). */
@@ -410,6 +545,8 @@ export class Wal {
     }
     this.pending -= b.bytes;
     invariant(this.pending >= 0, "pending bytes never negative");
+    this.ackedBytes = this.activeBytes;
+    this.ackedSeq = b.lastSeq;
     b.resolve();
     this.admit();
   }
@@ -421,7 +558,7 @@ export class Wal {
     return p;
   }
 
-  /** After a failed write or flush nothing past the durable point can be trusted: stop. */
+  /** After a failed write or flush nothing past the durable point can be trusted: stop until an append repairs the log. */
   private fail(e: unknown): void {
     if (this.failed) return;
     this.failed = e instanceof WalFailedError ? e : new WalFailedError(e);
@@ -560,6 +697,8 @@ function resolveOptions(o: WalOptions): Options {
     maxPendingBytes: o.maxPendingBytes ?? 16 * MiB,
     maxRecordBytes: o.maxRecordBytes ?? 16 * MiB,
     minNextSeq: o.minNextSeq ?? FIRST_SEQ,
+    expectFrom: o.expectFrom ?? null,
+    mustExist: o.mustExist ?? false,
     directory: o.directory ?? "",
     lockName: o.lockName === undefined ? "wal.lock" : o.lockName,
   };

@@ -1,0 +1,205 @@
+// Deterministic fault simulation over the whole engine. A seed fixes a
+// schedule: a random mix of writes (some concurrent), deletes, flushes,
+// maintenance steps and reads, run over memory storage that fails operations
+// at random (injected I/O errors, a full quota), may crash at one operation
+// (keeping a torn part of what was not flushed), and runs on a virtual clock.
+// After the schedule the database is reopened without faults and held to the
+// oracle: every acknowledged write is there whole, every acknowledged delete
+// holds, a write whose promise failed is there whole or not at all, and
+// nothing else is. The same seed replays the same schedule exactly.
+import { WriteEngine } from "../../src/engine/engine.js";
+import { MemoryStorage } from "../../src/storage/memory.js";
+import { FaultyStorage, InjectedFaultError, StorageOp } from "../../src/storage/faulty.js";
+import { QuotaExceededError } from "../../src/storage/errors.js";
+import { CqliteError } from "../../src/errors.js";
+import { encodeValue } from "../../src/types/codec.js";
+import { Partition } from "../../src/sstable/model.js";
+import { Rng } from "../gen.js";
+
+const SCHEMA = "CREATE TABLE ks.kv (k text, c int, v text, PRIMARY KEY (k, c))";
+/** operations a fault never hits: releasing resources */
+const SPARED: ReadonlySet<StorageOp> = new Set(["close", "unlock", "close-storage", "lock"]);
+
+export interface ScheduleResult {
+  seed: number;
+  steps: number;
+  acknowledged: number;
+  failedWrites: number;
+  crashed: boolean;
+  faults: number;
+  /** what broke the contract; empty when the schedule passed */
+  violations: string[];
+}
+
+interface Written {
+  rows: number;
+  version: number;
+}
+
+function partition(key: string, rows: number, version: number, ts: bigint): Partition {
+  return {
+    key: encodeValue({ kind: "text" }, key),
+    token: 0n,
+    unfiltereds: Array.from({ length: rows }, (_, c) => ({
+      type: "row" as const,
+      row: {
+        clustering: [encodeValue({ kind: "int" }, c)],
+        liveness: { timestamp: ts, ttl: 0, localExpirationTime: 0x7fffffff },
+        cells: [{ column: 0, timestamp: ts, value: encodeValue({ kind: "text" }, `${key}/${c}/v${version}`) }],
+      },
+    })),
+  };
+}
+
+function deletion(key: string, ts: bigint): Partition {
+  return { key: encodeValue({ kind: "text" }, key), token: 0n, deletion: { markedForDeleteAt: ts, localDeletionTime: 1_700_000_000 }, unfiltereds: [] };
+}
+
+/** Runs the schedule of `seed`; never throws for a contract violation, it reports it. */
+export async function runSchedule(seed: number): Promise<ScheduleResult> {
+  const rng = new Rng(seed);
+  const faultRng = new Rng(seed ^ 0x5bd1e995);
+  const mem = new MemoryStorage();
+  const failP = rng.pick([0, 0.002, 0.01, 0.03]);
+  const quotaP = rng.pick([0, 0.005, 0.02]);
+  const crashAt = rng.bool(0.6) ? 20 + rng.int(900) : -1;
+  const torn = rng.bool();
+  let faults = 0;
+  let ops = 0;
+  const storage = new FaultyStorage(mem, {
+    fault: crashAt >= 0 ? { kind: "crash", at: crashAt, partial: torn ? (n) => Math.floor(n / 2) : undefined } : null,
+    onCrash: () => mem.crash(torn ? (_name, pending) => Math.floor(pending / 3) : undefined),
+    onOp: (op, index, name) => {
+      ops = index;
+      if (SPARED.has(op)) return;
+      if (faultRng.bool(failP)) {
+        faults++;
+        throw new InjectedFaultError(op, name, index);
+      }
+      if ((op === "append" || op === "write") && faultRng.bool(quotaP)) {
+        faults++;
+        throw new QuotaExceededError(name);
+      }
+    },
+  });
+
+  // every key is written once, then maybe deleted: the oracle is exact
+  const acked = new Map<string, Written>();
+  const maybe = new Map<string, Written>();
+  const deleted = new Set<string>();
+  const maybeDeleted = new Set<string>();
+  const violations: string[] = [];
+  let micros = 1_700_000_000_000_000n;
+  let next = 0;
+  let steps = 0;
+  let failedWrites = 0;
+  // "always": an acknowledged write is durable, so the oracle can hold every one to it
+  const walSync = "always";
+  const clock = () => micros++;
+  // maintenance budgets measured in storage operations: deterministic
+  const maintenanceClock = () => ops * 0.05;
+
+  const crashed = () => storage.crashed;
+  const typed = (e: unknown, what: string) => {
+    if (!(e instanceof CqliteError)) violations.push(`${what}: raw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  };
+
+  let engine: WriteEngine | null = null;
+  try {
+    engine = await WriteEngine.open({ storage, schema: SCHEMA, walSync, clock, maintenanceClock, flushThresholdBytes: 8 << 10 });
+  } catch (e) {
+    typed(e, "open");
+  }
+  if (engine) {
+    const e = engine;
+    const write = async () => {
+      const key = `k${next++}`;
+      const rows = 1 + rng.int(3);
+      const w = { rows, version: 1 };
+      try {
+        await e.write(partition(key, rows, 1, clock()));
+        acked.set(key, w);
+      } catch (x) {
+        typed(x, "write");
+        failedWrites++;
+        maybe.set(key, w);
+      }
+    };
+    const del = async () => {
+      const keys = [...acked.keys()].filter((k) => !deleted.has(k) && !maybeDeleted.has(k));
+      if (!keys.length) return;
+      const key = rng.pick(keys);
+      try {
+        await e.write(deletion(key, clock()));
+        deleted.add(key);
+      } catch (x) {
+        typed(x, "delete");
+        maybeDeleted.add(key);
+      }
+    };
+    const n = 20 + rng.int(60);
+    for (; steps < n && !crashed(); steps++) {
+      const r = rng.next();
+      if (r < 0.45) await write();
+      else if (r < 0.6) await Promise.all(Array.from({ length: 2 + rng.int(4) }, write));
+      else if (r < 0.68) await del();
+      else if (r < 0.76) await e.flush().catch((x: unknown) => typed(x, "flush"));
+      else if (r < 0.9) await e.maintenanceStep(0.5 + rng.int(4)).catch((x: unknown) => typed(x, "maintenanceStep"));
+      else {
+        const keys = [...acked.keys()];
+        if (!keys.length) continue;
+        const key = rng.pick(keys);
+        try {
+          const rows = await e.get({ k: key });
+          const want = deleted.has(key) ? 0 : maybeDeleted.has(key) ? -1 : acked.get(key)!.rows;
+          if (want >= 0 && rows.length !== want) violations.push(`read of ${key} during the schedule: ${rows.length} rows, want ${want}`);
+        } catch (x) {
+          typed(x, "get");
+        }
+      }
+    }
+    if (!crashed()) await e.close().catch((x: unknown) => typed(x, "close"));
+  }
+  // whatever happened, the machine goes down now: only what was flushed stays
+  mem.crash();
+
+  let reopened: WriteEngine;
+  try {
+    reopened = await WriteEngine.open({ storage: mem, schema: SCHEMA });
+  } catch (x) {
+    violations.push(`reopen failed: ${x instanceof Error ? `${x.name}: ${x.message}` : String(x)}`);
+    return { seed, steps, acknowledged: acked.size, failedWrites, crashed: crashed(), faults, violations };
+  }
+  const seen = new Map<string, { rows: number; values: Set<string> }>();
+  for await (const row of reopened.scan()) {
+    const k = row.k as string;
+    const s = seen.get(k) ?? { rows: 0, values: new Set<string>() };
+    s.rows++;
+    s.values.add(row.v as string);
+    seen.set(k, s);
+  }
+  for (const [key, w] of acked) {
+    const s = seen.get(key);
+    if (deleted.has(key)) {
+      if (s) violations.push(`acknowledged delete of ${key} lost: ${s.rows} rows back`);
+    } else if (maybeDeleted.has(key)) {
+      if (s && s.rows !== w.rows) violations.push(`${key} half deleted: ${s.rows} of ${w.rows} rows`);
+    } else if (!s || s.rows !== w.rows) violations.push(`acknowledged write of ${key} lost: ${s?.rows ?? 0} of ${w.rows} rows`);
+  }
+  for (const [key, s] of seen) {
+    const w = acked.get(key) ?? maybe.get(key);
+    if (!w) violations.push(`${key} appeared from nowhere`);
+    else if (s.rows !== w.rows) violations.push(`${key} half there: ${s.rows} of ${w.rows} rows`);
+    else for (const v of s.values) if (!v.startsWith(`${key}/`)) violations.push(`${key} holds another key's value ${v}`);
+  }
+  // and the engine goes on: one more write, flushed and read back
+  try {
+    await reopened.write(partition("after", 1, 1, micros + 1_000_000n));
+    await reopened.flush();
+    if ((await reopened.get({ k: "after" })).length !== 1) violations.push("a write after recovery is not read back");
+    await reopened.close();
+  } catch (x) {
+    violations.push(`writing after recovery failed: ${x instanceof Error ? `${x.name}: ${x.message}` : String(x)}`);
+  }
+  return { seed, steps, acknowledged: acked.size, failedWrites, crashed: crashed(), faults, violations };
+}
