@@ -10,6 +10,7 @@ import { KV_PLAIN, kvSlices } from "./workload.js";
 import { mergeBenchmark } from "./plain-merge-check.js";
 import { measureAsync, measure, fmt, Measure } from "./stats.js";
 import { writes, compaction, exports, cliLoad, cql, cleanup, Row } from "./engine.js";
+import { largeReads } from "./reads.js";
 
 const smoke = process.argv.includes("--smoke");
 loadCoreNode();
@@ -39,7 +40,7 @@ export interface Result {
   note?: string;
 }
 
-async function main(): Promise<void> {
+async function coreParts(): Promise<Result[]> {
   const rows = smoke ? 5_000 : 100_000;
   const runs = smoke ? 2 : 7;
   const stream = workload(rows);
@@ -81,17 +82,26 @@ async function main(): Promise<void> {
     { name: `core: merge ${m.inputs} overlapping inputs of ${m.perInput} partitions (${m.inMB.toFixed(1)} MB)`, value: m.core, unit: "MB/s", peer: "plain TypeScript merge", ratio: m.core.median / m.plain.median },
     { name: "plain TypeScript: the same merge, byte-identical output", value: m.plain, unit: "MB/s" },
   );
-  const print = (r: Result) => console.log(`${r.name}: ${fmt(r.value, r.unit)}${r.ratio ? `  ×${r.ratio.toFixed(2)} vs ${r.peer}` : ""}${r.note ? `  (${r.note})` : ""}`);
+  return results;
+}
+
+const print = (r: Result) => console.log(`${r.name}: ${fmt(r.value, r.unit)}${r.ratio ? `  ×${r.ratio.toFixed(2)} vs ${r.peer}` : ""}${r.note ? `  (${r.note})` : ""}`);
+
+async function main(): Promise<void> {
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
+  // the core's figures come from a full run or --only=core; another part alone leaves them as they were
+  const results: Result[] = !only || only === "core" ? await coreParts() : [];
   results.forEach(print);
   const engineRuns = smoke ? 1 : 5;
-  const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
   const parts: [string, () => Promise<Row[]>][] = [
     ["writes", () => writes(smoke, engineRuns)], ["compaction", () => compaction(smoke, smoke ? 1 : 3)],
     ["export", () => exports(smoke, engineRuns)], ["load", () => cliLoad(smoke, engineRuns)], ["cql", () => cql(smoke, smoke ? 1 : 5)],
+    ["reads", () => largeReads(smoke)],
   ];
   const byPart: Record<string, Result[]> = { core: results.slice() };
+  const ran = (name: string) => !only || only === name;
   for (const [name, part] of parts) {
-    if (only && only !== name) continue;
+    if (!ran(name)) continue;
     const rs: Row[] = await part();
     rs.forEach(print);
     results.push(...rs);
@@ -105,7 +115,7 @@ async function main(): Promise<void> {
     const file = "bench/results/latest.json";
     const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
     const parts = { ...(prev.node?.parts ?? {}) } as Record<string, unknown>;
-    for (const [name] of partNames) if (name === "core" || !only || only === name) parts[name] = byPart[name];
+    for (const [name] of partNames) if (ran(name)) parts[name] = byPart[name];
     const json = JSON.stringify({ ...prev, node: { date: new Date().toISOString(), parts } }, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2);
     writeFileSync(file, json);
   }

@@ -19,7 +19,7 @@ import { Rng, randomSchema, randomPartitions } from "./gen.js";
 import { oracle } from "./oracle.js";
 
 const SEEDS = Array.from({ length: Number(process.env.READ_SEEDS ?? 12) }, (_, i) => i + 1);
-const seen = { blocksRead: 0, blocksSkipped: 0, spans: 0, queries: 0 };
+const seen = { blocksRead: 0, blocksSkipped: 0, spans: 0, queries: 0, pages: 0 };
 
 let clock = 1_700_000_000_000_000n;
 function retime(p: Partition, r: Rng): void {
@@ -102,13 +102,37 @@ describe("SELECT against the oracle", () => {
       const samePk = (a: CqlRow, b: CqlRow) => key(pkOf(a)) === key(pkOf(b));
       const wherePk = pkNames.map((n) => `${n} = ?`).join(" AND ");
 
+      // every page boundary: paged, a query gives what it gives whole
+      const paged = async (text: string, params: CqlValue[] = []) => {
+        const size = 1 + r.int(7);
+        const out: CqlRow[] = [];
+        let state: string | null = null;
+        for (let pages = 0; ; pages++) {
+          const page: { rows: CqlRow[]; pagingState: string | null } = await e.selectPage(text, params, { pageSize: size, pagingState: state });
+          expect(page.rows.length).toBeLessThanOrEqual(size);
+          out.push(...page.rows);
+          state = page.pagingState;
+          if (!state) break;
+          expect(page.rows.length).toBe(size);
+          expect(pages).toBeLessThan(10_000);
+        }
+        seen.pages++;
+        return out;
+      };
+      const select = async (text: string, params: CqlValue[] = []) => {
+        const whole = await e.select(text, params);
+        if (r.bool(0.3)) expect((await paged(text, params)).map(key)).toEqual(whole.map(key));
+        return whole;
+      };
+
       // a full scan, in token order; its LIMIT a prefix of it; COUNT(*) its length
       const scan = await e.select("SELECT * FROM " + schema.name);
+      expect((await paged("SELECT * FROM " + schema.name)).map(key)).toEqual(scan.map(key));
       expect(scan.map(key).sort()).toEqual(want.map(key).sort());
       const tokens = scan.filter((row) => pkOf(row).every((v) => v !== null)).map((row) => tokenOf(composeKey(schema.partitionKey.map((c) => encodeValue(c.type, row[c.name])))));
       for (let i = 1; i < tokens.length; i++) expect(tokens[i - 1] <= tokens[i]).toBe(true);
       const n = 1 + r.int(20);
-      expect((await e.select(`SELECT * FROM ${schema.name} LIMIT ${n}`)).map(key)).toEqual(scan.slice(0, n).map(key));
+      expect((await select(`SELECT * FROM ${schema.name} LIMIT ${n}`)).map(key)).toEqual(scan.slice(0, n).map(key));
       expect(await e.select(`SELECT COUNT(*) FROM ${schema.name}`)).toEqual([{ count: BigInt(want.length) }]);
 
       // partitions: the wide ones, and some others
@@ -120,7 +144,7 @@ describe("SELECT against the oracle", () => {
         const pk = pkOf(t);
         if (pk.some((v) => v === null)) continue;
         const rows = want.filter((row) => samePk(row, t));
-        expect((await e.select(`SELECT * FROM ${schema.name} WHERE ${wherePk}`, pk)).map(key)).toEqual(rows.map(key));
+        expect((await select(`SELECT * FROM ${schema.name} WHERE ${wherePk}`, pk)).map(key)).toEqual(rows.map(key));
         queries++;
         if (schema.clustering.length === 0 || rows.length === 0) continue;
         const c0 = schema.clustering[0];
@@ -141,18 +165,19 @@ describe("SELECT against the oracle", () => {
           const [where, params, keep] = r.pick(shapes);
           const expected = rows.filter(keep);
           const text = `SELECT * FROM ${schema.name} WHERE ${wherePk} AND ${where}`;
-          expect((await e.select(text, [...pk, ...params])).map(key)).toEqual(expected.map(key));
-          expect((await e.select(`${text} ORDER BY ${order}`, [...pk, ...params])).map(key)).toEqual([...expected].reverse().map(key));
+          expect((await select(text, [...pk, ...params])).map(key)).toEqual(expected.map(key));
+          expect((await select(`${text} ORDER BY ${order}`, [...pk, ...params])).map(key)).toEqual([...expected].reverse().map(key));
           const lim = 1 + r.int(4);
-          expect((await e.select(`${text} ORDER BY ${order} LIMIT ${lim}`, [...pk, ...params])).map(key)).toEqual([...expected].reverse().slice(0, lim).map(key));
-          expect((await e.select(`${text} PER PARTITION LIMIT ${lim}`, [...pk, ...params])).map(key)).toEqual(expected.slice(0, lim).map(key));
+          expect((await select(`${text} ORDER BY ${order} LIMIT ${lim}`, [...pk, ...params])).map(key)).toEqual([...expected].reverse().slice(0, lim).map(key));
+          expect((await select(`${text} PER PARTITION LIMIT ${lim}`, [...pk, ...params])).map(key)).toEqual(expected.slice(0, lim).map(key));
           queries += 4;
         }
       }
       // IN on the partition key (one column): partitions in the IN list's order
       if (pkNames.length === 1 && firsts.length >= 2) {
         const a = firsts[0], b = firsts[firsts.length - 1];
-        const got = await e.select(`SELECT * FROM ${schema.name} WHERE ${pkNames[0]} IN (?, ?) PER PARTITION LIMIT 2`, [a[pkNames[0]], b[pkNames[0]]]);
+        const got = await select(`SELECT * FROM ${schema.name} WHERE ${pkNames[0]} IN (?, ?) PER PARTITION LIMIT 2`, [a[pkNames[0]], b[pkNames[0]]]);
+        expect((await paged(`SELECT * FROM ${schema.name} WHERE ${pkNames[0]} IN (?, ?) PER PARTITION LIMIT 2`, [a[pkNames[0]], b[pkNames[0]]])).map(key)).toEqual(got.map(key));
         const expected = [...want.filter((row) => samePk(row, a)).slice(0, 2), ...(samePk(a, b) ? [] : want.filter((row) => samePk(row, b)).slice(0, 2))];
         expect(got.map(key)).toEqual(expected.map(key));
       }
@@ -171,4 +196,5 @@ test("the property tests read wide partitions block by block and wrote range del
   expect(seen.blocksSkipped).toBeGreaterThan(1000);
   expect(seen.blocksRead).toBeGreaterThan(100);
   expect(seen.spans).toBeGreaterThan(10);
+  expect(seen.pages).toBeGreaterThan(100);
 });

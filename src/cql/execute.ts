@@ -396,6 +396,8 @@ export interface SelectPlan {
   project: (row: Record<string, CqlValue>) => Record<string, CqlValue>;
   count: boolean;
   countName: string;
+  /** WRITETIME or TTL is selected: rows need their cells' metadata */
+  metadata: boolean;
 }
 
 export function planSelect(schema: TableSchema, parsed: Parsed, params: Params): SelectPlan {
@@ -479,6 +481,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
     keys, filter: (row) => preds.every((p) => p(row)), reverse, slice: clusteringBounds(schema, restrictions),
     perPartitionLimit: intOf(s.perPartitionLimit, "PER PARTITION LIMIT"), limit: intOf(s.limit, "LIMIT"),
     project, count, countName: countSel?.alias ?? "count",
+    metadata: !!sels?.some((x) => x.kind === "writetime" || x.kind === "ttl"),
   };
 }
 

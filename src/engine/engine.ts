@@ -13,13 +13,14 @@ import { Partition } from "../sstable/model.js";
 import { decodePartitions } from "../core/rowstream.js";
 import { tokenOf } from "../core/token.js";
 import { encodeMutation, decodeMutation, DEFAULT_MAX_MUTATION_BYTES } from "./mutation.js";
-import { CqliteError } from "../errors.js";
+import { CqliteError, InvalidValueError } from "../errors.js";
 import { SSTableEntry, MANIFEST } from "./manifest.js";
 import { VersionSet } from "../version/version-set.js";
 import { Version } from "../version/version.js";
 import { DATA_PREFIX } from "../version/table-cache.js";
 import { ReadView, ReadCounters, newReadCounters, readPartition, scanPartitions } from "../read/read-path.js";
-import { runSelect } from "../read/select.js";
+import { runSelect, Page } from "../read/select.js";
+import { encodePagingState, decodePagingState } from "../read/paging.js";
 import { encodeKey } from "../schema/keys.js";
 import { materialize, CqlRow } from "../read/materialize.js";
 import { CqlValue } from "../types/codec.js";
@@ -128,6 +129,9 @@ export interface OpenReport {
   walTornTail: TornTail | null;
   orphansRemoved: string[];
 }
+
+/** Rows per page of selectPage unless asked otherwise (the drivers' default fetch size). */
+const DEFAULT_PAGE_SIZE = 5000;
 
 /** The storage lock a database's one writer holds. */
 export const ENGINE_LOCK = "LOCK";
@@ -726,6 +730,24 @@ export class WriteEngine {
     if (!isSelect(parsed)) throw new CqliteError("NOT_A_SELECT", "select() takes a SELECT; use execute() for writes");
     const plan = planSelect(this.schema, parsed, params);
     yield* this.withView((view) => runSelect(view, plan));
+  }
+
+  /**
+   * One page of a SELECT: at most `pageSize` rows (default 5000, as
+   * Cassandra's drivers), and a `pagingState` to pass back for the next page,
+   * null after the last. The state is opaque, tied to the statement text.
+   */
+  async selectPage(cql: string, params?: Params, options: { pageSize?: number; pagingState?: string | null } = {}): Promise<{ rows: CqlRow[]; pagingState: string | null }> {
+    this.check();
+    const parsed = this.statements.get(cql);
+    if (!isSelect(parsed)) throw new CqliteError("NOT_A_SELECT", "selectPage() takes a SELECT; use execute() for writes");
+    const size = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (!Number.isInteger(size) || size <= 0) throw new InvalidValueError(`pageSize must be a positive integer, not ${size}`);
+    const plan = planSelect(this.schema, parsed, params);
+    const page: Page = { size, resume: options.pagingState ? decodePagingState(cql, options.pagingState) : null, next: null };
+    const rows: CqlRow[] = [];
+    for await (const r of this.withView((view) => runSelect(view, plan, page))) rows.push(r);
+    return { rows, pagingState: page.next && encodePagingState(cql, page.next) };
   }
 
   // ---- reads

@@ -9,8 +9,19 @@ export class MemtableCursor implements SourceCursor {
   private readonly entries: readonly MemtableEntry[];
   private at = 0;
 
-  constructor(private readonly memtable: Memtable) {
+  /** `from`: the first partition wanted. */
+  constructor(private readonly memtable: Memtable, from: Position | null = null) {
     this.entries = memtable.sortedEntries();
+    if (from) {
+      let lo = 0;
+      let hi = this.entries.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (comparePositions(this.entries[mid], from) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      this.at = lo;
+    }
   }
 
   get partitions(): number {

@@ -13,7 +13,7 @@ import { decodePartitions } from "../core/rowstream.js";
 import { MergeCursor } from "./merge-cursor.js";
 import { MemtableCursor } from "./memtable-cursor.js";
 import { SSTableCursor } from "./sstable-cursor.js";
-import { SourceCursor } from "./cursor.js";
+import { SourceCursor, Position } from "./cursor.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
 
 export interface ReadCounters {
@@ -90,9 +90,9 @@ function mayHold(schema: TableSchema, r: SSTableReader, slice: ClusteringBounds[
   return slice.some((b) => compareClustering(schema, max, K.INCL_END_BOUND, b.lo, K.INCL_START_BOUND) >= 0 && compareClustering(schema, min, K.INCL_START_BOUND, b.hi, K.INCL_END_BOUND) <= 0);
 }
 
-/** Every partition in token order, merged across every source as it is read. */
-export async function* scanPartitions(view: ReadView): AsyncGenerator<Partition> {
-  const sources: SourceCursor[] = [...view.memtables.map((m) => new MemtableCursor(m)), ...view.readers.map((r) => new SSTableCursor(r))];
+/** Every partition in token order (from `from` on, when given), merged across every source as it is read. */
+export async function* scanPartitions(view: ReadView, from: Position | null = null): AsyncGenerator<Partition> {
+  const sources: SourceCursor[] = [...view.memtables.map((m) => new MemtableCursor(m, from)), ...view.readers.map((r) => new SSTableCursor(r, from))];
   const cursor = new MergeCursor(sources);
   for (let total = SCAN_FIRST_SLICE; ; total = Math.min(SCAN_MAX_SLICE, total * 2)) {
     const slice = await cursor.next(Math.max(MIN_SOURCE_SLICE, Math.floor(total / Math.max(1, sources.length))));

@@ -11,9 +11,20 @@ export class SSTableCursor implements SourceCursor {
   private readonly tokens: bigint[] = [];
   readonly partitions: number;
 
-  constructor(readonly reader: SSTableReader) {
-    this.index = reader.indexStream();
+  /** `from`: the first partition wanted (the Summary finds where to start, entries before it are passed over). */
+  constructor(readonly reader: SSTableReader, private from: Position | null = null) {
+    this.index = reader.indexStream(from ?? undefined);
     this.partitions = reader.partitionCount;
+  }
+
+  private async seek(): Promise<void> {
+    const from = this.from;
+    if (!from) return;
+    this.from = null;
+    while ((await this.index.fill(1)) > 0 && comparePositions(this.position(0), from) < 0) {
+      this.index.consume(1);
+      this.tokens.splice(0, 1);
+    }
   }
 
   private token(i: number): bigint {
@@ -26,6 +37,7 @@ export class SSTableCursor implements SourceCursor {
   }
 
   async window(bytes: number): Promise<Window | null> {
+    await this.seek();
     const index = this.index;
     let have = await index.fill(2);
     if (have === 0) return null;
@@ -43,6 +55,7 @@ export class SSTableCursor implements SourceCursor {
   }
 
   async take(bound: Position | null): Promise<Taken | null> {
+    await this.seek();
     const index = this.index;
     let j = 0;
     while (j < index.buffered && (!bound || comparePositions(this.position(j), bound) <= 0)) j++;

@@ -10,12 +10,16 @@ const PIECE = 64 * 1024; // small enough that reading one is a fraction of a mai
 
 export class IndexStream {
   private buf = new Uint8Array(0);
-  private bufStart = 0; // file offset of buf[0]
+  private bufStart: number; // file offset of buf[0]
   private pos = 0; // parse position in buf
-  private fileAt = 0; // next file offset to read
+  private fileAt: number; // next file offset to read
   private window: IndexEntry[] = [];
 
-  constructor(private readonly src: ByteSource, private readonly file: string) {}
+  /** `start`: the offset of an entry to begin at (from the Summary), 0 for the first. */
+  constructor(private readonly src: ByteSource, private readonly file: string, start = 0) {
+    this.bufStart = start;
+    this.fileAt = start;
+  }
 
   get exhausted(): boolean {
     return this.window.length === 0 && this.pos >= this.buf.length && this.fileAt >= this.src.size;

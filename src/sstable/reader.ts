@@ -276,9 +276,11 @@ export class SSTableReader {
     return bytes;
   }
 
-  /** Index.db streamed in bounded pieces. */
-  indexStream(): IndexStream {
-    return new IndexStream(this.components.get("Index.db")!, this.file("Index.db"));
+  /** Index.db streamed in bounded pieces, from the start or from near a partition (at or before it). */
+  indexStream(near?: { key: Uint8Array }): IndexStream {
+    const idx = this.components.get("Index.db")!;
+    const start = near ? this.summary.indexRange(this.summary.tokenOf(near.key), near.key, idx.size)[0] : 0;
+    return new IndexStream(idx, this.file("Index.db"), start);
   }
 
   /** Partitions, exactly: the partition size histogram in Statistics.db counts each once. */
