@@ -5,6 +5,7 @@
 import { wrap, proxy, releaseProxy, Remote } from "comlink";
 import type { EngineHost, WorkerEngineConfig, OpenInfo, LsmState } from "./host.js";
 import { DATABASE_ROOT } from "./names.js";
+import { startWorker } from "./worker-url.js";
 import { fromWire, toWire, isWireError } from "./wire.js";
 import { IdleMaintenance, IdleMaintenanceOptions } from "./idle.js";
 import { CqliteError } from "../errors.js";
@@ -60,7 +61,7 @@ export class BrowserEngine {
   }
 
   static async open(options: OpenInWorkerOptions): Promise<BrowserEngine> {
-    const worker = options.worker ?? new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: `cqlite-web ${options.name}` });
+    const worker = options.worker ?? startWorker(`cqlite-web ${options.name}`);
     const host = wrap<EngineHost>(worker);
     const config: WorkerEngineConfig = {
       name: options.name, schema: options.schema, flushThresholdBytes: options.flushThresholdBytes,
@@ -213,7 +214,7 @@ function waitForRelease(name: string): Promise<void> {
 
 /** Removes the database `name` and its files; fails with LOCKED while it is open anywhere. */
 export async function destroyDatabase(name: string): Promise<void> {
-  const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  const worker = startWorker("cqlite-web destroy");
   const host = wrap<EngineHost>(worker);
   try {
     await host.destroy(name);
