@@ -39,7 +39,12 @@ const besideTheBundle = {
   load(id) {
     if (id === "\0cqlite-core-url") return 'export default new URL("./core.wasm", import.meta.url).href;';
     if (id.endsWith("src/browser/worker-url.ts")) {
-      return 'export function startWorker(name) { return new Worker(new URL("./worker.js", import.meta.url), { type: "module", name }); }';
+      return [
+        "export function startWorker(name) {",
+        '  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name });',
+        '  return Object.assign(worker, { scriptUrl: new URL(/* @vite-ignore */ "./worker.js", import.meta.url).href });',
+        "}",
+      ].join("\n");
     }
     return null;
   },

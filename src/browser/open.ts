@@ -6,6 +6,8 @@ import { wrap, proxy, releaseProxy, Remote } from "comlink";
 import type { EngineHost, WorkerEngineConfig, OpenInfo, LsmState } from "./host.js";
 import { DATABASE_ROOT } from "./names.js";
 import { startWorker } from "./worker-url.js";
+import { WorkerLoadError, CoreLoadError } from "./errors.js";
+import { READY } from "./ready.js";
 import { fromWire, toWire, isWireError } from "./wire.js";
 import { IdleMaintenance, IdleMaintenanceOptions } from "./idle.js";
 import { CqliteError } from "../errors.js";
@@ -27,8 +29,14 @@ export interface OpenInWorkerOptions extends WorkerEngineConfig {
   onLocked?: (error: CqliteError) => void;
   /** ask the browser to keep this origin's storage under pressure (default true) */
   persist?: boolean;
-  /** a worker running src/browser/worker.ts, if the app bundles it itself */
+  /** a worker running the package's worker.js (src/browser/worker.ts), if the app bundles it itself */
   worker?: Worker;
+  /**
+   * How long the worker may take to load before open fails with
+   * WorkerLoadError (default 30 000 ms). A worker that fails to load (a
+   * missing or broken script) fails open at once, whatever this says.
+   */
+  workerStartTimeoutMs?: number;
 }
 
 export interface BrowserExport {
@@ -37,8 +45,17 @@ export interface BrowserExport {
   blob: Blob;
 }
 
+/** Error classes rebuilt by code on the page; any other code comes back as a CqliteError with its name. */
+const REVIVED: Record<string, new (message: string) => CqliteError> = { CORE_LOAD: CoreLoadError, WORKER_LOAD: WorkerLoadError };
+
 function revive(e: unknown): unknown {
   if (!isWireError(e)) return e;
+  const Revived = REVIVED[e.code];
+  if (Revived) {
+    const err = new Revived("");
+    err.message = e.message;
+    return err;
+  }
   const err = new CqliteError(e.code, e.message);
   err.name = e.name;
   return err;
@@ -62,16 +79,19 @@ export class BrowserEngine {
 
   static async open(options: OpenInWorkerOptions): Promise<BrowserEngine> {
     const worker = options.worker ?? startWorker(`cqlite-web ${options.name}`);
+    const start = watchStart(worker, options.workerStartTimeoutMs ?? 30_000);
     const host = wrap<EngineHost>(worker);
     const config: WorkerEngineConfig = {
       name: options.name, schema: options.schema, flushThresholdBytes: options.flushThresholdBytes,
       flushThresholdRows: options.flushThresholdRows, walSync: options.walSync, format: options.format,
     };
     try {
+      // a worker the app made may have said READY before this listened: for it, only a failure counts
+      await Promise.race([options.worker ? Promise.resolve() : start.ready, start.failed]);
       let info: OpenInfo;
       for (;;) {
         try {
-          info = await host.open(config);
+          info = await Promise.race([host.open(config), start.failed]);
           break;
         } catch (e) {
           const err = revive(e);
@@ -206,6 +226,63 @@ export class BrowserEngine {
   }
 }
 
+/**
+ * How a worker's start goes. `ready` resolves when worker.ts posts READY
+ * (once its module has run) and rejects with WorkerLoadError when the
+ * timeout passes first; `failed` rejects with WorkerLoadError when the worker
+ * fires an error before it is ready (its script was not found, or threw). A
+ * failed module script gives a bare Event with no reason, so the reason is
+ * asked of the server: the script's URL is fetched once for its status.
+ */
+function watchStart(worker: Worker, timeoutMs: number): { ready: Promise<void>; failed: Promise<never> } {
+  let fail!: (e: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined); // observed by whoever races it
+  const ready = new Promise<void>((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      worker.removeEventListener("message", onMessage);
+      worker.removeEventListener("error", onError);
+    };
+    const onMessage = (ev: MessageEvent): void => {
+      if ((ev.data as Record<string, unknown> | null)?.[READY] !== true) return;
+      done();
+      resolve();
+    };
+    const onError = (ev: Event): void => {
+      done();
+      ev.preventDefault();
+      void workerFailure(worker, ev).then((why) => {
+        const e = new WorkerLoadError(why);
+        fail(e);
+        reject(e);
+      });
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new WorkerLoadError(`it did not load within ${timeoutMs} ms`));
+    }, timeoutMs);
+    worker.addEventListener("message", onMessage);
+    worker.addEventListener("error", onError);
+  });
+  ready.catch(() => undefined);
+  return { ready, failed };
+}
+
+async function workerFailure(worker: Worker, ev: Event): Promise<string> {
+  if (ev instanceof ErrorEvent && ev.message) return ev.message;
+  const url = (worker as Worker & { scriptUrl?: string }).scriptUrl;
+  const why = "its script failed to load or to run (the browser gives no reason)";
+  if (!url) return why;
+  try {
+    const r = await fetch(url, { cache: "no-store" });
+    if (!r.ok) return `${why}; a request for ${url} answers ${r.status} ${r.statusText}`.trim();
+    return `${why}; ${url} is there (${r.headers.get("content-type") ?? "no content type"}), so it threw or one of its imports failed`;
+  } catch (e) {
+    return `${why}; a request for ${url} fails: ${(e as Error).message}`;
+  }
+}
+
 /** Resolves when no one holds the database's lock (it is released at once, for the open that follows to take). */
 function waitForRelease(name: string): Promise<void> {
   const key = opfsLockKey(opfsLocation([DATABASE_ROOT, name]), ENGINE_LOCK);
@@ -215,8 +292,10 @@ function waitForRelease(name: string): Promise<void> {
 /** Removes the database `name` and its files; fails with LOCKED while it is open anywhere. */
 export async function destroyDatabase(name: string): Promise<void> {
   const worker = startWorker("cqlite-web destroy");
+  const start = watchStart(worker, 30_000);
   const host = wrap<EngineHost>(worker);
   try {
+    await start.ready;
     await host.destroy(name);
   } catch (e) {
     throw revive(e);

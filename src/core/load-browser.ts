@@ -2,11 +2,18 @@
 // and compiled once per worker or page.
 import wasmUrl from "../../build/core.wasm?url";
 import { setCoreModule, hasCoreModule } from "./core.js";
+import { CoreLoadError } from "../browser/errors.js";
 
 let loading: Promise<void> | null = null;
 
 export function loadCoreBrowser(): Promise<void> {
   if (hasCoreModule()) return Promise.resolve();
-  loading ??= WebAssembly.compileStreaming(fetch(wasmUrl)).then((m) => setCoreModule(m));
+  loading ??= WebAssembly.compileStreaming(fetch(wasmUrl)).then(
+    (m) => setCoreModule(m),
+    (e) => {
+      loading = null; // a later call tries again
+      throw new CoreLoadError(`the wasm core did not load from ${wasmUrl}: ${(e as Error)?.message ?? e}`);
+    },
+  );
   return loading;
 }
