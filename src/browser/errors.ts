@@ -7,6 +7,7 @@ import { CqliteError } from "../errors.js";
 export class WorkerLoadError extends CqliteError {
   constructor(message: string) {
     super("WORKER_LOAD", `the engine's worker did not start: ${message}`);
+    this.name = "WorkerLoadError"; // spelled out: a minifying bundler renames classes
   }
 }
 
@@ -14,5 +15,6 @@ export class WorkerLoadError extends CqliteError {
 export class CoreLoadError extends CqliteError {
   constructor(message: string) {
     super("CORE_LOAD", message);
+    this.name = "CoreLoadError";
   }
 }

@@ -1,0 +1,97 @@
+// What the package tests need to act as a user outside this repository:
+// an environment with nothing of the repo in it, commands run in the app's
+// directory, servers started and stopped by their own process id, and the
+// rows of a returned zip read back with this repo's reader.
+import { spawn, execFile, ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { resolve, delimiter } from "node:path";
+import { unzipSync } from "fflate";
+import { openImports } from "../../src/export/import.js";
+import { parseTable } from "../../src/cql/ddl.js";
+import { materialize, CqlRow } from "../../src/read/materialize.js";
+
+export const REPO = resolve(".");
+
+/**
+ * The environment of a user's shell: no npm_* variables from `npm test`
+ * (npm_config_local_prefix would make npm install into the repo), no
+ * NODE_PATH or NODE_OPTIONS, and no PATH entry inside the repository.
+ */
+export function userEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^npm_/i.test(k) || ["NODE_PATH", "NODE_OPTIONS", "INIT_CWD", "VITEST", "VITEST_MODE", "VITEST_POOL_ID", "VITEST_WORKER_ID", "TEST"].includes(k)) continue;
+    env[k] = v;
+  }
+  env.PATH = (process.env.PATH ?? "").split(delimiter).filter((p) => p && !resolve(p).startsWith(REPO)).join(delimiter);
+  return env;
+}
+
+/** Runs a command to completion in `cwd`; rejects with its output when it fails. */
+export function sh(cmd: string, args: string[], cwd: string, timeoutMs = 240_000): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((res, rej) => {
+    execFile(cmd, args, { cwd, env: userEnv(), timeout: timeoutMs, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) rej(new Error(`${cmd} ${args.join(" ")} (in ${cwd}) failed: ${err.message}\n${stdout}\n${stderr}`));
+      else res({ stdout, stderr });
+    });
+  });
+}
+
+/** Like sh, but resolves with the exit code whatever it is. */
+export function shCode(cmd: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    execFile(cmd, args, { cwd, env: userEnv(), timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      res({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+export interface Server {
+  child: ChildProcess;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a server and waits until `url` answers (any status); stop() ends that process by its id. */
+export async function serve(cmd: string, args: string[], cwd: string, url: string, timeoutMs = 60_000): Promise<Server> {
+  const child = spawn(cmd, args, { cwd, env: userEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout!.on("data", (d) => (log += d));
+  child.stderr!.on("data", (d) => (log += d));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once("exit", () => r()));
+    child.kill("SIGTERM");
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) break;
+    try {
+      await fetch(url);
+      return { child, log: () => log, stop };
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  await stop();
+  throw new Error(`${cmd} ${args.join(" ")} did not answer at ${url}:\n${log}`);
+}
+
+/** Every row of every SSTable in a zip (an export's layout), read with this repo's reader. */
+export async function zipRows(schemaCql: string, zip: Uint8Array): Promise<{ files: string[]; rows: CqlRow[] }> {
+  const schema = parseTable(schemaCql);
+  const rows: CqlRow[] = [];
+  for (const imp of await openImports(schema, zip)) for await (const p of imp.reader.scan()) rows.push(...materialize(schema, p));
+  return { files: Object.keys(unzipSync(zip)).sort(), rows };
+}
