@@ -74,7 +74,7 @@ describe("Node", () => {
 
 describe("the CLI through npx", () => {
   const SCHEMA = "CREATE TABLE shop.items (id int PRIMARY KEY, name text, qty int)";
-  test("load turns a CSV into a zip; dump and validate read it back", async () => {
+  test("load turns a CSV into a zip; dump and validate read the zip, its root and its table directory", async () => {
     writeFileSync(join(app, "schema.cql"), SCHEMA + ";\n");
     writeFileSync(join(app, "rows.csv"), "id,name,qty\n" + Array.from({ length: 50 }, (_, i) => `${i},"item, ${i}",${i * 2}`).join("\n") + "\n");
     const help = await sh("npx", ["cqlite-web", "--help"], app);
@@ -95,6 +95,9 @@ describe("the CLI through npx", () => {
     const dump = JSON.parse((await sh("npx", ["cqlite-web", "dump", join("unzipped", tableDir)], app)).stdout);
     expect(dump).toHaveLength(50);
     expect((await sh("npx", ["cqlite-web", "validate", join("unzipped", tableDir)], app)).stdout).toMatch(/^valid: 50 partitions, 50 rows/);
+    expect(JSON.parse((await sh("npx", ["cqlite-web", "dump", "items.zip"], app)).stdout)).toEqual(dump);
+    expect((await sh("npx", ["cqlite-web", "validate", "items.zip"], app)).stdout).toMatch(/^valid: 50 partitions, 50 rows/);
+    expect((await sh("npx", ["cqlite-web", "validate", "unzipped"], app)).stdout).toMatch(/^valid: 50 partitions, 50 rows/);
   }, 120_000);
 });
 
