@@ -57,6 +57,7 @@ const targets = [
   { name: "workerd", input: "src/entry/workerd.ts", platform: "neutral", conditions: ["workerd", "worker", ...WEB] },
   { name: "browser", input: "src/entry/browser.ts", platform: "browser", conditions: WEB },
   { name: "worker", input: "src/browser/worker.ts", platform: "browser", conditions: WEB },
+  { name: "testing", input: "src/testing/index.ts", platform: "node", conditions: ["node", "import", "module", "default"], external: [/^@playwright\//] },
 ];
 
 rmSync(out, { recursive: true, force: true });

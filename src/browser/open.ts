@@ -8,6 +8,7 @@ import { DATABASE_ROOT } from "./names.js";
 import { startWorker } from "./worker-url.js";
 import { WorkerLoadError, CoreLoadError } from "./errors.js";
 import { READY } from "./ready.js";
+import { openDatabases } from "./registry.js";
 import { fromWire, toWire, isWireError } from "./wire.js";
 import { IdleMaintenance, IdleMaintenanceOptions } from "./idle.js";
 import { CqliteError } from "../errors.js";
@@ -72,6 +73,8 @@ export class BrowserEngine {
     /** the browser's answer to navigator.storage.persist(), null when not asked or unsupported */
     readonly persisted: boolean | null,
     idle: boolean | IdleMaintenanceOptions,
+    /** the database's name (its OPFS directory is cqlite/<name>/) */
+    readonly name: string,
   ) {
     this.maintenance = idle ? new IdleMaintenance((b) => this.maintenanceStep(b), idle === true ? {} : idle) : null;
     this.maintenance?.kick(); // a previous session may have left compaction work
@@ -104,7 +107,9 @@ export class BrowserEngine {
       if (options.persist !== false && typeof navigator !== "undefined" && navigator.storage?.persist) {
         persisted = await navigator.storage.persist().catch(() => null);
       }
-      return new BrowserEngine(worker, host, info, persisted, options.idleMaintenance ?? true);
+      const engine = new BrowserEngine(worker, host, info, persisted, options.idleMaintenance ?? true, options.name);
+      openDatabases<BrowserEngine>().set(options.name, engine);
+      return engine;
     } catch (e) {
       host[releaseProxy]();
       worker.terminate();
@@ -213,6 +218,8 @@ export class BrowserEngine {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.maintenance?.stop();
+      const open = openDatabases<BrowserEngine>();
+      if (open.get(this.name) === this) open.delete(this.name);
       try {
         await this.host.close().catch((e) => {
           throw revive(e);
