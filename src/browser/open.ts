@@ -9,6 +9,7 @@ import { startWorker } from "./worker-url.js";
 import { WorkerLoadError, CoreLoadError } from "./errors.js";
 import { READY } from "./ready.js";
 import { openDatabases } from "./registry.js";
+import { noteOpened, noteClosed } from "./catalog.js";
 import { fromWire, toWire, isWireError } from "./wire.js";
 import { IdleMaintenance, IdleMaintenanceOptions } from "./idle.js";
 import { CqliteError } from "../errors.js";
@@ -109,6 +110,7 @@ export class BrowserEngine {
       }
       const engine = new BrowserEngine(worker, host, info, persisted, options.idleMaintenance ?? true, options.name);
       openDatabases<BrowserEngine>().set(options.name, engine);
+      await noteOpened(options.name, options.schema).catch(() => undefined); // the catalog is a convenience: no IndexedDB, no entry
       return engine;
     } catch (e) {
       host[releaseProxy]();
@@ -228,6 +230,7 @@ export class BrowserEngine {
         this.host[releaseProxy]();
         this.worker.terminate();
       }
+      await noteClosed(this.name).catch(() => undefined);
     })();
     return this.closing;
   }
@@ -294,22 +297,6 @@ async function workerFailure(worker: Worker, ev: Event): Promise<string> {
 function waitForRelease(name: string): Promise<void> {
   const key = opfsLockKey(opfsLocation([DATABASE_ROOT, name]), ENGINE_LOCK);
   return navigator.locks.request(key, async () => undefined).then(() => undefined);
-}
-
-/** Removes the database `name` and its files; fails with LOCKED while it is open anywhere. */
-export async function destroyDatabase(name: string): Promise<void> {
-  const worker = startWorker("cqlite-web destroy");
-  const start = watchStart(worker, 30_000);
-  const host = wrap<EngineHost>(worker);
-  try {
-    await start.ready;
-    await host.destroy(name);
-  } catch (e) {
-    throw revive(e);
-  } finally {
-    host[releaseProxy]();
-    worker.terminate();
-  }
 }
 
 /** Opens (creating if needed) the database `name` in a dedicated worker. */
