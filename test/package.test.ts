@@ -210,4 +210,15 @@ describe("edge runtimes, from the installed package", () => {
       await s.stop();
     }
   }, 60_000);
+
+  test("wrangler dev builds and serves the example project (wrangler.toml), the core bundled as a wasm module", async () => {
+    // wrangler is this repo's devDependency, run as a tool: it bundles the project, resolving cqlite-web from the app's node_modules
+    const port = await freePort();
+    const s = await serve("node", [join(REPO, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port)], join(app, "examples/wrangler"), `http://127.0.0.1:${port}/`, 90_000, { WRANGLER_SEND_METRICS: "false" });
+    try {
+      await postRows(port);
+    } finally {
+      await s.stop();
+    }
+  }, 120_000);
 });

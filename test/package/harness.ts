@@ -61,18 +61,29 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Starts a server and waits until `url` answers (any status); stop() ends that process by its id. */
-export async function serve(cmd: string, args: string[], cwd: string, url: string, timeoutMs = 60_000): Promise<Server> {
-  const child = spawn(cmd, args, { cwd, env: userEnv(), stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts a server in a process group of its own and waits until `url`
+ * answers (any status); stop() ends that group by its id (wrangler runs
+ * workerd as a child of its own).
+ */
+export async function serve(cmd: string, args: string[], cwd: string, url: string, timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+  const child = spawn(cmd, args, { cwd, env: { ...userEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let log = "";
   child.stdout!.on("data", (d) => (log += d));
   child.stderr!.on("data", (d) => (log += d));
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const gone = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
+    const group = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // already gone
+      }
+    };
+    group("SIGTERM");
     await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    group("SIGKILL");
   };
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
