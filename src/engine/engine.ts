@@ -99,6 +99,7 @@ const DATA_PREFIX = "sstables/";
 /** The storage lock a database's one writer holds. */
 export const ENGINE_LOCK = "LOCK";
 
+/** The storage engine: one table, its WAL, memtable and SSTables on a Storage; open it with `WriteEngine.open(config)`. */
 export class WriteEngine {
   private memtable: Memtable;
   private flushing: Memtable | null = null;

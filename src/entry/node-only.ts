@@ -3,4 +3,6 @@
 export { NodeFileStorage } from "../storage/node.js";
 export { run as runCli, loadSSTableFiles } from "../cli/main.js";
 export { load } from "../cli/load.js";
+export { readInputs } from "../cli/inputs.js";
+export type { TableInput, SSTableInput } from "../cli/inputs.js";
 export type { LoadOptions, LoadReport } from "../cli/load.js";
