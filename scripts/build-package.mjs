@@ -39,12 +39,17 @@ const besideTheBundle = {
   load(id) {
     if (id === "\0cqlite-core-url") return 'export default new URL("./core.wasm", import.meta.url).href;';
     if (id.endsWith("src/browser/worker-url.ts")) {
-      return [
-        "export function startWorker(name) {",
-        '  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name });',
-        '  return Object.assign(worker, { scriptUrl: new URL(/* @vite-ignore */ "./worker.js", import.meta.url).href });',
-        "}",
-      ].join("\n");
+      // bundlers follow the new Worker(new URL(...)) form; a page that imports the package from
+      // another origin (a CDN) cannot start a worker from there, so a same-origin blob imports it
+      return `export function startWorker(name) {
+  const script = new URL(/* @vite-ignore */ "./worker.js", import.meta.url);
+  if (typeof location !== "undefined" && script.origin !== location.origin) {
+    const boot = URL.createObjectURL(new Blob([\`import \${JSON.stringify(script.href)};\`], { type: "text/javascript" }));
+    return Object.assign(new Worker(boot, { type: "module", name }), { scriptUrl: script.href });
+  }
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name });
+  return Object.assign(worker, { scriptUrl: script.href });
+}`;
     }
     return null;
   },

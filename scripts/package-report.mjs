@@ -33,7 +33,8 @@ const table = [
   "|---|---|---|---|",
   ...[...rows].sort(([a], [b]) => a.localeCompare(b)).map(([p, r]) => `| \`${p}\` | ${r.files} | ${kb(r.size)} | ${what[p] ?? ""} |`),
 ].join("\n");
-const text = `${pack.entryCount} files, ${kb(pack.size)} packed, ${kb(pack.unpackedSize)} unpacked (\`npm pack\` of ${pack.name} ${pack.version}, measured by \`npm run readme:package\`).\n\n${table}`;
+const every = pack.files.map((f) => f.path).sort().join("\n");
+const text = `${pack.entryCount} files, ${kb(pack.size)} packed, ${kb(pack.unpackedSize)} unpacked (\`npm pack\` of ${pack.name} ${pack.version}, measured by \`npm run readme:package\`).\n\n${table}\n\n<details><summary>Every file</summary>\n\n\`\`\`\n${every}\n\`\`\`\n</details>`;
 
 const readme = readFileSync("README.md", "utf8");
 const start = "<!-- package:files -->";

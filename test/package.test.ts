@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { chromium, Browser, Page } from "@playwright/test";
 import { unzipSync } from "fflate";
 import "./helpers.js";
-import { REPO, sh, shCode, serve, freePort, zipRows, Server } from "./package/harness.js";
+import { REPO, sh, shCode, serve, freePort, zipRows, staticServer, Server } from "./package/harness.js";
 
 const version = (pkg: string) => JSON.parse(readFileSync(join(REPO, "node_modules", pkg, "package.json"), "utf8")).version as string;
 
@@ -172,6 +172,50 @@ describe("a Vite app", () => {
       server = null;
     }
   }, 120_000);
+});
+
+describe("a plain <script type=module> page, no bundler", () => {
+  /** The page writes, reads, exports and closes, and puts what it saw into #out. */
+  const page = (entry: string) => `<!doctype html><meta charset="utf-8"><pre id="out"></pre>
+<script type="module">
+import { openInWorker } from ${JSON.stringify(entry)};
+const out = document.getElementById("out");
+try {
+  const db = await openInWorker({ name: "plain", schema: ${JSON.stringify(APP_SCHEMA)} });
+  await db.insert([{ id: 1, name: "one", tags: ["a"] }]);
+  const rows = await db.select("SELECT * FROM items");
+  const { blob } = await db.exportSSTable();
+  await db.close();
+  out.textContent = JSON.stringify({ rows, zip: blob.size });
+} catch (e) { out.textContent = JSON.stringify({ error: e.name + ": " + e.message }); }
+</script>`;
+
+  async function visit(url: string): Promise<unknown> {
+    const p = await browser.newPage();
+    try {
+      await p.goto(url);
+      await p.waitForFunction(() => document.getElementById("out")!.textContent !== "", null, { timeout: 30_000 });
+      return JSON.parse((await p.textContent("#out"))!);
+    } finally {
+      await p.close();
+    }
+  }
+
+  test("served with the app from a static server, and from another origin as a CDN serves it", async () => {
+    const site = await staticServer(app, false);
+    const cdn = await staticServer(join(app, "node_modules/cqlite-web"), true);
+    try {
+      writeFileSync(join(app, "same-origin.html"), page("./node_modules/cqlite-web/dist/browser.js"));
+      writeFileSync(join(app, "from-cdn.html"), page(`${cdn.origin}/dist/browser.js`));
+      for (const html of ["same-origin.html", "from-cdn.html"]) {
+        const r = await visit(`${site.origin}/${html}`);
+        expect(r, html).toMatchObject({ rows: [{ id: 1, name: "one", tags: ["a"] }], zip: expect.any(Number) });
+      }
+    } finally {
+      await site.close();
+      await cdn.close();
+    }
+  }, 60_000);
 });
 
 describe("edge runtimes, from the installed package", () => {

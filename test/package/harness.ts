@@ -106,3 +106,26 @@ export async function zipRows(schemaCql: string, zip: Uint8Array): Promise<{ fil
   for (const imp of await openImports(schema, zip)) for await (const p of imp.reader.scan()) rows.push(...materialize(schema, p));
   return { files: Object.keys(unzipSync(zip)).sort(), rows };
 }
+
+/** A static file server over `root` on 127.0.0.1 (in this process), optionally answering CORS like a CDN. */
+export async function staticServer(root: string, cors: boolean): Promise<{ origin: string; close(): Promise<void> }> {
+  const { createServer: createHttp } = await import("node:http");
+  const { readFile } = await import("node:fs/promises");
+  const { extname, normalize, join } = await import("node:path");
+  const types: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
+  const server = createHttp(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url!, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const headers: Record<string, string> = cors ? { "access-control-allow-origin": "*" } : {};
+    try {
+      const body = await readFile(join(root, path));
+      res.writeHead(200, { ...headers, "content-type": types[extname(path)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, headers);
+      res.end("not found");
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as { port: number }).port;
+  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
