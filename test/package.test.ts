@@ -1,9 +1,11 @@
 // The package as users get it: `npm pack`, then one fresh app in a temporary
 // directory outside the repository installs the tarball (and vite,
-// typescript, @types/node from the registry) with nothing of the repo on its
+// typescript, @types/node, @playwright/test from the registry) with nothing of the repo on its
 // path. That one install serves every check: a Node script, tsc under node16
 // and bundler resolution, the CLI through npx, a Vite app in dev and
-// production driven in Chromium, Deno, workerd and wrangler.
+// production driven in Chromium, the app's own Playwright suite with
+// cqlite-web/testing, a plain page from a static server and from a CDN-like
+// origin, Deno, workerd and wrangler.
 import { describe, test, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, rmSync, cpSync, writeFileSync, readFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +35,7 @@ beforeAll(async () => {
   writeFileSync(join(app, "package.json"), JSON.stringify({
     name: "an-app", private: true, type: "module",
     dependencies: { "cqlite-web": `file:${tarball}` },
-    devDependencies: { vite: version("vite"), typescript: version("typescript"), "@types/node": version("@types/node") },
+    devDependencies: { vite: version("vite"), typescript: version("typescript"), "@types/node": version("@types/node"), "@playwright/test": version("@playwright/test") },
   }, null, 2));
   await sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], app);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] });
@@ -172,6 +174,17 @@ describe("a Vite app", () => {
       server = null;
     }
   }, 120_000);
+});
+
+describe("the app's own Playwright suite with cqlite-web/testing", () => {
+  test("seeds before the app opens its database, reads back what it wrote, starts each test empty", async () => {
+    // after the production build above: the app's playwright.config.ts serves dist/ with vite preview
+    expect(existsSync(join(app, "dist/index.html"))).toBe(true);
+    const port = await freePort();
+    const r = await shCode("node", ["node_modules/@playwright/test/cli.js", "test"], app, { PORT: String(port) });
+    expect(r.stdout + r.stderr).toMatch(/2 passed/);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  }, 180_000);
 });
 
 describe("a plain <script type=module> page, no bundler", () => {

@@ -38,9 +38,9 @@ export function sh(cmd: string, args: string[], cwd: string, timeoutMs = 240_000
 }
 
 /** Like sh, but resolves with the exit code whatever it is. */
-export function shCode(cmd: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export function shCode(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
-    execFile(cmd, args, { cwd, env: userEnv(), timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(cmd, args, { cwd, env: { ...userEnv(), ...env }, timeout: 170_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       res({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr });
     });
   });
