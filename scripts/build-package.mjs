@@ -39,16 +39,19 @@ const besideTheBundle = {
   load(id) {
     if (id === "\0cqlite-core-url") return 'export default new URL("./core.wasm", import.meta.url).href;';
     if (id.endsWith("src/browser/worker-url.ts")) {
-      // bundlers follow the new Worker(new URL(...)) form; a page that imports the package from
-      // another origin (a CDN) cannot start a worker from there, so a same-origin blob imports it
+      // Bundlers follow the new Worker(new URL(...)) form. A page that imports the package from
+      // another origin (a CDN) cannot start a worker from there, so a same-origin blob imports it.
+      // The script's URL (for explaining a failed load) is known only while this code is still
+      // dist/browser.js: once a bundler has moved it, the worker is wherever the bundler put it.
       return `export function startWorker(name) {
   const script = new URL(/* @vite-ignore */ "./worker.js", import.meta.url);
+  const scriptUrl = /\\/browser\\.js$/.test(new URL(import.meta.url).pathname) ? script.href : undefined;
   if (typeof location !== "undefined" && script.origin !== location.origin) {
     const boot = URL.createObjectURL(new Blob([\`import \${JSON.stringify(script.href)};\`], { type: "text/javascript" }));
-    return Object.assign(new Worker(boot, { type: "module", name }), { scriptUrl: script.href });
+    return Object.assign(new Worker(boot, { type: "module", name }), { scriptUrl });
   }
   const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name });
-  return Object.assign(worker, { scriptUrl: script.href });
+  return Object.assign(worker, { scriptUrl });
 }`;
     }
     return null;
