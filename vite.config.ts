@@ -19,7 +19,7 @@ export default defineConfig({
   // pre-bundled up front: a dependency found late makes the dev server reload the page mid-test
   optimizeDeps: { include: ["comlink", "fflate", "chai", "@vitest/expect", "idb-keyval", "snappyjs"] },
   build: {
-    outDir: "../dist",
+    outDir: "../dist-demo",
     emptyOutDir: true,
     target: "es2022",
     rollupOptions: { input: { index: page("index.html"), sstable: page("sstable.html"), lab: page("engine-lab.html") } },

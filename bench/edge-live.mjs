@@ -3,7 +3,7 @@
 // (ArrayBuffers, the wasm core's memory), after a forced GC at every 20 000
 // rows of body. The body is generated as it is read, so none of it is held
 // here.   node --expose-gc bench/edge-live.mjs ROWS  → prints JSON
-import { handleSSTables, MemoryStorage } from "../dist-edge/node.js";
+import { handleSSTables, MemoryStorage } from "../dist/node.js";
 
 const ROWS = Number(process.argv[2] ?? 100_000);
 let peak = 0;

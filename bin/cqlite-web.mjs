@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The CLI entry: runs the bundled CLI (built by `npm run build:cli`, which
-// `npm ci` runs through the prepare script).
-import { run } from "../dist-cli/main.js";
+// The CLI entry: runs the Node bundle's command line (dist/node.js, built by
+// `npm run build:package`, which `npm ci` runs through the prepare script).
+import { runCli } from "../dist/node.js";
 import { quietOnEpipe } from "./epipe.mjs";
 
 quietOnEpipe(process.stdout);
-const code = await run(process.argv.slice(2), (s) => process.stdout.write(s + "\n"), (s) => process.stderr.write(s + "\n"));
+const code = await runCli(process.argv.slice(2), (s) => process.stdout.write(s + "\n"), (s) => process.stderr.write(s + "\n"));
 process.exitCode = code;

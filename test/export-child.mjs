@@ -1,7 +1,7 @@
 // Exports the database in argv[2] to the zip file argv[3] through the Node
 // bundle, in a process whose JS heap is capped by the parent; prints the report.
 import { createWriteStream } from "node:fs";
-import { WriteEngine, NodeFileStorage } from "../dist-edge/node.js";
+import { WriteEngine, NodeFileStorage } from "../dist/node.js";
 
 const [dir, out, schema] = process.argv.slice(2);
 const engine = await WriteEngine.open({ storage: await NodeFileStorage.open(dir), schema });

@@ -6,7 +6,7 @@
 //     into the import and reports the error
 import { open, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { WriteEngine, NodeFileStorage, SSTableReader, parseTable } from "../dist-edge/node.js";
+import { WriteEngine, NodeFileStorage, SSTableReader, parseTable } from "../dist/node.js";
 import { bombZip } from "./zip-bomb.mjs";
 
 const [mode, dir, schema, arg] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 // Scans the database in argv[2] through the Node bundle, in a process whose
 // JS heap is capped by the parent: a LIMIT, a COUNT(*) and every row through
 // selectIter. Prints what it saw and the largest heap it measured.
-import { WriteEngine, NodeFileStorage } from "../dist-edge/node.js";
+import { WriteEngine, NodeFileStorage } from "../dist/node.js";
 
 const [dir, schema] = process.argv.slice(2);
 const engine = await WriteEngine.open({ storage: await NodeFileStorage.open(dir), schema });

@@ -2,7 +2,7 @@
 // A schema, a CQL console, generated rows, the LSM state as it changes,
 // export to a Cassandra-loadable zip and import of one. The page does no
 // storage work itself: every call crosses to the worker.
-import { openInWorker, destroyDatabase, BrowserEngine, LsmState } from "../src/browser/index.js";
+import { openInWorker, destroyDatabase, listDatabases, BrowserEngine, LsmState } from "../src/browser/index.js";
 import { parseTable } from "../src/cql/ddl.js";
 import { schemaCql } from "../src/schema/cql.js";
 import type { TableSchema } from "../src/schema/schema.js";
@@ -78,6 +78,7 @@ async function open(): Promise<void> {
   status(`open: ${name} (${e.info.sstables} SSTables, ${e.info.walRecordsReplayed} WAL records replayed${e.info.walTornTail ? ", torn tail truncated" : ""})`);
   document.body.dataset.open = name;
   generated = 0;
+  void refreshDatabases().catch((e) => status(String(e), true));
   schedulePoll(0);
 }
 
@@ -89,6 +90,35 @@ async function close(): Promise<void> {
     await e.close();
     status("closed");
   }
+  await refreshDatabases();
+}
+
+/** The origin's databases, from the catalog (no worker involved); a name click fills the form with it. */
+async function refreshDatabases(): Promise<void> {
+  const list = await listDatabases();
+  const when = (ms: number | null) => (ms === null ? "" : new Date(ms).toLocaleString());
+  const body = document.createDocumentFragment();
+  for (const d of list) {
+    const tr = body.appendChild(document.createElement("tr"));
+    tr.dataset.name = d.name;
+    const name = tr.appendChild(document.createElement("td")).appendChild(document.createElement("a"));
+    name.href = "#";
+    name.textContent = d.name;
+    name.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      $<HTMLInputElement>("db-name").value = d.name;
+      if (d.schema) $<HTMLTextAreaElement>("schema").value = d.schema;
+    });
+    let table = "";
+    try {
+      table = d.schema ? `${parseTable(d.schema).keyspace}.${parseTable(d.schema).name}` : "";
+    } catch {
+      table = "?";
+    }
+    for (const v of [table, when(d.created), when(d.lastOpened), formatBytes(d.size), d.open ? "open" : ""]) tr.appendChild(document.createElement("td")).textContent = v;
+  }
+  $<HTMLTableElement>("databases").tBodies[0].replaceChildren(body);
+  $("databases").dataset.count = String(list.length);
 }
 
 async function applyPolicy(): Promise<void> {
@@ -239,6 +269,7 @@ action("destroy", "status", async () => {
   if (engine) await close();
   await destroyDatabase(name);
   status(`deleted ${name}`);
+  await refreshDatabases();
 });
 action("run", "result-info", run);
 action("generate", "gen-info", generate);

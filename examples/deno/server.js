@@ -2,7 +2,7 @@
 // Cassandra SSTables out. Each request works in its own temporary directory
 // through the engine's Deno file storage, removed when the zip is sent.
 //   deno run --allow-net --allow-read --allow-write examples/deno/server.js [port] [max body bytes]
-import { handleSSTables, DenoFileStorage } from "../../dist-edge/deno.js";
+import { handleSSTables, DenoFileStorage } from "cqlite-web"; // the deno condition: dist/deno.js
 
 const port = Number(Deno.args[0] ?? 8000);
 const maxBodyBytes = Number(Deno.args[1] ?? 256 << 20);

@@ -1,5 +1,5 @@
 # workerd serve examples/workerd/config.capnp [--socket-addr http=127.0.0.1:PORT]
-# (after `npm run build:edge`, which writes dist-edge/workerd.js and core.wasm)
+# (after `npm run build:package`, which writes dist/workerd.js and core.wasm)
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -10,8 +10,8 @@ const config :Workerd.Config = (
 const sstables :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "cqlite-web", esModule = embed "../../dist-edge/workerd.js"),
-    (name = "core.wasm", wasm = embed "../../dist-edge/core.wasm"),
+    (name = "cqlite-web", esModule = embed "../../dist/workerd.js"),
+    (name = "core.wasm", wasm = embed "../../dist/core.wasm"),
   ],
   compatibilityDate = "2025-09-01",
 );

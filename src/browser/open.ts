@@ -5,6 +5,11 @@
 import { wrap, proxy, releaseProxy, Remote } from "comlink";
 import type { EngineHost, WorkerEngineConfig, OpenInfo, LsmState } from "./host.js";
 import { DATABASE_ROOT } from "./names.js";
+import { startWorker } from "./worker-url.js";
+import { WorkerLoadError, CoreLoadError } from "./errors.js";
+import { READY } from "./ready.js";
+import { openDatabases } from "./registry.js";
+import { noteOpened, noteClosed } from "./catalog.js";
 import { fromWire, toWire, isWireError } from "./wire.js";
 import { IdleMaintenance, IdleMaintenanceOptions } from "./idle.js";
 import { CqliteError } from "../errors.js";
@@ -27,8 +32,14 @@ export interface OpenInWorkerOptions extends WorkerEngineConfig {
   onLocked?: (error: CqliteError) => void;
   /** ask the browser to keep this origin's storage under pressure (default true) */
   persist?: boolean;
-  /** a worker running src/browser/worker.ts, if the app bundles it itself */
+  /** a worker running the package's worker.js (src/browser/worker.ts), if the app bundles it itself */
   worker?: Worker;
+  /**
+   * How long the worker may take to load before open fails with
+   * WorkerLoadError (default 30 000 ms). A worker that fails to load (a
+   * missing or broken script) fails open at once, whatever this says.
+   */
+  workerStartTimeoutMs?: number;
 }
 
 export interface BrowserExport {
@@ -37,8 +48,17 @@ export interface BrowserExport {
   blob: Blob;
 }
 
+/** Error classes rebuilt by code on the page; any other code comes back as a CqliteError with its name. */
+const REVIVED: Record<string, new (message: string) => CqliteError> = { CORE_LOAD: CoreLoadError, WORKER_LOAD: WorkerLoadError };
+
 function revive(e: unknown): unknown {
   if (!isWireError(e)) return e;
+  const Revived = REVIVED[e.code];
+  if (Revived) {
+    const err = new Revived("");
+    err.message = e.message;
+    return err;
+  }
   const err = new CqliteError(e.code, e.message);
   err.name = e.name;
   return err;
@@ -55,23 +75,28 @@ export class BrowserEngine {
     /** the browser's answer to navigator.storage.persist(), null when not asked or unsupported */
     readonly persisted: boolean | null,
     idle: boolean | IdleMaintenanceOptions,
+    /** the database's name (its OPFS directory is cqlite/<name>/) */
+    readonly name: string,
   ) {
     this.maintenance = idle ? new IdleMaintenance((b) => this.maintenanceStep(b), idle === true ? {} : idle) : null;
     this.maintenance?.kick(); // a previous session may have left compaction work
   }
 
   static async open(options: OpenInWorkerOptions): Promise<BrowserEngine> {
-    const worker = options.worker ?? new Worker(new URL("./worker.ts", import.meta.url), { type: "module", name: `cqlite-web ${options.name}` });
+    const worker = options.worker ?? startWorker(`cqlite-web ${options.name}`);
+    const start = watchStart(worker, options.workerStartTimeoutMs ?? 30_000);
     const host = wrap<EngineHost>(worker);
     const config: WorkerEngineConfig = {
       name: options.name, schema: options.schema, flushThresholdBytes: options.flushThresholdBytes,
       flushThresholdRows: options.flushThresholdRows, walSync: options.walSync, format: options.format, importLimits: options.importLimits,
     };
     try {
+      // a worker the app made may have said READY before this listened: for it, only a failure counts
+      await Promise.race([options.worker ? Promise.resolve() : start.ready, start.failed]);
       let info: OpenInfo;
       for (;;) {
         try {
-          info = await host.open(config);
+          info = await Promise.race([host.open(config), start.failed]);
           break;
         } catch (e) {
           const err = revive(e);
@@ -84,7 +109,10 @@ export class BrowserEngine {
       if (options.persist !== false && typeof navigator !== "undefined" && navigator.storage?.persist) {
         persisted = await navigator.storage.persist().catch(() => null);
       }
-      return new BrowserEngine(worker, host, info, persisted, options.idleMaintenance ?? true);
+      const engine = new BrowserEngine(worker, host, info, persisted, options.idleMaintenance ?? true, options.name);
+      openDatabases<BrowserEngine>().set(options.name, engine);
+      await noteOpened(options.name, options.schema).catch(() => undefined); // the catalog is a convenience: no IndexedDB, no entry
+      return engine;
     } catch (e) {
       host[releaseProxy]();
       worker.terminate();
@@ -198,6 +226,8 @@ export class BrowserEngine {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.maintenance?.stop();
+      const open = openDatabases<BrowserEngine>();
+      if (open.get(this.name) === this) open.delete(this.name);
       try {
         await this.host.close().catch((e) => {
           throw revive(e);
@@ -206,8 +236,66 @@ export class BrowserEngine {
         this.host[releaseProxy]();
         this.worker.terminate();
       }
+      await noteClosed(this.name).catch(() => undefined);
     })();
     return this.closing;
+  }
+}
+
+/**
+ * How a worker's start goes. `ready` resolves when worker.ts posts READY
+ * (once its module has run) and rejects with WorkerLoadError when the
+ * timeout passes first; `failed` rejects with WorkerLoadError when the worker
+ * fires an error before it is ready (its script was not found, or threw). A
+ * failed module script gives a bare Event with no reason, so the reason is
+ * asked of the server: the script's URL is fetched once for its status.
+ */
+function watchStart(worker: Worker, timeoutMs: number): { ready: Promise<void>; failed: Promise<never> } {
+  let fail!: (e: Error) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined); // observed by whoever races it
+  const ready = new Promise<void>((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      worker.removeEventListener("message", onMessage);
+      worker.removeEventListener("error", onError);
+    };
+    const onMessage = (ev: MessageEvent): void => {
+      if ((ev.data as Record<string, unknown> | null)?.[READY] !== true) return;
+      done();
+      resolve();
+    };
+    const onError = (ev: Event): void => {
+      done();
+      ev.preventDefault();
+      void workerFailure(worker, ev).then((why) => {
+        const e = new WorkerLoadError(why);
+        fail(e);
+        reject(e);
+      });
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new WorkerLoadError(`it did not load within ${timeoutMs} ms`));
+    }, timeoutMs);
+    worker.addEventListener("message", onMessage);
+    worker.addEventListener("error", onError);
+  });
+  ready.catch(() => undefined);
+  return { ready, failed };
+}
+
+async function workerFailure(worker: Worker, ev: Event): Promise<string> {
+  if (ev instanceof ErrorEvent && ev.message) return ev.message;
+  const url = (worker as Worker & { scriptUrl?: string }).scriptUrl;
+  const why = "its script failed to load or to run (the browser gives no reason)";
+  if (!url) return why;
+  try {
+    const r = await fetch(url, { cache: "no-store" });
+    if (!r.ok) return `${why}; a request for ${url} answers ${r.status} ${r.statusText}`.trim();
+    return `${why}; ${url} is there (${r.headers.get("content-type") ?? "no content type"}), so it threw or one of its imports failed`;
+  } catch (e) {
+    return `${why}; a request for ${url} fails: ${(e as Error).message}`;
   }
 }
 
@@ -215,20 +303,6 @@ export class BrowserEngine {
 function waitForRelease(name: string): Promise<void> {
   const key = opfsLockKey(opfsLocation([DATABASE_ROOT, name]), ENGINE_LOCK);
   return navigator.locks.request(key, async () => undefined).then(() => undefined);
-}
-
-/** Removes the database `name` and its files; fails with LOCKED while it is open anywhere. */
-export async function destroyDatabase(name: string): Promise<void> {
-  const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-  const host = wrap<EngineHost>(worker);
-  try {
-    await host.destroy(name);
-  } catch (e) {
-    throw revive(e);
-  } finally {
-    host[releaseProxy]();
-    worker.terminate();
-  }
 }
 
 /** Opens (creating if needed) the database `name` in a dedicated worker. */

@@ -2,5 +2,7 @@
 // handles exist only in dedicated workers) and serves the page over comlink.
 import { expose } from "comlink";
 import { EngineHost, guarded } from "./host.js";
+import { READY } from "./ready.js";
 
 expose(guarded(new EngineHost()));
+postMessage({ [READY]: true });

@@ -8,7 +8,11 @@ import { MemorySink } from "../sstable/writer.js";
 import { convert } from "../sstable/convert.js";
 import { parseTable } from "../cql/ddl.js";
 import { tryParseFileName } from "../sstable/names.js";
-import { dumpJson } from "../tools/dump.js";
+import { dumpJson, partitionJson, keyText, DumpOptions } from "../tools/dump.js";
+import { readInputs, TableInput, SSTableInput } from "./inputs.js";
+import { mergeStreams } from "../core/merge.js";
+import { decodePartitions } from "../core/rowstream.js";
+import { TableSchema } from "../schema/schema.js";
 import { validate } from "../tools/validate.js";
 import { CqliteError } from "../errors.js";
 import { FormatVersion, WRITABLE } from "../sstable/version.js";
@@ -19,25 +23,37 @@ const HELP: Record<string, string> = {
   main: `usage: cqlite-web <command> [options]
 
 commands:
-  dump <Data.db or SSTable directory>     print partitions as sstabledump JSON
+  dump <input> [--merged]                 print partitions as sstabledump JSON
   load --schema F --input F --out Z      CSV / NDJSON to Cassandra SSTables (zip or directory)
-  validate <SSTable directory>            verify checksums, order and index agreement
+  validate <input>                        verify checksums, order and index agreement
   convert <SSTable directory> --to ${TO} --out DIR   re-encode in another format version
+
+An <input> is a Data.db (that one SSTable), a table directory (every
+generation in it), an export's or a snapshot's root (every table below it),
+or a zip of any of these. A schema.cql in a table's directory or above it
+names the columns; --schema overrides it.
 
 Run 'cqlite-web <command> --help' for a command's options.
 Exit codes: 0 ok, 1 invalid or corrupt input, 2 usage error.`,
-  dump: `usage: cqlite-web dump <Data.db file or SSTable directory> [--schema schema.cql] [-k KEY]... [-d] [-t]
+  dump: `usage: cqlite-web dump <Data.db, table directory, export root or zip> [--merged] [--schema schema.cql] [-k KEY]... [-d] [-t]
 
-  --schema FILE   name the key and clustering columns (otherwise read from Statistics.db)
+One SSTable prints sstabledump's JSON array of partitions. Several print an
+array of { "sstable": ..., "partitions": [...] }, oldest generation first;
+with --merged, each table's SSTables are reconciled into one array of
+partitions (what a read sees: newest cell wins, tombstones applied).
+
+  --merged        the reconciled view of each table's SSTables
+  --schema FILE   name the key and clustering columns (otherwise schema.cql, or Statistics.db)
   -k KEY          only this partition (repeatable; compound keys as a:b)
   -d              one line per row instead of JSON
   -t              raw microsecond timestamps instead of ISO dates`,
-  validate: `usage: cqlite-web validate <SSTable directory> [--schema schema.cql]
+  validate: `usage: cqlite-web validate <Data.db, table directory, export root or zip> [--schema schema.cql]
 
-Re-reads every component: checksums and digest, token and clustering order,
-Index.db positions and keys against Data.db, Summary.db against Index.db, row
-index blocks against their partitions, bloom filter agreement with the index,
-and the statistics it can recompute (README, "What validation proves").
+Validates every SSTable the input holds, oldest first. Re-reads every
+component: checksums and digest, token and clustering order, Index.db
+positions and keys against Data.db, Summary.db against Index.db, row index
+blocks against their partitions, bloom filter agreement with the index, and
+the statistics it can recompute (README, "What validation proves").
 Exit 0 when valid, 1 with the file and first bad offset otherwise.`,
   convert: `usage: cqlite-web convert <SSTable directory> --to ${TO} --out DIR [--generation N]
 
@@ -96,6 +112,7 @@ export function loadSSTableFiles(path: string): Map<string, Uint8Array> {
     groups.get(g)!.set(name, new Uint8Array(readFileSync(join(dir, name))));
   }
   if (groups.size === 0) throw new UsageError(`no SSTable in ${path}`);
+  // convert writes one SSTable: dump and validate take several (readInputs)
   if (groups.size > 1) throw new UsageError(`${path} holds ${groups.size} SSTables (${[...groups.keys()].join(", ")}): name one Data.db`);
   return [...groups.values()][0];
 }
@@ -104,6 +121,73 @@ async function open(path: string, args: Args): Promise<SSTableReader> {
   const schemaFile = args.flags.get("--schema")?.[0];
   const schema = schemaFile ? parseTable(readFileSync(schemaFile, "utf8")) : undefined;
   return SSTableReader.openFiles(loadSSTableFiles(path), { schema });
+}
+
+function readTables(path: string, args: Args, err: (s: string) => void): TableInput[] {
+  const tables = readInputs(path);
+  const schemaFile = args.flags.get("--schema")?.[0];
+  if (schemaFile) {
+    const schema = readFileSync(schemaFile, "utf8");
+    for (const t of tables) t.schema = schema;
+  }
+  for (const t of tables) {
+    if (t.schema === null) continue;
+    try {
+      parseTable(t.schema);
+    } catch (e) {
+      if (schemaFile) throw e;
+      err(`note: ${t.dir || path}/schema.cql not used (${(e as Error).message}); columns come from Statistics.db`);
+      t.schema = null;
+    }
+  }
+  return tables;
+}
+
+const schemas = new WeakMap<TableInput, TableSchema | undefined>();
+function tableSchema(t: TableInput): TableSchema | undefined {
+  if (!schemas.has(t)) schemas.set(t, t.schema === null ? undefined : parseTable(t.schema));
+  return schemas.get(t);
+}
+
+function openSSTable(s: SSTableInput, t: TableInput, _args: Args, schema = tableSchema(t)): Promise<SSTableReader> {
+  return SSTableReader.openFiles(s.files, { schema });
+}
+
+/** Every SSTable of a table, opened with one schema (the table's, or the first one's header), so their streams merge. */
+async function openTable(t: TableInput, args: Args): Promise<SSTableReader[]> {
+  const first = await openSSTable(t.sstables[0], t, args);
+  const rest = await Promise.all(t.sstables.slice(1).map((s) => openSSTable(s, t, args, first.schema)));
+  return [first, ...rest];
+}
+
+/** The reconciled partitions of a table's SSTables, as sstabledump's JSON (no positions: they span files). */
+async function dumpMerged(readers: SSTableReader[], o: DumpOptions): Promise<unknown[]> {
+  const schema = readers[0].schema;
+  const streams: Uint8Array[] = [];
+  for (const r of readers) {
+    const parts: Uint8Array[] = [];
+    for await (const b of r.scanStreams()) parts.push(b);
+    streams.push(concatBytes(parts));
+  }
+  const wanted = o.keys ? new Set(o.keys) : null;
+  const out: unknown[] = [];
+  for (const p of decodePartitions(mergeStreams(schema, streams, Math.floor(Date.now() / 1000)))) {
+    if (wanted && !wanted.has(keyText(schema, p.key).join(":"))) continue;
+    const json = partitionJson(schema, p, 0, o) as { partition: { position?: number } };
+    delete json.partition.position;
+    out.push(json);
+  }
+  return out;
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
@@ -125,18 +209,45 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
     if (cmd === "dump") {
       const a = parseArgs(rest, ["--schema", "-k"]);
       if (a.positional.length !== 1) throw new UsageError("dump takes one path");
-      const r = await open(a.positional[0], a);
-      const json = await dumpJson(r, { keys: a.flags.get("-k"), rawTimestamps: a.flags.has("-t") });
-      if (a.flags.has("-d")) for (const p of json) out(JSON.stringify(p));
-      else out(JSON.stringify(json, null, 2));
+      const o = { keys: a.flags.get("-k"), rawTimestamps: a.flags.has("-t") };
+      const lines = a.flags.has("-d");
+      const tables = readTables(a.positional[0], a, err);
+      if (a.flags.has("--merged")) {
+        const merged: unknown[] = [];
+        for (const t of tables) merged.push(...(await dumpMerged(await openTable(t, a), o)));
+        if (lines) for (const p of merged) out(JSON.stringify(p));
+        else out(JSON.stringify(merged, null, 2));
+        return 0;
+      }
+      const all = tables.flatMap((t) => t.sstables.map((s) => ({ t, s })));
+      if (all.length === 1) {
+        const json = await dumpJson(await openSSTable(all[0].s, all[0].t, a), o);
+        if (lines) for (const p of json) out(JSON.stringify(p));
+        else out(JSON.stringify(json, null, 2));
+        return 0;
+      }
+      const each: { sstable: string; partitions: unknown[] }[] = [];
+      for (const { t, s } of all) {
+        const partitions = await dumpJson(await openSSTable(s, t, a), o);
+        if (lines) for (const p of partitions) out(JSON.stringify({ sstable: s.name, ...(p as object) }));
+        else each.push({ sstable: s.name, partitions });
+      }
+      if (!lines) out(JSON.stringify(each, null, 2));
       return 0;
     }
     if (cmd === "validate") {
       const a = parseArgs(rest, ["--schema"]);
-      if (a.positional.length !== 1) throw new UsageError("validate takes one directory");
-      const r = await open(a.positional[0], a);
-      const report = await validate(r);
-      out(`valid: ${report.partitions} partitions, ${report.rows} rows, ${report.files} files`);
+      if (a.positional.length !== 1) throw new UsageError("validate takes one path");
+      const all = readTables(a.positional[0], a, err).flatMap((t) => t.sstables.map((s) => ({ t, s })));
+      const sum = { partitions: 0, rows: 0, files: 0 };
+      for (const { t, s } of all) {
+        const report = await validate(await openSSTable(s, t, a));
+        if (all.length > 1) out(`${s.name}: valid: ${report.partitions} partitions, ${report.rows} rows, ${report.files} files`);
+        sum.partitions += report.partitions;
+        sum.rows += report.rows;
+        sum.files += report.files;
+      }
+      out(`valid: ${all.length > 1 ? `${all.length} SSTables, ` : ""}${sum.partitions} partitions, ${sum.rows} rows, ${sum.files} files`);
       return 0;
     }
     if (cmd === "load") {

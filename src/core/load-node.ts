@@ -4,7 +4,8 @@ import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setCoreModule, hasCoreModule } from "./core.js";
 
-const CANDIDATES = ["../../build/core.wasm", "../build/core.wasm"];
+// beside the package bundle (dist/), or the repository's build/ from src/ or a dist-* bundle
+const CANDIDATES = ["./core.wasm", "../../build/core.wasm", "../build/core.wasm"];
 
 export function loadCoreNode(): void {
   if (hasCoreModule()) return;

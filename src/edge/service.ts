@@ -99,6 +99,14 @@ function fail(status: number, e: unknown): Response {
   return json(status, { error: err.message ?? String(e), code: err.code ?? "ERROR", ...(err.line ? { line: err.line } : {}) });
 }
 
+/**
+ * `POST /sstables`: rows in the body (NDJSON, or CSV with a header row), the
+ * table's CREATE TABLE in the `x-cql-schema` header (URI-encoded), a zip of
+ * Cassandra SSTables (Cassandra's layout plus schema.cql) out, streamed.
+ * `?format=md` writes Cassandra 3.11's format. Errors before the first zip
+ * byte are 4xx JSON `{ error, code, line? }`. Runs wherever `Request` and
+ * `Response` exist: Workers, Deno, Node, a service worker.
+ */
 export async function handleSSTables(request: Request, options: ServiceOptions): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname !== "/sstables") return json(404, { error: "not found: POST /sstables", code: "NOT_FOUND" });

@@ -136,6 +136,7 @@ const DEFAULT_PAGE_SIZE = 5000;
 /** The storage lock a database's one writer holds. */
 export const ENGINE_LOCK = "LOCK";
 
+/** The storage engine: one table, its WAL, memtable and SSTables on a Storage; open it with `WriteEngine.open(config)`. */
 export class WriteEngine {
   private memtable: Memtable;
   private flushing: Memtable | null = null;

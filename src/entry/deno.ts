@@ -5,3 +5,5 @@ declare const Deno: { readFile(path: URL): Promise<Uint8Array<ArrayBuffer>> };
 setCoreModule(new WebAssembly.Module(await Deno.readFile(new URL(/* @vite-ignore */ "./core.wasm", import.meta.url))));
 export * from "./common.js";
 export { DenoFileStorage } from "../storage/deno.js";
+/** The core is loaded when this module is imported; kept for code shared with other runtimes. */
+export async function loadCore(): Promise<void> {}

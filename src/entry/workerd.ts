@@ -5,3 +5,5 @@ import { setCoreModule } from "../core/core.js";
 
 setCoreModule(coreModule);
 export * from "./common.js";
+/** The core is loaded when this module is imported; kept for code shared with other runtimes. */
+export async function loadCore(): Promise<void> {}

@@ -54,6 +54,7 @@ const EMPTY_SUMMARY = new Summary(SUMMARY_INTERVAL, SUMMARY_INTERVAL, 0, [], new
 /** Partitions per scan batch at most, whatever their bytes. */
 const SCAN_WINDOW = 4096;
 
+/** Reads one SSTable (Cassandra's, `md` or `nb`, or this engine's) from its component files: scans, point lookups, checksums. */
 export class SSTableReader {
   readonly features: VersionFeatures;
   private dataCache: { chunk: number; bytes: Uint8Array } | null = null;

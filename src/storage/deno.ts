@@ -54,6 +54,7 @@ function denoApi(): DenoApi {
   return d;
 }
 
+/** A database in a directory of the local file system, in Deno (its own file API; needs --allow-read and --allow-write). */
 export class DenoFileStorage extends FsStorage {
   /** The storage rooted at `dir`, created (with its parents) if missing. */
   static async open(dir: string): Promise<DenoFileStorage> {

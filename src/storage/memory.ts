@@ -34,6 +34,7 @@ export interface MemoryStorageOptions {
   quotaBytes?: number;
 }
 
+/** Files in memory, in every runtime: for tests, edge functions and scratch databases. Gone with the process. */
 export class MemoryStorage implements Storage {
   readonly location = "memory:";
   private readonly files = new Map<string, MemFile>();

@@ -6,6 +6,7 @@ import { join, resolve, dirname } from "node:path";
 import process from "node:process";
 import { FsStorage, FsOps, FsHandle, FsErrorKind } from "./fs-storage.js";
 
+/** A database in a directory of the local file system, in Node (fsync on flush, a lock file against a second writer). */
 export class NodeFileStorage extends FsStorage {
   /** The storage rooted at `dir`, created (with its parents) if missing. */
   static async open(dir: string): Promise<NodeFileStorage> {

@@ -71,6 +71,7 @@ interface Shared {
   handle: OpfsAccessHandle | null;
 }
 
+/** A database in the origin's private file system (OPFS), in a dedicated worker (sync access handles exist only there); guarded by a Web Lock. */
 export class OpfsStorage implements Storage {
   private readonly handles = new OpenFiles();
   private readonly shared = new Map<string, Shared>();

@@ -1,0 +1,20 @@
+// What can fail before a database opens in a page: the worker script or the
+// wasm core did not load. Both reach the page as typed errors with the
+// browser's own reason, instead of an open that never settles.
+import { CqliteError } from "../errors.js";
+
+/** The engine's worker did not start: its script was not found, or failed to evaluate. */
+export class WorkerLoadError extends CqliteError {
+  constructor(message: string) {
+    super("WORKER_LOAD", `the engine's worker did not start: ${message}`);
+    this.name = "WorkerLoadError"; // spelled out: a minifying bundler renames classes
+  }
+}
+
+/** The worker started but could not fetch or compile the wasm core. */
+export class CoreLoadError extends CqliteError {
+  constructor(message: string) {
+    super("CORE_LOAD", message);
+    this.name = "CoreLoadError";
+  }
+}
