@@ -1,20 +1,11 @@
 // The catalog of databases (idb-keyval): listDatabases and destroyDatabase
 // answer from the page without starting a worker, and the demo lists them.
 import { test, expect, Page } from "@playwright/test";
+import { openDemo, run } from "./demo-page.js";
 import { resolve } from "node:path";
 
 const BROWSER_ENTRY = `/@fs${resolve("src/browser/index.ts")}`;
 
-async function openDemo(page: Page, db: string): Promise<void> {
-  await page.goto(`/?db=${db}`);
-  await expect(page.locator("body")).toHaveAttribute("data-open", db, { timeout: 20_000 });
-}
-
-async function run(page: Page, cql: string): Promise<void> {
-  await page.fill("#cql", cql);
-  await page.press("#cql", "Control+Enter");
-  await expect(page.locator("#result-info")).toHaveText(/ in \d+ ms$/);
-}
 
 test("the demo lists the origin's databases; listing and deleting start no worker", async ({ page }) => {
   await openDemo(page, "alpha");

@@ -1,0 +1,15 @@
+// Driving the demo page (web/): what several specs do the same way.
+import { expect, Page } from "@playwright/test";
+
+/** Opens the demo on database `db` and waits until its worker has it open. */
+export async function openDemo(page: Page, db: string): Promise<void> {
+  await page.goto(`/?db=${db}`);
+  await expect(page.locator("body")).toHaveAttribute("data-open", db, { timeout: 20_000 });
+}
+
+/** Runs one CQL statement from the console and waits for its result line. */
+export async function run(page: Page, cql: string): Promise<void> {
+  await page.fill("#cql", cql);
+  await page.press("#cql", "Control+Enter");
+  await expect(page.locator("#result-info")).toHaveText(/ in \d+ ms$/, { timeout: 60_000 });
+}
