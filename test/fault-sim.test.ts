@@ -18,7 +18,7 @@ describe("fault simulation", () => {
   });
 
   test(`${SCHEDULES} seeded schedules: no acknowledged write lost, no raw error`, async () => {
-    let crashes = 0, faults = 0, acknowledged = 0, failed = 0;
+    let crashes = 0, faults = 0, acknowledged = 0, failed = 0, imports = 0;
     const bad: string[] = [];
     for (let seed = FROM; seed < FROM + SCHEDULES; seed++) {
       const r = await runSchedule(seed);
@@ -26,6 +26,7 @@ describe("fault simulation", () => {
       faults += r.faults;
       acknowledged += r.acknowledged;
       failed += r.failedWrites;
+      imports += r.imports;
       if (r.violations.length) bad.push(`seed ${seed}: ${r.violations.slice(0, 3).join("; ")}`);
     }
     expect(bad).toEqual([]);
@@ -33,6 +34,7 @@ describe("fault simulation", () => {
     expect(crashes).toBeGreaterThan(SCHEDULES / 4);
     expect(faults).toBeGreaterThan(SCHEDULES / 4);
     expect(failed).toBeGreaterThan(0);
+    expect(imports).toBeGreaterThan(SCHEDULES / 20);
     expect(acknowledged).toBeGreaterThan(SCHEDULES * 10);
   }, 600_000);
 });

@@ -2,7 +2,8 @@
 // schedule: a random mix of writes (some concurrent), deletes, flushes,
 // maintenance steps and reads, run over memory storage that fails operations
 // at random (injected I/O errors, a full quota), may crash at one operation
-// (keeping a torn part of what was not flushed), and runs on a virtual clock.
+// (keeping a torn part of what was not flushed), and runs on a virtual clock;
+// exports are imported straight back, under the same faults.
 // After the schedule the database is reopened without faults and held to the
 // oracle: every acknowledged write is there whole, every acknowledged delete
 // holds, a write whose promise failed is there whole or not at all, and
@@ -15,6 +16,7 @@ import { CqliteError } from "../../src/errors.js";
 import { encodeValue } from "../../src/types/codec.js";
 import { Partition } from "../../src/sstable/model.js";
 import { Rng } from "../gen.js";
+import { concat } from "../../src/util/bytes.js";
 
 const SCHEMA = "CREATE TABLE ks.kv (k text, c int, v text, PRIMARY KEY (k, c))";
 /** operations a fault never hits: releasing resources */
@@ -27,6 +29,8 @@ export interface ScheduleResult {
   failedWrites: number;
   crashed: boolean;
   faults: number;
+  /** exports imported back that went through */
+  imports: number;
   /** what broke the contract; empty when the schedule passed */
   violations: string[];
 }
@@ -93,6 +97,7 @@ export async function runSchedule(seed: number): Promise<ScheduleResult> {
   let next = 0;
   let steps = 0;
   let failedWrites = 0;
+  let imports = 0;
   // "always": an acknowledged write is durable, so the oracle can hold every one to it
   const walSync = "always";
   const clock = () => micros++;
@@ -144,8 +149,19 @@ export async function runSchedule(seed: number): Promise<ScheduleResult> {
       else if (r < 0.6) await Promise.all(Array.from({ length: 2 + rng.int(4) }, write));
       else if (r < 0.68) await del();
       else if (r < 0.76) await e.flush().catch((x: unknown) => typed(x, "flush"));
-      else if (r < 0.9) await e.maintenanceStep(0.5 + rng.int(4)).catch((x: unknown) => typed(x, "maintenanceStep"));
-      else {
+      else if (r < 0.87) await e.maintenanceStep(0.5 + rng.int(4)).catch((x: unknown) => typed(x, "maintenanceStep"));
+      else if (r < 0.9) {
+        // an export, imported straight back: the same cells at the same
+        // timestamps, so whatever lands changes no row, and a failure leaves nothing
+        const parts: Uint8Array[] = [];
+        try {
+          await e.exportSSTable({ zip: (c) => void parts.push(c.slice()) });
+          await e.importSSTables(concat(parts));
+          imports++;
+        } catch (x) {
+          typed(x, "export and import");
+        }
+      } else {
         const keys = [...acked.keys()];
         if (!keys.length) continue;
         const key = rng.pick(keys);
@@ -168,7 +184,7 @@ export async function runSchedule(seed: number): Promise<ScheduleResult> {
     reopened = await WriteEngine.open({ storage: mem, schema: SCHEMA });
   } catch (x) {
     violations.push(`reopen failed: ${x instanceof Error ? `${x.name}: ${x.message}` : String(x)}`);
-    return { seed, steps, acknowledged: acked.size, failedWrites, crashed: crashed(), faults, violations };
+    return { seed, steps, acknowledged: acked.size, failedWrites, crashed: crashed(), faults, imports, violations };
   }
   const seen = new Map<string, { rows: number; values: Set<string> }>();
   for await (const row of reopened.scan()) {
@@ -201,5 +217,5 @@ export async function runSchedule(seed: number): Promise<ScheduleResult> {
   } catch (x) {
     violations.push(`writing after recovery failed: ${x instanceof Error ? `${x.name}: ${x.message}` : String(x)}`);
   }
-  return { seed, steps, acknowledged: acked.size, failedWrites, crashed: crashed(), faults, violations };
+  return { seed, steps, acknowledged: acked.size, failedWrites, crashed: crashed(), faults, imports, violations };
 }
