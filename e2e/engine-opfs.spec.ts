@@ -115,3 +115,32 @@ test("the engine suite the Node tests run on memory and files passes on OPFS", a
   expect(results.length).toBeGreaterThanOrEqual(15);
   for (const r of results) expect(r.ok, `${r.name}: ${r.error}`).toBe(true);
 });
+
+test("a full origin quota: the write that does not fit fails with QUOTA_EXCEEDED, and once the quota grows the engine goes on without a reopen, losing nothing", async ({ page }) => {
+  const { spawn, ok } = await lab(page);
+  const w = await spawn();
+  await ok(w, "wipe", { db: "quota" });
+  await ok(w, "open", { db: "quota", schema: KV, flushThresholdBytes: 256 << 10 });
+  // Chromium's own quota, squeezed to what the origin uses now plus 2 MiB
+  const cdp = await page.context().newCDPSession(page);
+  const origin = new URL(page.url()).origin;
+  const used = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+  await cdp.send("Storage.overrideQuotaForOrigin", { origin, quotaSize: used + (2 << 20) });
+  const full = await ok(w, "fill", { from: 0, bytes: 2000, max: 20_000 });
+  expect(full.code, JSON.stringify(full)).toBe("QUOTA_EXCEEDED");
+  expect(full.acked).toBeGreaterThan(100);
+  // the disk is still full: writes keep failing with the same typed error, nothing wedges
+  expect((await ok(w, "fill", { from: 100_000, bytes: 2000, max: 1 })).code).toBe("QUOTA_EXCEEDED");
+  // space freed: the same engine takes writes, flushes and closes
+  await cdp.send("Storage.overrideQuotaForOrigin", { origin });
+  const more = await ok(w, "fill", { from: 200_000, bytes: 2000, max: 300 });
+  expect(more).toMatchObject({ acked: 300, code: null });
+  await ok(w, "flush");
+  await ok(w, "close");
+  await ok(w, "open", { db: "quota", schema: KV });
+  const keys = (await ok(w, "select", { cql: "SELECT k FROM kv" })) as { k: number }[];
+  const have = new Set(keys.map((r) => r.k));
+  for (let i = 0; i < full.acked; i++) expect(have.has(i), `acknowledged row ${i}`).toBe(true);
+  for (let i = 200_000; i < 200_300; i++) expect(have.has(i), `row ${i} written after space was freed`).toBe(true);
+  await ok(w, "close");
+});

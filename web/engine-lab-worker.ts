@@ -20,7 +20,10 @@ const ops: Record<string, (args: Record<string, unknown>) => Promise<unknown>> =
     await loadCoreBrowser();
     storage = await OpfsStorage.open({ path: ["cqlite", String(a.db)] });
     try {
-      engine = await WriteEngine.open({ storage, schema: String(a.schema), flushThresholdRows: Number(a.flushThresholdRows ?? 100000) });
+      engine = await WriteEngine.open({
+        storage, schema: String(a.schema), flushThresholdRows: Number(a.flushThresholdRows ?? 100000),
+        ...(a.flushThresholdBytes ? { flushThresholdBytes: Number(a.flushThresholdBytes) } : {}),
+      });
     } catch (e) {
       await storage.close();
       storage = null;
@@ -62,6 +65,22 @@ const ops: Record<string, (args: Record<string, unknown>) => Promise<unknown>> =
     }
     await Promise.all(inflight);
     return n;
+  },
+  async fill(a) {
+    // writes rows of `bytes` bytes from `from` until one fails (or `max`): how many were acknowledged, and why it stopped
+    const from = Number(a.from ?? 0);
+    const pad = "x".repeat(Number(a.bytes ?? 1000));
+    let acked = 0;
+    for (let i = from; i < from + Number(a.max ?? 1_000_000); i++) {
+      try {
+        await engine!.execute("INSERT INTO kv (k, v) VALUES (?, ?)", [i, pad]);
+        acked++;
+      } catch (e) {
+        const cause = (e as { cause?: { name?: string; message?: string } }).cause;
+        return { acked, code: (e as CqliteError).code ?? null, name: (e as Error).name, message: (e as Error).message, cause: cause ? `${cause.name}: ${cause.message}` : null };
+      }
+    }
+    return { acked, code: null, name: null };
   },
   async close() {
     await engine?.close();

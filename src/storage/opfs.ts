@@ -284,7 +284,12 @@ class OpfsFile extends BaseFile {
   }
   protected async writeAt(offset: number, data: Uint8Array): Promise<void> {
     const n = this.h.write(data, { at: offset });
-    if (n !== data.length) throw new StorageIOError(this.name, `short write: ${n} of ${data.length} bytes at ${offset}`);
+    if (n === data.length) return;
+    // Chromium does not always throw QuotaExceededError when the origin's
+    // quota runs out mid-write: it can return a short or nonsensical count
+    // (measured: 4294967288 for 2109 bytes). OPFS has no other reason to
+    // write short, so it is the quota, with the count kept as the cause.
+    throw new QuotaExceededError(this.name, new StorageIOError(this.name, `short write: ${n} of ${data.length} bytes at ${offset}`));
   }
   protected async truncateTo(size: number): Promise<void> {
     this.h.truncate(size);
