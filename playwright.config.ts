@@ -5,6 +5,9 @@ import { defineConfig } from "@playwright/test";
 export default defineConfig({
   testDir: "e2e",
   timeout: 60_000,
+  // waits for the page (a reopen, an import, a large result) are not timings:
+  // give them room on a loaded machine instead of the default 5 s
+  expect: { timeout: 30_000 },
   workers: 1,
   reporter: [["list"]],
   use: {
@@ -19,5 +22,8 @@ export default defineConfig({
     url: "http://127.0.0.1:5174",
     reuseExistingServer: false,
     timeout: 60_000,
+  // waits for the page (a reopen, an import, a large result) are not timings:
+  // give them room on a loaded machine instead of the default 5 s
+  expect: { timeout: 30_000 },
   },
 });

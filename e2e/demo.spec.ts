@@ -74,7 +74,7 @@ test("a zip of Cassandra's own SSTables imports through the page and its rows sh
   await expect(page.locator("body")).toHaveAttribute("data-open", "legacy");
   await page.setInputFiles("#import-file", { name: "legacy.zip", mimeType: "application/zip", buffer: Buffer.from(zipSync(files)) });
   await page.click("#import");
-  await expect(page.locator("#import-info")).toHaveText("1 SSTable(s), 5 rows imported");
+  await expect(page.locator("#import-info")).toHaveText("1 SSTable(s), 5 rows imported", { timeout: 60_000 });
   await expect(page.locator("#result tbody tr")).toHaveCount(5);
   const cells = await page.locator("#result tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
   expect(cells.map((r) => r[0]).sort()).toEqual(["0", "1", "2", "3", "4"]);
@@ -92,7 +92,7 @@ test("an export imports back through the page into a database of its own", async
   await expect(page.locator("body")).toHaveAttribute("data-open", "other");
   await page.click("#import");
   // the zip carries schema.cql for demo.events: the page opens that table's own database
-  await expect(page.locator("#import-info")).toHaveText("1 SSTable(s), 1000 rows imported");
+  await expect(page.locator("#import-info")).toHaveText("1 SSTable(s), 1000 rows imported", { timeout: 60_000 });
   await expect(page.locator("body")).toHaveAttribute("data-open", "demo.events");
   expect(await runSelect(page, "SELECT * FROM events")).toBe(1000);
 });
