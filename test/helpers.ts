@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loadCoreNode } from "../src/core/load-node.js";
+import { core } from "../src/core/core.js";
 
 loadCoreNode();
 
@@ -37,4 +38,19 @@ export function fixtureTables(): FixtureTable[] {
   };
   walk(FIXTURES);
   return out;
+}
+
+/** One LZ4 block of `input`, as the core compresses it (what Cassandra's LZ4 chunks hold after their length). */
+export function lz4Block(input: Uint8Array): Uint8Array {
+  const k = core();
+  return k.call((x) => {
+    const src = x.alloc(Math.max(1, input.length));
+    const dst = x.alloc(x.lz4Bound(input.length));
+    k.bytes(src, input.length).set(input);
+    const n = x.lz4Compress(src, input.length, dst);
+    const out = k.bytes(dst, n).slice();
+    x.free(src);
+    x.free(dst);
+    return out;
+  });
 }

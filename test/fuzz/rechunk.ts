@@ -2,7 +2,7 @@
 // their CRCs, CompressionInfo.db's offsets and length, Digest.crc32), so a
 // fuzz input can damage the partitions themselves of a compressed table and
 // still get past every checksum to the decoder and to validation.
-import { core } from "../../src/core/core.js";
+import { lz4Block } from "../helpers.js";
 import { crc32 } from "../../src/core/checksum.js";
 import { readCompressionInfo, writeCompressionInfo } from "../../src/sstable/compression.js";
 import { features } from "../../src/sstable/version.js";
@@ -42,17 +42,7 @@ export function rechunk(files: Map<string, Uint8Array>, version: string, plain: 
 
 /** LZ4Compressor's chunk: the uncompressed length (i32, little-endian), then the LZ4 block. */
 function lz4(raw: Uint8Array): Uint8Array {
-  const k = core();
-  const block = k.call((x) => {
-    const src = x.alloc(Math.max(raw.length, 1));
-    const dst = x.alloc(x.lz4Bound(raw.length));
-    k.bytes(src, raw.length).set(raw);
-    const n = x.lz4Compress(src, raw.length, dst);
-    const b = k.bytes(dst, n).slice();
-    x.free(src);
-    x.free(dst);
-    return b;
-  });
+  const block = lz4Block(raw);
   const out = new Uint8Array(4 + block.length);
   new DataView(out.buffer).setInt32(0, raw.length, true);
   out.set(block, 4);
