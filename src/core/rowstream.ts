@@ -70,9 +70,14 @@ export function encodePartitions(ps: Iterable<Partition>): Uint8Array {
   return w.result();
 }
 
-/** As encodePartitions, with where each partition's bytes end (so parts can be shared, not re-encoded). */
-export function encodePartitionsIndexed(ps: Partition[]): { bytes: Uint8Array; ends: number[] } {
+/**
+ * As encodePartitions, with where each partition's bytes end (so parts can be
+ * shared, not re-encoded); `lead` bytes, if given, come first (a log
+ * payload's format byte), so the stream is not copied to make room for them.
+ */
+export function encodePartitionsIndexed(ps: Partition[], lead?: Uint8Array): { bytes: Uint8Array; ends: number[] } {
   const w = new ByteWriter(1 << 12);
+  if (lead) w.bytes(lead);
   const ends: number[] = [];
   for (const p of ps) {
     writePartition(w, p);

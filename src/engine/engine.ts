@@ -6,18 +6,17 @@ import { parseTable } from "../cql/ddl.js";
 import { TableSchema } from "../schema/schema.js";
 import { Memtable } from "../memtable/memtable.js";
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableWriter, SSTableInfo, ComponentSink } from "../sstable/writer.js";
+import { SSTableWriter, SSTableInfo } from "../sstable/writer.js";
 import { FormatVersion, DEFAULT_VERSION } from "../sstable/version.js";
-import { fileName, tryParseFileName } from "../sstable/names.js";
+import { fileName } from "../sstable/names.js";
 import { Partition } from "../sstable/model.js";
 import { decodePartitions } from "../core/rowstream.js";
-import { tokenOf } from "../core/token.js";
 import { encodeMutation, decodeMutation, DEFAULT_MAX_MUTATION_BYTES } from "./mutation.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
 import { SSTableEntry, MANIFEST } from "./manifest.js";
 import { VersionSet } from "../version/version-set.js";
 import { Version } from "../version/version.js";
-import { DATA_PREFIX } from "../version/table-cache.js";
+import { DATA_PREFIX, deleteSSTableFiles } from "../version/table-cache.js";
 import { ReadView, ReadCounters, newReadCounters, readPartition, scanPartitions } from "../read/read-path.js";
 import { runSelect, Page } from "../read/select.js";
 import { encodePagingState, decodePagingState } from "../read/paging.js";
@@ -369,7 +368,7 @@ export class WriteEngine {
     } catch (e) {
       // nothing names the new files: remove them, and fold the frozen
       // memtable (still in the WAL) back, so a retry starts from here
-      await this.removeSSTableFiles(generation);
+      await this.removeSSTableFiles([generation]);
       this.restore(frozen);
       this.flushing = null;
       throw e;
@@ -381,13 +380,9 @@ export class WriteEngine {
     return info;
   }
 
-  /** Deletes whatever files of `generation` exist (a failed flush's or compaction's); best effort: open removes orphans too. */
-  private async removeSSTableFiles(generation: number): Promise<void> {
-    const names = await this.storage.list(DATA_PREFIX).catch(() => [] as string[]);
-    for (const name of names) {
-      const p = tryParseFileName(name);
-      if (p && Number(p.generation) === generation) await this.storage.delete(name).catch(() => undefined);
-    }
+  /** Deletes whatever files of `generations` exist (a failed flush's or compaction's); best effort: open removes orphans too. */
+  private async removeSSTableFiles(generations: number[]): Promise<void> {
+    await deleteSSTableFiles(this.storage, (g) => generations.includes(g)).catch(() => undefined);
   }
 
   private restore(frozen: Memtable): void {
@@ -478,7 +473,7 @@ export class WriteEngine {
     for (const o of task.outputs) await this.versions.discard(entryOf(o.info, o.generation, this.config.format ?? DEFAULT_VERSION, o.level)).catch(() => undefined);
     this.prepared.clear();
     this.endTask();
-    for (const g of task.generations) await this.removeSSTableFiles(g);
+    await this.removeSSTableFiles(task.generations);
   }
 
   private ctx() {

@@ -20,6 +20,7 @@ import { RS_PARTITION } from "../../assembly/format/constants.js";
  */
 export const MUTATION_FORMAT = 2;
 const LEGACY_FIRST_BYTE = RS_PARTITION;
+const FORMAT_BYTE = Uint8Array.of(MUTATION_FORMAT);
 
 /** Cassandra's default max_mutation_size (half of a 32 MiB commit log segment). */
 export const DEFAULT_MAX_MUTATION_BYTES = 16 << 20;
@@ -60,12 +61,9 @@ export function encodeMutation(schema: TableSchema, updates: Partition[], maxByt
     checkPartition(schema, p);
     p.token = tokenOf(p.key);
   }
-  const { bytes, ends } = encodePartitionsIndexed(updates);
-  if (bytes.length + 1 > maxBytes) throw new MutationTooLargeError(bytes.length + 1, maxBytes);
-  const payload = new Uint8Array(bytes.length + 1);
-  payload[0] = MUTATION_FORMAT;
-  payload.set(bytes, 1);
-  return { payload, slices: slicesOf(payload, 1, ends.map((e) => e + 1)) };
+  const { bytes: payload, ends } = encodePartitionsIndexed(updates, FORMAT_BYTE);
+  if (payload.length > maxBytes) throw new MutationTooLargeError(payload.length, maxBytes);
+  return { payload, slices: slicesOf(payload, 1, ends) };
 }
 
 /** The partitions of a logged payload, each with its slice (copied: the log may reuse its buffer). */

@@ -9,7 +9,7 @@
 import type { Storage, StorageFile } from "../storage/storage.js";
 import { SSTableReader } from "../sstable/reader.js";
 import { ByteSource, ComponentSources } from "../sstable/source.js";
-import { fileName } from "../sstable/names.js";
+import { fileName, tryParseFileName } from "../sstable/names.js";
 import { TableSchema } from "../schema/schema.js";
 import { SSTableEntry } from "../engine/manifest.js";
 import { invariant } from "../storage/errors.js";
@@ -17,6 +17,24 @@ import { ReadCaches } from "../sstable/read-caches.js";
 
 /** Where the engine keeps SSTable components in its storage. */
 export const DATA_PREFIX = "sstables/";
+
+/**
+ * Deletes every SSTable file whose generation `doomed` names, in one listing;
+ * returns the names deleted. (What a crash or a failed step left: open
+ * sweeps the generations the manifest does not list, a failed flush or
+ * compaction its own.)
+ */
+export async function deleteSSTableFiles(storage: Storage, doomed: (generation: number) => boolean): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const name of await storage.list(DATA_PREFIX)) {
+    const p = tryParseFileName(name);
+    if (p && doomed(Number(p.generation))) {
+      await storage.delete(name);
+      deleted.push(name);
+    }
+  }
+  return deleted;
+}
 
 export function componentPath(version: string, generation: number, component: string): string {
   return DATA_PREFIX + fileName(version, generation, component);

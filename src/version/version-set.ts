@@ -7,11 +7,10 @@
 // files at its own pace (deleteObsolete). A crash before that leaves orphans,
 // which open() removes, as it removes a half-written manifest.
 import type { Storage } from "../storage/storage.js";
-import { tryParseFileName } from "../sstable/names.js";
 import { TableSchema } from "../schema/schema.js";
 import { invariant } from "../storage/errors.js";
 import { ManifestData, SSTableEntry, MANIFEST, MANIFEST_TMP, emptyManifest, encodeManifest, decodeManifest } from "../engine/manifest.js";
-import { TableCache, DATA_PREFIX, componentPath } from "./table-cache.js";
+import { TableCache, componentPath, deleteSSTableFiles } from "./table-cache.js";
 import { Version, LiveTable } from "./version.js";
 import { ReadCaches } from "../sstable/read-caches.js";
 
@@ -56,15 +55,8 @@ export class VersionSet {
   static async open(storage: Storage, schema: TableSchema, options: VersionSetOptions = {}): Promise<{ versions: VersionSet; orphans: string[] }> {
     if (await storage.exists(MANIFEST_TMP)) await storage.delete(MANIFEST_TMP);
     const manifest = (await storage.exists(MANIFEST)) ? decodeManifest(await readWhole(storage, MANIFEST)) : emptyManifest();
-    const orphans: string[] = [];
     const listed = new Set(manifest.sstables.map((s) => s.generation));
-    for (const name of await storage.list(DATA_PREFIX)) {
-      const p = tryParseFileName(name);
-      if (p && !listed.has(Number(p.generation))) {
-        await storage.delete(name);
-        orphans.push(name);
-      }
-    }
+    const orphans = await deleteSSTableFiles(storage, (g) => !listed.has(g));
     const cache = new TableCache(storage, schema, options.maxOpenFiles, new ReadCaches(options.chunkCacheBytes, options.keyCacheBytes));
     const live: LiveTable[] = [];
     try {
