@@ -21,11 +21,13 @@ const d = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2
 const reportOnly = process.argv.includes("--report"); // re-render the saved results only
 const saved = reportOnly ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
 const results = saved ? saved.results : [];
+// BENCH_PORT lets a second checkout run the browser bench at the same time
+const port = Number(process.env.BENCH_PORT ?? 5176);
 if (!reportOnly) {
 const server = await createServer({
   configFile: false, root: "bench/browser", logLevel: "warn",
   // no watcher, no HMR: an edit during a run must not reload the page mid-job
-  server: { host: "127.0.0.1", port: 5176, strictPort: true, headers: isolation, fs: { allow: [process.cwd()] }, watch: null, hmr: false },
+  server: { host: "127.0.0.1", port, strictPort: true, headers: isolation, fs: { allow: [process.cwd()] }, watch: null, hmr: false },
   optimizeDeps: { exclude: ["@sqlite.org/sqlite-wasm"], include: ["idb-keyval", "fflate", "snappyjs"] },
   worker: { format: "es" },
 });
@@ -45,7 +47,7 @@ function stats(xs) {
 
 try {
   const page = await ctx.newPage();
-  await page.goto("http://127.0.0.1:5176/index.html");
+  await page.goto(`http://127.0.0.1:${port}/index.html`);
   await page.waitForSelector("body[data-ready]");
   if (!(await page.evaluate(() => globalThis.bench.isolated))) throw new Error("the bench page is not cross-origin isolated");
 
