@@ -144,3 +144,23 @@ test("a full origin quota: the write that does not fit fails with QUOTA_EXCEEDED
   for (let i = 200_000; i < 200_300; i++) expect(have.has(i), `row ${i} written after space was freed`).toBe(true);
   await ok(w, "close");
 });
+
+// The Node suite runs 1,000 schedules over memory and 60 over files; here the
+// same seeded schedules run over Chromium's OPFS, crashes modelled on the OPFS
+// files (test/sim/crash-model.ts). A failing seed replays in Node with
+// `FAULT_SIM_FROM=<seed> FAULT_SIM_SCHEDULES=1 npm run sim`, or here alone.
+const OPFS_SCHEDULES = Number(process.env.FAULT_SIM_OPFS_SCHEDULES ?? 40);
+
+test(`${OPFS_SCHEDULES} seeded fault schedules over OPFS: no acknowledged write lost, no raw error`, async ({ page }) => {
+  test.setTimeout(600_000);
+  const { spawn, ok } = await lab(page);
+  const w = await spawn();
+  const r = await ok(w, "sim", { from: 1, count: OPFS_SCHEDULES });
+  expect(r.violations).toEqual([]);
+  expect(r.schedules).toBe(OPFS_SCHEDULES);
+  // the schedules did exercise what they are for
+  expect(r.crashed).toBeGreaterThan(OPFS_SCHEDULES / 4);
+  expect(r.faults).toBeGreaterThan(OPFS_SCHEDULES / 4);
+  expect(r.failedWrites).toBeGreaterThan(0);
+  expect(r.acknowledged).toBeGreaterThan(OPFS_SCHEDULES * 10);
+});

@@ -7,6 +7,7 @@ import { OpfsStorage } from "../src/storage/opfs.js";
 import { CqliteError } from "../src/errors.js";
 import { engineCases } from "../test/engine-cases.js";
 import { makeExpect } from "./lab-expect.js";
+import { runSchedule, realBackend } from "../test/sim/fault-sim.js";
 
 let engine: WriteEngine | null = null;
 let storage: OpfsStorage | null = null;
@@ -114,6 +115,35 @@ const ops: Record<string, (args: Record<string, unknown>) => Promise<unknown>> =
     }
     await root.removeEntry("suite", { recursive: true }).catch(() => undefined);
     return results;
+  },
+  /**
+   * The seeded fault simulation (test/sim/fault-sim.ts) over real OPFS: one
+   * directory per schedule, crashes modelled on the OPFS files themselves.
+   */
+  async sim(a) {
+    await loadCoreBrowser();
+    const root = await navigator.storage.getDirectory();
+    const sims = await root.getDirectoryHandle("sim", { create: true });
+    const name = (seed: number) => `s${seed}`;
+    const backend = realBackend(
+      (seed) => OpfsStorage.open({ path: ["sim", name(seed)] }),
+      (seed) => sims.removeEntry(name(seed), { recursive: true }).catch(() => undefined),
+    );
+    const from = Number(a.from ?? 1);
+    const out = { schedules: 0, crashed: 0, faults: 0, acknowledged: 0, failedWrites: 0, imports: 0, violations: [] as string[] };
+    for (let seed = from; seed < from + Number(a.count); seed++) {
+      const r = await runSchedule(seed, backend);
+      out.schedules++;
+      if (r.crashed) out.crashed++;
+      out.faults += r.faults;
+      out.acknowledged += r.acknowledged;
+      out.failedWrites += r.failedWrites;
+      out.imports += r.imports;
+      for (const v of r.violations.slice(0, 3)) out.violations.push(`seed ${seed}: ${v}`);
+      postMessage({ id: 0, ok: true, progress: seed });
+    }
+    await root.removeEntry("sim", { recursive: true }).catch(() => undefined);
+    return out;
   },
   async wipe(a) {
     const root = await navigator.storage.getDirectory();

@@ -1,15 +1,19 @@
 // Deterministic fault simulation over the whole engine. A seed fixes a
 // schedule: a random mix of writes (some concurrent), deletes, flushes,
-// maintenance steps and reads, run over memory storage that fails operations
-// at random (injected I/O errors, a full quota), may crash at one operation
+// maintenance steps and reads, run over storage that fails operations at
+// random (injected I/O errors, a full quota), may crash at one operation
 // (keeping a torn part of what was not flushed), and runs on a virtual clock;
-// exports are imported straight back, under the same faults.
+// exports are imported straight back, under the same faults. The storage is
+// memory (fast enough for thousands of schedules), or any real backend (OPFS
+// in Chromium, files in Node) under the same crash model (crash-model.ts).
 // After the schedule the database is reopened without faults and held to the
 // oracle: every acknowledged write is there whole, every acknowledged delete
 // holds, a write whose promise failed is there whole or not at all, and
 // nothing else is. The same seed replays the same schedule exactly.
 import { WriteEngine } from "../../src/engine/engine.js";
-import { MemoryStorage } from "../../src/storage/memory.js";
+import { MemoryStorage, KeepPending } from "../../src/storage/memory.js";
+import type { Storage } from "../../src/storage/storage.js";
+import { CrashModel } from "./crash-model.js";
 import { FaultyStorage, InjectedFaultError, StorageOp } from "../../src/storage/faulty.js";
 import { QuotaExceededError } from "../../src/storage/errors.js";
 import { CqliteError } from "../../src/errors.js";
@@ -21,6 +25,56 @@ import { concat } from "../../src/util/bytes.js";
 const SCHEMA = "CREATE TABLE ks.kv (k text, c int, v text, PRIMARY KEY (k, c))";
 /** operations a fault never hits: releasing resources */
 const SPARED: ReadonlySet<StorageOp> = new Set(["close", "unlock", "close-storage", "lock"]);
+
+/** Where a schedule's database lives, and what a crash leaves of it. */
+export interface SimBackend {
+  /** fresh, empty storage for the schedule of `seed` */
+  create(seed: number): Promise<Storage>;
+  /** the machine goes down: returns storage over what survives (see crash-model.ts) */
+  crash(keep?: KeepPending): Promise<Storage>;
+  /** closes and removes what create() made */
+  dispose(): Promise<void>;
+}
+
+/** Memory with its built-in crash model. */
+export function memoryBackend(): SimBackend {
+  let mem: MemoryStorage;
+  return {
+    async create() {
+      return (mem = new MemoryStorage());
+    },
+    async crash(keep) {
+      mem.crash(keep);
+      return mem;
+    },
+    async dispose() {},
+  };
+}
+
+/**
+ * A real backend: `open(seed)` opens the schedule's (empty) directory, again
+ * after each crash; `remove(seed)` deletes it once its storage is closed.
+ */
+export function realBackend(open: (seed: number) => Promise<Storage>, remove: (seed: number) => Promise<void>): SimBackend {
+  let seed = 0;
+  let model: CrashModel;
+  let current: Storage;
+  return {
+    async create(s) {
+      seed = s;
+      await remove(seed);
+      current = await open(seed);
+      return (model = new CrashModel(current));
+    },
+    async crash(keep) {
+      return (current = await model.crash(() => open(seed), keep));
+    },
+    async dispose() {
+      await current.close();
+      await remove(seed);
+    },
+  };
+}
 
 export interface ScheduleResult {
   seed: number;
@@ -60,19 +114,20 @@ function deletion(key: string, ts: bigint): Partition {
 }
 
 /** Runs the schedule of `seed`; never throws for a contract violation, it reports it. */
-export async function runSchedule(seed: number): Promise<ScheduleResult> {
+export async function runSchedule(seed: number, backend: SimBackend = memoryBackend()): Promise<ScheduleResult> {
   const rng = new Rng(seed);
   const faultRng = new Rng(seed ^ 0x5bd1e995);
-  const mem = new MemoryStorage();
+  const base = await backend.create(seed);
   const failP = rng.pick([0, 0.002, 0.01, 0.03]);
   const quotaP = rng.pick([0, 0.005, 0.02]);
   const crashAt = rng.bool(0.6) ? 20 + rng.int(900) : -1;
   const torn = rng.bool();
   let faults = 0;
   let ops = 0;
-  const storage = new FaultyStorage(mem, {
+  // the crash itself happens once the schedule stops: nothing reaches the
+  // storage through `storage` after it, so the abandoned engine changes nothing
+  const storage = new FaultyStorage(base, {
     fault: crashAt >= 0 ? { kind: "crash", at: crashAt, partial: torn ? (n) => Math.floor(n / 2) : undefined } : null,
-    onCrash: () => mem.crash(torn ? (_name, pending) => Math.floor(pending / 3) : undefined),
     onOp: (op, index, name) => {
       ops = index;
       if (SPARED.has(op)) return;
@@ -176,15 +231,18 @@ export async function runSchedule(seed: number): Promise<ScheduleResult> {
     }
     if (!crashed()) await e.close().catch((x: unknown) => typed(x, "close"));
   }
-  // whatever happened, the machine goes down now: only what was flushed stays
-  mem.crash();
+  // whatever happened, the machine goes down now: only what was flushed
+  // stays, and after a crash, maybe part of what was not (a torn tail)
+  const after = await backend.crash(crashed() && torn ? (_name, pending) => Math.floor(pending / 3) : undefined);
+  const result = () => ({ seed, steps, acknowledged: acked.size, failedWrites, crashed: crashed(), faults, imports, violations });
 
   let reopened: WriteEngine;
   try {
-    reopened = await WriteEngine.open({ storage: mem, schema: SCHEMA });
+    reopened = await WriteEngine.open({ storage: after, schema: SCHEMA });
   } catch (x) {
     violations.push(`reopen failed: ${x instanceof Error ? `${x.name}: ${x.message}` : String(x)}`);
-    return { seed, steps, acknowledged: acked.size, failedWrites, crashed: crashed(), faults, imports, violations };
+    await backend.dispose();
+    return result();
   }
   const seen = new Map<string, { rows: number; values: Set<string> }>();
   for await (const row of reopened.scan()) {
@@ -216,6 +274,8 @@ export async function runSchedule(seed: number): Promise<ScheduleResult> {
     await reopened.close();
   } catch (x) {
     violations.push(`writing after recovery failed: ${x instanceof Error ? `${x.name}: ${x.message}` : String(x)}`);
+    await reopened.close().catch(() => undefined);
   }
-  return { seed, steps, acknowledged: acked.size, failedWrites, crashed: crashed(), faults, imports, violations };
+  await backend.dispose();
+  return result();
 }
