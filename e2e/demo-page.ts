@@ -4,7 +4,7 @@ import { expect, Page } from "@playwright/test";
 /** Opens the demo on database `db` and waits until its worker has it open. */
 export async function openDemo(page: Page, db: string): Promise<void> {
   await page.goto(`/?db=${db}`);
-  await expect(page.locator("body")).toHaveAttribute("data-open", db, { timeout: 20_000 });
+  await expect(page.locator("body")).toHaveAttribute("data-open", db);
 }
 
 /** Runs one CQL statement from the console and waits for its result line. */

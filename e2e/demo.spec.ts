@@ -136,7 +136,7 @@ test("a second tab is told the database is locked, and takes over when the first
   await expect(second.locator("#lock-message")).toBeVisible();
   await expect(second.locator("#lock-message")).toContainText("open in another tab");
   await page.close();
-  await expect(second.locator("body")).toHaveAttribute("data-open", "shared", { timeout: 20_000 });
+  await expect(second.locator("body")).toHaveAttribute("data-open", "shared");
   await expect(second.locator("#lock-message")).toBeHidden();
   expect(await runSelect(second, "SELECT * FROM events WHERE sensor = 'tab1'")).toBe(1);
 });

@@ -5,38 +5,37 @@ import { resolve } from "node:path";
 
 const BROWSER_ENTRY = `/@fs${resolve("src/browser/index.ts")}`;
 
-type Outcome = { resolved: boolean; name?: string; code?: string; message?: string; isCqlite?: boolean; ms: number };
+type Outcome = { resolved: boolean; name?: string; code?: string; message?: string; isCqlite?: boolean };
 
-/** The page's open of `db` and how long it took to settle; `before` runs once the page is there. */
+/** How the page's open of `db` settled; `before` runs once the page is there. */
 async function openOutcome(page: Page, db: string, before?: () => Promise<unknown>): Promise<Outcome> {
   await page.goto("/engine-lab.html");
   await before?.();
   return page.evaluate(
     async ([entry, db]) => {
       const m = await import(/* @vite-ignore */ entry);
-      const t0 = performance.now();
       try {
         const e = await m.openInWorker({ name: db, schema: "CREATE TABLE ks.t (k int PRIMARY KEY)", idleMaintenance: false });
         await e.close();
-        return { resolved: true, ms: performance.now() - t0 };
+        return { resolved: true };
       } catch (e) {
         const err = e as { name: string; code: string; message: string };
-        return { resolved: false, name: err.name, code: err.code, message: err.message, isCqlite: e instanceof m.CqliteError, ms: performance.now() - t0 };
+        return { resolved: false, name: err.name, code: err.code, message: err.message, isCqlite: e instanceof m.CqliteError };
       }
     },
     [BROWSER_ENTRY, db] as const,
   );
 }
 
-test("a worker script that is not there makes openInWorker reject within a second with WorkerLoadError", async ({ page }) => {
+test("a worker script that is not there makes openInWorker reject at once (not at the start timeout) with WorkerLoadError", async ({ page }) => {
   await page.route(/\/src\/browser\/worker\.ts/, (route) => route.fulfill({ status: 404, body: "gone" }));
   const r = await openOutcome(page, "no-worker");
   expect(r).toMatchObject({ resolved: false, name: "WorkerLoadError", code: "WORKER_LOAD", isCqlite: true });
   expect(r.message).toContain("404");
-  expect(r.ms).toBeLessThan(1000);
+  expect(r.message).not.toMatch(/did not load within/); // the failure settled it, not the start timeout
 });
 
-test("a worker script that throws makes openInWorker reject within a second, saying the script is there but failed", async ({ page }) => {
+test("a worker script that throws makes openInWorker reject at once, saying the script is there but failed", async ({ page }) => {
   await page.route(/\/src\/browser\/worker\.ts/, (route) =>
     route.fulfill({ status: 200, contentType: "text/javascript", body: 'throw new Error("the worker broke on purpose");' }),
   );
@@ -44,12 +43,10 @@ test("a worker script that throws makes openInWorker reject within a second, say
   expect(r).toMatchObject({ resolved: false, name: "WorkerLoadError", code: "WORKER_LOAD", isCqlite: true });
   // a module worker's top-level exception reaches the page as a bare Event in Chromium: no message to pass on
   expect(r.message).toMatch(/worker\.ts is there \(text\/javascript\), so it threw/);
-  expect(r.ms).toBeLessThan(1000);
+  expect(r.message).not.toMatch(/did not load within/);
 });
 
 test("a wasm core that does not load makes openInWorker reject with CoreLoadError", async ({ page }) => {
-  // The dev server serves the worker as a hundred modules, which alone can take a second on a loaded machine;
-  // the within-a-second check for the core runs on the packed package, whose worker is one file (test/package).
   const r = await openOutcome(page, "no-core", async () => {
     expect((await openOutcome(page, "warm-up")).resolved).toBe(true);
     await page.route((url) => url.pathname.endsWith("/core.wasm") && url.search === "", (route) => route.fulfill({ status: 404, body: "gone" }));

@@ -11,7 +11,7 @@ const EVENTS = "CREATE TABLE demo.events (sensor text, at timestamp, value doubl
 
 async function openDemo(page: import("@playwright/test").Page, db: string): Promise<void> {
   await page.goto(`/?db=${db}`);
-  await expect(page.locator("body")).toHaveAttribute("data-open", db, { timeout: 20_000 });
+  await expect(page.locator("body")).toHaveAttribute("data-open", db);
 }
 
 test("rows and CQL seeded before the page opens the database are what its console selects", async ({ page, cqlite }) => {

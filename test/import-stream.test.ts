@@ -114,7 +114,7 @@ describe("inputs", () => {
       expect(last.bytesWritten).toBe(Object.values(added[0].files).reduce((a, b) => a + b, 0));
       await e.close();
     }
-  }, 60_000);
+  });
 
   test("a stored entry whose data holds the local header signature PK\\3\\4 imports whole (a streaming unzip cuts it there)", async () => {
     const schema = "CREATE TABLE ks.a (id int PRIMARY KEY, v blob) WITH compression = {'enabled': 'false'}";
@@ -361,4 +361,4 @@ test("a fault at every storage operation of an import: a typed error, storage an
     await e.close();
   }
   expect(failed).toBeGreaterThan(total / 2);
-}, 120_000);
+});

@@ -65,13 +65,13 @@ describe("Node", () => {
     expect(out.rows).toEqual([{ id: 8, at: "1714561200000", qty: 1 }, { id: 7, at: "1714557600000", qty: 4 }]);
     const { rows } = await zipRows("CREATE TABLE shop.items (id int, at timestamp, qty int, PRIMARY KEY (id, at))", new Uint8Array(readFileSync(join(dir, "export.zip"))));
     expect(rows).toEqual([{ id: 8, at: 1714561200000n, qty: 1 }, { id: 7, at: 1714557600000n, qty: 4 }]);
-  }, 60_000);
+  });
 
   test.each(["tsconfig.node16.json", "tsconfig.bundler-node.json", "tsconfig.json"])("tsc -p %s type-checks the app against the package's declarations", async (config) => {
     const r = await shCode("node", ["node_modules/typescript/bin/tsc", "-p", config], app);
     expect(r.stdout + r.stderr).toBe("");
     expect(r.code).toBe(0);
-  }, 120_000);
+  });
 });
 
 describe("the CLI through npx", () => {
@@ -100,21 +100,20 @@ describe("the CLI through npx", () => {
     expect(JSON.parse((await sh("npx", ["cqlite-web", "dump", "items.zip"], app)).stdout)).toEqual(dump);
     expect((await sh("npx", ["cqlite-web", "validate", "items.zip"], app)).stdout).toMatch(/^valid: 50 partitions, 50 rows/);
     expect((await sh("npx", ["cqlite-web", "validate", "unzipped"], app)).stdout).toMatch(/^valid: 50 partitions, 50 rows/);
-  }, 120_000);
+  });
 });
 
 /** Clicks a button of the test app and returns what it wrote into #out. */
 async function press(page: Page, id: string): Promise<{ ok: boolean; value?: any; name?: string; code?: string; message?: string; typed?: boolean; ms: number }> {
   await page.evaluate(() => (document.getElementById("out")!.textContent = ""));
   await page.click(`#${id}`);
-  await page.waitForFunction(() => document.getElementById("out")!.textContent !== "", null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.getElementById("out")!.textContent !== "", null, { timeout: 120_000 });
   return JSON.parse((await page.textContent("#out"))!);
 }
 
 const APP_SCHEMA = "CREATE TABLE shop.items (id int PRIMARY KEY, name text, tags set<text>)";
 
-/** `timed`: the failed opens must settle within a second (the production build; the dev server transforms the worker per request). */
-async function useTheApp(url: string, timed: boolean): Promise<void> {
+async function useTheApp(url: string): Promise<void> {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -139,7 +138,9 @@ async function useTheApp(url: string, timed: boolean): Promise<void> {
     expect(r, what).toMatchObject({ ok: false, name, typed: true });
     // a bundled worker's URL is the bundler's: the page can only say its script failed; the core's fetch gives its status
     expect(r.message, what).toMatch(what === "worker" ? /its script failed to load or to run/ : /answered 404/);
-    if (timed) expect(r.ms, what).toBeLessThan(1000);
+    // settled by the load failure itself, not by the start timeout (no
+    // timing here: a loaded machine may take seconds to serve the page)
+    expect(r.message, what).not.toMatch(/did not load within/);
     await p.close();
   }
   await context.close();
@@ -153,12 +154,12 @@ describe("a Vite app", () => {
     const port = await freePort();
     server = await serve("node", ["node_modules/vite/bin/vite.js", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], app, `http://127.0.0.1:${port}/`);
     try {
-      await useTheApp(`http://127.0.0.1:${port}/`, false);
+      await useTheApp(`http://127.0.0.1:${port}/`);
     } finally {
       await server.stop();
       server = null;
     }
-  }, 120_000);
+  });
 
   test("built for production and served: the same", async () => {
     const build = await sh("node", ["node_modules/vite/bin/vite.js", "build"], app);
@@ -169,12 +170,12 @@ describe("a Vite app", () => {
     const port = await freePort();
     server = await serve("node", ["node_modules/vite/bin/vite.js", "preview", "--port", String(port), "--strictPort", "--host", "127.0.0.1"], app, `http://127.0.0.1:${port}/`);
     try {
-      await useTheApp(`http://127.0.0.1:${port}/`, true);
+      await useTheApp(`http://127.0.0.1:${port}/`);
     } finally {
       await server.stop();
       server = null;
     }
-  }, 120_000);
+  });
 });
 
 describe("the app's own Playwright suite with cqlite-web/testing", () => {
@@ -185,7 +186,7 @@ describe("the app's own Playwright suite with cqlite-web/testing", () => {
     const r = await shCode("node", ["node_modules/@playwright/test/cli.js", "test"], app, { PORT: String(port) });
     expect(r.stdout + r.stderr).toMatch(/2 passed/);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-  }, 180_000);
+  });
 });
 
 describe("a plain <script type=module> page, no bundler", () => {
@@ -209,7 +210,7 @@ try {
     if (missing) await p.route((u) => missing.test(u.pathname), (route) => route.fulfill({ status: 404, body: "not here" }));
     try {
       await p.goto(url);
-      await p.waitForFunction(() => document.getElementById("out")!.textContent !== "", null, { timeout: 30_000 });
+      await p.waitForFunction(() => document.getElementById("out")!.textContent !== "", null, { timeout: 120_000 });
       return JSON.parse((await p.textContent("#out"))!);
     } finally {
       await p.close();
@@ -233,7 +234,7 @@ try {
       await site.close();
       await cdn.close();
     }
-  }, 60_000);
+  });
 });
 
 describe("edge runtimes, from the installed package", () => {
@@ -258,7 +259,7 @@ describe("edge runtimes, from the installed package", () => {
     } finally {
       await s.stop();
     }
-  }, 60_000);
+  });
 
   test("workerd serves the example Worker with the package's workerd bundle and core.wasm as modules", async () => {
     const config = readFileSync(join(app, "examples/workerd/config.capnp"), "utf8").replaceAll("../../dist/", "../../node_modules/cqlite-web/dist/");
@@ -271,7 +272,7 @@ describe("edge runtimes, from the installed package", () => {
     } finally {
       await s.stop();
     }
-  }, 60_000);
+  });
 
   test("wrangler dev builds and serves the example project (wrangler.toml), the core bundled as a wasm module", async () => {
     // wrangler is this repo's devDependency, run as a tool: it bundles the project, resolving cqlite-web from the app's node_modules
@@ -282,5 +283,5 @@ describe("edge runtimes, from the installed package", () => {
     } finally {
       await s.stop();
     }
-  }, 120_000);
+  });
 });

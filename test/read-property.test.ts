@@ -187,7 +187,7 @@ describe("SELECT against the oracle", () => {
       seen.blocksSkipped += e.readStats().blocksSkipped;
       expect(e.sstables.length + (e.memtableRowCount > 0 ? 1 : 0)).toBeGreaterThan(1);
       await e.close();
-    }, 60_000);
+    });
   }
 });
 

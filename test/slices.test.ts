@@ -44,7 +44,7 @@ describe("slices through the row index", () => {
       }
       await e.flush();
     });
-  }, 120_000);
+  });
   afterAll(() => e.close());
 
   test("the partition is wide: many blocks in each SSTable", async () => {
@@ -116,7 +116,7 @@ describe("slices over a DESC clustering column and tuples", () => {
       await e.execute("DELETE FROM d WHERE pk = 0 AND a = 150 AND b >= 'y'");
       await e.flush();
     });
-  }, 60_000);
+  });
   afterAll(() => e.close());
 
   const shapes: [string, CqlValue[], (r: CqlRow) => boolean][] = [
