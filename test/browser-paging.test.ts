@@ -10,7 +10,7 @@ import { expose, wrap, releaseProxy, Remote } from "comlink";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 import { CursorTable, CursorPage, OpenedCursor, TooManyCursorsError, InvalidPageSizeError } from "../src/browser/cursors.js";
-import { RemoteRows, CursorRemote } from "../src/browser/paging.js";
+import { RemoteRows, CursorRemote, FIRST_PAGE_ROWS } from "../src/browser/paging.js";
 import { encodeRows, decodeRows } from "../src/browser/rowset.js";
 import { toWire, fromWire } from "../src/browser/wire.js";
 import { Decimal, Duration } from "../src/types/values.js";
@@ -68,7 +68,7 @@ async function across(rows: number, maxCursors?: number): Promise<{ engine: Writ
 
 function iterate(worker: Remote<Worker>, cql: string, pageSize: number, params?: unknown[]): RemoteRows {
   const remote: CursorRemote = { nextPage: (id, n) => worker.nextPage(id, n), closeCursor: (id) => worker.closeCursor(id) };
-  return new RemoteRows(remote, () => worker.openCursor(cql, toWire(params), pageSize), pageSize);
+  return new RemoteRows(remote, (first) => worker.openCursor(cql, toWire(params), first), pageSize);
 }
 
 test("the rows cross a page at a time and equal the engine's, typed values included", async () => {
@@ -81,7 +81,8 @@ test("the rows cross a page at a time and equal the engine's, typed values inclu
   expect(got).toEqual(want);
   expect(got.find((r) => r.ck === 10)!.d).toBeInstanceOf(Decimal);
   expect(got.find((r) => r.ck === 10)!.u).toBeInstanceOf(Duration);
-  expect(it.pages).toBe(Math.ceil(2300 / 97));
+  // a small first page (the first row comes as soon as a LIMIT's would), then pages of 97 (32 × 4 > 97)
+  expect(it.pages).toBe(1 + Math.ceil((2300 - FIRST_PAGE_ROWS) / 97));
   expect(await worker.openCursors()).toBe(0);
   // bound markers and a result that fits in its first page
   const few: CqlRow[] = [];
@@ -95,10 +96,11 @@ test("at most one page is asked for ahead of the one being read; breaking out cl
   const it = iterate(worker, "SELECT * FROM t", 100);
   let seen = 0;
   for await (const _ of it) {
-    if (++seen === 150) break; // in the second page
+    if (++seen === 150) break; // in the third page (rows 133-232)
   }
-  // the first page came with the open; the second was asked for ahead, the third when the second was taken
-  expect(calls.next).toBe(2);
+  // the first page (32 rows) came with the open; each page taken asked for the one after it
+  expect(FIRST_PAGE_ROWS).toBe(32);
+  expect(calls.next).toBe(3);
   expect(await worker.openCursors()).toBe(0);
   // a cursor left open and read no further holds its place until closed
   const held = iterate(worker, "SELECT * FROM t", 100);

@@ -4,7 +4,7 @@
 // transfer, zips read slice by slice from a Blob the page passes by reference).
 import { transfer } from "comlink";
 import { loadCoreBrowser } from "../core/load-browser.js";
-import { WriteEngine, MaintenanceReport, MaintenanceStats, ENGINE_LOCK } from "../engine/engine.js";
+import { WriteEngine, MaintenanceReport, MaintenanceStats, ReadStats, ENGINE_LOCK } from "../engine/engine.js";
 import { OpfsStorage } from "../storage/opfs.js";
 import { ExportOptions, ExportReport } from "../export/export.js";
 import type { ImportOptions, ImportProgress, ImportLimits } from "../export/import.js";
@@ -125,6 +125,11 @@ export class EngineHost {
 
   closeCursor(id: number): Promise<void> {
     return this.cursors.close(id);
+  }
+
+  /** What reads have done, what the caches hold and hit (the engine's readStats). */
+  readStats(): ReadStats {
+    return this.e.readStats();
   }
 
   /** Cursors open in this worker (each pins the SSTables it started on). */

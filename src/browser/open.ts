@@ -16,7 +16,7 @@ import { RemoteRows } from "./paging.js";
 import { decodeRows } from "./rowset.js";
 import { DEFAULT_CURSOR_PAGE } from "./cursors.js";
 import { CqliteError } from "../errors.js";
-import { EngineClosedError, ENGINE_LOCK, MaintenanceReport, MaintenanceStats } from "../engine/engine.js";
+import { EngineClosedError, ENGINE_LOCK, MaintenanceReport, MaintenanceStats, ReadStats } from "../engine/engine.js";
 import { opfsLockKey, opfsLocation } from "../storage/opfs.js";
 import type { ExportOptions, ExportReport } from "../export/export.js";
 import type { ImportOptions, ImportProgress } from "../export/import.js";
@@ -148,9 +148,10 @@ export class BrowserEngine {
   }
 
   /**
-   * The rows of a SELECT as the worker reads them: they cross `pageSize`
-   * rows at a time (default 1000), the next page fetched while this one is
-   * consumed, so neither side holds the result. Break out of the loop (or
+   * The rows of a SELECT as the worker reads them: they cross in pages
+   * (the first small, so the first row comes quickly, then growing to
+   * `pageSize` rows, default 1000), the next page fetched while this one
+   * is consumed, so neither side holds the result. Break out of the loop (or
    * call return()) to stop the reading and release the worker's cursor.
    */
   selectIter(cql: string, params?: Params, options: { pageSize?: number } = {}): AsyncIterableIterator<CqlRow> {
@@ -161,7 +162,7 @@ export class BrowserEngine {
       // a closed engine's worker is gone, and its cursors with it
       closeCursor: (id: number) => (this.closing ? Promise.resolve() : host.closeCursor(id).catch((e) => Promise.reject(revive(e)))),
     };
-    return new RemoteRows(remote, () => this.call((h) => h.openCursor(cql, toWire(params), pageSize)), pageSize);
+    return new RemoteRows(remote, (first) => this.call((h) => h.openCursor(cql, toWire(params), first)), pageSize);
   }
 
   /**
@@ -172,6 +173,11 @@ export class BrowserEngine {
   async selectPage(cql: string, params?: Params, options: { pageSize?: number; pagingState?: string | null } = {}): Promise<{ rows: CqlRow[]; pagingState: string | null }> {
     const page = await this.call((h) => h.selectPage(cql, toWire(params), options));
     return { rows: decodeRows(page), pagingState: page.pagingState };
+  }
+
+  /** What reads have done so far, and what the chunk and key caches hold and hit. */
+  readStats(): Promise<ReadStats> {
+    return this.call((h) => h.readStats());
   }
 
   /** Cursors of unfinished selectIter loops open in the worker. */

@@ -15,6 +15,12 @@ export interface CursorRemote {
   closeCursor(id: number): Promise<void>;
 }
 
+/**
+ * Rows of the first page at most: the first row should come as soon as a
+ * LIMIT's would, whatever the page size. Pages then grow fourfold up to it.
+ */
+export const FIRST_PAGE_ROWS = 32;
+
 // one registry for every iterator of the page: an unclosed cursor is closed once its iterator is gone
 const abandoned = typeof FinalizationRegistry === "undefined" ? null : new FinalizationRegistry<() => void>((close) => close());
 
@@ -22,19 +28,20 @@ export class RemoteRows implements AsyncIterableIterator<CqlRow> {
   private id = 0;
   private rows: CqlRow[] = [];
   private at = 0;
-  /** the cursor's opening, until its first page is here */
-  private opening: (() => Promise<OpenedCursor>) | null;
   private ahead: Promise<CursorPage> | null = null;
   private finished = false;
   /** pages received so far */
   pages = 0;
+  /** rows the next page asks for: they grow from the first page's to pageSize */
+  private asking: number;
 
+  /** `open` opens the worker's cursor with a first page of the size it is given */
   constructor(
     private readonly remote: CursorRemote,
-    open: () => Promise<OpenedCursor>,
+    private open: ((firstPage: number) => Promise<OpenedCursor>) | null,
     private readonly pageSize: number,
   ) {
-    this.opening = open;
+    this.asking = Math.min(pageSize, FIRST_PAGE_ROWS);
   }
 
   private take(page: CursorPage): void {
@@ -45,16 +52,17 @@ export class RemoteRows implements AsyncIterableIterator<CqlRow> {
       this.end();
       return;
     }
-    this.ahead = this.remote.nextPage(this.id, this.pageSize);
+    this.asking = Math.min(this.pageSize, this.asking * 4);
+    this.ahead = this.remote.nextPage(this.id, this.asking);
     // a failure is the caller's when it reaches that page, not an unhandled rejection now
     this.ahead.catch(() => undefined);
   }
 
-  private async start(open: () => Promise<OpenedCursor>): Promise<void> {
-    this.opening = null;
+  private async start(open: (firstPage: number) => Promise<OpenedCursor>): Promise<void> {
+    this.open = null;
     let opened: OpenedCursor;
     try {
-      opened = await open();
+      opened = await open(this.asking);
     } catch (e) {
       this.finished = true;
       throw e;
@@ -73,7 +81,7 @@ export class RemoteRows implements AsyncIterableIterator<CqlRow> {
   }
 
   async next(): Promise<IteratorResult<CqlRow>> {
-    if (this.opening) await this.start(this.opening);
+    if (this.open) await this.start(this.open);
     while (this.at >= this.rows.length) {
       if (!this.ahead) return this.end();
       const pending = this.ahead;
@@ -91,7 +99,7 @@ export class RemoteRows implements AsyncIterableIterator<CqlRow> {
   }
 
   async return(): Promise<IteratorResult<CqlRow>> {
-    this.opening = null;
+    this.open = null;
     const open = !this.finished && this.pages > 0;
     const ahead = this.ahead;
     this.end();
