@@ -192,10 +192,15 @@ if (readsOnly) {
 
 // ---- reports
 
+const now = new Date().toISOString();
+// when only the reads ran, the other rows keep the date of the run that measured them
+const fullDate = readsOnly ? saved.date : reportOnly ? saved.date : now;
+const readsDate = readsOnly ? now : reportOnly ? saved.readsDate ?? null : null;
 const version = saved?.chromium ?? (await import("node:child_process")).execFileSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", ["--version"]).toString().trim();
 const label = { raw: "raw OPFS", sqlite: "SQLite-WASM", idb: "IndexedDB", engine: "cqlite-web" };
 const lines = [
-  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.`,
+  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.${readsDate ? ` The reads and large rows are from a run of ${readsDate.slice(0, 10)} (\`--reads\`); the others from the full run of ${fullDate.slice(0, 10)}.` : ""}`,
+  ...(results.some((r) => r.group === "large") ? ["", "Large rows: one run on the large table; median (min–max) of the operations it timed."] : []),
   "",
   "| Group | Workload | System | Median | Min–max | Ratio |",
   "|---|---|---|---|---|---|",
@@ -237,7 +242,7 @@ if (!smoke) {
   mkdirSync("bench/results", { recursive: true });
   const file = "bench/results/latest.json";
   const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: new Date().toISOString(), chromium: version, results } }, null, 2));
+  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: fullDate, ...(readsDate ? { readsDate } : {}), chromium: version, results } }, null, 2));
   writeFileSync("bench/results/browser.md", md);
   writeFileSync("bench/results/browser.svg", svg());
   const readme = readFileSync("README.md", "utf8");
