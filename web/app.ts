@@ -1,5 +1,6 @@
 // The demo app: one database at a time, in the engine's worker over OPFS.
-// A schema, a CQL console, generated rows, the LSM state as it changes,
+// A schema, a CQL console (a SELECT shown a page at a time, pager.ts),
+// generated rows, the LSM state as it changes,
 // export to a Cassandra-loadable zip and import of one. The page does no
 // storage work itself: every call crosses to the worker.
 import { openInWorker, destroyDatabase, listDatabases, BrowserEngine, LsmState } from "../src/browser/index.js";
