@@ -3,12 +3,15 @@
 // COOP/COEP (full-resolution timers). Every job runs in a fresh dedicated
 // worker; every figure is the median of several runs with min and max, and
 // its ratio to the peer or limit measured in the same run.
-//   node bench/browser.mjs [--smoke]
+//   node bench/browser.mjs [--smoke] [--reads]
+// --reads runs only the reads: the large table through openInWorker and the
+// side-by-side point reads and scans (its figures replace those of the saved
+// run, the rest of the table is kept).
 // Writes the "browser" part of bench/results/latest.json, bench/results/browser.md,
 // bench/results/browser.svg, and the table between the README's markers.
 import { createServer } from "vite";
 import { chromium } from "@playwright/test";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, mkdirSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -19,23 +22,28 @@ const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-E
 
 const d = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const reportOnly = process.argv.includes("--report"); // re-render the saved results only
-const saved = reportOnly ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
-const results = saved ? saved.results : [];
+const readsOnly = process.argv.includes("--reads");
+const saved = reportOnly || readsOnly ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
+const results = reportOnly ? saved.results : [];
 // BENCH_PORT lets a second checkout run the browser bench at the same time
 const port = Number(process.env.BENCH_PORT ?? 5176);
 if (!reportOnly) {
 const server = await createServer({
   configFile: false, root: "bench/browser", logLevel: "warn",
   // no watcher, no HMR: an edit during a run must not reload the page mid-job
-  server: { host: "127.0.0.1", port, strictPort: true, headers: isolation, fs: { allow: [process.cwd()] }, watch: null, hmr: false },
-  optimizeDeps: { exclude: ["@sqlite.org/sqlite-wasm"], include: ["idb-keyval", "fflate", "snappyjs"] },
+  server: { host: "127.0.0.1", port, strictPort: true, headers: isolation, fs: { allow: [process.cwd(), realpathSync("node_modules")] }, watch: null, hmr: false },
+  optimizeDeps: { exclude: ["@sqlite.org/sqlite-wasm"], include: ["idb-keyval", "fflate", "snappyjs", "comlink"] },
   worker: { format: "es" },
 });
 await server.listen();
 const profile = mkdtempSync(join(tmpdir(), "cqlite-bench-profile-"));
 const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    // measureUserAgentSpecificMemory answers at once instead of at the next garbage collection
+    "--enable-blink-features=ForceEagerMeasureMemory",
+  ],
 });
 let seq = 0;
 
@@ -68,9 +76,33 @@ try {
     return results[results.length - 1];
   }
 
+  /** the large table through openInWorker, as a page reads it (bench/browser/large.ts) */
+  async function largeReads(page) {
+    const rows = smoke ? 60_000 : 1_000_000;
+    const shape = { rows, wide: smoke ? 10_000 : 100_000, payload: smoke ? 64 : 200, memRows: smoke ? 1000 : 10_000 };
+    const r = await page.evaluate((j) => globalThis.bench.large(j), { ...shape, name: `large-${Date.now()}` });
+    const of = (xs) => ({ ...stats(xs), p99: [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)] });
+    const total = rows + r.memtableRows;
+    const desc = `${total} rows, ${d((total * shape.payload) / 1e6)} MB of values, ${r.sstables} SSTables + a memtable of ${r.memtableRows} rows, OPFS, reopened; built in ${d(r.loadS)} s`;
+    const rate = (h, m) => (h + m ? `${Math.round((100 * h) / (h + m))}%` : "n/a");
+    const rt = of(r.roundTripMs), narrow = of(r.narrowMs), wide = of(r.wideMs), limit = of(r.limitMs), first = of(r.firstMs), scan = stats(r.scanRowsPerSec);
+    const bound = 10 + 10 * narrow.median;
+    process.stdout.write(`  large (${desc}): round trip ${d(rt.median)} ms, point ${d(narrow.median)} ms, wide ${d(wide.median)} ms, LIMIT 10 ${d(limit.median)} ms, first row ${d(first.median)} ms, scan ${d(scan.median)} rows/s, memory +${d(r.memoryGrowthMB)} MB\n`);
+    const add1 = (name, m, unit, note) => Object.assign(add("large", name, "engine", m, unit), { note });
+    add1(`a call across the worker boundary with no work (openInWorker, comlink) on ${desc}`, rt, "ms", `p99 ${d(rt.p99)} ms: part of every figure below`);
+    add1("narrow point read (SELECT ... WHERE pk = ? AND ck = ?)", narrow, "ms", `p99 ${d(narrow.p99)} ms; chunk cache hit ${rate(r.chunkHits, r.chunkMisses)}, key cache hit ${rate(r.keyHits, r.keyMisses)}`);
+    add1(`one row of the ${shape.wide}-row partition (pk = 0 AND ck = ?)`, wide, "ms", `×${(wide.median / narrow.median).toFixed(2)} the narrow point read (target ≤ 3); ${r.blocksRead} row index blocks read, ${r.blocksSkipped} skipped`);
+    add1("SELECT * FROM t LIMIT 10", limit, "ms", `target ≤ 10 ms + 10 × point read = ${d(bound)} ms`);
+    add1("a full scan's first row (selectIter: until the first row is on the page)", first, "ms", `target ≤ ${d(bound)} ms`);
+    const inWorker = stats(r.countRowsPerSec);
+    add1("the same scan inside the worker (SELECT COUNT(*): every row read, merged and materialized, none sent)", inWorker, "rows/s", `a full scan through selectIter runs at ×${(scan.median / inWorker.median).toFixed(2)} of this: the rest is the rows' crossing (row sets, structured clone, the page's objects)`);
+    add1("a full scan (selectIter, pages of 2000 rows)", scan, "rows/s", r.memoryGrowthMB < 0 ? "memory not measurable here" : `page + worker memory (measureUserAgentSpecificMemory) rose at most ${d(r.memoryGrowthMB)} MB during a scan (target ≤ 64 MB)`);
+  }
+
   const systems = ["raw", "sqlite", "idb", "engine"];
   const label = { raw: "raw OPFS append+flush", sqlite: "SQLite-WASM (opfs-sahpool)", idb: "IndexedDB (idb-keyval)", engine: "cqlite-web" };
 
+  if (!readsOnly) {
   // durable writes at several batch sizes (batch 1: single-row transactions;
   // IndexedDB and the engine get 64 concurrent writers, SQLite and raw appends cannot use them)
   for (const batch of [1, 100, 1000, 10_000]) {
@@ -112,6 +144,7 @@ try {
     const r = add("compaction", policy, "engine", c.mbps, "MB/s");
     r.note = `write amplification ${d(c.writeAmp.median)}; ${Math.round(c.calls.median)} calls of maintenanceStep(16): time/budget p90 ${d(c.budgetP90.median)}, max ${d(c.budgetMax.median)}, ${Math.round(100 * c.budgetWithin.median)}% within ±10%, ${Math.round(100 * c.budgetAtMost.median)}% at most +10%`;
   }
+  }
   // reads after compaction (one SSTable for the engine)
   {
     const got = {};
@@ -122,6 +155,8 @@ try {
       add("reads", name, "engine", got.engine[field], unit, sq);
     }
   }
+  await largeReads(page);
+  if (!readsOnly) {
   // export
   for (const rows of smoke ? [N] : [N, 3 * N]) {
     const x = await job({ system: "engine", kind: "export", rows });
@@ -133,6 +168,7 @@ try {
     const r = add("reopen", `replay a ${d(x.walMB.median)} MB WAL`, "engine", { median: x.reopenMs.median, min: x.reopenMinMs.median, max: x.reopenMaxMs.median, runs: 5 }, "ms");
     r.note = "five opens of the same WAL";
   }
+  }
 } finally {
   await ctx.close();
   await server.close();
@@ -140,12 +176,31 @@ try {
 }
 }
 
+if (readsOnly) {
+  // this run's reads take the place of the saved run's; the other groups stay as they were measured
+  const fresh = results.splice(0);
+  let placed = false;
+  for (const r of saved.results) {
+    if (r.group !== "reads" && r.group !== "large") results.push(r);
+    else if (!placed) {
+      results.push(...fresh);
+      placed = true;
+    }
+  }
+  if (!placed) results.push(...fresh);
+}
+
 // ---- reports
 
+const now = new Date().toISOString();
+// when only the reads ran, the other rows keep the date of the run that measured them
+const fullDate = readsOnly ? saved.date : reportOnly ? saved.date : now;
+const readsDate = readsOnly ? now : reportOnly ? saved.readsDate ?? null : null;
 const version = saved?.chromium ?? (await import("node:child_process")).execFileSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", ["--version"]).toString().trim();
 const label = { raw: "raw OPFS", sqlite: "SQLite-WASM", idb: "IndexedDB", engine: "cqlite-web" };
 const lines = [
-  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.`,
+  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.${readsDate ? ` The reads and large rows are from a run of ${readsDate.slice(0, 10)} (\`--reads\`); the others from the full run of ${fullDate.slice(0, 10)}.` : ""}`,
+  ...(results.some((r) => r.group === "large") ? ["", "Large rows: one run on the large table; median (min–max) of the operations it timed."] : []),
   "",
   "| Group | Workload | System | Median | Min–max | Ratio |",
   "|---|---|---|---|---|---|",
@@ -187,7 +242,7 @@ if (!smoke) {
   mkdirSync("bench/results", { recursive: true });
   const file = "bench/results/latest.json";
   const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: new Date().toISOString(), chromium: version, results } }, null, 2));
+  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: fullDate, ...(readsDate ? { readsDate } : {}), chromium: version, results } }, null, 2));
   writeFileSync("bench/results/browser.md", md);
   writeFileSync("bench/results/browser.svg", svg());
   const readme = readFileSync("README.md", "utf8");

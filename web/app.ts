@@ -1,5 +1,6 @@
 // The demo app: one database at a time, in the engine's worker over OPFS.
-// A schema, a CQL console, generated rows, the LSM state as it changes,
+// A schema, a CQL console (a SELECT shown a page at a time, pager.ts),
+// generated rows, the LSM state as it changes,
 // export to a Cassandra-loadable zip and import of one. The page does no
 // storage work itself: every call crosses to the worker.
 import { openInWorker, destroyDatabase, listDatabases, BrowserEngine, LsmState } from "../src/browser/index.js";
@@ -10,6 +11,7 @@ import type { PolicySpec } from "../src/compaction/policies.js";
 import type { FormatVersion } from "../src/sstable/version.js";
 import { generateRecords } from "./generate.js";
 import { renderRows, formatBytes } from "./render.js";
+import { ResultPager, ShownPage } from "./pager.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const GENERATE_BATCH = 2000;
@@ -19,6 +21,8 @@ let schema: TableSchema | null = null;
 let polling = 0;
 /** generated rows continue from here, so each Generate adds new rows */
 let generated = 0;
+/** the console's SELECT, a page at a time */
+let pager: ResultPager | null = null;
 
 function status(text: string, error = false): void {
   const s = $("status");
@@ -33,7 +37,7 @@ function message(id: string, text: string, error = false): void {
 }
 
 /** Runs a UI action: one at a time per button, errors shown where the action lives. */
-function action(button: string, out: string, f: () => Promise<void>): void {
+function action(button: string, out: string, f: () => Promise<void>, after?: () => void): void {
   const b = $<HTMLButtonElement>(button);
   b.addEventListener("click", async () => {
     if (b.disabled) return;
@@ -45,6 +49,7 @@ function action(button: string, out: string, f: () => Promise<void>): void {
       message(out, `${err.code ? err.code + ": " : ""}${err.message ?? e}`, true);
     } finally {
       b.disabled = false;
+      after?.();
     }
   });
 }
@@ -85,6 +90,8 @@ async function open(): Promise<void> {
 async function close(): Promise<void> {
   const e = engine;
   engine = null;
+  pager = null;
+  showPager();
   delete document.body.dataset.open;
   if (e) {
     await e.close();
@@ -129,13 +136,50 @@ async function applyPolicy(): Promise<void> {
 async function run(): Promise<void> {
   const cql = $<HTMLTextAreaElement>("cql").value.trim();
   if (!cql) return;
-  const t0 = performance.now();
-  const { rows } = await need().execute(cql);
-  const ms = Math.round(performance.now() - t0);
-  const shown = renderRows($<HTMLTableElement>("result"), rows);
-  message("result-info", /^select/i.test(cql) ? `${rows.length} rows${shown < rows.length ? ` (first ${shown} shown)` : ""} in ${ms} ms` : `done in ${ms} ms`);
-  $("result").dataset.rows = String(rows.length);
+  const e = need();
+  pager = null;
+  showPager();
+  if (/^select/i.test(cql)) {
+    const size = Number($<HTMLInputElement>("page-size").value);
+    if (!Number.isInteger(size) || size < 1) throw new RangeError("page size: a positive whole number");
+    const p = new ResultPager((pagingState) => e.selectPage(cql, undefined, { pageSize: size, pagingState }), size);
+    await turn(() => p.first());
+    pager = p;
+    showPager();
+  } else {
+    const t0 = performance.now();
+    const { rows } = await e.execute(cql);
+    renderRows($<HTMLTableElement>("result"), rows);
+    message("result-info", `done in ${Math.round(performance.now() - t0)} ms`);
+    $("result").dataset.rows = String(rows.length);
+  }
   schedulePoll(0);
+}
+
+/** Shows one page of the console's result, with where it sits in the whole. */
+async function turn(to: () => Promise<ShownPage>): Promise<void> {
+  const t0 = performance.now();
+  const p = await to();
+  const ms = Math.round(performance.now() - t0);
+  const shown = renderRows($<HTMLTableElement>("result"), p.rows);
+  const last = p.firstRow + p.rows.length - 1;
+  const where = p.rows.length === 0 ? (p.number === 1 ? "no rows" : "no more rows") : `rows ${p.firstRow}–${last}${p.more ? "" : ` of ${last}`}`;
+  message("result-info", `${where}${shown < p.rows.length ? ` (first ${shown} shown)` : ""}, page ${p.number}${p.more ? ", more follow" : ""}, in ${ms} ms`);
+  const r = $("result");
+  r.dataset.rows = String(p.rows.length);
+  r.dataset.page = String(p.number);
+  r.dataset.first = String(p.firstRow);
+  r.dataset.more = p.more ? "1" : "0";
+}
+
+function showPager(): void {
+  $<HTMLButtonElement>("prev").disabled = !pager?.hasPrevious;
+  $<HTMLButtonElement>("next").disabled = !pager?.hasNext;
+}
+
+async function page(step: "forward" | "back"): Promise<void> {
+  const p = pager;
+  if (p) await turn(() => (step === "forward" ? p.forward() : p.back()));
 }
 
 async function generate(): Promise<void> {
@@ -271,7 +315,9 @@ action("destroy", "status", async () => {
   status(`deleted ${name}`);
   await refreshDatabases();
 });
-action("run", "result-info", run);
+action("run", "result-info", run, showPager);
+action("next", "result-info", () => page("forward"), showPager);
+action("prev", "result-info", () => page("back"), showPager);
 action("generate", "gen-info", generate);
 action("flush", "status", async () => {
   const info = await need().flush();

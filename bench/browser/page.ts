@@ -1,5 +1,7 @@
-// Runs one benchmark job in a fresh dedicated worker and returns its result.
+// Runs one benchmark job in a fresh dedicated worker and returns its result;
+// the large-table reads run from the page itself, through openInWorker.
 import type { Job, JobResult } from "./worker.js";
+import { large } from "./large.js";
 
 async function run(job: Job): Promise<JobResult> {
   const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
@@ -15,5 +17,5 @@ async function run(job: Job): Promise<JobResult> {
   }
 }
 
-(globalThis as unknown as { bench: { run: typeof run; isolated: boolean } }).bench = { run, isolated: crossOriginIsolated };
+(globalThis as unknown as { bench: { run: typeof run; large: typeof large; isolated: boolean } }).bench = { run, large, isolated: crossOriginIsolated };
 document.body.dataset.ready = "1";

@@ -4,7 +4,7 @@
 // transfer, zips read slice by slice from a Blob the page passes by reference).
 import { transfer } from "comlink";
 import { loadCoreBrowser } from "../core/load-browser.js";
-import { WriteEngine, MaintenanceReport, MaintenanceStats, ENGINE_LOCK } from "../engine/engine.js";
+import { WriteEngine, MaintenanceReport, MaintenanceStats, ReadStats, ENGINE_LOCK } from "../engine/engine.js";
 import { OpfsStorage } from "../storage/opfs.js";
 import { ExportOptions, ExportReport } from "../export/export.js";
 import type { ImportOptions, ImportProgress, ImportLimits } from "../export/import.js";
@@ -16,6 +16,8 @@ import { SSTableInfo } from "../sstable/writer.js";
 import { CqliteError } from "../errors.js";
 import { toWire, fromWire, errorToWire } from "./wire.js";
 import { DATABASE_ROOT } from "./names.js";
+import { CursorTable, CursorPage, OpenedCursor, checkPageSize } from "./cursors.js";
+import { encodeRows, RowSet } from "./rowset.js";
 
 export interface WorkerEngineConfig {
   /** the database: its files live in OPFS under cqlite/<name>/ */
@@ -65,6 +67,7 @@ export class EngineHost {
   private engine: WriteEngine | null = null;
   private storage: OpfsStorage | null = null;
   private readonly counters = { statements: 0, rowsWritten: 0, reads: 0, rowsRead: 0 };
+  private readonly cursors = new CursorTable();
 
   private get e(): WriteEngine {
     if (!this.engine) throw new NotOpenError();
@@ -104,6 +107,42 @@ export class EngineHost {
     const rows = await this.e.select(cql, fromWire(params) as never);
     this.countRead(rows.length);
     return toWire(rows) as unknown[];
+  }
+
+  /** Opens a cursor over a SELECT and returns its first page (paging.ts is the page's side). */
+  async openCursor(cql: string, params: unknown, pageSize: number): Promise<OpenedCursor> {
+    const e = this.e;
+    const opened = await this.cursors.start(() => e.selectIter(cql, fromWire(params) as never), pageSize);
+    this.countRead(opened.page.rows.length);
+    return opened;
+  }
+
+  async nextPage(id: number, pageSize: number): Promise<CursorPage> {
+    const page = await this.cursors.next(id, pageSize);
+    this.counters.rowsRead += page.rows.length;
+    return page;
+  }
+
+  closeCursor(id: number): Promise<void> {
+    return this.cursors.close(id);
+  }
+
+  /** What reads have done, what the caches hold and hit (the engine's readStats). */
+  readStats(): ReadStats {
+    return this.e.readStats();
+  }
+
+  /** Cursors open in this worker (each pins the SSTables it started on). */
+  openCursors(): number {
+    return this.cursors.size;
+  }
+
+  /** One page of a SELECT, resumable with its pagingState (the engine's selectPage). */
+  async selectPage(cql: string, params: unknown, options: { pageSize?: number; pagingState?: string | null }): Promise<RowSet & { pagingState: string | null }> {
+    if (options.pageSize !== undefined) checkPageSize(options.pageSize);
+    const { rows, pagingState } = await this.e.selectPage(cql, fromWire(params) as never, options);
+    this.countRead(rows.length);
+    return { ...encodeRows(rows), pagingState };
   }
 
   async get(key: unknown, clustering?: unknown): Promise<unknown[]> {
@@ -199,6 +238,7 @@ export class EngineHost {
     this.engine = null;
     this.storage = null;
     try {
+      await this.cursors.closeAll();
       await e?.close();
     } finally {
       await s?.close();

@@ -12,8 +12,11 @@ import { openDatabases } from "./registry.js";
 import { noteOpened, noteClosed } from "./catalog.js";
 import { fromWire, toWire, isWireError } from "./wire.js";
 import { IdleMaintenance, IdleMaintenanceOptions } from "./idle.js";
+import { RemoteRows } from "./paging.js";
+import { decodeRows } from "./rowset.js";
+import { DEFAULT_CURSOR_PAGE } from "./cursors.js";
 import { CqliteError } from "../errors.js";
-import { EngineClosedError, ENGINE_LOCK, MaintenanceReport, MaintenanceStats } from "../engine/engine.js";
+import { EngineClosedError, ENGINE_LOCK, MaintenanceReport, MaintenanceStats, ReadStats } from "../engine/engine.js";
 import { opfsLockKey, opfsLocation } from "../storage/opfs.js";
 import type { ExportOptions, ExportReport } from "../export/export.js";
 import type { ImportOptions, ImportProgress } from "../export/import.js";
@@ -142,6 +145,44 @@ export class BrowserEngine {
 
   async select(cql: string, params?: Params): Promise<CqlRow[]> {
     return fromWire(await this.call((h) => h.select(cql, toWire(params)))) as CqlRow[];
+  }
+
+  /**
+   * The rows of a SELECT as the worker reads them: they cross in pages
+   * (the first small, so the first row comes quickly, then growing to
+   * `pageSize` rows, default 1000), the next page fetched while this one
+   * is consumed, so neither side holds the result. Break out of the loop (or
+   * call return()) to stop the reading and release the worker's cursor.
+   */
+  selectIter(cql: string, params?: Params, options: { pageSize?: number } = {}): AsyncIterableIterator<CqlRow> {
+    const pageSize = options.pageSize ?? DEFAULT_CURSOR_PAGE;
+    const host = this.host;
+    const remote = {
+      nextPage: (id: number, n: number) => this.call((h) => h.nextPage(id, n)),
+      // a closed engine's worker is gone, and its cursors with it
+      closeCursor: (id: number) => (this.closing ? Promise.resolve() : host.closeCursor(id).catch((e) => Promise.reject(revive(e)))),
+    };
+    return new RemoteRows(remote, (first) => this.call((h) => h.openCursor(cql, toWire(params), first)), pageSize);
+  }
+
+  /**
+   * One page of a SELECT, as Cassandra's drivers page: at most `pageSize`
+   * rows (default 5000) and a `pagingState` to pass back for the next page,
+   * null after the last. Nothing stays open in the worker between pages.
+   */
+  async selectPage(cql: string, params?: Params, options: { pageSize?: number; pagingState?: string | null } = {}): Promise<{ rows: CqlRow[]; pagingState: string | null }> {
+    const page = await this.call((h) => h.selectPage(cql, toWire(params), options));
+    return { rows: decodeRows(page), pagingState: page.pagingState };
+  }
+
+  /** What reads have done so far, and what the chunk and key caches hold and hit. */
+  readStats(): Promise<ReadStats> {
+    return this.call((h) => h.readStats());
+  }
+
+  /** Cursors of unfinished selectIter loops open in the worker. */
+  openCursors(): Promise<number> {
+    return this.call((h) => h.openCursors());
   }
 
   async get(key: Record<string, unknown>, clustering?: Record<string, unknown>): Promise<CqlRow[]> {
