@@ -70,7 +70,7 @@ test("a worker terminated in the middle of a write burst loses no acknowledged w
   expect(acked.length).toBeLessThan(5000);
   const v = await spawn();
   // the dead worker's handles and lock are released with it
-  await expect.poll(async () => (await page.evaluate(([v]) => (window as any).lab.call(v, "open", { db: "burst", schema: "CREATE TABLE ks.kv (k int PRIMARY KEY, v text)" }), [v])).ok, { timeout: 10_000 }).toBe(true);
+  await expect.poll(async () => (await page.evaluate(([v]) => (window as any).lab.call(v, "open", { db: "burst", schema: "CREATE TABLE ks.kv (k int PRIMARY KEY, v text)" }), [v])).ok, { timeout: 60_000 }).toBe(true);
   const rows = (await ok(v, "select", { cql: "SELECT k FROM kv" })) as { k: number }[];
   const have = new Set(rows.map((r) => r.k));
   for (const k of acked) expect(have.has(k), `acknowledged write ${k}`).toBe(true);
