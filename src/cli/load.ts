@@ -8,7 +8,7 @@ import { join, dirname } from "node:path";
 import { parse as csvParse } from "csv-parse";
 import { WriteEngine } from "../engine/engine.js";
 import { NodeFileStorage } from "../storage/node.js";
-import { recordToPartition } from "../tools/records.js";
+import { recordToPartition } from "../cql/records.js";
 import { Partition } from "../sstable/model.js";
 import { CqliteError } from "../errors.js";
 import { FormatVersion } from "../sstable/version.js";

@@ -14,7 +14,7 @@ import { mergedEncodingStats } from "./cursor.js";
 import { MergeCursor } from "../read/merge-cursor.js";
 import { SSTableCursor } from "../read/sstable-cursor.js";
 import { CompactionPlan } from "./policy.js";
-import { SSTableEntry } from "../engine/manifest.js";
+import { SSTableEntry } from "../version/manifest.js";
 
 export interface StepReport {
   partitions: number;

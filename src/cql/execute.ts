@@ -9,7 +9,7 @@ import { encodeKey } from "../schema/keys.js";
 import { isMultiCell, CqlType } from "../types/cqltype.js";
 import { CqlValue, encodeValue, compareValues, invalidValue } from "../types/codec.js";
 import { Partition, Row, RangeMarker } from "../sstable/model.js";
-import { coerce } from "../tools/records.js";
+import { coerce } from "./records.js";
 import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
 import { Token } from "./lexer.js";
 import { ClusteringRestriction, clusteringBounds } from "./slice.js";

@@ -7,7 +7,7 @@ import { CqlType } from "../types/cqltype.js";
 import { CqlValue, encodeValue } from "../types/codec.js";
 import { encodeKey } from "../schema/keys.js";
 import { Partition, Row } from "../sstable/model.js";
-import { writeColumn } from "../cql/cells.js";
+import { writeColumn } from "./cells.js";
 import { InvalidValueError } from "../errors.js";
 import { Decimal, Duration } from "../types/values.js";
 
