@@ -14,6 +14,7 @@ import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
 import { Token } from "./lexer.js";
 import { ClusteringRestriction, clusteringBounds } from "./slice.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
+import { SelectPlan } from "../read/plan.js";
 
 const MAX_TTL = 20 * 365 * 86400; // Cassandra's limit
 const EMPTY = new Uint8Array(0);
@@ -382,23 +383,7 @@ function writeStatementUnsorted(ctx: WriteContext, parsed: Parsed, params: Param
 
 // ---- SELECT
 
-export interface SelectPlan {
-  /** partition keys to read; null: every partition (a full scan) */
-  keys: Uint8Array[] | null;
-  /** the clusterings the restrictions can hold (a superset); null: the whole partition */
-  slice: ClusteringBounds[] | null;
-  /** keeps a row (by its decoded values) */
-  filter: (row: Record<string, CqlValue>) => boolean;
-  reverse: boolean;
-  perPartitionLimit: number;
-  limit: number;
-  /** turns a materialized row (with writetime/ttl metadata) into the result row */
-  project: (row: Record<string, CqlValue>) => Record<string, CqlValue>;
-  count: boolean;
-  countName: string;
-  /** WRITETIME or TTL is selected: rows need their cells' metadata */
-  metadata: boolean;
-}
+export type { SelectPlan } from "../read/plan.js";
 
 export function planSelect(schema: TableSchema, parsed: Parsed, params: Params): SelectPlan {
   const s = parsed.statement as Select;

@@ -19,7 +19,7 @@ import { StatsMetadata, NO_COMMITLOG_POSITION, CommitLogPosition } from "./stats
 import { SerializationHeader, TIMESTAMP_EPOCH, DELETION_TIME_EPOCH } from "./header.js";
 import { writeCompressionInfo } from "./compression.js";
 import { fileName } from "./names.js";
-import { tableReg } from "./reader.js";
+import { tableReg } from "../core/table-reg.js";
 import { CqliteError } from "../errors.js";
 
 /** Where a writer puts component bytes. */
