@@ -8,7 +8,7 @@ import { TableSchema, ColumnDef } from "../schema/schema.js";
 import { encodeKey } from "../schema/keys.js";
 import { isMultiCell, CqlType } from "../types/cqltype.js";
 import { CqlValue, encodeValue, compareValues, invalidValue } from "../types/codec.js";
-import { Partition, Row, RangeMarker } from "../sstable/model.js";
+import { Partition, Row, RangeMarker, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
 import { coerce } from "./records.js";
 import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
 import { Token } from "./lexer.js";
@@ -195,7 +195,7 @@ function insert(ctx: WriteContext, s: Insert, b: Bindings, outer: Using): Partit
   const p = partition(schema, values);
   const row: Row = {
     clustering: schema.clustering.map((c) => encodeValue(c.type, values[c.name])),
-    liveness: { timestamp: w.timestamp, ttl: w.ttl, localExpirationTime: w.ttl ? w.nowSeconds + w.ttl : 0x7fffffff },
+    liveness: { timestamp: w.timestamp, ttl: w.ttl, localExpirationTime: w.ttl ? w.nowSeconds + w.ttl : NO_DELETION_TIME },
     cells: [],
   };
   const stat: Row = { clustering: [], cells: [] };
@@ -346,8 +346,8 @@ function rangeTombstone(schema: TableSchema, prefix: Record<string, CqlValue>, r
     else end = { values: [...base, ...vals], incl };
   }
   return [
-    { type: "marker", marker: { kind: start.incl ? 1 : 7, clustering: start.values, deletion } },
-    { type: "marker", marker: { kind: end.incl ? 6 : 0, clustering: end.values, deletion } },
+    { type: "marker", marker: { kind: start.incl ? MARKER_KINDS.INCL_START_BOUND : MARKER_KINDS.EXCL_START_BOUND, clustering: start.values, deletion } },
+    { type: "marker", marker: { kind: end.incl ? MARKER_KINDS.INCL_END_BOUND : MARKER_KINDS.EXCL_END_BOUND, clustering: end.values, deletion } },
   ];
 }
 

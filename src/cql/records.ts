@@ -6,7 +6,7 @@ import { TableSchema } from "../schema/schema.js";
 import { CqlType } from "../types/cqltype.js";
 import { CqlValue, encodeValue } from "../types/codec.js";
 import { encodeKey } from "../schema/keys.js";
-import { Partition, Row } from "../sstable/model.js";
+import { Partition, Row, NO_DELETION_TIME } from "../sstable/model.js";
 import { writeColumn } from "./cells.js";
 import { InvalidValueError } from "../errors.js";
 import { Decimal, Duration } from "../types/values.js";
@@ -84,7 +84,7 @@ export function recordToPartition(schema: TableSchema, record: Record<string, un
   const key = encodeKey(schema, values);
   const row: Row = {
     clustering: schema.clustering.map((c) => encodeValue(c.type, values[c.name])),
-    liveness: { timestamp: ts, ttl: 0, localExpirationTime: 0x7fffffff },
+    liveness: { timestamp: ts, ttl: 0, localExpirationTime: NO_DELETION_TIME },
     cells: [],
   };
   const stat: Row = { clustering: [], cells: [] };

@@ -16,7 +16,7 @@ import { Partition } from "./model.js";
 import { FormatVersion, features, DEFAULT_VERSION } from "./version.js";
 import { Statistics, writeStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { StatsMetadata, NO_COMMITLOG_POSITION, CommitLogPosition } from "./stats-metadata.js";
-import { SerializationHeader, TIMESTAMP_EPOCH, DELETION_TIME_EPOCH } from "./header.js";
+import { SerializationHeader, TIMESTAMP_EPOCH, DELETION_TIME_EPOCH, TTL_EPOCH } from "./header.js";
 import { writeCompressionInfo } from "./compression.js";
 import { fileName } from "./names.js";
 import { tableReg } from "../core/table-reg.js";
@@ -95,7 +95,7 @@ export interface SSTableInfo {
   dataLength: number;
 }
 
-export const NO_STATS: EncodingStats = { minTimestamp: TIMESTAMP_EPOCH, minLocalDeletionTime: DELETION_TIME_EPOCH, minTTL: 0 };
+export const NO_STATS: EncodingStats = { minTimestamp: TIMESTAMP_EPOCH, minLocalDeletionTime: DELETION_TIME_EPOCH, minTTL: TTL_EPOCH };
 
 // Cassandra lists components in TOC.txt in its hash set's order; these are the orders it produced.
 const TOC_ORDER_COMPRESSED = ["CompressionInfo.db", "Index.db", "TOC.txt", "Filter.db", "Summary.db", "Statistics.db", "Digest.crc32", "Data.db"];
