@@ -6,7 +6,7 @@ import type { Storage } from "../storage/storage.js";
 import { TableSchema, CompressionOptions } from "../schema/schema.js";
 import { schemaCql } from "../schema/cql.js";
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableWriter, SSTableInfo } from "../sstable/writer.js";
+import { SSTableWriter, SSTableInfo, SSTableExtent } from "../sstable/writer.js";
 import { StorageSink } from "../sstable/storage-sink.js";
 import { FormatVersion, DEFAULT_VERSION, WRITABLE } from "../sstable/version.js";
 import { fileName, uniqueSSTableId, isUniqueSSTableId } from "../sstable/names.js";
@@ -48,18 +48,11 @@ export interface ExportOptions {
   onProgress?: (zipBytes: number) => void;
 }
 
-export interface ExportReport {
+export interface ExportReport extends SSTableExtent {
   directory: string;
   files: { name: string; size: number }[];
   totalSize: number;
   zipBytes: number;
-  partitions: number;
-  rows: number;
-  tombstones: number;
-  minTimestamp: bigint | null;
-  maxTimestamp: bigint | null;
-  minToken: bigint | null;
-  maxToken: bigint | null;
   timeMs: number;
   validated: boolean;
   /** the exported SSTables' generations (numbers, or unique identifiers) */

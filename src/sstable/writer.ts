@@ -80,11 +80,8 @@ export interface WriterOptions {
   batchBytes?: number;
 }
 
-export interface SSTableInfo {
-  version: string;
-  generation: number | string;
-  files: { component: string; name: string; size: number }[];
-  totalSize: number;
+/** What an SSTable (or several, summed) holds: counts, and the timestamp and token ranges (null when empty). */
+export interface SSTableExtent {
   partitions: number;
   rows: number;
   tombstones: number;
@@ -92,6 +89,13 @@ export interface SSTableInfo {
   maxTimestamp: bigint | null;
   minToken: bigint | null;
   maxToken: bigint | null;
+}
+
+export interface SSTableInfo extends SSTableExtent {
+  version: string;
+  generation: number | string;
+  files: { component: string; name: string; size: number }[];
+  totalSize: number;
   dataLength: number;
 }
 
@@ -357,13 +361,8 @@ function headerColumn(schema: TableSchema, i: number) {
   return { name: c.name, typeName: className(c.type), type: { type: c.type, reversed: false } };
 }
 
-interface CoreStats {
-  minTimestamp: bigint;
-  maxTimestamp: bigint;
-  minLocalDeletionTime: number;
-  maxLocalDeletionTime: number;
-  minTTL: number;
-  maxTTL: number;
+/** The core's statistics: the ranges StatsMetadata records, and the counts and bounds it is built from. */
+interface CoreStats extends Pick<StatsMetadata, "minTimestamp" | "maxTimestamp" | "minLocalDeletionTime" | "maxLocalDeletionTime" | "minTTL" | "maxTTL"> {
   totalColumnsSet: bigint;
   totalRows: bigint;
   partitions: bigint;
