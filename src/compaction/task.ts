@@ -7,6 +7,7 @@
 // the same however the work is sliced.
 import { SSTableReader } from "../sstable/reader.js";
 import { SSTableWriter, SSTableInfo, ComponentSink, FinishPiece } from "../sstable/writer.js";
+import { headerColumns } from "../sstable/build.js";
 import { FormatVersion } from "../sstable/version.js";
 import { TableSchema } from "../schema/schema.js";
 import { merge, PurgeOptions } from "../core/merge.js";
@@ -150,10 +151,8 @@ export class CompactionTask {
     this.generations.push(this.generation);
     this.sink = this.sinkFor(this.generation);
     const encodingStats = mergedEncodingStats(this.readers);
-    const cols = new Set<number>();
-    for (const r of this.readers)
-      for (const c of [...r.statistics.header.staticColumns, ...r.statistics.header.regularColumns]) cols.add(this.schema.columnIndex(c.name));
-    const sorted = [...cols].sort((a, b) => a - b);
+    // every column any input declares
+    const used = this.readers.flatMap((r) => [...r.statistics.header.staticColumns, ...r.statistics.header.regularColumns].map((c) => this.schema.columnIndex(c.name)));
     const remaining = this.cursor.remaining;
     this.writtenInOutput = 0;
     return new SSTableWriter(this.schema, this.sink, {
@@ -161,8 +160,7 @@ export class CompactionTask {
       generation: this.generation,
       expectedKeys: Math.max(1, remaining),
       encodingStats,
-      staticColumns: sorted.filter((i) => this.schema.columns[i].kind === "static"),
-      regularColumns: sorted.filter((i) => this.schema.columns[i].kind === "regular"),
+      ...headerColumns(this.schema, used),
       sstableLevel: this.plan.level,
     });
   }

@@ -6,7 +6,8 @@ import type { Storage } from "../storage/storage.js";
 import { TableSchema, CompressionOptions } from "../schema/schema.js";
 import { schemaCql } from "../schema/cql.js";
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableWriter, SSTableInfo, SSTableExtent } from "../sstable/writer.js";
+import { SSTableInfo, SSTableExtent } from "../sstable/writer.js";
+import { buildSSTable } from "../sstable/build.js";
 import { StorageSink } from "../sstable/storage-sink.js";
 import { FormatVersion, DEFAULT_VERSION, WRITABLE } from "../sstable/version.js";
 import { fileName, uniqueSSTableId, isUniqueSSTableId } from "../sstable/names.js";
@@ -120,15 +121,7 @@ async function writeAndZip(storage: Storage, schema: TableSchema, parts: ExportP
     const generation = nextGeneration(i);
     generations.push(generation);
     const sink = new StorageSink(storage, (c) => `${dir}/${fileName(version, generation, c)}`);
-    const w = new SSTableWriter(schema, sink, { version, generation, expectedKeys: Math.max(1, part.expectedKeys), compression, encodingStats: part.encodingStats });
-    let info: SSTableInfo;
-    try {
-      for await (const s of part.streams) await w.appendStream(s.stream, s.minToken, s.maxToken);
-      info = await w.finish();
-    } finally {
-      w.close();
-      await sink.close();
-    }
+    const info = await buildSSTable(schema, sink, { version, generation, expectedKeys: Math.max(1, part.expectedKeys), compression, encodingStats: part.encodingStats }, part.streams);
     infos.push(info);
     if (validated) await validateExported(storage, schema, version, dir, generation, info);
   }

@@ -6,10 +6,11 @@
 import { SSTableWriter, SSTableInfo, WriterOptions, ComponentSink, FinishPiece } from "./writer.js";
 import { Partition } from "./model.js";
 import { TableSchema } from "../schema/schema.js";
+import { SerializationHeader } from "./header.js";
 
-/** Where a build's components go; close() syncs and closes them (StorageSink, or memory). */
+/** Where a build's components go; close() syncs and closes them (a StorageSink; memory needs none). */
 export interface BuildSink extends ComponentSink {
-  close(): Promise<void> | void;
+  close?(): Promise<void> | void;
 }
 
 /** One slice: the core's row stream (tokens known or not) or partitions in the model. */
@@ -24,6 +25,14 @@ export function headerColumns(schema: TableSchema, used: Iterable<number>): { st
   return {
     staticColumns: sorted.filter((i) => schema.columns[i].kind === "static"),
     regularColumns: sorted.filter((i) => schema.columns[i].kind === "regular"),
+  };
+}
+
+/** The header's columns as a source SSTable declares them, in its order (a rewrite keeps them). */
+export function sourceColumns(schema: TableSchema, header: SerializationHeader): { staticColumns: number[]; regularColumns: number[] } {
+  return {
+    staticColumns: header.staticColumns.map((c) => schema.columnIndex(c.name)),
+    regularColumns: header.regularColumns.map((c) => schema.columnIndex(c.name)),
   };
 }
 
@@ -47,14 +56,14 @@ export class SSTableBuild {
   /** Writes the remaining components and syncs every file. */
   async finish(): Promise<SSTableInfo> {
     const info = await this.writer.finish();
-    await this.sink.close();
+    await this.sink.close?.();
     return info;
   }
 
   /** Releases the writer and closes the files (idempotent; after a failure the files are the caller's to delete). */
   async close(): Promise<void> {
     this.writer.close();
-    await this.sink.close();
+    await this.sink.close?.();
   }
 }
 
