@@ -1,7 +1,8 @@
-// Request bodies as records, line by line from a byte stream: NDJSON (one
-// JSON object per line) or CSV (RFC 4180: a header row, quoted fields with
-// doubled quotes, commas and line breaks inside quotes). Bytes are counted as
-// they arrive, so a body over the limit stops at the limit, whatever
+// Text records, line by line from a byte stream: NDJSON (one JSON object per
+// line) or CSV (RFC 4180: a header row, quoted fields with doubled quotes,
+// commas and line breaks inside quotes): the one CSV parser, for request
+// bodies at the edge and files the CLI loads. Bytes are counted as they
+// arrive, so a body over the limit stops at the limit, whatever
 // Content-Length claimed.
 import { CqliteError } from "../errors.js";
 
@@ -12,7 +13,7 @@ export class BodyTooLargeError extends CqliteError {
 }
 
 export class BadRecordError extends CqliteError {
-  constructor(readonly line: number, reason: string) {
+  constructor(readonly line: number, readonly reason: string) {
     super("BAD_ROW", `line ${line}: ${reason}`);
   }
 }
