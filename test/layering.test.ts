@@ -1,6 +1,7 @@
 // Dependencies point one way (test/layering/graph.ts lists the layers): the
 // check runs over src/ as it is, and is shown to catch a back-edge.
 import { describe, test, expect } from "vitest";
+import { readFileSync } from "node:fs";
 import { importGraph, violations, layerOf } from "./layering/graph.js";
 
 describe("layering", () => {
@@ -26,5 +27,19 @@ describe("layering", () => {
 
   test("a file in no layer is reported", () => {
     expect(violations([{ from: "src/nowhere/x.ts", to: "src/util/bytes.ts", spec: "../util/bytes.js" }])).toEqual(["src/nowhere/x.ts: in no layer"]);
+  });
+});
+
+describe("file sizes", () => {
+  const files = importGraph(".").map((e) => e.from);
+  const lengths = new Map([...new Set(files)].map((f) => [f, (readFileSync(f, "utf8").match(/\n/g) ?? []).length]));
+
+  test("a file in src/ over 400 lines says why on its first line", () => {
+    const unexplained = [...lengths].filter(([f, n]) => n > 400 && !readFileSync(f, "utf8").startsWith("// Over 400 lines because")).map(([f, n]) => `${f}: ${n} lines`);
+    expect(unexplained).toEqual([]);
+  });
+
+  test("the engine's facade is under 250 lines", () => {
+    expect(lengths.get("src/engine/engine.ts")).toBeLessThan(250);
   });
 });

@@ -1,3 +1,4 @@
+// Over 400 lines because INSERT, UPDATE, DELETE, BATCH and SELECT planning share the bindings, key and cell helpers of one statement's conversion.
 // Statements to effects: INSERT / UPDATE / DELETE / BATCH become partition
 // updates with Cassandra's semantics; SELECT becomes a plan the engine runs.
 // Nothing is written unless the whole statement converts.

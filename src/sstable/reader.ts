@@ -1,3 +1,4 @@
+// Over 400 lines because opening, point lookup and scan share the reader's state (sources, index, caches); the component formats are apart.
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.

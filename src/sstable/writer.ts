@@ -1,3 +1,4 @@
+// Over 400 lines because streaming, the budgeted finish and the metadata components share the one core writer handle they drive.
 // Writing one SSTable: partitions go to the core in batches as the row
 // stream; Data.db and Index.db bytes are drained to the sink as they grow;
 // Summary, Filter, Statistics, CompressionInfo/CRC, Digest and TOC follow at
