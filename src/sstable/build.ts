@@ -36,11 +36,16 @@ export function sourceColumns(schema: TableSchema, header: SerializationHeader):
   };
 }
 
-/** A build in progress: slices appended, then finished whole or a piece at a time. */
-export class SSTableBuild {
+/** A build in progress: slices appended, then finished whole (finish) or a piece at a time (finishSteps, then the sink's files). */
+export class SSTableBuild<S extends BuildSink = BuildSink> {
   private readonly writer: SSTableWriter;
-  constructor(schema: TableSchema, readonly sink: BuildSink, options: WriterOptions) {
+  constructor(schema: TableSchema, readonly sink: S, options: WriterOptions) {
     this.writer = new SSTableWriter(schema, sink, options);
+  }
+
+  /** Data.db bytes (uncompressed) written so far */
+  get dataWritten(): number {
+    return this.writer.dataWritten;
   }
 
   async append(slice: BuildSlice): Promise<void> {
@@ -60,9 +65,14 @@ export class SSTableBuild {
     return info;
   }
 
+  /** Releases the writer's core state, leaving the files open (idempotent). */
+  release(): void {
+    this.writer.close();
+  }
+
   /** Releases the writer and closes the files (idempotent; after a failure the files are the caller's to delete). */
   async close(): Promise<void> {
-    this.writer.close();
+    this.release();
     await this.sink.close?.();
   }
 }
