@@ -29,25 +29,32 @@ export interface Edge {
   spec: string;
 }
 
-/** Every relative import and re-export in the .ts files under `dir` (paths relative to `root`). */
-export function importGraph(root: string, dir = "src"): Edge[] {
-  const edges: Edge[] = [];
+/** The .ts files under `dir` (paths relative to `root`). */
+export function sourceFiles(root: string, dir = "src"): string[] {
+  const out: string[] = [];
   const walk = (d: string): void => {
     for (const e of readdirSync(join(root, d), { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (p.endsWith(".ts")) {
-        const text = readFileSync(join(root, p), "utf8");
-        // static imports and re-exports, and import("...") in types or dynamic imports
-        const specs = [...text.matchAll(/^\s*(?:import|export)\b[^;'"]*?(?:from\s*)?["'](\.{1,2}\/[^"']+)["']/gm), ...text.matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)];
-        for (const m of specs) {
-          const to = normalize(join(dirname(p), m[1])).replace(/\.js$/, ".ts").replace(/\?.*$/, "");
-          edges.push({ from: p, to: relative(".", to), spec: m[1] });
-        }
-      }
+      else if (p.endsWith(".ts")) out.push(p);
     }
   };
   walk(dir);
+  return out;
+}
+
+/** Every relative import and re-export in the .ts files under `dir` (paths relative to `root`). */
+export function importGraph(root: string, dir = "src"): Edge[] {
+  const edges: Edge[] = [];
+  for (const p of sourceFiles(root, dir)) {
+    const text = readFileSync(join(root, p), "utf8");
+    // static imports and re-exports, and import("...") in types or dynamic imports
+    const specs = [...text.matchAll(/^\s*(?:import|export)\b[^;'"]*?(?:from\s*)?["'](\.{1,2}\/[^"']+)["']/gm), ...text.matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)];
+    for (const m of specs) {
+      const to = normalize(join(dirname(p), m[1])).replace(/\.js$/, ".ts").replace(/\?.*$/, "");
+      edges.push({ from: p, to: relative(".", to), spec: m[1] });
+    }
+  }
   return edges;
 }
 
