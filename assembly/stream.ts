@@ -15,7 +15,7 @@ import { In } from "./util/in";
 import { Out } from "./util/out";
 import { fail, ERR_INVALID } from "./util/error";
 import {
-  RS_CELL_HAS_PATH, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY,
+  RS_CELL_HAS_PATH, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_EXCL_START_BOUND, KIND_STATIC_CLUSTERING, KIND_CLUSTERING,
 } from "./format/constants";
 
 export const MAX_CLUSTERING = 64;
@@ -224,7 +224,7 @@ export class Marker {
 
   read(r: In): void {
     this.kind = <i32>r.u8();
-    if (this.kind > 7 || this.kind == 3 || this.kind == 4) fail(ERR_INVALID, r.pos - 1);
+    if (this.kind > KIND_EXCL_START_BOUND || this.kind == KIND_STATIC_CLUSTERING || this.kind == KIND_CLUSTERING) fail(ERR_INVALID, r.pos - 1);
     this.clustering.read(r);
     this.mfda = r.i64be();
     this.ldt = r.i32be();

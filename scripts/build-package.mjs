@@ -1,7 +1,7 @@
 // The package's dist/: one self-contained ES module per runtime, the
 // browser's worker, the Playwright helpers, the wasm core beside them, and
 // the declarations of the public API. Third-party code (comlink, fflate,
-// snappyjs, csv-parse) is bundled in, so the package has no runtime
+// snappyjs) is bundled in, so the package has no runtime
 // dependencies and no CommonJS reaches a user's bundler.
 //
 //   dist/node.js      Node (default): engine, file storage, CLI functions; reads ./core.wasm

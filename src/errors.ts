@@ -29,6 +29,14 @@ export class CoreError extends CqliteError {
   }
 }
 
+/** The wasm core could not be fetched or compiled (in a worker or page). */
+export class CoreLoadError extends CqliteError {
+  constructor(message: string) {
+    super("CORE_LOAD", message);
+    this.name = "CoreLoadError";
+  }
+}
+
 /** A file that is not what it should be: names the file and the offset. */
 export class CorruptSSTableError extends CqliteError {
   constructor(readonly file: string, readonly offset: number, what: string, code = "CORRUPT") {

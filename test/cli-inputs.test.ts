@@ -111,3 +111,24 @@ describe("validate", () => {
     }
   });
 });
+
+describe("load reads CSV with the edge's parser", () => {
+  test("quoted commas and a record over two lines load; a record with a field too many is named by its line", async () => {
+    const schema = join(tmp, "t.cql");
+    writeFileSync(schema, "CREATE TABLE ks.t (id int PRIMARY KEY, name text)");
+    const good = join(tmp, "good.csv");
+    writeFileSync(good, 'id,name\n1,"a, b"\n2,"two\nlines"\n3,\n');
+    const out = join(tmp, "good.zip");
+    const r = await cli("load", "--schema", schema, "--input", good, "--out", out);
+    expect(r.code, r.err).toBe(0);
+    const dumped = await cli("dump", out, "--merged");
+    expect(dumped.code, dumped.err).toBe(0);
+    const values = (JSON.parse(dumped.out) as Dumped[]).map((p) => [p.partition.key[0], p.rows[0].cells?.find((c) => c.name === "name")?.value ?? null]);
+    expect(values.sort()).toEqual([["1", "a, b"], ["2", "two\nlines"], ["3", null]]);
+    const bad = join(tmp, "bad.csv");
+    writeFileSync(bad, "id,name\n1,x\n2,y,z\n");
+    const b = await cli("load", "--schema", schema, "--input", bad, "--out", join(tmp, "bad.zip"));
+    expect(b.code).not.toBe(0);
+    expect(b.err).toMatch(/line 3: 3 fields, the header has 2/);
+  });
+});

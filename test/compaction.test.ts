@@ -9,7 +9,7 @@ import { MemoryStorage } from "../src/storage/memory.js";
 import { SizeTieredPolicy, buckets, STCS_DEFAULTS } from "../src/compaction/stcs.js";
 import { LeveledPolicy } from "../src/compaction/lcs.js";
 import { TimeWindowPolicy } from "../src/compaction/twcs.js";
-import { SSTableEntry } from "../src/engine/manifest.js";
+import { SSTableEntry } from "../src/version/manifest.js";
 import { encodeValue } from "../src/types/codec.js";
 import { Partition } from "../src/sstable/model.js";
 import { Rng, randomSchema, randomPartitions } from "./gen.js";

@@ -5,7 +5,7 @@ import { WriteEngine, EngineClosedError } from "../src/engine/engine.js";
 import { DatabaseLockedError } from "../src/storage/errors.js";
 import type { Storage } from "../src/storage/storage.js";
 import { Rng, randomSchema, randomPartitions } from "./gen.js";
-import { oracle, sortRows } from "./oracle.js";
+import { oracle, sortRows, NOW } from "./oracle.js";
 import { Partition } from "../src/sstable/model.js";
 import { encodeValue } from "../src/types/codec.js";
 import { schemaCql } from "../src/schema/cql.js";
@@ -103,7 +103,7 @@ export function engineCases(expect: Expect, seeds: number[] = Array.from({ lengt
         const schema = randomSchema(r);
         const cql = schemaCql(schema);
         const storage = await make();
-        let e = await WriteEngine.open({ storage, schema: cql, flushThresholdRows: 1 + r.int(50) });
+        let e = await WriteEngine.open({ storage, schema: cql, flushThresholdRows: 1 + r.int(50), clock: () => NOW_US });
         const written: Partition[][] = [];
         for (let step = 0; step < 25; step++) {
           const roll = r.int(10);
@@ -117,19 +117,19 @@ export function engineCases(expect: Expect, seeds: number[] = Array.from({ lengt
             await e.flush();
           } else {
             await e.close();
-            e = await WriteEngine.open({ storage, schema: cql });
+            e = await WriteEngine.open({ storage, schema: cql, clock: () => NOW_US });
           }
         }
         const got = [];
         for await (const x of e.scan()) got.push(x);
-        const want = oracle(e.schema, written, Math.floor(Date.now() / 1000));
+        const want = oracle(e.schema, written, NOW);
         expect(sortRows(got)).toEqual(sortRows(want));
         // point reads give the oracle's rows of their partition
         for (const p of written.flat().slice(0, 10)) {
           const one = await e.getPartition(p.key);
           const same = (q: Partition) => q.key.length === p.key.length && q.key.every((b, i) => b === p.key[i]);
-          const wantOne = oracle(e.schema, written.map((ps) => ps.filter(same)), Math.floor(Date.now() / 1000));
-          const gotOne = one ? materialize(e.schema, one, { nowSeconds: Math.floor(Date.now() / 1000) }) : [];
+          const wantOne = oracle(e.schema, written.map((ps) => ps.filter(same)), NOW);
+          const gotOne = one ? materialize(e.schema, one, { nowSeconds: NOW }) : [];
           expect(sortRows(gotOne)).toEqual(sortRows(wantOne));
         }
         const result = { rows: want.length, flushes: e.generation };

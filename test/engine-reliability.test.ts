@@ -12,7 +12,7 @@ import { MemoryStorage } from "../src/storage/memory.js";
 import { NodeFileStorage } from "../src/storage/node.js";
 import { FaultyStorage, InjectedFaultError } from "../src/storage/faulty.js";
 import { QuotaExceededError } from "../src/storage/errors.js";
-import { MANIFEST, decodeManifest } from "../src/engine/manifest.js";
+import { MANIFEST, decodeManifest } from "../src/version/manifest.js";
 import { tryParseFileName } from "../src/sstable/names.js";
 import type { Storage } from "../src/storage/storage.js";
 import { CqliteError } from "../src/errors.js";

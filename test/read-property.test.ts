@@ -16,7 +16,7 @@ import { CqlValue, encodeValue, compareValues } from "../src/types/codec.js";
 import { tokenOf } from "../src/core/token.js";
 import { composeKey } from "../src/schema/keys.js";
 import { Rng, randomSchema, randomPartitions } from "./gen.js";
-import { oracle } from "./oracle.js";
+import { oracle, NOW } from "./oracle.js";
 
 const SEEDS = Array.from({ length: Number(process.env.READ_SEEDS ?? 12) }, (_, i) => i + 1);
 const seen = { blocksRead: 0, blocksSkipped: 0, spans: 0, queries: 0, pages: 0 };
@@ -72,7 +72,7 @@ describe("SELECT against the oracle", () => {
       const r = new Rng(seed * 7919);
       const schema = randomSchema(r);
       const cql = schemaCql(schema);
-      const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: cql, walSync: "none", indexBlockSize: 256, flushThresholdRows: 40 + r.int(80) });
+      const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: cql, walSync: "none", indexBlockSize: 256, flushThresholdRows: 40 + r.int(80), clock: () => BigInt(NOW) * 1_000_000n });
       e.setMergePolicy({ kind: "size-tiered", minThreshold: 3 });
       const wideKeys = randomPartitions(new Rng(seed), schema, 4).map((p) => p.key);
       const written: Partition[][] = [];
@@ -92,7 +92,7 @@ describe("SELECT against the oracle", () => {
         if (roll === 0) await e.flush();
         else if (roll === 1) for (let i = 0; i < 20 && (await e.maintenanceStep(100)).pending; i++);
       }
-      const now = Math.floor(Date.now() / 1000);
+      const now = NOW; // the engine's clock
       const all = oracle(e.schema, written, now);
       const names = [...schema.partitionKey, ...schema.clustering, ...schema.columns].map((c) => c.name);
       const project = (row: CqlRow) => Object.fromEntries(names.map((n) => [n, row[n] ?? null]));

@@ -46,7 +46,6 @@ export const KIND_EXCL_START_BOUND = 7;
 // ---- "no value" sentinels (LivenessInfo / DeletionTime / Cell)
 export const NO_TIMESTAMP_HI = -2147483648; // high word of Long.MIN_VALUE
 export const NO_DELETION_TIME = 2147483647; // Integer.MAX_VALUE
-export const NO_TTL = 0;
 
 // EncodingStats epochs: deltas in Data.db are taken against the SSTable's
 // minimum, and the minimum itself against these (2015-09-22T00:00:00Z).
@@ -94,7 +93,6 @@ export const RS_END = 0x45; // 'E'
 export const RS_CELL_DELETED = 0x01;
 export const RS_CELL_EXPIRING = 0x02;
 export const RS_CELL_HAS_PATH = 0x04;
-export const RS_CELL_COUNTER = 0x08;
 
 // ---- what a core writer yields (the host drains DATA and INDEX as they grow)
 export const OUT_DATA = 0;

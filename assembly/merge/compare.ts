@@ -6,6 +6,7 @@ import {
   T_ASCII, T_TEXT, T_INT, T_BIGINT, T_SMALLINT, T_TINYINT, T_VARINT, T_DECIMAL, T_FLOAT, T_DOUBLE,
   T_BOOLEAN, T_BLOB, T_UUID, T_TIMEUUID, T_TIMESTAMP, T_DATE, T_TIME, T_DURATION, T_INET, T_COUNTER,
   T_LIST, T_SET, T_MAP, T_TUPLE, T_UDT, T_EMPTY,
+  KIND_EXCL_END_BOUND, KIND_INCL_START_BOUND, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_INCL_END_BOUND, KIND_EXCL_START_BOUND,
 } from "../format/constants";
 
 export function compareUnsigned(a: usize, al: i32, b: usize, bl: i32): i32 {
@@ -206,16 +207,15 @@ export function compareValue(t: TypeDesc, a: usize, al: i32, b: usize, bl: i32):
 // to another's (comparison) and against longer clusterings (vs clustering).
 function kindComparison(kind: i32): i32 {
   switch (kind) {
-    case 0: case 1: case 2: return 0; // EXCL_END, INCL_START, EXCL_END_INCL_START
-    case 3: return 1; // STATIC
-    case 4: return 2; // CLUSTERING
-    default: return 3; // INCL_END_EXCL_START, INCL_END, EXCL_START
+    case KIND_EXCL_END_BOUND: case KIND_INCL_START_BOUND: case KIND_EXCL_END_INCL_START_BOUNDARY: return 0;
+    case KIND_STATIC_CLUSTERING: return 1;
+    case KIND_CLUSTERING: return 2;
+    default: return 3; // INCL_END_EXCL_START_BOUNDARY, INCL_END_BOUND, EXCL_START_BOUND
   }
 }
 function kindVsClustering(kind: i32): i32 {
-  if (kind <= 2) return -1;
-  if (kind == 3) return -1;
-  if (kind == 4) return 0;
+  if (kind <= KIND_STATIC_CLUSTERING) return -1; // the bounds before a clustering, and static
+  if (kind == KIND_CLUSTERING) return 0;
   return 1;
 }
 

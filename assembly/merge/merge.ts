@@ -11,8 +11,14 @@ import { Row, Marker, Values, Cell } from "../stream";
 import { compareClustering, compareValue, compareUnsigned } from "./compare";
 import {
   RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING,
-  T_TIMEUUID, T_LIST, T_SET, T_MAP, KIND_CLUSTERING,
+  T_TIMEUUID, T_LIST, T_SET, T_MAP, KIND_EXCL_END_BOUND, KIND_INCL_START_BOUND, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_INCL_END_BOUND, KIND_EXCL_START_BOUND,
 } from "../format/constants";
+
+// What a source is at: the end of its partition, a row, a marker, the static row (a cursor state, not a format value).
+const AT_END = 0;
+const AT_ROW = 1;
+const AT_MARKER = 2;
+const AT_STATIC = 3;
 
 const NONE: i64 = i64.MIN_VALUE;
 
@@ -69,7 +75,7 @@ class Source {
     this.openMfda = NONE;
     this.hasStatic = false;
     this.advance();
-    if (this.kind == 3) {
+    if (this.kind == AT_STATIC) {
       this.hasStatic = true;
       this.advance();
     }
@@ -81,31 +87,31 @@ class Source {
     const at = r.pos;
     const tag = <i32>r.u8();
     if (tag == RS_END) {
-      this.kind = 0;
+      this.kind = AT_END;
     } else if (tag == RS_ROW) {
       this.row.clear();
       this.row.clustering.read(r);
       this.row.readBody(r, this.ncols);
-      this.kind = 1;
+      this.kind = AT_ROW;
     } else if (tag == RS_MARKER) {
       this.marker.read(r);
-      this.kind = 2;
+      this.kind = AT_MARKER;
     } else if (tag == RS_STATIC) {
       this.staticRow.clear();
       this.staticRow.isStatic = true;
       this.staticRow.readBody(r, this.ncols);
-      this.kind = 3;
+      this.kind = AT_STATIC;
     } else {
       fail(ERR_INVALID, at);
     }
   }
 
   positionKind(): i32 {
-    return this.kind == 1 ? KIND_CLUSTERING : this.marker.kind;
+    return this.kind == AT_ROW ? KIND_CLUSTERING : this.marker.kind;
   }
 
   position(): Values {
-    return this.kind == 1 ? this.row.clustering : this.marker.clustering;
+    return this.kind == AT_ROW ? this.row.clustering : this.marker.clustering;
   }
 }
 
@@ -267,16 +273,16 @@ export class Merger {
       let best: Source | null = null;
       for (let i = 0; i < group.length; i++) {
         const s = group[i];
-        if (s.kind == 0) continue;
+        if (s.kind == AT_END) continue;
         if (best == null || compareClustering(types, s.position(), s.positionKind(), best.position(), best.positionKind()) < 0) best = s;
       }
       if (best == null) break;
       at.length = 0;
       for (let i = 0; i < group.length; i++) {
         const s = group[i];
-        if (s.kind != 0 && compareClustering(types, s.position(), s.positionKind(), best.position(), best.positionKind()) == 0) at.push(s);
+        if (s.kind != AT_END && compareClustering(types, s.position(), s.positionKind(), best.position(), best.positionKind()) == 0) at.push(s);
       }
-      if (best.kind == 1) {
+      if (best.kind == AT_ROW) {
         rows.length = 0;
         for (let i = 0; i < at.length; i++) rows.push(at[i].row);
         // the deletion covering this row: the partition's or the open range's
@@ -293,10 +299,10 @@ export class Merger {
           const s = at[i];
           const m = s.marker;
           const k = m.kind;
-          if (k == 1 || k == 7) {
+          if (k == KIND_INCL_START_BOUND || k == KIND_EXCL_START_BOUND) {
             s.openMfda = m.mfda;
             s.openLdt = m.ldt;
-          } else if (k == 2 || k == 5) {
+          } else if (k == KIND_EXCL_END_INCL_START_BOUNDARY || k == KIND_INCL_END_EXCL_START_BOUNDARY) {
             s.openMfda = m.mfda2;
             s.openLdt = m.ldt2;
           } else {
@@ -343,16 +349,16 @@ export class Merger {
   // A marker at `pos`'s clustering, on the same side of it, that turns the
   // merged open deletion from (cm, cl) into (nm, nl).
   private emitMarker(pos: Marker, cm: i64, cl: i32, nm: i64, nl: i32): void {
-    const before = pos.kind <= 2; // positions sorting before the clustering
+    const before = pos.kind <= KIND_EXCL_END_INCL_START_BOUNDARY; // positions sorting before the clustering
     let kind: i32;
-    if (cm == NONE) kind = before ? 1 : 7;
-    else if (nm == NONE) kind = before ? 0 : 6;
-    else kind = before ? 2 : 5;
+    if (cm == NONE) kind = before ? KIND_INCL_START_BOUND : KIND_EXCL_START_BOUND;
+    else if (nm == NONE) kind = before ? KIND_EXCL_END_BOUND : KIND_INCL_END_BOUND;
+    else kind = before ? KIND_EXCL_END_INCL_START_BOUNDARY : KIND_INCL_END_EXCL_START_BOUNDARY;
     const o = this.out;
     o.u8(RS_MARKER);
     o.u8(kind);
     pos.clustering.write(o);
-    if (kind == 2 || kind == 5) {
+    if (kind == KIND_EXCL_END_INCL_START_BOUNDARY || kind == KIND_INCL_END_EXCL_START_BOUNDARY) {
       o.i64be(cm);
       o.i32be(cl);
       o.i64be(nm);

@@ -11,7 +11,7 @@ import {
   UF_END_OF_PARTITION, UF_IS_MARKER, UF_HAS_TIMESTAMP, UF_HAS_TTL, UF_HAS_DELETION, UF_HAS_ALL_COLUMNS,
   UF_HAS_COMPLEX_DELETION, UF_EXTENSION_FLAG, UFX_IS_STATIC, UFX_HAS_SHADOWABLE_DELETION,
   CELL_IS_DELETED, CELL_IS_EXPIRING, CELL_HAS_EMPTY_VALUE, CELL_USE_ROW_TIMESTAMP, CELL_USE_ROW_TTL,
-  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, DELETION_LIVE_BYTE,
+  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, DELETION_LIVE_BYTE, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_EXCL_START_BOUND,
 } from "../format/constants";
 
 // ---- values
@@ -89,7 +89,7 @@ export function readClusteringValues(v: Values, n: i32, types: TypeDesc[], r: In
 // u16 size, then the values.
 export function writePrefix(kind: i32, v: Values, types: TypeDesc[], o: Out): void {
   o.u8(kind);
-  if (kind != 4) o.u16be(v.n);
+  if (kind != KIND_CLUSTERING) o.u16be(v.n);
   writeClusteringValues(v, types, o);
 }
 
@@ -454,7 +454,7 @@ export function readRow(flags: i32, h: Header, clusteringTypes: TypeDesc[], row:
 export function readMarker(h: Header, clusteringTypes: TypeDesc[], m: Marker, r: In): void {
   const start = r.pos - 1;
   m.kind = <i32>r.u8();
-  if (m.kind > 7 || m.kind == 3 || m.kind == 4) fail(ERR_CORRUPT, start + 1);
+  if (m.kind > KIND_EXCL_START_BOUND || m.kind == KIND_STATIC_CLUSTERING || m.kind == KIND_CLUSTERING) fail(ERR_CORRUPT, start + 1);
   const n = <i32>r.u16be();
   readClusteringValues(m.clustering, n, clusteringTypes, r);
   const size = r.uvint32();

@@ -9,7 +9,7 @@ const config :Workerd.Config = (
 
 const sstables :Workerd.Worker = (
   modules = [
-    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "worker.js", esModule = embed "../wrangler/src/worker.js"), # the one worker, served by workerd here and by wrangler there
     (name = "cqlite-web", esModule = embed "../../dist/workerd.js"),
     (name = "core.wasm", wasm = embed "../../dist/core.wasm"),
   ],

@@ -11,10 +11,4 @@ export class WorkerLoadError extends CqliteError {
   }
 }
 
-/** The worker started but could not fetch or compile the wasm core. */
-export class CoreLoadError extends CqliteError {
-  constructor(message: string) {
-    super("CORE_LOAD", message);
-    this.name = "CoreLoadError";
-  }
-}
+export { CoreLoadError } from "../errors.js";

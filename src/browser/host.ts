@@ -7,49 +7,18 @@ import { loadCoreBrowser } from "../core/load-browser.js";
 import { WriteEngine, MaintenanceReport, MaintenanceStats, ReadStats, ENGINE_LOCK } from "../engine/engine.js";
 import { OpfsStorage } from "../storage/opfs.js";
 import { ExportOptions, ExportReport } from "../export/export.js";
-import type { ImportOptions, ImportProgress, ImportLimits } from "../export/import.js";
+import type { ImportOptions, ImportProgress } from "../export/import.js";
 import { inspectZip } from "../export/zip-inspect.js";
 import { PolicySpec } from "../compaction/policies.js";
-import { WalSyncPolicy } from "../wal/wal.js";
-import { FormatVersion } from "../sstable/version.js";
 import { SSTableInfo } from "../sstable/writer.js";
 import { CqliteError } from "../errors.js";
 import { toWire, fromWire, errorToWire } from "./wire.js";
 import { DATABASE_ROOT } from "./names.js";
 import { CursorTable, CursorPage, OpenedCursor, checkPageSize } from "./cursors.js";
 import { encodeRows, RowSet } from "./rowset.js";
+import { WorkerEngineConfig, OpenInfo, LsmState, WorkerDatabase, engineOptions } from "./api.js";
 
-export interface WorkerEngineConfig {
-  /** the database: its files live in OPFS under cqlite/<name>/ */
-  name: string;
-  /** CREATE TABLE (with any CREATE TYPE it needs) */
-  schema: string;
-  flushThresholdBytes?: number;
-  flushThresholdRows?: number;
-  walSync?: WalSyncPolicy;
-  format?: FormatVersion;
-  /** limits every import runs under unless its options say otherwise */
-  importLimits?: Partial<ImportLimits>;
-}
-
-export interface OpenInfo {
-  location: string;
-  walRecordsReplayed: number;
-  walTornTail: boolean;
-  orphansRemoved: number;
-  generation: number;
-  sstables: number;
-}
-
-export interface LsmState {
-  memtableBytes: number;
-  memtableRows: number;
-  generation: number;
-  sstables: { generation: number; level: number; version: string; partitions: number; rows: number; bytes: number }[];
-  compaction: { reason: string; inputs: number[]; outputs: number[]; level: number } | null;
-  counters: { statements: number; rowsWritten: number; reads: number; rowsRead: number };
-  maintenance: MaintenanceStats;
-}
+export type { WorkerEngineConfig, OpenInfo, LsmState } from "./api.js";
 
 export type ZipChunkSink = (chunk: Uint8Array, zipBytes: number) => Promise<void> | void;
 
@@ -63,7 +32,7 @@ export class NotOpenError extends CqliteError {
   }
 }
 
-export class EngineHost {
+export class EngineHost implements WorkerDatabase {
   private engine: WriteEngine | null = null;
   private storage: OpfsStorage | null = null;
   private readonly counters = { statements: 0, rowsWritten: 0, reads: 0, rowsRead: 0 };
@@ -80,10 +49,7 @@ export class EngineHost {
     await loadCoreBrowser();
     const storage = await OpfsStorage.open({ path: [DATABASE_ROOT, config.name] });
     try {
-      this.engine = await WriteEngine.open({
-        storage, schema: config.schema, flushThresholdBytes: config.flushThresholdBytes, flushThresholdRows: config.flushThresholdRows,
-        walSync: config.walSync, format: config.format, importLimits: config.importLimits,
-      });
+      this.engine = await WriteEngine.open({ ...engineOptions(config), storage });
     } catch (e) {
       await storage.close();
       throw e;

@@ -3,7 +3,8 @@
 // typed values and errors, schedules maintenance in idle time, and turns an
 // export into a Blob without keeping the zip in JavaScript memory.
 import { wrap, proxy, releaseProxy, Remote } from "comlink";
-import type { EngineHost, WorkerEngineConfig, OpenInfo, LsmState } from "./host.js";
+import type { EngineHost } from "./host.js";
+import { WorkerEngineConfig, OpenInfo, LsmState, WorkerDatabase, engineOptions } from "./api.js";
 import { DATABASE_ROOT } from "./names.js";
 import { startWorker } from "./worker-url.js";
 import { WorkerLoadError, CoreLoadError } from "./errors.js";
@@ -67,7 +68,7 @@ function revive(e: unknown): unknown {
   return err;
 }
 
-export class BrowserEngine {
+export class BrowserEngine implements WorkerDatabase {
   private closing: Promise<void> | null = null;
   readonly maintenance: IdleMaintenance | null;
 
@@ -89,10 +90,7 @@ export class BrowserEngine {
     const worker = options.worker ?? startWorker(`cqlite-web ${options.name}`);
     const start = watchStart(worker, options.workerStartTimeoutMs ?? 30_000);
     const host = wrap<EngineHost>(worker);
-    const config: WorkerEngineConfig = {
-      name: options.name, schema: options.schema, flushThresholdBytes: options.flushThresholdBytes,
-      flushThresholdRows: options.flushThresholdRows, walSync: options.walSync, format: options.format, importLimits: options.importLimits,
-    };
+    const config: WorkerEngineConfig = { ...engineOptions(options), name: options.name };
     try {
       // a worker the app made may have said READY before this listened: for it, only a failure counts
       await Promise.race([options.worker ? Promise.resolve() : start.ready, start.failed]);

@@ -5,10 +5,11 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, mkdirSync, st
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
-import { parse as csvParse } from "csv-parse";
+import { Readable } from "node:stream";
+import { csvRecords, BadRecordError } from "../tools/records.js";
 import { WriteEngine } from "../engine/engine.js";
 import { NodeFileStorage } from "../storage/node.js";
-import { recordToPartition } from "../tools/records.js";
+import { recordToPartition } from "../cql/records.js";
 import { Partition } from "../sstable/model.js";
 import { CqliteError } from "../errors.js";
 import { FormatVersion } from "../sstable/version.js";
@@ -67,17 +68,12 @@ async function* records(path: string, read: { bytes: number }): AsyncGenerator<{
     }
     return;
   }
-  const parser = counted(path, read).pipe(csvParse({ columns: true, skip_empty_lines: true, info: true, relax_column_count: false }));
+  // empty CSV fields are nulls, as cqlsh COPY reads them; a malformed record ends the input
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-      // empty CSV fields are nulls, as cqlsh COPY reads them
-      const r: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(record)) r[k] = v === "" ? null : v;
-      yield { line: info.lines, record: r };
-    }
+    yield* csvRecords(Readable.toWeb(counted(path, read)) as ReadableStream<Uint8Array>, Infinity);
   } catch (e) {
-    const line = (e as { lines?: number }).lines ?? 0;
-    yield { line, record: e as Error };
+    if (!(e instanceof BadRecordError)) throw e;
+    yield { line: e.line, record: new Error(e.reason) };
   }
 }
 

@@ -2,7 +2,7 @@
 // level holds non-overlapping SSTables of about sstable_size, and level n may
 // hold fanout^n SSTables' worth of bytes. Overflow moves one SSTable (with
 // the next level's SSTables it overlaps) down a level.
-import { SSTableEntry } from "../engine/manifest.js";
+import { SSTableEntry } from "../version/manifest.js";
 import { MergePolicy, CompactionPlan, sizeOf } from "./policy.js";
 
 export interface LeveledOptions {

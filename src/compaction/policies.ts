@@ -3,7 +3,7 @@ import { MergePolicy } from "./policy.js";
 import { SizeTieredPolicy, SizeTieredOptions } from "./stcs.js";
 import { LeveledPolicy, LeveledOptions } from "./lcs.js";
 import { TimeWindowPolicy, TimeWindowOptions } from "./twcs.js";
-import { SSTableEntry } from "../engine/manifest.js";
+import { SSTableEntry } from "../version/manifest.js";
 
 export type PolicySpec =
   | ({ kind: "size-tiered" } & SizeTieredOptions)

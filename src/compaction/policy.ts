@@ -1,6 +1,6 @@
 // Merge policies choose which SSTables to compact together, following
 // Cassandra's strategies and defaults: size-tiered, leveled, time-window.
-import { SSTableEntry } from "../engine/manifest.js";
+import { SSTableEntry } from "../version/manifest.js";
 
 export interface CompactionPlan {
   inputs: SSTableEntry[];

@@ -1,6 +1,6 @@
 // Size-tiered compaction (Cassandra's STCS): SSTables of similar size are
 // bucketed together; a bucket with at least min_threshold members is merged.
-import { SSTableEntry } from "../engine/manifest.js";
+import { SSTableEntry } from "../version/manifest.js";
 import { MergePolicy, CompactionPlan, sizeOf } from "./policy.js";
 
 export interface SizeTieredOptions {

@@ -6,7 +6,8 @@
 // cursors, the open writer and its unfinished finish, so the output bytes are
 // the same however the work is sliced.
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableWriter, SSTableInfo, ComponentSink, FinishPiece } from "../sstable/writer.js";
+import { SSTableInfo, ComponentSink, FinishPiece } from "../sstable/writer.js";
+import { SSTableBuild, headerColumns } from "../sstable/build.js";
 import { FormatVersion } from "../sstable/version.js";
 import { TableSchema } from "../schema/schema.js";
 import { merge, PurgeOptions } from "../core/merge.js";
@@ -14,7 +15,7 @@ import { mergedEncodingStats } from "./cursor.js";
 import { MergeCursor } from "../read/merge-cursor.js";
 import { SSTableCursor } from "../read/sstable-cursor.js";
 import { CompactionPlan } from "./policy.js";
-import { SSTableEntry } from "../engine/manifest.js";
+import { SSTableEntry } from "../version/manifest.js";
 
 export interface StepReport {
   partitions: number;
@@ -92,8 +93,7 @@ function sizeClass(mb: number): number {
 
 /** An output that is full (or the last), being finished a piece at a time. */
 interface Closing {
-  writer: SSTableWriter;
-  sink: ReturnType<SinkFactory>;
+  build: SSTableBuild<ReturnType<SinkFactory>>;
   generation: number;
   mb: number;
   pieces: AsyncGenerator<FinishPiece, SSTableInfo> | null;
@@ -105,8 +105,7 @@ interface Closing {
 
 export class CompactionTask {
   private readonly cursor: MergeCursor;
-  private writer: SSTableWriter | null = null;
-  private sink: ReturnType<SinkFactory> | null = null;
+  private writer: SSTableBuild<ReturnType<SinkFactory>> | null = null;
   private generation = 0;
   private writtenInOutput = 0;
   /** outputs being finished, oldest first; merging goes on into the next output meanwhile */
@@ -145,39 +144,35 @@ export class CompactionTask {
   /** every generation this task has written to, finished or not (what an abort leaves behind) */
   readonly generations: number[] = [];
 
-  private openWriter(): SSTableWriter {
+  private openWriter(): SSTableBuild<ReturnType<SinkFactory>> {
     this.generation = this.newGeneration();
     this.generations.push(this.generation);
-    this.sink = this.sinkFor(this.generation);
+    const sink = this.sinkFor(this.generation);
     const encodingStats = mergedEncodingStats(this.readers);
-    const cols = new Set<number>();
-    for (const r of this.readers)
-      for (const c of [...r.statistics.header.staticColumns, ...r.statistics.header.regularColumns]) cols.add(this.schema.columnIndex(c.name));
-    const sorted = [...cols].sort((a, b) => a - b);
+    // every column any input declares
+    const used = this.readers.flatMap((r) => [...r.statistics.header.staticColumns, ...r.statistics.header.regularColumns].map((c) => this.schema.columnIndex(c.name)));
     const remaining = this.cursor.remaining;
     this.writtenInOutput = 0;
-    return new SSTableWriter(this.schema, this.sink, {
+    return new SSTableBuild(this.schema, sink, {
       version: this.version,
       generation: this.generation,
       expectedKeys: Math.max(1, remaining),
       encodingStats,
-      staticColumns: sorted.filter((i) => this.schema.columns[i].kind === "static"),
-      regularColumns: sorted.filter((i) => this.schema.columns[i].kind === "regular"),
+      ...headerColumns(this.schema, used),
       sstableLevel: this.plan.level,
     });
   }
 
   /** The open output is complete: it joins the outputs being finished. */
   private retire(): void {
-    this.closing.push({ writer: this.writer!, sink: this.sink!, generation: this.generation, mb: this.writtenInOutput / 1e6, pieces: null, next: "finish:start", nextMb: this.writtenInOutput / 1e6, info: null });
+    this.closing.push({ build: this.writer!, generation: this.generation, mb: this.writtenInOutput / 1e6, pieces: null, next: "finish:start", nextMb: this.writtenInOutput / 1e6, info: null });
     this.writer = null;
-    this.sink = null;
   }
 
   /** Runs one piece of finishing `c`: a component written, then one file synced at a time. */
   private async finishOne(c: Closing): Promise<void> {
     if (!c.info) {
-      c.pieces ??= c.writer.finishSteps();
+      c.pieces ??= c.build.finishSteps();
       const r = await c.pieces.next();
       if (r.done) {
         c.info = r.value;
@@ -189,7 +184,7 @@ export class CompactionTask {
       }
       return;
     }
-    if (await c.sink.closeOne()) return;
+    if (await c.build.sink.closeOne()) return;
     this.closing.shift();
     if (c.info.partitions > 0) this.outputs.push({ info: c.info, generation: c.generation, level: this.plan.level });
   }
@@ -247,7 +242,7 @@ export class CompactionTask {
       const m = merge(this.schema, streams, this.nowSeconds(), this.purge);
       this.writer ??= this.openWriter();
       const before = this.writer.dataWritten;
-      if (m.stream.length) await this.writer.appendStream(m.stream, minToken, maxToken);
+      if (m.stream.length) await this.writer.append({ stream: m.stream, minToken, maxToken });
       report.partitions += partitions;
       report.bytesRead += bytes;
       // Data.db bytes on both sides, so written / read is the merge's own amplification
@@ -274,14 +269,11 @@ export class CompactionTask {
    */
   async abort(): Promise<void> {
     this.done = true;
-    const sinks = [this.sink];
-    for (const c of this.closing.splice(0)) {
-      c.writer.close();
-      sinks.push(c.sink);
-    }
-    this.writer?.close();
+    const open = this.writer;
+    const closing = this.closing.splice(0).map((c) => c.build);
     this.writer = null;
-    this.sink = null;
-    for (const s of sinks) await s?.close().catch(() => undefined);
+    for (const b of [...closing, ...(open ? [open] : [])]) b.release();
+    // the open output's files first, then the finishing ones'
+    for (const b of [...(open ? [open] : []), ...closing]) await b.sink.close().catch(() => undefined);
   }
 }

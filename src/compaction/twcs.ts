@@ -2,7 +2,7 @@
 // window their newest timestamp falls in; the current window is compacted
 // size-tiered, every older window down to one SSTable; SSTables whose data
 // has all expired past gc_grace are dropped whole.
-import { SSTableEntry } from "../engine/manifest.js";
+import { SSTableEntry } from "../version/manifest.js";
 import { MergePolicy, CompactionPlan, PolicyContext } from "./policy.js";
 import { SizeTieredPolicy, SizeTieredOptions } from "./stcs.js";
 

@@ -2,7 +2,7 @@
 // and compiled once per worker or page.
 import wasmUrl from "../../build/core.wasm?url";
 import { setCoreModule, hasCoreModule } from "./core.js";
-import { CoreLoadError } from "../browser/errors.js";
+import { CoreLoadError } from "../errors.js";
 
 let loading: Promise<void> | null = null;
 

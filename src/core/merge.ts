@@ -1,7 +1,7 @@
 // Merging row streams in the core: the read path (memtable + SSTables) and
 // compaction both reconcile through assembly/merge/merge.ts.
 import { core } from "./core.js";
-import { tableReg } from "../sstable/reader.js";
+import { tableReg } from "./table-reg.js";
 import { TableSchema } from "../schema/schema.js";
 
 export interface PurgeOptions {

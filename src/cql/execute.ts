@@ -1,3 +1,4 @@
+// Over 400 lines because INSERT, UPDATE, DELETE, BATCH and SELECT planning share the bindings, key and cell helpers of one statement's conversion.
 // Statements to effects: INSERT / UPDATE / DELETE / BATCH become partition
 // updates with Cassandra's semantics; SELECT becomes a plan the engine runs.
 // Nothing is written unless the whole statement converts.
@@ -8,12 +9,13 @@ import { TableSchema, ColumnDef } from "../schema/schema.js";
 import { encodeKey } from "../schema/keys.js";
 import { isMultiCell, CqlType } from "../types/cqltype.js";
 import { CqlValue, encodeValue, compareValues, invalidValue } from "../types/codec.js";
-import { Partition, Row, RangeMarker } from "../sstable/model.js";
-import { coerce } from "../tools/records.js";
+import { Partition, Row, RangeMarker, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
+import { coerce } from "./records.js";
 import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
 import { Token } from "./lexer.js";
 import { ClusteringRestriction, clusteringBounds } from "./slice.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
+import { SelectPlan } from "../read/plan.js";
 
 const MAX_TTL = 20 * 365 * 86400; // Cassandra's limit
 const EMPTY = new Uint8Array(0);
@@ -194,7 +196,7 @@ function insert(ctx: WriteContext, s: Insert, b: Bindings, outer: Using): Partit
   const p = partition(schema, values);
   const row: Row = {
     clustering: schema.clustering.map((c) => encodeValue(c.type, values[c.name])),
-    liveness: { timestamp: w.timestamp, ttl: w.ttl, localExpirationTime: w.ttl ? w.nowSeconds + w.ttl : 0x7fffffff },
+    liveness: { timestamp: w.timestamp, ttl: w.ttl, localExpirationTime: w.ttl ? w.nowSeconds + w.ttl : NO_DELETION_TIME },
     cells: [],
   };
   const stat: Row = { clustering: [], cells: [] };
@@ -345,8 +347,8 @@ function rangeTombstone(schema: TableSchema, prefix: Record<string, CqlValue>, r
     else end = { values: [...base, ...vals], incl };
   }
   return [
-    { type: "marker", marker: { kind: start.incl ? 1 : 7, clustering: start.values, deletion } },
-    { type: "marker", marker: { kind: end.incl ? 6 : 0, clustering: end.values, deletion } },
+    { type: "marker", marker: { kind: start.incl ? MARKER_KINDS.INCL_START_BOUND : MARKER_KINDS.EXCL_START_BOUND, clustering: start.values, deletion } },
+    { type: "marker", marker: { kind: end.incl ? MARKER_KINDS.INCL_END_BOUND : MARKER_KINDS.EXCL_END_BOUND, clustering: end.values, deletion } },
   ];
 }
 
@@ -382,23 +384,7 @@ function writeStatementUnsorted(ctx: WriteContext, parsed: Parsed, params: Param
 
 // ---- SELECT
 
-export interface SelectPlan {
-  /** partition keys to read; null: every partition (a full scan) */
-  keys: Uint8Array[] | null;
-  /** the clusterings the restrictions can hold (a superset); null: the whole partition */
-  slice: ClusteringBounds[] | null;
-  /** keeps a row (by its decoded values) */
-  filter: (row: Record<string, CqlValue>) => boolean;
-  reverse: boolean;
-  perPartitionLimit: number;
-  limit: number;
-  /** turns a materialized row (with writetime/ttl metadata) into the result row */
-  project: (row: Record<string, CqlValue>) => Record<string, CqlValue>;
-  count: boolean;
-  countName: string;
-  /** WRITETIME or TTL is selected: rows need their cells' metadata */
-  metadata: boolean;
-}
+export type { SelectPlan } from "../read/plan.js";
 
 export function planSelect(schema: TableSchema, parsed: Parsed, params: Params): SelectPlan {
   const s = parsed.statement as Select;

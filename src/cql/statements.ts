@@ -1,3 +1,4 @@
+// Over 400 lines because it is one recursive-descent grammar: each statement's parser calls the shared term and relation rules beside it.
 // DML and SELECT parsed into statements. Values stay terms (literals, bind
 // markers, collection literals) until they meet a column type: that happens
 // in execute.ts, with the bound parameters.

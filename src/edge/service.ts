@@ -23,7 +23,7 @@ import { schemaCql } from "../schema/cql.js";
 import { CqliteError } from "../errors.js";
 import type { Storage } from "../storage/storage.js";
 import { FormatVersion, WRITABLE } from "../sstable/version.js";
-import { ndjsonRecords, csvRecords, BadRecordError, BodyTooLargeError, NumberedRecord } from "./records.js";
+import { ndjsonRecords, csvRecords, BadRecordError, BodyTooLargeError, NumberedRecord } from "../tools/records.js";
 import { ZipStream } from "../export/zip.js";
 import { readChunks, tableDirectory } from "../export/export.js";
 

@@ -4,7 +4,7 @@
 // the engine
 export { WriteEngine, EngineClosedError } from "../engine/engine.js";
 export type { EngineConfig, OpenReport, MaintenanceReport, MaintenanceStats } from "../engine/engine.js";
-export type { SSTableEntry } from "../engine/manifest.js";
+export type { SSTableEntry } from "../version/manifest.js";
 export type { SSTableInfo } from "../sstable/writer.js";
 export type { PolicySpec } from "../compaction/policies.js";
 export type { WalSyncPolicy, TornTail } from "../wal/wal.js";

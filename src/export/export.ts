@@ -6,12 +6,13 @@ import type { Storage } from "../storage/storage.js";
 import { TableSchema, CompressionOptions } from "../schema/schema.js";
 import { schemaCql } from "../schema/cql.js";
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableWriter, SSTableInfo } from "../sstable/writer.js";
-import { StorageSink } from "../engine/sinks.js";
+import { SSTableInfo, SSTableExtent } from "../sstable/writer.js";
+import { buildSSTable } from "../sstable/build.js";
+import { StorageSink } from "../sstable/storage-sink.js";
 import { FormatVersion, DEFAULT_VERSION, WRITABLE } from "../sstable/version.js";
 import { fileName, uniqueSSTableId, isUniqueSSTableId } from "../sstable/names.js";
 import { validate } from "../tools/validate.js";
-import { storageSource } from "../engine/sources.js";
+import { storageSource } from "../sstable/storage-source.js";
 import { ZipStream, ChunkSink } from "./zip.js";
 import { utf8 } from "../util/bytes.js";
 import { CqliteError } from "../errors.js";
@@ -48,18 +49,11 @@ export interface ExportOptions {
   onProgress?: (zipBytes: number) => void;
 }
 
-export interface ExportReport {
+export interface ExportReport extends SSTableExtent {
   directory: string;
   files: { name: string; size: number }[];
   totalSize: number;
   zipBytes: number;
-  partitions: number;
-  rows: number;
-  tombstones: number;
-  minTimestamp: bigint | null;
-  maxTimestamp: bigint | null;
-  minToken: bigint | null;
-  maxToken: bigint | null;
   timeMs: number;
   validated: boolean;
   /** the exported SSTables' generations (numbers, or unique identifiers) */
@@ -127,15 +121,7 @@ async function writeAndZip(storage: Storage, schema: TableSchema, parts: ExportP
     const generation = nextGeneration(i);
     generations.push(generation);
     const sink = new StorageSink(storage, (c) => `${dir}/${fileName(version, generation, c)}`);
-    const w = new SSTableWriter(schema, sink, { version, generation, expectedKeys: Math.max(1, part.expectedKeys), compression, encodingStats: part.encodingStats });
-    let info: SSTableInfo;
-    try {
-      for await (const s of part.streams) await w.appendStream(s.stream, s.minToken, s.maxToken);
-      info = await w.finish();
-    } finally {
-      w.close();
-      await sink.close();
-    }
+    const info = await buildSSTable(schema, sink, { version, generation, expectedKeys: Math.max(1, part.expectedKeys), compression, encodingStats: part.encodingStats }, part.streams);
     infos.push(info);
     if (validated) await validateExported(storage, schema, version, dir, generation, info);
   }

@@ -52,7 +52,19 @@ function fileSource(f: StorageFile, size: number): RandomAccess {
   return { size, read: (o, l) => f.read(o, Math.max(0, Math.min(l, size - o))), close: () => f.close() };
 }
 
-type NodeFs = typeof import("node:fs/promises");
+/**
+ * The part of node:fs/promises a path import uses: found at run time where a
+ * runtime has it, so this file stays platform-free (tsconfig.core.json).
+ */
+interface NodeFs {
+  open(path: string, flags: "r"): Promise<{
+    stat(): Promise<{ size: number }>;
+    read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+    close(): Promise<void>;
+  }>;
+  stat(path: string): Promise<{ size: number; isDirectory(): boolean }>;
+  readdir(path: string, options: { withFileTypes: true }): Promise<{ name: string; isDirectory(): boolean; isFile(): boolean }[]>;
+}
 
 /** node:fs/promises where the runtime has it (Node, Deno's Node layer), reached without an import a browser bundle would trip on. */
 function nodeFs(): NodeFs | null {

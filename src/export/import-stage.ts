@@ -6,12 +6,12 @@
 import type { Storage } from "../storage/storage.js";
 import { TableSchema } from "../schema/schema.js";
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableWriter } from "../sstable/writer.js";
+import { buildSSTable, sourceColumns } from "../sstable/build.js";
 import { FormatVersion } from "../sstable/version.js";
 import { BYTE_ORDERED_PARTITIONER } from "../sstable/statistics.js";
-import { storageSource, ClosableSource } from "../engine/sources.js";
-import { StorageSink } from "../engine/sinks.js";
-import type { SSTableEntry } from "../engine/manifest.js";
+import { storageSource, ClosableSource } from "../sstable/storage-source.js";
+import { StorageSink } from "../sstable/storage-sink.js";
+import { SSTableEntry, entryFields } from "../version/manifest.js";
 import { tokenOf } from "../core/token.js";
 import { comparePartitions } from "../schema/order.js";
 import { validate } from "../tools/validate.js";
@@ -125,27 +125,12 @@ async function resort(ctx: StageContext, g: SSTableGroup, r: SSTableReader, pref
     ctx.written.push(name);
     return name;
   });
-  const w = new SSTableWriter(ctx.schema, sink, {
-    version: ctx.format, generation: 1, expectedKeys: ps.length, encodingStats: r.statistics.header.stats,
-    staticColumns: r.statistics.header.staticColumns.map((c) => ctx.schema.columnIndex(c.name)),
-    regularColumns: r.statistics.header.regularColumns.map((c) => ctx.schema.columnIndex(c.name)),
-  });
-  try {
-    await w.append(ps);
-    const info = await w.finish();
-    return {
-      source: g.key, version: ctx.format, files,
-      entry: {
-        version: ctx.format, files: Object.fromEntries(info.files.map((f) => [f.component, f.size])),
-        partitions: info.partitions, rows: info.rows, dataLength: info.dataLength,
-        minTimestamp: info.minTimestamp?.toString() ?? null, maxTimestamp: info.maxTimestamp?.toString() ?? null,
-        minToken: ps.length ? ps[0].token.toString() : null, maxToken: ps.length ? ps[ps.length - 1].token.toString() : null,
-      },
-    };
-  } finally {
-    w.close();
-    await sink.close();
-  }
+  const info = await buildSSTable(ctx.schema, sink, {
+    version: ctx.format, generation: 1, expectedKeys: ps.length, encodingStats: r.statistics.header.stats, ...sourceColumns(ctx.schema, r.statistics.header),
+  }, [{ partitions: ps }]);
+  info.minToken = ps.length ? ps[0].token : null;
+  info.maxToken = ps.length ? ps[ps.length - 1].token : null;
+  return { source: g.key, version: ctx.format, files, entry: { version: ctx.format, ...entryFields(info) } };
 }
 
 /** Copies the group's files in under `prefix`, then opens and validates them. */

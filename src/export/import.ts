@@ -8,7 +8,7 @@
 import type { Storage } from "../storage/storage.js";
 import { TableSchema } from "../schema/schema.js";
 import { FormatVersion } from "../sstable/version.js";
-import type { SSTableEntry } from "../engine/manifest.js";
+import type { SSTableEntry } from "../version/manifest.js";
 import { openArchive, ImportInput } from "./import-input.js";
 import { groupSSTables, selectTable, checkGroup } from "./import-select.js";
 import { stageGroup, StagedSSTable } from "./import-stage.js";

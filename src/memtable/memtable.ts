@@ -3,7 +3,7 @@
 // pile up, so reconciliation has one home (assembly/merge). Flush sorts the
 // partitions by token and merges layer by layer in a handful of core calls.
 import { TableSchema } from "../schema/schema.js";
-import { Partition } from "../sstable/model.js";
+import { Partition, NO_TIMESTAMP } from "../sstable/model.js";
 import { ByteWriter, compareBytes } from "../util/bytes.js";
 import { writePartition } from "../core/rowstream.js";
 import { mergeStreams } from "../core/merge.js";
@@ -79,7 +79,7 @@ export class StatsCollector {
   }
   collect(p: Partition): void {
     const del = (d: { markedForDeleteAt: bigint; localDeletionTime: number } | undefined) => {
-      if (!d || d.markedForDeleteAt === -(2n ** 63n)) return;
+      if (!d || d.markedForDeleteAt === NO_TIMESTAMP) return;
       this.ts(d.markedForDeleteAt);
       this.ldt(d.localDeletionTime);
     };

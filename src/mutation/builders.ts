@@ -5,6 +5,7 @@
 // values and wants Cassandra's exact semantics without building statements.
 import type { TableSchema } from "../schema/schema.js";
 import type { Partition, Row, DeletionTime, Unfiltered } from "../sstable/model.js";
+import { NO_DELETION_TIME } from "../sstable/model.js";
 import { CqlValue, encodeValue } from "../types/codec.js";
 import { encodeKey } from "../schema/keys.js";
 import { writeColumn, normalizeRow, WriteTime } from "../cql/cells.js";
@@ -53,7 +54,7 @@ export class MutationBuilder {
   /** An INSERT: the row's marker (it exists even with every column null) and the columns given. */
   insert(clustering: Record<string, CqlValue>, values: Record<string, CqlValue> = {}): this {
     const row = this.row(clustering);
-    row.liveness = { timestamp: this.w.timestamp, ttl: this.w.ttl, localExpirationTime: this.w.ttl ? this.w.nowSeconds + this.w.ttl : 0x7fffffff };
+    row.liveness = { timestamp: this.w.timestamp, ttl: this.w.ttl, localExpirationTime: this.w.ttl ? this.w.nowSeconds + this.w.ttl : NO_DELETION_TIME };
     this.write(row, values);
     return this;
   }

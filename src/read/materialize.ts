@@ -3,7 +3,7 @@
 import { TableSchema, ColumnDef } from "../schema/schema.js";
 import { CqlValue, decodeValue } from "../types/codec.js";
 import { CqlType, isMultiCell } from "../types/cqltype.js";
-import { Partition, Row, Cell, DeletionTime, isLive } from "../sstable/model.js";
+import { Partition, Row, Cell, DeletionTime, isLive, isBoundary, opensDeletion } from "../sstable/model.js";
 import { decodeKey } from "../schema/keys.js";
 
 export interface CqlRow {
@@ -94,7 +94,7 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
   for (const u of p.unfiltereds) {
     if (u.type === "marker") {
       const m = u.marker;
-      open = m.kind === 1 || m.kind === 7 ? m.deletion : m.kind === 2 || m.kind === 5 ? m.openDeletion : undefined;
+      open = opensDeletion(m.kind) ? m.deletion : isBoundary(m.kind) ? m.openDeletion : undefined;
       continue;
     }
     const r = u.row;

@@ -3,7 +3,7 @@
 // ordered and limited as they come, and reading stops at the LIMIT or at the
 // end of a page.
 import { Partition } from "../sstable/model.js";
-import { SelectPlan } from "../cql/execute.js";
+import { SelectPlan } from "./plan.js";
 import { TableSchema } from "../schema/schema.js";
 import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { encodeValue } from "../types/codec.js";

@@ -2,7 +2,8 @@
 // partition, row, cell, timestamp, TTL and tombstone is carried over, with the
 // source's serialization header, so the same version reproduces the source.
 import { SSTableReader } from "./reader.js";
-import { SSTableWriter, ComponentSink, SSTableInfo } from "./writer.js";
+import { SSTableInfo } from "./writer.js";
+import { buildSSTable, sourceColumns, BuildSink, BuildSlice } from "./build.js";
 import { FormatVersion } from "./version.js";
 import { BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { readPromotedIndex } from "./index-file.js";
@@ -36,6 +37,9 @@ export async function inferIndexBlockSize(src: SSTableReader): Promise<number> {
   return size;
 }
 
+/** Partitions handed to the writer at once. */
+const PARTITIONS_PER_SLICE = 256;
+
 export interface ConvertOptions {
   version: FormatVersion;
   generation?: number | string;
@@ -43,20 +47,19 @@ export interface ConvertOptions {
   indexBlockSize?: number;
 }
 
-export async function convert(src: SSTableReader, sink: ComponentSink, opts: ConvertOptions): Promise<SSTableInfo> {
+export async function convert(src: SSTableReader, sink: BuildSink, opts: ConvertOptions): Promise<SSTableInfo> {
   const schema = src.schema;
   const h = src.statistics.header;
   const entries = await src.indexEntries();
   const s = src.statistics.stats;
-  const w = new SSTableWriter(schema, sink, {
+  return buildSSTable(schema, sink, {
     version: opts.version,
     generation: opts.generation ?? 1,
     compression: src.compression
       ? { ...schema.options.compression, enabled: true, chunkLengthKb: src.compression.chunkLength / 1024 }
       : { ...schema.options.compression, enabled: false },
     encodingStats: h.stats,
-    staticColumns: h.staticColumns.map((c) => schema.columnIndex(c.name)),
-    regularColumns: h.regularColumns.map((c) => schema.columnIndex(c.name)),
+    ...sourceColumns(schema, h),
     expectedKeys: entries.length,
     indexBlockSize: opts.indexBlockSize ?? (await inferIndexBlockSize(src)),
     byteOrdered: src.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
@@ -67,16 +70,15 @@ export async function convert(src: SSTableReader, sink: ComponentSink, opts: Con
     commitLogLowerBound: s.commitLogLowerBound,
     commitLogUpperBound: s.commitLogUpperBound,
     commitLogIntervals: s.commitLogIntervals,
-  });
-  try {
-    const batch = [];
-    for await (const p of src.scan()) {
-      batch.push(p);
-      if (batch.length >= 256) await w.append(batch.splice(0));
-    }
-    await w.append(batch);
-    return await w.finish();
-  } finally {
-    w.close();
+  }, batches(src));
+}
+
+/** The source's partitions in batches of PARTITIONS_PER_SLICE. */
+async function* batches(src: SSTableReader): AsyncGenerator<BuildSlice> {
+  const batch = [];
+  for await (const p of src.scan()) {
+    batch.push(p);
+    if (batch.length >= PARTITIONS_PER_SLICE) yield { partitions: batch.splice(0) };
   }
+  yield { partitions: batch };
 }

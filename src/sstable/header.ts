@@ -4,9 +4,11 @@ import { ByteReader, ByteWriter, utf8 } from "../util/bytes.js";
 import { parseClassName, ParsedClass } from "../types/classname.js";
 import { EncodingStats } from "../core/descriptors.js";
 
-export const TIMESTAMP_EPOCH = 1442880000n * 1000000n;
-export const DELETION_TIME_EPOCH = 1442880000;
-export const TTL_EPOCH = 0;
+import { TIMESTAMP_EPOCH_SECONDS, DELETION_TIME_EPOCH, TTL_EPOCH } from "../../assembly/format/constants.js";
+
+/** EncodingStats' timestamp epoch, in microseconds (the epochs live in assembly/format/constants.ts) */
+export const TIMESTAMP_EPOCH = BigInt(TIMESTAMP_EPOCH_SECONDS) * 1_000_000n;
+export { DELETION_TIME_EPOCH, TTL_EPOCH };
 
 export interface HeaderColumn {
   name: string;

@@ -1,6 +1,10 @@
 // The raw (byte-level) model of SSTable content: what the reader yields and
 // the writer takes. Values are serialized bytes; columns are indexes into
 // TableSchema.columns. Higher layers turn these into typed JS values.
+import {
+  NO_DELETION_TIME as NO_LDT, KIND_EXCL_END_BOUND, KIND_INCL_START_BOUND, KIND_EXCL_END_INCL_START_BOUNDARY,
+  KIND_INCL_END_EXCL_START_BOUNDARY, KIND_INCL_END_BOUND, KIND_EXCL_START_BOUND,
+} from "../../assembly/format/constants.js";
 
 export interface DeletionTime {
   /** microseconds; the deletion shadows data with timestamps <= this */
@@ -9,9 +13,10 @@ export interface DeletionTime {
   localDeletionTime: number;
 }
 
-export const LIVE: DeletionTime = Object.freeze({ markedForDeleteAt: -(2n ** 63n), localDeletionTime: 0x7fffffff });
+/** Long.MIN_VALUE: no timestamp (the constants' NO_TIMESTAMP_HI is its high word) */
 export const NO_TIMESTAMP = -(2n ** 63n);
-export const NO_DELETION_TIME = 0x7fffffff;
+export const NO_DELETION_TIME: number = NO_LDT;
+export const LIVE: DeletionTime = Object.freeze({ markedForDeleteAt: NO_TIMESTAMP, localDeletionTime: NO_DELETION_TIME });
 
 export function isLive(d: DeletionTime | undefined): boolean {
   return !d || d.markedForDeleteAt === LIVE.markedForDeleteAt;
@@ -70,15 +75,21 @@ export interface Partition {
   unfiltereds: Unfiltered[];
 }
 
+/** The kinds a range tombstone marker has (ClusteringPrefix.Kind; the numbers are assembly/format/constants.ts's). */
 export const MARKER_KINDS = {
-  EXCL_END_BOUND: 0,
-  INCL_START_BOUND: 1,
-  EXCL_END_INCL_START_BOUNDARY: 2,
-  INCL_END_EXCL_START_BOUNDARY: 5,
-  INCL_END_BOUND: 6,
-  EXCL_START_BOUND: 7,
+  EXCL_END_BOUND: KIND_EXCL_END_BOUND,
+  INCL_START_BOUND: KIND_INCL_START_BOUND,
+  EXCL_END_INCL_START_BOUNDARY: KIND_EXCL_END_INCL_START_BOUNDARY,
+  INCL_END_EXCL_START_BOUNDARY: KIND_INCL_END_EXCL_START_BOUNDARY,
+  INCL_END_BOUND: KIND_INCL_END_BOUND,
+  EXCL_START_BOUND: KIND_EXCL_START_BOUND,
 } as const;
 
 export function isBoundary(kind: number): boolean {
-  return kind === 2 || kind === 5;
+  return kind === KIND_EXCL_END_INCL_START_BOUNDARY || kind === KIND_INCL_END_EXCL_START_BOUNDARY;
+}
+
+/** A marker of this kind opens a deletion (a start bound, or a boundary's second half). */
+export function opensDeletion(kind: number): boolean {
+  return kind === KIND_INCL_START_BOUND || kind === KIND_EXCL_START_BOUND;
 }

@@ -6,7 +6,6 @@ export const COMPONENTS = [
   // BTI ('da'): the trie indexes in place of Index.db and Summary.db
   "Partitions.db", "Rows.db",
 ] as const;
-export type ComponentName = (typeof COMPONENTS)[number];
 
 const NAME_RE = /^(?:.*[\\/])?([a-z]{2})-([0-9]+|[0-9a-z_]+)-(big|bti)-([A-Za-z]+\.(?:db|txt|crc32))$/;
 

@@ -1,3 +1,4 @@
+// Over 400 lines because opening, point lookup and scan share the reader's state (sources, index, caches); the component formats are apart.
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
@@ -5,7 +6,8 @@ import { ByteReader, ByteWriter, utf8decode, concat, invalidUtf8At } from "../ut
 import { CorruptSSTableError, SchemaError, CoreError } from "../errors.js";
 import { core, Registered } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
-import { tableDescriptor, headerDescriptor } from "../core/descriptors.js";
+import { headerDescriptor } from "../core/descriptors.js";
+import { tableReg } from "../core/table-reg.js";
 import { decodePartitions } from "../core/rowstream.js";
 import { TableSchema, ColumnDef, defaultOptions } from "../schema/schema.js";
 import { parseClassName, className, reversedClassName } from "../types/classname.js";
@@ -37,15 +39,6 @@ export interface OpenOptions {
   caches?: ReadCaches;
 }
 
-const tableRegs = new WeakMap<TableSchema, Registered>();
-export function tableReg(s: TableSchema): Registered {
-  let r = tableRegs.get(s);
-  if (!r) {
-    r = new Registered(tableDescriptor(s), null);
-    tableRegs.set(s, r);
-  }
-  return r;
-}
 
 // BTI tables have no Summary.db: the in-memory one samples every 128th key, as Cassandra's default
 const SUMMARY_INTERVAL = 128;

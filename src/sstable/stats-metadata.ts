@@ -1,7 +1,7 @@
 // The STATS component of Statistics.db (StatsMetadata in Cassandra).
 import { ByteReader, ByteWriter, utf8, utf8decode } from "../util/bytes.js";
 import { VersionFeatures } from "./version.js";
-import { KIND_INCL_START_BOUND, KIND_INCL_END_BOUND } from "../../assembly/format/constants.js";
+import { KIND_INCL_START_BOUND, KIND_INCL_END_BOUND, NO_DELETION_TIME } from "../../assembly/format/constants.js";
 import { readClusteringValues, writeClusteringValues, fixedLengthsOf } from "./clustering.js";
 
 export interface CommitLogPosition {
@@ -166,7 +166,7 @@ export function readStats(r: ByteReader, f: VersionFeatures): StatsMetadata {
   if (f.isTransient && !(f.version === "na" && r.remaining === 0)) isTransient = r.u8() !== 0;
   if (f.originatingHostId && r.u8() !== 0) originatingHostId = r.bytes(16).slice();
   // without the flag, only an SSTable with no deletion at all is known to have no partition deletion
-  let hasPartitionLevelDeletions = minLocalDeletionTime !== 0x7fffffff;
+  let hasPartitionLevelDeletions = minLocalDeletionTime !== NO_DELETION_TIME;
   if (f.partitionLevelDeletionMarker) hasPartitionLevelDeletions = r.u8() !== 0;
   if (f.improvedMinMax && f.legacyMinMax) coveredClustering = readCovered(r);
   let firstKey: Uint8Array | null = null;

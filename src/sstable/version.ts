@@ -53,7 +53,6 @@ export interface VersionFeatures {
 }
 
 export const BIG_VERSIONS = ["ma", "mb", "mc", "md", "me", "na", "nb", "oa"] as const;
-export type BigVersion = (typeof BIG_VERSIONS)[number];
 
 /** Versions the writer produces, the default first. */
 export const WRITABLE: readonly FormatVersion[] = ["nb", "md", "me", "oa"];

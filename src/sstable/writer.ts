@@ -1,3 +1,4 @@
+// Over 400 lines because streaming, the budgeted finish and the metadata components share the one core writer handle they drive.
 // Writing one SSTable: partitions go to the core in batches as the row
 // stream; Data.db and Index.db bytes are drained to the sink as they grow;
 // Summary, Filter, Statistics, CompressionInfo/CRC, Digest and TOC follow at
@@ -16,10 +17,10 @@ import { Partition } from "./model.js";
 import { FormatVersion, features, DEFAULT_VERSION } from "./version.js";
 import { Statistics, writeStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { StatsMetadata, NO_COMMITLOG_POSITION, CommitLogPosition } from "./stats-metadata.js";
-import { SerializationHeader, TIMESTAMP_EPOCH, DELETION_TIME_EPOCH } from "./header.js";
+import { SerializationHeader, TIMESTAMP_EPOCH, DELETION_TIME_EPOCH, TTL_EPOCH } from "./header.js";
 import { writeCompressionInfo } from "./compression.js";
 import { fileName } from "./names.js";
-import { tableReg } from "./reader.js";
+import { tableReg } from "../core/table-reg.js";
 import { CqliteError } from "../errors.js";
 
 /** Where a writer puts component bytes. */
@@ -80,11 +81,8 @@ export interface WriterOptions {
   batchBytes?: number;
 }
 
-export interface SSTableInfo {
-  version: string;
-  generation: number | string;
-  files: { component: string; name: string; size: number }[];
-  totalSize: number;
+/** What an SSTable (or several, summed) holds: counts, and the timestamp and token ranges (null when empty). */
+export interface SSTableExtent {
   partitions: number;
   rows: number;
   tombstones: number;
@@ -92,10 +90,17 @@ export interface SSTableInfo {
   maxTimestamp: bigint | null;
   minToken: bigint | null;
   maxToken: bigint | null;
+}
+
+export interface SSTableInfo extends SSTableExtent {
+  version: string;
+  generation: number | string;
+  files: { component: string; name: string; size: number }[];
+  totalSize: number;
   dataLength: number;
 }
 
-export const NO_STATS: EncodingStats = { minTimestamp: TIMESTAMP_EPOCH, minLocalDeletionTime: DELETION_TIME_EPOCH, minTTL: 0 };
+export const NO_STATS: EncodingStats = { minTimestamp: TIMESTAMP_EPOCH, minLocalDeletionTime: DELETION_TIME_EPOCH, minTTL: TTL_EPOCH };
 
 // Cassandra lists components in TOC.txt in its hash set's order; these are the orders it produced.
 const TOC_ORDER_COMPRESSED = ["CompressionInfo.db", "Index.db", "TOC.txt", "Filter.db", "Summary.db", "Statistics.db", "Digest.crc32", "Data.db"];
@@ -357,13 +362,8 @@ function headerColumn(schema: TableSchema, i: number) {
   return { name: c.name, typeName: className(c.type), type: { type: c.type, reversed: false } };
 }
 
-interface CoreStats {
-  minTimestamp: bigint;
-  maxTimestamp: bigint;
-  minLocalDeletionTime: number;
-  maxLocalDeletionTime: number;
-  minTTL: number;
-  maxTTL: number;
+/** The core's statistics: the ranges StatsMetadata records, and the counts and bounds it is built from. */
+interface CoreStats extends Pick<StatsMetadata, "minTimestamp" | "maxTimestamp" | "minLocalDeletionTime" | "maxLocalDeletionTime" | "minTTL" | "maxTTL"> {
   totalColumnsSet: bigint;
   totalRows: bigint;
   partitions: bigint;

@@ -1,3 +1,4 @@
+// Over 400 lines because it is one table: encode, decode and order for every CQL type, kept side by side so a type is read in one place.
 // Values ↔ Cassandra's serialized bytes, per type. JS mapping (docs/types.md):
 // text/ascii string; int/smallint/tinyint number; bigint/varint/counter bigint;
 // float/double number; boolean; blob Uint8Array; uuid/timeuuid/inet string;

@@ -25,10 +25,6 @@ export function native(kind: NativeKind): CqlType {
   return { kind };
 }
 
-export function isNative(t: CqlType): t is { kind: NativeKind } {
-  return !("elem" in t) && !("elems" in t) && !("fields" in t) && !("key" in t);
-}
-
 export function nativeKind(name: string): NativeKind | null {
   const n = name.toLowerCase();
   if (ALIASES[n]) return ALIASES[n];
@@ -38,10 +34,6 @@ export function nativeKind(name: string): NativeKind | null {
 /** Multi-cell: a non-frozen collection or UDT, stored as one cell per element. */
 export function isMultiCell(t: CqlType): boolean {
   return (t.kind === "list" || t.kind === "set" || t.kind === "map" || t.kind === "udt") && !t.frozen;
-}
-
-export function isCollection(t: CqlType): boolean {
-  return t.kind === "list" || t.kind === "set" || t.kind === "map";
 }
 
 /** The same type, frozen at the top level (tuples are always frozen). */
@@ -72,10 +64,6 @@ export function typeToCql(t: CqlType): string {
 
 export function quoteIdent(name: string): string {
   return /^[a-z][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
-export function typeEquals(a: CqlType, b: CqlType): boolean {
-  return typeToCql(a) === typeToCql(b) && JSON.stringify(a) === JSON.stringify(b);
 }
 
 export function assertValidType(t: CqlType, where: string): void {

@@ -11,7 +11,7 @@ import { SSTableReader } from "../sstable/reader.js";
 import { ByteSource, ComponentSources } from "../sstable/source.js";
 import { fileName, tryParseFileName } from "../sstable/names.js";
 import { TableSchema } from "../schema/schema.js";
-import { SSTableEntry } from "../engine/manifest.js";
+import { SSTableEntry } from "./manifest.js";
 import { invariant } from "../storage/errors.js";
 import { ReadCaches } from "../sstable/read-caches.js";
 

@@ -9,7 +9,7 @@
 import type { Storage } from "../storage/storage.js";
 import { TableSchema } from "../schema/schema.js";
 import { invariant } from "../storage/errors.js";
-import { ManifestData, SSTableEntry, MANIFEST, MANIFEST_TMP, emptyManifest, encodeManifest, decodeManifest } from "../engine/manifest.js";
+import { ManifestData, SSTableEntry, MANIFEST, MANIFEST_TMP, emptyManifest, encodeManifest, decodeManifest } from "./manifest.js";
 import { TableCache, componentPath, deleteSSTableFiles } from "./table-cache.js";
 import { Version, LiveTable } from "./version.js";
 import { ReadCaches } from "../sstable/read-caches.js";

@@ -5,7 +5,7 @@
 // A version that is no longer current lives on while pinned; when its last
 // pin drops, the SSTables that no live version holds any more become obsolete.
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableEntry } from "../engine/manifest.js";
+import { SSTableEntry } from "./manifest.js";
 import { invariant } from "../storage/errors.js";
 
 export interface LiveTable {

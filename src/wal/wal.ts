@@ -1,3 +1,4 @@
+// Over 400 lines because group commit, segment rotation and recovery share one state machine; the frame and the scanner are already apart (format.ts, segment-scanner.ts).
 // The write-ahead log: every update is appended here, and acknowledged once
 // durable under the sync policy, before the memtable holds it. Format and
 // recovery rules: docs/wal-format.md; what survives a crash:

@@ -5,6 +5,7 @@
 import { utf8, utf8decode } from "../util/bytes.js";
 import { crc32 } from "../core/checksum.js";
 import { CqliteError } from "../errors.js";
+import type { SSTableInfo } from "../sstable/writer.js";
 
 export const MANIFEST = "MANIFEST";
 export const MANIFEST_TMP = "MANIFEST.tmp";
@@ -68,4 +69,22 @@ export function decodeManifest(b: Uint8Array): ManifestData {
     if (!(s.generation > 0 && s.generation <= m.generation)) throw new ManifestCorruptError(`generation ${s.generation} out of range`);
   }
   return m;
+}
+
+/** What the manifest records of a finished SSTable (the build's info, less what the engine decides). */
+export function entryFields(info: SSTableInfo): Omit<SSTableEntry, "generation" | "level" | "createdAt" | "version"> {
+  return {
+    files: Object.fromEntries(info.files.map((f) => [f.component, f.size])),
+    partitions: info.partitions,
+    rows: info.rows,
+    dataLength: info.dataLength,
+    minTimestamp: info.minTimestamp?.toString() ?? null,
+    maxTimestamp: info.maxTimestamp?.toString() ?? null,
+    minToken: info.minToken?.toString() ?? null,
+    maxToken: info.maxToken?.toString() ?? null,
+  };
+}
+
+export function entryOf(info: SSTableInfo, generation: number, version: string, level: number, createdAt: number): SSTableEntry {
+  return { generation, version, level, ...entryFields(info), createdAt };
 }

@@ -1,7 +1,7 @@
 // SSTable components written to storage files: positional writes, then a
 // flush (the durability barrier) before anything names the files.
 import type { Storage, StorageFile } from "../storage/storage.js";
-import { ComponentSink } from "../sstable/writer.js";
+import { ComponentSink } from "./writer.js";
 
 export class StorageSink implements ComponentSink {
   private files = new Map<string, { f: StorageFile; at: number }>();

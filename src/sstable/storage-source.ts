@@ -1,6 +1,6 @@
 // SSTable components read through the storage backend, range by range.
 import type { Storage } from "../storage/storage.js";
-import { ByteSource } from "../sstable/source.js";
+import { ByteSource } from "./source.js";
 
 export interface ClosableSource extends ByteSource {
   close(): Promise<void>;

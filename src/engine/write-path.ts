@@ -1,0 +1,205 @@
+// The write side: a write is logged (WAL group commit), then applied to the
+// memtable in the order the log assigned; a full memtable is frozen and
+// flushed to an SSTable in the background, then the log segments it covers
+// go. Back-pressure keeps memory within twice the flush threshold.
+import { Memtable } from "../memtable/memtable.js";
+import { TableSchema } from "../schema/schema.js";
+import { Partition } from "../sstable/model.js";
+import { SSTableInfo } from "../sstable/writer.js";
+import { FormatVersion } from "../sstable/version.js";
+import { buildSSTable, headerColumns, BuildSlice } from "../sstable/build.js";
+import { StorageSink } from "../sstable/storage-sink.js";
+import { decodePartitions } from "../core/rowstream.js";
+import type { Storage } from "../storage/storage.js";
+import { QuotaExceededError } from "../storage/errors.js";
+import { Wal } from "../wal/wal.js";
+import { WalFailedError } from "../wal/errors.js";
+import { VersionSet } from "../version/version-set.js";
+import { entryOf } from "../version/manifest.js";
+import { componentPath, deleteSSTableFiles } from "../version/table-cache.js";
+import { encodeMutation } from "./mutation.js";
+import { EngineClock } from "./clock.js";
+import { SerialQueue } from "./serial.js";
+
+export interface WritePathOptions {
+  /** flush when the memtable holds this many bytes (default 32 MiB) */
+  flushThresholdBytes?: number;
+  /** or this many rows (default 500 000) */
+  flushThresholdRows?: number;
+  maxMutationBytes?: number;
+  indexBlockSize?: number;
+}
+
+export class WritePath {
+  memtable: Memtable;
+  private flushing: Memtable | null = null;
+  /** write ordinals in the order the WAL assigned them, and the next one to apply */
+  private nextOrdinal = 0;
+  private applyNext = 0;
+  private readonly applyQueue = new Map<number, () => void>();
+  private autoFlush: Promise<unknown> | null = null;
+  /** why the last background flush failed, until a flush succeeds */
+  private flushFailure: unknown = null;
+  private readonly thresholdBytes: number;
+  private readonly thresholdRows: number;
+
+  constructor(
+    private readonly schema: TableSchema,
+    private readonly storage: Storage,
+    readonly wal: Wal,
+    private readonly versions: VersionSet,
+    private readonly serial: SerialQueue,
+    private readonly clock: EngineClock,
+    private readonly format: FormatVersion,
+    private readonly options: WritePathOptions,
+  ) {
+    this.memtable = this.newMemtable();
+    this.thresholdBytes = options.flushThresholdBytes ?? 32 << 20;
+    this.thresholdRows = options.flushThresholdRows ?? 500_000;
+  }
+
+  private newMemtable(): Memtable {
+    return new Memtable(this.schema, () => this.clock.nowSeconds());
+  }
+
+  /** The memtables reads merge: the live one, and the one being flushed. */
+  memtables(): Memtable[] {
+    return this.flushing ? [this.memtable, this.flushing] : [this.memtable];
+  }
+
+  get bytes(): number {
+    return this.memtable.bytes + (this.flushing?.bytes ?? 0);
+  }
+  get rows(): number {
+    return this.memtable.rows + (this.flushing?.rows ?? 0);
+  }
+
+  /**
+   * Resolves once the WAL record is durable under the sync policy and the
+   * memtable holds the update.
+   */
+  async write(updates: Partition[]): Promise<void> {
+    await this.makeRoom();
+    // checked and encoded before a write ordinal is taken: a bad mutation
+    // throws here and leaves no trace, so it cannot hold up later writes
+    const { payload, slices } = encodeMutation(this.schema, updates, this.options.maxMutationBytes);
+    const ordinal = this.nextOrdinal++;
+    let seq: bigint;
+    try {
+      seq = (await this.wal.append(payload)).seq;
+    } catch (e) {
+      this.inOrder(ordinal, () => {});
+      // a full disk or quota is the storage's typed error, not the log's wrapper
+      if (e instanceof WalFailedError && e.cause instanceof QuotaExceededError) throw e.cause;
+      throw e;
+    }
+    // apply in the order the WAL assigned, so a flush never covers a sequence
+    // number whose update is still on its way to the memtable;
+    // each partition keeps its slice of the WAL record's bytes: encoded once
+    await new Promise<void>((resolve) => this.inOrder(ordinal, () => (updates.forEach((p, i) => this.memtable.apply(p, seq, slices[i])), resolve())));
+    this.maybeFlush();
+  }
+
+  private inOrder(ordinal: number, apply: () => void): void {
+    this.applyQueue.set(ordinal, apply);
+    for (let f = this.applyQueue.get(this.applyNext); f; f = this.applyQueue.get(this.applyNext)) {
+      this.applyQueue.delete(this.applyNext);
+      this.applyNext++;
+      f();
+    }
+  }
+
+  /**
+   * Before a write: backpressure, and the retry of a failed background
+   * flush. While a flush runs, the fresh memtable may fill up once more, no
+   * further, so memory stays within twice the threshold. After a background
+   * flush failed (a full disk), the next write flushes first and fails with
+   * the flush's error if it fails again: the app sees the problem, nothing
+   * is logged, and once space is freed writes go on without a reopen.
+   */
+  private async makeRoom(): Promise<void> {
+    while (this.autoFlush && this.memtable.bytes >= this.thresholdBytes) await this.autoFlush;
+    if (this.flushFailure === null) return;
+    this.flushFailure = null;
+    try {
+      await this.flush();
+    } catch (e) {
+      this.flushFailure = e;
+      throw e;
+    }
+  }
+
+  private maybeFlush(): void {
+    if (this.autoFlush || this.flushFailure !== null || (this.memtable.bytes < this.thresholdBytes && this.memtable.rows < this.thresholdRows)) return;
+    this.autoFlush = this.flush()
+      .then(
+        () => undefined,
+        (e: unknown) => void (this.flushFailure = e),
+      )
+      .finally(() => (this.autoFlush = null));
+  }
+
+  /** Turns the memtable into a new SSTable; null when there was nothing to flush. */
+  flush(): Promise<SSTableInfo | null> {
+    return this.serial.run(() => this.flushNow());
+  }
+
+  /** Waits for a background flush in progress. */
+  async settle(): Promise<void> {
+    await this.autoFlush;
+  }
+
+  private async flushNow(): Promise<SSTableInfo | null> {
+    if (this.memtable.empty) return null;
+    const frozen = this.memtable;
+    this.flushing = frozen;
+    this.memtable = this.newMemtable();
+    const generation = this.versions.allocateGeneration();
+    let info: SSTableInfo;
+    try {
+      info = await this.writeSSTable(frozen, generation);
+      // opens the reader, then swaps the manifest: a failure leaves both as they were
+      await this.versions.apply({ add: [entryOf(info, generation, this.format, 0, this.clock.nowMs())], flushedSeq: frozen.lastSeq });
+    } catch (e) {
+      // nothing names the new files: remove them (best effort: open removes
+      // orphans too), and fold the frozen memtable (still in the WAL) back,
+      // so a retry starts from here
+      await deleteSSTableFiles(this.storage, (g) => g === generation).catch(() => undefined);
+      this.restore(frozen);
+      this.flushing = null;
+      throw e;
+    }
+    this.flushing = null;
+    // the segments it covers go; if that fails they stay, and replay skips
+    // what the manifest says is flushed (a failed log reports on next append)
+    await this.wal.markFlushed(frozen.lastSeq).catch(() => undefined);
+    return info;
+  }
+
+  private restore(frozen: Memtable): void {
+    const current = this.memtable;
+    this.memtable = frozen;
+    for (const s of current.sortedStreams()) for (const p of decodePartitions(s)) frozen.apply(p, current.lastSeq);
+  }
+
+  private async writeSSTable(m: Memtable, generation: number): Promise<SSTableInfo> {
+    const sink = new StorageSink(this.storage, (c) => componentPath(this.format, generation, c));
+    const keys = m.sortedKeys();
+    const info = await buildSSTable(this.schema, sink, {
+      version: this.format,
+      generation,
+      expectedKeys: m.partitionCount,
+      encodingStats: m.stats.get(),
+      ...(this.options.indexBlockSize ? { indexBlockSize: this.options.indexBlockSize } : {}),
+      ...headerColumns(this.schema, m.columns),
+    }, slicesOf(m));
+    info.minToken = keys[0]?.token ?? null;
+    info.maxToken = keys.at(-1)?.token ?? null;
+    return info;
+  }
+}
+
+/** The memtable's sorted row stream, a slice at a time (its tokens are set on the info after). */
+function* slicesOf(m: Memtable): Generator<BuildSlice> {
+  for (const stream of m.sortedStreams()) yield { stream, minToken: null, maxToken: null };
+}

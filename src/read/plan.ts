@@ -1,0 +1,23 @@
+// What a SELECT asks of the read path, as the CQL planner (src/cql/execute.ts)
+// hands it over: which partitions, which clusterings, how to filter, limit and
+// project. The read path runs it without knowing CQL.
+import { ClusteringBounds } from "../sstable/row-index.js";
+import { CqlValue } from "../types/codec.js";
+
+export interface SelectPlan {
+  /** partition keys to read; null: every partition (a full scan) */
+  keys: Uint8Array[] | null;
+  /** the clusterings the restrictions can hold (a superset); null: the whole partition */
+  slice: ClusteringBounds[] | null;
+  /** keeps a row (by its decoded values) */
+  filter: (row: Record<string, CqlValue>) => boolean;
+  reverse: boolean;
+  perPartitionLimit: number;
+  limit: number;
+  /** turns a materialized row (with writetime/ttl metadata) into the result row */
+  project: (row: Record<string, CqlValue>) => Record<string, CqlValue>;
+  count: boolean;
+  countName: string;
+  /** WRITETIME or TTL is selected: rows need their cells' metadata */
+  metadata: boolean;
+}

@@ -1,0 +1,89 @@
+// The one way an SSTable is built: slices of partitions in (the core's row
+// stream with its token bounds, or partitions in the model), a finished
+// SSTable out whose every component file is synced before anyone names it.
+// Flush, compaction, import's re-sort, export and convert all go through
+// here; what makes the result live (a manifest edit) is the caller's.
+import { SSTableWriter, SSTableInfo, WriterOptions, ComponentSink, FinishPiece } from "./writer.js";
+import { Partition } from "./model.js";
+import { TableSchema } from "../schema/schema.js";
+import { SerializationHeader } from "./header.js";
+
+/** Where a build's components go; close() syncs and closes them (a StorageSink; memory needs none). */
+export interface BuildSink extends ComponentSink {
+  close?(): Promise<void> | void;
+}
+
+/** One slice: the core's row stream (tokens known or not) or partitions in the model. */
+export type BuildSlice = { stream: Uint8Array; minToken: bigint | null; maxToken: bigint | null } | { partitions: Partition[] };
+
+/**
+ * The header's static and regular columns from the set of column indexes the
+ * data uses, in schema order (Cassandra declares only the columns written).
+ */
+export function headerColumns(schema: TableSchema, used: Iterable<number>): { staticColumns: number[]; regularColumns: number[] } {
+  const sorted = [...new Set(used)].sort((a, b) => a - b);
+  return {
+    staticColumns: sorted.filter((i) => schema.columns[i].kind === "static"),
+    regularColumns: sorted.filter((i) => schema.columns[i].kind === "regular"),
+  };
+}
+
+/** The header's columns as a source SSTable declares them, in its order (a rewrite keeps them). */
+export function sourceColumns(schema: TableSchema, header: SerializationHeader): { staticColumns: number[]; regularColumns: number[] } {
+  return {
+    staticColumns: header.staticColumns.map((c) => schema.columnIndex(c.name)),
+    regularColumns: header.regularColumns.map((c) => schema.columnIndex(c.name)),
+  };
+}
+
+/** A build in progress: slices appended, then finished whole (finish) or a piece at a time (finishSteps, then the sink's files). */
+export class SSTableBuild<S extends BuildSink = BuildSink> {
+  private readonly writer: SSTableWriter;
+  constructor(schema: TableSchema, readonly sink: S, options: WriterOptions) {
+    this.writer = new SSTableWriter(schema, sink, options);
+  }
+
+  /** Data.db bytes (uncompressed) written so far */
+  get dataWritten(): number {
+    return this.writer.dataWritten;
+  }
+
+  async append(slice: BuildSlice): Promise<void> {
+    if ("partitions" in slice) await this.writer.append(slice.partitions);
+    else await this.writer.appendStream(slice.stream, slice.minToken, slice.maxToken);
+  }
+
+  /** The remaining components written a piece at a time (for budgeted callers); the files are still to sync. */
+  finishSteps(): AsyncGenerator<FinishPiece, SSTableInfo> {
+    return this.writer.finishSteps();
+  }
+
+  /** Writes the remaining components and syncs every file. */
+  async finish(): Promise<SSTableInfo> {
+    const info = await this.writer.finish();
+    await this.sink.close?.();
+    return info;
+  }
+
+  /** Releases the writer's core state, leaving the files open (idempotent). */
+  release(): void {
+    this.writer.close();
+  }
+
+  /** Releases the writer and closes the files (idempotent; after a failure the files are the caller's to delete). */
+  async close(): Promise<void> {
+    this.release();
+    await this.sink.close?.();
+  }
+}
+
+/** Builds one SSTable from `slices`: finished and synced, or, on failure, its files closed and left for the caller to delete. */
+export async function buildSSTable(schema: TableSchema, sink: BuildSink, options: WriterOptions, slices: AsyncIterable<BuildSlice> | Iterable<BuildSlice>): Promise<SSTableInfo> {
+  const b = new SSTableBuild(schema, sink, options);
+  try {
+    for await (const s of slices) await b.append(s);
+    return await b.finish();
+  } finally {
+    await b.close();
+  }
+}
