@@ -17,8 +17,8 @@ import { SSTableEntry, MANIFEST } from "./manifest.js";
 import { VersionSet } from "../version/version-set.js";
 import { Version } from "../version/version.js";
 import { DATA_PREFIX, deleteSSTableFiles } from "../version/table-cache.js";
-import { ReadView, ReadCounters, newReadCounters, readPartition, scanPartitions } from "../read/read-path.js";
-import { runSelect, Page } from "../read/select.js";
+import { ReadView, ReadCounters, newReadCounters, readPartition } from "../read/read-path.js";
+import { runSelect, scanRows, Page } from "../read/select.js";
 import { encodePagingState, decodePagingState } from "../read/paging.js";
 import { encodeKey } from "../schema/keys.js";
 import { materialize, CqlRow } from "../read/materialize.js";
@@ -804,8 +804,7 @@ export class WriteEngine {
   /** Every row, in token then clustering order. */
   async *scan(): AsyncGenerator<CqlRow> {
     this.check();
-    const now = this.now();
-    for await (const p of this.withView(scanPartitions)) yield* materialize(this.schema, p, { nowSeconds: now });
+    yield* this.withView(scanRows);
   }
 
   /** Flushes, syncs and releases the lock. Idempotent. */
