@@ -187,6 +187,14 @@ export async function* mergePartition(sources: PartitionBlocks[], o: PartitionMe
       const c = bound && compareClustering(schema, edge, CLUSTERING_KIND, bound, CLUSTERING_KIND);
       if (!bound || (o.reverse ? c! > 0 : c! < 0)) bound = edge;
     }
+    if (lanes.length === 1) {
+      // one source's rows are reconciled already: nothing to merge
+      const lane = lanes[0];
+      const taken = bound === null ? lane.buf.splice(0) : o.reverse ? cutBackward(schema, lane, bound) : cutForward(schema, lane, bound);
+      yield { ...lane.src.header, unfiltereds: taken };
+      if (bound === null) return;
+      continue;
+    }
     const streams: Uint8Array[] = [];
     for (const lane of lanes) {
       const taken = bound === null ? lane.buf.splice(0) : o.reverse ? cutBackward(schema, lane, bound) : cutForward(schema, lane, bound);
