@@ -72,10 +72,16 @@ class Lane {
     return this.at >= this.order.length;
   }
 
+  /** Blocks of the partition this lane has not read (outside the range, or not reached before the reader stopped). */
+  get unread(): number {
+    return this.src.blocks.length - this.at;
+  }
+
   /** Reads the next block. Deletions open at the ends of the run reach past them (rows there are filtered later). */
-  async fill(): Promise<void> {
+  async fill(counts?: BlockCounts): Promise<void> {
     const blocks = this.src.blocks;
     const k = this.order[this.at++];
+    if (counts) counts.blocksRead++;
     const got = await this.src.read(k, k);
     const before = this.from > 0 ? blocks[this.from - 1].endOpenMarker : null;
     const after = this.to < blocks.length - 1 ? blocks[this.to].endOpenMarker : null;
@@ -162,11 +168,6 @@ export async function* mergePartition(sources: PartitionBlocks[], o: PartitionMe
   const { schema } = o;
   const lanes = sources.map((s) => {
     const runs = o.range ? blockRuns(schema, s.blocks, [o.range]) : [[0, s.blocks.length - 1] as [number, number]];
-    if (o.counts) {
-      const read = runs.reduce((n, [a, b]) => n + b - a + 1, 0);
-      o.counts.blocksRead += read;
-      o.counts.blocksSkipped += s.blocks.length - read;
-    }
     let gap: DeletionTime | null = null;
     if (runs.length === 0 && o.range) {
       const k = firstBlockFrom(schema, s.blocks, o.range.lo);
@@ -174,10 +175,19 @@ export async function* mergePartition(sources: PartitionBlocks[], o: PartitionMe
     }
     return new Lane(s, runs, o.reverse, gap);
   });
-  const header = sources[0].header;
+  try {
+    yield* pieces(lanes, o);
+  } finally {
+    if (o.counts) for (const lane of lanes) o.counts.blocksSkipped += lane.unread;
+  }
+}
+
+async function* pieces(lanes: Lane[], o: PartitionMergeOptions): AsyncGenerator<Partition> {
+  const { schema } = o;
+  const header = lanes[0].src.header;
   const w = new ByteWriter(1 << 12);
   for (;;) {
-    for (const lane of lanes) while (!lane.done && !lane.hasRow()) await lane.fill();
+    for (const lane of lanes) while (!lane.done && !lane.hasRow()) await lane.fill(o.counts);
     // the nearest edge of what any source has buffered, unless every source has read all it will
     let bound: Values | null = null;
     for (const lane of lanes) {
