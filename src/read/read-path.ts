@@ -17,6 +17,7 @@ import { MemtableCursor } from "./memtable-cursor.js";
 import { SSTableCursor } from "./sstable-cursor.js";
 import { SourceCursor, Position } from "./cursor.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
+import { compareBytes } from "../util/bytes.js";
 import { PartitionBlocks, sstablePartition, memtablePartition, wholePartition } from "./partition-source.js";
 import { mergePartition } from "./partition-merge.js";
 
@@ -72,9 +73,12 @@ export interface Piece {
   more: boolean;
 }
 
-/** Set by the consumer when it wants no more of the partition it is in: its remaining blocks are not read. */
+/** What the consumer wants of wide partitions as it goes. */
 export interface PieceControl {
+  /** set when it wants no more of the partition it is in: its remaining blocks are not read */
   skipPartition: boolean;
+  /** a page resumed inside this partition: only blocks after this clustering (in reading order) are read */
+  after?: { key: Uint8Array; clustering: Uint8Array[] } | null;
 }
 
 /**
@@ -137,12 +141,14 @@ export async function* readPieces(view: ReadView, key: Uint8Array, slice: Cluste
 /** The pieces of a partition from its sources' blocks, range by range (each range's rows only, when there are several). */
 async function* piecesOf(view: ReadView, sources: PartitionBlocks[], slice: ClusteringBounds[] | null, reverse: boolean, control: PieceControl): AsyncGenerator<Partition> {
   const schema = view.schema;
-  const ranges = slice ? distinctRanges(schema, slice, reverse) : [null];
+  let ranges: (ClusteringBounds | null)[] = slice ? distinctRanges(schema, slice, reverse) : [null];
+  const after = control.after;
+  if (after && compareBytes(after.key, sources[0].header.key) === 0) ranges = ranges.map((b) => resumed(schema, b, after.clustering, reverse));
   control.skipPartition = false;
   for (const range of ranges) {
     for await (const p of mergePartition(sources, { schema, nowSeconds: view.nowSeconds, range, reverse, counts: view.counters })) {
       if (control.skipPartition) return;
-      if (range && ranges.length > 1) p.unfiltereds = p.unfiltereds.filter((u) => u.type !== "row" || within(schema, u.row.clustering, range));
+      if (range && slice && slice.length > 1) p.unfiltereds = p.unfiltereds.filter((u) => u.type !== "row" || within(schema, u.row.clustering, range));
       yield p;
     }
   }
@@ -152,6 +158,14 @@ const K = MARKER_KINDS;
 
 function within(schema: TableSchema, cl: (Uint8Array | null)[], b: ClusteringBounds): boolean {
   return compareClustering(schema, cl, CLUSTERING_KIND, b.lo, K.INCL_START_BOUND) >= 0 && compareClustering(schema, cl, CLUSTERING_KIND, b.hi, K.INCL_END_BOUND) <= 0;
+}
+
+/** A range cut to what lies at or after `c` in reading order (rows up to `c` itself are passed over later). */
+function resumed(schema: TableSchema, b: ClusteringBounds | null, c: Uint8Array[], reverse: boolean): ClusteringBounds {
+  const lo = b?.lo ?? [];
+  const hi = b?.hi ?? [];
+  if (reverse) return { lo, hi: compareClustering(schema, c, K.INCL_END_BOUND, hi, K.INCL_END_BOUND) < 0 ? c : hi };
+  return { lo: compareClustering(schema, c, K.INCL_START_BOUND, lo, K.INCL_START_BOUND) > 0 ? c : lo, hi };
 }
 
 /** Ranges in clustering order (reversed, backwards), each once: IN lists may repeat a value. */

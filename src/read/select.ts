@@ -63,7 +63,7 @@ function clusteringOf(schema: TableSchema, row: CqlRow): Uint8Array[] {
 export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | null = null): AsyncGenerator<CqlRow> {
   const schema = view.schema;
   const resume = page?.resume ?? null;
-  const control: PieceControl = { skipPartition: false };
+  const control: PieceControl = { skipPartition: false, after: resume && { key: resume.key, clustering: resume.clustering } };
   let total = resume?.returned ?? 0;
   let counted = 0;
   let inPage = 0;
