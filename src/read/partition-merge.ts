@@ -197,23 +197,26 @@ async function* pieces(lanes: Lane[], o: PartitionMergeOptions): AsyncGenerator<
       const c = bound && compareClustering(schema, edge, CLUSTERING_KIND, bound, CLUSTERING_KIND);
       if (!bound || (o.reverse ? c! > 0 : c! < 0)) bound = edge;
     }
-    if (lanes.length === 1) {
-      // one source's rows are reconciled already: nothing to merge
-      const lane = lanes[0];
-      const taken = bound === null ? lane.buf.splice(0) : o.reverse ? cutBackward(schema, lane, bound) : cutForward(schema, lane, bound);
-      yield { ...lane.src.header, unfiltereds: taken };
-      if (bound === null) return;
-      continue;
-    }
-    const streams: Uint8Array[] = [];
+    const shares: { lane: Lane; taken: Unfiltered[] }[] = [];
     for (const lane of lanes) {
       const taken = bound === null ? lane.buf.splice(0) : o.reverse ? cutBackward(schema, lane, bound) : cutForward(schema, lane, bound);
       const h = lane.src.header;
-      w.len = 0;
-      writePartition(w, { key: h.key, token: h.token, deletion: h.deletion, staticRow: h.staticRow, unfiltereds: taken });
-      streams.push(w.result());
+      // a source with nothing here and no partition deletion or static row has nothing to add
+      if (taken.length || h.deletion || h.staticRow) shares.push({ lane, taken });
     }
-    yield decodePartitions(mergeStreams(schema, streams, o.nowSeconds))[0] ?? { key: header.key, token: header.token, unfiltereds: [] };
+    if (shares.length <= 1) {
+      // one source's rows are reconciled already: nothing to merge
+      yield shares.length ? { ...shares[0].lane.src.header, unfiltereds: shares[0].taken } : { key: header.key, token: header.token, unfiltereds: [] };
+    } else {
+      const streams: Uint8Array[] = [];
+      for (const { lane, taken } of shares) {
+        const h = lane.src.header;
+        w.len = 0;
+        writePartition(w, { key: h.key, token: h.token, deletion: h.deletion, staticRow: h.staticRow, unfiltereds: taken });
+        streams.push(w.result());
+      }
+      yield decodePartitions(mergeStreams(schema, streams, o.nowSeconds))[0] ?? { key: header.key, token: header.token, unfiltereds: [] };
+    }
     if (bound === null) return;
   }
 }
