@@ -436,6 +436,32 @@ function emptyRange(t: TokenRange): boolean {
   return t.lo !== null && t.hi !== null && (t.lo > t.hi || (t.lo === t.hi && !(t.loInclusive && t.hiInclusive)));
 }
 
+/**
+ * Without ALLOW FILTERING, clustering restrictions must pick one range of
+ * the partition as Cassandra requires: = or IN on a prefix of the clustering
+ * columns, then at most a slice; anything else is refused with its words.
+ */
+function clusteringPrefixOnly(schema: TableSchema, rels: Relation[]): void {
+  let i = 0;
+  let sliced: string | null = null;
+  const used = new Set<Relation>();
+  while (i < schema.clustering.length && sliced === null) {
+    const here = rels.filter((r) => r.columns[0].name === schema.clustering[i].name);
+    if (here.length === 0) break;
+    here.forEach((r) => used.add(r));
+    const eq = here.find((r) => r.op === "=" || r.op === "IN");
+    if (eq && here.length === 1) i += eq.columns.length;
+    else sliced = schema.clustering[i].name;
+  }
+  for (const r of rels) {
+    if (used.has(r)) continue;
+    const at = schema.clustering.findIndex((c) => c.name === r.columns[0].name);
+    const prev = schema.clustering[at - 1]?.name ?? r.columns[0].name;
+    if (sliced !== null) invalidRequest(r.tok, `Clustering column "${r.columns[0].name}" cannot be restricted (preceding column "${sliced}" is restricted by a non-EQ relation)`);
+    invalidRequest(r.tok, `PRIMARY KEY column "${r.columns[0].name}" cannot be restricted as preceding column "${prev}" is not restricted`);
+  }
+}
+
 export function planSelect(schema: TableSchema, parsed: Parsed, params: Params): SelectPlan {
   const s = parsed.statement as Select;
   const b = new Bindings(parsed.markers, params);
@@ -513,6 +539,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
       });
     }
   }
+  if (keys !== null && !s.allowFiltering) clusteringPrefixOnly(schema, rels.filter((r) => r.columns.every((c) => schema.byName.get(c.name)?.kind === "clustering")));
   let reverse = false;
   if (s.orderBy.length) {
     if (keys === null) invalidRequest(s.orderBy[0].tok, "ORDER BY is only supported when the partition key is restricted by an EQ or an IN.");
