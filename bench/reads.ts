@@ -68,6 +68,11 @@ export async function largeReads(smoke: boolean): Promise<Row[]> {
       wide.push(await time(() => e.select("SELECT * FROM t WHERE pk = 0 AND ck = ?", [rand(WIDE)])));
     }
     const stats = e.readStats();
+    // the wide partition's last rows: ORDER BY DESC reads its row index blocks from the end
+    const descBefore = e.readStats();
+    const desc: number[] = [];
+    for (let i = 0; i < (smoke ? 10 : 100); i++) desc.push(await time(() => e.select("SELECT * FROM t WHERE pk = 0 ORDER BY ck DESC LIMIT 10")));
+    const descBlocks = (e.readStats().blocksRead - descBefore.blocksRead) / desc.length;
     const limit: number[] = [];
     const first: number[] = [];
     for (let i = 0; i < (smoke ? 3 : 10); i++) {
@@ -99,6 +104,7 @@ export async function largeReads(smoke: boolean): Promise<Row[]> {
     return [
       { name: `reads: narrow point read (pk = ? AND ck = ?) on ${shape}`, value: of(narrow), unit: "ms", note: `p99 ${percentile(narrow, 0.99).toFixed(2)} ms; chunk cache hit ${rate(stats.chunkCache)}, key cache hit ${rate(stats.keyCache)}` },
       { name: `reads: one row of the ${WIDE}-row partition (pk = 0 AND ck = ?)`, value: of(wide), unit: "ms", note: `×${(p50(wide) / pointP50).toFixed(1)} the narrow point read (target ≤ 3); ${stats.blocksRead} row index blocks read, ${stats.blocksSkipped} skipped` },
+      { name: `reads: the last 10 rows of the ${WIDE}-row partition (pk = 0 ORDER BY ck DESC LIMIT 10)`, value: of(desc), unit: "ms", note: `${descBlocks.toFixed(1)} row index blocks read per query, from the end` },
       { name: "reads: SELECT * FROM t LIMIT 10", value: of(limit), unit: "ms", note: `target ≤ 10 ms + 10 × point read = ${(10 + 10 * pointP50).toFixed(1)} ms` },
       { name: "reads: a full scan's first row (selectIter)", value: of(first), unit: "ms", note: `target ≤ ${(10 + 10 * pointP50).toFixed(1)} ms` },
       { name: "reads: a full scan (selectIter, every row)", value: of(scans), unit: "rows/s", note: `RSS rose at most ${(growth / 1e6).toFixed(0)} MB during a scan (target ≤ 64 MB)` },

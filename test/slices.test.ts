@@ -99,6 +99,45 @@ describe("slices through the row index", () => {
     }
   });
 
+  test("ORDER BY DESC LIMIT reads the last blocks first and stops", async () => {
+    const want = (await reference(e, "t", () => true)).reverse().slice(0, 3);
+    const before = e.readStats();
+    expect(await e.select("SELECT * FROM t WHERE pk = 0 ORDER BY ck DESC LIMIT 3")).toEqual(want);
+    const after = e.readStats();
+    // a block or two from the end of each SSTable, not the hundreds the partition has
+    expect(after.blocksRead - before.blocksRead).toBeLessThan(8);
+    expect(after.blocksSkipped - before.blocksSkipped).toBeGreaterThan(100);
+    // and a whole partition read forwards through selectIter stops as early
+    const mid = e.readStats();
+    for await (const row of e.selectIter("SELECT * FROM t WHERE pk = 0")) {
+      expect(row.ck).toBe(0);
+      break;
+    }
+    expect(e.readStats().blocksRead - mid.blocksRead).toBeLessThan(8);
+  });
+
+  test("pages resumed inside the partition read on from where they stopped, both ways", async () => {
+    const all = await reference(e, "t", () => true);
+    for (const [order, want] of [["", all], [" ORDER BY ck DESC", [...all].reverse()]] as const) {
+      const before = e.readStats();
+      const got: CqlRow[] = [];
+      let state: string | null = null;
+      let pages = 0;
+      do {
+        const p: { rows: CqlRow[]; pagingState: string | null } = await e.selectPage(`SELECT * FROM t WHERE pk = 0${order}`, [], { pageSize: 150, pagingState: state });
+        got.push(...p.rows);
+        state = p.pagingState;
+        pages++;
+      } while (state);
+      expect(got).toEqual(want);
+      const read = e.readStats().blocksRead - before.blocksRead;
+      const whole = e.readStats().blocksRead - before.blocksRead + e.readStats().blocksSkipped - before.blocksSkipped;
+      // each page starts at its own block, not the partition's first: about one pass, not one per page
+      expect(pages).toBeGreaterThan(10);
+      expect(read).toBeLessThan((2 * whole) / pages + 4 * pages);
+    }
+  });
+
   test("a narrow partition and a missing one", async () => {
     expect(await e.select("SELECT * FROM t WHERE pk = 1 AND ck = 1")).toEqual([{ pk: 1, ck: 1, v: "narrow" }]);
     expect(await e.select("SELECT * FROM t WHERE pk = 2 AND ck = 1")).toEqual([]);
@@ -165,6 +204,30 @@ describe("SSTables that cannot hold the slice", () => {
     await e.execute("DELETE FROM t WHERE pk = 0");
     await e.flush();
     expect(await e.select("SELECT * FROM t WHERE pk = 0 AND ck = 250")).toEqual([]);
+    await e.close();
+  });
+});
+
+describe("a wide partition in the memtable", () => {
+  test("answers slices from the blocks that can hold them, both ways", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA, walSync: "none" });
+    for (let i = 0; i < N; i += 1000) await e.insert(Array.from({ length: 1000 }, (_, k) => ({ pk: 0, ck: i + k, v: `mem-${i + k}`.padEnd(60, ".") })));
+    await e.execute("DELETE FROM t WHERE pk = 0 AND ck >= 2000 AND ck < 2500");
+    expect(e.sstables.length).toBe(0);
+    const all = await reference(e, "t", () => true);
+    expect(all).toHaveLength(N - 500);
+    for (const [where, params, keep] of [
+      ["ck = ?", [3000], (r: CqlRow) => r.ck === 3000],
+      ["ck >= ? AND ck < ?", [1990, 2510], (r: CqlRow) => (r.ck as number) >= 1990 && (r.ck as number) < 2510],
+      ["ck IN (?, ?)", [10, 5990], (r: CqlRow) => r.ck === 10 || r.ck === 5990],
+    ] as [string, CqlValue[], (r: CqlRow) => boolean][]) {
+      const before = e.readStats();
+      expect(await e.select(`SELECT * FROM t WHERE pk = 0 AND ${where}`, params)).toEqual(all.filter(keep));
+      const after = e.readStats();
+      expect(after.blocksSkipped - before.blocksSkipped).toBeGreaterThan(10);
+      expect(after.blocksRead - before.blocksRead).toBeLessThan(6);
+      expect(await e.select(`SELECT * FROM t WHERE pk = 0 AND ${where} ORDER BY ck DESC`, params)).toEqual(all.filter(keep).reverse());
+    }
     await e.close();
   });
 });

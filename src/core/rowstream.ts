@@ -175,3 +175,101 @@ export function decodePartitions(bytes: Uint8Array, ends?: number[], u16Counts =
   }
   return out;
 }
+
+/** A stretch of one partition's row stream: what a read needs to pick it, and where its bytes are. */
+export interface StreamBlock {
+  first: { kind: number; values: (Uint8Array | null)[] };
+  last: { kind: number; values: (Uint8Array | null)[] };
+  /** from the start of the stream */
+  offset: number;
+  width: number;
+  /** the range deletion still open at the block's end */
+  endOpenMarker: DeletionTime | null;
+}
+
+const CLUSTERING = 4;
+
+function skip(r: ByteReader, n: number): void {
+  r.need(n);
+  r.pos += n;
+}
+
+function skipValues(r: ByteReader): void {
+  const n = r.u8();
+  for (let i = 0; i < n; i++) {
+    const l = r.i32();
+    if (l > 0) skip(r, l);
+  }
+}
+
+function skipBody(r: ByteReader): void {
+  skip(r, 8 + 4 + 4 + 8 + 4 + 1);
+  const n = r.u32();
+  for (let i = 0; i < n; i++) {
+    skip(r, 2);
+    const flags = r.u8();
+    skip(r, 8 + 4 + 4);
+    if (flags & RS_CELL_HAS_PATH) skip(r, r.i32());
+    skip(r, r.i32());
+  }
+  skip(r, r.u32() * (2 + 8 + 4));
+}
+
+/**
+ * Cuts one partition's row stream into blocks of about `blockBytes`, as
+ * Index.db's row index cuts a wide partition in Data.db: rows and markers are
+ * walked without being decoded, so a slice of a large memtable partition
+ * decodes only the blocks that can hold it. `headerEnd` is where the first
+ * row or marker starts (after the key, the deletion and the static row);
+ * `keyEnd` where the key and deletion end.
+ */
+export function streamBlocks(stream: Uint8Array, blockBytes: number): { keyEnd: number; headerEnd: number; blocks: StreamBlock[] } {
+  const r = new ByteReader(stream);
+  if (r.u8() !== RS_PARTITION) throw new RangeError("row stream: expected a partition");
+  skip(r, 8);
+  skip(r, r.i32());
+  skip(r, 12);
+  const keyEnd = r.pos;
+  if (stream[r.pos] === RS_STATIC) {
+    skip(r, 1);
+    skipBody(r);
+  }
+  const headerEnd = r.pos;
+  const blocks: StreamBlock[] = [];
+  let open: DeletionTime | null = null;
+  let block: StreamBlock | null = null;
+  for (;;) {
+    const at = r.pos;
+    const tag = r.u8();
+    if (tag === RS_END) break;
+    let kind: number;
+    let values: (Uint8Array | null)[] | null = null;
+    const startsBlock: boolean = block === null;
+    if (tag === RS_ROW) {
+      kind = CLUSTERING;
+      const vAt = r.pos;
+      skipValues(r);
+      // values are decoded only at a block's edges
+      values = startsBlock ? readValues(new ByteReader(stream.subarray(vAt, r.pos))) : null;
+      const valuesEnd = r.pos;
+      skipBody(r);
+      if (!startsBlock && (r.pos - block!.offset >= blockBytes || stream[r.pos] === RS_END)) values = readValues(new ByteReader(stream.subarray(vAt, valuesEnd)));
+    } else if (tag === RS_MARKER) {
+      kind = r.u8();
+      values = readValues(r);
+      const d = readDeletion(r) ?? LIVE;
+      const o = isBoundary(kind) ? readDeletion(r) ?? LIVE : null;
+      open = kind === 1 || kind === 7 ? d : o;
+    } else throw new RangeError(`row stream: bad tag ${tag} at ${at}`);
+    if (startsBlock) block = { first: { kind, values: values! }, last: { kind, values: values! }, offset: at, width: 0, endOpenMarker: null };
+    else if (values) block!.last = { kind, values };
+    const b = block!;
+    b.width = r.pos - b.offset;
+    if (b.width >= blockBytes || stream[r.pos] === RS_END) {
+      b.endOpenMarker = open;
+      blocks.push(b);
+      block = null;
+    }
+  }
+  return { keyEnd, headerEnd, blocks };
+}

@@ -15,7 +15,9 @@ import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
 import { Token } from "./lexer.js";
 import { ClusteringRestriction, clusteringBounds } from "./slice.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
-import { SelectPlan } from "../read/plan.js";
+import { SelectPlan, TokenRange } from "../read/plan.js";
+import { invalidRequest, REQUIRES_ALLOW_FILTERING } from "./errors.js";
+import { columnTest } from "./filter.js";
 
 const MAX_TTL = 20 * 365 * 86400; // Cassandra's limit
 const EMPTY = new Uint8Array(0);
@@ -96,6 +98,7 @@ function keyValues(schema: TableSchema, where: Relation[], b: Bindings, needClus
   const eq = new Map<string, CqlValue[]>();
   const ranges: Relation[] = [];
   for (const r of where) {
+    if (r.token || r.op === "CONTAINS" || r.op === "CONTAINS KEY") fail(r.tok, `${r.token ? "token()" : r.op} restrictions are only for SELECT`);
     if (r.columns.length > 1) {
       ranges.push(r);
       continue;
@@ -384,25 +387,108 @@ function writeStatementUnsorted(ctx: WriteContext, parsed: Parsed, params: Param
 
 // ---- SELECT
 
-export type { SelectPlan } from "../read/plan.js";
+export type { SelectPlan, TokenRange } from "../read/plan.js";
+
+/** token(pk...) relations as one range of tokens (Murmur3: signed 64-bit). */
+function tokenRange(schema: TableSchema, rels: Relation[], b: Bindings): TokenRange {
+  const range: TokenRange = { lo: null, loInclusive: true, hi: null, hiInclusive: true };
+  const pkNames = schema.partitionKey.map((c) => c.name);
+  for (const r of rels) {
+    if (r.columns.length !== pkNames.length || r.columns.some((c, i) => c.name !== pkNames[i]))
+      invalidRequest(r.tok, `The token function arguments must be in the partition key order: ${pkNames.join(", ")}`);
+    const v = termValue(r.values[0], { kind: "bigint" }, b);
+    if (typeof v !== "bigint") invalidRequest(r.tok, "Invalid null value for partition key part token");
+    const lower = r.op === ">" || r.op === ">=" || r.op === "=";
+    const upper = r.op === "<" || r.op === "<=" || r.op === "=";
+    if ((lower && range.lo !== null) || (upper && range.hi !== null))
+      invalidRequest(r.tok, `More than one restriction was found for the ${lower ? "start" : "end"} bound on ${pkNames.join(", ")}`);
+    if (lower) [range.lo, range.loInclusive] = [v, r.op !== ">"];
+    if (upper) [range.hi, range.hiInclusive] = [v, r.op !== "<"];
+  }
+  return range;
+}
+
+function emptyRange(t: TokenRange): boolean {
+  return t.lo !== null && t.hi !== null && (t.lo > t.hi || (t.lo === t.hi && !(t.loInclusive && t.hiInclusive)));
+}
+
+/**
+ * Without ALLOW FILTERING, clustering restrictions must pick one range of
+ * the partition as Cassandra requires: = or IN on a prefix of the clustering
+ * columns, then at most a slice; anything else is refused with its words.
+ */
+function clusteringPrefixOnly(schema: TableSchema, rels: Relation[]): void {
+  let i = 0;
+  let sliced: string | null = null;
+  const used = new Set<Relation>();
+  while (i < schema.clustering.length && sliced === null) {
+    const here = rels.filter((r) => r.columns[0].name === schema.clustering[i].name);
+    if (here.length === 0) break;
+    here.forEach((r) => used.add(r));
+    const eq = here.find((r) => r.op === "=" || r.op === "IN");
+    if (eq && here.length === 1) i += eq.columns.length;
+    else sliced = schema.clustering[i].name;
+  }
+  for (const r of rels) {
+    if (used.has(r)) continue;
+    const at = schema.clustering.findIndex((c) => c.name === r.columns[0].name);
+    const prev = schema.clustering[at - 1]?.name ?? r.columns[0].name;
+    if (sliced !== null) invalidRequest(r.tok, `Clustering column "${r.columns[0].name}" cannot be restricted (preceding column "${sliced}" is restricted by a non-EQ relation)`);
+    invalidRequest(r.tok, `PRIMARY KEY column "${r.columns[0].name}" cannot be restricted as preceding column "${prev}" is not restricted`);
+  }
+}
 
 export function planSelect(schema: TableSchema, parsed: Parsed, params: Params): SelectPlan {
   const s = parsed.statement as Select;
   const b = new Bindings(parsed.markers, params);
   checkTable(schema, s.table);
+  const filtering = (tok: Token) => {
+    if (!s.allowFiltering) invalidRequest(tok, REQUIRES_ALLOW_FILTERING);
+  };
   const pkNames = new Set(schema.partitionKey.map((c) => c.name));
-  const pkRels = s.where.filter((r) => r.columns.length === 1 && pkNames.has(r.columns[0].name));
-  let keys: Uint8Array[] | null = null;
-  if (pkRels.length) {
-    keys = keyValues(schema, pkRels, b, false).pk.map((k) => encodeKey(schema, k));
-  }
+  const tokenRels = s.where.filter((r) => r.token);
+  const rels = s.where.filter((r) => !r.token);
+  const pkRels = rels.filter((r) => r.columns.length === 1 && pkNames.has(r.columns[0].name));
   const preds: ((row: Record<string, CqlValue>) => boolean)[] = [];
+
+  // the partition key: every column by = or IN reads those partitions; anything less is a scan that filters
+  let keys: Uint8Array[] | null = null;
+  const eqPk = pkRels.filter((r) => r.op === "=" || r.op === "IN");
+  const pkByEq = schema.partitionKey.every((c) => eqPk.some((r) => r.columns[0].name === c.name));
+  if (pkRels.length && tokenRels.length)
+    invalidRequest(tokenRels[0].tok, `Columns "${[...pkNames].join(", ")}" cannot be restricted by both a normal relation and a token relation`);
+  if (pkByEq && eqPk.length === pkRels.length && pkRels.length) {
+    keys = keyValues(schema, pkRels, b, false).pk.map((k) => encodeKey(schema, k));
+  } else if (pkRels.length) {
+    filtering(pkRels[0].tok);
+    for (const r of pkRels) preds.push(columnTest(column(schema, r.columns[0].name, r.columns[0].tok), r, b));
+  }
+  let range: TokenRange | null = null;
+  if (tokenRels.length) {
+    range = tokenRange(schema, tokenRels, b);
+    if (emptyRange(range)) keys = [];
+  }
+
   const restrictions: ClusteringRestriction[] = [];
-  for (const r of s.where) {
+  for (const r of rels) {
     if (r.columns.length === 1 && pkNames.has(r.columns[0].name)) continue;
     const cols = r.columns.map((c) => column(schema, c.name, c.tok));
-    for (const c of cols) if (c.kind !== "clustering") fail(r.tok, `'${c.name}' is not a clustering column: only key columns can be restricted (no ALLOW FILTERING)`);
-    if (keys === null) fail(r.tok, "restrict the full partition key before clustering columns");
+    if (cols.length > 1 && cols.some((c) => c.kind !== "clustering")) invalidRequest(r.tok, `Multi-column relations can only be applied to clustering columns but was applied to: ${cols.find((c) => c.kind !== "clustering")!.name}`);
+    if (cols[0].kind !== "clustering") {
+      // a regular or static column: a test of every row
+      filtering(r.tok);
+      if (s.distinct && cols[0].kind !== "static") invalidRequest(r.tok, "SELECT DISTINCT with WHERE clause only supports restriction by partition key and/or static columns.");
+      preds.push(columnTest(cols[0], r, b));
+      continue;
+    }
+    if (s.distinct) invalidRequest(r.tok, "SELECT DISTINCT with WHERE clause only supports restriction by partition key and/or static columns.");
+    if (r.op === "CONTAINS" || r.op === "CONTAINS KEY") {
+      filtering(r.tok);
+      preds.push(columnTest(cols[0], r, b));
+      continue;
+    }
+    // clustering columns without the partition key: filtered in a scan
+    if (keys === null) filtering(r.tok);
     const cmp = (row: Record<string, CqlValue>, want: Uint8Array[]) => {
       for (let i = 0; i < cols.length; i++) {
         // an empty clustering value reads back as null: compare it as the empty bytes it is
@@ -429,10 +515,10 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
       });
     }
   }
-  if (keys === null && s.where.length) fail(s.where[0].tok, "restrict the full partition key (= or IN)");
+  if (keys !== null && !s.allowFiltering) clusteringPrefixOnly(schema, rels.filter((r) => r.columns.every((c) => schema.byName.get(c.name)?.kind === "clustering")));
   let reverse = false;
   if (s.orderBy.length) {
-    if (keys === null) fail(s.orderBy[0].tok, "ORDER BY needs the partition key restricted");
+    if (keys === null) invalidRequest(s.orderBy[0].tok, "ORDER BY is only supported when the partition key is restricted by an EQ or an IN.");
     s.orderBy.forEach((o, i) => {
       const c = schema.clustering[i];
       if (!c || c.name !== o.column) fail(o.tok, `ORDER BY must follow the clustering columns in order${c ? ` (expected '${c.name}')` : ""}`);
@@ -451,6 +537,17 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
   for (const sel of sels ?? []) if (sel.kind !== "count") column(schema, sel.name, sel.tok);
   const count = !!sels?.some((x) => x.kind === "count");
   if (count && sels!.length > 1) fail(sels![0].tok, "COUNT(*) cannot be mixed with other selectors");
+  if (s.distinct) {
+    // one row per partition: its key, and its static columns if asked
+    if (!sels) invalidRequest(s.table.tok, "SELECT DISTINCT queries must only request partition key columns and/or static columns (not *)");
+    for (const sel of sels) {
+      const def = sel.kind === "count" ? null : schema.byName.get(sel.name)!;
+      if (!def || sel.kind !== "column" || (def.kind !== "partition_key" && def.kind !== "static"))
+        invalidRequest(sel.tok, `SELECT DISTINCT queries must only request partition key columns and/or static columns (not ${sel.kind === "count" ? "count(*)" : sel.name})`);
+    }
+    const missing = schema.partitionKey.find((c) => !sels.some((sel) => sel.kind === "column" && sel.name === c.name));
+    if (missing) invalidRequest(s.table.tok, `SELECT DISTINCT queries must request all the partition key columns (missing ${missing.name})`);
+  }
   const all = [...schema.partitionKey, ...schema.clustering, ...schema.columns].map((c) => c.name);
   const project = (row: Record<string, CqlValue>): Record<string, CqlValue> => {
     if (!sels) return Object.fromEntries(all.map((n) => [n, row[n] ?? null]));
@@ -463,9 +560,11 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
     return out;
   };
   const countSel = sels?.find((x) => x.kind === "count");
+  const perPartitionLimit = intOf(s.perPartitionLimit, "PER PARTITION LIMIT");
   return {
-    keys, filter: (row) => preds.every((p) => p(row)), reverse, slice: clusteringBounds(schema, restrictions),
-    perPartitionLimit: intOf(s.perPartitionLimit, "PER PARTITION LIMIT"), limit: intOf(s.limit, "LIMIT"),
+    keys, tokenRange: keys === null ? range : null, filter: (row) => preds.every((p) => p(row)), reverse,
+    slice: keys === null ? null : clusteringBounds(schema, restrictions),
+    perPartitionLimit: s.distinct ? 1 : perPartitionLimit, limit: intOf(s.limit, "LIMIT"),
     project, count, countName: countSel?.alias ?? "count",
     metadata: !!sels?.some((x) => x.kind === "writetime" || x.kind === "ttl"),
   };

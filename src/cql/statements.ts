@@ -23,9 +23,11 @@ export interface Using {
 }
 
 export interface Relation {
-  /** one column, or several for a multi-column (tuple) relation */
+  /** one column, or several for a multi-column (tuple) relation, or token()'s arguments */
   columns: { name: string; tok: Token }[];
-  op: "=" | "<" | "<=" | ">" | ">=" | "IN";
+  op: "=" | "<" | "<=" | ">" | ">=" | "IN" | "CONTAINS" | "CONTAINS KEY";
+  /** `token(columns) op value` */
+  token?: boolean;
   /** for IN: the candidates; otherwise one term (a tuple term for multi-column) */
   values: Term[];
   tok: Token;
@@ -82,6 +84,8 @@ export type Selector =
 
 export interface Select {
   type: "select";
+  distinct: boolean;
+  allowFiltering: boolean;
   table: TableRef;
   /** null: `*` */
   selectors: Selector[] | null;
@@ -275,7 +279,7 @@ class Parser {
   }
 
   select(): Select {
-    if (this.ts.isWord("distinct")) this.ts.fail("SELECT DISTINCT is not supported");
+    const distinct = this.ts.acceptWord("distinct");
     let selectors: Selector[] | null = null;
     if (!this.ts.acceptPunct("*")) {
       selectors = [];
@@ -321,10 +325,13 @@ class Parser {
         orderBy.push({ column, desc, tok });
       } while (this.ts.acceptPunct(","));
     }
-    const s: Select = { type: "select", table, selectors, where, orderBy };
+    const s: Select = { type: "select", distinct, allowFiltering: false, table, selectors, where, orderBy };
     if (this.ts.acceptWord("per", "partition", "limit")) s.perPartitionLimit = this.term();
     if (this.ts.acceptWord("limit")) s.limit = this.term();
-    if (this.ts.isWord("allow")) this.ts.fail("ALLOW FILTERING is not supported: restrict the full partition key");
+    if (this.ts.acceptWord("allow")) {
+      this.ts.expectWord("filtering");
+      s.allowFiltering = true;
+    }
     return s;
   }
 
@@ -333,7 +340,18 @@ class Parser {
     do {
       const tok = this.ts.peek();
       let columns: { name: string; tok: Token }[];
-      if (this.ts.acceptPunct("(")) {
+      let token = false;
+      if (this.ts.isWord("token") && this.ts.isPunct("(", 1)) {
+        this.ts.next();
+        this.ts.next();
+        token = true;
+        columns = [];
+        do {
+          const t = this.ts.peek();
+          columns.push({ name: this.ts.ident("column name"), tok: t });
+        } while (this.ts.acceptPunct(","));
+        this.ts.expectPunct(")");
+      } else if (this.ts.acceptPunct("(")) {
         columns = [];
         do {
           const t = this.ts.peek();
@@ -341,14 +359,14 @@ class Parser {
         } while (this.ts.acceptPunct(","));
         this.ts.expectPunct(")");
       } else {
-        if (this.ts.isWord("token") && this.ts.isPunct("(", 1)) this.ts.fail("token() restrictions are not supported");
         columns = [{ name: this.ts.ident("column name"), tok }];
       }
       const opTok = this.ts.next();
       let op: Relation["op"];
       if (opTok.kind === "ident" && opTok.text === "in") op = "IN";
       else if (opTok.kind === "punct" && ["=", "<", "<=", ">", ">="].includes(opTok.text)) op = opTok.text as Relation["op"];
-      else if (opTok.kind === "ident" && (opTok.text === "contains" || opTok.text === "like"))
+      else if (opTok.kind === "ident" && opTok.text === "contains") op = this.ts.acceptWord("key") ? "CONTAINS KEY" : "CONTAINS";
+      else if (opTok.kind === "ident" && opTok.text === "like")
         throw new CqlSyntaxError(`${opTok.raw.toUpperCase()} restrictions are not supported`, opTok.line, opTok.col);
       else throw new CqlSyntaxError(`expected a relation operator but found '${opTok.raw || "end of input"}'`, opTok.line, opTok.col);
       let values: Term[];
@@ -364,7 +382,8 @@ class Parser {
           this.ts.expectPunct(")");
         }
       } else values = [this.term()];
-      out.push({ columns, op, values, tok });
+      if (token && (op === "IN" || op === "CONTAINS" || op === "CONTAINS KEY")) throw new CqlSyntaxError(`token() takes =, <, <=, > or >=, not ${op}`, opTok.line, opTok.col);
+      out.push(token ? { columns, op, values, tok, token } : { columns, op, values, tok });
     } while (this.ts.acceptWord("and"));
     return out;
   }

@@ -3,8 +3,9 @@
 // engine's clock for TTL expiry. The merging itself is src/read/.
 import { TableSchema } from "../schema/schema.js";
 import { Partition } from "../sstable/model.js";
-import { ReadView, ReadCounters, newReadCounters, readPartition, scanPartitions } from "../read/read-path.js";
-import { materialize, CqlRow } from "../read/materialize.js";
+import { ReadView, ReadCounters, newReadCounters, readPartition } from "../read/read-path.js";
+import { scanRows } from "../read/select.js";
+import { CqlRow } from "../read/materialize.js";
 import { VersionSet } from "../version/version-set.js";
 import { Version } from "../version/version.js";
 import { Memtable } from "../memtable/memtable.js";
@@ -66,8 +67,7 @@ export class ReadSide {
 
   /** Every row, in token then clustering order. */
   async *scan(): AsyncGenerator<CqlRow> {
-    const now = this.clock.nowSeconds();
-    for await (const p of this.withView(scanPartitions)) yield* materialize(this.schema, p, { nowSeconds: now });
+    yield* this.withView(scanRows);
   }
 
   stats(): ReadStats {

@@ -49,6 +49,7 @@ export type { ServiceOptions } from "../edge/service.js";
 
 // errors: every one is a CqliteError with a stable code
 export { CqliteError, CorruptSSTableError, UnsupportedFormatError, CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
+export { InvalidRequestError } from "../cql/errors.js";
 export { StorageError, DatabaseLockedError, QuotaExceededError, FileNotFoundError, StorageClosedError } from "../storage/errors.js";
 export { WalCorruptionError } from "../wal/errors.js";
 export { ExportError } from "../export/export.js";

@@ -5,7 +5,7 @@
 import { TableSchema } from "../schema/schema.js";
 import { Partition, NO_TIMESTAMP } from "../sstable/model.js";
 import { ByteWriter, compareBytes } from "../util/bytes.js";
-import { writePartition } from "../core/rowstream.js";
+import { writePartition, streamBlocks, StreamBlock } from "../core/rowstream.js";
 import { mergeStreams } from "../core/merge.js";
 import { EncodingStats } from "../core/descriptors.js";
 import { TIMESTAMP_EPOCH, DELETION_TIME_EPOCH, TTL_EPOCH } from "../sstable/header.js";
@@ -54,7 +54,19 @@ interface MemPartition {
   /** the first row's clustering key; most partitions never see a second, and need no set */
   firstRow: string | null;
   rows: Set<string> | null;
+  /** the reconciled stream cut into blocks, kept until the partition changes */
+  cut?: PartitionCut;
+  cutBytes?: number;
 }
+
+/** A partition's reconciled row stream and the blocks a slice picks from (rowstream.ts streamBlocks). */
+export interface PartitionCut {
+  stream: Uint8Array;
+  keyEnd: number;
+  headerEnd: number;
+  blocks: StreamBlock[];
+}
+
 
 /** EncodingStats.Collector: minimums over everything applied, epochs when unset. */
 export class StatsCollector {
@@ -223,6 +235,23 @@ export class Memtable {
     if (!mp) return null;
     if (mp.updates.length > 1) this.fold(mp, true);
     return mp.updates[0];
+  }
+
+  /**
+   * The partition's reconciled stream cut into blocks of about `blockBytes`,
+   * or null: a slice decodes only the blocks that can hold it. Walking the
+   * stream for the cut decodes only the blocks' edges, and the cut is kept
+   * until the next write to the partition.
+   */
+  partitionBlocks(key: Uint8Array, blockBytes: number): PartitionCut | null {
+    const mp = this.parts.get(bytesKey(key));
+    if (!mp) return null;
+    const stream = this.partitionStream(key)!;
+    if (mp.cut?.stream !== stream || mp.cutBytes !== blockBytes) {
+      mp.cut = { stream, ...streamBlocks(stream, blockBytes) };
+      mp.cutBytes = blockBytes;
+    }
+    return mp.cut;
   }
 
   // flush asks for the keys and then the streams: sort once

@@ -2,8 +2,11 @@
 // alike. A source looks ahead a window of about so many bytes, says where it
 // ends, and hands over the partitions up to a bound as one row stream. The
 // merge cursor (merge-cursor.ts) picks the bound so that no partition is ever
-// split between slices, and memory stays at a window per source.
+// split between slices, and memory stays at a window per source. A partition
+// too large for a slice is handed over as blocks instead, merged a piece at a
+// time (partition-merge.ts).
 import { comparePartitions } from "../schema/order.js";
+import { PartitionBlocks } from "./partition-source.js";
 
 /** A partition's place in token order. */
 export interface Position {
@@ -20,6 +23,8 @@ export interface Window {
   last: Position;
   /** partitions follow the window */
   more: boolean;
+  /** the window's first partition of at least `wideBytes` (the window ends there), read a block at a time */
+  wide: Position | null;
 }
 
 export interface Taken {
@@ -36,9 +41,11 @@ export interface SourceCursor {
   /** partitions in the source when the cursor was made */
   readonly partitions: number;
   /** Looks ahead about `bytes` of partitions from the next one not taken; null when none is left. */
-  window(bytes: number): Promise<Window | null>;
-  /** Takes every partition not yet taken at or before `bound` (all, when null). */
-  take(bound: Position | null): Promise<Taken | null>;
+  window(bytes: number, wideBytes?: number): Promise<Window | null>;
+  /** Takes every partition not yet taken at or before `bound` (all, when null), or only those before it (`before`). */
+  take(bound: Position | null, before?: boolean): Promise<Taken | null>;
+  /** Takes the next partition if it is the one at `at`, as blocks read when asked. */
+  takeBlocks(at: Position): Promise<PartitionBlocks | null>;
 }
 
 /** Partitions looked at per source and window at most, whatever their bytes. */

@@ -15,6 +15,8 @@ export interface MaterializeOptions {
   nowSeconds?: number;
   /** add "writetime(col)" and "ttl(col)" entries */
   withMetadata?: boolean;
+  /** no row of static values alone, even without rows: another piece of the partition has (or will have) rows */
+  noStaticRow?: boolean;
 }
 
 function cellLive(c: Cell, now: number): boolean {
@@ -120,7 +122,7 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
     }
     rows.push(out);
   }
-  if (rows.length === 0 && hasStatic) {
+  if (rows.length === 0 && hasStatic && !opts.noStaticRow) {
     const out: CqlRow = { ...key };
     for (const c of schema.clustering) out[c.name] = null;
     for (const def of schema.columns) out[def.name] = statics[def.name] ?? null;

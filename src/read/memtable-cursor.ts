@@ -3,14 +3,15 @@
 // later may be), each handed over as its reconciled row stream.
 import { Memtable, MemtableEntry } from "../memtable/memtable.js";
 import { concat } from "../util/bytes.js";
+import { PartitionBlocks, memtablePartition } from "./partition-source.js";
 import { SourceCursor, Position, Window, Taken, MAX_WINDOW, comparePositions } from "./cursor.js";
 
 export class MemtableCursor implements SourceCursor {
   private readonly entries: readonly MemtableEntry[];
   private at = 0;
 
-  /** `from`: the first partition wanted. */
-  constructor(private readonly memtable: Memtable, from: Position | null = null) {
+  /** `from`: the first partition wanted; `blockBytes`: the blocks a wide partition is read in. */
+  constructor(private readonly memtable: Memtable, from: Position | null = null, private readonly blockBytes = 16 << 10) {
     this.entries = memtable.sortedEntries();
     if (from) {
       let lo = 0;
@@ -28,19 +29,27 @@ export class MemtableCursor implements SourceCursor {
     return this.entries.length;
   }
 
-  async window(bytes: number): Promise<Window | null> {
+  async window(bytes: number, wideBytes = Infinity): Promise<Window | null> {
     const n = this.entries.length;
     if (this.at >= n) return null;
     let j = this.at;
     let sum = this.entries[j].bytes;
-    while (j + 1 < n && j + 1 - this.at < MAX_WINDOW && sum < bytes) sum += this.entries[++j].bytes;
-    return { last: this.entries[j], more: j + 1 < n };
+    while (j + 1 < n && j + 1 - this.at < MAX_WINDOW && sum < bytes && this.entries[j].bytes < wideBytes) sum += this.entries[++j].bytes;
+    return { last: this.entries[j], more: j + 1 < n, wide: this.entries[j].bytes >= wideBytes ? this.entries[j] : null };
   }
 
-  async take(bound: Position | null): Promise<Taken | null> {
+  async takeBlocks(at: Position): Promise<PartitionBlocks | null> {
+    const e = this.entries[this.at];
+    if (!e || comparePositions(e, at) !== 0) return null;
+    this.at++;
+    return memtablePartition(this.memtable, e.key, this.blockBytes);
+  }
+
+  async take(bound: Position | null, before = false): Promise<Taken | null> {
     const start = this.at;
     let j = start;
-    while (j < this.entries.length && (!bound || comparePositions(this.entries[j], bound) <= 0)) j++;
+    const stop = before ? 0 : 1;
+    while (j < this.entries.length && (!bound || comparePositions(this.entries[j], bound) < stop)) j++;
     if (j === start) return null;
     const parts: Uint8Array[] = [];
     for (let k = start; k < j; k++) {

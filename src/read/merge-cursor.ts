@@ -5,6 +5,7 @@
 // most about a window. Reads, scans, compaction and export all merge what it
 // yields through the core.
 import { SourceCursor, Position, comparePositions } from "./cursor.js";
+import { PartitionBlocks } from "./partition-source.js";
 
 export interface Slice {
   /** one row stream per source that had partitions in the slice */
@@ -15,13 +16,16 @@ export interface Slice {
   partitions: number;
   minToken: bigint | null;
   maxToken: bigint | null;
+  /** no partitions, but the next one is this wide one: take it with takeBlocks */
+  wide?: Position;
 }
 
 export class MergeCursor {
   private consumed = 0;
   readonly total: number;
 
-  constructor(private readonly sources: SourceCursor[]) {
+  /** `wideBytes`: a partition this large in any source is not sliced but handed over as blocks. */
+  constructor(private readonly sources: SourceCursor[], private readonly wideBytes = Infinity) {
     this.total = sources.reduce((n, s) => n + s.partitions, 0);
   }
 
@@ -33,13 +37,18 @@ export class MergeCursor {
   /** The next slice of about `sliceBytes` per source, or null at the end. */
   async next(sliceBytes: number): Promise<Slice | null> {
     let bound: Position | null = null;
+    let wide: Position | null = null;
     for (const s of this.sources) {
-      const w = await s.window(sliceBytes);
+      const w = await s.window(sliceBytes, this.wideBytes);
       if (w?.more && (!bound || comparePositions(w.last, bound) < 0)) bound = w.last;
+      if (w?.wide && (!wide || comparePositions(w.wide, wide) < 0)) wide = w.wide;
     }
+    // a wide partition ends the slice before it, and goes alone once it is next
+    const before = wide !== null && (bound === null || comparePositions(wide, bound) <= 0);
+    if (before) bound = wide;
     const slice: Slice = { streams: [], bytes: 0, partitions: 0, minToken: null, maxToken: null };
     for (const s of this.sources) {
-      const t = await s.take(bound);
+      const t = await s.take(bound, before);
       if (!t) continue;
       slice.streams.push(t.stream);
       if (slice.minToken === null || t.minToken < slice.minToken) slice.minToken = t.minToken;
@@ -48,6 +57,21 @@ export class MergeCursor {
       slice.partitions += t.partitions;
       this.consumed += t.partitions;
     }
-    return slice.streams.length ? slice : null;
+    if (slice.streams.length) return slice;
+    if (before) return { ...slice, wide: wide! };
+    return null;
+  }
+
+  /** The wide partition at `at` from every source that holds it, as blocks (after a slice that named it). */
+  async takeBlocks(at: Position): Promise<PartitionBlocks[]> {
+    const out: PartitionBlocks[] = [];
+    for (const s of this.sources) {
+      const b = await s.takeBlocks(at);
+      if (b) {
+        out.push(b);
+        this.consumed++;
+      }
+    }
+    return out;
   }
 }

@@ -4,9 +4,19 @@
 import { ClusteringBounds } from "../sstable/row-index.js";
 import { CqlValue } from "../types/codec.js";
 
+/** Tokens a scan keeps: between two bounds, each open (null) or inclusive or not. */
+export interface TokenRange {
+  lo: bigint | null;
+  loInclusive: boolean;
+  hi: bigint | null;
+  hiInclusive: boolean;
+}
+
 export interface SelectPlan {
-  /** partition keys to read; null: every partition (a full scan) */
+  /** partition keys to read; null: every partition (a full scan, or one over a token range) */
   keys: Uint8Array[] | null;
+  /** for a scan: the tokens wanted; null: all */
+  tokenRange: TokenRange | null;
   /** the clusterings the restrictions can hold (a superset); null: the whole partition */
   slice: ClusteringBounds[] | null;
   /** keeps a row (by its decoded values) */

@@ -2,12 +2,14 @@
 // from the memtables and the SSTables of one pinned version. A scan walks
 // every source with a cursor and merges a slice at a time in the core, so its
 // memory is a window per source however large the table, and a consumer that
-// stops early (LIMIT, a break) stops the reading too.
+// stops early (LIMIT, a break) stops the reading too. A wide partition, in a
+// scan or read by its key, is merged a piece at a time (partition-merge.ts),
+// forwards or backwards, so it is never held whole either.
 import { TableSchema } from "../schema/schema.js";
 import { Memtable } from "../memtable/memtable.js";
 import { SSTableReader } from "../sstable/reader.js";
 import { Partition, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
-import { compareClustering } from "../schema/order.js";
+import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { mergeStreams } from "../core/merge.js";
 import { decodePartitions } from "../core/rowstream.js";
 import { MergeCursor } from "./merge-cursor.js";
@@ -15,6 +17,9 @@ import { MemtableCursor } from "./memtable-cursor.js";
 import { SSTableCursor } from "./sstable-cursor.js";
 import { SourceCursor, Position } from "./cursor.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
+import { compareBytes } from "../util/bytes.js";
+import { PartitionBlocks, sstablePartition, memtablePartition, wholePartition } from "./partition-source.js";
+import { mergePartition } from "./partition-merge.js";
 
 export interface ReadCounters {
   sstablesRead: number;
@@ -47,16 +52,66 @@ export const SCAN_MAX_SLICE = 1 << 20;
 /** Per source and slice at least, however many sources there are. */
 const MIN_SOURCE_SLICE = 4 << 10;
 
-/**
- * One partition, merged across memtables and SSTables, or null. With `slice`,
- * SSTables may leave out rows outside it (wide partitions are read through
- * their row index); rows outside it may still come back.
- */
-export async function readPartition(view: ReadView, key: Uint8Array, slice: ClusteringBounds[] | null = null): Promise<Partition | null> {
+/** One partition, merged across memtables and SSTables, whole, or null. */
+export async function readPartition(view: ReadView, key: Uint8Array): Promise<Partition | null> {
   const streams: Uint8Array[] = [];
   for (const m of view.memtables) {
     const s = m.partitionStream(key);
     if (s) streams.push(s);
+  }
+  for (const r of view.readers) {
+    const s = await r.getStream(key);
+    if (s) streams.push(s);
+  }
+  if (streams.length === 0) return null;
+  return decodePartitions(mergeStreams(view.schema, streams, view.nowSeconds))[0] ?? null;
+}
+
+/** Part of a partition as a read yields it; `more`: more pieces of the same partition follow. */
+export interface Piece {
+  partition: Partition;
+  more: boolean;
+}
+
+/** What the consumer wants of wide partitions as it goes. */
+export interface PieceControl {
+  /** set when it wants no more of the partition it is in: its remaining blocks are not read */
+  skipPartition: boolean;
+  /** a page resumed inside this partition: only blocks after this clustering (in reading order) are read */
+  after?: { key: Uint8Array; clustering: Uint8Array[] } | null;
+}
+
+/**
+ * When a partition is read in pieces. A memtable partition of at least
+ * `memtableWideBytes` is read a block of `memtableBlockBytes` at a time
+ * (smaller ones, and SSTable partitions without a row index, are merged
+ * whole); a partition of at least `scanWideBytes` in any source is not part
+ * of a scan's slice but merged a piece at a time, so a slice's decoded rows
+ * stay about its bytes. Tests lower them to reach the piecewise paths with
+ * small data.
+ */
+export const readTuning = {
+  memtableWideBytes: 64 << 10,
+  memtableBlockBytes: 16 << 10,
+  scanWideBytes: 1 << 20,
+};
+
+/**
+ * One partition merged across memtables and SSTables, in pieces: one piece
+ * when it is narrow everywhere, otherwise a piece per block or so, in
+ * clustering order or (`reverse`) from the last row back. With `slice`,
+ * only the row index blocks (and memtable blocks) that can hold it are read,
+ * and SSTables whose clusterings lie outside it are skipped; rows outside it
+ * may still come back.
+ */
+export async function* readPieces(view: ReadView, key: Uint8Array, slice: ClusteringBounds[] | null, reverse: boolean, control: PieceControl): AsyncGenerator<Piece> {
+  const streams: Uint8Array[] = [];
+  const wide: PartitionBlocks[] = [];
+  for (const m of view.memtables) {
+    const s = m.partitionStream(key);
+    if (!s) continue;
+    if (s.length < readTuning.memtableWideBytes) streams.push(s);
+    else wide.push(memtablePartition(m, key, readTuning.memtableBlockBytes)!);
   }
   const c = view.counters;
   for (const r of view.readers) {
@@ -64,14 +119,70 @@ export async function readPartition(view: ReadView, key: Uint8Array, slice: Clus
       if (c) c.sstablesSkipped++;
       continue;
     }
-    const s = slice ? await r.getSliceStream(key, slice, c) : await r.getStream(key);
-    if (s) {
-      streams.push(s);
-      if (c) c.sstablesRead++;
-    } else if (c) c.sstablesSkipped++;
+    const pos = await r.locate(key);
+    if (!pos) {
+      if (c) c.sstablesSkipped++;
+      continue;
+    }
+    if (c) c.sstablesRead++;
+    if (pos.entry.promoted.length === 0) streams.push(r.decodeStream(await r.dataRange(pos.entry.position, pos.next), pos.entry.position));
+    else wide.push(await sstablePartition(r, pos, true));
   }
-  if (streams.length === 0) return null;
-  return decodePartitions(mergeStreams(view.schema, streams, view.nowSeconds))[0] ?? null;
+  if (wide.length === 0) {
+    if (streams.length === 0) return;
+    const p = decodePartitions(mergeStreams(view.schema, streams, view.nowSeconds))[0];
+    if (p) yield { partition: p, more: false };
+    return;
+  }
+  for (const s of streams) wide.push(wholePartition(decodePartitions(s)[0]));
+  yield* lookahead(piecesOf(view, wide, slice, reverse, control));
+}
+
+/** The pieces of a partition from its sources' blocks, range by range (each range's rows only, when there are several). */
+async function* piecesOf(view: ReadView, sources: PartitionBlocks[], slice: ClusteringBounds[] | null, reverse: boolean, control: PieceControl): AsyncGenerator<Partition> {
+  const schema = view.schema;
+  let ranges: (ClusteringBounds | null)[] = slice ? distinctRanges(schema, slice, reverse) : [null];
+  const after = control.after;
+  if (after && compareBytes(after.key, sources[0].header.key) === 0) ranges = ranges.map((b) => resumed(schema, b, after.clustering, reverse));
+  control.skipPartition = false;
+  for (const range of ranges) {
+    for await (const p of mergePartition(sources, { schema, nowSeconds: view.nowSeconds, range, reverse, counts: view.counters })) {
+      if (control.skipPartition) return;
+      if (range && slice && slice.length > 1) p.unfiltereds = p.unfiltereds.filter((u) => u.type !== "row" || within(schema, u.row.clustering, range));
+      yield p;
+    }
+  }
+}
+
+const K = MARKER_KINDS;
+
+function within(schema: TableSchema, cl: (Uint8Array | null)[], b: ClusteringBounds): boolean {
+  return compareClustering(schema, cl, CLUSTERING_KIND, b.lo, K.INCL_START_BOUND) >= 0 && compareClustering(schema, cl, CLUSTERING_KIND, b.hi, K.INCL_END_BOUND) <= 0;
+}
+
+/** A range cut to what lies at or after `c` in reading order (rows up to `c` itself are passed over later). */
+function resumed(schema: TableSchema, b: ClusteringBounds | null, c: Uint8Array[], reverse: boolean): ClusteringBounds {
+  const lo = b?.lo ?? [];
+  const hi = b?.hi ?? [];
+  if (reverse) return { lo, hi: compareClustering(schema, c, K.INCL_END_BOUND, hi, K.INCL_END_BOUND) < 0 ? c : hi };
+  return { lo: compareClustering(schema, c, K.INCL_START_BOUND, lo, K.INCL_START_BOUND) > 0 ? c : lo, hi };
+}
+
+/** Ranges in clustering order (reversed, backwards), each once: IN lists may repeat a value. */
+function distinctRanges(schema: TableSchema, slice: ClusteringBounds[], reverse: boolean): ClusteringBounds[] {
+  const sorted = [...slice].sort((a, b) => compareClustering(schema, a.lo, K.INCL_START_BOUND, b.lo, K.INCL_START_BOUND) || compareClustering(schema, a.hi, K.INCL_END_BOUND, b.hi, K.INCL_END_BOUND));
+  const out = sorted.filter((b, i) => i === 0 || compareClustering(schema, b.lo, K.INCL_START_BOUND, sorted[i - 1].lo, K.INCL_START_BOUND) !== 0 || compareClustering(schema, b.hi, K.INCL_END_BOUND, sorted[i - 1].hi, K.INCL_END_BOUND) !== 0);
+  return reverse ? out.reverse() : out;
+}
+
+/** Marks every piece but the last with `more`. */
+async function* lookahead(pieces: AsyncGenerator<Partition>): AsyncGenerator<Piece> {
+  let held: Partition | null = null;
+  for await (const p of pieces) {
+    if (held) yield { partition: held, more: true };
+    held = p;
+  }
+  if (held) yield { partition: held, more: false };
 }
 
 /**
@@ -90,13 +201,18 @@ function mayHold(schema: TableSchema, r: SSTableReader, slice: ClusteringBounds[
   return slice.some((b) => compareClustering(schema, max, K.INCL_END_BOUND, b.lo, K.INCL_START_BOUND) >= 0 && compareClustering(schema, min, K.INCL_START_BOUND, b.hi, K.INCL_END_BOUND) <= 0);
 }
 
-/** Every partition in token order (from `from` on, when given), merged across every source as it is read. */
-export async function* scanPartitions(view: ReadView, from: Position | null = null): AsyncGenerator<Partition> {
-  const sources: SourceCursor[] = [...view.memtables.map((m) => new MemtableCursor(m, from)), ...view.readers.map((r) => new SSTableCursor(r, from))];
-  const cursor = new MergeCursor(sources);
+/** Every partition in token order (from `from` on, when given), merged across every source as it is read; wide ones in pieces. */
+export async function* scanPieces(view: ReadView, from: Position | null, control: PieceControl): AsyncGenerator<Piece> {
+  const sources: SourceCursor[] = [...view.memtables.map((m) => new MemtableCursor(m, from, readTuning.memtableBlockBytes)), ...view.readers.map((r) => new SSTableCursor(r, from))];
+  const cursor = new MergeCursor(sources, readTuning.scanWideBytes);
   for (let total = SCAN_FIRST_SLICE; ; total = Math.min(SCAN_MAX_SLICE, total * 2)) {
     const slice = await cursor.next(Math.max(MIN_SOURCE_SLICE, Math.floor(total / Math.max(1, sources.length))));
     if (!slice) return;
-    yield* decodePartitions(mergeStreams(view.schema, slice.streams, view.nowSeconds));
+    if (slice.wide) {
+      const parts = await cursor.takeBlocks(slice.wide);
+      yield* lookahead(piecesOf({ ...view, counters: undefined }, parts, null, false, control));
+      continue;
+    }
+    for (const p of decodePartitions(mergeStreams(view.schema, slice.streams, view.nowSeconds))) yield { partition: p, more: false };
   }
 }

@@ -1,15 +1,17 @@
 // Running a SELECT plan over a read view: partitions come from point reads
-// (a partition key restricted) or the streaming scan, rows are filtered,
-// ordered and limited as they come, and reading stops at the LIMIT or at the
-// end of a page.
-import { Partition } from "../sstable/model.js";
+// (a partition key restricted) or the streaming scan (within a token range,
+// if given), in pieces when they are wide; rows are filtered, ordered and
+// limited as they come, and reading stops at the LIMIT or at the end of a
+// page. A partition whose PER PARTITION LIMIT (or DISTINCT) is reached is
+// not read further.
 import { SelectPlan } from "./plan.js";
 import { TableSchema } from "../schema/schema.js";
 import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { encodeValue } from "../types/codec.js";
 import { compareBytes } from "../util/bytes.js";
 import { materialize, CqlRow } from "./materialize.js";
-import { ReadView, readPartition, scanPartitions } from "./read-path.js";
+import { ReadView, Piece, PieceControl, readPieces, scanPieces } from "./read-path.js";
+import { Position, comparePositions } from "./cursor.js";
 import { PagePosition } from "./paging.js";
 
 /** A page to fill: at most `size` rows, after `resume` if given; `next` is set when the page filled. */
@@ -19,9 +21,25 @@ export interface Page {
   next: PagePosition | null;
 }
 
-async function* planned(view: ReadView, plan: SelectPlan, resume: PagePosition | null): AsyncGenerator<Partition> {
+const EMPTY = new Uint8Array(0);
+
+async function* planned(view: ReadView, plan: SelectPlan, resume: PagePosition | null, control: PieceControl): AsyncGenerator<Piece> {
   if (plan.keys === null) {
-    yield* scanPartitions(view, resume && { token: resume.token, key: resume.key });
+    let from: Position | null = resume && { token: resume.token, key: resume.key };
+    const range = plan.tokenRange;
+    if (range?.lo != null) {
+      // the empty key sorts before every key of its token
+      const lo = { token: range.lo, key: EMPTY };
+      if (!from || comparePositions(lo, from) > 0) from = lo;
+    }
+    for await (const piece of scanPieces(view, from, control)) {
+      const t = piece.partition.token;
+      if (range) {
+        if (range.hi !== null && (t > range.hi || (t === range.hi && !range.hiInclusive))) return;
+        if (range.lo !== null && t === range.lo && !range.loInclusive) continue;
+      }
+      yield piece;
+    }
     return;
   }
   const seen = new Set<string>();
@@ -33,12 +51,9 @@ async function* planned(view: ReadView, plan: SelectPlan, resume: PagePosition |
     // a resumed page starts at the partition it stopped in
     if (skipping && compareBytes(k, resume!.key) !== 0) continue;
     skipping = false;
-    const p = await readPartition(view, k, plan.slice);
-    if (p) yield p;
+    yield* readPieces(view, k, plan.slice, plan.reverse, control);
   }
 }
-
-const EMPTY = new Uint8Array(0);
 
 function clusteringOf(schema: TableSchema, row: CqlRow): Uint8Array[] {
   // an empty clustering value reads back as null
@@ -48,19 +63,33 @@ function clusteringOf(schema: TableSchema, row: CqlRow): Uint8Array[] {
 export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | null = null): AsyncGenerator<CqlRow> {
   const schema = view.schema;
   const resume = page?.resume ?? null;
+  const control: PieceControl = { skipPartition: false, after: resume && { key: resume.key, clustering: resume.clustering } };
   let total = resume?.returned ?? 0;
   let counted = 0;
   let inPage = 0;
   const perPartition = plan.perPartitionLimit;
-  for await (const p of planned(view, plan, resume)) {
-    let rows = materialize(schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata }).filter(plan.filter);
+  // the partition the last piece belongs to continues in the next one
+  let continues = false;
+  let inPartition = 0;
+  let rowsInPartition = 0;
+  let resuming = false;
+  for await (const piece of planned(view, plan, resume, control)) {
+    const p = piece.partition;
+    if (!continues) {
+      inPartition = 0;
+      rowsInPartition = 0;
+      resuming = resume !== null && compareBytes(p.key, resume.key) === 0;
+      if (resuming) inPartition = resume!.inPartition;
+    }
+    continues = piece.more;
+    const all = materialize(schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata, noStaticRow: piece.more || rowsInPartition > 0 });
+    rowsInPartition += all.length;
+    let rows = all.filter(plan.filter);
     if (plan.reverse) rows.reverse();
-    let inPartition = 0;
-    if (resume && compareBytes(p.key, resume.key) === 0) {
+    if (resuming) {
       // the rows up to the last one returned, in the order they were returned, are passed over
       const dir = plan.reverse ? -1 : 1;
-      rows = rows.filter((r) => dir * compareClustering(schema, clusteringOf(schema, r), CLUSTERING_KIND, resume.clustering, CLUSTERING_KIND) > 0);
-      inPartition = resume.inPartition;
+      rows = rows.filter((r) => dir * compareClustering(schema, clusteringOf(schema, r), CLUSTERING_KIND, resume!.clustering, CLUSTERING_KIND) > 0);
     }
     for (const r of rows) {
       if (total >= plan.limit || inPartition >= perPartition) break;
@@ -77,6 +106,17 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
       }
     }
     if (total >= plan.limit) break;
+    if (piece.more && inPartition >= perPartition) control.skipPartition = true;
   }
   if (plan.count) yield { [plan.countName]: BigInt(counted) };
+}
+
+/** Every row in token then clustering order, read as it goes (a scan without a statement). */
+export async function* scanRows(view: ReadView): AsyncGenerator<CqlRow> {
+  let rowsInPartition = 0;
+  for await (const piece of scanPieces(view, null, { skipPartition: false })) {
+    const rows = materialize(view.schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: piece.more || rowsInPartition > 0 });
+    rowsInPartition = piece.more ? rowsInPartition + rows.length : 0;
+    yield* rows;
+  }
 }

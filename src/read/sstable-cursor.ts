@@ -3,6 +3,7 @@
 import { SSTableReader } from "../sstable/reader.js";
 import { IndexStream } from "../sstable/index-stream.js";
 import { tokenOf } from "../core/token.js";
+import { PartitionBlocks, sstablePartition } from "./partition-source.js";
 import { SourceCursor, Position, Window, Taken, MAX_WINDOW, comparePositions } from "./cursor.js";
 
 export class SSTableCursor implements SourceCursor {
@@ -36,7 +37,13 @@ export class SSTableCursor implements SourceCursor {
     return { token: this.token(i), key: this.index.at(i).key };
   }
 
-  async window(bytes: number): Promise<Window | null> {
+  /** Bytes of the `i`th buffered partition in Data.db (the entry after it is buffered, or it is the last). */
+  private size(i: number): number {
+    const index = this.index;
+    return (i + 1 < index.buffered ? index.at(i + 1).position : this.reader.dataLength) - index.at(i).position;
+  }
+
+  async window(bytes: number, wideBytes = Infinity): Promise<Window | null> {
     await this.seek();
     const index = this.index;
     let have = await index.fill(2);
@@ -47,18 +54,33 @@ export class SSTableCursor implements SourceCursor {
       if (j + 1 >= have) have = await index.fill(Math.min(MAX_WINDOW, have * 2 + 2));
       if (j + 1 >= have || j + 1 >= MAX_WINDOW) break;
       if (index.at(j + 1).position - from >= bytes) break;
+      if (index.at(j).promoted.length > 0 && this.size(j) >= wideBytes) break;
       j++;
     }
     // the window may have stopped at MAX_WINDOW with everything after it unread
     const more = (await index.fill(j + 2)) > j + 1;
-    return { last: this.position(j), more };
+    // a partition without a row index is one block: it goes whole
+    const wide = index.at(j).promoted.length > 0 && this.size(j) >= wideBytes ? this.position(j) : null;
+    return { last: this.position(j), more, wide };
   }
 
-  async take(bound: Position | null): Promise<Taken | null> {
+  async takeBlocks(at: Position): Promise<PartitionBlocks | null> {
+    await this.seek();
+    const index = this.index;
+    if ((await index.fill(2)) === 0 || comparePositions(this.position(0), at) !== 0) return null;
+    const entry = index.at(0);
+    const next = index.buffered > 1 ? index.at(1).position : this.reader.dataLength;
+    index.consume(1);
+    this.tokens.splice(0, 1);
+    return sstablePartition(this.reader, { entry, next }, false);
+  }
+
+  async take(bound: Position | null, before = false): Promise<Taken | null> {
     await this.seek();
     const index = this.index;
     let j = 0;
-    while (j < index.buffered && (!bound || comparePositions(this.position(j), bound) <= 0)) j++;
+    const stop = before ? 0 : 1;
+    while (j < index.buffered && (!bound || comparePositions(this.position(j), bound) < stop)) j++;
     if (j === 0) return null;
     const from = index.at(0).position;
     await index.fill(j + 1);

@@ -2,7 +2,7 @@
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
-import { ByteReader, ByteWriter, utf8decode, concat, invalidUtf8At } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8decode, invalidUtf8At } from "../util/bytes.js";
 import { CorruptSSTableError, SchemaError, CoreError } from "../errors.js";
 import { core, Registered } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
@@ -21,10 +21,7 @@ import { Summary, SummaryEntry, readSummary } from "./summary-file.js";
 import { readPartitionIndex, readRowIndexHead } from "./bti/partition-index.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
-import { Partition, Unfiltered, MARKER_KINDS } from "./model.js";
-import { ClusteringBounds, readRowIndex, blockRuns } from "./row-index.js";
-import { writePartition } from "../core/rowstream.js";
-import { UF_END_OF_PARTITION } from "../../assembly/format/constants.js";
+import { Partition } from "./model.js";
 import { tryParseFileName } from "./names.js";
 import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
 import { quote } from "../util/limits.js";
@@ -303,67 +300,18 @@ export class SSTableReader {
     }
   }
 
+  /** Where one partition is (its Index.db entry and where it ends in Data.db), or null: bloom filter, key cache, Summary, Index. */
+  async locate(key: Uint8Array): Promise<KeyPosition | null> {
+    if (!this.filter.mightContain(key)) return null;
+    return this.findIndexEntry(key);
+  }
+
   /** One partition as a row stream, or null (bloom filter, Summary, Index, Data). */
   async getStream(key: Uint8Array): Promise<Uint8Array | null> {
     if (!this.filter.mightContain(key)) return null;
     const pos = await this.findIndexEntry(key);
     if (!pos) return null;
     return this.decodeStream(await this.dataRange(pos.entry.position, pos.next), pos.entry.position);
-  }
-
-  /**
-   * The part of one partition that can hold clusterings within `bounds`, as a
-   * row stream, or null. A wide partition is read through its row index: only
-   * the blocks that can hold the bounds are read and decoded (with the
-   * partition's header: deletion and static row). A range deletion open
-   * across a cut is closed and reopened at the cut, as Cassandra's slices do.
-   */
-  async getSliceStream(key: Uint8Array, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array | null> {
-    if (!this.filter.mightContain(key)) return null;
-    const pos = await this.findIndexEntry(key);
-    if (!pos) return null;
-    const { entry, next } = pos;
-    const whole = async () => this.decodeStream(await this.dataRange(entry.position, next), entry.position);
-    if (entry.promoted.length === 0) return whole();
-    const index = readRowIndex(this.schema, entry.promoted, this.file("Index.db"), entry.offset, this.features.uintDeletionTime);
-    const blocks = index.blocks;
-    const runs = blockRuns(this.schema, blocks, bounds);
-    if (counts) {
-      const read = runs.reduce((n, [a, b]) => n + b - a + 1, 0);
-      counts.blocksRead += read;
-      counts.blocksSkipped += blocks.length - read;
-    }
-    if (runs.length === 1 && runs[0][0] === 0 && runs[0][1] === blocks.length - 1) return whole();
-    const at = entry.position;
-    const header = await this.dataRange(at, at + index.headerLength);
-    // after the first run the static row is not needed again: key and deletion only
-    const keyAndDeletion = header.subarray(0, 2 + key.length + 12);
-    const end = new Uint8Array([UF_END_OF_PARTITION]);
-    const decodeRun = async (head: Uint8Array, from: number, to: number, last: boolean) => {
-      const body = last || from < to ? await this.dataRange(at + from, last ? next : at + to) : new Uint8Array(0);
-      const parts = [head, body];
-      if (!last) parts.push(end); // the last block ends with the partition's own end flag
-      const ps = this.decode(concat(parts), at + from);
-      if (ps.length !== 1 || !bytesEqual(ps[0].key, key)) throw new CorruptSSTableError(this.file("Data.db"), at, "partition key differs from Index.db");
-      return ps[0];
-    };
-    const p = await decodeRun(header, 0, 0, false);
-    const out: Unfiltered[] = [];
-    for (const [a, b] of runs) {
-      const lastBlock = b === blocks.length - 1;
-      const got = (await decodeRun(keyAndDeletion, blocks[a].offset, lastBlock ? 0 : blocks[b + 1].offset, lastBlock)).unfiltereds;
-      const open = a > 0 ? blocks[a - 1].endOpenMarker : null;
-      const close = lastBlock ? null : blocks[b].endOpenMarker;
-      // a marker first in the run could tie with the one made up before it: read it all instead
-      if (open && got[0]?.type !== "row") return whole();
-      if (open) out.push({ type: "marker", marker: { kind: reopenKind(blocks[a - 1].last.kind), clustering: blocks[a - 1].last.values, deletion: open } });
-      for (const u of got) out.push(u);
-      if (close) out.push({ type: "marker", marker: { kind: closeKind(blocks[b + 1].first.kind), clustering: blocks[b + 1].first.values, deletion: close } });
-    }
-    p.unfiltereds = out;
-    const w = new ByteWriter(1024);
-    writePartition(w, p);
-    return w.result();
   }
 
   /**
@@ -507,18 +455,6 @@ export class SSTableReader {
       if (whole !== Number(text)) throw new CorruptSSTableError(this.file("Data.db"), 0, "Digest.crc32 does not match", "CHECKSUM");
     }
   }
-}
-
-// A deletion open across a cut is reopened right after the last thing before
-// the cut and closed right before the first thing after the next one, so it
-// covers what it covers in the file, rows of other sources in the gap included.
-function reopenKind(lastKind: number): number {
-  const K = MARKER_KINDS;
-  return lastKind === K.INCL_START_BOUND || lastKind === K.EXCL_END_INCL_START_BOUNDARY ? K.INCL_START_BOUND : K.EXCL_START_BOUND;
-}
-function closeKind(firstKind: number): number {
-  const K = MARKER_KINDS;
-  return firstKind === K.INCL_END_BOUND || firstKind === K.INCL_END_EXCL_START_BOUNDARY ? K.INCL_END_BOUND : K.EXCL_END_BOUND;
 }
 
 /** A text component (TOC.txt, Digest.crc32) as a string; bad UTF-8 is corruption at its offset. */

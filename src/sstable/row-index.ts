@@ -47,20 +47,30 @@ export function readRowIndex(schema: TableSchema, promoted: Uint8Array, file: st
   };
 }
 
+/** What a read of blocks needs to know before reading them. */
+export interface BlockEdges {
+  first: ClusteringPrefix;
+  last: ClusteringPrefix;
+}
+
+/** The first block whose last name is at or after `lo` (blocks.length when none is). */
+export function firstBlockFrom(schema: TableSchema, blocks: readonly BlockEdges[], lo: (Uint8Array | null)[]): number {
+  let a = 0;
+  let z = blocks.length;
+  while (a < z) {
+    const mid = (a + z) >>> 1;
+    const l = blocks[mid].last;
+    if (compareClustering(schema, l.values, l.kind, lo, MARKER_KINDS.INCL_START_BOUND) < 0) a = mid + 1;
+    else z = mid;
+  }
+  return a;
+}
+
 /** Runs [from, to] of consecutive blocks that can hold a clustering within any of `bounds`, in order. */
-export function blockRuns(schema: TableSchema, blocks: RowIndexBlock[], bounds: ClusteringBounds[]): [number, number][] {
+export function blockRuns(schema: TableSchema, blocks: readonly BlockEdges[], bounds: ClusteringBounds[]): [number, number][] {
   const wanted = new Uint8Array(blocks.length);
   for (const b of bounds) {
-    // the first block whose last name is at or after the start of the range
-    let lo = 0;
-    let hi = blocks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const l = blocks[mid].last;
-      if (compareClustering(schema, l.values, l.kind, b.lo, MARKER_KINDS.INCL_START_BOUND) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < blocks.length; i++) {
+    for (let i = firstBlockFrom(schema, blocks, b.lo); i < blocks.length; i++) {
       const f = blocks[i].first;
       if (compareClustering(schema, f.values, f.kind, b.hi, MARKER_KINDS.INCL_END_BOUND) > 0) break;
       wanted[i] = 1;
