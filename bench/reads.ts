@@ -10,6 +10,7 @@ import { WriteEngine } from "../src/engine/engine.js";
 import { NodeFileStorage } from "../src/storage/node.js";
 import { Measure } from "./stats.js";
 import type { Row } from "./engine.js";
+import { hexNoise } from "../test/noise.js";
 
 const SCHEMA = "CREATE TABLE bench.t (pk int, ck int, v text, PRIMARY KEY (pk, ck))";
 
@@ -32,12 +33,7 @@ export async function largeReads(smoke: boolean): Promise<Row[]> {
   const payload = smoke ? 64 : 200;
   const dir = mkdtempSync(join(tmpdir(), "cqlite-reads-bench-"));
   try {
-    let x = 99;
-    const hex = () => {
-      let s = "";
-      while (s.length < payload) s += (x = (Math.imul(x, 1103515245) + 12345) >>> 0).toString(16);
-      return s.slice(0, payload);
-    };
+    const hex = hexNoise(payload, 99);
     const t0 = performance.now();
     let e = await WriteEngine.open({ storage: await NodeFileStorage.open(dir), schema: SCHEMA, walSync: "none", flushThresholdBytes: 64 << 20 });
     const BATCH = 5000;

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import "./helpers.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { NodeFileStorage } from "../src/storage/node.js";
+import { hexNoise } from "./noise.js";
 
 const HEAP_MB = 32;
 const ROWS = 360_000;
@@ -20,13 +21,7 @@ test(`an export of ~120 MB of rows streams through a process capped at ${HEAP_MB
   const dir = mkdtempSync(join(tmpdir(), "cqlite-bounded-"));
   dirs.push(dir);
   const e = await WriteEngine.open({ storage: await NodeFileStorage.open(join(dir, "db")), schema: SCHEMA, walSync: "none", flushThresholdBytes: 16 << 20 });
-  // pseudo-random hex: LZ4 cannot shrink it, so the files are as large as the data
-  let x = 12345;
-  const hex = () => {
-    let s = "";
-    while (s.length < 320) s += ((x = (Math.imul(x, 1103515245) + 12345) >>> 0).toString(16));
-    return s.slice(0, 320);
-  };
+  const hex = hexNoise(320);
   for (let i = 0; i < ROWS; i += 5000) await e.insert(Array.from({ length: 5000 }, (_, k) => ({ id: i + k, payload: hex() })));
   await e.close();
   const zip = join(dir, "export.zip");

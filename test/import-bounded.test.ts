@@ -13,6 +13,7 @@ import "./helpers.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 import { makeZip } from "./zip-make.js";
+import { hexNoise } from "./noise.js";
 
 const HEAP_MB = 32;
 const ROWS = 72_000;
@@ -30,13 +31,7 @@ test(`a zip of ~120 MB (five generations of one table) imports by path in a proc
   const dir = mkdtempSync(join(tmpdir(), "cqlite-import-bounded-"));
   dirs.push(dir);
   const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA, walSync: "none", flushThresholdBytes: 64 << 20 });
-  // pseudo-random hex: LZ4 cannot shrink it, so the files are as large as the data
-  let x = 12345;
-  const hex = () => {
-    let s = "";
-    while (s.length < 320) s += (x = (Math.imul(x, 1103515245) + 12345) >>> 0).toString(16);
-    return s.slice(0, 320);
-  };
+  const hex = hexNoise(320);
   for (let i = 0; i < ROWS; i += 6000) await e.insert(Array.from({ length: Math.min(6000, ROWS - i) }, (_, k) => ({ id: i + k, payload: hex() })));
   const parts: Uint8Array[] = [];
   await e.exportSSTable({ zip: (c) => void parts.push(c.slice()) });

@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import "./helpers.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { NodeFileStorage } from "../src/storage/node.js";
+import { hexNoise } from "./noise.js";
 
 const HEAP_MB = 32;
 const ROWS = 260_000;
@@ -23,13 +24,7 @@ test(`a partition of ~105 MB in several SSTables is read through a process cappe
   const dir = mkdtempSync(join(tmpdir(), "cqlite-wide-"));
   dirs.push(dir);
   const e = await WriteEngine.open({ storage: await NodeFileStorage.open(join(dir, "db")), schema: SCHEMA, walSync: "none", flushThresholdBytes: 16 << 20 });
-  // pseudo-random hex: LZ4 cannot shrink it, so the files are as large as the data
-  let x = 4242;
-  const hex = () => {
-    let s = "";
-    while (s.length < PAYLOAD) s += (x = (Math.imul(x, 1103515245) + 12345) >>> 0).toString(16);
-    return s.slice(0, PAYLOAD);
-  };
+  const hex = hexNoise(PAYLOAD, 4242);
   for (let i = 0; i < ROWS; i += 5000) await e.insert(Array.from({ length: 5000 }, (_, k) => ({ pk: 0, ck: i + k, payload: hex() })));
   // a few narrow partitions around it
   await e.insert(Array.from({ length: 100 }, (_, k) => ({ pk: 1 + k, ck: 0, payload: "narrow" })));

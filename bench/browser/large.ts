@@ -5,6 +5,7 @@
 // and figures as the Node bench (bench/reads.ts), plus what a call across
 // the worker boundary costs on its own.
 import { openInWorker, BrowserEngine } from "../../src/browser/index.js";
+import { hexNoise } from "../../test/noise.js";
 
 const SCHEMA = "CREATE TABLE bench.t (pk int, ck int, v text, PRIMARY KEY (pk, ck))";
 
@@ -37,12 +38,7 @@ export async function large(job: LargeJob): Promise<LargeResult> {
   const { rows, wide, payload, memRows, name } = job;
   const narrowRows = rows - wide;
   const partitions = Math.floor(narrowRows / PER_PARTITION);
-  let x = 99;
-  const hex = () => {
-    let s = "";
-    while (s.length < payload) s += (x = (Math.imul(x, 1103515245) + 12345) >>> 0).toString(16);
-    return s.slice(0, payload);
-  };
+  const hex = hexNoise(payload, 99);
   const t0 = performance.now();
   let db: BrowserEngine = await openInWorker({ name, schema: SCHEMA, walSync: "none", flushThresholdBytes: 64 << 20, idleMaintenance: false, persist: false });
   try {

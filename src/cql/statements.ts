@@ -389,6 +389,17 @@ class Parser {
   }
 
   /** A value; nested literals recurse, so their depth is bounded. */
+  /** Terms separated by commas, then `close`; `empty`: `close` may come first. */
+  private termsUntil(close: string, empty: boolean): Term[] {
+    const items: Term[] = [];
+    if (!empty || !this.ts.isPunct(close)) {
+      do items.push(this.term());
+      while (this.ts.acceptPunct(","));
+    }
+    this.ts.expectPunct(close);
+    return items;
+  }
+
   term(): Term {
     if (++this.depth > MAX_NESTING) this.ts.fail(`value nested deeper than ${MAX_NESTING} levels`);
     try {
@@ -415,13 +426,7 @@ class Parser {
     }
     if (t.kind === "punct" && t.text === "[") {
       this.ts.next();
-      const items: Term[] = [];
-      if (!this.ts.isPunct("]")) {
-        do items.push(this.term());
-        while (this.ts.acceptPunct(","));
-      }
-      this.ts.expectPunct("]");
-      return { kind: "list", tok: t, items };
+      return { kind: "list", tok: t, items: this.termsUntil("]", true) };
     }
     if (t.kind === "punct" && t.text === "{") {
       this.ts.next();
@@ -455,22 +460,12 @@ class Parser {
     }
     if (t.kind === "punct" && t.text === "(") {
       this.ts.next();
-      const items: Term[] = [];
-      do items.push(this.term());
-      while (this.ts.acceptPunct(","));
-      this.ts.expectPunct(")");
-      return { kind: "tuple", tok: t, items };
+      return { kind: "tuple", tok: t, items: this.termsUntil(")", false) };
     }
     if (t.kind === "ident" && this.ts.isPunct("(", 1)) {
       this.ts.next();
       this.ts.next();
-      const args: Term[] = [];
-      if (!this.ts.isPunct(")")) {
-        do args.push(this.term());
-        while (this.ts.acceptPunct(","));
-      }
-      this.ts.expectPunct(")");
-      return { kind: "call", tok: t, name: t.text, args };
+      return { kind: "call", tok: t, name: t.text, args: this.termsUntil(")", true) };
     }
     if (t.kind === "ident" && t.text === "null") {
       this.ts.next();
