@@ -6,7 +6,7 @@ import { UnsupportedFormatError } from "../errors.js";
 import { PARTITION_SIZE_BUCKETS, PARTITION_SIZE_BUCKETS_5_0 } from "./stats-metadata.js";
 
 /** Versions the writer produces. */
-export type FormatVersion = "md" | "me" | "nb" | "oa";
+export type FormatVersion = "md" | "me" | "nb" | "oa" | "da";
 
 export interface VersionFeatures {
   version: string;
@@ -56,7 +56,7 @@ export const BIG_VERSIONS = ["ma", "mb", "mc", "md", "me", "na", "nb", "oa"] as 
 export type BigVersion = (typeof BIG_VERSIONS)[number];
 
 /** Versions the writer produces, the default first. */
-export const WRITABLE: readonly FormatVersion[] = ["nb", "md", "me", "oa"];
+export const WRITABLE: readonly FormatVersion[] = ["nb", "md", "me", "oa", "da"];
 export const DEFAULT_VERSION: FormatVersion = "nb";
 /** Cassandra 5.0's trie-indexed format: BIG's Data.db (as 'oa' writes it) with trie indexes. */
 export const BTI_VERSIONS = ["da"] as const;
