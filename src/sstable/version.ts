@@ -50,6 +50,8 @@ export interface VersionFeatures {
   partitionSizeBuckets: number;
   /** BTI: Partitions.db and Rows.db (tries) instead of Index.db and Summary.db */
   trieIndexed: boolean;
+  /** bytes of partition data per row index block when the table does not say: column_index_size (BIG), row_index_granularity (BTI) */
+  defaultIndexBlockSize: number;
 }
 
 export const BIG_VERSIONS = ["ma", "mb", "mc", "md", "me", "na", "nb", "oa"] as const;
@@ -96,13 +98,14 @@ function featuresOf(v: string): VersionFeatures {
     uintDeletionTime: v >= "oa",
     partitionSizeBuckets: v >= "oa" ? PARTITION_SIZE_BUCKETS_5_0 : PARTITION_SIZE_BUCKETS,
     trieIndexed: false,
+    defaultIndexBlockSize: 64 << 10,
   };
 }
 
 // BTI versions run on their own letters ('da' is Cassandra 5.0's); their
 // Data.db and Statistics.db are those of the BIG version of the same release.
 function btiFeatures(v: string): VersionFeatures {
-  return { ...featuresOf("oa"), version: v, trieIndexed: true };
+  return { ...featuresOf("oa"), version: v, trieIndexed: true, defaultIndexBlockSize: 16 << 10 };
 }
 
 const KNOWN = new Map<string, VersionFeatures>([

@@ -67,7 +67,7 @@ export interface WriterOptions {
   regularColumns?: number[];
   /** partitions the bloom filter is sized for; default: counted by the caller */
   expectedKeys: number;
-  /** bytes of partition data per row index block (column_index_size); default 64 KiB */
+  /** bytes of partition data per row index block (column_index_size); default the version's (64 KiB BIG, 16 KiB BTI) */
   indexBlockSize?: number;
   sstableLevel?: number;
   repairedAt?: bigint;
@@ -75,6 +75,8 @@ export interface WriterOptions {
   commitLogLowerBound?: CommitLogPosition;
   commitLogUpperBound?: CommitLogPosition;
   commitLogIntervals?: [CommitLogPosition, CommitLogPosition][];
+  /** the share of the token ring the SSTable covers ('oa', 'da'), kept when re-encoding; default: not set (NaN) */
+  tokenSpaceCoverage?: number;
   /** only for re-encoding Cassandra's own ByteOrderedPartitioner test tables */
   byteOrdered?: boolean;
   /** rows per batch handed to the core */
@@ -120,7 +122,8 @@ export class SSTableWriter {
   private readonly bti: BtiIndexBuilder | null;
 
   constructor(readonly schema: TableSchema, readonly sink: ComponentSink, options: WriterOptions) {
-    this.opts = { version: DEFAULT_VERSION, generation: 1, batchBytes: 1 << 20, indexBlockSize: 65536, ...options };
+    const version = options.version ?? DEFAULT_VERSION;
+    this.opts = { generation: 1, batchBytes: 1 << 20, ...options, version, indexBlockSize: options.indexBlockSize ?? features(version).defaultIndexBlockSize };
     this.compression = options.compression ?? schema.options.compression;
     const stats = options.encodingStats ?? NO_STATS;
     const statics = options.staticColumns ?? schema.columns.flatMap((c, i) => (c.kind === "static" ? [i] : []));
@@ -328,8 +331,8 @@ export class SSTableWriter {
       },
       firstKey: partitions > 0 ? coreStats.firstKey : null,
       lastKey: partitions > 0 ? coreStats.lastKey : null,
-      // set by Cassandra only when a sharded compaction strategy cuts outputs by token range
-      tokenSpaceCoverage: NaN,
+      // set by Cassandra only when a sharded compaction strategy (UCS) cuts outputs by token range
+      tokenSpaceCoverage: this.opts.tokenSpaceCoverage ?? NaN,
     };
     const statistics: Statistics = {
       partitioner: this.opts.byteOrdered ? BYTE_ORDERED_PARTITIONER : MURMUR3_PARTITIONER,

@@ -4,6 +4,7 @@
 // parent in the file, so transitions are stored as distances back from the
 // node. Layouts: docs/sstable-format.md, "Trie nodes".
 import { CorruptSSTableError } from "../../errors.js";
+import { ByteSource } from "../source.js";
 
 // node types, by the 4-bit code
 const PAYLOAD_ONLY = 0;
@@ -36,12 +37,15 @@ export interface TrieNode {
   children: [number, number][];
 }
 
-/** Decodes the node at `pos`; every read is bounds-checked. */
-export function readNode(b: Uint8Array, pos: number, file: string): TrieNode {
+/**
+ * Decodes the node at file position `pos` from `b`, which holds the file's
+ * bytes from position `base`; every read is bounds-checked.
+ */
+export function readNode(b: Uint8Array, pos: number, file: string, base = 0): TrieNode {
   const fail = (what: string): never => {
     throw new CorruptSSTableError(file, pos, what);
   };
-  const byte = (at: number) => (at < b.length && at >= 0 ? b[at] : fail("trie node past the end of the file"));
+  const byte = (at: number) => (at - base < b.length && at >= base ? b[at - base] : fail("trie node past the end of the file"));
   const unsigned = (at: number, n: number) => {
     let v = 0;
     for (let i = 0; i < n; i++) v = v * 256 + byte(at + i);
@@ -120,6 +124,44 @@ export function readNode(b: Uint8Array, pos: number, file: string): TrieNode {
       return fail(`unknown trie node type ${type}`);
   }
   return { type, payloadFlags, payloadPos, children };
+}
+
+/** Trie bytes read a window at a time: two pages from the page holding a node, so any node fits. */
+const WINDOW = 2 * 4096;
+/** Windows kept per file: a lookup touches a few pages, a scan moves forward. */
+const WINDOWS_KEPT = 8;
+
+/**
+ * A trie file read in place through a few cached windows: nodes are decoded
+ * where they lie, nothing is loaded whole. `limit` is where the trie ends
+ * (Partitions.db: its keys; Rows.db: the file).
+ */
+export class PagedTrie {
+  private windows = new Map<number, Uint8Array>();
+
+  constructor(private readonly src: ByteSource, readonly file: string, readonly limit: number) {}
+
+  private async window(pos: number): Promise<{ base: number; bytes: Uint8Array }> {
+    if (pos < 0 || pos >= this.limit) throw new CorruptSSTableError(this.file, pos, `trie node position outside the trie (${this.limit} bytes)`);
+    const base = pos - (pos % 4096);
+    let bytes = this.windows.get(base);
+    if (!bytes) {
+      const n = Math.min(WINDOW, this.limit - base);
+      bytes = await this.src.read(base, n);
+      if (bytes.length !== n) throw new CorruptSSTableError(this.file, base + bytes.length, "truncated", "TRUNCATED");
+      if (this.windows.size >= WINDOWS_KEPT) this.windows.delete(this.windows.keys().next().value!);
+      this.windows.set(base, bytes);
+    }
+    return { base, bytes };
+  }
+
+  /** The node at `pos` and the bytes from its payload on (at most `payloadMax`). */
+  async node(pos: number, payloadMax = 32): Promise<TrieNode & { payload: Uint8Array }> {
+    const { base, bytes } = await this.window(pos);
+    const n = readNode(bytes, pos, this.file, base);
+    const from = n.payloadPos - base;
+    return { ...n, payload: bytes.subarray(Math.min(from, bytes.length), Math.min(bytes.length, from + payloadMax)) };
+  }
 }
 
 /**
