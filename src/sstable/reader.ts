@@ -20,7 +20,8 @@ import { PartitionIndex, PartitionTarget } from "./bti/partition-index.js";
 import { TrieEntryStream } from "./bti/entry-stream.js";
 import { PagedTrie } from "./bti/trie.js";
 import { readRowIndexEntry, readBlocks, blockFor } from "./bti/row-index.js";
-import { decoratedKey, clusteringBytes } from "./bti/byte-comparable.js";
+import { clusteringBytes } from "./bti/byte-comparable.js";
+import { trieKey } from "./bti/trie-key.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
 import { Partition, Unfiltered, MARKER_KINDS } from "./model.js";
@@ -186,13 +187,7 @@ export class SSTableReader {
 
   /** BTI: the byte-comparable key and hash byte Partitions.db files a key under. */
   private trieKey(key: Uint8Array): { bc: Uint8Array; hashByte: number } {
-    const k = core();
-    const hashByte = Number(k.call((x) => {
-      x.murmurHash(k.put(key), key.length);
-      return x.murmurHash2();
-    }) & 0xffn);
-    const token = this.tries!.byteOrdered ? null : k.call((x) => x.murmurToken(k.put(key), key.length));
-    return { bc: decoratedKey(token, key), hashByte };
+    return trieKey(key, this.tries!.byteOrdered);
   }
 
   // BTI: follow the key through Partitions.db; the next entry says where the partition ends

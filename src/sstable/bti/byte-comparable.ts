@@ -252,12 +252,29 @@ function valueBytes(o: Out, t: CqlType, v: Uint8Array): void {
   }
 }
 
+/** Reused by decoratedKey, which copies its result out. */
+const KEY_OUT = new Out();
+
 /** A decorated partition key: 0x40, the token's form, 0x40, the escaped key bytes, 0x38. */
 export function decoratedKey(token: bigint | null, key: Uint8Array): Uint8Array {
-  const o = new Out();
+  const o = KEY_OUT;
+  o.len = 0;
   o.push(NEXT_COMPONENT);
   if (token === null) escaped(o, key); // ByteOrderedPartitioner: the token is the key
-  else for (let i = 7; i >= 0; i--) o.push(Number((BigInt.asUintN(64, token) >> BigInt(i * 8)) & 0xffn) ^ (i === 7 ? 0x80 : 0));
+  else {
+    // the sign bit flipped: the unsigned value of token + 2^63
+    const u = BigInt.asUintN(64, token) ^ (1n << 63n);
+    const hi = Number(u >> 32n);
+    const lo = Number(u & 0xffffffffn);
+    o.push(hi >>> 24);
+    o.push((hi >>> 16) & 0xff);
+    o.push((hi >>> 8) & 0xff);
+    o.push(hi & 0xff);
+    o.push(lo >>> 24);
+    o.push((lo >>> 16) & 0xff);
+    o.push((lo >>> 8) & 0xff);
+    o.push(lo & 0xff);
+  }
   o.push(NEXT_COMPONENT);
   escaped(o, key);
   o.push(TERMINATOR);

@@ -7,12 +7,12 @@
 // a Partitions.db key once the next one (or the end of Data.db) says where
 // the partition ends. Memory: one entry and the tries' open paths.
 import { ByteReader } from "../../util/bytes.js";
-import { core } from "../../core/core.js";
 import { TableSchema } from "../../schema/schema.js";
 import { readPromotedIndex, IndexEntry } from "../index-file.js";
 import { readPrefix } from "../clustering-prefix.js";
 import { isLive } from "../model.js";
-import { decoratedKey, clusteringBytes, ClusteringType } from "./byte-comparable.js";
+import { clusteringBytes, ClusteringType } from "./byte-comparable.js";
+import { trieKey } from "./trie-key.js";
 import { PartitionIndexWriter } from "./partition-index-writer.js";
 import { RowIndexWriter } from "./row-index-writer.js";
 import { CqliteError } from "../../errors.js";
@@ -65,14 +65,8 @@ export class BtiIndexBuilder {
   }
 
   private index(e: IndexEntry, next: number): void {
-    const k = core();
     const key = e.key;
-    const hashByte = Number(k.call((x) => {
-      x.murmurHash(k.put(key), key.length);
-      return x.murmurHash2();
-    }) & 0xffn);
-    const token = this.byteOrdered ? null : k.call((x) => x.murmurToken(k.put(key), key.length));
-    const bc = decoratedKey(token, key);
+    const { bc, hashByte } = trieKey(key, this.byteOrdered);
     if (e.promoted.length === 0) {
       this.partitions.add(bc, key, -e.position - 1, hashByte);
       return;

@@ -39,15 +39,16 @@ export class PartitionIndexWriter {
   private lastDiff = 0;
   private count = 0;
 
-  /** Adds the next partition (ascending): its byte-comparable key, raw key, position and hash byte. */
+  /** Adds the next partition (ascending): its byte-comparable key, raw key, position and hash byte; both arrays are kept, not copied. */
   add(bc: Uint8Array, key: Uint8Array, position: number, hashByte: number): void {
     if (this.last === null) this.firstKey = key.slice();
     else {
       const diff = diffPoint(this.last.bc, bc);
-      this.trie.add(cut(this.last.bc, Math.max(diff, this.lastDiff)), this.last.target);
+      this.trie.add(this.last.bc, this.last.target, Math.min(this.last.bc.length, Math.max(diff, this.lastDiff)));
       this.lastDiff = diff;
     }
-    this.last = { bc: bc.slice(), key: key.slice(), target: { position, hashByte } };
+    // both are the caller's to give away: a key is never changed once added
+    this.last = { bc, key, target: { position, hashByte } };
     this.count++;
   }
 
@@ -58,7 +59,7 @@ export class PartitionIndexWriter {
 
   /** The rest of the file: the last entry, the unwritten trie, both keys and the footer. */
   finish(): Uint8Array {
-    if (this.last) this.trie.add(cut(this.last.bc, this.lastDiff), this.last.target);
+    if (this.last) this.trie.add(this.last.bc, this.last.target, Math.min(this.last.bc.length, this.lastDiff));
     const root = this.trie.complete();
     const keysAt = this.out.position;
     const tail = this.out.take();
@@ -70,8 +71,4 @@ export class PartitionIndexWriter {
     w.i64(BigInt(keysAt)).i64(BigInt(this.count)).i64(BigInt(root));
     return w.result();
   }
-}
-
-function cut(b: Uint8Array, n: number): Uint8Array {
-  return b.subarray(0, Math.min(n, b.length));
 }

@@ -42,9 +42,20 @@ export class TrieOutput {
   }
   /** Big-endian, the low `n` bytes of v (two's complement for negatives). */
   sized(v: number, n: number): void {
-    const x = BigInt.asUintN(64, BigInt(v));
-    for (let i = n - 1; i >= 0; i--) this.u8(Number((x >> BigInt(i * 8)) & 0xffn));
+    if (n > 6) {
+      const x = BigInt.asUintN(64, BigInt(v));
+      for (let i = n - 1; i >= 0; i--) this.u8(Number((x >> BigInt(i * 8)) & 0xffn));
+      return;
+    }
+    let x = v < 0 ? v + 2 ** (8 * n) : v;
+    const out = new Array<number>(n);
+    for (let i = n - 1; i >= 0; i--) {
+      out[i] = x % 256;
+      x = Math.floor(x / 256);
+    }
+    for (let i = 0; i < n; i++) this.u8(out[i]);
   }
+
   /** The bytes written since the last take. */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.len);
@@ -56,14 +67,14 @@ export class TrieOutput {
 
 /** Bytes a signed value needs, with its sign bit (at least 1): SizedInts' size. */
 export function signedSize(v: number): number {
-  let x = BigInt(v);
-  if (x < 0n) x = ~x;
+  let x = v < 0 ? -v - 1 : v;
   let bits = 0;
-  while (x > 0n) {
-    bits++;
-    x >>= 1n;
+  if (x >= 2 ** 32) {
+    bits = 32;
+    x = Math.floor(x / 2 ** 32);
   }
-  return Math.floor((bits + 1 + 7) / 8);
+  bits += 32 - Math.clz32(x);
+  return (bits + 8) >> 3;
 }
 
 /** How a trie's payloads are sized and written after their node. */
@@ -240,6 +251,7 @@ function writeNode<P>(out: TrieOutput, type: number, n: Node<P>, flags: number, 
 export class TrieWriter<P> {
   private stack: Node<P>[] = [new Node<P>(0)];
   private prev: Uint8Array | null = null;
+  private prevLength = 0;
   count = 0;
 
   constructor(private readonly out: TrieOutput, private readonly codec: PayloadCodec<P>) {}
@@ -250,19 +262,22 @@ export class TrieWriter<P> {
     this.count = 0;
   }
 
-  add(key: Uint8Array, payload: P): void {
+  /** Adds the first `length` bytes of `key` (default: all) with its payload. */
+  add(key: Uint8Array, payload: P, length = key.length): void {
     this.count++;
     let common = 0;
     if (this.prev) {
       const p = this.prev;
-      while (common < key.length && common < p.length && key[common] === p[common]) common++;
-      if (common === key.length || (common < p.length && p[common] > key[common]))
+      const pl = this.prevLength;
+      while (common < length && common < pl && key[common] === p[common]) common++;
+      if (common === length || (common < pl && p[common] > key[common]))
         throw new CqliteError("INTERNAL", "trie keys must be unique and ascending");
     }
     this.prev = key;
+    this.prevLength = length;
     while (this.stack.length > common + 1) this.completeNode(this.stack.pop()!);
     let node = this.stack[this.stack.length - 1];
-    for (let i = common; i < key.length; i++) {
+    for (let i = common; i < length; i++) {
       const ch = new Node<P>(key[i]);
       node.children.push(ch);
       this.stack.push(ch);
