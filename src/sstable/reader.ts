@@ -154,14 +154,16 @@ export class SSTableReader {
     const comps: ComponentSources = new Map();
     let version = opts.version;
     let gen = "";
+    let format = "big";
     for (const [n, b] of files) {
       const p = tryParseFileName(n);
       if (!p) continue;
       version ??= p.version;
       gen ||= p.generation;
+      format = p.format;
       comps.set(p.component, new MemorySource(b));
     }
-    return SSTableReader.open(comps, { ...opts, version, name: opts.name ?? `${version}-${gen}-big` });
+    return SSTableReader.open(comps, { ...opts, version, name: opts.name ?? `${version}-${gen}-${format}` });
   }
 
   private file(c: string): string {

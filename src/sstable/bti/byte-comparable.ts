@@ -89,19 +89,48 @@ function uuid(o: Out, v: Uint8Array, flipLow: boolean): void {
   for (let i = 8; i < 16; i++) o.push(flipLow ? v[i] ^ 0x80 : v[i]);
 }
 
-/** varint: a signed length byte (0x80 + n - 1, or 0x7F - (n - 1) when negative), runs of 128 as FF/00, then the digits. */
+/** Values of fewer significant bytes than this are written as a signed variable-length integer. */
+const VARINT_FULL_FORM = 7;
+
+/**
+ * A signed variable-length integer: the first bits are the inverted sign
+ * repeated once per extra byte, then the two's complement value; longer
+ * positives sort higher, longer negatives lower.
+ */
+function signedVarLength(o: Out, v: bigint): void {
+  const neg = v < 0n;
+  let x = neg ? ~v : v;
+  let bits = 0;
+  for (let y = x | 1n; y > 0n; y >>= 1n) bits++;
+  const bytes = Math.floor(bits / 7) + 1;
+  const mask = BigInt((-0x100 >> bytes) & 0xff);
+  x |= mask << BigInt(bytes * 8 - 8);
+  if (neg) x = ~x;
+  for (let i = bytes - 1; i >= 0; i--) o.push(Number((x >> BigInt(i * 8)) & 0xffn));
+}
+
+/**
+ * varint: up to six significant bytes as a signed variable-length integer;
+ * longer ones as a sign byte (FF positive, 00 negative), the number of
+ * significant bytes minus seven as an unsigned variable-length integer
+ * (inverted when negative), then those bytes.
+ */
 function varint(o: Out, v: Uint8Array): void {
-  const neg = v.length > 0 && v[0] >= 0x80;
+  const sign = v[0] >= 0x80 ? 0xff : 0x00;
   let start = 0;
-  const pad = neg ? 0xff : 0x00;
-  // leading zeros (ones when negative) go: the length byte carries the sign
-  while (start + 1 < v.length && v[start] === pad) start++;
-  let n = v.length - start;
-  while (n >= 128) {
-    o.push(neg ? 0x00 : 0xff);
-    n -= 128;
+  if (v[0] === 0x00 || v[0] === 0xff) while (start + 1 < v.length && v[++start] === v[0]);
+  if (v.length - start < VARINT_FULL_FORM) {
+    let x = 0n;
+    for (const b of v) x = (x << 8n) | BigInt(b);
+    return signedVarLength(o, BigInt.asIntN(v.length * 8, x));
   }
-  o.push(neg ? 0x7f - (n - 1) : 0x80 + (n - 1));
+  o.push(sign ^ 0xff);
+  const n = v.length - start - VARINT_FULL_FORM;
+  let extra = 0;
+  while (extra < 8 && n >= 2 ** (7 * (extra + 1))) extra++;
+  const head = n >= 2 ** (7 * (extra + 1)) ? 0xff : ((-0x100 >> extra) & 0xff) | Math.floor(n / 2 ** (8 * extra));
+  o.push(head ^ sign);
+  for (let i = extra - 1; i >= 0; i--) o.push((Math.floor(n / 2 ** (8 * i)) & 0xff) ^ sign);
   for (let i = start; i < v.length; i++) o.push(v[i]);
 }
 
@@ -128,10 +157,11 @@ function decimal(o: Out, v: Uint8Array): void {
   if (digits.length % 2) digits += "0";
   const exp = exp10 / 2;
   const modExp = neg ? -exp : exp;
-  const expBytes = twosComplement(BigInt(modExp));
-  const len = modExp === 0 ? 0 : expBytes.length;
+  // as many exponent bytes as its magnitude needs (no room kept for a sign: the header has it)
+  let len = 0;
+  while (len < 4 && Math.abs(modExp) >= 2 ** (8 * len)) len++;
   o.push((neg ? 0x00 : 0x80) + 0x40 + (modExp < 0 ? -len : len));
-  if (len) for (const b of expBytes) o.push(b);
+  for (let i = len - 1; i >= 0; i--) o.push((modExp >> (8 * i)) & 0xff);
   const pairs: number[] = [];
   for (let i = 0; i < digits.length; i += 2) pairs.push(Number(digits.slice(i, i + 2)));
   if (!neg) {
@@ -149,17 +179,6 @@ function decimal(o: Out, v: Uint8Array): void {
     for (const p of out) o.push(0x80 + p);
   }
   o.push(0x00);
-}
-
-/** The shortest two's complement big-endian bytes of n. */
-function twosComplement(n: bigint): number[] {
-  const out: number[] = [];
-  for (;;) {
-    out.unshift(Number(n & 0xffn));
-    const rest = n >> 8n;
-    if ((rest === 0n && (out[0] & 0x80) === 0) || (rest === -1n && (out[0] & 0x80) !== 0)) return out;
-    n = rest;
-  }
 }
 
 /** Reads a 4-byte big-endian length at `at`. */
