@@ -165,14 +165,3 @@ export class PartitionIndex {
     if (!bc && count !== this.keyCount) throw new CorruptSSTableError(this.file, 0, `footer says ${this.keyCount} keys, the trie holds ${count}`);
   }
 }
-
-/** The head of a row index entry in Rows.db: the partition key and its Data.db position. */
-export function readRowIndexHead(rows: Uint8Array, at: number, file = "Rows.db"): { key: Uint8Array; dataPosition: number } {
-  const r = new ByteReader(rows, (off, what) => {
-    throw new CorruptSSTableError(file, off, what);
-  });
-  r.pos = at;
-  const key = r.bytes(r.u16()).slice();
-  const dataPosition = r.uvintNum();
-  return { key, dataPosition };
-}

@@ -163,20 +163,3 @@ export class PagedTrie {
     return { ...n, payload: bytes.subarray(Math.min(from, bytes.length), Math.min(bytes.length, from + payloadMax)) };
   }
 }
-
-/**
- * Every node with a payload, in key order (a node's own payload before its
- * children's: a prefix sorts first). Depth is bounded by the key length;
- * `maxNodes` bounds the walk against a corrupt file that loops.
- */
-export function* payloadNodes(b: Uint8Array, root: number, file: string, maxNodes = b.length): Generator<TrieNode> {
-  const stack: number[] = [root];
-  let seen = 0;
-  while (stack.length) {
-    const pos = stack.pop()!;
-    if (++seen > maxNodes) throw new CorruptSSTableError(file, pos, "trie has more nodes than the file has bytes");
-    const node = readNode(b, pos, file);
-    if (node.payloadFlags !== 0) yield node;
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i][1]);
-  }
-}
