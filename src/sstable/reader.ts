@@ -175,16 +175,17 @@ export class SSTableReader {
     const tries = this.tries!;
     if (t.rowIndexPosition !== null) {
       const e = await readRowIndexEntry(tries.rowsSource, t.rowIndexPosition, this.file("Rows.db"));
-      return { key: e.key, position: e.dataPosition, promoted: new Uint8Array(0), offset: t.node };
+      return { key: e.key, position: e.dataPosition, promoted: NO_PROMOTED, offset: t.node };
     }
     const position = t.dataPosition!;
     if (position >= this.dataLength) throw new CorruptSSTableError(this.file("Partitions.db"), t.node, `partition position ${position} past the data (${this.dataLength} bytes)`);
-    const head = await this.dataRange(position, Math.min(this.dataLength, position + 2));
+    // the head and a short key in one read; a longer key in a second
+    let head = await this.dataRange(position, Math.min(this.dataLength, position + 2 + KEY_GUESS));
     if (head.length < 2) throw new CorruptSSTableError(this.file("Data.db"), position, "partition past the end of the data", "TRUNCATED");
     const len = (head[0] << 8) | head[1];
     if (position + 2 + len > this.dataLength) throw new CorruptSSTableError(this.file("Data.db"), position, `key of ${len} bytes past the end of the data`, "TRUNCATED");
-    const key = (await this.dataRange(position + 2, position + 2 + len)).slice();
-    return { key, position, promoted: new Uint8Array(0), offset: t.node };
+    if (head.length < 2 + len) head = await this.dataRange(position, position + 2 + len);
+    return { key: head.slice(2, 2 + len), position, promoted: NO_PROMOTED, offset: t.node };
   }
 
   /** BTI: the byte-comparable key and hash byte Partitions.db files a key under. */
@@ -651,6 +652,10 @@ async function naFilter(filter: BloomFilter, bytes: Uint8Array, index: ByteSourc
   return old.mightContain(key) ? old : filter;
 }
 
+/** Bytes of a partition key read with its length when a BTI entry leads into Data.db; most keys are shorter. */
+const KEY_GUESS = 30;
+/** BTI entries carry no promoted index (never written to: shared). */
+const NO_PROMOTED = new Uint8Array(0);
 /** Marks a BTI entry whose partition has a Rows.db index (the index itself stays on disk). */
 const ROW_INDEXED = new Uint8Array(1);
 

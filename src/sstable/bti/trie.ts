@@ -35,7 +35,11 @@ export interface TrieNode {
   payloadPos: number;
   /** (transition byte, child position), ascending by byte */
   children: [number, number][];
+  /** the bytes from the payload on, when read through PagedTrie */
+  payload?: Uint8Array;
 }
+
+const NO_CHILDREN: [number, number][] = [];
 
 /**
  * Decodes the node at file position `pos` from `b`, which holds the file's
@@ -64,7 +68,8 @@ export function readNode(b: Uint8Array, pos: number, file: string, base = 0): Tr
   const head = byte(pos);
   const type = head >> 4;
   let payloadFlags = head & 15;
-  const children: [number, number][] = [];
+  // leaves are most of a trie: no array for them
+  const children: [number, number][] = type === PAYLOAD_ONLY ? NO_CHILDREN : [];
   let payloadPos: number;
   switch (type) {
     case PAYLOAD_ONLY:
@@ -160,6 +165,7 @@ export class PagedTrie {
     const { base, bytes } = await this.window(pos);
     const n = readNode(bytes, pos, this.file, base);
     const from = n.payloadPos - base;
-    return { ...n, payload: bytes.subarray(Math.min(from, bytes.length), Math.min(bytes.length, from + payloadMax)) };
+    n.payload = bytes.subarray(Math.min(from, bytes.length), Math.min(bytes.length, from + payloadMax));
+    return n as TrieNode & { payload: Uint8Array };
   }
 }
