@@ -200,7 +200,9 @@ export class SSTableReader {
     if (!found) return null;
     const entry = await this.resolve(found.target);
     if (!bytesEqual(entry.key, key)) return null;
-    const next = found.next ? (await this.resolve(found.next)).position : this.dataLength;
+    // where the next partition starts: in its payload, or in its Rows.db entry
+    const n = found.next;
+    const next = !n ? this.dataLength : n.dataPosition ?? (await readRowIndexEntry(this.tries!.rowsSource, n.rowIndexPosition!, this.file("Rows.db"))).dataPosition;
     if (next <= entry.position) throw new CorruptSSTableError(this.file("Partitions.db"), found.target.node, `the next partition is at ${next}, not after ${entry.position}`);
     return { entry: found.target.rowIndexPosition !== null ? { ...entry, promoted: ROW_INDEXED, offset: found.target.rowIndexPosition } : entry, next };
   }
