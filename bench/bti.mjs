@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const smoke = process.argv.includes("--smoke");
-const opts = { smoke, runs: smoke ? 1 : 5 };
+const opts = { smoke, runs: smoke ? 1 : 3 };
 const port = Number(process.env.BENCH_PORT ?? 5177);
 const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 const server = await createServer({
