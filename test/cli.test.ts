@@ -127,24 +127,24 @@ describe("convert", () => {
   });
 });
 
-test("convert reads every version (BIG and BTI) and writes md, me, nb and oa; dump and validate agree", async () => {
+test("convert reads every version (BIG and BTI) and writes md, me, nb, oa and da; dump and validate agree", async () => {
   const legacy = fixtureTables().filter((t) => t.rel.endsWith("_clust") || t.rel.endsWith("_simple"));
   // Data.db offsets differ where oa's live partition deletion takes one byte instead of twelve
   const dump = async (dir: string) => JSON.parse((await cli("dump", dir)).out, (k, v) => (k === "position" ? undefined : v));
   for (const src of legacy.filter((t) => ["ma", "mc", "na", "oa", "da"].includes(t.version))) {
     const before = await dump(src.dir);
-    for (const to of ["md", "me", "nb", "oa"]) {
+    for (const to of ["md", "me", "nb", "oa", "da"]) {
       const out = join(tmp, `to-${to}-${src.rel.replace(/\W/g, "_")}`);
       const r = await cli("convert", src.dir, "--to", to, "--out", out);
       expect(r.code, r.err).toBe(0);
-      expect(readdirSync(out).every((n) => n.startsWith(`${to}-1-big-`))).toBe(true);
+      expect(readdirSync(out).every((n) => n.startsWith(`${to}-1-${to === "da" ? "bti" : "big"}-`))).toBe(true);
       expect(await dump(out), `${src.rel} -> ${to}`).toEqual(before);
       expect((await cli("validate", out)).code).toBe(0);
     }
   }
   const bad = await cli("convert", legacy[0].dir, "--to", "ma", "--out", join(tmp, "never"));
   expect(bad.code).toBe(2);
-  expect(bad.err).toMatch(/--to must be one of nb, md, me, oa/);
+  expect(bad.err).toMatch(/--to must be one of nb, md, me, oa, da/);
 });
 
 describe("load", () => {
@@ -193,6 +193,33 @@ CREATE TABLE ks.every (
     expect(cell("p")[0].value).toBe("{x: 45, y: 2}");
     expect(seven.rows[0].type).toBe("static_block");
     // and the files validate
+    expect((await cli("validate", tableDir)).code).toBe(0);
+  });
+
+  test("CSV covering every type in 'da' (--format): the BTI files, the same rows, and they validate", async () => {
+    const csv = join(tmp, "every-da.csv");
+    writeFileSync(csv, [header, ...Array.from({ length: 300 }, (_, i) => line(i))].join("\n") + "\n");
+    const sf = join(tmp, "every-da.cql");
+    writeFileSync(sf, schema);
+    const outDir = join(tmp, "loaded-da");
+    const r = await cli("load", "--schema", sf, "--input", csv, "--out-dir", outDir, "--format", "da");
+    expect(r.code, r.err).toBe(0);
+    const tableDir = join(outDir, "ks", readdirSync(join(outDir, "ks"))[0]);
+    expect(readdirSync(tableDir).filter((n) => n !== "schema.cql").sort()).toEqual([
+      "da-1-bti-CompressionInfo.db", "da-1-bti-Data.db", "da-1-bti-Digest.crc32", "da-1-bti-Filter.db", "da-1-bti-Partitions.db",
+      "da-1-bti-Rows.db", "da-1-bti-Statistics.db", "da-1-bti-TOC.txt",
+    ]);
+    // two loads: write times and list cells' time-based paths differ, nothing else
+    const TIME_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-1/;
+    const varies = (k: string, v: unknown) =>
+      ["position", "tstamp", "local_delete_time", "marked_deleted"].includes(k) || (k === "path" && Array.isArray(v) && TIME_UUID.test(String(v[0])));
+    const strip = (out: string) => JSON.parse(out, (k, v) => (varies(k, v) ? undefined : v));
+    const nbDir = join(tmp, "loaded-nb");
+    expect((await cli("load", "--schema", sf, "--input", csv, "--out-dir", nbDir)).code).toBe(0);
+    const nbTable = join(nbDir, "ks", readdirSync(join(nbDir, "ks"))[0]);
+    const [da, nb] = [strip((await cli("dump", tableDir, "--schema", sf)).out), strip((await cli("dump", nbTable, "--schema", sf)).out)];
+    expect(da.length).toBe(nb.length);
+    for (let i = 0; i < nb.length; i++) expect(da[i], `partition ${i}`).toEqual(nb[i]);
     expect((await cli("validate", tableDir)).code).toBe(0);
   });
 

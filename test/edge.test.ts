@@ -112,15 +112,15 @@ for (const rt of runtimes) {
       expectRows(rows);
     });
 
-    test("every written version on request: me (3.x) and oa (5.0) hold the same rows; others are a 400", async () => {
-      for (const format of ["me", "oa"]) {
+    test("every written version on request: me (3.x), oa and da (5.0) hold the same rows; others are a 400", async () => {
+      for (const format of ["me", "oa", "da"]) {
         const res = await post(port, ndjson, "application/x-ndjson", SCHEMA, `?format=${format}`);
         expect(res.status).toBe(200);
         const { files, rows } = await rowsOf(new Uint8Array(await res.arrayBuffer()));
-        expect(files.some((f) => new RegExp(`/${format}-1-big-Data\\.db$`).test(f))).toBe(true);
+        expect(files.some((f) => new RegExp(`/${format}-1-${format === "da" ? "bti" : "big"}-Data\\.db$`).test(f))).toBe(true);
         expectRows(rows);
       }
-      const bad = await post(port, ndjson, "application/x-ndjson", SCHEMA, "?format=da");
+      const bad = await post(port, ndjson, "application/x-ndjson", SCHEMA, "?format=ma");
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ code: "BAD_FORMAT" });
     });

@@ -28,7 +28,7 @@ describe.each(WRITABLE.map((v) => [v]))("engine writing %s", (format) => {
     const chunks: Uint8Array[] = [];
     await e.exportSSTable({ version: format, zip: (c) => void chunks.push(c.slice()) });
     const names = Object.keys(unzipSync(Buffer.concat(chunks)));
-    expect(names.some((n) => n.endsWith(`/${format}-1-big-Data.db`)), names.join()).toBe(true);
+    expect(names.some((n) => n.endsWith(`/${format}-1-${format === "da" ? "bti" : "big"}-Data.db`)), names.join()).toBe(true);
     const e2 = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE ks.t (k int, c int, v text, s text static, PRIMARY KEY (k, c))" });
     await e2.importSSTables(new Uint8Array(Buffer.concat(chunks)));
     expect(sortRows(await e2.select("SELECT * FROM t"))).toEqual(before);

@@ -89,7 +89,7 @@ export async function writeExport(storage: Storage, schema: TableSchema, parts: 
   const keyspace = o.keyspace ?? schema.keyspace;
   const table = o.table ?? schema.name;
   if (!/^\w{1,48}$/.test(keyspace) || !/^\w{1,48}$/.test(table)) throw new ExportError(`keyspace and table names must be 1-48 word characters ('${keyspace}'.'${table}')`);
-  if (o.uniqueId && version !== "nb" && version !== "oa") throw new ExportError(`unique SSTable identifiers need format 'nb' or 'oa' (Cassandra 4.1+), not '${version}'`);
+  if (o.uniqueId && version !== "nb" && version !== "oa" && version !== "da") throw new ExportError(`unique SSTable identifiers need format 'nb', 'oa' or 'da' (Cassandra 4.1+), not '${version}'`);
   if (typeof o.uniqueId === "string" && !isUniqueSSTableId(o.uniqueId)) throw new ExportError(`'${o.uniqueId}' is not a Cassandra unique SSTable identifier (4 + 4 + 18 base-36 characters, e.g. 3gvq_0mbz_1x5k02ad4wh0tykq6o)`);
   if (o.generation !== undefined && !(Number.isSafeInteger(o.generation) && o.generation > 0)) throw new ExportError(`generation ${o.generation}: a positive integer`);
   const dir = `export/${tableDirectory(keyspace, table, schema.id)}`;

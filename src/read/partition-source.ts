@@ -59,7 +59,8 @@ export async function sstablePartition(reader: SSTableReader, pos: KeyPosition, 
     if (ps.length !== 1 || compareBytes(ps[0].key, entry.key) !== 0) throw new CorruptSSTableError(file, at, "partition key differs from Index.db");
     return ps[0];
   };
-  if (entry.promoted.length === 0) return wholePartition(decodeOne(await reader.dataRange(at, next, fillCache), at));
+  // 'da' keeps its row index in Rows.db, not in the entry: read whole (docs/read-path.md)
+  if (entry.promoted.length === 0 || reader.features.trieIndexed) return wholePartition(decodeOne(await reader.dataRange(at, next, fillCache), at));
   const index = readRowIndex(reader.schema, entry.promoted, `${reader.name}/Index.db`, entry.offset, reader.features.uintDeletionTime);
   const blocks = index.blocks;
   if (blocks.length === 0 || index.headerLength > next - at) throw new CorruptSSTableError(`${reader.name}/Index.db`, entry.offset, "row index without blocks");

@@ -1,13 +1,13 @@
 // One SSTable as a merge source: Index.db walked in bounded windows (never
 // loaded whole), Data.db read and decoded a run of whole partitions at a time.
 import { SSTableReader } from "../sstable/reader.js";
-import { IndexStream } from "../sstable/index-stream.js";
+import { EntryStream } from "../sstable/index-stream.js";
 import { tokenOf } from "../core/token.js";
 import { PartitionBlocks, sstablePartition } from "./partition-source.js";
 import { SourceCursor, Position, Window, Taken, MAX_WINDOW, comparePositions } from "./cursor.js";
 
 export class SSTableCursor implements SourceCursor {
-  private readonly index: IndexStream;
+  private readonly index: EntryStream;
   /** tokens of the buffered index entries, computed once each */
   private readonly tokens: bigint[] = [];
   readonly partitions: number;

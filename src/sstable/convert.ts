@@ -25,12 +25,21 @@ function skipPrefix(schema: TableSchema) {
  */
 export async function inferIndexBlockSize(src: SSTableReader): Promise<number> {
   let min = Infinity;
+  if (src.features.trieIndexed) {
+    for await (const widths of src.trieBlockWidths()) for (const w of widths) min = Math.min(min, w);
+    return blockSizeAtMost(min);
+  }
   const skip = skipPrefix(src.schema);
   for (const e of await src.indexEntries()) {
     if (e.promoted.length === 0) continue;
     const pi = readPromotedIndex(e.promoted, skip, `${src.name}/Index.db`, e.offset, src.features.uintDeletionTime);
     for (const b of pi.blocks.slice(0, -1)) min = Math.min(min, b.width);
   }
+  return blockSizeAtMost(min);
+}
+
+/** The largest power of two (from 1 KiB) no wider than the narrowest block; the default when no partition had blocks. */
+function blockSizeAtMost(min: number): number {
   if (!Number.isFinite(min)) return DEFAULT_INDEX_BLOCK;
   let size = 1024;
   while (size * 2 <= min) size *= 2;
@@ -70,6 +79,7 @@ export async function convert(src: SSTableReader, sink: BuildSink, opts: Convert
     commitLogLowerBound: s.commitLogLowerBound,
     commitLogUpperBound: s.commitLogUpperBound,
     commitLogIntervals: s.commitLogIntervals,
+    tokenSpaceCoverage: s.tokenSpaceCoverage,
   }, batches(src));
 }
 

@@ -8,7 +8,17 @@ import { ByteSource } from "./source.js";
 
 const PIECE = 64 * 1024; // small enough that reading one is a fraction of a maintenance slice
 
-export class IndexStream {
+/** Partitions in Data.db order, a window at a time (Index.db's entries, or a BTI table's from its tries). */
+export interface EntryStream {
+  readonly exhausted: boolean;
+  /** makes sure at least `n` entries are buffered (fewer only at the end) */
+  fill(n: number): Promise<number>;
+  at(i: number): IndexEntry;
+  readonly buffered: number;
+  consume(n: number): void;
+}
+
+export class IndexStream implements EntryStream {
   private buf = new Uint8Array(0);
   private bufStart: number; // file offset of buf[0]
   private pos = 0; // parse position in buf

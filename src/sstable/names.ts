@@ -33,8 +33,11 @@ export function tryParseFileName(name: string): SSTableName | null {
   return m ? { version: m[1], generation: m[2], format: m[3], component: m[4] } : null;
 }
 
+// BTI versions ('da') name their files "bti", BIG ones "big"
+const BTI_FIRST_LETTER = "d";
+
 export function fileName(version: string, generation: number | string, component: string): string {
-  return `${version}-${generation}-big-${component}`;
+  return `${version}-${generation}-${version[0] === BTI_FIRST_LETTER ? "bti" : "big"}-${component}`;
 }
 
 // Cassandra 4.1's unique SSTable identifiers: a time-based UUID written as

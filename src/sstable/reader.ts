@@ -2,13 +2,14 @@
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
-import { ByteReader, ByteWriter, utf8decode, invalidUtf8At } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8decode, invalidUtf8At, concat } from "../util/bytes.js";
 import { CorruptSSTableError, SchemaError, CoreError } from "../errors.js";
 import { core, Registered } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
 import { headerDescriptor } from "../core/descriptors.js";
 import { tableReg } from "../core/table-reg.js";
-import { decodePartitions } from "../core/rowstream.js";
+import { decodePartitions, writePartition } from "../core/rowstream.js";
+import { UF_END_OF_PARTITION } from "../../assembly/format/constants.js";
 import { TableSchema, ColumnDef, defaultOptions } from "../schema/schema.js";
 import { parseClassName, className, reversedClassName } from "../types/classname.js";
 import { CqlType, typeToCql } from "../types/cqltype.js";
@@ -16,12 +17,18 @@ import { VersionFeatures, features } from "./version.js";
 import { Statistics, readStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { CompressionInfo, readCompressionInfo, decompressChunk } from "./compression.js";
 import { IndexEntry, readIndex, readIndexEntry } from "./index-file.js";
-import { IndexStream } from "./index-stream.js";
-import { Summary, SummaryEntry, readSummary } from "./summary-file.js";
-import { readPartitionIndex, readRowIndexHead } from "./bti/partition-index.js";
+import { IndexStream, EntryStream } from "./index-stream.js";
+import { Summary, readSummary } from "./summary-file.js";
+import { PartitionIndex, PartitionTarget } from "./bti/partition-index.js";
+import { TrieEntryStream } from "./bti/entry-stream.js";
+import { PagedTrie } from "./bti/trie.js";
+import { readRowIndexEntry, readBlocks, blockFor } from "./bti/row-index.js";
+import { clusteringBytes } from "./bti/byte-comparable.js";
+import { trieKey } from "./bti/trie-key.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
-import { Partition } from "./model.js";
+import { Partition, Unfiltered, MARKER_KINDS } from "./model.js";
+import { ClusteringBounds } from "./row-index.js";
 import { tryParseFileName } from "./names.js";
 import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
 import { quote } from "../util/limits.js";
@@ -37,9 +44,17 @@ export interface OpenOptions {
 }
 
 
-// BTI tables have no Summary.db: the in-memory one samples every 128th key, as Cassandra's default
+// BTI tables have no Summary.db; their readers walk Partitions.db instead
 const SUMMARY_INTERVAL = 128;
 const EMPTY_SUMMARY = new Summary(SUMMARY_INTERVAL, SUMMARY_INTERVAL, 0, [], new Uint8Array(0), new Uint8Array(0), false);
+
+/** A BTI table's tries, read in place. */
+interface Tries {
+  partitions: PartitionIndex;
+  rows: PagedTrie;
+  rowsSource: ByteSource;
+  byteOrdered: boolean;
+}
 
 /** Partitions per scan batch at most, whatever their bytes. */
 const SCAN_WINDOW = 4096;
@@ -60,11 +75,13 @@ export class SSTableReader {
     readonly schema: TableSchema,
     readonly statistics: Statistics,
     readonly compression: CompressionInfo | null,
-    /** BTI tables get one built from Partitions.db at open */
-    public summary: Summary,
+    /** empty for BTI tables */
+    readonly summary: Summary,
     readonly filter: BloomFilter,
     readonly dataLength: number,
     private readonly caches: ReadCaches | null = null,
+    /** BTI ('da'): Partitions.db and Rows.db in place of Index.db and Summary.db */
+    private readonly tries: Tries | null = null,
   ) {
     this.cacheId = caches?.readerId() ?? 0;
     this.features = features(version);
@@ -114,10 +131,10 @@ export class SSTableReader {
     const filterBytes = await readAll(need("Filter.db"));
     let filter = readFilter(filterBytes, f, file("Filter.db"));
     if (f.trieIndexed) {
-      // a copy: the synthesized Index.db joins the components without touching the caller's map
-      const reader = new SSTableReader(name, version, new Map(components), schema, statistics, compression, EMPTY_SUMMARY, filter, dataLength, opts.caches ?? null);
-      await reader.indexFromTries(byteOrdered);
-      return reader;
+      const partitions = await PartitionIndex.open(need("Partitions.db"), file("Partitions.db"));
+      const rowsSource = components.get("Rows.db") ?? new MemorySource(new Uint8Array(0));
+      const tries = { partitions, rows: new PagedTrie(rowsSource, file("Rows.db"), rowsSource.size), rowsSource, byteOrdered };
+      return new SSTableReader(name, version, components, schema, statistics, compression, EMPTY_SUMMARY, filter, dataLength, opts.caches ?? null, tries);
     }
     const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered);
     if (f.version === "na") filter = await naFilter(filter, filterBytes, need("Index.db"), file("Filter.db"));
@@ -129,59 +146,57 @@ export class SSTableReader {
     const comps: ComponentSources = new Map();
     let version = opts.version;
     let gen = "";
+    let format = "big";
     for (const [n, b] of files) {
       const p = tryParseFileName(n);
       if (!p) continue;
       version ??= p.version;
       gen ||= p.generation;
+      format = p.format;
       comps.set(p.component, new MemorySource(b));
     }
-    return SSTableReader.open(comps, { ...opts, version, name: opts.name ?? `${version}-${gen}-big` });
+    return SSTableReader.open(comps, { ...opts, version, name: opts.name ?? `${version}-${gen}-${format}` });
   }
 
   private file(c: string): string {
     return `${this.name}/${c}`;
   }
 
-  /**
-   * BTI ('da'): lists every partition from Partitions.db (keys from Rows.db
-   * or from the partition's head in Data.db) and serves them through the
-   * same Index.db entries and summary the BIG reader uses, built in memory
-   * (one entry per partition). Lookups by the byte-comparable key through
-   * the trie itself are still to come.
-   */
-  private async indexFromTries(byteOrdered: boolean): Promise<void> {
-    const pi = readPartitionIndex(await readAll(this.components.get("Partitions.db")!), this.file("Partitions.db"));
-    const rowsSrc = this.components.get("Rows.db");
-    const rows = rowsSrc ? await readAll(rowsSrc) : new Uint8Array(0);
-    const index = new ByteWriter(64 + pi.keyCount * 16);
-    const k = core();
-    const sampled: SummaryEntry[] = [];
-    let n = 0;
-    let last = -1;
-    for (const t of pi.targets) {
-      let key: Uint8Array;
-      let position: number;
-      if (t.rowIndexPosition !== null) {
-        if (t.rowIndexPosition >= rows.length) throw new CorruptSSTableError(this.file("Partitions.db"), 0, `row index position ${t.rowIndexPosition} past Rows.db (${rows.length} bytes)`);
-        ({ key, dataPosition: position } = readRowIndexHead(rows, t.rowIndexPosition, this.file("Rows.db")));
-      } else {
-        position = t.dataPosition!;
-        const head = await this.dataRange(position, Math.min(this.dataLength, position + 2));
-        if (head.length < 2) throw new CorruptSSTableError(this.file("Data.db"), position, "partition past the end of the data", "TRUNCATED");
-        const len = (head[0] << 8) | head[1];
-        key = (await this.dataRange(position + 2, Math.min(this.dataLength, position + 2 + len))).slice();
-      }
-      if (position <= last) throw new CorruptSSTableError(this.file("Partitions.db"), 0, "partition positions are not increasing");
-      last = position;
-      if (n++ % SUMMARY_INTERVAL === 0) {
-        const token = byteOrdered ? 0n : k.call((x) => x.murmurToken(k.put(key), key.length));
-        sampled.push({ key, token, indexPosition: index.len });
-      }
-      index.u16(key.length).bytes(key).uvint(position).uvint(0);
+  /** BTI: the key and Data.db position a Partitions.db entry leads to (its Rows.db entry, or the partition's head). */
+  private async resolve(t: PartitionTarget): Promise<IndexEntry> {
+    const tries = this.tries!;
+    if (t.rowIndexPosition !== null) {
+      const e = await readRowIndexEntry(tries.rowsSource, t.rowIndexPosition, this.file("Rows.db"));
+      return { key: e.key, position: e.dataPosition, promoted: NO_PROMOTED, offset: t.node };
     }
-    this.components.set("Index.db", new MemorySource(index.result()));
-    this.summary = new Summary(SUMMARY_INTERVAL, SUMMARY_INTERVAL, pi.keyCount, sampled, pi.firstKey, pi.lastKey, byteOrdered);
+    const position = t.dataPosition!;
+    if (position >= this.dataLength) throw new CorruptSSTableError(this.file("Partitions.db"), t.node, `partition position ${position} past the data (${this.dataLength} bytes)`);
+    // the head and a short key in one read; a longer key in a second
+    let head = await this.dataRange(position, Math.min(this.dataLength, position + 2 + KEY_GUESS));
+    if (head.length < 2) throw new CorruptSSTableError(this.file("Data.db"), position, "partition past the end of the data", "TRUNCATED");
+    const len = (head[0] << 8) | head[1];
+    if (position + 2 + len > this.dataLength) throw new CorruptSSTableError(this.file("Data.db"), position, `key of ${len} bytes past the end of the data`, "TRUNCATED");
+    if (head.length < 2 + len) head = await this.dataRange(position, position + 2 + len);
+    return { key: head.slice(2, 2 + len), position, promoted: NO_PROMOTED, offset: t.node };
+  }
+
+  /** BTI: the byte-comparable key and hash byte Partitions.db files a key under. */
+  private trieKey(key: Uint8Array): { bc: Uint8Array; hashByte: number } {
+    return trieKey(key, this.tries!.byteOrdered);
+  }
+
+  // BTI: follow the key through Partitions.db; the next entry says where the partition ends
+  private async searchTries(key: Uint8Array): Promise<KeyPosition | null> {
+    const { bc, hashByte } = this.trieKey(key);
+    const found = await this.tries!.partitions.lookup(bc, hashByte);
+    if (!found) return null;
+    const entry = await this.resolve(found.target);
+    if (!bytesEqual(entry.key, key)) return null;
+    // where the next partition starts: in its payload, or in its Rows.db entry
+    const n = found.next;
+    const next = !n ? this.dataLength : n.dataPosition ?? (await readRowIndexEntry(this.tries!.rowsSource, n.rowIndexPosition!, this.file("Rows.db"))).dataPosition;
+    if (next <= entry.position) throw new CorruptSSTableError(this.file("Partitions.db"), found.target.node, `the next partition is at ${next}, not after ${entry.position}`);
+    return { entry: found.target.rowIndexPosition !== null ? { ...entry, promoted: ROW_INDEXED, offset: found.target.rowIndexPosition } : entry, next };
   }
 
   /**
@@ -268,7 +283,11 @@ export class SSTableReader {
   }
 
   /** Index.db streamed in bounded pieces, from the start or from near a partition (at or before it). */
-  indexStream(near?: { key: Uint8Array }): IndexStream {
+  indexStream(near?: { key: Uint8Array }): EntryStream {
+    if (this.tries) {
+      const targets = this.tries.partitions.targets(near ? this.trieKey(near.key).bc : undefined);
+      return new TrieEntryStream(targets, (t) => this.resolve(t), this.file("Partitions.db"));
+    }
     const idx = this.components.get("Index.db")!;
     const start = near ? this.summary.indexRange(this.summary.tokenOf(near.key), near.key, idx.size)[0] : 0;
     return new IndexStream(idx, this.file("Index.db"), start);
@@ -280,6 +299,15 @@ export class SSTableReader {
   }
 
   async indexEntries(): Promise<IndexEntry[]> {
+    if (!this.index && this.tries) {
+      const out: IndexEntry[] = [];
+      const s = this.indexStream();
+      while ((await s.fill(1)) > 0) {
+        out.push(s.at(0));
+        s.consume(1);
+      }
+      this.index = out;
+    }
     if (!this.index) this.index = readIndex(await readAll(this.components.get("Index.db")!), this.file("Index.db"));
     return this.index;
   }
@@ -312,6 +340,106 @@ export class SSTableReader {
     const pos = await this.findIndexEntry(key);
     if (!pos) return null;
     return this.decodeStream(await this.dataRange(pos.entry.position, pos.next), pos.entry.position);
+  }
+
+  /**
+   * BTI: the part of one partition that can hold clusterings within
+   * `bounds`, as a row stream, or null. A partition with a Rows.db index is
+   * read through it: only the blocks that can hold the bounds (widened while
+   * a range deletion is open across an edge) are read and decoded, with the
+   * partition's header. (BIG's wide partitions are read in blocks by
+   * src/read/partition-source.ts from the Index.db row index.)
+   */
+  async getTrieSliceStream(key: Uint8Array, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array | null> {
+    const pos = await this.locate(key);
+    return pos && this.trieSliceAt(pos, bounds, counts);
+  }
+
+  /** getTrieSliceStream for a partition already located. */
+  async trieSliceAt(pos: KeyPosition, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array> {
+    const { entry, next } = pos;
+    const whole = async () => this.decodeStream(await this.dataRange(entry.position, next), entry.position);
+    if (entry.promoted.length === 0 || !this.tries) return whole();
+    return this.trieSlice(entry.key, entry.offset, next, bounds, whole, counts);
+  }
+
+
+  /** BTI: per partition with a Rows.db index, the widths of its blocks but the last (what the writer's block size was). */
+  async *trieBlockWidths(): AsyncGenerator<number[]> {
+    const tries = this.tries;
+    if (!tries) return;
+    for await (const t of tries.partitions.targets()) {
+      if (t.rowIndexPosition === null) continue;
+      const e = await readRowIndexEntry(tries.rowsSource, t.rowIndexPosition, this.file("Rows.db"));
+      const { blocks } = await readBlocks(tries.rows, e);
+      const widths: number[] = [];
+      for (let i = 0; i + 1 < blocks.length; i++) widths.push(blocks[i + 1].offset - blocks[i].offset);
+      yield widths;
+    }
+  }
+
+  /** Bytes of a partition's key and deletion at the start of its Data.db bytes ('oa' and 'da' write a live deletion as one byte). */
+  private keyAndDeletionLength(header: Uint8Array, key: Uint8Array): number {
+    const at = 2 + key.length;
+    return this.features.uintDeletionTime && header[at] === 0x80 ? at + 1 : at + 12;
+  }
+
+  /**
+   * BTI: a wide partition's slice through its Rows.db trie. Each bound
+   * picks the block filed at or before it; a run of blocks is widened while
+   * a range deletion is open across its edges, so every marker it needs is
+   * read from the file rather than made up.
+   */
+  private async trieSlice(
+    key: Uint8Array, rowIndexAt: number, next: number, bounds: ClusteringBounds[],
+    whole: () => Promise<Uint8Array>, counts?: { blocksRead: number; blocksSkipped: number },
+  ): Promise<Uint8Array> {
+    const tries = this.tries!;
+    const e = await readRowIndexEntry(tries.rowsSource, rowIndexAt, this.file("Rows.db"));
+    const { blocks, end } = await readBlocks(tries.rows, e);
+    const at = e.dataPosition;
+    if (at + end >= next) throw new CorruptSSTableError(this.file("Rows.db"), rowIndexAt, `row index ends at ${at + end}, past its partition (${next})`);
+    const types = this.schema.clustering.map((c) => ({ type: c.type, reversed: c.reversed }));
+    const K = MARKER_KINDS;
+    const runs: [number, number][] = [];
+    for (const b of bounds) {
+      let a = blockFor(blocks, clusteringBytes(types, K.INCL_START_BOUND, b.lo));
+      let z = blockFor(blocks, clusteringBytes(types, K.INCL_END_BOUND, b.hi));
+      while (a > 0 && blocks[a].open) a--;
+      while (z + 1 < blocks.length && blocks[z + 1].open) z++;
+      if (z >= a) runs.push([a, z]);
+    }
+    runs.sort((x, y) => x[0] - y[0]);
+    const merged: [number, number][] = [];
+    for (const r of runs) {
+      const last = merged[merged.length - 1];
+      if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
+      else merged.push([...r]);
+    }
+    if (counts) {
+      const read = merged.reduce((n, [a, b]) => n + b - a + 1, 0);
+      counts.blocksRead += read;
+      counts.blocksSkipped += blocks.length - read;
+    }
+    if (merged.length === 1 && merged[0][0] === 0 && merged[0][1] === blocks.length - 1) return whole();
+    const header = await this.dataRange(at, at + blocks[0].offset);
+    const keyAndDeletion = header.subarray(0, this.keyAndDeletionLength(header, key));
+    const eop = new Uint8Array([UF_END_OF_PARTITION]);
+    const decodeRun = (head: Uint8Array, body: Uint8Array) => {
+      const ps = this.decode(concat([head, body, eop]), at);
+      if (ps.length !== 1 || !bytesEqual(ps[0].key, key)) throw new CorruptSSTableError(this.file("Data.db"), at, "partition key differs from Rows.db");
+      return ps[0];
+    };
+    const p = decodeRun(header, new Uint8Array(0));
+    const out: Unfiltered[] = [];
+    for (const [a, z] of merged) {
+      const to = z + 1 < blocks.length ? blocks[z + 1].offset : end;
+      for (const u of decodeRun(keyAndDeletion, await this.dataRange(at + blocks[a].offset, at + to)).unfiltereds) out.push(u);
+    }
+    p.unfiltereds = out;
+    const w = new ByteWriter(1024);
+    writePartition(w, p);
+    return w.result();
   }
 
   /**
@@ -386,7 +514,7 @@ export class SSTableReader {
     const ck = keys ? partitionKey(this.cacheId, key) : "";
     const hit = keys?.get(ck);
     if (hit) return hit;
-    const found = await this.searchIndex(key);
+    const found = this.tries ? await this.searchTries(key) : await this.searchIndex(key);
     if (found && keys) keys.set(ck, found, this.caches!.keyWeight(found));
     return found;
   }
@@ -477,6 +605,13 @@ async function naFilter(filter: BloomFilter, bytes: Uint8Array, index: ByteSourc
   const old = readFilter(bytes, features("ma"), file);
   return old.mightContain(key) ? old : filter;
 }
+
+/** Bytes of a partition key read with its length when a BTI entry leads into Data.db; most keys are shorter. */
+const KEY_GUESS = 30;
+/** BTI entries carry no promoted index (never written to: shared). */
+const NO_PROMOTED = new Uint8Array(0);
+/** Marks a BTI entry whose partition has a Rows.db index (the index itself stays on disk). */
+const ROW_INDEXED = new Uint8Array(1);
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -6,7 +6,7 @@ import { UnsupportedFormatError } from "../errors.js";
 import { PARTITION_SIZE_BUCKETS, PARTITION_SIZE_BUCKETS_5_0 } from "./stats-metadata.js";
 
 /** Versions the writer produces. */
-export type FormatVersion = "md" | "me" | "nb" | "oa";
+export type FormatVersion = "md" | "me" | "nb" | "oa" | "da";
 
 export interface VersionFeatures {
   version: string;
@@ -50,12 +50,14 @@ export interface VersionFeatures {
   partitionSizeBuckets: number;
   /** BTI: Partitions.db and Rows.db (tries) instead of Index.db and Summary.db */
   trieIndexed: boolean;
+  /** bytes of partition data per row index block when the table does not say: column_index_size (BIG), row_index_granularity (BTI) */
+  defaultIndexBlockSize: number;
 }
 
 export const BIG_VERSIONS = ["ma", "mb", "mc", "md", "me", "na", "nb", "oa"] as const;
 
 /** Versions the writer produces, the default first. */
-export const WRITABLE: readonly FormatVersion[] = ["nb", "md", "me", "oa"];
+export const WRITABLE: readonly FormatVersion[] = ["nb", "md", "me", "oa", "da"];
 export const DEFAULT_VERSION: FormatVersion = "nb";
 /** Cassandra 5.0's trie-indexed format: BIG's Data.db (as 'oa' writes it) with trie indexes. */
 export const BTI_VERSIONS = ["da"] as const;
@@ -95,13 +97,14 @@ function featuresOf(v: string): VersionFeatures {
     uintDeletionTime: v >= "oa",
     partitionSizeBuckets: v >= "oa" ? PARTITION_SIZE_BUCKETS_5_0 : PARTITION_SIZE_BUCKETS,
     trieIndexed: false,
+    defaultIndexBlockSize: 64 << 10,
   };
 }
 
 // BTI versions run on their own letters ('da' is Cassandra 5.0's); their
 // Data.db and Statistics.db are those of the BIG version of the same release.
 function btiFeatures(v: string): VersionFeatures {
-  return { ...featuresOf("oa"), version: v, trieIndexed: true };
+  return { ...featuresOf("oa"), version: v, trieIndexed: true, defaultIndexBlockSize: 16 << 10 };
 }
 
 const KNOWN = new Map<string, VersionFeatures>([

@@ -22,6 +22,7 @@ import { writeCompressionInfo } from "./compression.js";
 import { fileName } from "./names.js";
 import { tableReg } from "../core/table-reg.js";
 import { CqliteError } from "../errors.js";
+import { BtiIndexBuilder } from "./bti/index-builder.js";
 
 /** Where a writer puts component bytes. */
 export interface ComponentSink {
@@ -67,7 +68,7 @@ export interface WriterOptions {
   regularColumns?: number[];
   /** partitions the bloom filter is sized for; default: counted by the caller */
   expectedKeys: number;
-  /** bytes of partition data per row index block (column_index_size); default 64 KiB */
+  /** bytes of partition data per row index block (column_index_size); default the version's (64 KiB BIG, 16 KiB BTI) */
   indexBlockSize?: number;
   sstableLevel?: number;
   repairedAt?: bigint;
@@ -75,6 +76,8 @@ export interface WriterOptions {
   commitLogLowerBound?: CommitLogPosition;
   commitLogUpperBound?: CommitLogPosition;
   commitLogIntervals?: [CommitLogPosition, CommitLogPosition][];
+  /** the share of the token ring the SSTable covers ('oa', 'da'), kept when re-encoding; default: not set (NaN) */
+  tokenSpaceCoverage?: number;
   /** only for re-encoding Cassandra's own ByteOrderedPartitioner test tables */
   byteOrdered?: boolean;
   /** rows per batch handed to the core */
@@ -105,6 +108,8 @@ export const NO_STATS: EncodingStats = { minTimestamp: TIMESTAMP_EPOCH, minLocal
 // Cassandra lists components in TOC.txt in its hash set's order; these are the orders it produced.
 const TOC_ORDER_COMPRESSED = ["CompressionInfo.db", "Index.db", "TOC.txt", "Filter.db", "Summary.db", "Statistics.db", "Digest.crc32", "Data.db"];
 const TOC_ORDER_PLAIN = ["Filter.db", "Data.db", "Summary.db", "TOC.txt", "CRC.db", "Index.db", "Statistics.db", "Digest.crc32"];
+// BTI ('da'): as Cassandra 5.0 listed a compressed table's; CRC.db takes CompressionInfo.db's place
+const TOC_ORDER_BTI = ["Data.db", "Statistics.db", "Digest.crc32", "TOC.txt", "CompressionInfo.db", "Filter.db", "Partitions.db", "Rows.db"];
 
 export class SSTableWriter {
   private readonly w: number;
@@ -118,9 +123,12 @@ export class SSTableWriter {
   private maxToken: bigint | null = null;
   private finished = false;
   private pending: Promise<void> = Promise.resolve();
+  /** 'da': Partitions.db and Rows.db built from the core's Index.db entries, which are not written */
+  private readonly bti: BtiIndexBuilder | null;
 
   constructor(readonly schema: TableSchema, readonly sink: ComponentSink, options: WriterOptions) {
-    this.opts = { version: DEFAULT_VERSION, generation: 1, batchBytes: 1 << 20, indexBlockSize: 65536, ...options };
+    const version = options.version ?? DEFAULT_VERSION;
+    this.opts = { generation: 1, batchBytes: 1 << 20, ...options, version, indexBlockSize: options.indexBlockSize ?? features(version).defaultIndexBlockSize };
     this.compression = options.compression ?? schema.options.compression;
     const stats = options.encodingStats ?? NO_STATS;
     const statics = options.staticColumns ?? schema.columns.flatMap((c, i) => (c.kind === "static" ? [i] : []));
@@ -134,6 +142,7 @@ export class SSTableWriter {
     };
     this.headerReg = new Registered(headerDescriptor(stats, statics, regulars), tableReg(schema));
     const f = features(this.opts.version);
+    this.bti = f.trieIndexed ? new BtiIndexBuilder(schema, options.byteOrdered ?? false) : null;
     const c = this.compression;
     const chunk = c.enabled ? c.chunkLengthKb * 1024 : 65536;
     const maxCompressed = c.enabled && c.minCompressRatio > 0 ? Math.floor(chunk / c.minCompressRatio) : 0x7fffffff;
@@ -199,6 +208,16 @@ export class SSTableWriter {
     const k = core();
     const bytes = k.call((x) => k.bytes(x.writerOutPtr(this.w, which), x.writerOutLen(this.w, which)).slice());
     k.call((x) => x.writerOutDrained(this.w, which));
+    if (this.bti && which === OUT_INDEX) {
+      this.bti.push(bytes);
+      await this.appendCounted("Rows.db", this.bti.takeRows());
+      await this.appendCounted("Partitions.db", this.bti.takePartitions());
+      return;
+    }
+    await this.appendCounted(component, bytes);
+  }
+
+  private async appendCounted(component: string, bytes: Uint8Array): Promise<void> {
     this.sizes.set(component, (this.sizes.get(component) ?? 0) + bytes.length);
     if (bytes.length) await this.sink.append(component, bytes);
   }
@@ -209,8 +228,8 @@ export class SSTableWriter {
   }
 
   /** Writes a component FINISH_PIECE bytes at a time, yielding after each piece. */
-  private async *putInPieces(component: string, bytes: Uint8Array): AsyncGenerator<FinishPiece> {
-    this.sizes.set(component, bytes.length);
+  private async *putInPieces(component: string, bytes: Uint8Array, already = 0): AsyncGenerator<FinishPiece> {
+    this.sizes.set(component, already + bytes.length);
     for (let at = 0; at < bytes.length || at === 0; at += FINISH_PIECE) {
       const end = Math.min(bytes.length, at + FINISH_PIECE);
       yield { kind: "piece", bytes: end - at };
@@ -253,7 +272,13 @@ export class SSTableWriter {
     const digest = k.call((x) => x.writerDigest(this.w)) >>> 0;
     const coreStats = readCoreStats(this.take(OUT_STATS));
     const sketch = this.take(OUT_SKETCH);
-    yield* this.putInPieces("Summary.db", this.take(OUT_SUMMARY));
+    if (this.bti) {
+      const rest = this.bti.finish(dataLength);
+      // Rows.db exists even when no partition needed a row index
+      if (!this.sizes.get("Rows.db")) await this.put("Rows.db", rest.rows);
+      else await this.appendCounted("Rows.db", rest.rows);
+      yield* this.putInPieces("Partitions.db", rest.partitions, this.sizes.get("Partitions.db") ?? 0);
+    } else yield* this.putInPieces("Summary.db", this.take(OUT_SUMMARY));
     yield* this.putInPieces("Filter.db", this.take(OUT_FILTER));
     const c = this.compression;
     // Cassandra's ratio counts the stored chunks without their 4-byte CRCs
@@ -311,8 +336,8 @@ export class SSTableWriter {
       },
       firstKey: partitions > 0 ? coreStats.firstKey : null,
       lastKey: partitions > 0 ? coreStats.lastKey : null,
-      // set by Cassandra only when a sharded compaction strategy cuts outputs by token range
-      tokenSpaceCoverage: NaN,
+      // set by Cassandra only when a sharded compaction strategy (UCS) cuts outputs by token range
+      tokenSpaceCoverage: this.opts.tokenSpaceCoverage ?? NaN,
     };
     const statistics: Statistics = {
       partitioner: this.opts.byteOrdered ? BYTE_ORDERED_PARTITIONER : MURMUR3_PARTITIONER,
@@ -323,7 +348,7 @@ export class SSTableWriter {
     };
     await this.put("Statistics.db", writeStatistics(statistics, f));
     await this.put("Digest.crc32", utf8(String(digest)));
-    const order = c.enabled ? TOC_ORDER_COMPRESSED : TOC_ORDER_PLAIN;
+    const order = this.bti ? TOC_ORDER_BTI.map((x) => (x === "CompressionInfo.db" && !c.enabled ? "CRC.db" : x)) : c.enabled ? TOC_ORDER_COMPRESSED : TOC_ORDER_PLAIN;
     await this.put("TOC.txt", utf8(order.map((x) => x + "\n").join("")));
     this.close();
     const files = order.map((component) => ({

@@ -44,7 +44,7 @@ export interface ValidationReport {
 
 export async function validate(r: SSTableReader): Promise<ValidationReport> {
   await r.verifyChecksums();
-  const indexFile = `${r.name}/Index.db`;
+  const indexFile = `${r.name}/${r.features.trieIndexed ? "Partitions.db" : "Index.db"}`;
   // a trie-indexed SSTable has no Summary.db: the reader's summary is its own sampling
   const summary = r.features.trieIndexed ? null : new SummaryCheck(r.summary, `${r.name}/Summary.db`);
   const sink = new StatisticsSink(recomputeVersion(r.version));

@@ -1,10 +1,12 @@
-// Partitions.db, the BTI partition index: a trie from the shortest unique
-// prefix of each partition key's byte-comparable form to where the
-// partition is, then the first and last keys and a footer. Read here in key
-// order to list every partition; see docs/sstable-format.md, "Partitions.db".
+// Partitions.db, the BTI partition index, read in place: a trie from the
+// shortest unique prefix of each partition key's byte-comparable form to
+// where the partition is, then the first and last keys and a footer. A point
+// read follows the key from the root; a scan walks the trie in key order,
+// holding only the path. See docs/sstable-format.md, "Partitions.db".
 import { ByteReader } from "../../util/bytes.js";
 import { CorruptSSTableError } from "../../errors.js";
-import { payloadNodes } from "./trie.js";
+import { PagedTrie, TrieNode } from "./trie.js";
+import { ByteSource } from "../source.js";
 
 /** Where the partition index sends one key. */
 export interface PartitionTarget {
@@ -14,17 +16,13 @@ export interface PartitionTarget {
   dataPosition: number | null;
   /** the partition's row index entry in Rows.db, or null */
   rowIndexPosition: number | null;
-}
-
-export interface PartitionIndex {
-  firstKey: Uint8Array;
-  lastKey: Uint8Array;
-  keyCount: number;
-  root: number;
-  targets: PartitionTarget[];
+  /** the trie node holding it (for errors) */
+  node: number;
 }
 
 const FOOTER = 24;
+/** Payload flags of 8 and more: a hash byte, then flags - 7 bytes of position. */
+const HAS_HASH_BYTE = 8;
 
 /** A sign-extended big-endian integer of n bytes. */
 function signed(b: Uint8Array, at: number, n: number): number {
@@ -33,47 +31,137 @@ function signed(b: Uint8Array, at: number, n: number): number {
   return Number(BigInt.asIntN(n * 8, v));
 }
 
-export function readPartitionIndex(b: Uint8Array, file = "Partitions.db"): PartitionIndex {
-  if (b.length < FOOTER) throw new CorruptSSTableError(file, 0, `${b.length} bytes: shorter than the footer`, "TRUNCATED");
-  const dv = new DataView(b.buffer, b.byteOffset, b.length);
-  const at = b.length - FOOTER;
-  const keysPos = Number(dv.getBigInt64(at));
-  const keyCount = Number(dv.getBigInt64(at + 8));
-  const root = Number(dv.getBigInt64(at + 16));
-  if (keysPos < 0 || keysPos > at) throw new CorruptSSTableError(file, at, `first key position ${keysPos} outside the file`);
-  if (root < 0 || root >= keysPos) throw new CorruptSSTableError(file, at + 16, `root position ${root} outside the trie`);
-  if (keyCount < 0 || keyCount > b.length) throw new CorruptSSTableError(file, at + 8, `bad key count ${keyCount}`);
-  const r = new ByteReader(b.subarray(0, at), (off, what) => {
-    throw new CorruptSSTableError(file, off, what);
-  });
-  r.pos = keysPos;
-  const firstKey = r.bytes(r.u16()).slice();
-  const lastKey = r.bytes(r.u16()).slice();
-  const targets: PartitionTarget[] = [];
-  for (const node of payloadNodes(b.subarray(0, keysPos), root, file)) {
-    const flags = node.payloadFlags;
-    const hashed = flags >= 8;
-    const n = hashed ? flags - 7 : flags;
-    const start = node.payloadPos + (hashed ? 1 : 0);
-    if (start + n > keysPos) throw new CorruptSSTableError(file, node.payloadPos, "payload past the trie");
-    const idx = signed(b, start, n);
-    targets.push({
-      hashByte: hashed ? b[node.payloadPos] : null,
-      dataPosition: idx < 0 ? ~idx : null,
-      rowIndexPosition: idx >= 0 ? idx : null,
-    });
-  }
-  if (targets.length !== keyCount) throw new CorruptSSTableError(file, at + 8, `footer says ${keyCount} keys, the trie holds ${targets.length}`);
-  return { firstKey, lastKey, keyCount, root, targets };
+function targetOf(node: TrieNode & { payload: Uint8Array }, pos: number, file: string): PartitionTarget {
+  const flags = node.payloadFlags;
+  const hashed = flags >= HAS_HASH_BYTE;
+  const n = hashed ? flags - (HAS_HASH_BYTE - 1) : flags;
+  const start = hashed ? 1 : 0;
+  if (start + n > node.payload.length) throw new CorruptSSTableError(file, node.payloadPos, "payload past the trie");
+  const idx = signed(node.payload, start, n);
+  return { hashByte: hashed ? node.payload[0] : null, dataPosition: idx < 0 ? ~idx : null, rowIndexPosition: idx >= 0 ? idx : null, node: pos };
 }
 
-/** The head of a row index entry in Rows.db: the partition key and its Data.db position. */
-export function readRowIndexHead(rows: Uint8Array, at: number, file = "Rows.db"): { key: Uint8Array; dataPosition: number } {
-  const r = new ByteReader(rows, (off, what) => {
-    throw new CorruptSSTableError(file, off, what);
-  });
-  r.pos = at;
-  const key = r.bytes(r.u16()).slice();
-  const dataPosition = r.uvintNum();
-  return { key, dataPosition };
+export class PartitionIndex {
+  private constructor(
+    private readonly trie: PagedTrie,
+    readonly root: number,
+    readonly keyCount: number,
+    readonly firstKey: Uint8Array,
+    readonly lastKey: Uint8Array,
+  ) {}
+
+  get file(): string {
+    return this.trie.file;
+  }
+
+  /** Reads the footer and both keys; the trie itself stays on disk. */
+  static async open(src: ByteSource, file = "Partitions.db"): Promise<PartitionIndex> {
+    const size = src.size;
+    if (size < FOOTER) throw new CorruptSSTableError(file, 0, `${size} bytes: shorter than the footer`, "TRUNCATED");
+    const at = size - FOOTER;
+    const foot = await src.read(at, FOOTER);
+    if (foot.length !== FOOTER) throw new CorruptSSTableError(file, at, "truncated footer", "TRUNCATED");
+    const dv = new DataView(foot.buffer, foot.byteOffset, FOOTER);
+    const keysPos = Number(dv.getBigInt64(0));
+    const keyCount = Number(dv.getBigInt64(8));
+    const root = Number(dv.getBigInt64(16));
+    if (keysPos < 0 || keysPos > at) throw new CorruptSSTableError(file, at, `first key position ${keysPos} outside the file`);
+    if (keyCount < 0 || keyCount > size) throw new CorruptSSTableError(file, at + 8, `bad key count ${keyCount}`);
+    if (keyCount > 0 && (root < 0 || root >= keysPos)) throw new CorruptSSTableError(file, at + 16, `root position ${root} outside the trie`);
+    const keys = await src.read(keysPos, at - keysPos);
+    const r = new ByteReader(keys, (off, what) => {
+      throw new CorruptSSTableError(file, keysPos + off, what);
+    });
+    const firstKey = r.bytes(r.u16()).slice();
+    const lastKey = r.bytes(r.u16()).slice();
+    return new PartitionIndex(new PagedTrie(src, file, keysPos), root, keyCount, firstKey, lastKey);
+  }
+
+  /**
+   * The partition a byte-comparable key may be, and the one after it (null
+   * at the end), or null when the trie has no prefix of the key or the hash
+   * byte differs. The caller compares the key stored at the target.
+   */
+  async lookup(bc: Uint8Array, hashByte: number): Promise<{ target: PartitionTarget; next: PartitionTarget | null } | null> {
+    if (this.keyCount === 0) return null;
+    let pos = this.root;
+    let greater = -1;
+    let node = await this.trie.node(pos);
+    let b = -1;
+    for (let i = 0; i <= bc.length; i++) {
+      b = i < bc.length ? bc[i] : -1;
+      let child = -1;
+      for (const [t, c] of node.children) {
+        if (t === b) child = c;
+        else if (t > b) {
+          greater = c; // the nearest greater branch is the deepest one seen
+          break;
+        }
+      }
+      if (child < 0) break;
+      if (i === bc.length) break;
+      pos = child;
+      node = await this.trie.node(pos);
+    }
+    // a stored prefix ends in a leaf; stopping inside the trie is a miss
+    if ((b !== -1 && node.children.length > 0) || node.payloadFlags === 0) return null;
+    const target = targetOf(node, pos, this.file);
+    if (target.hashByte !== null && target.hashByte !== hashByte) return null;
+    return { target, next: greater >= 0 ? await this.first(greater) : null };
+  }
+
+  /** The least entry under `pos`. */
+  private async first(pos: number): Promise<PartitionTarget> {
+    for (let steps = 0; steps <= this.trie.limit; steps++) {
+      const node = await this.trie.node(pos);
+      if (node.payloadFlags !== 0) return targetOf(node, pos, this.file);
+      if (node.children.length === 0) throw new CorruptSSTableError(this.file, pos, "trie leaf without a payload");
+      pos = node.children[0][1];
+    }
+    throw new CorruptSSTableError(this.file, pos, "trie path longer than the file");
+  }
+
+  /**
+   * Every entry in key order; from `bc` on, the entry that may hold it
+   * first (it can be less: the caller passes over those).
+   */
+  async *targets(bc?: Uint8Array): AsyncGenerator<PartitionTarget> {
+    if (this.keyCount === 0) return;
+    const stack: number[] = [];
+    let start: number | null = this.root;
+    if (bc) {
+      start = null;
+      let pos = this.root;
+      for (let i = 0; i <= bc.length; i++) {
+        const node = await this.trie.node(pos);
+        const b = i < bc.length ? bc[i] : -1;
+        let child = -1;
+        for (let j = node.children.length - 1; j >= 0; j--) {
+          const [t, c] = node.children[j];
+          if (t > b) stack.push(c);
+          else if (t === b) child = c;
+        }
+        if (child < 0 || i === bc.length) {
+          // where the key leaves the trie: a leaf here may be the partition or the one before it
+          if (node.payloadFlags !== 0 && (node.children.length === 0 || b === -1)) start = pos;
+          break;
+        }
+        pos = child;
+      }
+    }
+    if (start !== null) stack.push(start);
+    let visited = 0;
+    let count = 0;
+    while (stack.length) {
+      const pos = stack.pop()!;
+      if (++visited > this.trie.limit) throw new CorruptSSTableError(this.file, pos, "trie walk visits more nodes than the file has bytes");
+      const node = await this.trie.node(pos);
+      if (node.payloadFlags !== 0) {
+        count++;
+        yield targetOf(node, pos, this.file);
+      } else if (node.children.length === 0) throw new CorruptSSTableError(this.file, pos, "trie leaf without a payload");
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i][1]);
+    }
+    if (!bc && count !== this.keyCount) throw new CorruptSSTableError(this.file, 0, `footer says ${this.keyCount} keys, the trie holds ${count}`);
+  }
 }

@@ -4,6 +4,7 @@
 // parent in the file, so transitions are stored as distances back from the
 // node. Layouts: docs/sstable-format.md, "Trie nodes".
 import { CorruptSSTableError } from "../../errors.js";
+import { ByteSource } from "../source.js";
 
 // node types, by the 4-bit code
 const PAYLOAD_ONLY = 0;
@@ -34,14 +35,21 @@ export interface TrieNode {
   payloadPos: number;
   /** (transition byte, child position), ascending by byte */
   children: [number, number][];
+  /** the bytes from the payload on, when read through PagedTrie */
+  payload?: Uint8Array;
 }
 
-/** Decodes the node at `pos`; every read is bounds-checked. */
-export function readNode(b: Uint8Array, pos: number, file: string): TrieNode {
+const NO_CHILDREN: [number, number][] = [];
+
+/**
+ * Decodes the node at file position `pos` from `b`, which holds the file's
+ * bytes from position `base`; every read is bounds-checked.
+ */
+export function readNode(b: Uint8Array, pos: number, file: string, base = 0): TrieNode {
   const fail = (what: string): never => {
     throw new CorruptSSTableError(file, pos, what);
   };
-  const byte = (at: number) => (at < b.length && at >= 0 ? b[at] : fail("trie node past the end of the file"));
+  const byte = (at: number) => (at - base < b.length && at >= base ? b[at - base] : fail("trie node past the end of the file"));
   const unsigned = (at: number, n: number) => {
     let v = 0;
     for (let i = 0; i < n; i++) v = v * 256 + byte(at + i);
@@ -60,7 +68,8 @@ export function readNode(b: Uint8Array, pos: number, file: string): TrieNode {
   const head = byte(pos);
   const type = head >> 4;
   let payloadFlags = head & 15;
-  const children: [number, number][] = [];
+  // leaves are most of a trie: no array for them
+  const children: [number, number][] = type === PAYLOAD_ONLY ? NO_CHILDREN : [];
   let payloadPos: number;
   switch (type) {
     case PAYLOAD_ONLY:
@@ -122,19 +131,41 @@ export function readNode(b: Uint8Array, pos: number, file: string): TrieNode {
   return { type, payloadFlags, payloadPos, children };
 }
 
+/** Trie bytes read a window at a time: two pages from the page holding a node, so any node fits. */
+const WINDOW = 2 * 4096;
+/** Windows kept per file: a lookup touches a few pages, a scan moves forward. */
+const WINDOWS_KEPT = 8;
+
 /**
- * Every node with a payload, in key order (a node's own payload before its
- * children's: a prefix sorts first). Depth is bounded by the key length;
- * `maxNodes` bounds the walk against a corrupt file that loops.
+ * A trie file read in place through a few cached windows: nodes are decoded
+ * where they lie, nothing is loaded whole. `limit` is where the trie ends
+ * (Partitions.db: its keys; Rows.db: the file).
  */
-export function* payloadNodes(b: Uint8Array, root: number, file: string, maxNodes = b.length): Generator<TrieNode> {
-  const stack: number[] = [root];
-  let seen = 0;
-  while (stack.length) {
-    const pos = stack.pop()!;
-    if (++seen > maxNodes) throw new CorruptSSTableError(file, pos, "trie has more nodes than the file has bytes");
-    const node = readNode(b, pos, file);
-    if (node.payloadFlags !== 0) yield node;
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i][1]);
+export class PagedTrie {
+  private windows = new Map<number, Uint8Array>();
+
+  constructor(private readonly src: ByteSource, readonly file: string, readonly limit: number) {}
+
+  private async window(pos: number): Promise<{ base: number; bytes: Uint8Array }> {
+    if (pos < 0 || pos >= this.limit) throw new CorruptSSTableError(this.file, pos, `trie node position outside the trie (${this.limit} bytes)`);
+    const base = pos - (pos % 4096);
+    let bytes = this.windows.get(base);
+    if (!bytes) {
+      const n = Math.min(WINDOW, this.limit - base);
+      bytes = await this.src.read(base, n);
+      if (bytes.length !== n) throw new CorruptSSTableError(this.file, base + bytes.length, "truncated", "TRUNCATED");
+      if (this.windows.size >= WINDOWS_KEPT) this.windows.delete(this.windows.keys().next().value!);
+      this.windows.set(base, bytes);
+    }
+    return { base, bytes };
+  }
+
+  /** The node at `pos` and the bytes from its payload on (at most `payloadMax`). */
+  async node(pos: number, payloadMax = 32): Promise<TrieNode & { payload: Uint8Array }> {
+    const { base, bytes } = await this.window(pos);
+    const n = readNode(bytes, pos, this.file, base);
+    const from = n.payloadPos - base;
+    n.payload = bytes.subarray(Math.min(from, bytes.length), Math.min(bytes.length, from + payloadMax));
+    return n as TrieNode & { payload: Uint8Array };
   }
 }

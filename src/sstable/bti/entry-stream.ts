@@ -1,0 +1,51 @@
+// A BTI table's partitions in order as the entries the readers walk
+// (key, Data.db position), taken from Partitions.db's trie a window at a
+// time: each key is read where the trie points, at its Rows.db entry or at
+// the partition's head in Data.db. The same interface as Index.db's stream.
+import { IndexEntry } from "../index-file.js";
+import { EntryStream } from "../index-stream.js";
+import { PartitionTarget } from "./partition-index.js";
+import { CorruptSSTableError } from "../../errors.js";
+
+export class TrieEntryStream implements EntryStream {
+  private window: IndexEntry[] = [];
+  private done = false;
+  private last = -1;
+
+  constructor(
+    private readonly targets: AsyncGenerator<PartitionTarget>,
+    private readonly resolve: (t: PartitionTarget) => Promise<IndexEntry>,
+    private readonly file: string,
+  ) {}
+
+  get exhausted(): boolean {
+    return this.done && this.window.length === 0;
+  }
+
+  async fill(n: number): Promise<number> {
+    while (this.window.length < n && !this.done) {
+      const r = await this.targets.next();
+      if (r.done) {
+        this.done = true;
+        break;
+      }
+      const e = await this.resolve(r.value);
+      if (e.position <= this.last) throw new CorruptSSTableError(this.file, r.value.node, `partition positions are not increasing (${this.last}, then ${e.position})`);
+      this.last = e.position;
+      this.window.push(e);
+    }
+    return this.window.length;
+  }
+
+  at(i: number): IndexEntry {
+    return this.window[i];
+  }
+
+  get buffered(): number {
+    return this.window.length;
+  }
+
+  consume(n: number): void {
+    this.window.splice(0, n);
+  }
+}
