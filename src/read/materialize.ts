@@ -17,6 +17,14 @@ export interface MaterializeOptions {
   withMetadata?: boolean;
   /** no row of static values alone, even without rows: another piece of the partition has (or will have) rows */
   noStaticRow?: boolean;
+  /**
+   * Builds only the live rows whose clustering it keeps (a slice's bounds):
+   * the others are counted in `live` but never decoded, which is most of a
+   * row index block when one row of it is asked for.
+   */
+  keep?: (clustering: (Uint8Array | null)[]) => boolean;
+  /** adds the partition's live rows, built or not */
+  live?: { rows: number };
 }
 
 function cellLive(c: Cell, now: number): boolean {
@@ -91,6 +99,7 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
     }
   }
   const rows: CqlRow[] = [];
+  let liveRows = 0;
   // range tombstones open while walking the partition
   let open: DeletionTime | undefined;
   for (const u of p.unfiltereds) {
@@ -107,6 +116,8 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
       !(r.liveness.ttl && r.liveness.localExpirationTime <= now);
     const cols = liveColumns(schema, r, pdel, rowDel, now);
     if (!liveLiveness && cols.size === 0) continue;
+    liveRows++;
+    if (opts.keep && !opts.keep(r.clustering)) continue;
     const out: CqlRow = { ...key };
     // an empty clustering value is '' for text (as written), not null
     schema.clustering.forEach((c, i) => {
@@ -122,7 +133,8 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
     }
     rows.push(out);
   }
-  if (rows.length === 0 && hasStatic && !opts.noStaticRow) {
+  if (opts.live) opts.live.rows += liveRows;
+  if (liveRows === 0 && hasStatic && !opts.noStaticRow) {
     const out: CqlRow = { ...key };
     for (const c of schema.clustering) out[c.name] = null;
     for (const def of schema.columns) out[def.name] = statics[def.name] ?? null;

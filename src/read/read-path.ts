@@ -151,7 +151,7 @@ async function* piecesOf(view: ReadView, sources: PartitionBlocks[], slice: Clus
   for (const range of ranges) {
     for await (const p of mergePartition(sources, { schema, nowSeconds: view.nowSeconds, range, reverse, counts: view.counters })) {
       if (control.skipPartition) return;
-      if (range && slice && slice.length > 1) p.unfiltereds = p.unfiltereds.filter((u) => u.type !== "row" || within(schema, u.row.clustering, range));
+      if (range && slice && slice.length > 1) p.unfiltereds = p.unfiltereds.filter((u) => u.type !== "row" || withinBounds(schema, u.row.clustering, range));
       yield p;
     }
   }
@@ -159,7 +159,8 @@ async function* piecesOf(view: ReadView, sources: PartitionBlocks[], slice: Clus
 
 const K = MARKER_KINDS;
 
-function within(schema: TableSchema, cl: (Uint8Array | null)[], b: ClusteringBounds): boolean {
+/** Whether a row's clustering lies within the bounds (both inclusive). */
+export function withinBounds(schema: TableSchema, cl: (Uint8Array | null)[], b: ClusteringBounds): boolean {
   return compareClustering(schema, cl, CLUSTERING_KIND, b.lo, K.INCL_START_BOUND) >= 0 && compareClustering(schema, cl, CLUSTERING_KIND, b.hi, K.INCL_END_BOUND) <= 0;
 }
 

@@ -10,7 +10,7 @@ import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { encodeValue } from "../types/codec.js";
 import { compareBytes } from "../util/bytes.js";
 import { materialize, CqlRow } from "./materialize.js";
-import { ReadView, Piece, PieceControl, readPieces, scanPieces } from "./read-path.js";
+import { ReadView, Piece, PieceControl, readPieces, scanPieces, withinBounds } from "./read-path.js";
 import { Position, comparePositions } from "./cursor.js";
 import { PagePosition } from "./paging.js";
 
@@ -73,6 +73,9 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
   let inPartition = 0;
   let rowsInPartition = 0;
   let resuming = false;
+  // rows outside the slice are never built (plan.filter would drop them)
+  const slice = plan.slice;
+  const keep = slice ? (c: (Uint8Array | null)[]) => slice.some((b) => withinBounds(schema, c, b)) : undefined;
   for await (const piece of planned(view, plan, resume, control)) {
     const p = piece.partition;
     if (!continues) {
@@ -82,8 +85,9 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
       if (resuming) inPartition = resume!.inPartition;
     }
     continues = piece.more;
-    const all = materialize(schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata, noStaticRow: piece.more || rowsInPartition > 0 });
-    rowsInPartition += all.length;
+    const live = { rows: 0 };
+    const all = materialize(schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata, noStaticRow: piece.more || rowsInPartition > 0, keep, live });
+    rowsInPartition += live.rows;
     let rows = all.filter(plan.filter);
     if (plan.reverse) rows.reverse();
     if (resuming) {
