@@ -9,6 +9,10 @@ export async function openDemo(page: Page, db: string): Promise<void> {
 
 /** Runs one CQL statement from the console and waits for its result line. */
 export async function run(page: Page, cql: string): Promise<void> {
+  // the console ignores a run while one is going, and the result line of the
+  // last statement must not pass for this one's: wait, then clear it
+  await expect(page.locator("#run")).toBeEnabled();
+  await page.evaluate(() => (document.getElementById("result-info")!.textContent = ""));
   await page.fill("#cql", cql);
   await page.press("#cql", "Control+Enter");
   await expect(page.locator("#result-info")).toHaveText(/ in \d+ ms$/, { timeout: 60_000 });

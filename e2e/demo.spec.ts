@@ -9,6 +9,7 @@ import { zipRows } from "./zip-rows.js";
 
 
 async function runSelect(page: Page, cql: string): Promise<number> {
+  await expect(page.locator("#run")).toBeEnabled();
   await page.evaluate(() => delete document.getElementById("result")!.dataset.rows);
   // the whole result on one page: these tests count rows, the paging has its own
   await page.fill("#page-size", "100000");

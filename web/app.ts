@@ -12,6 +12,7 @@ import type { FormatVersion } from "../src/sstable/version.js";
 import { generateRecords } from "./generate.js";
 import { renderRows, formatBytes } from "./render.js";
 import { ResultPager, ShownPage } from "./pager.js";
+import { DEMO_SCHEMA } from "./demo-schema.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const GENERATE_BATCH = 2000;
@@ -343,6 +344,7 @@ $("idle").addEventListener("change", () => {
 // for tests and the console: the open engine
 (globalThis as unknown as { demo: { engine(): BrowserEngine | null } }).demo = { engine: () => engine };
 
+$<HTMLTextAreaElement>("schema").value ||= DEMO_SCHEMA;
 // ?db=NAME opens that database at start
 const requested = new URLSearchParams(location.search).get("db");
 if (requested) $<HTMLInputElement>("db-name").value = requested;

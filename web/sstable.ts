@@ -9,6 +9,7 @@ import { renderRows } from "./render.js";
 import { generateRows } from "./generate.js";
 import { zipSync } from "fflate";
 import type { FormatVersion } from "../src/sstable/version.js";
+import { DEMO_SCHEMA } from "./demo-schema.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 let lastZip: Uint8Array | null = null;
@@ -54,6 +55,7 @@ function download(): void {
   URL.revokeObjectURL(a.href);
 }
 
+$<HTMLTextAreaElement>("schema").value ||= DEMO_SCHEMA;
 loadCoreBrowser().then(
   () => {
     $("status").textContent = "ready";
