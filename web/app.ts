@@ -269,7 +269,8 @@ async function importZip(): Promise<void> {
   message("import-info", `${added.length} SSTable(s), ${rows} rows imported`);
   info.dataset.seconds = ((performance.now() - t0) / 1000).toFixed(1);
   $<HTMLTextAreaElement>("cql").value = `SELECT * FROM ${schema!.name} LIMIT 100`;
-  await run();
+  // through the console's button, so a run started meanwhile waits for this one (the button is off while it runs)
+  $("run").click();
 }
 
 function schedulePoll(delay = 500): void {
