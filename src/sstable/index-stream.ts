@@ -8,37 +8,27 @@ import { ByteSource } from "./source.js";
 
 const PIECE = 64 * 1024; // small enough that reading one is a fraction of a maintenance slice
 
-/** Partitions in Data.db order, a window at a time (Index.db's entries, or a BTI table's from its tries). */
-export interface EntryStream {
-  readonly exhausted: boolean;
-  /** makes sure at least `n` entries are buffered (fewer only at the end) */
-  fill(n: number): Promise<number>;
-  at(i: number): IndexEntry;
-  readonly buffered: number;
-  consume(n: number): void;
-}
-
-export class IndexStream implements EntryStream {
-  private buf = new Uint8Array(0);
-  private bufStart: number; // file offset of buf[0]
-  private pos = 0; // parse position in buf
-  private fileAt: number; // next file offset to read
+/**
+ * Partitions in Data.db order, a window at a time (Index.db's entries, or a
+ * BTI table's from its tries): the window is shared, each stream says how to
+ * read its next entry and when its source has no more.
+ */
+export abstract class EntryStream {
   private window: IndexEntry[] = [];
 
-  /** `start`: the offset of an entry to begin at (from the Summary), 0 for the first. */
-  constructor(private readonly src: ByteSource, private readonly file: string, start = 0) {
-    this.bufStart = start;
-    this.fileAt = start;
-  }
+  /** The next entry from the source, or null at its end. */
+  protected abstract next(): Promise<IndexEntry | null>;
+  /** No entry is left in the source (buffered ones aside). */
+  protected abstract get sourceDone(): boolean;
 
   get exhausted(): boolean {
-    return this.window.length === 0 && this.pos >= this.buf.length && this.fileAt >= this.src.size;
+    return this.window.length === 0 && this.sourceDone;
   }
 
   /** Makes sure at least `n` entries are buffered (fewer only at the end). */
   async fill(n: number): Promise<number> {
     while (this.window.length < n) {
-      const e = await this.parseOne();
+      const e = await this.next();
       if (!e) break;
       this.window.push(e);
     }
@@ -57,8 +47,26 @@ export class IndexStream implements EntryStream {
   consume(n: number): void {
     this.window.splice(0, n);
   }
+}
 
-  private async parseOne(): Promise<IndexEntry | null> {
+export class IndexStream extends EntryStream {
+  private buf = new Uint8Array(0);
+  private bufStart: number; // file offset of buf[0]
+  private pos = 0; // parse position in buf
+  private fileAt: number; // next file offset to read
+
+  /** `start`: the offset of an entry to begin at (from the Summary), 0 for the first. */
+  constructor(private readonly src: ByteSource, private readonly file: string, start = 0) {
+    super();
+    this.bufStart = start;
+    this.fileAt = start;
+  }
+
+  protected get sourceDone(): boolean {
+    return this.pos >= this.buf.length && this.fileAt >= this.src.size;
+  }
+
+  protected async next(): Promise<IndexEntry | null> {
     for (;;) {
       if (this.pos < this.buf.length) {
         const r = new ByteReader(this.buf.subarray(this.pos), () => {

@@ -7,8 +7,7 @@ import { EntryStream } from "../index-stream.js";
 import { PartitionTarget } from "./partition-index.js";
 import { CorruptSSTableError } from "../../errors.js";
 
-export class TrieEntryStream implements EntryStream {
-  private window: IndexEntry[] = [];
+export class TrieEntryStream extends EntryStream {
   private done = false;
   private last = -1;
 
@@ -16,36 +15,24 @@ export class TrieEntryStream implements EntryStream {
     private readonly targets: AsyncGenerator<PartitionTarget>,
     private readonly resolve: (t: PartitionTarget) => Promise<IndexEntry>,
     private readonly file: string,
-  ) {}
-
-  get exhausted(): boolean {
-    return this.done && this.window.length === 0;
+  ) {
+    super();
   }
 
-  async fill(n: number): Promise<number> {
-    while (this.window.length < n && !this.done) {
-      const r = await this.targets.next();
-      if (r.done) {
-        this.done = true;
-        break;
-      }
-      const e = await this.resolve(r.value);
-      if (e.position <= this.last) throw new CorruptSSTableError(this.file, r.value.node, `partition positions are not increasing (${this.last}, then ${e.position})`);
-      this.last = e.position;
-      this.window.push(e);
+  protected get sourceDone(): boolean {
+    return this.done;
+  }
+
+  protected async next(): Promise<IndexEntry | null> {
+    if (this.done) return null;
+    const r = await this.targets.next();
+    if (r.done) {
+      this.done = true;
+      return null;
     }
-    return this.window.length;
-  }
-
-  at(i: number): IndexEntry {
-    return this.window[i];
-  }
-
-  get buffered(): number {
-    return this.window.length;
-  }
-
-  consume(n: number): void {
-    this.window.splice(0, n);
+    const e = await this.resolve(r.value);
+    if (e.position <= this.last) throw new CorruptSSTableError(this.file, r.value.node, `partition positions are not increasing (${this.last}, then ${e.position})`);
+    this.last = e.position;
+    return e;
   }
 }
