@@ -125,10 +125,9 @@ export async function* readPieces(view: ReadView, key: Uint8Array, slice: Cluste
       continue;
     }
     if (c) c.sstablesRead++;
-    if (r.features.trieIndexed) {
-      // 'da': Rows.db picks a slice's blocks; without a slice the partition is read whole (docs/read-path.md)
-      streams.push(slice ? await r.trieSliceAt(pos, slice, c ?? undefined) : r.decodeStream(await r.dataRange(pos.entry.position, pos.next), pos.entry.position));
-    } else if (pos.entry.promoted.length === 0) streams.push(r.decodeStream(await r.dataRange(pos.entry.position, pos.next), pos.entry.position));
+    // 'da': Rows.db picks a slice's blocks; without a slice the partition is read whole (docs/read-path.md)
+    if (r.features.trieIndexed && slice) streams.push(await r.trieSliceAt(pos, slice, c ?? undefined));
+    else if (r.features.trieIndexed || pos.entry.promoted.length === 0) streams.push(await r.streamAt(pos));
     else wide.push(await sstablePartition(r, pos, true));
   }
   if (wide.length === 0) {

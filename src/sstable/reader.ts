@@ -336,9 +336,12 @@ export class SSTableReader {
 
   /** One partition as a row stream, or null (bloom filter, Summary, Index, Data). */
   async getStream(key: Uint8Array): Promise<Uint8Array | null> {
-    if (!this.filter.mightContain(key)) return null;
-    const pos = await this.findIndexEntry(key);
-    if (!pos) return null;
+    const pos = await this.locate(key);
+    return pos && this.streamAt(pos);
+  }
+
+  /** The whole partition at a located position, as a row stream. */
+  async streamAt(pos: KeyPosition): Promise<Uint8Array> {
     return this.decodeStream(await this.dataRange(pos.entry.position, pos.next), pos.entry.position);
   }
 
@@ -358,7 +361,7 @@ export class SSTableReader {
   /** getTrieSliceStream for a partition already located. */
   async trieSliceAt(pos: KeyPosition, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array> {
     const { entry, next } = pos;
-    const whole = async () => this.decodeStream(await this.dataRange(entry.position, next), entry.position);
+    const whole = () => this.streamAt(pos);
     if (entry.promoted.length === 0 || !this.tries) return whole();
     return this.trieSlice(entry.key, entry.offset, next, bounds, whole, counts);
   }
