@@ -335,6 +335,17 @@ class Parser {
     return s;
   }
 
+  /** Column names separated by commas, then ")": a multi-column relation or token(...)'s arguments. */
+  private columnsUntilParen(): { name: string; tok: Token }[] {
+    const columns: { name: string; tok: Token }[] = [];
+    do {
+      const tok = this.ts.peek();
+      columns.push({ name: this.ts.ident("column name"), tok });
+    } while (this.ts.acceptPunct(","));
+    this.ts.expectPunct(")");
+    return columns;
+  }
+
   where(): Relation[] {
     const out: Relation[] = [];
     do {
@@ -345,19 +356,9 @@ class Parser {
         this.ts.next();
         this.ts.next();
         token = true;
-        columns = [];
-        do {
-          const t = this.ts.peek();
-          columns.push({ name: this.ts.ident("column name"), tok: t });
-        } while (this.ts.acceptPunct(","));
-        this.ts.expectPunct(")");
+        columns = this.columnsUntilParen();
       } else if (this.ts.acceptPunct("(")) {
-        columns = [];
-        do {
-          const t = this.ts.peek();
-          columns.push({ name: this.ts.ident("column name"), tok: t });
-        } while (this.ts.acceptPunct(","));
-        this.ts.expectPunct(")");
+        columns = this.columnsUntilParen();
       } else {
         columns = [{ name: this.ts.ident("column name"), tok }];
       }
