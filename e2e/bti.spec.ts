@@ -4,7 +4,7 @@
 import { test, expect } from "@playwright/test";
 import { unzipSync } from "fflate";
 import { readFileSync } from "node:fs";
-import { openDemo, run } from "./demo-page.js";
+import { openDemo, run, shownRows } from "./demo-page.js";
 import { zipRows } from "./zip-rows.js";
 
 test("the SSTable page writes 'da' when chosen and reads it back", async ({ page }) => {
@@ -24,12 +24,7 @@ test("the SSTable page writes 'da' when chosen and reads it back", async ({ page
 test("the demo exports 'da' from its version chooser: the zip holds the rows a select returns", async ({ page }) => {
   await openDemo(page, "export-da");
   for (let i = 0; i < 40; i++) await run(page, `INSERT INTO events (sensor, at, value) VALUES ('s${i % 7}', ${1_700_000_000_000 + i * 1000}, ${i})`);
-  const expected = (await page.evaluate(async () => {
-    const renderModule = "/render.ts"; // served by the dev server from web/
-    const { show } = await import(renderModule);
-    const rows = await (window as any).demo.engine().select("SELECT * FROM events");
-    return rows.map((r: unknown) => show(r));
-  })) as string[];
+  const expected = await shownRows(page, "SELECT * FROM events");
   expect(expected.length).toBe(40);
   await page.selectOption("#export-version", "da");
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);

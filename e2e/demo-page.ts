@@ -17,3 +17,13 @@ export async function run(page: Page, cql: string): Promise<void> {
   await page.press("#cql", "Control+Enter");
   await expect(page.locator("#result-info")).toHaveText(/ in \d+ ms$/, { timeout: 60_000 });
 }
+
+/** The rows of `cql` as the page's result table shows them (render.ts's show), straight from the open engine. */
+export async function shownRows(page: Page, cql: string): Promise<string[]> {
+  return page.evaluate(async (cql) => {
+    const renderModule = "/render.ts"; // served by the dev server from web/
+    const { show } = await import(renderModule);
+    const rows = await (window as any).demo.engine().select(cql);
+    return rows.map((r: unknown) => show(r));
+  }, cql);
+}

@@ -1,7 +1,7 @@
 // The demo app, driven as a user drives it: console, generator, export and
 // import through the page, idle compaction, two tabs on one database.
 import { test, expect, Page } from "@playwright/test";
-import { openDemo, run } from "./demo-page.js";
+import { openDemo, run, shownRows } from "./demo-page.js";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { zipSync } from "fflate";
@@ -49,12 +49,7 @@ test("export through the page: the downloaded zip holds the rows a select return
   await generate(page, 500); // 50 more partitions, in the memtable this time
   await run(page, "UPDATE events SET value = -1 WHERE sensor = 'value-1' AND at = 1700000010000"); // shadows a flushed cell
   await run(page, "DELETE FROM events WHERE sensor = 'value-7'");
-  const expected = (await page.evaluate(async () => {
-    const renderModule = "/render.ts"; // served by the dev server from web/
-    const { show } = await import(renderModule);
-    const rows = await (window as any).demo.engine().select("SELECT * FROM events");
-    return rows.map((r: unknown) => show(r));
-  })) as string[];
+  const expected = await shownRows(page, "SELECT * FROM events");
   expect(expected.length).toBe(3490);
   expect(expected.filter((r) => r.includes("value: -1"))).toHaveLength(1);
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);

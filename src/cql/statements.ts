@@ -174,12 +174,7 @@ class Parser {
       return { type: "insert", table, columns: [], values: [], json, jsonDefaultUnset: unset, using };
     }
     this.ts.expectPunct("(");
-    const columns: { name: string; tok: Token }[] = [];
-    do {
-      const tok = this.ts.peek();
-      columns.push({ name: this.ts.ident("column name"), tok });
-    } while (this.ts.acceptPunct(","));
-    this.ts.expectPunct(")");
+    const columns = this.columnsUntilParen();
     this.ts.expectWord("values");
     this.ts.expectPunct("(");
     const values: Term[] = [];
@@ -335,7 +330,7 @@ class Parser {
     return s;
   }
 
-  /** Column names separated by commas, then ")": a multi-column relation or token(...)'s arguments. */
+  /** Column names separated by commas, then ")": an INSERT's columns, a multi-column relation, token(...)'s arguments. */
   private columnsUntilParen(): { name: string; tok: Token }[] {
     const columns: { name: string; tok: Token }[] = [];
     do {
