@@ -17,7 +17,7 @@ import { WalFailedError } from "../wal/errors.js";
 import { VersionSet } from "../version/version-set.js";
 import { entryOf } from "../version/manifest.js";
 import { componentPath, deleteSSTableFiles } from "../version/table-cache.js";
-import { encodeMutation } from "./mutation.js";
+import { encodeMutation, EncodedMutation, DEFAULT_MAX_MUTATION_BYTES, MutationTooLargeError } from "./mutation.js";
 import { EngineClock } from "./clock.js";
 import { SerialQueue } from "./serial.js";
 
@@ -82,7 +82,23 @@ export class WritePath {
     await this.makeRoom();
     // checked and encoded before a write ordinal is taken: a bad mutation
     // throws here and leaves no trace, so it cannot hold up later writes
-    const { payload, slices } = encodeMutation(this.schema, updates, this.options.maxMutationBytes);
+    const m = encodeMutation(this.schema, updates, this.options.maxMutationBytes);
+    await this.logAndApply(m.payload, (seq) => updates.forEach((p, i) => this.memtable.apply(p, seq, m.slices[i])));
+  }
+
+  /**
+   * A mutation already encoded as a log payload (a batch the core encoded
+   * straight from records or columns): logged as is, and each slice applied
+   * to the memtable from its bytes. The caller has checked it against the
+   * schema; it must be what encodeMutation would give.
+   */
+  async writeEncoded(m: EncodedMutation): Promise<void> {
+    await this.makeRoom();
+    if (m.payload.length > (this.options.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES)) throw new MutationTooLargeError(m.payload.length, this.options.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES);
+    await this.logAndApply(m.payload, (seq) => m.slices.forEach((s) => this.memtable.applyEncoded(s, seq)));
+  }
+
+  private async logAndApply(payload: Uint8Array, apply: (seq: bigint) => void): Promise<void> {
     const ordinal = this.nextOrdinal++;
     let seq: bigint;
     try {
@@ -96,7 +112,7 @@ export class WritePath {
     // apply in the order the WAL assigned, so a flush never covers a sequence
     // number whose update is still on its way to the memtable;
     // each partition keeps its slice of the WAL record's bytes: encoded once
-    await new Promise<void>((resolve) => this.inOrder(ordinal, () => (updates.forEach((p, i) => this.memtable.apply(p, seq, slices[i])), resolve())));
+    await new Promise<void>((resolve) => this.inOrder(ordinal, () => (apply(seq), resolve())));
     this.maybeFlush();
   }
 

@@ -5,7 +5,7 @@
 import { TableSchema } from "../schema/schema.js";
 import { Partition, NO_TIMESTAMP } from "../sstable/model.js";
 import { ByteWriter, compareBytes } from "../util/bytes.js";
-import { writePartition, streamBlocks, StreamBlock } from "../core/rowstream.js";
+import { writePartition, streamBlocks, StreamBlock, decodePartitions } from "../core/rowstream.js";
 import { mergeStreams } from "../core/merge.js";
 import { EncodingStats } from "../core/descriptors.js";
 import { TIMESTAMP_EPOCH, DELETION_TIME_EPOCH, TTL_EPOCH } from "../sstable/header.js";
@@ -184,6 +184,12 @@ export class Memtable {
     this.stats.collect(p);
     if (seq > this.lastSeq) this.lastSeq = seq;
     if (mp.updates.length - mp.folded >= FOLD_AT) this.fold(mp, false);
+  }
+
+  /** Applies one partition update given only as its row-stream bytes (token included). */
+  applyEncoded(slice: Uint8Array, seq = 0n): void {
+    const [p] = decodePartitions(slice);
+    this.apply(p, seq, slice);
   }
 
   private countRow(mp: MemPartition, ck: string): void {
