@@ -91,7 +91,7 @@ function readValues(r: ByteReader): (Uint8Array | null)[] {
   const out: (Uint8Array | null)[] = [];
   for (let i = 0; i < n; i++) {
     const l = r.i32();
-    out.push(l < 0 ? null : r.bytes(l).slice());
+    out.push(l < 0 ? null : r.bytes(l));
   }
   return out;
 }
@@ -112,8 +112,10 @@ function readBody(r: ByteReader, clustering: (Uint8Array | null)[], count: () =>
   const n = count();
   for (let i = 0; i < n; i++) {
     const column = r.u16(), flags = r.u8(), timestamp = r.i64(), cttl = r.i32(), cldt = r.i32();
-    const path = flags & RS_CELL_HAS_PATH ? r.bytes(r.i32()).slice() : undefined;
-    const value = r.bytes(r.i32()).slice();
+    // views, not copies: a copy per cell was most of a read's garbage; a
+    // decoded partition lives no longer than the stream it came from
+    const path = flags & RS_CELL_HAS_PATH ? r.bytes(r.i32()) : undefined;
+    const value = r.bytes(r.i32());
     const c: Row["cells"][number] = { column, timestamp, value };
     if (flags & RS_CELL_DELETED) {
       c.deleted = true;
@@ -137,6 +139,9 @@ function readBody(r: ByteReader, clustering: (Uint8Array | null)[], count: () =>
 
 /**
  * Decodes a row stream; with `ends`, also where each partition's bytes end.
+ * Clustering values, cell values and paths are views of `bytes` (the key is
+ * a copy: the memtable keeps it), so `bytes` must not change while the
+ * partitions are in use.
  * `u16Counts` reads the first layout, whose cell counts were u16 (write-ahead
  * logs written before the counts widened; src/engine/mutation.ts).
  */

@@ -548,9 +548,9 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
     const missing = schema.partitionKey.find((c) => !sels.some((sel) => sel.kind === "column" && sel.name === c.name));
     if (missing) invalidRequest(s.table.tok, `SELECT DISTINCT queries must request all the partition key columns (missing ${missing.name})`);
   }
-  const all = [...schema.partitionKey, ...schema.clustering, ...schema.columns].map((c) => c.name);
   const project = (row: Record<string, CqlValue>): Record<string, CqlValue> => {
-    if (!sels) return Object.fromEntries(all.map((n) => [n, row[n] ?? null]));
+    // materialize builds every row with each column, in this order
+    if (!sels) return row;
     const out: Record<string, CqlValue> = {};
     for (const sel of sels) {
       if (sel.kind === "count") continue;

@@ -33,8 +33,9 @@ function cellLive(c: Cell, now: number): boolean {
   return true;
 }
 
-function shadowed(ts: bigint, ...dels: (DeletionTime | undefined)[]): boolean {
-  return dels.some((d) => d && !isLive(d) && ts <= d.markedForDeleteAt);
+/** Whether a write at `ts` is covered by any of the deletions given (each may be absent). */
+function shadowed(ts: bigint, a: DeletionTime | undefined, b?: DeletionTime, c?: DeletionTime): boolean {
+  return (a !== undefined && !isLive(a) && ts <= a.markedForDeleteAt) || (b !== undefined && !isLive(b) && ts <= b.markedForDeleteAt) || (c !== undefined && !isLive(c) && ts <= c.markedForDeleteAt);
 }
 
 function assemble(col: ColumnDef, cells: Cell[]): CqlValue {
@@ -71,16 +72,25 @@ function emptyValue(t: CqlType): CqlValue {
   return t.kind === "text" || t.kind === "ascii" ? "" : t.kind === "blob" ? new Uint8Array(0) : null;
 }
 
-/** Visible cells of a row grouped by column, after deletions and TTL. */
-function liveColumns(schema: TableSchema, row: Row, pdel: DeletionTime | undefined, rowDel: DeletionTime | undefined, now: number) {
-  const byCol = new Map<number, Cell[]>();
+/**
+ * Visible cells of a row grouped by column, after deletions and TTL: runs
+ * of `cells` (a row's cells are in column order), so a row of simple
+ * columns allocates one array.
+ */
+function liveColumns(row: Row, pdel: DeletionTime | undefined, rowDel: DeletionTime | undefined, now: number): Cell[][] {
+  const out: Cell[][] = [];
+  const cds = row.complexDeletions;
+  let last = -1;
   for (const c of row.cells) {
-    const cd = row.complexDeletions?.find((d) => d.column === c.column)?.deletion;
+    const cd = cds && cds.length ? cds.find((d) => d.column === c.column)?.deletion : undefined;
     if (!cellLive(c, now) || shadowed(c.timestamp, pdel, rowDel, cd)) continue;
-    if (!byCol.has(c.column)) byCol.set(c.column, []);
-    byCol.get(c.column)!.push(c);
+    if (c.column === last) out[out.length - 1].push(c);
+    else {
+      out.push([c]);
+      last = c.column;
+    }
   }
-  return byCol;
+  return out;
 }
 
 export function materialize(schema: TableSchema, p: Partition, opts: MaterializeOptions = {}): CqlRow[] {
@@ -90,15 +100,16 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
   const statics: CqlRow = {};
   let hasStatic = false;
   if (p.staticRow) {
-    const cols = liveColumns(schema, p.staticRow, pdel, p.staticRow.deletion, now);
-    for (const [i, cells] of cols) {
-      const def = schema.columns[i];
+    for (const cells of liveColumns(p.staticRow, pdel, p.staticRow.deletion, now)) {
+      const def = schema.columns[cells[0].column];
       statics[def.name] = assemble(def, cells);
       hasStatic = true;
       if (opts.withMetadata && !isMultiCell(def.type)) addMeta(statics, def.name, cells[0]);
     }
   }
   const rows: CqlRow[] = [];
+  const clustering = schema.clustering;
+  let rowBase: CqlRow | undefined;
   let liveRows = 0;
   // range tombstones open while walking the partition
   let open: DeletionTime | undefined;
@@ -114,20 +125,20 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
       r.liveness &&
       !shadowed(r.liveness.timestamp, pdel, rowDel) &&
       !(r.liveness.ttl && r.liveness.localExpirationTime <= now);
-    const cols = liveColumns(schema, r, pdel, rowDel, now);
-    if (!liveLiveness && cols.size === 0) continue;
+    const cols = liveColumns(r, pdel, rowDel, now);
+    if (!liveLiveness && cols.length === 0) continue;
     liveRows++;
     if (opts.keep && !opts.keep(r.clustering)) continue;
-    const out: CqlRow = { ...key };
+    // a copy of one object of every column, so no row changes shape as it is filled
+    rowBase ??= baseRow(schema, key, statics);
+    const out: CqlRow = { ...rowBase };
     // an empty clustering value is '' for text (as written), not null
-    schema.clustering.forEach((c, i) => {
-      const v = r.clustering[i];
+    for (let i = 0; i < clustering.length; i++) {
+      const v = r.clustering[i], c = clustering[i];
       out[c.name] = v === null || v === undefined ? null : v.length ? decodeValue(c.type, v) : emptyValue(c.type);
-    });
-    for (const def of schema.columns) if (def.kind === "static") out[def.name] = statics[def.name] ?? null;
-    for (const def of schema.columns) if (def.kind === "regular") out[def.name] = null;
-    for (const [i, cells] of cols) {
-      const def = schema.columns[i];
+    }
+    for (const cells of cols) {
+      const def = schema.columns[cells[0].column];
       out[def.name] = assemble(def, cells);
       if (opts.withMetadata && !isMultiCell(def.type)) addMeta(out, def.name, cells[0]);
     }
@@ -135,12 +146,32 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
   }
   if (opts.live) opts.live.rows += liveRows;
   if (liveRows === 0 && hasStatic && !opts.noStaticRow) {
-    const out: CqlRow = { ...key };
-    for (const c of schema.clustering) out[c.name] = null;
-    for (const def of schema.columns) out[def.name] = statics[def.name] ?? null;
-    rows.push(out);
+    rows.push(baseRow(schema, key, statics));
   }
   return rows;
+}
+
+/**
+ * Every column null, in the order rows show them: partition key, clustering,
+ * then the table's columns (statics first). `SELECT *` hands rows on as built.
+ */
+const templates = new WeakMap<TableSchema, CqlRow>();
+function template(schema: TableSchema): CqlRow {
+  let t = templates.get(schema);
+  if (!t) {
+    t = {};
+    for (const d of [...schema.partitionKey, ...schema.clustering, ...schema.columns]) t[d.name] = null;
+    templates.set(schema, t);
+  }
+  return t;
+}
+
+/** A partition's rows start from this: its key and static values set. */
+function baseRow(schema: TableSchema, key: CqlRow, statics: CqlRow): CqlRow {
+  const base: CqlRow = { ...template(schema) };
+  for (const k in key) base[k] = key[k];
+  for (const k in statics) base[k] = statics[k];
+  return base;
 }
 
 function addMeta(out: CqlRow, name: string, c: Cell): void {

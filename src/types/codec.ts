@@ -7,7 +7,7 @@
 // tuple array; UDT object.
 import { CqlType, typeToCql } from "./cqltype.js";
 import { Decimal, Duration, dateToDays, daysToDate, parseTime, parseTimestamp } from "./values.js";
-import { ByteReader, ByteWriter, utf8, compareBytes } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8, compareBytes, invalidUtf8At, utf8decode } from "../util/bytes.js";
 import { InvalidValueError } from "../errors.js";
 import { quote } from "../util/limits.js";
 
@@ -110,8 +110,9 @@ export function uuidBytes(s: string): Uint8Array {
 }
 
 export function uuidString(b: Uint8Array): string {
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += (i === 4 || i === 6 || i === 8 || i === 10 ? "-" : "") + HEX[b[i]];
+  return s;
 }
 
 function inetBytes(t: CqlType, s: unknown): Uint8Array {
@@ -328,8 +329,48 @@ export function sortedUnique(elems: Uint8Array[], t: CqlType): Uint8Array[] {
   return elems.filter((e, i) => i === 0 || compareValues(t, elems[i - 1], e) !== 0);
 }
 
+// Scalars of their exact width decode without a reader: a result set decodes
+// one value per cell, and the reader's object was most of that cost.
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const scratch = new DataView(new ArrayBuffer(8));
+
+function be32(b: Uint8Array, at: number): number {
+  return (b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3];
+}
+
+function scratchOf(b: Uint8Array): DataView {
+  for (let i = 0; i < b.length; i++) scratch.setUint8(i, b[i]);
+  return scratch;
+}
+
+/** The value when `b` is a well-formed scalar of t's fixed width, else undefined (the reader's path decides). */
+function decodeScalar(t: CqlType, b: Uint8Array): CqlValue | undefined {
+  switch (t.kind) {
+    case "int":
+      return b.length === 4 ? be32(b, 0) : undefined;
+    case "bigint": case "timestamp": case "time":
+      return b.length === 8 ? BigInt.asIntN(64, (BigInt(be32(b, 0)) << 32n) | BigInt(be32(b, 4) >>> 0)) : undefined;
+    case "double":
+      return b.length === 8 ? scratchOf(b).getFloat64(0) : undefined;
+    case "float":
+      return b.length === 4 ? scratchOf(b).getFloat32(0) : undefined;
+    case "boolean":
+      return b.length === 1 ? b[0] !== 0 : undefined;
+    case "date":
+      return b.length === 4 ? daysToDate((be32(b, 0) >>> 0) - DATE_EPOCH) : undefined;
+    case "uuid": case "timeuuid": return b.length === 16 ? uuidString(b) : undefined;
+    case "text": case "ascii":
+      return invalidUtf8At(b) < 0 ? utf8decode(b) : undefined;
+    case "blob":
+      return b.slice();
+  }
+  return undefined;
+}
+
 /** Decodes a non-empty serialized value of type t. */
 export function decodeValue(t: CqlType, b: Uint8Array): CqlValue {
+  const scalar = decodeScalar(t, b);
+  if (scalar !== undefined) return scalar;
   const r = new ByteReader(b, (off, what) => {
     throw new InvalidValueError(`corrupt ${t.kind} value: ${what} at ${off}`);
   });
