@@ -3,7 +3,7 @@
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
 import { ByteReader, ByteWriter, utf8decode, invalidUtf8At, concat } from "../util/bytes.js";
-import { CorruptSSTableError, SchemaError, CoreError } from "../errors.js";
+import { CorruptSSTableError, SchemaError, CoreError, CqliteError } from "../errors.js";
 import { core, Registered } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
 import { headerDescriptor } from "../core/descriptors.js";
@@ -22,12 +22,12 @@ import { Summary, readSummary } from "./summary-file.js";
 import { PartitionIndex, PartitionTarget } from "./bti/partition-index.js";
 import { TrieEntryStream } from "./bti/entry-stream.js";
 import { PagedTrie } from "./bti/trie.js";
-import { readRowIndexEntry, readBlocks, blockFor } from "./bti/row-index.js";
+import { readRowIndexEntry, readBlocks, blockFor, TrieBlock } from "./bti/row-index.js";
 import { clusteringBytes } from "./bti/byte-comparable.js";
 import { trieKey } from "./bti/trie-key.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
-import { Partition, Unfiltered, MARKER_KINDS } from "./model.js";
+import { Partition, Unfiltered, MARKER_KINDS, DeletionTime } from "./model.js";
 import { ClusteringBounds } from "./row-index.js";
 import { tryParseFileName } from "./names.js";
 import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
@@ -167,7 +167,9 @@ export class SSTableReader {
     const tries = this.tries!;
     if (t.rowIndexPosition !== null) {
       const e = await readRowIndexEntry(tries.rowsSource, t.rowIndexPosition, this.file("Rows.db"));
-      return { key: e.key, position: e.dataPosition, promoted: NO_PROMOTED, offset: t.node };
+      if (e.dataPosition >= this.dataLength) throw new CorruptSSTableError(this.file("Rows.db"), t.rowIndexPosition, `partition position ${e.dataPosition} past the data (${this.dataLength} bytes)`);
+      // marked as row-indexed; `offset` is where its Rows.db entry is (trieRowIndex reads it)
+      return { key: e.key, position: e.dataPosition, promoted: ROW_INDEXED, offset: t.rowIndexPosition };
     }
     const position = t.dataPosition!;
     if (position >= this.dataLength) throw new CorruptSSTableError(this.file("Partitions.db"), t.node, `partition position ${position} past the data (${this.dataLength} bytes)`);
@@ -196,7 +198,7 @@ export class SSTableReader {
     const n = found.next;
     const next = !n ? this.dataLength : n.dataPosition ?? (await readRowIndexEntry(this.tries!.rowsSource, n.rowIndexPosition!, this.file("Rows.db"))).dataPosition;
     if (next <= entry.position) throw new CorruptSSTableError(this.file("Partitions.db"), found.target.node, `the next partition is at ${next}, not after ${entry.position}`);
-    return { entry: found.target.rowIndexPosition !== null ? { ...entry, promoted: ROW_INDEXED, offset: found.target.rowIndexPosition } : entry, next };
+    return { entry, next };
   }
 
   /**
@@ -360,10 +362,9 @@ export class SSTableReader {
 
   /** getTrieSliceStream for a partition already located. */
   async trieSliceAt(pos: KeyPosition, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array> {
-    const { entry, next } = pos;
     const whole = () => this.streamAt(pos);
-    if (entry.promoted.length === 0 || !this.tries) return whole();
-    return this.trieSlice(entry.key, entry.offset, next, bounds, whole, counts);
+    if (pos.entry.promoted.length === 0 || !this.tries) return whole();
+    return this.trieSlice(pos, bounds, whole, counts);
   }
 
 
@@ -381,8 +382,25 @@ export class SSTableReader {
     }
   }
 
+  /**
+   * BTI: a located wide partition's blocks as Rows.db files them (each
+   * under its separator, with its offset from the partition's start and the
+   * deletion open at its start), and where its rows end.
+   */
+  async trieRowIndex(pos: KeyPosition): Promise<{ blocks: TrieBlock[]; end: number; endSeparator: Uint8Array; deletion: DeletionTime }> {
+    const tries = this.tries;
+    const { entry, next } = pos;
+    if (!tries || entry.promoted.length === 0) throw new CqliteError("INTERNAL", `${this.name}: no Rows.db index for the partition at ${entry.position}`);
+    const e = await readRowIndexEntry(tries.rowsSource, entry.offset, this.file("Rows.db"));
+    if (e.dataPosition !== entry.position) throw new CorruptSSTableError(this.file("Rows.db"), entry.offset, `row index entry for Data.db ${e.dataPosition}, its partition is at ${entry.position}`);
+    const r = await readBlocks(tries.rows, e);
+    if (r.blocks[0].offset <= 2 + entry.key.length) throw new CorruptSSTableError(this.file("Rows.db"), e.root, `the first block starts at ${r.blocks[0].offset}, inside the partition's key`);
+    if (entry.position + r.end >= next) throw new CorruptSSTableError(this.file("Rows.db"), entry.offset, `row index ends at ${entry.position + r.end}, past its partition (${next})`);
+    return { ...r, deletion: e.deletion };
+  }
+
   /** Bytes of a partition's key and deletion at the start of its Data.db bytes ('oa' and 'da' write a live deletion as one byte). */
-  private keyAndDeletionLength(header: Uint8Array, key: Uint8Array): number {
+  keyAndDeletionLength(header: Uint8Array, key: Uint8Array): number {
     const at = 2 + key.length;
     return this.features.uintDeletionTime && header[at] === 0x80 ? at + 1 : at + 12;
   }
@@ -394,14 +412,12 @@ export class SSTableReader {
    * read from the file rather than made up.
    */
   private async trieSlice(
-    key: Uint8Array, rowIndexAt: number, next: number, bounds: ClusteringBounds[],
+    pos: KeyPosition, bounds: ClusteringBounds[],
     whole: () => Promise<Uint8Array>, counts?: { blocksRead: number; blocksSkipped: number },
   ): Promise<Uint8Array> {
-    const tries = this.tries!;
-    const e = await readRowIndexEntry(tries.rowsSource, rowIndexAt, this.file("Rows.db"));
-    const { blocks, end } = await readBlocks(tries.rows, e);
-    const at = e.dataPosition;
-    if (at + end >= next) throw new CorruptSSTableError(this.file("Rows.db"), rowIndexAt, `row index ends at ${at + end}, past its partition (${next})`);
+    const key = pos.entry.key;
+    const at = pos.entry.position;
+    const { blocks, end } = await this.trieRowIndex(pos);
     const types = this.schema.clustering.map((c) => ({ type: c.type, reversed: c.reversed }));
     const K = MARKER_KINDS;
     const runs: [number, number][] = [];

@@ -5,7 +5,7 @@
 // entry's key, the first at 0 and the last running to the end of Data.db;
 // every key is in the bloom filter; Summary.db samples Index.db exactly
 // (validate-summary.ts); every row index matches its partition
-// (validate-row-index.ts); partitions are in token order and rows in
+// (validate-row-index.ts; Rows.db's, validate-trie-row-index.ts); partitions are in token order and rows in
 // clustering order (the core's writer re-encodes the data into a sink that
 // keeps only Statistics.db, and refuses anything out of order); and the
 // statistics it can recompute match (validate-stats.ts). Memory stays
@@ -20,6 +20,7 @@ import { IndexEntry } from "../sstable/index-file.js";
 import { concat, compareBytes } from "../util/bytes.js";
 import { SummaryCheck } from "./validate-summary.js";
 import { checkRowIndex } from "./validate-row-index.js";
+import { checkTrieRowIndex } from "./validate-trie-row-index.js";
 import { compareStatistics } from "./validate-stats.js";
 
 /** Index.db entries held at once, at most. */
@@ -79,7 +80,8 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
         summary?.see(e, count);
         if (!r.filter.mightContain(e.key)) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count} (offset ${e.offset})`);
         streams.push(onePartition(r, indexFile, e, count, part));
-        if (e.promoted.length) checkRowIndex(r, e, part);
+        if (e.promoted.length && r.features.trieIndexed) await checkTrieRowIndex(r, e, part);
+        else if (e.promoted.length) checkRowIndex(r, e, part);
         count++;
       }
       try {
