@@ -78,8 +78,10 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
         const e = index.at(k);
         const part = bytes.subarray(positions[k] - start, positions[k + 1] - start);
         summary?.see(e, count);
+        // a 'da' partition with a row index has its key and position in its Rows.db entry
+        const entryFile = r.features.trieIndexed && e.promoted.length ? `${r.name}/Rows.db` : indexFile;
+        streams.push(onePartition(r, entryFile, e, count, part));
         if (!r.filter.mightContain(e.key)) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count} (offset ${e.offset})`);
-        streams.push(onePartition(r, indexFile, e, count, part));
         if (e.promoted.length && r.features.trieIndexed) await checkTrieRowIndex(r, e, part);
         else if (e.promoted.length) checkRowIndex(r, e, part);
         count++;
