@@ -23,7 +23,7 @@ import { PartitionIndex, PartitionTarget } from "./bti/partition-index.js";
 import { TrieEntryStream } from "./bti/entry-stream.js";
 import { PagedTrie } from "./bti/trie.js";
 import { readRowIndexEntry, readBlocks, blockFor, TrieBlock } from "./bti/row-index.js";
-import { clusteringBytes } from "./bti/byte-comparable.js";
+import { clusteringBytes, decoratedKey } from "./bti/byte-comparable.js";
 import { trieKey } from "./bti/trie-key.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
@@ -284,14 +284,21 @@ export class SSTableReader {
     return bytes;
   }
 
-  /** Index.db streamed in bounded pieces, from the start or from near a partition (at or before it). */
-  indexStream(near?: { key: Uint8Array }): EntryStream {
+  /**
+   * Index.db streamed in bounded pieces, from the start or from near a
+   * position (at or before it). A position need not be a partition's: a
+   * token range starts at its token with the empty key, whose own hash is
+   * another token, so a given token is used as it is.
+   */
+  indexStream(near?: { key: Uint8Array; token?: bigint }): EntryStream {
     if (this.tries) {
-      const targets = this.tries.partitions.targets(near ? this.trieKey(near.key).bc : undefined);
+      const bc = !near ? undefined : near.token === undefined || this.tries.byteOrdered ? this.trieKey(near.key).bc : decoratedKey(near.token, near.key);
+      const targets = this.tries.partitions.targets(bc);
       return new TrieEntryStream(targets, (t) => this.resolve(t), this.file("Partitions.db"));
     }
     const idx = this.components.get("Index.db")!;
-    const start = near ? this.summary.indexRange(this.summary.tokenOf(near.key), near.key, idx.size)[0] : 0;
+    const token = near && (near.token === undefined || this.summary.byteOrdered ? this.summary.tokenOf(near.key) : near.token);
+    const start = near ? this.summary.indexRange(token!, near.key, idx.size)[0] : 0;
     return new IndexStream(idx, this.file("Index.db"), start);
   }
 
