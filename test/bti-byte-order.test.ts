@@ -2,7 +2,8 @@
 // the values do: for random values of every type a primary key may hold
 // (frozen collections, tuples and UDTs nested in them, DESC columns, nulls
 // and empty values), and for clusterings against bounds of every kind, the
-// unsigned order of clusteringBytes equals compareClustering's. The values
+// unsigned order of clusteringBytes equals compareClustering's, and no form
+// of one is a prefix of another's (the tries rely on both). The values
 // include each type's edges (extremes, zero, signed zero, NaN, infinities,
 // runs of zero bytes, decimals of one value at several scales, varints of
 // the full form), where an encoding is most likely to go wrong.
@@ -75,7 +76,9 @@ describe("byte-comparable order equals the types' order", () => {
         const ab = clusteringBytes(clustering, a.kind, a.values);
         for (const b of items) {
           const want = Math.sign(compareClustering(schema, a.values, a.kind, b.values, b.kind));
-          const got = Math.sign(compareBytes(ab, clusteringBytes(clustering, b.kind, b.values)));
+          const bb = clusteringBytes(clustering, b.kind, b.values);
+          const got = Math.sign(compareBytes(ab, bb));
+          if (want !== 0 && ab.length < bb.length && compareBytes(ab, bb.subarray(0, ab.length)) === 0) expect.fail(`${toHex(ab)} is a prefix of ${toHex(bb)}`);
           if (got !== want) {
             const show = (x: typeof a) => `kind ${x.kind} [${x.values.map((v) => (v ? toHex(v) : "null")).join(", ")}]`;
             expect(got, `${JSON.stringify(clustering)}: ${show(a)} vs ${show(b)}`).toBe(want);
@@ -104,6 +107,8 @@ describe("each scalar type, every pair of 150 values (edges included), ascending
             const want = Math.sign(compareClustering(schema, [values[i]], CLUSTERING_KIND, [values[j]], CLUSTERING_KIND));
             if (want !== 0) unequal++;
             const got = Math.sign(compareBytes(forms[i], forms[j]));
+            const [x, y] = [forms[i], forms[j]];
+            if (want !== 0 && x.length < y.length && compareBytes(x, y.subarray(0, x.length)) === 0) expect.fail(`${kind}: ${toHex(x)} is a prefix of ${toHex(y)}`);
             if (got !== want) expect(got, `${kind}${reversed ? " DESC" : ""}: ${toHex(values[i])} vs ${toHex(values[j])}`).toBe(want);
           }
         }

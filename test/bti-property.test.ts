@@ -1,14 +1,10 @@
-// Property tests of 'da' (BTI) over random schemas: the byte-comparable
-// forms sort as Cassandra's comparators do for every key type (and no form
-// is a prefix of another); tables written as 'da' read back every partition
-// by scan and by key, slices through Rows.db hold the rows nb's row index
-// gives, and nb -> da -> nb gives back nb's bytes.
+// Property tests of 'da' (BTI) over random schemas: tables written as 'da'
+// read back every partition by scan and by key, slices through Rows.db hold
+// the rows nb's row index gives, and nb -> da -> nb gives back nb's bytes.
+// (The byte-comparable forms' order: bti-byte-order.test.ts.)
 import { describe, test, expect } from "vitest";
 import "./helpers.js";
-import { Rng, randomSchema, randomPartitions, randomType, randomValue, plain } from "./gen.js";
-import { encodeValue, compareValues } from "../src/types/codec.js";
-import { compareBytes } from "../src/util/bytes.js";
-import { clusteringBytes } from "../src/sstable/bti/byte-comparable.js";
+import { Rng, randomSchema, randomPartitions, plain } from "./gen.js";
 import { SSTableReader } from "../src/sstable/reader.js";
 import { SSTableWriter, MemorySink } from "../src/sstable/writer.js";
 import { convert } from "../src/sstable/convert.js";
@@ -17,29 +13,6 @@ import { compareClustering, CLUSTERING_KIND } from "../src/schema/order.js";
 import { MARKER_KINDS, Partition, Unfiltered } from "../src/sstable/model.js";
 import { TableSchema } from "../src/schema/schema.js";
 import { FormatVersion } from "../src/sstable/version.js";
-
-describe("byte-comparable clusterings sort as the comparators do", () => {
-  for (let seed = 1; seed <= 40; seed++) {
-    test(`seed ${seed}`, () => {
-      const r = new Rng(7000 + seed);
-      const type = randomType(r, 1, true, { n: 0 });
-      const reversed = r.bool(0.3);
-      const t = "frozen" in type ? { ...type, frozen: true } : type;
-      const values = Array.from({ length: 24 }, () => encodeValue(t, randomValue(r, t)));
-      const form = (v: Uint8Array) => clusteringBytes([{ type: t, reversed }], CLUSTERING_KIND, [v]);
-      for (const a of values) {
-        for (const b of values) {
-          let want = Math.sign(compareValues(t, a, b));
-          if (reversed && want !== 0) want = -want;
-          const fa = form(a);
-          const fb = form(b);
-          expect(Math.sign(compareBytes(fa, fb)), `${JSON.stringify(t)} ${Buffer.from(a).toString("hex")} vs ${Buffer.from(b).toString("hex")}`).toBe(want);
-          if (want !== 0) expect(compareBytes(fa.subarray(0, fb.length), fb) === 0 && fa.length > fb.length).toBe(false);
-        }
-      }
-    });
-  }
-});
 
 function write(schema: TableSchema, parts: Partition[], version: FormatVersion) {
   const sink = new MemorySink();
