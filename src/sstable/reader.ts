@@ -2,14 +2,13 @@
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
-import { ByteReader, ByteWriter, utf8decode, invalidUtf8At, concat } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8decode, invalidUtf8At } from "../util/bytes.js";
 import { CorruptSSTableError, SchemaError, CoreError, CqliteError } from "../errors.js";
 import { core, Registered } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
 import { headerDescriptor } from "../core/descriptors.js";
 import { tableReg } from "../core/table-reg.js";
-import { decodePartitions, writePartition } from "../core/rowstream.js";
-import { UF_END_OF_PARTITION } from "../../assembly/format/constants.js";
+import { decodePartitions } from "../core/rowstream.js";
 import { TableSchema, ColumnDef, defaultOptions } from "../schema/schema.js";
 import { parseClassName, className, reversedClassName } from "../types/classname.js";
 import { CqlType, typeToCql } from "../types/cqltype.js";
@@ -22,13 +21,12 @@ import { Summary, readSummary } from "./summary-file.js";
 import { PartitionIndex, PartitionTarget } from "./bti/partition-index.js";
 import { TrieEntryStream } from "./bti/entry-stream.js";
 import { PagedTrie } from "./bti/trie.js";
-import { readRowIndexEntry, readBlocks, blockFor, TrieBlock } from "./bti/row-index.js";
-import { clusteringBytes, decoratedKey } from "./bti/byte-comparable.js";
+import { readRowIndexEntry, readBlocks, TrieBlock } from "./bti/row-index.js";
+import { decoratedKey } from "./bti/byte-comparable.js";
 import { trieKey } from "./bti/trie-key.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
-import { Partition, Unfiltered, MARKER_KINDS, DeletionTime } from "./model.js";
-import { ClusteringBounds } from "./row-index.js";
+import { Partition, DeletionTime } from "./model.js";
 import { tryParseFileName } from "./names.js";
 import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
 import { quote } from "../util/limits.js";
@@ -354,27 +352,6 @@ export class SSTableReader {
     return this.decodeStream(await this.dataRange(pos.entry.position, pos.next), pos.entry.position);
   }
 
-  /**
-   * BTI: the part of one partition that can hold clusterings within
-   * `bounds`, as a row stream, or null. A partition with a Rows.db index is
-   * read through it: only the blocks that can hold the bounds (widened while
-   * a range deletion is open across an edge) are read and decoded, with the
-   * partition's header. (BIG's wide partitions are read in blocks by
-   * src/read/partition-source.ts from the Index.db row index.)
-   */
-  async getTrieSliceStream(key: Uint8Array, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array | null> {
-    const pos = await this.locate(key);
-    return pos && this.trieSliceAt(pos, bounds, counts);
-  }
-
-  /** getTrieSliceStream for a partition already located. */
-  async trieSliceAt(pos: KeyPosition, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array> {
-    const whole = () => this.streamAt(pos);
-    if (pos.entry.promoted.length === 0 || !this.tries) return whole();
-    return this.trieSlice(pos, bounds, whole, counts);
-  }
-
-
   /** BTI: per partition with a Rows.db index, the widths of its blocks but the last (what the writer's block size was). */
   async *trieBlockWidths(): AsyncGenerator<number[]> {
     const tries = this.tries;
@@ -410,62 +387,6 @@ export class SSTableReader {
   keyAndDeletionLength(header: Uint8Array, key: Uint8Array): number {
     const at = 2 + key.length;
     return this.features.uintDeletionTime && header[at] === 0x80 ? at + 1 : at + 12;
-  }
-
-  /**
-   * BTI: a wide partition's slice through its Rows.db trie. Each bound
-   * picks the block filed at or before it; a run of blocks is widened while
-   * a range deletion is open across its edges, so every marker it needs is
-   * read from the file rather than made up.
-   */
-  private async trieSlice(
-    pos: KeyPosition, bounds: ClusteringBounds[],
-    whole: () => Promise<Uint8Array>, counts?: { blocksRead: number; blocksSkipped: number },
-  ): Promise<Uint8Array> {
-    const key = pos.entry.key;
-    const at = pos.entry.position;
-    const { blocks, end } = await this.trieRowIndex(pos);
-    const types = this.schema.clustering.map((c) => ({ type: c.type, reversed: c.reversed }));
-    const K = MARKER_KINDS;
-    const runs: [number, number][] = [];
-    for (const b of bounds) {
-      let a = blockFor(blocks, clusteringBytes(types, K.INCL_START_BOUND, b.lo));
-      let z = blockFor(blocks, clusteringBytes(types, K.INCL_END_BOUND, b.hi));
-      while (a > 0 && blocks[a].open) a--;
-      while (z + 1 < blocks.length && blocks[z + 1].open) z++;
-      if (z >= a) runs.push([a, z]);
-    }
-    runs.sort((x, y) => x[0] - y[0]);
-    const merged: [number, number][] = [];
-    for (const r of runs) {
-      const last = merged[merged.length - 1];
-      if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
-      else merged.push([...r]);
-    }
-    if (counts) {
-      const read = merged.reduce((n, [a, b]) => n + b - a + 1, 0);
-      counts.blocksRead += read;
-      counts.blocksSkipped += blocks.length - read;
-    }
-    if (merged.length === 1 && merged[0][0] === 0 && merged[0][1] === blocks.length - 1) return whole();
-    const header = await this.dataRange(at, at + blocks[0].offset);
-    const keyAndDeletion = header.subarray(0, this.keyAndDeletionLength(header, key));
-    const eop = new Uint8Array([UF_END_OF_PARTITION]);
-    const decodeRun = (head: Uint8Array, body: Uint8Array) => {
-      const ps = this.decode(concat([head, body, eop]), at);
-      if (ps.length !== 1 || !bytesEqual(ps[0].key, key)) throw new CorruptSSTableError(this.file("Data.db"), at, "partition key differs from Rows.db");
-      return ps[0];
-    };
-    const p = decodeRun(header, new Uint8Array(0));
-    const out: Unfiltered[] = [];
-    for (const [a, z] of merged) {
-      const to = z + 1 < blocks.length ? blocks[z + 1].offset : end;
-      for (const u of decodeRun(keyAndDeletion, await this.dataRange(at + blocks[a].offset, at + to)).unfiltereds) out.push(u);
-    }
-    p.unfiltereds = out;
-    const w = new ByteWriter(1024);
-    writePartition(w, p);
-    return w.result();
   }
 
   /**
