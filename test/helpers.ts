@@ -2,6 +2,11 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loadCoreNode } from "../src/core/load-node.js";
 import { core } from "../src/core/core.js";
+import { SSTableReader } from "../src/sstable/reader.js";
+import { ClusteringBounds } from "../src/sstable/row-index.js";
+import { Unfiltered } from "../src/sstable/model.js";
+import { sstablePartitionOf } from "../src/read/partition-source.js";
+import { mergePartition, BlockCounts } from "../src/read/partition-merge.js";
 
 loadCoreNode();
 
@@ -53,4 +58,19 @@ export function lz4Block(input: Uint8Array): Uint8Array {
     x.free(dst);
     return out;
   });
+}
+
+/**
+ * One SSTable's part of a partition within one range, read through its row
+ * index (Index.db's or Rows.db's) a block at a time, as the read path does:
+ * the rows and markers of the blocks that can hold it (rows outside it may
+ * come too), in clustering order; null when the SSTable lacks the key.
+ */
+export async function sliceThroughBlocks(reader: SSTableReader, key: Uint8Array, range: ClusteringBounds, reverse = false, counts?: BlockCounts): Promise<Unfiltered[] | null> {
+  const src = await sstablePartitionOf(reader, key);
+  if (!src) return null;
+  const pieces: Unfiltered[][] = [];
+  for await (const p of mergePartition([src], { schema: reader.schema, nowSeconds: 0, range, reverse, counts })) pieces.push(p.unfiltereds);
+  if (reverse) pieces.reverse();
+  return pieces.flat();
 }

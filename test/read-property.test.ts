@@ -3,6 +3,8 @@
 // deletions and TTLs, spread over the memtable, many SSTables with small row
 // index blocks (so wide partitions are read a block at a time) and
 // compactions. Each SELECT must return exactly the oracle's rows, in order.
+// Every seed runs twice: SSTables in BIG ('nb', row index in Index.db) and in
+// BTI ('da', tries: Partitions.db, and Rows.db for wide partitions).
 import { describe, test, expect } from "vitest";
 import "./helpers.js";
 import { WriteEngine } from "../src/engine/engine.js";
@@ -22,7 +24,10 @@ import { InvalidRequestError } from "../src/cql/errors.js";
 import { isMultiCell, CqlType } from "../src/types/cqltype.js";
 
 const SEEDS = Array.from({ length: Number(process.env.READ_SEEDS ?? 12) }, (_, i) => i + 1);
-const seen = { blocksRead: 0, blocksSkipped: 0, spans: 0, queries: 0, pages: 0, tokens: 0, distinct: 0, filters: 0 };
+const FORMATS = ["nb", "da"] as const;
+type Seen = { blocksRead: number; blocksSkipped: number; spans: number; queries: number; pages: number; tokens: number; distinct: number; filters: number };
+const seenBy = Object.fromEntries(FORMATS.map((f) => [f, { blocksRead: 0, blocksSkipped: 0, spans: 0, queries: 0, pages: 0, tokens: 0, distinct: 0, filters: 0 }])) as Record<(typeof FORMATS)[number], Seen>;
+let seen: Seen = seenBy.nb;
 const DEFAULT_TUNING = { ...readTuning };
 
 let clock = 1_700_000_000_000_000n;
@@ -70,15 +75,17 @@ function spanDeletion(schema: TableSchema, p: Partition): boolean {
 const key = (r: unknown) =>
   JSON.stringify(r, (_k, v) => (v instanceof Map ? { map: [...v] } : v instanceof Uint8Array ? { bytes: Array.from(v) } : typeof v === "bigint" ? `${v}n` : v));
 
-describe("SELECT against the oracle", () => {
+for (const format of FORMATS)
+describe(`${format}: SELECT against the oracle`, () => {
   for (const seed of SEEDS) {
     test(`seed ${seed}: points, slices both ways, IN, limits, scans, token ranges, DISTINCT, filters`, async () => {
+      seen = seenBy[format];
       const r = new Rng(seed * 7919);
       // most seeds read partitions of a few hundred bytes in pieces (memtable blocks, wide partitions in scans)
       Object.assign(readTuning, seed % 3 === 0 ? DEFAULT_TUNING : { memtableWideBytes: 512, memtableBlockBytes: 256, scanWideBytes: 1024 });
       const schema = randomSchema(r);
       const cql = schemaCql(schema);
-      const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: cql, walSync: "none", indexBlockSize: 256, flushThresholdRows: 40 + r.int(80), clock: () => BigInt(NOW) * 1_000_000n });
+      const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: cql, walSync: "none", format, indexBlockSize: 256, flushThresholdRows: 40 + r.int(80), clock: () => BigInt(NOW) * 1_000_000n });
       e.setMergePolicy({ kind: "size-tiered", minThreshold: 3 });
       const wideKeys = randomPartitions(new Rng(seed), schema, 4).map((p) => p.key);
       const written: Partition[][] = [];
@@ -297,7 +304,9 @@ async function shapesOverScans(r: Rng, schema: TableSchema, ordered: CqlRow[], s
   }
 }
 
-test("the property tests read wide partitions block by block and wrote range deletions across blocks", () => {
+for (const format of FORMATS)
+test(`${format}: the property tests read wide partitions block by block and wrote range deletions across blocks`, () => {
+  const seen = seenBy[format];
   expect(seen.queries).toBeGreaterThan(500);
   expect(seen.blocksSkipped).toBeGreaterThan(1000);
   expect(seen.blocksRead).toBeGreaterThan(100);

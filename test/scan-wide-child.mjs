@@ -1,7 +1,7 @@
 // Reads the one wide partition of the database in argv[2] through the Node
 // bundle, in a process whose JS heap is capped by the parent: a LIMIT, a
 // COUNT(*), a full scan, the whole partition by its key, and its last rows
-// backwards. Prints what it saw and the largest heap it measured.
+// backwards, and one row by its clustering. Prints what it saw and the largest heap it measured.
 import { WriteEngine, NodeFileStorage } from "../dist/node.js";
 
 const [dir, schema] = process.argv.slice(2);
@@ -29,5 +29,8 @@ for await (const r of engine.selectIter("SELECT ck FROM w WHERE pk = 0")) {
 }
 const lastFive = (await engine.select("SELECT ck FROM w WHERE pk = 0 ORDER BY ck DESC LIMIT 5")).map((r) => r.ck);
 sample();
+const oneRow = (await engine.get({ pk: 0 }, { ck: 123457 })).map((r) => [r.pk, r.ck]);
+const noRow = (await engine.get({ pk: 0 }, { ck: -1 })).length;
+sample();
 await engine.close();
-console.log(JSON.stringify({ limited: limited.length, count: String(count), scanned, wideInOrder, bytes, partitionRows, partitionInOrder, lastFive, peakHeap }));
+console.log(JSON.stringify({ limited: limited.length, count: String(count), scanned, wideInOrder, bytes, partitionRows, partitionInOrder, lastFive, oneRow, noRow, peakHeap }));

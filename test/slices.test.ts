@@ -1,8 +1,9 @@
-// Clustering slices of a wide partition read through its row index: every
-// query shape gives exactly the rows of the whole partition filtered by the
-// WHERE clause, while only the blocks that can hold them are read. A range
-// deletion spanning many blocks, with newer rows inside it and older rows
-// under it in another SSTable, is honoured at every cut.
+// Clustering slices of a wide partition read through its row index
+// (Index.db's in 'nb', Rows.db's in 'da'): every query shape gives exactly
+// the rows of the whole partition filtered by the WHERE clause, while only
+// the blocks that can hold them are read. A range deletion spanning many
+// blocks, with newer rows inside it and older rows under it in another
+// SSTable, is honoured at every cut. Both formats give the same rows.
 import { describe, test, expect, beforeAll, afterAll } from "vitest";
 import "./helpers.js";
 import { WriteEngine } from "../src/engine/engine.js";
@@ -10,13 +11,14 @@ import { MemoryStorage } from "../src/storage/memory.js";
 import { CqlRow } from "../src/read/materialize.js";
 import { Rng } from "./gen.js";
 import { CqlValue } from "../src/types/codec.js";
+import { FormatVersion } from "../src/sstable/version.js";
 
 const N = 6000;
 const SCHEMA = "CREATE TABLE ks.t (pk int, ck int, v text, PRIMARY KEY (pk, ck))";
 const DESC_SCHEMA = "CREATE TABLE ks.d (pk int, a int, b text, v text, PRIMARY KEY (pk, a, b)) WITH CLUSTERING ORDER BY (a DESC, b ASC)";
 
-async function wide(schema: string, fill: (e: WriteEngine) => Promise<void>): Promise<WriteEngine> {
-  const e = await WriteEngine.open({ storage: new MemoryStorage(), schema, walSync: "none", indexBlockSize: 1024 });
+async function wide(schema: string, fill: (e: WriteEngine) => Promise<void>, format: FormatVersion): Promise<WriteEngine> {
+  const e = await WriteEngine.open({ storage: new MemoryStorage(), schema, walSync: "none", indexBlockSize: 1024, format });
   await fill(e);
   return e;
 }
@@ -26,7 +28,11 @@ async function reference(e: WriteEngine, table: string, keep: (r: CqlRow) => boo
   return (await e.select(`SELECT * FROM ${table} WHERE pk = 0`)).filter(keep);
 }
 
-describe("slices through the row index", () => {
+/** Per table, the whole partition each format read: the formats must agree. */
+const wholeByFormat = new Map<string, CqlRow[]>();
+
+for (const format of ["nb", "da"] as const) {
+describe(`${format}: slices through the row index`, () => {
   let e: WriteEngine;
   beforeAll(async () => {
     e = await wide(SCHEMA, async (e) => {
@@ -43,7 +49,7 @@ describe("slices through the row index", () => {
         for (const r of rows) await e.execute("INSERT INTO t (pk, ck, v) VALUES (?, ?, ?) USING TIMESTAMP 6000000000000000", [r.pk, r.ck, r.v]);
       }
       await e.flush();
-    });
+    }, format);
   });
   afterAll(() => e.close());
 
@@ -142,9 +148,34 @@ describe("slices through the row index", () => {
     expect(await e.select("SELECT * FROM t WHERE pk = 1 AND ck = 1")).toEqual([{ pk: 1, ck: 1, v: "narrow" }]);
     expect(await e.select("SELECT * FROM t WHERE pk = 2 AND ck = 1")).toEqual([]);
   });
+
+  test("get(key, clustering) reads only the blocks that can hold the row", async () => {
+    const all = await reference(e, "t", () => true);
+    for (const ck of [0, 99, 100, 3000, 3001, 4999, N - 1, N + 5]) {
+      const before = e.readStats();
+      expect(await e.get({ pk: 0 }, { ck })).toEqual(all.filter((r) => r.ck === ck));
+      const after = e.readStats();
+      // a block or two in each of the two SSTables, not the hundreds the partition has
+      // (past the last row, the SSTable without deletions is skipped by its max clustering)
+      expect(after.blocksRead - before.blocksRead, `ck ${ck}`).toBeLessThan(8);
+      expect(after.blocksSkipped - before.blocksSkipped, `ck ${ck}`).toBeGreaterThan(ck < N ? 100 : 40);
+    }
+    expect(await e.get({ pk: 1 }, { ck: 1 })).toEqual([{ pk: 1, ck: 1, v: "narrow" }]);
+    expect(await e.get({ pk: 0 }, { ck: 3000, v: "other" })).toEqual([]);
+  });
+
+  test("the whole partition, scanned and read by key, is the same in every format", async () => {
+    const all = await reference(e, "t", () => true);
+    // ck < 100, the newer rows (every third) inside the deletion, ck >= 5000
+    expect(all.length).toBe(100 + 1633 + 1000);
+    expect(await e.get({ pk: 0 })).toEqual(all);
+    expect((await e.select("SELECT * FROM t")).filter((r) => r.pk === 0)).toEqual(all);
+    if (wholeByFormat.has("t")) expect(all).toEqual(wholeByFormat.get("t"));
+    else wholeByFormat.set("t", all);
+  });
 });
 
-describe("slices over a DESC clustering column and tuples", () => {
+describe(`${format}: slices over a DESC clustering column and tuples`, () => {
   let e: WriteEngine;
   beforeAll(async () => {
     e = await wide(DESC_SCHEMA, async (e) => {
@@ -154,7 +185,7 @@ describe("slices over a DESC clustering column and tuples", () => {
       await e.flush();
       await e.execute("DELETE FROM d WHERE pk = 0 AND a = 150 AND b >= 'y'");
       await e.flush();
-    });
+    }, format);
   });
   afterAll(() => e.close());
 
@@ -178,7 +209,15 @@ describe("slices over a DESC clustering column and tuples", () => {
       expect(await e.select(`SELECT * FROM d WHERE pk = 0 AND ${where} ORDER BY a ASC, b DESC`, params)).toEqual([...want].reverse());
     });
   }
+
+  test("the whole partition is the same in every format", async () => {
+    const all = await reference(e, "d", () => true);
+    expect(all).toHaveLength(900 - 2);
+    if (wholeByFormat.has("d")) expect(all).toEqual(wholeByFormat.get("d"));
+    else wholeByFormat.set("d", all);
+  });
 });
+}
 
 describe("SSTables that cannot hold the slice", () => {
   test("are skipped by their min and max clustering; one with a deletion is not", async () => {

@@ -4,7 +4,8 @@
 import { TableSchema } from "../schema/schema.js";
 import { Partition } from "../sstable/model.js";
 import { ReadView, ReadCounters, newReadCounters, readPartition } from "../read/read-path.js";
-import { scanRows } from "../read/select.js";
+import { scanRows, partitionRows } from "../read/select.js";
+import { ClusteringBounds } from "../sstable/row-index.js";
 import { CqlRow } from "../read/materialize.js";
 import { VersionSet } from "../version/version-set.js";
 import { Version } from "../version/version.js";
@@ -63,6 +64,11 @@ export class ReadSide {
     } finally {
       v.unpin();
     }
+  }
+
+  /** The CQL rows of one partition within `slice` (all, when null), reading only the blocks that can hold it. */
+  async *rows(key: Uint8Array, slice: ClusteringBounds[] | null): AsyncGenerator<CqlRow> {
+    yield* this.withView((view) => partitionRows(view, key, slice));
   }
 
   /** Every row, in token then clustering order. */

@@ -10,9 +10,9 @@ import { Params } from "../cql/values.js";
 import { recordToPartition } from "../cql/records.js";
 import { runSelect, Page } from "../read/select.js";
 import { encodePagingState, decodePagingState } from "../read/paging.js";
-import { materialize, CqlRow } from "../read/materialize.js";
+import { CqlRow } from "../read/materialize.js";
 import { encodeKey } from "../schema/keys.js";
-import { CqlValue } from "../types/codec.js";
+import { CqlValue, encodeValue } from "../types/codec.js";
 import { EngineClock } from "./clock.js";
 import { ReadSide } from "./reads.js";
 
@@ -69,10 +69,17 @@ export class CqlSession {
 
   /** CQL rows of one partition (optionally one clustering) by column values. */
   async get(key: Record<string, CqlValue>, clustering?: Record<string, CqlValue>): Promise<CqlRow[]> {
-    const p = await this.reads.partition(encodeKey(this.schema, key));
-    if (!p) return [];
-    let rows = materialize(this.schema, p, { nowSeconds: this.clock.nowSeconds() });
-    if (clustering) rows = rows.filter((r) => Object.entries(clustering).every(([k, v]) => sameValue(r[k], v)));
+    // the clustering values given from the first column on pick the blocks read; every value given filters
+    const prefix: Uint8Array[] = [];
+    for (const c of this.schema.clustering) {
+      if (!clustering || !(c.name in clustering)) break;
+      prefix.push(encodeValue(c.type, clustering[c.name]));
+    }
+    const slice = prefix.length ? [{ lo: prefix, hi: prefix }] : null;
+    const rows: CqlRow[] = [];
+    for await (const r of this.reads.rows(encodeKey(this.schema, key), slice)) {
+      if (!clustering || Object.entries(clustering).every(([k, v]) => sameValue(r[k], v))) rows.push(r);
+    }
     return rows;
   }
 }

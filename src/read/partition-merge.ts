@@ -9,7 +9,7 @@
 import { TableSchema } from "../schema/schema.js";
 import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { Partition, Unfiltered, DeletionTime, RangeMarker, MARKER_KINDS } from "../sstable/model.js";
-import { ClusteringBounds, blockRuns, firstBlockFrom } from "../sstable/row-index.js";
+import { ClusteringBounds } from "../sstable/row-index.js";
 import { ByteWriter } from "../util/bytes.js";
 import { writePartition, decodePartitions } from "../core/rowstream.js";
 import { mergeStreams } from "../core/merge.js";
@@ -57,9 +57,8 @@ class Lane {
   private readonly to: number;
 
   /** `gap`: with no block to read, the deletion open where the range falls between two blocks. */
-  constructor(readonly src: PartitionBlocks, runs: [number, number][], private readonly reverse: boolean, gap: DeletionTime | null) {
-    // one range: its blocks are one run at most
-    const [a, b] = runs[0] ?? [0, -1];
+  constructor(readonly src: PartitionBlocks, run: [number, number] | null, private readonly reverse: boolean, gap: DeletionTime | null) {
+    const [a, b] = run ?? [0, -1];
     this.from = a;
     this.to = b;
     for (let i = a; i <= b; i++) this.order.push(i);
@@ -165,15 +164,9 @@ export interface PartitionMergeOptions {
  * blocks that can hold it are read; rows outside it may still come back.
  */
 export async function* mergePartition(sources: PartitionBlocks[], o: PartitionMergeOptions): AsyncGenerator<Partition> {
-  const { schema } = o;
   const lanes = sources.map((s) => {
-    const runs = o.range ? blockRuns(schema, s.blocks, [o.range]) : [[0, s.blocks.length - 1] as [number, number]];
-    let gap: DeletionTime | null = null;
-    if (runs.length === 0 && o.range) {
-      const k = firstBlockFrom(schema, s.blocks, o.range.lo);
-      gap = k > 0 ? s.blocks[k - 1].endOpenMarker : null;
-    }
-    return new Lane(s, runs, o.reverse, gap);
+    const p = o.range ? s.pick(o.range) : { run: [0, s.blocks.length - 1] as [number, number], gap: null };
+    return new Lane(s, p.run, o.reverse, p.gap);
   });
   try {
     yield* pieces(lanes, o);

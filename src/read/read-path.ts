@@ -125,9 +125,8 @@ export async function* readPieces(view: ReadView, key: Uint8Array, slice: Cluste
       continue;
     }
     if (c) c.sstablesRead++;
-    // 'da': Rows.db picks a slice's blocks; without a slice the partition is read whole (docs/read-path.md)
-    if (r.features.trieIndexed && slice) streams.push(await r.trieSliceAt(pos, slice, c ?? undefined));
-    else if (r.features.trieIndexed || pos.entry.promoted.length === 0) streams.push(await r.streamAt(pos));
+    // a partition with a row index (Index.db's, or Rows.db's for 'da') is read in blocks
+    if (pos.entry.promoted.length === 0) streams.push(await r.streamAt(pos));
     else wide.push(await sstablePartition(r, pos, true));
   }
   if (wide.length === 0) {

@@ -13,6 +13,7 @@ import { materialize, CqlRow } from "./materialize.js";
 import { ReadView, Piece, PieceControl, readPieces, scanPieces, withinBounds } from "./read-path.js";
 import { Position, comparePositions } from "./cursor.js";
 import { PagePosition } from "./paging.js";
+import { ClusteringBounds } from "../sstable/row-index.js";
 
 /** A page to fill: at most `size` rows, after `resume` if given; `next` is set when the page filled. */
 export interface Page {
@@ -121,6 +122,24 @@ export async function* scanRows(view: ReadView): AsyncGenerator<CqlRow> {
   for await (const piece of scanPieces(view, null, { skipPartition: false })) {
     const rows = materialize(view.schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: piece.more || rowsInPartition > 0 });
     rowsInPartition = piece.more ? rowsInPartition + rows.length : 0;
+    yield* rows;
+  }
+}
+
+/**
+ * The rows of one partition within `slice` (all, when null), as a point
+ * SELECT reads them: only the row index blocks (Index.db's, Rows.db's) and
+ * memtable blocks that can hold the slice are read, and only rows within
+ * it are built.
+ */
+export async function* partitionRows(view: ReadView, key: Uint8Array, slice: ClusteringBounds[] | null): AsyncGenerator<CqlRow> {
+  const schema = view.schema;
+  const keep = slice ? (c: (Uint8Array | null)[]) => slice.some((b) => withinBounds(schema, c, b)) : undefined;
+  let rowsInPartition = 0;
+  for await (const piece of readPieces(view, key, slice, false, { skipPartition: false })) {
+    const live = { rows: 0 };
+    const rows = materialize(schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: piece.more || rowsInPartition > 0, keep, live });
+    rowsInPartition += live.rows;
     yield* rows;
   }
 }

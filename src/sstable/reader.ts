@@ -2,14 +2,13 @@
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
-import { ByteReader, ByteWriter, utf8decode, invalidUtf8At, concat } from "../util/bytes.js";
-import { CorruptSSTableError, SchemaError, CoreError } from "../errors.js";
+import { ByteReader, ByteWriter, utf8decode, invalidUtf8At } from "../util/bytes.js";
+import { CorruptSSTableError, SchemaError, CoreError, CqliteError } from "../errors.js";
 import { core, Registered } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
 import { headerDescriptor } from "../core/descriptors.js";
 import { tableReg } from "../core/table-reg.js";
-import { decodePartitions, writePartition } from "../core/rowstream.js";
-import { UF_END_OF_PARTITION } from "../../assembly/format/constants.js";
+import { decodePartitions } from "../core/rowstream.js";
 import { TableSchema, ColumnDef, defaultOptions } from "../schema/schema.js";
 import { parseClassName, className, reversedClassName } from "../types/classname.js";
 import { CqlType, typeToCql } from "../types/cqltype.js";
@@ -22,13 +21,12 @@ import { Summary, readSummary } from "./summary-file.js";
 import { PartitionIndex, PartitionTarget } from "./bti/partition-index.js";
 import { TrieEntryStream } from "./bti/entry-stream.js";
 import { PagedTrie } from "./bti/trie.js";
-import { readRowIndexEntry, readBlocks, blockFor } from "./bti/row-index.js";
-import { clusteringBytes } from "./bti/byte-comparable.js";
+import { readRowIndexEntry, readBlocks, TrieBlock } from "./bti/row-index.js";
+import { decoratedKey } from "./bti/byte-comparable.js";
 import { trieKey } from "./bti/trie-key.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
-import { Partition, Unfiltered, MARKER_KINDS } from "./model.js";
-import { ClusteringBounds } from "./row-index.js";
+import { Partition, DeletionTime } from "./model.js";
 import { tryParseFileName } from "./names.js";
 import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
 import { quote } from "../util/limits.js";
@@ -167,7 +165,9 @@ export class SSTableReader {
     const tries = this.tries!;
     if (t.rowIndexPosition !== null) {
       const e = await readRowIndexEntry(tries.rowsSource, t.rowIndexPosition, this.file("Rows.db"));
-      return { key: e.key, position: e.dataPosition, promoted: NO_PROMOTED, offset: t.node };
+      if (e.dataPosition >= this.dataLength) throw new CorruptSSTableError(this.file("Rows.db"), t.rowIndexPosition, `partition position ${e.dataPosition} past the data (${this.dataLength} bytes)`);
+      // marked as row-indexed; `offset` is where its Rows.db entry is (trieRowIndex reads it)
+      return { key: e.key, position: e.dataPosition, promoted: ROW_INDEXED, offset: t.rowIndexPosition };
     }
     const position = t.dataPosition!;
     if (position >= this.dataLength) throw new CorruptSSTableError(this.file("Partitions.db"), t.node, `partition position ${position} past the data (${this.dataLength} bytes)`);
@@ -196,7 +196,7 @@ export class SSTableReader {
     const n = found.next;
     const next = !n ? this.dataLength : n.dataPosition ?? (await readRowIndexEntry(this.tries!.rowsSource, n.rowIndexPosition!, this.file("Rows.db"))).dataPosition;
     if (next <= entry.position) throw new CorruptSSTableError(this.file("Partitions.db"), found.target.node, `the next partition is at ${next}, not after ${entry.position}`);
-    return { entry: found.target.rowIndexPosition !== null ? { ...entry, promoted: ROW_INDEXED, offset: found.target.rowIndexPosition } : entry, next };
+    return { entry, next };
   }
 
   /**
@@ -282,14 +282,21 @@ export class SSTableReader {
     return bytes;
   }
 
-  /** Index.db streamed in bounded pieces, from the start or from near a partition (at or before it). */
-  indexStream(near?: { key: Uint8Array }): EntryStream {
+  /**
+   * Index.db streamed in bounded pieces, from the start or from near a
+   * position (at or before it). A position need not be a partition's: a
+   * token range starts at its token with the empty key, whose own hash is
+   * another token, so a given token is used as it is.
+   */
+  indexStream(near?: { key: Uint8Array; token?: bigint }): EntryStream {
     if (this.tries) {
-      const targets = this.tries.partitions.targets(near ? this.trieKey(near.key).bc : undefined);
+      const bc = !near ? undefined : near.token === undefined || this.tries.byteOrdered ? this.trieKey(near.key).bc : decoratedKey(near.token, near.key);
+      const targets = this.tries.partitions.targets(bc);
       return new TrieEntryStream(targets, (t) => this.resolve(t), this.file("Partitions.db"));
     }
     const idx = this.components.get("Index.db")!;
-    const start = near ? this.summary.indexRange(this.summary.tokenOf(near.key), near.key, idx.size)[0] : 0;
+    const token = near && (near.token === undefined || this.summary.byteOrdered ? this.summary.tokenOf(near.key) : near.token);
+    const start = near ? this.summary.indexRange(token!, near.key, idx.size)[0] : 0;
     return new IndexStream(idx, this.file("Index.db"), start);
   }
 
@@ -345,28 +352,6 @@ export class SSTableReader {
     return this.decodeStream(await this.dataRange(pos.entry.position, pos.next), pos.entry.position);
   }
 
-  /**
-   * BTI: the part of one partition that can hold clusterings within
-   * `bounds`, as a row stream, or null. A partition with a Rows.db index is
-   * read through it: only the blocks that can hold the bounds (widened while
-   * a range deletion is open across an edge) are read and decoded, with the
-   * partition's header. (BIG's wide partitions are read in blocks by
-   * src/read/partition-source.ts from the Index.db row index.)
-   */
-  async getTrieSliceStream(key: Uint8Array, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array | null> {
-    const pos = await this.locate(key);
-    return pos && this.trieSliceAt(pos, bounds, counts);
-  }
-
-  /** getTrieSliceStream for a partition already located. */
-  async trieSliceAt(pos: KeyPosition, bounds: ClusteringBounds[], counts?: { blocksRead: number; blocksSkipped: number }): Promise<Uint8Array> {
-    const { entry, next } = pos;
-    const whole = () => this.streamAt(pos);
-    if (entry.promoted.length === 0 || !this.tries) return whole();
-    return this.trieSlice(entry.key, entry.offset, next, bounds, whole, counts);
-  }
-
-
   /** BTI: per partition with a Rows.db index, the widths of its blocks but the last (what the writer's block size was). */
   async *trieBlockWidths(): AsyncGenerator<number[]> {
     const tries = this.tries;
@@ -381,68 +366,27 @@ export class SSTableReader {
     }
   }
 
-  /** Bytes of a partition's key and deletion at the start of its Data.db bytes ('oa' and 'da' write a live deletion as one byte). */
-  private keyAndDeletionLength(header: Uint8Array, key: Uint8Array): number {
-    const at = 2 + key.length;
-    return this.features.uintDeletionTime && header[at] === 0x80 ? at + 1 : at + 12;
+  /**
+   * BTI: a located wide partition's blocks as Rows.db files them (each
+   * under its separator, with its offset from the partition's start and the
+   * deletion open at its start), and where its rows end.
+   */
+  async trieRowIndex(pos: KeyPosition): Promise<{ blocks: TrieBlock[]; end: number; endSeparator: Uint8Array; deletion: DeletionTime }> {
+    const tries = this.tries;
+    const { entry, next } = pos;
+    if (!tries || entry.promoted.length === 0) throw new CqliteError("INTERNAL", `${this.name}: no Rows.db index for the partition at ${entry.position}`);
+    const e = await readRowIndexEntry(tries.rowsSource, entry.offset, this.file("Rows.db"));
+    if (e.dataPosition !== entry.position) throw new CorruptSSTableError(this.file("Rows.db"), entry.offset, `row index entry for Data.db ${e.dataPosition}, its partition is at ${entry.position}`);
+    const r = await readBlocks(tries.rows, e);
+    if (r.blocks[0].offset <= 2 + entry.key.length) throw new CorruptSSTableError(this.file("Rows.db"), e.root, `the first block starts at ${r.blocks[0].offset}, inside the partition's key`);
+    if (entry.position + r.end >= next) throw new CorruptSSTableError(this.file("Rows.db"), entry.offset, `row index ends at ${entry.position + r.end}, past its partition (${next})`);
+    return { ...r, deletion: e.deletion };
   }
 
-  /**
-   * BTI: a wide partition's slice through its Rows.db trie. Each bound
-   * picks the block filed at or before it; a run of blocks is widened while
-   * a range deletion is open across its edges, so every marker it needs is
-   * read from the file rather than made up.
-   */
-  private async trieSlice(
-    key: Uint8Array, rowIndexAt: number, next: number, bounds: ClusteringBounds[],
-    whole: () => Promise<Uint8Array>, counts?: { blocksRead: number; blocksSkipped: number },
-  ): Promise<Uint8Array> {
-    const tries = this.tries!;
-    const e = await readRowIndexEntry(tries.rowsSource, rowIndexAt, this.file("Rows.db"));
-    const { blocks, end } = await readBlocks(tries.rows, e);
-    const at = e.dataPosition;
-    if (at + end >= next) throw new CorruptSSTableError(this.file("Rows.db"), rowIndexAt, `row index ends at ${at + end}, past its partition (${next})`);
-    const types = this.schema.clustering.map((c) => ({ type: c.type, reversed: c.reversed }));
-    const K = MARKER_KINDS;
-    const runs: [number, number][] = [];
-    for (const b of bounds) {
-      let a = blockFor(blocks, clusteringBytes(types, K.INCL_START_BOUND, b.lo));
-      let z = blockFor(blocks, clusteringBytes(types, K.INCL_END_BOUND, b.hi));
-      while (a > 0 && blocks[a].open) a--;
-      while (z + 1 < blocks.length && blocks[z + 1].open) z++;
-      if (z >= a) runs.push([a, z]);
-    }
-    runs.sort((x, y) => x[0] - y[0]);
-    const merged: [number, number][] = [];
-    for (const r of runs) {
-      const last = merged[merged.length - 1];
-      if (last && r[0] <= last[1] + 1) last[1] = Math.max(last[1], r[1]);
-      else merged.push([...r]);
-    }
-    if (counts) {
-      const read = merged.reduce((n, [a, b]) => n + b - a + 1, 0);
-      counts.blocksRead += read;
-      counts.blocksSkipped += blocks.length - read;
-    }
-    if (merged.length === 1 && merged[0][0] === 0 && merged[0][1] === blocks.length - 1) return whole();
-    const header = await this.dataRange(at, at + blocks[0].offset);
-    const keyAndDeletion = header.subarray(0, this.keyAndDeletionLength(header, key));
-    const eop = new Uint8Array([UF_END_OF_PARTITION]);
-    const decodeRun = (head: Uint8Array, body: Uint8Array) => {
-      const ps = this.decode(concat([head, body, eop]), at);
-      if (ps.length !== 1 || !bytesEqual(ps[0].key, key)) throw new CorruptSSTableError(this.file("Data.db"), at, "partition key differs from Rows.db");
-      return ps[0];
-    };
-    const p = decodeRun(header, new Uint8Array(0));
-    const out: Unfiltered[] = [];
-    for (const [a, z] of merged) {
-      const to = z + 1 < blocks.length ? blocks[z + 1].offset : end;
-      for (const u of decodeRun(keyAndDeletion, await this.dataRange(at + blocks[a].offset, at + to)).unfiltereds) out.push(u);
-    }
-    p.unfiltereds = out;
-    const w = new ByteWriter(1024);
-    writePartition(w, p);
-    return w.result();
+  /** Bytes of a partition's key and deletion at the start of its Data.db bytes ('oa' and 'da' write a live deletion as one byte). */
+  keyAndDeletionLength(header: Uint8Array, key: Uint8Array): number {
+    const at = 2 + key.length;
+    return this.features.uintDeletionTime && header[at] === 0x80 ? at + 1 : at + 12;
   }
 
   /**

@@ -61,7 +61,7 @@ export function checkRowIndex(r: SSTableReader, e: IndexEntry, part: Uint8Array)
 }
 
 /** The rows and markers of one block, decoded behind a copy of the partition's header. */
-function blockUnfiltereds(r: SSTableReader, e: IndexEntry, part: Uint8Array, headerLength: number, at: number, width: number, bad: () => never): Unfiltered[] {
+export function blockUnfiltereds(r: SSTableReader, e: IndexEntry, part: Uint8Array, headerLength: number, at: number, width: number, bad: () => never): Unfiltered[] {
   const alone = new Uint8Array(headerLength + width + 1);
   alone.set(part.subarray(0, headerLength));
   alone.set(part.subarray(at, at + width), headerLength);
@@ -76,7 +76,7 @@ function blockUnfiltereds(r: SSTableReader, e: IndexEntry, part: Uint8Array, hea
   }
 }
 
-function prefixOf(u: Unfiltered): ClusteringPrefix {
+export function prefixOf(u: Unfiltered): ClusteringPrefix {
   return u.type === "row" ? { kind: KIND_CLUSTERING, values: u.row.clustering } : { kind: u.marker.kind, values: u.marker.clustering };
 }
 
@@ -88,11 +88,11 @@ function samePrefix(a: ClusteringPrefix, b: ClusteringPrefix): boolean {
   });
 }
 
-function isBoundary(kind: number): boolean {
+export function isBoundary(kind: number): boolean {
   return kind === KIND_EXCL_END_INCL_START_BOUNDARY || kind === KIND_INCL_END_EXCL_START_BOUNDARY;
 }
 
 /** Whether a range deletion is open after a marker of this kind (a start bound or a boundary). */
-function opensAfter(kind: number): boolean {
+export function opensAfter(kind: number): boolean {
   return kind === KIND_INCL_START_BOUND || kind === KIND_EXCL_START_BOUND || isBoundary(kind);
 }

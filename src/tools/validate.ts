@@ -5,7 +5,7 @@
 // entry's key, the first at 0 and the last running to the end of Data.db;
 // every key is in the bloom filter; Summary.db samples Index.db exactly
 // (validate-summary.ts); every row index matches its partition
-// (validate-row-index.ts); partitions are in token order and rows in
+// (validate-row-index.ts; Rows.db's, validate-trie-row-index.ts); partitions are in token order and rows in
 // clustering order (the core's writer re-encodes the data into a sink that
 // keeps only Statistics.db, and refuses anything out of order); and the
 // statistics it can recompute match (validate-stats.ts). Memory stays
@@ -20,6 +20,7 @@ import { IndexEntry } from "../sstable/index-file.js";
 import { concat, compareBytes } from "../util/bytes.js";
 import { SummaryCheck } from "./validate-summary.js";
 import { checkRowIndex } from "./validate-row-index.js";
+import { checkTrieRowIndex } from "./validate-trie-row-index.js";
 import { compareStatistics } from "./validate-stats.js";
 
 /** Index.db entries held at once, at most. */
@@ -77,9 +78,12 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
         const e = index.at(k);
         const part = bytes.subarray(positions[k] - start, positions[k + 1] - start);
         summary?.see(e, count);
+        // a 'da' partition with a row index has its key and position in its Rows.db entry
+        const entryFile = r.features.trieIndexed && e.promoted.length ? `${r.name}/Rows.db` : indexFile;
+        streams.push(onePartition(r, entryFile, e, count, part));
         if (!r.filter.mightContain(e.key)) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count} (offset ${e.offset})`);
-        streams.push(onePartition(r, indexFile, e, count, part));
-        if (e.promoted.length) checkRowIndex(r, e, part);
+        if (e.promoted.length && r.features.trieIndexed) await checkTrieRowIndex(r, e, part);
+        else if (e.promoted.length) checkRowIndex(r, e, part);
         count++;
       }
       try {

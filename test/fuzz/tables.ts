@@ -7,8 +7,8 @@ import { encodeValue } from "../../src/types/codec.js";
 import { Partition, Unfiltered } from "../../src/sstable/model.js";
 import { compareBytes } from "../../src/util/bytes.js";
 
-/** Three partitions of 300 rows (~60 bytes each) with range deletions, cut into 1 KiB row index blocks. */
-export async function wideTable(): Promise<Map<string, Uint8Array>> {
+/** Three partitions of 300 rows (~60 bytes each) with range deletions, cut into 1 KiB row index blocks (Index.db's, or for 'da' Rows.db's). */
+export async function wideTable(version: "nb" | "da" = "nb"): Promise<Map<string, Uint8Array>> {
   const schema = parseTable("CREATE TABLE ks.w (pk int, ck int, v text, PRIMARY KEY (pk, ck))");
   const int = (n: number) => encodeValue({ kind: "int" }, n);
   const del = { markedForDeleteAt: 2_000n, localDeletionTime: 1_700_000_000 };
@@ -33,12 +33,12 @@ export async function wideTable(): Promise<Map<string, Uint8Array>> {
   });
   ps.sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : compareBytes(a.key, b.key)));
   const sink = new MemorySink();
-  const w = new SSTableWriter(schema, sink, { version: "nb", generation: 1, expectedKeys: ps.length, indexBlockSize: 1024 });
+  const w = new SSTableWriter(schema, sink, { version, generation: 1, expectedKeys: ps.length, indexBlockSize: 1024 });
   try {
     await w.append(ps);
     await w.finish();
   } finally {
     w.close();
   }
-  return sink.files("nb", 1);
+  return sink.files(version, 1);
 }

@@ -1,5 +1,5 @@
 // Byte-comparable forms of partition keys and clusterings, as BTI's tries
-// store them (Cassandra's encoding version OSS41): unsigned byte order of the
+// store them (Cassandra's encoding version OSS50): unsigned byte order of the
 // encoding is the order of the values. Layout: docs/sstable-format.md,
 // "Byte-comparable keys".
 import { CqlType } from "../../types/cqltype.js";

@@ -58,7 +58,7 @@ const OPEN_MARKER = 8;
  * Every entry of a partition's block trie in order: its blocks, then the
  * entry past the last clustering whose offset is where the rows end.
  */
-export async function readBlocks(trie: PagedTrie, e: RowIndexEntry): Promise<{ blocks: TrieBlock[]; end: number }> {
+export async function readBlocks(trie: PagedTrie, e: RowIndexEntry): Promise<{ blocks: TrieBlock[]; end: number; endSeparator: Uint8Array }> {
   const out: TrieBlock[] = [];
   const stack: { pos: number; path: number[] }[] = [{ pos: e.root, path: [] }];
   // the trie holds blockCount + 1 entries, each on a path of bounded length
@@ -87,8 +87,8 @@ export async function readBlocks(trie: PagedTrie, e: RowIndexEntry): Promise<{ b
     if (out[i].offset < 0 || (i > 0 && out[i].offset <= out[i - 1].offset))
       throw new CorruptSSTableError(trie.file, e.root, `row index block offsets are not increasing (${out[i - 1]?.offset}, then ${out[i].offset})`);
   }
-  const end = out.pop()!.offset;
-  return { blocks: out, end };
+  const last = out.pop()!;
+  return { blocks: out, end: last.offset, endSeparator: last.separator };
 }
 
 /** The last block filed at or before `bc` (a block can only hold clusterings from its separator on). */
