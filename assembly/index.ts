@@ -206,6 +206,21 @@ export function decodeData(headerId: i32, p: usize, n: i32, uintDeletion: i32): 
 
 // Merges row streams; `p` holds n (ptr, len) pairs as i32 BE. Result: the merged stream.
 export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): void {
+  mergeToResult(tableId, p, n, nowSeconds, gcBefore, maxPurgeable);
+}
+
+// Merges row streams as mergeStreams does and appends the merged stream to a
+// writer: compaction's output never crosses to the host as rows, only as the
+// writer's file bytes. Returns the merged stream's length.
+export function mergeIntoWriter(writerId: i32, tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): i32 {
+  mergeToResult(tableId, p, n, nowSeconds, gcBefore, maxPurgeable);
+  const len = result.len;
+  writers.get(writerId).append(result.ptr, len);
+  result.reset();
+  return len;
+}
+
+function mergeToResult(tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): void {
   result.reset();
   const m = new Merger(tables[tableId], nowSeconds, result);
   m.gcBefore = gcBefore;

@@ -24,7 +24,7 @@ async function coreEncode(slices: Uint8Array[], rows: number): Promise<Map<strin
   const w = new SSTableWriter(schema, sink, { version: "nb", generation: 1, expectedKeys: rows, encodingStats: NO_STATS });
   for (const s of slices) await w.appendStream(s, null, null);
   await w.finish();
-  return new Map([...sink.parts.keys()].map((c) => [c, sink.get(c)!]));
+  return new Map(sink.components().map((c) => [c, sink.get(c)!]));
 }
 
 function plainEncode(slices: Uint8Array[]): Uint8Array[] {

@@ -42,6 +42,7 @@ export interface CoreExports {
   writerClose(w: number): void;
   decodeData(header: number, p: number, n: number, uintDeletion: number): void;
   mergeStreams(table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): void;
+  mergeIntoWriter(writer: number, table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): number;
   mergePurged(): bigint;
   mergePartitions(): bigint;
 }
