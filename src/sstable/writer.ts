@@ -3,7 +3,7 @@
 // stream; Data.db and Index.db bytes are drained to the sink as they grow;
 // Summary, Filter, Statistics, CompressionInfo/CRC, Digest and TOC follow at
 // finish(). Byte-for-byte what Cassandra writes for the same input.
-import { ByteReader, ByteWriter, utf8 } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8, concat } from "../util/bytes.js";
 import { core, Registered } from "../core/core.js";
 import { headerDescriptor, EncodingStats } from "../core/descriptors.js";
 import { writePartition } from "../core/rowstream.js";
@@ -25,7 +25,7 @@ import { mergeInto, MergedInto, PurgeOptions } from "../core/merge.js";
 import { CqliteError } from "../errors.js";
 import { BtiIndexBuilder } from "./bti/index-builder.js";
 
-/** Where a writer puts component bytes. */
+/** Where a writer puts component bytes: arrays the writer never touches again, so a sink may keep them. */
 export interface ComponentSink {
   append(component: string, bytes: Uint8Array): Promise<void> | void;
 }
@@ -45,32 +45,26 @@ export interface FinishPiece {
   bytes: number;
 }
 
-/** Components kept in memory, each in one buffer grown by doubling (appends are copied: the writer reuses what it hands over). */
+/** Components kept in memory: the arrays the writer hands over, kept as they are (it never reuses them), joined on get. */
 export class MemorySink implements ComponentSink {
-  private readonly bufs = new Map<string, { buf: Uint8Array; len: number }>();
+  private readonly parts = new Map<string, Uint8Array[]>();
   append(component: string, bytes: Uint8Array): void {
-    let b = this.bufs.get(component);
-    if (!b) this.bufs.set(component, (b = { buf: new Uint8Array(Math.max(bytes.length, 256)), len: 0 }));
-    if (b.len + bytes.length > b.buf.length) {
-      const grown = new Uint8Array(Math.max(b.buf.length * 2, b.len + bytes.length));
-      grown.set(b.buf.subarray(0, b.len));
-      b.buf = grown;
-    }
-    b.buf.set(bytes, b.len);
-    b.len += bytes.length;
+    let ps = this.parts.get(component);
+    if (!ps) this.parts.set(component, (ps = []));
+    ps.push(bytes);
   }
   /** The components written, in the order each was first appended to. */
   components(): string[] {
-    return [...this.bufs.keys()];
+    return [...this.parts.keys()];
   }
-  /** A component's bytes (a view: valid until the next append to it). */
   get(component: string): Uint8Array | undefined {
-    const b = this.bufs.get(component);
-    return b && b.buf.subarray(0, b.len);
+    const ps = this.parts.get(component);
+    if (ps && ps.length > 1) this.parts.set(component, [concat(ps)]);
+    return this.parts.get(component)?.[0];
   }
   files(version: string, generation: number | string): Map<string, Uint8Array> {
     const m = new Map<string, Uint8Array>();
-    for (const c of this.bufs.keys()) m.set(fileName(version, generation, c), this.get(c)!);
+    for (const c of this.parts.keys()) m.set(fileName(version, generation, c), this.get(c)!);
     return m;
   }
 }
