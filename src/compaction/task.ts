@@ -235,15 +235,16 @@ export class CompactionTask {
         this.sliceBytes = this.bytesPerMs ? Math.max(TAIL_SLICE, Math.min(MAX_SLICE, Math.floor(targetMs / perRequestedByte))) : MIN_SLICE;
       } else if (idle) break;
       const t0 = this.costs.clock();
-      const slice = await this.cursor.next(this.sliceBytes);
+      // Data.db goes to the core undecoded: decoded, merged and written in one call
+      const slice = await this.cursor.next(this.sliceBytes, true);
       if (!slice) {
         this.drained = true;
         continue;
       }
-      const { streams, bytes, partitions, minToken, maxToken } = slice;
+      const { inputs, bytes, partitions, minToken, maxToken } = slice;
       this.writer ??= this.openWriter();
       const before = this.writer.dataWritten;
-      const m = await this.writer.appendMerged(streams, this.nowSeconds(), this.purge, minToken, maxToken);
+      const m = await this.writer.appendMerged(inputs, this.nowSeconds(), this.purge, minToken, maxToken);
       report.partitions += partitions;
       report.bytesRead += bytes;
       // Data.db bytes on both sides, so written / read is the merge's own amplification

@@ -42,7 +42,8 @@ export interface CoreExports {
   writerClose(w: number): void;
   decodeData(header: number, p: number, n: number, uintDeletion: number): void;
   mergeStreams(table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): void;
-  mergeIntoWriter(writer: number, table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): number;
+  compactIntoWriter(writer: number, table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): number;
+  compactFailedInput(): number;
   mergePurged(): bigint;
   mergePartitions(): bigint;
 }

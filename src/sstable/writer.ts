@@ -21,7 +21,7 @@ import { SerializationHeader, TIMESTAMP_EPOCH, DELETION_TIME_EPOCH, TTL_EPOCH } 
 import { writeCompressionInfo } from "./compression.js";
 import { fileName } from "./names.js";
 import { tableReg } from "../core/table-reg.js";
-import { mergeInto, MergedInto, PurgeOptions } from "../core/merge.js";
+import { mergeInto, MergedInto, MergeInput, PurgeOptions } from "../core/merge.js";
 import { CqliteError } from "../errors.js";
 import { BtiIndexBuilder } from "./bti/index-builder.js";
 
@@ -211,14 +211,15 @@ export class SSTableWriter {
   }
 
   /**
-   * Merges sorted row streams of this table in the core and appends the
-   * result there (see mergeInto): the merged rows never cross to the host.
+   * Merges sorted inputs of this table (row streams or Data.db) in the core
+   * and appends the result there (see mergeInto): the merged rows never
+   * cross to the host.
    * The tokens bound the inputs; they count only if something is written.
    */
-  async appendMerged(streams: Uint8Array[], nowSeconds: number, purge: PurgeOptions | undefined, minToken: bigint | null, maxToken: bigint | null): Promise<MergedInto> {
+  async appendMerged(inputs: MergeInput[], nowSeconds: number, purge: PurgeOptions | undefined, minToken: bigint | null, maxToken: bigint | null): Promise<MergedInto> {
     this.check();
     if (this.stream.len) await this.push();
-    const m = mergeInto(this.schema, this.w, streams, nowSeconds, purge);
+    const m = mergeInto(this.schema, this.w, inputs, nowSeconds, purge);
     if (m.streamBytes > 0) this.extend(minToken, maxToken);
     await this.drainFull();
     return m;
