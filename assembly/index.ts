@@ -206,6 +206,56 @@ export function decodeData(headerId: i32, p: usize, n: i32, uintDeletion: i32): 
 
 // Merges row streams; `p` holds n (ptr, len) pairs as i32 BE. Result: the merged stream.
 export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): void {
+  mergeToResult(tableId, p, n, nowSeconds, gcBefore, maxPurgeable);
+}
+
+// Compaction's merge in one call: `p` holds n inputs of 16 bytes, i32 BE each:
+// header id (or -1), 'oa' deletion times (0/1), ptr, len. An input with a
+// header is uncompressed Data.db (whole partitions), decoded here into a
+// buffer of its own; one without is a row stream already. The merged stream
+// goes to the writer. Returns its length; on a trap, compactFailedInput()
+// names the input being decoded (-1: the merge or the write).
+export function compactIntoWriter(writerId: i32, tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): i32 {
+  result.reset();
+  const m = new Merger(tables[tableId], nowSeconds, result);
+  m.gcBefore = gcBefore;
+  m.maxPurgeable = maxPurgeable;
+  const r = new In(p, n * 16);
+  for (let i = 0; i < n; i++) {
+    const hid = r.i32be();
+    const uintDeletion = r.i32be() != 0;
+    const ptr = <usize>r.i32be();
+    const len = r.i32be();
+    if (hid < 0) {
+      m.add(ptr, len);
+      continue;
+    }
+    while (decoded.length <= i) decoded.push(new Out());
+    const o = decoded[i];
+    o.reset();
+    failedInput = i;
+    decodePartitions(header(hid), ptr, len, o, uintDeletion);
+    failedInput = -1;
+    m.add(o.ptr, o.len);
+  }
+  m.run();
+  lastMergePurged = m.purged;
+  lastMergePartitions = m.partitions;
+  const len = result.len;
+  writers.get(writerId).append(result.ptr, len);
+  result.reset();
+  // a slice's decoded inputs are kept for the next one, unless one was unusually large
+  for (let i = 0; i < decoded.length; i++) if (decoded[i].cap > DECODED_KEEP) decoded[i].release();
+  return len;
+}
+export function compactFailedInput(): i32 {
+  return failedInput;
+}
+const decoded: Out[] = [];
+const DECODED_KEEP = 16 << 20;
+let failedInput: i32 = -1;
+
+function mergeToResult(tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): void {
   result.reset();
   const m = new Merger(tables[tableId], nowSeconds, result);
   m.gcBefore = gcBefore;

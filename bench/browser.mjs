@@ -3,10 +3,11 @@
 // COOP/COEP (full-resolution timers). Every job runs in a fresh dedicated
 // worker; every figure is the median of several runs with min and max, and
 // its ratio to the peer or limit measured in the same run.
-//   node bench/browser.mjs [--smoke] [--reads]
+//   node bench/browser.mjs [--smoke] [--reads] [--flush]
 // --reads runs only the reads: the large table through openInWorker and the
 // side-by-side point reads and scans (its figures replace those of the saved
-// run, the rest of the table is kept).
+// run, the rest of the table is kept). --flush likewise runs only the flush
+// and compaction rows (and the flush's build alone).
 // Writes the "browser" part of bench/results/latest.json, bench/results/browser.md,
 // bench/results/browser.svg, and the table between the README's markers.
 import { createServer } from "vite";
@@ -23,7 +24,8 @@ const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-E
 const d = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const reportOnly = process.argv.includes("--report"); // re-render the saved results only
 const readsOnly = process.argv.includes("--reads");
-const saved = reportOnly || readsOnly ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
+const flushOnly = process.argv.includes("--flush");
+const saved = reportOnly || readsOnly || flushOnly ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
 const results = reportOnly ? saved.results : [];
 // BENCH_PORT lets a second checkout run the browser bench at the same time
 const port = Number(process.env.BENCH_PORT ?? 5176);
@@ -102,7 +104,7 @@ try {
   const systems = ["raw", "sqlite", "idb", "engine"];
   const label = { raw: "raw OPFS append+flush", sqlite: "SQLite-WASM (opfs-sahpool)", idb: "IndexedDB (idb-keyval)", engine: "cqlite-web" };
 
-  if (!readsOnly) {
+  if (!readsOnly && !flushOnly) {
   // durable writes at several batch sizes (batch 1: single-row transactions;
   // IndexedDB and the engine get 64 concurrent writers, SQLite and raw appends cannot use them)
   for (const batch of [1, 100, 1000, 10_000]) {
@@ -132,11 +134,17 @@ try {
     add("writes", "time series, batch 1000", "idb", got.idb, "rows/s", sq);
     add("writes", "time series, batch 1000", "engine", got.engine, "rows/s", sq);
   }
+  }
+  if (!readsOnly) {
   // flush against the raw append limit
   const append = add("flush", "sequential 1 MiB appends", "raw", (await job({ system: "raw", kind: "append", rows: N * 4 })).mbps, "MB/s");
   const fl = await job({ system: "engine", kind: "flush", rows: N });
   const flr = add("flush", `memtable → SSTable (${d(fl.dataMB.median)} MB of rows, ${d(fl.sstableMB.median)} MB on disk after LZ4)`, "engine", fl.mbps, "MB/s", append);
   flr.note = `MB/s of rows encoded; ${d(fl.diskMbps.median)} MB/s reach the disk`;
+  // the same rows' build alone, from sorted row-stream bytes (the memtable's sort left out)
+  const bl = await job({ system: "engine", kind: "build", rows: N });
+  const blr = add("flush", `the build alone: row stream → SSTable (${d(bl.dataMB.median)} MB of rows)`, "engine", bl.mbps, "MB/s", append);
+  blr.note = `MB/s of rows encoded; ${d(bl.diskMbps.median)} MB/s reach the disk; the rest of a flush's time is the memtable's sort`;
   // compaction per policy
   for (const policy of ["size-tiered", "leveled", "time-window"]) {
     const c = await job({ system: "engine", kind: "compaction", rows: 2 * N, policy });
@@ -146,7 +154,7 @@ try {
   }
   }
   // reads after compaction (one SSTable for the engine)
-  {
+  if (!flushOnly) {
     const got = {};
     for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "reads", rows: N, batch: 10_000 });
     for (const [field, name, unit] of [["readP50us", "point read p50", "µs"], ["readP99us", "point read p99", "µs"], ["scanRowsPerSec", "range scan", "rows/s"]]) {
@@ -155,8 +163,8 @@ try {
       add("reads", name, "engine", got.engine[field], unit, sq);
     }
   }
-  await largeReads(page);
-  if (!readsOnly) {
+  if (!flushOnly) await largeReads(page);
+  if (!readsOnly && !flushOnly) {
   // export
   for (const rows of smoke ? [N] : [N, 3 * N]) {
     const x = await job({ system: "engine", kind: "export", rows });
@@ -176,12 +184,13 @@ try {
 }
 }
 
-if (readsOnly) {
-  // this run's reads take the place of the saved run's; the other groups stay as they were measured
+if (readsOnly || flushOnly) {
+  // this run's groups take the place of the saved run's; the others stay as they were measured
   const fresh = results.splice(0);
+  const mine = readsOnly ? ["reads", "large"] : ["flush", "compaction"];
   let placed = false;
   for (const r of saved.results) {
-    if (r.group !== "reads" && r.group !== "large") results.push(r);
+    if (!mine.includes(r.group)) results.push(r);
     else if (!placed) {
       results.push(...fresh);
       placed = true;
@@ -194,12 +203,13 @@ if (readsOnly) {
 
 const now = new Date().toISOString();
 // when only the reads ran, the other rows keep the date of the run that measured them
-const fullDate = readsOnly ? saved.date : reportOnly ? saved.date : now;
-const readsDate = readsOnly ? now : reportOnly ? saved.readsDate ?? null : null;
+const fullDate = readsOnly || flushOnly || reportOnly ? saved.date : now;
+const readsDate = readsOnly ? now : reportOnly || flushOnly ? saved.readsDate ?? null : null;
+const flushDate = flushOnly ? now : reportOnly || readsOnly ? saved.flushDate ?? null : null;
 const version = saved?.chromium ?? (await import("node:child_process")).execFileSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", ["--version"]).toString().trim();
 const label = { raw: "raw OPFS", sqlite: "SQLite-WASM", idb: "IndexedDB", engine: "cqlite-web" };
 const lines = [
-  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.${readsDate ? ` The reads and large rows are from a run of ${readsDate.slice(0, 10)} (\`--reads\`); the others from the full run of ${fullDate.slice(0, 10)}.` : ""}`,
+  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.${readsDate ? ` The reads and large rows are from a run of ${readsDate.slice(0, 10)} (\`--reads\`).` : ""}${flushDate ? ` The flush and compaction rows are from a run of ${flushDate.slice(0, 10)} (\`--flush\`).` : ""}${readsDate || flushDate ? ` The others are from the full run of ${fullDate.slice(0, 10)}.` : ""}`,
   ...(results.some((r) => r.group === "large") ? ["", "Large rows: one run on the large table; median (min–max) of the operations it timed."] : []),
   "",
   "| Group | Workload | System | Median | Min–max | Ratio |",
@@ -242,7 +252,7 @@ if (!smoke) {
   mkdirSync("bench/results", { recursive: true });
   const file = "bench/results/latest.json";
   const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: fullDate, ...(readsDate ? { readsDate } : {}), chromium: version, results } }, null, 2));
+  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: fullDate, ...(readsDate ? { readsDate } : {}), ...(flushDate ? { flushDate } : {}), chromium: version, results } }, null, 2));
   writeFileSync("bench/results/browser.md", md);
   writeFileSync("bench/results/browser.svg", svg());
   const readme = readFileSync("README.md", "utf8");

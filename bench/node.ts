@@ -12,6 +12,7 @@ import { measureAsync, measure, fmt, Measure } from "./stats.js";
 import { writes, compaction, exports, cliLoad, cql, cleanup, Row } from "./engine.js";
 import { largeReads } from "./reads.js";
 import { partitionDecode } from "./decode.js";
+import { pipeline } from "./pipeline.js";
 
 const smoke = process.argv.includes("--smoke");
 loadCoreNode();
@@ -25,7 +26,7 @@ async function coreEncode(slices: Uint8Array[], rows: number): Promise<Map<strin
   const w = new SSTableWriter(schema, sink, { version: "nb", generation: 1, expectedKeys: rows, encodingStats: NO_STATS });
   for (const s of slices) await w.appendStream(s, null, null);
   await w.finish();
-  return new Map([...sink.parts.keys()].map((c) => [c, sink.get(c)!]));
+  return new Map(sink.components().map((c) => [c, sink.get(c)!]));
 }
 
 function plainEncode(slices: Uint8Array[]): Uint8Array[] {
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   const parts: [string, () => Promise<Row[]>][] = [
     ["writes", () => writes(smoke, engineRuns)], ["compaction", () => compaction(smoke, smoke ? 1 : 3)],
     ["export", () => exports(smoke, engineRuns)], ["load", () => cliLoad(smoke, engineRuns)], ["cql", () => cql(smoke, smoke ? 1 : 5)],
-    ["reads", () => largeReads(smoke)], ["decode", () => partitionDecode(smoke)],
+    ["reads", () => largeReads(smoke)], ["decode", () => partitionDecode(smoke)], ["pipeline", () => pipeline(smoke, smoke ? 1 : 5)],
   ];
   const byPart: Record<string, Result[]> = { core: results.slice() };
   const ran = (name: string) => !only || only === name;

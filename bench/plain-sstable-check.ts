@@ -56,7 +56,7 @@ async function coreEncode(slices: Uint8Array[], rows: number, table = schema): P
   for (const s of slices) await w.appendStream(s, null, null);
   await w.finish();
   const out = new Map<string, Uint8Array>();
-  for (const c of sink.parts.keys()) out.set(c, sink.get(c)!);
+  for (const c of sink.components()) out.set(c, sink.get(c)!);
   return out;
 }
 

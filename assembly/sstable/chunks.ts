@@ -39,6 +39,11 @@ export class ChunkSink {
 
   write(o: Out): void {
     this.pending.append(o);
+    this.wrote();
+  }
+
+  // After bytes were written into `pending` directly: emits the chunks filled.
+  @inline wrote(): void {
     if (this.pending.len >= this.chunkLen) this.cut(false);
   }
 

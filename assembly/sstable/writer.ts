@@ -71,7 +71,7 @@ export class Writer {
   prevClustering: Values = new Values();
   prevClusteringStore: Out = new Out();
   hasPrevClustering: bool = false;
-  // scratch
+  // scratch (the promoted index entry)
   buf: Out = new Out();
   row: Row = new Row();
   marker: Marker = new Marker();
@@ -153,12 +153,12 @@ export class Writer {
     this.blockCount = 0;
     this.openMarker = false;
     this.hasPrevClustering = false;
-    const b = this.buf;
-    b.reset();
+    // rows go straight into the chunk being filled (no copy per row)
+    const b = this.data.pending;
     b.u16be(klen);
     b.bytes(kptr, klen);
     writeDeletionTime(b, mfda, ldt, this.opts.uintDeletion);
-    this.data.write(b);
+    this.data.wrote();
     this.headerLength = this.data.position() - this.partStart;
     this.prevUnfilteredStart = this.partStart;
     this.stats.partitionStart(kptr, klen, mfda, ldt);
@@ -180,10 +180,9 @@ export class Writer {
     if (this.unfiltereds > 0 || this.sawStatic) fail(ERR_ORDER, at);
     if (this.h.statics.length == 0) fail(ERR_INVALID, at);
     this.sawStatic = true;
-    const b = this.buf;
-    b.reset();
+    const b = this.data.pending;
     writeRow(row, this.h, this.h.table.clustering, 0, b);
-    this.data.write(b);
+    this.data.wrote();
     this.headerLength = this.data.position() - this.partStart;
     if (row.nCells > 0 || row.delMfda != i64.MIN_VALUE) this.stats.row(row);
   }
@@ -232,10 +231,9 @@ export class Writer {
     this.ensureStatic();
     this.checkOrder(row.clustering, KIND_CLUSTERING, at);
     const pos = this.beginUnfiltered(KIND_CLUSTERING, row.clustering);
-    const b = this.buf;
-    b.reset();
+    const b = this.data.pending;
     writeRow(row, this.h, this.h.table.clustering, <u64>(pos - this.prevUnfilteredStart), b);
-    this.data.write(b);
+    this.data.wrote();
     this.stats.row(row);
     this.endUnfiltered(KIND_CLUSTERING, row.clustering, pos);
   }
@@ -244,10 +242,9 @@ export class Writer {
     this.ensureStatic();
     this.checkOrder(m.clustering, m.kind, at);
     const pos = this.beginUnfiltered(m.kind, m.clustering);
-    const b = this.buf;
-    b.reset();
+    const b = this.data.pending;
     writeMarker(m, this.h, this.h.table.clustering, <u64>(pos - this.prevUnfilteredStart), b);
-    this.data.write(b);
+    this.data.wrote();
     this.stats.marker(m);
     // an open marker at the end of a block is recorded in its IndexInfo
     const k = m.kind;
@@ -280,10 +277,9 @@ export class Writer {
 
   private endPartition(): void {
     this.ensureStatic();
-    const b = this.buf;
-    b.reset();
+    const b = this.data.pending;
     writeEndOfPartition(b);
-    this.data.write(b);
+    this.data.wrote();
     if (this.unfiltereds > 0 && this.blockStart >= 0) this.addIndexBlock();
     const size = this.data.position() - this.partStart;
     // Index.db entry

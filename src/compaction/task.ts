@@ -10,7 +10,7 @@ import { SSTableInfo, ComponentSink, FinishPiece } from "../sstable/writer.js";
 import { SSTableBuild, headerColumns } from "../sstable/build.js";
 import { FormatVersion } from "../sstable/version.js";
 import { TableSchema } from "../schema/schema.js";
-import { merge, PurgeOptions } from "../core/merge.js";
+import { PurgeOptions } from "../core/merge.js";
 import { mergedEncodingStats } from "./cursor.js";
 import { MergeCursor } from "../read/merge-cursor.js";
 import { SSTableCursor } from "../read/sstable-cursor.js";
@@ -160,6 +160,8 @@ export class CompactionTask {
       encodingStats,
       ...headerColumns(this.schema, used),
       sstableLevel: this.plan.level,
+      // a slice is sized to the budget, and so is what it writes: drained with it
+      drainBytes: 0,
     });
   }
 
@@ -233,23 +235,23 @@ export class CompactionTask {
         this.sliceBytes = this.bytesPerMs ? Math.max(TAIL_SLICE, Math.min(MAX_SLICE, Math.floor(targetMs / perRequestedByte))) : MIN_SLICE;
       } else if (idle) break;
       const t0 = this.costs.clock();
-      const slice = await this.cursor.next(this.sliceBytes);
+      // Data.db goes to the core undecoded: decoded, merged and written in one call
+      const slice = await this.cursor.next(this.sliceBytes, true);
       if (!slice) {
         this.drained = true;
         continue;
       }
-      const { streams, bytes, partitions, minToken, maxToken } = slice;
-      const m = merge(this.schema, streams, this.nowSeconds(), this.purge);
+      const { inputs, bytes, partitions, minToken, maxToken } = slice;
       this.writer ??= this.openWriter();
       const before = this.writer.dataWritten;
-      if (m.stream.length) await this.writer.append({ stream: m.stream, minToken, maxToken });
+      const m = await this.writer.appendMerged(inputs, this.nowSeconds(), this.purge, minToken, maxToken);
       report.partitions += partitions;
       report.bytesRead += bytes;
       // Data.db bytes on both sides, so written / read is the merge's own amplification
       report.bytesWritten += this.writer.dataWritten - before;
       report.purged += m.purged;
       report.units++;
-      this.writtenInOutput += m.stream.length;
+      this.writtenInOutput += m.streamBytes;
       if (this.plan.maxOutputBytes > 0 && this.writtenInOutput >= this.plan.maxOutputBytes) this.retire();
       const ms = this.costs.clock() - t0;
       // the average over the whole task: one slice's cost is lumpy (a slice

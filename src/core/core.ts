@@ -42,6 +42,8 @@ export interface CoreExports {
   writerClose(w: number): void;
   decodeData(header: number, p: number, n: number, uintDeletion: number): void;
   mergeStreams(table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): void;
+  compactIntoWriter(writer: number, table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): number;
+  compactFailedInput(): number;
   mergePurged(): bigint;
   mergePartitions(): bigint;
 }

@@ -7,6 +7,7 @@
 // time (partition-merge.ts).
 import { comparePartitions } from "../schema/order.js";
 import { PartitionBlocks } from "./partition-source.js";
+import type { MergeInput } from "../core/merge.js";
 
 /** A partition's place in token order. */
 export interface Position {
@@ -28,8 +29,10 @@ export interface Window {
 }
 
 export interface Taken {
-  /** the partitions taken, as one sorted row stream */
+  /** the partitions taken, as one sorted row stream (or, when taken undecoded from an SSTable, as `input`'s Data.db bytes) */
   stream: Uint8Array;
+  /** when taken `undecoded`: Data.db bytes the core's merge decodes itself (otherwise the row stream is the input) */
+  input?: MergeInput;
   partitions: number;
   /** source bytes read (uncompressed Data.db for an SSTable) */
   bytes: number;
@@ -42,8 +45,12 @@ export interface SourceCursor {
   readonly partitions: number;
   /** Looks ahead about `bytes` of partitions from the next one not taken; null when none is left. */
   window(bytes: number, wideBytes?: number): Promise<Window | null>;
-  /** Takes every partition not yet taken at or before `bound` (all, when null), or only those before it (`before`). */
-  take(bound: Position | null, before?: boolean): Promise<Taken | null>;
+  /**
+   * Takes every partition not yet taken at or before `bound` (all, when
+   * null), or only those before it (`before`). `undecoded`: a source that
+   * can leaves the decoding to the core's merge (compaction).
+   */
+  take(bound: Position | null, before?: boolean, undecoded?: boolean): Promise<Taken | null>;
   /** Takes the next partition if it is the one at `at`, as blocks read when asked. */
   takeBlocks(at: Position): Promise<PartitionBlocks | null>;
 }

@@ -6,10 +6,13 @@
 // yields through the core.
 import { SourceCursor, Position, comparePositions } from "./cursor.js";
 import { PartitionBlocks } from "./partition-source.js";
+import type { MergeInput } from "../core/merge.js";
 
 export interface Slice {
-  /** one row stream per source that had partitions in the slice */
+  /** one row stream per source that had partitions in the slice (Data.db bytes where taken undecoded: see inputs) */
   streams: Uint8Array[];
+  /** the same, as the core's merge takes them (mergeInto) */
+  inputs: MergeInput[];
   /** source bytes read */
   bytes: number;
   /** source partitions in the slice */
@@ -34,8 +37,8 @@ export class MergeCursor {
     return Math.max(0, this.total - this.consumed);
   }
 
-  /** The next slice of about `sliceBytes` per source, or null at the end. */
-  async next(sliceBytes: number): Promise<Slice | null> {
+  /** The next slice of about `sliceBytes` per source, or null at the end; `undecoded`: SSTables' Data.db left for mergeInto to decode. */
+  async next(sliceBytes: number, undecoded = false): Promise<Slice | null> {
     let bound: Position | null = null;
     let wide: Position | null = null;
     for (const s of this.sources) {
@@ -46,11 +49,12 @@ export class MergeCursor {
     // a wide partition ends the slice before it, and goes alone once it is next
     const before = wide !== null && (bound === null || comparePositions(wide, bound) <= 0);
     if (before) bound = wide;
-    const slice: Slice = { streams: [], bytes: 0, partitions: 0, minToken: null, maxToken: null };
+    const slice: Slice = { streams: [], inputs: [], bytes: 0, partitions: 0, minToken: null, maxToken: null };
     for (const s of this.sources) {
-      const t = await s.take(bound, before);
+      const t = await s.take(bound, before, undecoded);
       if (!t) continue;
       slice.streams.push(t.stream);
+      slice.inputs.push(t.input ?? { bytes: t.stream });
       if (slice.minToken === null || t.minToken < slice.minToken) slice.minToken = t.minToken;
       if (slice.maxToken === null || t.maxToken > slice.maxToken) slice.maxToken = t.maxToken;
       slice.bytes += t.bytes;

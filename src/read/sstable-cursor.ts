@@ -75,7 +75,7 @@ export class SSTableCursor implements SourceCursor {
     return sstablePartition(this.reader, { entry, next }, false);
   }
 
-  async take(bound: Position | null, before = false): Promise<Taken | null> {
+  async take(bound: Position | null, before = false, undecoded = false): Promise<Taken | null> {
     await this.seek();
     const index = this.index;
     let j = 0;
@@ -85,8 +85,9 @@ export class SSTableCursor implements SourceCursor {
     const from = index.at(0).position;
     await index.fill(j + 1);
     const to = j < index.buffered ? index.at(j).position : this.reader.dataLength;
-    const stream = this.reader.decodeStream(await this.reader.dataRange(from, to, false), from);
-    const taken: Taken = { stream, partitions: j, bytes: to - from, minToken: this.token(0), maxToken: this.token(j - 1) };
+    const data = await this.reader.dataRange(from, to, false);
+    const input = undecoded ? this.reader.dataInput(data, from) : { bytes: this.reader.decodeStream(data, from) };
+    const taken: Taken = { stream: input.bytes, input, partitions: j, bytes: to - from, minToken: this.token(0), maxToken: this.token(j - 1) };
     index.consume(j);
     this.tokens.splice(0, j);
     return taken;

@@ -7,6 +7,7 @@ import { SSTableWriter, SSTableInfo, WriterOptions, ComponentSink, FinishPiece }
 import { Partition } from "./model.js";
 import { TableSchema } from "../schema/schema.js";
 import { SerializationHeader } from "./header.js";
+import { MergedInto, MergeInput, PurgeOptions } from "../core/merge.js";
 
 /** Where a build's components go; close() syncs and closes them (a StorageSink; memory needs none). */
 export interface BuildSink extends ComponentSink {
@@ -51,6 +52,11 @@ export class SSTableBuild<S extends BuildSink = BuildSink> {
   async append(slice: BuildSlice): Promise<void> {
     if ("partitions" in slice) await this.writer.append(slice.partitions);
     else await this.writer.appendStream(slice.stream, slice.minToken, slice.maxToken);
+  }
+
+  /** Merges sorted inputs in the core straight into this SSTable (compaction); the rows never cross to the host. */
+  appendMerged(inputs: MergeInput[], nowSeconds: number, purge: PurgeOptions | undefined, minToken: bigint | null, maxToken: bigint | null): Promise<MergedInto> {
+    return this.writer.appendMerged(inputs, nowSeconds, purge, minToken, maxToken);
   }
 
   /** The remaining components written a piece at a time (for budgeted callers); the files are still to sync. */

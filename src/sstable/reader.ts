@@ -30,6 +30,7 @@ import { Partition, DeletionTime } from "./model.js";
 import { tryParseFileName } from "./names.js";
 import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
 import { quote } from "../util/limits.js";
+import type { MergeInput } from "../core/merge.js";
 
 export interface OpenOptions {
   /** the table's schema; without it one is derived from the serialization header */
@@ -330,9 +331,18 @@ export class SSTableReader {
         return k.takeResult();
       });
     } catch (e) {
-      if (e instanceof CoreError) throw new CorruptSSTableError(this.file("Data.db"), at + e.offset, `undecodable partition data (${e.code})`);
+      if (e instanceof CoreError) throw this.undecodable(e, at);
       throw e;
     }
+  }
+
+  /** Whole partitions of uncompressed Data.db from `at`, undecoded: the core decodes them where it merges them (compaction). */
+  dataInput(bytes: Uint8Array, at: number): MergeInput {
+    return { bytes, data: { header: this.headerReg, uintDeletion: this.features.uintDeletionTime, corrupt: (e) => this.undecodable(e, at) } };
+  }
+
+  private undecodable(e: CoreError, at: number): CorruptSSTableError {
+    return new CorruptSSTableError(this.file("Data.db"), at + e.offset, `undecodable partition data (${e.code})`);
   }
 
   /** Where one partition is (its Index.db entry and where it ends in Data.db), or null: bloom filter, key cache, Summary, Index. */

@@ -21,13 +21,21 @@ import { SerializationHeader, TIMESTAMP_EPOCH, DELETION_TIME_EPOCH, TTL_EPOCH } 
 import { writeCompressionInfo } from "./compression.js";
 import { fileName } from "./names.js";
 import { tableReg } from "../core/table-reg.js";
+import { mergeInto, MergedInto, MergeInput, PurgeOptions } from "../core/merge.js";
 import { CqliteError } from "../errors.js";
 import { BtiIndexBuilder } from "./bti/index-builder.js";
 
-/** Where a writer puts component bytes. */
+/** Where a writer puts component bytes: arrays the writer never touches again, so a sink may keep them. */
 export interface ComponentSink {
   append(component: string, bytes: Uint8Array): Promise<void> | void;
 }
+
+/**
+ * Data.db and Index.db leave the core once this much has built up (and at
+ * finish): storage sees few large appends, and what the core holds back is
+ * bounded by this, not by the SSTable.
+ */
+export const DRAIN_BYTES = 1 << 20;
 
 /** finishSteps() writes large components (Filter.db, Summary.db) this much per step. */
 const FINISH_PIECE = 64 << 10;
@@ -37,15 +45,22 @@ export interface FinishPiece {
   bytes: number;
 }
 
+/** Components kept in memory: the arrays the writer hands over, kept as they are (it never reuses them), joined on get. */
 export class MemorySink implements ComponentSink {
-  readonly parts = new Map<string, Uint8Array[]>();
+  private readonly parts = new Map<string, Uint8Array[]>();
   append(component: string, bytes: Uint8Array): void {
-    if (!this.parts.has(component)) this.parts.set(component, []);
-    this.parts.get(component)!.push(bytes.slice());
+    let ps = this.parts.get(component);
+    if (!ps) this.parts.set(component, (ps = []));
+    ps.push(bytes);
+  }
+  /** The components written, in the order each was first appended to. */
+  components(): string[] {
+    return [...this.parts.keys()];
   }
   get(component: string): Uint8Array | undefined {
     const ps = this.parts.get(component);
-    return ps && concat(ps);
+    if (ps && ps.length > 1) this.parts.set(component, [concat(ps)]);
+    return this.parts.get(component)?.[0];
   }
   files(version: string, generation: number | string): Map<string, Uint8Array> {
     const m = new Map<string, Uint8Array>();
@@ -82,6 +97,8 @@ export interface WriterOptions {
   byteOrdered?: boolean;
   /** rows per batch handed to the core */
   batchBytes?: number;
+  /** Data.db and Index.db go to the sink once this much waits in the core (default DRAIN_BYTES; 0: after every append, for budgeted callers whose appends are sized to a budget) */
+  drainBytes?: number;
 }
 
 /** What an SSTable (or several, summed) holds: counts, and the timestamp and token ranges (null when empty). */
@@ -115,7 +132,7 @@ export class SSTableWriter {
   private readonly w: number;
   private readonly headerReg: Registered;
   private readonly stream = new ByteWriter(1 << 16);
-  private readonly opts: Required<Pick<WriterOptions, "version" | "generation" | "batchBytes" | "indexBlockSize">> & WriterOptions;
+  private readonly opts: Required<Pick<WriterOptions, "version" | "generation" | "batchBytes" | "indexBlockSize" | "drainBytes">> & WriterOptions;
   private readonly compression: CompressionOptions;
   private readonly header: SerializationHeader;
   private sizes = new Map<string, number>();
@@ -128,7 +145,7 @@ export class SSTableWriter {
 
   constructor(readonly schema: TableSchema, readonly sink: ComponentSink, options: WriterOptions) {
     const version = options.version ?? DEFAULT_VERSION;
-    this.opts = { generation: 1, batchBytes: 1 << 20, ...options, version, indexBlockSize: options.indexBlockSize ?? features(version).defaultIndexBlockSize };
+    this.opts = { generation: 1, batchBytes: 1 << 20, drainBytes: DRAIN_BYTES, ...options, version, indexBlockSize: options.indexBlockSize ?? features(version).defaultIndexBlockSize };
     this.compression = options.compression ?? schema.options.compression;
     const stats = options.encodingStats ?? NO_STATS;
     const statics = options.staticColumns ?? schema.columns.flatMap((c, i) => (c.kind === "static" ? [i] : []));
@@ -177,22 +194,40 @@ export class SSTableWriter {
     }
   }
 
-  /** Adds row-stream bytes (whole records, partitions in order) as the core produced them. */
   /** Data.db bytes (uncompressed) written so far. */
   get dataWritten(): number {
     this.check();
     return Number(core().call((x) => x.writerDataLength(this.w)));
   }
 
+  /** Adds row-stream bytes (whole records, partitions in order) as the core produced them. */
   async appendStream(bytes: Uint8Array, minToken: bigint | null, maxToken: bigint | null): Promise<void> {
     this.check();
     if (this.stream.len) await this.push();
-    if (minToken !== null && this.minToken === null) this.minToken = minToken;
-    if (maxToken !== null) this.maxToken = maxToken;
+    this.extend(minToken, maxToken);
     const k = core();
     k.call((x) => x.writerAppend(this.w, k.put(bytes), bytes.length));
-    await this.drain(OUT_DATA, "Data.db");
-    await this.drain(OUT_INDEX, "Index.db");
+    await this.drainFull();
+  }
+
+  /**
+   * Merges sorted inputs of this table (row streams or Data.db) in the core
+   * and appends the result there (see mergeInto): the merged rows never
+   * cross to the host.
+   * The tokens bound the inputs; they count only if something is written.
+   */
+  async appendMerged(inputs: MergeInput[], nowSeconds: number, purge: PurgeOptions | undefined, minToken: bigint | null, maxToken: bigint | null): Promise<MergedInto> {
+    this.check();
+    if (this.stream.len) await this.push();
+    const m = mergeInto(this.schema, this.w, inputs, nowSeconds, purge);
+    if (m.streamBytes > 0) this.extend(minToken, maxToken);
+    await this.drainFull();
+    return m;
+  }
+
+  private extend(minToken: bigint | null, maxToken: bigint | null): void {
+    if (minToken !== null && this.minToken === null) this.minToken = minToken;
+    if (maxToken !== null) this.maxToken = maxToken;
   }
 
   private async push(): Promise<void> {
@@ -200,12 +235,20 @@ export class SSTableWriter {
     const bytes = this.stream.buf.subarray(0, this.stream.len);
     k.call((x) => x.writerAppend(this.w, k.put(bytes), bytes.length));
     this.stream.len = 0;
-    await this.drain(OUT_DATA, "Data.db");
-    await this.drain(OUT_INDEX, "Index.db");
+    await this.drainFull();
+  }
+
+  /** Drains Data.db and Index.db where at least drainBytes wait. */
+  private async drainFull(): Promise<void> {
+    const k = core();
+    const at = this.opts.drainBytes;
+    if (k.call((x) => x.writerOutLen(this.w, OUT_DATA)) >= at) await this.drain(OUT_DATA, "Data.db");
+    if (k.call((x) => x.writerOutLen(this.w, OUT_INDEX)) >= at) await this.drain(OUT_INDEX, "Index.db");
   }
 
   private async drain(which: number, component: string): Promise<void> {
     const k = core();
+    // a copy: the sink may still hold it when the core next runs (and moves or reuses this memory)
     const bytes = k.call((x) => k.bytes(x.writerOutPtr(this.w, which), x.writerOutLen(this.w, which)).slice());
     k.call((x) => x.writerOutDrained(this.w, which));
     if (this.bti && which === OUT_INDEX) {

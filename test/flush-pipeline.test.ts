@@ -1,0 +1,136 @@
+// The flush and compaction pipelines: compaction hands the core Data.db as
+// read (decoded, merged and written in one call) and gets the same SSTable as
+// decoding, merging and appending the row stream step by step; a corrupt
+// input still names its file; a flush reaches storage in large appends.
+import { describe, test, expect } from "vitest";
+import "./helpers.js";
+import { Rng, randomSchema, randomPartitions } from "./gen.js";
+import { parseTable } from "../src/cql/ddl.js";
+import { encodePartitions } from "../src/core/rowstream.js";
+import { tokenOf } from "../src/core/token.js";
+import { encodeValue } from "../src/types/codec.js";
+import { comparePartitions } from "../src/schema/order.js";
+import { merge } from "../src/core/merge.js";
+import { SSTableWriter, MemorySink, ComponentSink, DRAIN_BYTES } from "../src/sstable/writer.js";
+import { SSTableReader } from "../src/sstable/reader.js";
+import { MergeCursor } from "../src/read/merge-cursor.js";
+import { SSTableCursor } from "../src/read/sstable-cursor.js";
+import { CorruptSSTableError } from "../src/errors.js";
+import { Partition } from "../src/sstable/model.js";
+import { TableSchema } from "../src/schema/schema.js";
+
+const NOW = 1_700_000_000;
+
+function sorted(ps: Partition[]): Partition[] {
+  return [...ps].sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
+}
+
+async function sstable(schema: TableSchema, ps: Partition[], generation: number): Promise<SSTableReader> {
+  const sink = new MemorySink();
+  const w = new SSTableWriter(schema, sink, { version: "nb", generation, expectedKeys: ps.length });
+  await w.append(sorted(ps));
+  await w.finish();
+  return SSTableReader.openFiles(sink.files("nb", generation));
+}
+
+/** Merges `readers` into one SSTable, slice by slice: through mergeInto (Data.db to the core), or decoded, merged and appended as a stream. */
+async function compact(schema: TableSchema, readers: SSTableReader[], undecoded: boolean, sliceBytes: number): Promise<MemorySink> {
+  const cursor = new MergeCursor(readers.map((r) => new SSTableCursor(r)));
+  const sink = new MemorySink();
+  const w = new SSTableWriter(schema, sink, { version: "nb", generation: 9, expectedKeys: cursor.total });
+  const purge = { gcBefore: NOW, maxPurgeableTimestamp: 1n << 62n };
+  for (let s = await cursor.next(sliceBytes, undecoded); s; s = await cursor.next(sliceBytes, undecoded)) {
+    if (undecoded) await w.appendMerged(s.inputs, NOW, purge, s.minToken, s.maxToken);
+    else {
+      const m = merge(schema, s.streams, NOW, purge);
+      if (m.stream.length) await w.appendStream(m.stream, s.minToken, s.maxToken);
+    }
+  }
+  await w.finish();
+  return sink;
+}
+
+describe("compaction merges Data.db in the core", () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    test(`random schema ${seed}: the same SSTable as decoding, merging and appending the stream`, async () => {
+      const r = new Rng(seed);
+      const schema = randomSchema(r);
+      // overlapping inputs: some partitions in several SSTables, reconciled
+      const all = randomPartitions(r, schema, 120);
+      const readers = await Promise.all([0, 1, 2].map((i) => sstable(schema, all.filter((_, j) => j % 3 !== i), i + 1)));
+      for (const sliceBytes of [512, 1 << 20]) {
+        const fused = await compact(schema, readers, true, sliceBytes);
+        const stepwise = await compact(schema, readers, false, sliceBytes);
+        expect(fused.components()).toEqual(stepwise.components());
+        for (const c of stepwise.components()) expect(Buffer.from(fused.get(c)!).equals(Buffer.from(stepwise.get(c)!)), c).toBe(true);
+      }
+    });
+  }
+
+  test("a corrupt input is reported as that SSTable's Data.db, at the offset of the bad byte", async () => {
+    const schema = parseTable("CREATE TABLE ks.t (k int PRIMARY KEY, v text) WITH compression = {'enabled': 'false'}");
+    const ps = (from: number): Partition[] =>
+      Array.from({ length: 50 }, (_, i) => {
+        const key = encodeValue({ kind: "int" }, from + i);
+        return { key, token: tokenOf(key), unfiltereds: [{ type: "row" as const, row: { clustering: [], liveness: { timestamp: 1n, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: 1n, value: encodeValue({ kind: "text" }, "v") }] } }] };
+      });
+    const sink = new MemorySink();
+    const w = new SSTableWriter(schema, sink, { version: "nb", generation: 2, expectedKeys: 50 });
+    await w.append(sorted(ps(100)));
+    await w.finish();
+    const files = sink.files("nb", 2);
+    const dataName = [...files.keys()].find((n) => n.endsWith("Data.db"))!;
+    const data = files.get(dataName)!.slice();
+    // the first partition's first row: its flags byte becomes one no row has
+    const keyLen = (data[0] << 8) | data[1];
+    const flagsAt = 2 + keyLen + 12;
+    data[flagsAt] = 0xff;
+    files.set(dataName, data);
+    // CRC.db would catch the flip first: without it (and its TOC line), the decoder meets it
+    const crcName = [...files.keys()].find((n) => n.endsWith("CRC.db"))!;
+    files.delete(crcName);
+    const tocName = [...files.keys()].find((n) => n.endsWith("TOC.txt"))!;
+    files.set(tocName, new TextEncoder().encode(new TextDecoder().decode(files.get(tocName)!).replace("CRC.db\n", "")));
+    const bad = await SSTableReader.openFiles(files);
+    const good = await sstable(schema, ps(0), 1);
+    const err = await compact(schema, [good, bad], true, 1 << 20).catch((e) => e);
+    expect(err).toBeInstanceOf(CorruptSSTableError);
+    expect(err.file).toMatch(/^nb-2-big\W+Data\.db$/); // the corrupt input, not the good one (generation 1)
+    expect(err.offset).toBe(flagsAt);
+  });
+});
+
+describe("flush writes in large appends", () => {
+  test(`Data.db and Index.db reach the sink in appends of at least ${DRAIN_BYTES} bytes, the last excepted, and the bytes are the same`, async () => {
+    const schema = parseTable("CREATE TABLE ks.kv (id int PRIMARY KEY, payload text) WITH compression = {'enabled': 'false'}");
+    const ps: Partition[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const key = encodeValue({ kind: "int" }, i);
+      ps.push({ key, token: tokenOf(key), unfiltereds: [{ type: "row", row: { clustering: [], liveness: { timestamp: 1n, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: 1n, value: encodeValue({ kind: "text" }, "p".repeat(60) + i) }] } }] });
+    }
+    const slices: Uint8Array[] = [];
+    const all = sorted(ps);
+    for (let i = 0; i < all.length; i += 500) slices.push(encodePartitions(all.slice(i, i + 500)));
+    const sizes = new Map<string, number[]>();
+    const recording = new MemorySink();
+    const sink: ComponentSink = {
+      append(component, bytes) {
+        sizes.set(component, [...(sizes.get(component) ?? []), bytes.length]);
+        recording.append(component, bytes);
+      },
+    };
+    const w = new SSTableWriter(schema, sink, { version: "nb", expectedKeys: ps.length });
+    for (const s of slices) await w.appendStream(s, null, null);
+    await w.finish();
+    const data = sizes.get("Data.db")!;
+    expect(data.length).toBeGreaterThan(2);
+    for (const n of data.slice(0, -1)) expect(n).toBeGreaterThanOrEqual(DRAIN_BYTES);
+    for (const n of sizes.get("Index.db")!.slice(0, -1)) expect(n).toBeGreaterThanOrEqual(DRAIN_BYTES);
+    // the same files as drained after every slice (compaction's setting)
+    const each = new MemorySink();
+    const w2 = new SSTableWriter(schema, each, { version: "nb", expectedKeys: ps.length, drainBytes: 0 });
+    for (const s of slices) await w2.appendStream(s, null, null);
+    await w2.finish();
+    for (const c of each.components()) expect(Buffer.from(recording.get(c)!).equals(Buffer.from(each.get(c)!)), c).toBe(true);
+  });
+});
