@@ -58,11 +58,13 @@ export class WriteEngine {
   static async open(config: EngineConfig): Promise<WriteEngine> {
     const schema = parseTable(config.schema);
     const r = await recover(config.storage, schema, { ...config, sweep: removeStaging }); // an import's staging is an orphan too
+    let engine: WriteEngine | null = null;
     try {
-      const engine = new WriteEngine(schema, r, config);
+      engine = new WriteEngine(schema, r, config);
       await r.replay(engine.writes.memtable);
       return engine;
     } catch (e) {
+      engine?.writes.release();
       await r.abandon();
       throw e;
     }
@@ -242,6 +244,7 @@ export class WriteEngine {
       await this.writes.wal.close();
     } finally {
       this.closed = true;
+      this.writes.release();
       await this.versions.close();
       await this.opened.unlock();
     }

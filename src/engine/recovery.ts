@@ -8,7 +8,8 @@ import { Memtable } from "../memtable/memtable.js";
 import { Wal, WalSyncPolicy, TornTail } from "../wal/wal.js";
 import { VersionSet, VersionSetOptions } from "../version/version-set.js";
 import { MANIFEST } from "../version/manifest.js";
-import { decodeMutation, DEFAULT_MAX_MUTATION_BYTES } from "./mutation.js";
+import { CoreError } from "../errors.js";
+import { mutationStream, BadMutationPayloadError, DEFAULT_MAX_MUTATION_BYTES } from "./mutation.js";
 
 /** The storage lock a database's one writer holds. */
 export const ENGINE_LOCK = "LOCK";
@@ -69,9 +70,13 @@ export async function recover(storage: Storage, schema: TableSchema, options: Re
       async replay(memtable) {
         const r = await wal.replay((seq, payload) => {
           if (seq <= flushed) return;
-          // each partition keeps its slice of the record, as a live write does
-          const { partitions, slices } = decodeMutation(seq, payload);
-          partitions.forEach((p, i) => memtable.apply(p, seq, slices[i]));
+          // the record's bytes go to the memtable whole, read in the core as a live write's are
+          try {
+            memtable.applyEncoded(mutationStream(seq, payload), seq);
+          } catch (e) {
+            if (e instanceof CoreError) throw new BadMutationPayloadError(seq, e.message);
+            throw e;
+          }
           report.walRecordsReplayed++;
         });
         report.walTornTail = r.tornTail ?? null;
