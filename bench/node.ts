@@ -11,6 +11,7 @@ import { mergeBenchmark } from "./plain-merge-check.js";
 import { measureAsync, measure, fmt, Measure } from "./stats.js";
 import { writes, compaction, exports, cliLoad, cql, cleanup, Row } from "./engine.js";
 import { largeReads } from "./reads.js";
+import { memtableBench } from "./memtable.js";
 
 const smoke = process.argv.includes("--smoke");
 loadCoreNode();
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   const parts: [string, () => Promise<Row[]>][] = [
     ["writes", () => writes(smoke, engineRuns)], ["compaction", () => compaction(smoke, smoke ? 1 : 3)],
     ["export", () => exports(smoke, engineRuns)], ["load", () => cliLoad(smoke, engineRuns)], ["cql", () => cql(smoke, smoke ? 1 : 5)],
-    ["reads", () => largeReads(smoke)],
+    ["reads", () => largeReads(smoke)], ["memtable", () => memtableBench(smoke, smoke ? 1 : 5)],
   ];
   const byPart: Record<string, Result[]> = { core: results.slice() };
   const ran = (name: string) => !only || only === name;

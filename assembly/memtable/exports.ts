@@ -81,7 +81,7 @@ export function memViewPtr(): usize {
 export function memViewLen(): i32 {
   return viewLen;
 }
-/** The partitions' tokens, keys and bytes in order, in the output buffer. */
+/** The partitions' nodes, tokens, keys and bytes in order, in the output buffer. */
 export function memList(id: i32): void {
   out.reset();
   get(id).list_(out);
@@ -97,10 +97,14 @@ export function memEdgeToken(id: i32, last: bool): i64 {
 export function memFirst(id: i32): usize {
   return get(id).list.first();
 }
-/** Reconciled streams from `node` on, about sliceBytes, in the output buffer; returns the next node or 0. */
-export function memSlice(id: i32, node: usize, sliceBytes: i32, now: i32): usize {
+/**
+ * Reconciled streams from `node` on, about sliceBytes or through `last` (a
+ * node; 0 for none), in the output buffer; returns the next node or 0.
+ * Nodes are this memtable's (memFirst, memList, or a last memSlice).
+ */
+export function memSlice(id: i32, node: usize, sliceBytes: i32, last: usize, now: i32): usize {
   out.reset();
-  return get(id).slice(node, sliceBytes, out, now);
+  return get(id).slice(node, sliceBytes, last, out, now);
 }
 export function memOutPtr(): usize {
   return out.ptr;

@@ -103,7 +103,7 @@ export class Memtable {
     if (from < n.nRuns - 1) {
       const o = this.merged;
       o.reset();
-      const m = new Merger(this.table, now, o);
+      const m = this.merger(o, now);
       for (let i = from; i < n.nRuns; i++) m.add(runPtr(n, i), runLen(n, i));
       m.run();
       const p = this.data.alloc(o.len);
@@ -118,6 +118,17 @@ export class Memtable {
     n.folded = n.nRuns;
   }
 
+  // one merger reused for every partition's runs (its sources and rows are scratch)
+  private merger_: Merger | null = null;
+  private merger(o: Out, now: i32): Merger {
+    let m = this.merger_;
+    if (m == null || m.now != now) {
+      m = new Merger(this.table, now, o);
+      this.merger_ = m;
+    } else m.restart(o);
+    return m;
+  }
+
   /** The partition's runs folded into one (its pointer and length in runPtr/runLen(n, 0)). */
   reconciled(n: PartNode, now: i32): void {
     if (n.nRuns > 1) {
@@ -128,28 +139,32 @@ export class Memtable {
 
   /**
    * Appends the reconciled streams of the partitions from `node` on to `o`
-   * until it holds `sliceBytes`; returns the node to go on from, or 0. Runs
+   * until it holds `sliceBytes` or `last` is written; returns the node to go
+   * on from, or 0. Runs
    * are merged straight into `o`, not stored back: a flush reads each once.
    */
-  slice(node: usize, sliceBytes: i32, o: Out, now: i32): usize {
+  slice(node: usize, sliceBytes: i32, last: usize, o: Out, now: i32): usize {
     let x = node;
     while (x != 0 && (o.len == 0 || o.len < sliceBytes)) {
+      const at = x;
       const n = changetype<PartNode>(x);
       if (n.nRuns == 1) o.bytes(runPtr(n, 0), runLen(n, 0));
       else if (n.nRuns > 1) {
-        const m = new Merger(this.table, now, o);
+        const m = this.merger(o, now);
         for (let i = 0; i < n.nRuns; i++) m.add(runPtr(n, i), runLen(n, i));
         m.run();
       }
       x = nodeNext(x, 0);
+      if (at == last) break;
     }
     return x;
   }
 
-  /** (i64 token, i32 keyLen, key, i32 bytes) per partition, in order. */
+  /** (u32 node, i64 token, i32 keyLen, key, i32 bytes) per partition, in order. */
   list_(o: Out): void {
     for (let x = this.list.first(); x != 0; x = nodeNext(x, 0)) {
       const n = changetype<PartNode>(x);
+      o.i32be(<i32>x);
       o.i64be(n.token);
       o.i32be(n.keyLen);
       o.bytes(n.key, n.keyLen);

@@ -60,7 +60,7 @@ export interface CoreExports {
   memList(id: number): void;
   memFirst(id: number): number;
   memEdgeToken(id: number, last: number): bigint;
-  memSlice(id: number, node: number, sliceBytes: number, now: number): number;
+  memSlice(id: number, node: number, sliceBytes: number, last: number, now: number): number;
   memOutPtr(): number;
   memOutLen(): number;
   memOutRelease(): void;

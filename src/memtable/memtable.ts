@@ -27,6 +27,8 @@ export interface MemtableEntry {
   readonly token: bigint;
   /** bytes of its updates, not yet reconciled */
   readonly bytes: number;
+  /** where it is in the core's list (valid while the memtable is held) */
+  readonly node: number;
 }
 
 /** A partition's reconciled row stream and the blocks a slice picks from (rowstream.ts streamBlocks). */
@@ -194,11 +196,12 @@ export class Memtable {
     const dv = new DataView(listing.buffer);
     const entries: MemtableEntry[] = [];
     for (let at = 0; at < listing.length; ) {
-      const token = dv.getBigInt64(at);
-      const kl = dv.getInt32(at + 8);
-      const key = listing.subarray(at + 12, at + 12 + kl);
-      at += 12 + kl;
-      entries.push({ key, token, bytes: dv.getInt32(at) });
+      const node = dv.getUint32(at);
+      const token = dv.getBigInt64(at + 4);
+      const kl = dv.getInt32(at + 12);
+      const key = listing.subarray(at + 16, at + 16 + kl);
+      at += 16 + kl;
+      entries.push({ key, token, bytes: dv.getInt32(at), node });
       at += 4;
     }
     this.entriesCache = { writes: this.writes, entries };
@@ -227,13 +230,29 @@ export class Memtable {
     while (node !== 0) {
       const x = this.x();
       const slice = this.k.call(() => {
-        node = x.memSlice(this.id, node, sliceBytes, this.nowSeconds());
+        node = x.memSlice(this.id, node, sliceBytes, 0, this.nowSeconds());
         const s = this.k.bytes(x.memOutPtr(), x.memOutLen()).slice();
         if (s.length > KEEP_OUT_BYTES) x.memOutRelease();
         return s;
       });
       if (slice.length > 0) yield slice;
     }
+  }
+
+  /**
+   * The reconciled streams of the partitions from `first` through `last`
+   * (entries of sortedEntries) as one stream: one core call and one copy,
+   * however many partitions. One added between them since the listing is
+   * included; nothing outside them is.
+   */
+  streamsBetween(first: MemtableEntry, last: MemtableEntry): Uint8Array {
+    const x = this.x();
+    return this.k.call(() => {
+      x.memSlice(this.id, first.node, 0x7fffffff, last.node, this.nowSeconds());
+      const s = this.k.bytes(x.memOutPtr(), x.memOutLen()).slice();
+      if (s.length > KEEP_OUT_BYTES) x.memOutRelease();
+      return s;
+    });
   }
 
   /** Debug check in the core: sorted, and its byte and run counts agree. */
@@ -263,7 +282,16 @@ const latin1 = new TextDecoder("latin1");
 
 // A memtable dropped without release() (an engine abandoned without close, as
 // the crash tests do) still gives its slabs back once collected.
-const abandoned = new FinalizationRegistry<{ k: Core; gen: number; id: number }>(({ k, gen, id }) => {
-  if (k.generation === gen) k.call((x) => x.memFree(id));
-});
+// (A runtime without FinalizationRegistry frees only what is released.)
+interface Held {
+  k: Core;
+  gen: number;
+  id: number;
+}
+const abandoned: { register(m: Memtable, h: Held, token: Memtable): void; unregister(token: Memtable): void } =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry<Held>(({ k, gen, id }) => {
+        if (k.generation === gen) k.call((x) => x.memFree(id));
+      })
+    : { register() {}, unregister() {} };
 
