@@ -58,13 +58,11 @@ export class WriteEngine {
   static async open(config: EngineConfig): Promise<WriteEngine> {
     const schema = parseTable(config.schema);
     const r = await recover(config.storage, schema, { ...config, sweep: removeStaging }); // an import's staging is an orphan too
-    let engine: WriteEngine | null = null;
     try {
-      engine = new WriteEngine(schema, r, config);
+      const engine = new WriteEngine(schema, r, config);
       await r.replay(engine.writes.memtable);
       return engine;
     } catch (e) {
-      engine?.writes.release();
       await r.abandon();
       throw e;
     }
@@ -241,10 +239,9 @@ export class WriteEngine {
       await this.serial.idle();
       await this.compactions.abandon();
       while (await this.versions.deleteObsolete());
-      await this.writes.wal.close();
+      await this.writes.close();
     } finally {
       this.closed = true;
-      this.writes.release();
       await this.versions.close();
       await this.opened.unlock();
     }

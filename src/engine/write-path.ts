@@ -209,9 +209,10 @@ export class WritePath {
     current.release();
   }
 
-  /** Lets go of the memtable (the engine closed, or never opened): its arena goes once no read holds it. */
-  release(): void {
+  /** After the last flush: closes the log and lets go of the memtable (its arena goes once no read holds it). */
+  async close(): Promise<void> {
     this.memtable.release();
+    await this.wal.close();
   }
 
   private async writeSSTable(m: Memtable, generation: number): Promise<SSTableInfo> {
