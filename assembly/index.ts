@@ -279,3 +279,4 @@ export function mergePurged(): i64 {
 export function mergePartitions(): i64 {
   return lastMergePartitions;
 }
+export * from "./memtable/exports";

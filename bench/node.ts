@@ -13,6 +13,7 @@ import { writes, compaction, exports, cliLoad, cql, cleanup, Row } from "./engin
 import { largeReads } from "./reads.js";
 import { partitionDecode } from "./decode.js";
 import { pipeline } from "./pipeline.js";
+import { memtableBench } from "./memtable.js";
 
 const smoke = process.argv.includes("--smoke");
 loadCoreNode();
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     ["writes", () => writes(smoke, engineRuns)], ["compaction", () => compaction(smoke, smoke ? 1 : 3)],
     ["export", () => exports(smoke, engineRuns)], ["load", () => cliLoad(smoke, engineRuns)], ["cql", () => cql(smoke, smoke ? 1 : 5)],
     ["reads", () => largeReads(smoke)], ["decode", () => partitionDecode(smoke)], ["pipeline", () => pipeline(smoke, smoke ? 1 : 5)],
+    ["memtable", () => memtableBench(smoke, smoke ? 1 : 5)],
   ];
   const byPart: Record<string, Result[]> = { core: results.slice() };
   const ran = (name: string) => !only || only === name;

@@ -5,7 +5,8 @@ import { execFileSync } from "node:child_process";
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--only="))?.slice(7);
-const run = (file) => execFileSync(process.execPath, [file, ...args], { stdio: "inherit" });
+// gc() exposed: the memory lines collect before they measure
+const run = (file) => execFileSync(process.execPath, ["--expose-gc", file, ...args], { stdio: "inherit" });
 if (only !== "browser" && only !== "edge") {
   run("dist-bench/node.js");
   if (!args.includes("--smoke")) run("bench/report.mjs");

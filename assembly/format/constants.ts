@@ -106,3 +106,16 @@ export const OUT_SKETCH = 7; // the serialized cardinality sketch
 
 // Summary.db: the sampling level of a summary holding every min_index_interval-th entry
 export const BASE_SAMPLING_LEVEL = 128;
+
+// ---- the memtable in the core (assembly/memtable)
+// The size of one slab of its arena: large enough that a memtable is a few
+// dozen blocks to the allocator, small enough that an empty one costs little.
+export const MEMTABLE_SLAB_BYTES = 1 << 20;
+// memStat selectors: the EncodingStats minimums, and which of them are set
+export const MEM_STAT_MIN_TIMESTAMP = 0;
+export const MEM_STAT_MIN_DELETION_TIME = 1;
+export const MEM_STAT_MIN_TTL = 2;
+export const MEM_STAT_SET = 3;
+export const MEM_STAT_SET_TIMESTAMP = 1;
+export const MEM_STAT_SET_DELETION_TIME = 2;
+export const MEM_STAT_SET_TTL = 4;

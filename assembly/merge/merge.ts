@@ -57,6 +57,13 @@ class Source {
     this.ncols = ncols;
   }
 
+  // points a pooled source at new input (a merger reused partition after partition)
+  reuse(ptr: usize, len: i32): void {
+    this.r.base = ptr;
+    this.r.pos = 0;
+    this.r.end = len;
+  }
+
   nextPartition(): void {
     const r = this.r;
     if (r.remaining() == 0) {
@@ -166,10 +173,31 @@ export class Merger {
   }
 
   add(ptr: usize, len: i32): void {
-    const s = new Source(ptr, len, this.table.columns.length);
+    let s: Source;
+    if (this.sources.length < this.pool.length) {
+      s = unchecked(this.pool[this.sources.length]);
+      s.reuse(ptr, len);
+    } else {
+      s = new Source(ptr, len, this.table.columns.length);
+      this.pool.push(s);
+    }
     s.nextPartition();
     this.sources.push(s);
   }
+
+  /**
+   * Ready for another merge into `out` with the same table and time, its
+   * sources and scratch kept: a memtable merges partition after partition
+   * without allocating.
+   */
+  restart(out: Out): void {
+    this.out = out;
+    this.sources.length = 0;
+    this.purged = 0;
+    this.partitions = 0;
+    this.rows = 0;
+  }
+  private pool: Source[] = [];
 
   private pathType(col: i32): TypeDesc {
     const t = this.table.columns[col].type;

@@ -46,6 +46,27 @@ export interface CoreExports {
   compactFailedInput(): number;
   mergePurged(): bigint;
   mergePartitions(): bigint;
+  memNew(p: number, n: number): number;
+  memFree(id: number): void;
+  memLive(): number;
+  memApply(id: number, p: number, n: number, now: number): void;
+  memBytes(id: number): bigint;
+  memReserved(id: number): bigint;
+  memRows(id: number): bigint;
+  memPartitions(id: number): number;
+  memStat(id: number, which: number): bigint;
+  memColumns(id: number): number;
+  memGet(id: number, kp: number, kl: number, now: number): number;
+  memViewPtr(): number;
+  memViewLen(): number;
+  memList(id: number): void;
+  memFirst(id: number): number;
+  memEdgeToken(id: number, last: number): bigint;
+  memSlice(id: number, node: number, sliceBytes: number, last: number, now: number): number;
+  memOutPtr(): number;
+  memOutLen(): number;
+  memOutRelease(): void;
+  memCheck(id: number): number;
 }
 
 let moduleSource: WebAssembly.Module | null = null;
@@ -77,7 +98,13 @@ export class Core {
   private scratch = 0;
   private scratchCap = 0;
 
-  constructor(private readonly module: WebAssembly.Module) {
+  /**
+   * `keepOnFail`: a failure the core reported itself (bad input, found
+   * before anything was changed) leaves the instance in use; only a trap it
+   * did not report (out of memory, a broken invariant) discards it. The
+   * memtables' instance works so: its memory is the data they hold.
+   */
+  constructor(private readonly module: WebAssembly.Module, private readonly keepOnFail = false) {
     this.reset();
   }
 
@@ -119,6 +146,10 @@ export class Core {
       if (e instanceof WebAssembly.RuntimeError) {
         const code = safe(() => x.lastErrorCode(), 0);
         const offset = safe(() => x.lastErrorOffset(), 0);
+        if (this.keepOnFail && code !== 0) {
+          safe(() => x.resultReset(), undefined);
+          throw new CoreError(code, offset, e.message);
+        }
         this.poisoned = true;
         throw new CoreError(code, offset, e.message);
       }
@@ -207,6 +238,22 @@ function safe<T>(f: () => T, d: T): T {
 }
 
 let shared: Core | null = null;
+
+let memtables: Core | null = null;
+
+/**
+ * The instance the memtables live in, apart from the one reads and writers
+ * use: a corrupt SSTable that traps there must not take acknowledged writes
+ * with it. If this one is discarded (out of memory), its generation changes
+ * and every memtable it held reports itself lost.
+ */
+export function memtableCore(): Core {
+  if (!memtables) {
+    if (!moduleSource) throw new Error("cqlite-web: the wasm core is not loaded; import an entry point that loads it");
+    memtables = new Core(moduleSource, true);
+  }
+  return memtables;
+}
 
 /** The process-wide core instance (one per worker/isolate). */
 export function core(): Core {

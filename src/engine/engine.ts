@@ -239,7 +239,7 @@ export class WriteEngine {
       await this.serial.idle();
       await this.compactions.abandon();
       while (await this.versions.deleteObsolete());
-      await this.writes.wal.close();
+      await this.writes.close();
     } finally {
       this.closed = true;
       await this.versions.close();

@@ -89,6 +89,19 @@ export function decodeMutation(seq: bigint, payload: Uint8Array): { partitions: 
   throw new BadMutationPayloadError(seq, `unknown payload format ${tag} (this engine writes ${MUTATION_FORMAT})`);
 }
 
+/**
+ * A logged payload's row stream, without decoding it: the memtable reads it
+ * in the core (which refuses bytes it cannot read). The view is of `payload`:
+ * use it before the log reuses its buffer. The first layout is re-encoded.
+ */
+export function mutationStream(seq: bigint, payload: Uint8Array): Uint8Array {
+  if (payload.length === 0) throw new BadMutationPayloadError(seq, "empty payload");
+  const tag = payload[0];
+  if (tag === MUTATION_FORMAT) return payload.subarray(1);
+  if (tag === LEGACY_FIRST_BYTE) return encodePartitionsIndexed(decodeMutation(seq, payload).partitions).bytes;
+  throw new BadMutationPayloadError(seq, `unknown payload format ${tag} (this engine writes ${MUTATION_FORMAT})`);
+}
+
 function slicesOf(bytes: Uint8Array, start: number, ends: number[]): Uint8Array[] {
   return ends.map((end, i) => bytes.subarray(i ? ends[i - 1] : start, end));
 }

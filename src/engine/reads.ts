@@ -39,8 +39,13 @@ export class ReadSide {
     private readonly clock: EngineClock,
   ) {}
 
-  private view(v: Version): ReadView {
-    return { schema: this.schema, memtables: this.memtables(), readers: v.readers, nowSeconds: this.clock.nowSeconds(), counters: this.counters };
+  /** The memtables are held as the version is pinned: one flushed meanwhile keeps its arena until the read ends. */
+  private view(v: Version, memtables: Memtable[]): ReadView {
+    return { schema: this.schema, memtables, readers: v.readers, nowSeconds: this.clock.nowSeconds(), counters: this.counters };
+  }
+
+  private hold(): Memtable[] {
+    return this.memtables().map((m) => m.retain());
   }
 
   /**
@@ -49,9 +54,11 @@ export class ReadSide {
    */
   async *withView<T>(read: (view: ReadView) => AsyncGenerator<T>): AsyncGenerator<T> {
     const v = this.versions.pin();
+    const ms = this.hold();
     try {
-      yield* read(this.view(v));
+      yield* read(this.view(v, ms));
     } finally {
+      for (const m of ms) m.release();
       v.unpin();
     }
   }
@@ -59,9 +66,11 @@ export class ReadSide {
   /** One partition, merged across memtables and SSTables, as raw data. */
   async partition(key: Uint8Array): Promise<Partition | null> {
     const v = this.versions.pin();
+    const ms = this.hold();
     try {
-      return await readPartition(this.view(v), key);
+      return await readPartition(this.view(v, ms), key);
     } finally {
+      for (const m of ms) m.release();
       v.unpin();
     }
   }

@@ -8,7 +8,8 @@ import { Memtable } from "../memtable/memtable.js";
 import { Wal, WalSyncPolicy, TornTail } from "../wal/wal.js";
 import { VersionSet, VersionSetOptions } from "../version/version-set.js";
 import { MANIFEST } from "../version/manifest.js";
-import { decodeMutation, DEFAULT_MAX_MUTATION_BYTES } from "./mutation.js";
+import { CoreError } from "../errors.js";
+import { mutationStream, BadMutationPayloadError, DEFAULT_MAX_MUTATION_BYTES } from "./mutation.js";
 
 /** The storage lock a database's one writer holds. */
 export const ENGINE_LOCK = "LOCK";
@@ -32,7 +33,7 @@ export interface Recovered {
   unlock: () => Promise<void>;
   /** filled in by replay() */
   report: OpenReport;
-  /** replays the log into `memtable`, once it exists; then the database exists, so its log must too */
+  /** replays the log into `memtable`, once it exists; then the database exists, so its log must too (a failed replay releases the memtable) */
   replay(memtable: Memtable): Promise<void>;
   /** closes what open() opened (after a failed replay) */
   abandon(): Promise<void>;
@@ -67,15 +68,24 @@ export async function recover(storage: Storage, schema: TableSchema, options: Re
     return {
       versions, wal, unlock, report,
       async replay(memtable) {
-        const r = await wal.replay((seq, payload) => {
-          if (seq <= flushed) return;
-          // each partition keeps its slice of the record, as a live write does
-          const { partitions, slices } = decodeMutation(seq, payload);
-          partitions.forEach((p, i) => memtable.apply(p, seq, slices[i]));
-          report.walRecordsReplayed++;
-        });
-        report.walTornTail = r.tornTail ?? null;
-        if (!existed) await versions.apply({});
+        try {
+          const r = await wal.replay((seq, payload) => {
+            if (seq <= flushed) return;
+            // the record's bytes go to the memtable whole, read in the core as a live write's are
+            try {
+              memtable.applyEncoded(mutationStream(seq, payload), seq);
+            } catch (e) {
+              if (e instanceof CoreError) throw new BadMutationPayloadError(seq, e.message);
+              throw e;
+            }
+            report.walRecordsReplayed++;
+          });
+          report.walTornTail = r.tornTail ?? null;
+          if (!existed) await versions.apply({});
+        } catch (e) {
+          memtable.release(); // its arena goes with the engine that will not open
+          throw e;
+        }
       },
       async abandon() {
         await versions.close();

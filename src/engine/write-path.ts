@@ -9,7 +9,6 @@ import { SSTableInfo } from "../sstable/writer.js";
 import { FormatVersion } from "../sstable/version.js";
 import { buildSSTable, headerColumns, BuildSlice } from "../sstable/build.js";
 import { StorageSink } from "../sstable/storage-sink.js";
-import { decodePartitions } from "../core/rowstream.js";
 import type { Storage } from "../storage/storage.js";
 import { QuotaExceededError } from "../storage/errors.js";
 import { Wal } from "../wal/wal.js";
@@ -83,7 +82,7 @@ export class WritePath {
     // checked and encoded before a write ordinal is taken: a bad mutation
     // throws here and leaves no trace, so it cannot hold up later writes
     const m = encodeMutation(this.schema, updates, this.options.maxMutationBytes);
-    await this.logAndApply(m.payload, (seq) => updates.forEach((p, i) => this.memtable.apply(p, seq, m.slices[i])));
+    await this.logAndApply(m.payload, (seq) => this.applySlices(m.slices, seq));
   }
 
   /**
@@ -95,7 +94,17 @@ export class WritePath {
   async writeEncoded(m: EncodedMutation): Promise<void> {
     await this.makeRoom();
     if (m.payload.length > (this.options.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES)) throw new MutationTooLargeError(m.payload.length, this.options.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES);
-    await this.logAndApply(m.payload, (seq) => m.slices.forEach((s) => this.memtable.applyEncoded(s, seq)));
+    await this.logAndApply(m.payload, (seq) => this.applySlices(m.slices, seq));
+  }
+
+  /**
+   * Each partition's slice into the memtable; slices that lie end to end in
+   * one buffer (as a payload's do) go in one core call.
+   */
+  private applySlices(slices: Uint8Array[], seq: bigint): void {
+    const run = adjacent(slices);
+    if (run) this.memtable.applyEncoded(run, seq);
+    else for (const s of slices) this.memtable.applyEncoded(s, seq);
   }
 
   private async logAndApply(payload: Uint8Array, apply: (seq: bigint) => void): Promise<void> {
@@ -186,6 +195,7 @@ export class WritePath {
       throw e;
     }
     this.flushing = null;
+    frozen.release();
     // the segments it covers go; if that fails they stay, and replay skips
     // what the manifest says is flushed (a failed log reports on next append)
     await this.wal.markFlushed(frozen.lastSeq).catch(() => undefined);
@@ -195,12 +205,19 @@ export class WritePath {
   private restore(frozen: Memtable): void {
     const current = this.memtable;
     this.memtable = frozen;
-    for (const s of current.sortedStreams()) for (const p of decodePartitions(s)) frozen.apply(p, current.lastSeq);
+    for (const s of current.sortedStreams()) frozen.applyEncoded(s, current.lastSeq);
+    current.release();
+  }
+
+  /** After the last flush: closes the log and lets go of the memtable (its arena goes once no read holds it). */
+  async close(): Promise<void> {
+    this.memtable.release();
+    await this.wal.close();
   }
 
   private async writeSSTable(m: Memtable, generation: number): Promise<SSTableInfo> {
     const sink = new StorageSink(this.storage, (c) => componentPath(this.format, generation, c));
-    const keys = m.sortedKeys();
+    const range = m.tokenRange();
     const info = await buildSSTable(this.schema, sink, {
       version: this.format,
       generation,
@@ -209,10 +226,23 @@ export class WritePath {
       ...(this.options.indexBlockSize ? { indexBlockSize: this.options.indexBlockSize } : {}),
       ...headerColumns(this.schema, m.columns),
     }, slicesOf(m));
-    info.minToken = keys[0]?.token ?? null;
-    info.maxToken = keys.at(-1)?.token ?? null;
+    info.minToken = range?.min ?? null;
+    info.maxToken = range?.max ?? null;
     return info;
   }
+}
+
+/** The slices as one view when each starts where the last ended in the same buffer, else null. */
+function adjacent(slices: Uint8Array[]): Uint8Array | null {
+  if (slices.length === 0) return null;
+  const first = slices[0];
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < slices.length; i++) {
+    const s = slices[i];
+    if (s.buffer !== first.buffer || s.byteOffset !== end) return null;
+    end += s.length;
+  }
+  return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
 }
 
 /** The memtable's sorted row stream, a slice at a time (its tokens are set on the info after). */

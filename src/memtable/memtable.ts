@@ -1,37 +1,25 @@
-// The memtable: every applied update kept as row-stream bytes per partition.
-// Updates to one partition are folded together by the core's merge once they
-// pile up, so reconciliation has one home (assembly/merge). Flush sorts the
-// partitions by token and merges layer by layer in a handful of core calls.
+// The memtable: a handle on one held in the core's linear memory
+// (assembly/memtable). The core keeps the partitions sorted by token and
+// key, stores each update's row-stream bytes in its slabs, folds a
+// partition's updates together with the merge reads and compaction use, and
+// counts rows, columns and EncodingStats from the bytes as they arrive. The
+// host holds no object per partition or row: it passes updates in as bytes
+// and gets copies of reconciled streams back, one per partition read or one
+// per flush slice. The memtables live in their own core instance
+// (memtableCore), so a corrupt SSTable that traps the reading instance does
+// not take acknowledged writes with it.
+import { CqliteError } from "../errors.js";
 import { TableSchema } from "../schema/schema.js";
-import { Partition, NO_TIMESTAMP } from "../sstable/model.js";
-import { ByteWriter, compareBytes } from "../util/bytes.js";
-import { writePartition, streamBlocks, StreamBlock, decodePartitions } from "../core/rowstream.js";
-import { mergeStreams } from "../core/merge.js";
-import { EncodingStats } from "../core/descriptors.js";
+import { Partition } from "../sstable/model.js";
+import { ByteWriter } from "../util/bytes.js";
+import { writePartition, streamBlocks, StreamBlock } from "../core/rowstream.js";
+import { Core, memtableCore } from "../core/core.js";
+import { tableDescriptor, EncodingStats } from "../core/descriptors.js";
 import { TIMESTAMP_EPOCH, DELETION_TIME_EPOCH, TTL_EPOCH } from "../sstable/header.js";
-
-/** Updates of one partition waiting to be folded into one. */
-const FOLD_AT = 8;
-/**
- * Per-partition bookkeeping in V8's heap, so memtableSize tracks real memory:
- * the map entry and its string key, the record, the key and update views,
- * the updates array, the token. Measured from a heap snapshot of 150k
- * single-row partitions (about 620 bytes each beyond the row bytes).
- */
-const PARTITION_OVERHEAD = 640;
-
-// Map keys from bytes: windows-1252 decoding is one code unit per byte and
-// injective, and far cheaper than hex.
-const latin1 = new TextDecoder("latin1");
-function bytesKey(b: Uint8Array): string {
-  return latin1.decode(b);
-}
-function clusteringKey(vs: (Uint8Array | null)[]): string {
-  if (vs.length === 0) return "";
-  let k = "";
-  for (const v of vs) k += v === null ? "\uffff|" : `${v.length}:${latin1.decode(v)}|`;
-  return k;
-}
+import {
+  MEM_STAT_MIN_TIMESTAMP, MEM_STAT_MIN_DELETION_TIME, MEM_STAT_MIN_TTL, MEM_STAT_SET,
+  MEM_STAT_SET_TIMESTAMP, MEM_STAT_SET_DELETION_TIME, MEM_STAT_SET_TTL,
+} from "../../assembly/format/constants.js";
 
 /** What a reader may look at of a memtable's partition. */
 export interface MemtableEntry {
@@ -39,24 +27,8 @@ export interface MemtableEntry {
   readonly token: bigint;
   /** bytes of its updates, not yet reconciled */
   readonly bytes: number;
-}
-
-interface MemPartition {
-  key: Uint8Array;
-  token: bigint;
-  /** the token as two numbers: sorting on these is much cheaper than on bigints */
-  hi: number;
-  lo: number;
-  updates: Uint8Array[];
-  bytes: number;
-  /** updates.length after the last fold: the runs a fold left behind */
-  folded: number;
-  /** the first row's clustering key; most partitions never see a second, and need no set */
-  firstRow: string | null;
-  rows: Set<string> | null;
-  /** the reconciled stream cut into blocks, kept until the partition changes */
-  cut?: PartitionCut;
-  cutBytes?: number;
+  /** where it is in the core's list (valid while the memtable is held) */
+  readonly node: number;
 }
 
 /** A partition's reconciled row stream and the blocks a slice picks from (rowstream.ts streamBlocks). */
@@ -67,93 +39,103 @@ export interface PartitionCut {
   blocks: StreamBlock[];
 }
 
+/** The memtable's core instance was discarded (out of memory): its writes are in the log, and a reopen replays them. */
+export class MemtableLostError extends CqliteError {
+  constructor(why: string) {
+    super("MEMTABLE_LOST", `the memtable is gone (${why}); reopen the database to replay its writes from the log`);
+  }
+}
 
-/** EncodingStats.Collector: minimums over everything applied, epochs when unset. */
-export class StatsCollector {
-  minTimestamp: bigint | null = null;
-  minLocalDeletionTime: number | null = null;
-  minTTL: number | null = null;
-  ts(t: bigint): void {
-    if (this.minTimestamp === null || t < this.minTimestamp) this.minTimestamp = t;
-  }
-  ldt(t: number): void {
-    if (this.minLocalDeletionTime === null || t < this.minLocalDeletionTime) this.minLocalDeletionTime = t;
-  }
-  ttl(t: number): void {
-    if (this.minTTL === null || t < this.minTTL) this.minTTL = t;
+/** Cuts kept for wide partitions read in blocks, until the next write. */
+const MAX_CUTS = 4;
+/** A flush slice's buffer in the core is dropped past this, not kept for the next memtable. */
+const KEEP_OUT_BYTES = 8 << 20;
+
+/** EncodingStats.Collector's minimums over everything applied, read from the core. */
+export class MemtableStats {
+  constructor(private readonly m: Memtable) {}
+  /** the smallest timestamp applied, or null before any */
+  get minTimestamp(): bigint | null {
+    return this.m.stat(MEM_STAT_SET) & MEM_STAT_SET_TIMESTAMP ? this.m.statBig(MEM_STAT_MIN_TIMESTAMP) : null;
   }
   get(): EncodingStats {
+    const set = this.m.stat(MEM_STAT_SET);
     return {
-      minTimestamp: this.minTimestamp ?? TIMESTAMP_EPOCH,
-      minLocalDeletionTime: this.minLocalDeletionTime ?? DELETION_TIME_EPOCH,
-      minTTL: this.minTTL ?? TTL_EPOCH,
+      minTimestamp: set & MEM_STAT_SET_TIMESTAMP ? this.m.statBig(MEM_STAT_MIN_TIMESTAMP) : TIMESTAMP_EPOCH,
+      minLocalDeletionTime: set & MEM_STAT_SET_DELETION_TIME ? this.m.stat(MEM_STAT_MIN_DELETION_TIME) : DELETION_TIME_EPOCH,
+      minTTL: set & MEM_STAT_SET_TTL ? this.m.stat(MEM_STAT_MIN_TTL) : TTL_EPOCH,
     };
-  }
-  collect(p: Partition): void {
-    const del = (d: { markedForDeleteAt: bigint; localDeletionTime: number } | undefined) => {
-      if (!d || d.markedForDeleteAt === NO_TIMESTAMP) return;
-      this.ts(d.markedForDeleteAt);
-      this.ldt(d.localDeletionTime);
-    };
-    del(p.deletion);
-    const rows = p.staticRow ? [p.staticRow] : [];
-    for (const u of p.unfiltereds) {
-      if (u.type === "row") rows.push(u.row);
-      else {
-        del(u.marker.deletion);
-        del(u.marker.openDeletion);
-      }
-    }
-    for (const r of rows) {
-      if (r.liveness) {
-        this.ts(r.liveness.timestamp);
-        if (r.liveness.ttl) {
-          this.ttl(r.liveness.ttl);
-          this.ldt(r.liveness.localExpirationTime);
-        }
-      }
-      del(r.deletion);
-      for (const d of r.complexDeletions ?? []) del(d.deletion);
-      for (const c of r.cells) {
-        this.ts(c.timestamp);
-        if (c.deleted || c.ttl) this.ldt(c.localDeletionTime!);
-        if (c.ttl) this.ttl(c.ttl);
-      }
-    }
   }
 }
 
 export class Memtable {
-  private readonly parts = new Map<string, MemPartition>();
-  private size = 0;
-  private rowCount = 0;
-  readonly stats = new StatsCollector();
-  /** columns any update wrote (the flushed SSTable's header declares these) */
-  readonly columns = new Set<number>();
+  private readonly k: Core;
+  private readonly gen: number;
+  private readonly id: number;
+  /** holders: the write path until flushed, and each read in progress */
+  private refs = 1;
+  private freed = false;
+  /** bumped by every write: what the cached listing and cuts were made from */
+  private writes = 0;
+  private entriesCache: { writes: number; entries: MemtableEntry[] } | null = null;
+  private readonly cuts = new Map<string, { writes: number; blockBytes: number; cut: PartitionCut }>();
+  readonly stats = new MemtableStats(this);
   /** the highest WAL sequence number applied */
   lastSeq = 0n;
   private readonly w = new ByteWriter(1024);
 
-  constructor(readonly schema: TableSchema, readonly nowSeconds: () => number) {}
-
-  get bytes(): number {
-    return this.size;
+  constructor(readonly schema: TableSchema, readonly nowSeconds: () => number) {
+    this.k = memtableCore();
+    this.gen = this.k.generation;
+    const d = tableDescriptor(schema);
+    this.id = this.k.call((x) => x.memNew(this.k.put(d), d.length));
+    abandoned.register(this, { k: this.k, gen: this.gen, id: this.id }, this);
   }
+
+  /** The core's exports, once it is known this memtable is still there. */
+  private x() {
+    if (this.freed) throw new MemtableLostError("it was freed after its flush");
+    const x = this.k.exports;
+    if (this.k.generation !== this.gen) throw new MemtableLostError("its core instance ran out of memory");
+    return x;
+  }
+
+  /** Bytes it holds in linear memory: exact, its slabs' used bytes (for the flush threshold). */
+  get bytes(): number {
+    return this.freed ? 0 : Number(this.x().memBytes(this.id));
+  }
+  /** Bytes its slabs took from the core's allocator (bytes, plus the unfilled end of each slab). */
+  get reservedBytes(): number {
+    return this.freed ? 0 : Number(this.x().memReserved(this.id));
+  }
+  /** Distinct rows (static rows included) its updates wrote. */
   get rows(): number {
-    return this.rowCount;
+    return this.freed ? 0 : Number(this.x().memRows(this.id));
   }
   get partitionCount(): number {
-    return this.parts.size;
+    return this.freed ? 0 : this.x().memPartitions(this.id);
   }
   get empty(): boolean {
-    return this.parts.size === 0;
+    return this.partitionCount === 0;
+  }
+  /** columns any update wrote (the flushed SSTable's header declares these) */
+  get columns(): Set<number> {
+    const x = this.x();
+    const flags = this.k.bytes(x.memColumns(this.id), this.schema.columns.length);
+    const s = new Set<number>();
+    flags.forEach((f, i) => f && s.add(i));
+    return s;
+  }
+  /** @internal a memStat value (memtable stats) */
+  stat(which: number): number {
+    return Number(this.x().memStat(this.id, which));
+  }
+  /** @internal */
+  statBig(which: number): bigint {
+    return this.x().memStat(this.id, which);
   }
 
-  /**
-   * Applies one partition update (token already computed). `encoded` is its
-   * row stream when the caller has it already (the WAL record's bytes), so
-   * the update is not encoded twice.
-   */
+  /** Applies one partition update (token already computed); `encoded`, its row stream if the caller has it. */
   apply(p: Partition, seq = 0n, encoded?: Uint8Array): void {
     let bytes = encoded;
     if (!bytes) {
@@ -161,152 +143,155 @@ export class Memtable {
       writePartition(this.w, p);
       bytes = this.w.result();
     }
-    const k = bytesKey(p.key);
-    let mp = this.parts.get(k);
-    if (!mp) {
-      // the updates array starts at its one element: an empty literal would grow to 17 slots
-      mp = { key: p.key, token: p.token, hi: Number(p.token >> 32n), lo: Number(p.token & 0xffffffffn), updates: [bytes], bytes: 0, folded: 0, firstRow: null, rows: null };
-      this.sortedCache = null;
-      this.parts.set(k, mp);
-      this.size += PARTITION_OVERHEAD + p.key.length;
-    } else mp.updates.push(bytes);
-    mp.bytes += bytes.length;
-    this.size += bytes.length;
-    for (const u of p.unfiltereds) {
-      if (u.type !== "row") continue;
-      this.countRow(mp, clusteringKey(u.row.clustering));
-      this.noteColumns(u.row.cells, u.row.complexDeletions);
-    }
-    if (p.staticRow) {
-      this.countRow(mp, "\u0000static");
-      this.noteColumns(p.staticRow.cells, p.staticRow.complexDeletions);
-    }
-    this.stats.collect(p);
-    if (seq > this.lastSeq) this.lastSeq = seq;
-    if (mp.updates.length - mp.folded >= FOLD_AT) this.fold(mp, false);
-  }
-
-  /** Applies one partition update given only as its row-stream bytes (token included). */
-  applyEncoded(slice: Uint8Array, seq = 0n): void {
-    const [p] = decodePartitions(slice);
-    this.apply(p, seq, slice);
-  }
-
-  private countRow(mp: MemPartition, ck: string): void {
-    if (mp.firstRow === null) {
-      mp.firstRow = ck;
-      this.rowCount++;
-    } else if (mp.firstRow !== ck) {
-      mp.rows ??= new Set([mp.firstRow]);
-      if (!mp.rows.has(ck)) {
-        mp.rows.add(ck);
-        this.rowCount++;
-      }
-    }
-  }
-
-  private noteColumns(cells: { column: number }[], cds?: { column: number }[]): void {
-    for (const c of cells) this.columns.add(c.column);
-    if (cds) for (const c of cds) this.columns.add(c.column);
+    this.applyEncoded(bytes, seq);
   }
 
   /**
-   * Merges the newest updates together with each older run not more than
-   * twice their size (or, with `all`, everything). The runs left behind grow
-   * geometrically, so a partition written a few rows at a time is re-merged
-   * O(log n) times per byte rather than on every fold (a time series'
-   * partition gets new rows in every batch).
+   * Applies updates given as row-stream bytes (one partition's slice, or
+   * several partitions': token inside each). The core reads everything it
+   * keeps from the bytes in one call; bytes it cannot read are refused with
+   * a CoreError and change nothing.
    */
-  private fold(mp: MemPartition, all: boolean): void {
-    const u = mp.updates;
-    let from = u.length - 1;
-    let tail = u[from].length;
-    while (from > 0 && (all || u[from - 1].length <= 2 * tail)) {
-      from--;
-      tail += u[from].length;
-    }
-    if (from < u.length - 1) {
-      const merged = mergeStreams(this.schema, from === 0 ? u : u.slice(from), this.nowSeconds());
-      this.size += merged.length - tail;
-      mp.bytes += merged.length - tail;
-      u.length = from;
-      u.push(merged);
-    }
-    mp.folded = u.length;
+  applyEncoded(stream: Uint8Array, seq = 0n): void {
+    const x = this.x();
+    this.k.call(() => x.memApply(this.id, this.k.put(stream), stream.length, this.nowSeconds()));
+    this.writes++;
+    if (seq > this.lastSeq) this.lastSeq = seq;
   }
 
-  /** The partition's merged row stream, or null if the memtable has none. */
+  /** The partition's merged row stream (a copy), or null if the memtable has none. */
   partitionStream(key: Uint8Array): Uint8Array | null {
-    const mp = this.parts.get(bytesKey(key));
-    if (!mp) return null;
-    if (mp.updates.length > 1) this.fold(mp, true);
-    return mp.updates[0];
+    const x = this.x();
+    return this.k.call(() => {
+      if (!x.memGet(this.id, this.k.put(key), key.length, this.nowSeconds())) return null;
+      return this.k.bytes(x.memViewPtr(), x.memViewLen()).slice();
+    });
   }
 
   /**
    * The partition's reconciled stream cut into blocks of about `blockBytes`,
-   * or null: a slice decodes only the blocks that can hold it. Walking the
-   * stream for the cut decodes only the blocks' edges, and the cut is kept
-   * until the next write to the partition.
+   * or null: a slice decodes only the blocks that can hold it. The cut is
+   * kept (a few of them) until the next write.
    */
   partitionBlocks(key: Uint8Array, blockBytes: number): PartitionCut | null {
-    const mp = this.parts.get(bytesKey(key));
-    if (!mp) return null;
-    const stream = this.partitionStream(key)!;
-    if (mp.cut?.stream !== stream || mp.cutBytes !== blockBytes) {
-      mp.cut = { stream, ...streamBlocks(stream, blockBytes) };
-      mp.cutBytes = blockBytes;
-    }
-    return mp.cut;
-  }
-
-  // flush asks for the keys and then the streams: sort once
-  private sortedCache: MemPartition[] | null = null;
-
-  private sorted(): MemPartition[] {
-    if (!this.sortedCache || this.sortedCache.length !== this.parts.size)
-      this.sortedCache = [...this.parts.values()].sort((a, b) => a.hi - b.hi || a.lo - b.lo || compareBytes(a.key, b.key));
-    return this.sortedCache;
+    const k = latin1.decode(key);
+    const c = this.cuts.get(k);
+    if (c && c.writes === this.writes && c.blockBytes === blockBytes) return c.cut;
+    const stream = this.partitionStream(key);
+    if (!stream) return null;
+    const cut = { stream, ...streamBlocks(stream, blockBytes) };
+    if (this.cuts.size >= MAX_CUTS || (c && c.writes !== this.writes)) this.cuts.clear();
+    this.cuts.set(k, { writes: this.writes, blockBytes, cut });
+    return cut;
   }
 
   /** The partitions in token order, as they are now (the array is not changed later). */
   sortedEntries(): readonly MemtableEntry[] {
-    return this.sorted();
+    if (this.entriesCache?.writes === this.writes) return this.entriesCache.entries;
+    const x = this.x();
+    const listing = this.k.call(() => {
+      x.memList(this.id);
+      return this.k.bytes(x.memOutPtr(), x.memOutLen()).slice();
+    });
+    const dv = new DataView(listing.buffer);
+    const entries: MemtableEntry[] = [];
+    for (let at = 0; at < listing.length; ) {
+      const node = dv.getUint32(at);
+      const token = dv.getBigInt64(at + 4);
+      const kl = dv.getInt32(at + 12);
+      const key = listing.subarray(at + 16, at + 16 + kl);
+      at += 16 + kl;
+      entries.push({ key, token, bytes: dv.getInt32(at), node });
+      at += 4;
+    }
+    this.entriesCache = { writes: this.writes, entries };
+    return entries;
+  }
+
+  /** The first and last partitions' tokens, or null when empty. */
+  tokenRange(): { min: bigint; max: bigint } | null {
+    if (this.empty) return null;
+    const x = this.x();
+    return this.k.call(() => ({ min: x.memEdgeToken(this.id, 0), max: x.memEdgeToken(this.id, 1) }));
   }
 
   /** Sorted partition keys with tokens. */
   sortedKeys(): { key: Uint8Array; token: bigint }[] {
-    return this.sorted().map((m) => ({ key: m.key, token: m.token }));
+    return this.sortedEntries().map((e) => ({ key: e.key, token: e.token }));
   }
 
   /**
    * Everything as one sorted, reconciled row stream, in slices of about
-   * `sliceBytes` so a large memtable never needs one giant buffer.
+   * `sliceBytes` (a partition is never split), copied out of the core once
+   * each: the core walks its list and merges each partition's runs.
    */
   *sortedStreams(sliceBytes = 4 << 20): Generator<Uint8Array> {
-    const sorted = this.sorted();
-    let i = 0;
-    while (i < sorted.length) {
-      // layer j holds every partition's j-th update, in partition order; sized
-      // first, so each byte is copied once
-      const start = i;
-      let bytes = 0;
-      const sizes: number[] = [];
-      for (; i < sorted.length && (i === start || bytes < sliceBytes); i++) {
-        const mp = sorted[i];
-        mp.updates.forEach((u, j) => (sizes[j] = (sizes[j] ?? 0) + u.length));
-        bytes += mp.bytes;
-      }
-      const layers = sizes.map((n) => new Uint8Array(n));
-      const at = sizes.map(() => 0);
-      for (let k = start; k < i; k++) {
-        sorted[k].updates.forEach((u, j) => {
-          layers[j].set(u, at[j]);
-          at[j] += u.length;
-        });
-      }
-      // partitions written once need no reconciling: their one update is already a valid stream
-      yield layers.length === 1 ? layers[0] : mergeStreams(this.schema, layers, this.nowSeconds());
+    let node = this.k.call(() => this.x().memFirst(this.id));
+    while (node !== 0) {
+      const x = this.x();
+      const slice = this.k.call(() => {
+        node = x.memSlice(this.id, node, sliceBytes, 0, this.nowSeconds());
+        const s = this.k.bytes(x.memOutPtr(), x.memOutLen()).slice();
+        if (s.length > KEEP_OUT_BYTES) x.memOutRelease();
+        return s;
+      });
+      if (slice.length > 0) yield slice;
     }
   }
+
+  /**
+   * The reconciled streams of the partitions from `first` through `last`
+   * (entries of sortedEntries) as one stream: one core call and one copy,
+   * however many partitions. One added between them since the listing is
+   * included; nothing outside them is.
+   */
+  streamsBetween(first: MemtableEntry, last: MemtableEntry): Uint8Array {
+    const x = this.x();
+    return this.k.call(() => {
+      x.memSlice(this.id, first.node, 0x7fffffff, last.node, this.nowSeconds());
+      const s = this.k.bytes(x.memOutPtr(), x.memOutLen()).slice();
+      if (s.length > KEEP_OUT_BYTES) x.memOutRelease();
+      return s;
+    });
+  }
+
+  /** Debug check in the core: sorted, and its byte and run counts agree. */
+  checkInvariants(): boolean {
+    const x = this.x();
+    return this.k.call(() => x.memCheck(this.id) !== 0);
+  }
+
+  /** One more holder (a read in progress): the arena stays until every holder releases it. */
+  retain(): this {
+    if (!this.freed) this.refs++;
+    return this;
+  }
+
+  /** Drops a hold; the last one frees the arena whole (after a flush, once no read uses it). */
+  release(): void {
+    if (this.freed || --this.refs > 0) return;
+    this.freed = true;
+    abandoned.unregister(this);
+    this.cuts.clear();
+    this.entriesCache = null;
+    if (this.k.generation === this.gen) this.k.call((x) => x.memFree(this.id));
+  }
 }
+
+const latin1 = new TextDecoder("latin1");
+
+// A memtable dropped without release() (an engine abandoned without close, as
+// the crash tests do) still gives its slabs back once collected.
+// (A runtime without FinalizationRegistry frees only what is released.)
+interface Held {
+  k: Core;
+  gen: number;
+  id: number;
+}
+const abandoned: { register(m: Memtable, h: Held, token: Memtable): void; unregister(token: Memtable): void } =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry<Held>(({ k, gen, id }) => {
+        if (k.generation === gen) k.call((x) => x.memFree(id));
+      })
+    : { register() {}, unregister() {} };
+

@@ -1,8 +1,8 @@
 // A memtable as a merge source: its partitions in token order as they were
-// when the cursor was made (a partition added later is not seen; one updated
-// later may be), each handed over as its reconciled row stream.
+// when the cursor was made (a partition added later may be seen if it falls
+// within a take, never twice; one updated later may be), handed over as
+// their reconciled row stream, a take at a time.
 import { Memtable, MemtableEntry } from "../memtable/memtable.js";
-import { concat } from "../util/bytes.js";
 import { PartitionBlocks, memtablePartition } from "./partition-source.js";
 import { SourceCursor, Position, Window, Taken, MAX_WINDOW, comparePositions } from "./cursor.js";
 
@@ -51,13 +51,9 @@ export class MemtableCursor implements SourceCursor {
     const stop = before ? 0 : 1;
     while (j < this.entries.length && (!bound || comparePositions(this.entries[j], bound) < stop)) j++;
     if (j === start) return null;
-    const parts: Uint8Array[] = [];
-    for (let k = start; k < j; k++) {
-      const s = this.memtable.partitionStream(this.entries[k].key);
-      if (s) parts.push(s);
-    }
+    // one core call and one copy for the lot
+    const stream = this.memtable.streamsBetween(this.entries[start], this.entries[j - 1]);
     this.at = j;
-    const stream = concat(parts);
     return { stream, partitions: j - start, bytes: stream.length, minToken: this.entries[start].token, maxToken: this.entries[j - 1].token };
   }
 }

@@ -1,0 +1,185 @@
+// What the memtable learns from an update, read straight from its row-stream
+// bytes in one pass, before anything is stored: each partition's extent,
+// token and key, the clusterings of its rows (hashed, for the distinct row
+// count), the columns written (the flushed header declares them) and the
+// minimum timestamp, deletion time and TTL (EncodingStats). The pass checks
+// the layout as it goes (assembly/stream.ts), so an update that is cut short
+// or names a column the table lacks fails here and leaves the arena as it was.
+import { In } from "../util/in";
+import { fail, ERR_INVALID } from "../util/error";
+import { murmur3, h1out, h2out } from "../encoding/murmur3";
+import {
+  RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_HAS_PATH,
+  KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_EXCL_START_BOUND, KIND_STATIC_CLUSTERING, KIND_CLUSTERING,
+} from "../format/constants";
+import { MAX_CLUSTERING } from "../stream";
+
+const NONE: i64 = i64.MIN_VALUE;
+
+export class UpdateScan {
+  // per partition of the input
+  count: i32 = 0;
+  start: i32[] = [];
+  end: i32[] = [];
+  token: i64[] = [];
+  keyAt: i32[] = [];
+  keyLen: i32[] = [];
+  hasStatic: bool[] = [];
+  /** rowHashes[rowsFrom[i] .. rowsFrom[i + 1]) are partition i's rows */
+  rowsFrom: i32[] = [];
+  rowHashes: u64[] = [];
+  // stats over the whole input
+  minTs: i64 = i64.MAX_VALUE;
+  minLdt: i32 = i32.MAX_VALUE;
+  minTtl: i32 = i32.MAX_VALUE;
+  set: i32 = 0;
+  columns: StaticArray<u8>;
+  private ncols: i32;
+
+  constructor(ncols: i32) {
+    this.ncols = ncols;
+    this.columns = new StaticArray<u8>(ncols > 0 ? ncols : 1);
+  }
+
+  run(base: usize, len: i32): void {
+    this.count = 0;
+    this.start.length = 0;
+    this.end.length = 0;
+    this.token.length = 0;
+    this.keyAt.length = 0;
+    this.keyLen.length = 0;
+    this.hasStatic.length = 0;
+    this.rowsFrom.length = 0;
+    this.rowHashes.length = 0;
+    this.minTs = i64.MAX_VALUE;
+    this.minLdt = i32.MAX_VALUE;
+    this.minTtl = i32.MAX_VALUE;
+    this.set = 0;
+    memory.fill(changetype<usize>(this.columns), 0, <usize>this.columns.length);
+    const r = new In(base, len);
+    while (r.remaining() > 0) this.partition(r);
+    this.rowsFrom.push(this.rowHashes.length);
+  }
+
+  private partition(r: In): void {
+    const at = r.pos;
+    if (r.u8() != RS_PARTITION) fail(ERR_INVALID, at);
+    this.start.push(at);
+    this.rowsFrom.push(this.rowHashes.length);
+    this.token.push(r.i64be());
+    const kl = r.i32be();
+    if (kl < 0) fail(ERR_INVALID, r.pos - 4);
+    this.keyAt.push(r.pos);
+    this.keyLen.push(kl);
+    r.skip(kl);
+    this.deletion(r);
+    let hasStatic = false;
+    for (;;) {
+      const tagAt = r.pos;
+      const tag = r.u8();
+      if (tag == RS_END) break;
+      if (tag == RS_ROW) {
+        const cAt = r.pos;
+        skipClustering(r);
+        murmur3(r.base + <usize>cAt, r.pos - cAt, 0);
+        this.rowHashes.push(h1out ^ (h2out << 1));
+        this.body(r);
+      } else if (tag == RS_STATIC) {
+        if (hasStatic || this.rowHashes.length > this.rowsFrom[this.rowsFrom.length - 1]) fail(ERR_INVALID, tagAt);
+        hasStatic = true;
+        this.body(r);
+      } else if (tag == RS_MARKER) {
+        const kind = <i32>r.u8();
+        if (kind > KIND_EXCL_START_BOUND || kind == KIND_STATIC_CLUSTERING || kind == KIND_CLUSTERING) fail(ERR_INVALID, r.pos - 1);
+        skipClustering(r);
+        this.deletion(r);
+        if (kind == KIND_EXCL_END_INCL_START_BOUNDARY || kind == KIND_INCL_END_EXCL_START_BOUNDARY) this.deletion(r);
+      } else fail(ERR_INVALID, tagAt);
+    }
+    this.hasStatic.push(hasStatic);
+    this.end.push(r.pos);
+    this.count++;
+  }
+
+  @inline private ts(t: i64): void {
+    if (t < this.minTs) this.minTs = t;
+    this.set |= 1;
+  }
+  @inline private ldt(t: i32): void {
+    if (t < this.minLdt) this.minLdt = t;
+    this.set |= 2;
+  }
+  @inline private ttl(t: i32): void {
+    if (t < this.minTtl) this.minTtl = t;
+    this.set |= 4;
+  }
+
+  private deletion(r: In): void {
+    const m = r.i64be();
+    const l = r.i32be();
+    if (m != NONE) {
+      this.ts(m);
+      this.ldt(l);
+    }
+  }
+
+  private column(r: In): i32 {
+    const col = <i32>r.u16be();
+    if (col >= this.ncols) fail(ERR_INVALID, r.pos - 2);
+    unchecked((this.columns[col] = 1));
+    return col;
+  }
+
+  private body(r: In): void {
+    const livTs = r.i64be();
+    const livTtl = r.i32be();
+    const livLdt = r.i32be();
+    if (livTs != NONE) {
+      this.ts(livTs);
+      if (livTtl != 0) {
+        this.ttl(livTtl);
+        this.ldt(livLdt);
+      }
+    }
+    this.deletion(r);
+    r.skip(1); // shadowable
+    const n = r.i32be();
+    if (n < 0) fail(ERR_INVALID, r.pos - 4);
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const col = this.column(r);
+      if (col < prev) fail(ERR_INVALID, r.pos - 2);
+      prev = col;
+      const flags = r.u8();
+      this.ts(r.i64be());
+      const ttl = r.i32be();
+      const ldt = r.i32be();
+      if ((flags & RS_CELL_DELETED) != 0 || ttl != 0) this.ldt(ldt);
+      if (ttl != 0) this.ttl(ttl);
+      if (flags & RS_CELL_HAS_PATH) {
+        const pl = r.i32be();
+        if (pl < 0) fail(ERR_INVALID, r.pos - 4);
+        r.skip(pl);
+      }
+      const vl = r.i32be();
+      if (vl < 0) fail(ERR_INVALID, r.pos - 4);
+      r.skip(vl);
+    }
+    const m = r.i32be();
+    if (m < 0) fail(ERR_INVALID, r.pos - 4);
+    for (let i = 0; i < m; i++) {
+      this.column(r);
+      this.deletion(r);
+    }
+  }
+}
+
+function skipClustering(r: In): void {
+  const n = <i32>r.u8();
+  if (n > MAX_CLUSTERING) fail(ERR_INVALID, r.pos - 1);
+  for (let i = 0; i < n; i++) {
+    const l = r.i32be();
+    if (l < -1) fail(ERR_INVALID, r.pos - 4);
+    if (l > 0) r.skip(l);
+  }
+}

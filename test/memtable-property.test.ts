@@ -1,0 +1,254 @@
+// The memtable in the core's linear memory against the oracle: random
+// schemas, random mixes of inserts, updates, deletions, range tombstones,
+// TTLs and statics, many updates to one partition, reads between writes and
+// flushes; and input that must not corrupt it (bytes it cannot read, an
+// update larger than a slab, many tiny partitions, a 100k-row partition).
+import { describe, test, expect } from "vitest";
+import "./helpers.js";
+import { Rng, randomSchema, randomPartitions } from "./gen.js";
+import { oracle, sortRows, NOW } from "./oracle.js";
+import { Memtable } from "../src/memtable/memtable.js";
+import { memtableCore } from "../src/core/core.js";
+import { encodePartitions, decodePartitions } from "../src/core/rowstream.js";
+import { materialize } from "../src/read/materialize.js";
+import { parseTable } from "../src/cql/ddl.js";
+import { Partition, Row, NO_TIMESTAMP } from "../src/sstable/model.js";
+import { tokenOf } from "../src/core/token.js";
+import { composeKey } from "../src/schema/keys.js";
+import { encodeValue } from "../src/types/codec.js";
+import { toHex, compareBytes } from "../src/util/bytes.js";
+import { TableSchema } from "../src/schema/schema.js";
+import { CoreError } from "../src/errors.js";
+
+const now = () => NOW;
+
+function rowsOf(schema: TableSchema, stream: Uint8Array) {
+  return decodePartitions(stream).flatMap((p) => materialize(schema, p, { nowSeconds: NOW }));
+}
+
+function shiftTimes(p: Partition, r: Rng): Partition {
+  const shift = (ts: bigint) => ts + BigInt(r.int(2000) - 1000) * 1000n;
+  const row = (x: Row): Row => ({
+    ...x,
+    liveness: x.liveness && { ...x.liveness, timestamp: shift(x.liveness.timestamp) },
+    cells: x.cells.map((c) => ({ ...c, timestamp: shift(c.timestamp) })),
+  });
+  return { ...p, staticRow: p.staticRow && row(p.staticRow), unfiltereds: p.unfiltereds.map((u) => (u.type === "row" ? { type: "row" as const, row: row(u.row) } : u)) };
+}
+
+/** What the memtable should report of the updates: distinct rows, columns written, the minimum timestamp. */
+function expected(updates: Partition[]) {
+  const rows = new Set<string>();
+  const columns = new Set<number>();
+  let minTs: bigint | null = null;
+  const ts = (t: bigint) => void (t !== NO_TIMESTAMP && (minTs === null || t < minTs) && (minTs = t));
+  const del = (d?: { markedForDeleteAt: bigint }) => d && ts(d.markedForDeleteAt);
+  for (const p of updates) {
+    const k = toHex(p.key);
+    del(p.deletion);
+    const all = p.unfiltereds.flatMap((u) => (u.type === "row" ? [u.row] : (del(u.marker.deletion), del(u.marker.openDeletion), [])));
+    if (p.staticRow) {
+      rows.add(`${k}/static`);
+      all.push(p.staticRow);
+    }
+    for (const r of p.unfiltereds) if (r.type === "row") rows.add(`${k}/${r.row.clustering.map((v) => (v ? toHex(v) : "-")).join("|")}`);
+    for (const r of all) {
+      if (r.liveness) ts(r.liveness.timestamp);
+      del(r.deletion);
+      for (const c of r.cells) (columns.add(c.column), ts(c.timestamp));
+      for (const d of r.complexDeletions ?? []) (columns.add(d.column), del(d.deletion));
+    }
+  }
+  return { rows: rows.size, columns, minTs };
+}
+
+function checkSorted(m: Memtable): void {
+  const es = m.sortedEntries();
+  for (let i = 1; i < es.length; i++) {
+    const a = es[i - 1], b = es[i];
+    expect(a.token < b.token || (a.token === b.token && compareBytes(a.key, b.key) < 0)).toBe(true);
+  }
+  expect(es.length).toBe(m.partitionCount);
+  expect(m.checkInvariants()).toBe(true);
+}
+
+describe("the arena memtable agrees with the oracle", () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    test(`seed ${seed}`, () => {
+      const r = new Rng(seed * 104_729);
+      const schema = randomSchema(r);
+      let m = new Memtable(schema, now);
+      let updates: Partition[] = [];
+      let flushed: Uint8Array[] = [];
+      const flushedUpdates: Partition[] = [];
+      const steps = 20 + r.int(30);
+      for (let step = 0; step < steps; step++) {
+        const op = r.int(10);
+        if (op < 6) {
+          // a batch of updates over a small key space: keys come back again and again
+          const kr = new Rng(seed * 13 + r.int(3));
+          for (const p of randomPartitions(kr, schema, 1 + kr.int(6)).map((p) => shiftTimes(p, r))) {
+            m.apply(p, BigInt(step));
+            updates.push(p);
+          }
+        } else if (op < 8 && updates.length > 0) {
+          // a read between writes: one partition, reconciled, against the oracle
+          const key = updates[r.int(updates.length)].key;
+          const s = m.partitionStream(key)!;
+          const mine = updates.filter((p) => compareBytes(p.key, key) === 0);
+          expect(sortRows(rowsOf(schema, s))).toEqual(sortRows(oracle(schema, [mine])));
+        } else if (op === 8 && updates.length > 0) {
+          // many updates to one partition, a row or two at a time
+          const base = updates[r.int(updates.length)];
+          const kr = new Rng(seed * 97 + step);
+          for (let i = 0; i < 20 + r.int(40); i++) {
+            const [p] = randomPartitions(kr, schema, 1);
+            if (!p) continue;
+            const u = shiftTimes({ ...p, key: base.key, token: base.token }, r);
+            m.apply(u, BigInt(step));
+            updates.push(u);
+          }
+        } else {
+          // a flush: everything, sorted and reconciled, in small slices
+          const e = expected(updates);
+          expect(m.rows).toBe(e.rows);
+          expect(m.columns).toEqual(e.columns);
+          expect(m.stats.minTimestamp).toBe(e.minTs);
+          checkSorted(m);
+          const slices = [...m.sortedStreams(1 + r.int(4096))];
+          const ps = slices.flatMap((s) => decodePartitions(s));
+          for (let i = 1; i < ps.length; i++) expect(ps[i - 1].token < ps[i].token || (ps[i - 1].token === ps[i].token && compareBytes(ps[i - 1].key, ps[i].key) < 0)).toBe(true);
+          expect(sortRows(ps.flatMap((p) => materialize(schema, p, { nowSeconds: NOW })))).toEqual(sortRows(oracle(schema, [updates])));
+          flushed.push(encodePartitions(ps));
+          flushedUpdates.push(...updates);
+          m.release();
+          m = new Memtable(schema, now);
+          updates = [];
+        }
+      }
+      // what was flushed and what is left read together as the oracle says
+      checkSorted(m);
+      const left = [...m.sortedStreams()];
+      const all = [...flushed, ...left].flatMap((s) => decodePartitions(s));
+      const byKey = new Map<string, Partition[]>();
+      for (const p of all) byKey.set(toHex(p.key), [...(byKey.get(toHex(p.key)) ?? []), p]);
+      expect(sortRows(oracle(schema, [[...byKey.values()].flat()]))).toEqual(sortRows(oracle(schema, [[...flushedUpdates, ...updates]])));
+      m.release();
+    });
+  }
+});
+
+const SCHEMA = parseTable("CREATE TABLE t (k text, c int, v blob, s text static, PRIMARY KEY (k, c))");
+
+function part(k: string, rows: [number, Uint8Array][], ts = 1_000n): Partition {
+  const key = composeKey([encodeValue({ kind: "text" }, k)]);
+  return {
+    key, token: tokenOf(key),
+    unfiltereds: rows.map(([c, v]) => ({ type: "row" as const, row: { clustering: [encodeValue({ kind: "int" }, c)], liveness: { timestamp: ts, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 1, timestamp: ts, value: v }] } })),
+  };
+}
+/** The one cell's value of each row of a one-partition stream. */
+const cellsOf = (s: Uint8Array) => decodePartitions(s)[0].unfiltereds.map((u) => (u as { row: Row }).row.cells[0].value);
+const key = (k: string) => composeKey([encodeValue({ kind: "text" }, k)]);
+
+describe("input that must not corrupt the arena", () => {
+  test("bytes it cannot read are refused with a CoreError and change nothing", () => {
+    const m = new Memtable(SCHEMA, now);
+    m.apply(part("a", [[1, Uint8Array.of(1)]]));
+    const before = { bytes: m.bytes, rows: m.rows, stream: m.partitionStream(key("a")) };
+    const good = encodePartitions([part("b", [[1, Uint8Array.of(2)], [2, Uint8Array.of(3)]])]);
+    const bad = [
+      good.subarray(0, good.length - 1), // cut short
+      Uint8Array.of(0x51, ...good.subarray(1)), // not a partition
+      (() => { const b = good.slice(); b[b.length - 1] = 0x99; return b; })(), // a bad tag where the end should be
+      // two partitions, the second naming a column the table lacks: the first must not stay either
+      (() => {
+        const d = part("d", [[1, Uint8Array.of(1)]]);
+        (d.unfiltereds[0] as { row: Row }).row.cells[0].column = 9;
+        return encodePartitions([part("c", [[1, Uint8Array.of(1)]]), d]);
+      })(),
+    ];
+    for (const b of bad) expect(() => m.applyEncoded(b)).toThrow(CoreError);
+    expect({ bytes: m.bytes, rows: m.rows, stream: m.partitionStream(key("a")) }).toEqual(before);
+    expect(m.partitionCount).toBe(1);
+    expect(m.checkInvariants()).toBe(true);
+    // and it goes on taking good updates
+    m.applyEncoded(good);
+    expect(rowsOf(SCHEMA, m.partitionStream(key("b"))!)).toHaveLength(2);
+    m.release();
+  });
+
+  test("an update larger than a slab, next to small ones", () => {
+    const m = new Memtable(SCHEMA, now);
+    const big = new Uint8Array(3 << 20).map((_, i) => i * 7);
+    m.apply(part("small", [[1, Uint8Array.of(1)]]));
+    m.apply(part("big", [[1, big]]));
+    m.apply(part("small", [[2, Uint8Array.of(2)]]));
+    const [row] = cellsOf(m.partitionStream(key("big"))!);
+    expect(Buffer.from(row).equals(Buffer.from(big))).toBe(true);
+    expect(m.bytes).toBeGreaterThan(big.length);
+    expect(m.reservedBytes).toBeLessThan(big.length + (3 << 20));
+    expect(rowsOf(SCHEMA, m.partitionStream(key("small"))!)).toHaveLength(2);
+    expect(m.checkInvariants()).toBe(true);
+    m.release();
+  });
+
+  test("many tiny partitions stay sorted and counted", () => {
+    const m = new Memtable(SCHEMA, now);
+    const n = 50_000;
+    const ps: Partition[] = [];
+    for (let i = 0; i < n; i++) ps.push(part(`k${i}`, [[i, Uint8Array.of(i & 0xff)]]));
+    for (let i = 0; i < n; i += 1000) m.applyEncoded(encodePartitions(ps.slice(i, i + 1000).sort((a, b) => (a.token < b.token ? -1 : 1))));
+    expect([m.partitionCount, m.rows]).toEqual([n, n]);
+    checkSorted(m);
+    expect(m.partitionStream(key("k12345"))).not.toBeNull();
+    expect(m.partitionStream(key("nope"))).toBeNull();
+    const got = [...m.sortedStreams(64 << 10)].flatMap((s) => decodePartitions(s));
+    expect(got).toHaveLength(n);
+    m.release();
+  });
+
+  test("a 100k-row partition written a thousand rows at a time", () => {
+    const m = new Memtable(SCHEMA, now);
+    const n = 100_000;
+    for (let i = 0; i < n; i += 1000) {
+      const rows: [number, Uint8Array][] = [];
+      for (let j = i; j < i + 1000; j++) rows.push([j, Uint8Array.of(j & 0xff)]);
+      m.apply(part("wide", rows));
+    }
+    // and the first thousand again, newer: counted once
+    const again: [number, Uint8Array][] = [];
+    for (let j = 0; j < 1000; j++) again.push([j, Uint8Array.of(0xee)]);
+    m.apply(part("wide", again, 2_000n));
+    expect(m.rows).toBe(n);
+    const rows = cellsOf(m.partitionStream(key("wide"))!);
+    expect(rows).toHaveLength(n);
+    expect(rows[999]).toEqual(Uint8Array.of(0xee));
+    expect(rows[1000]).toEqual(Uint8Array.of(1000 & 0xff));
+    expect(m.checkInvariants()).toBe(true);
+    m.release();
+  });
+
+  test("the core's memory does not grow flush after flush", () => {
+    const x = memtableCore().exports;
+    const fill = () => {
+      const m = new Memtable(SCHEMA, now);
+      for (let b = 0; b < 40; b++) {
+        const ps: Partition[] = [];
+        for (let i = 0; i < 200; i++) ps.push(part(`p${b}-${i}`, [[i, new Uint8Array(400)]]));
+        m.applyEncoded(encodePartitions(ps.sort((a, c) => (a.token < c.token ? -1 : a.token > c.token ? 1 : 0))));
+      }
+      let bytes = 0;
+      for (const s of m.sortedStreams()) bytes += s.length;
+      expect(bytes).toBeGreaterThan(3_000_000);
+      m.release();
+    };
+    fill();
+    fill();
+    const live = x.memLive();
+    const size = memtableCore().exports.memory.buffer.byteLength;
+    for (let i = 0; i < 5; i++) fill();
+    expect(memtableCore().exports.memory.buffer.byteLength).toBe(size);
+    expect(x.memLive()).toBe(live);
+  });
+});
