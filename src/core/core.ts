@@ -44,6 +44,7 @@ export interface CoreExports {
   mergeStreams(table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): void;
   mergePurged(): bigint;
   mergePartitions(): bigint;
+  encodeBatch(p: number): void;
 }
 
 let moduleSource: WebAssembly.Module | null = null;

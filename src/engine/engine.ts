@@ -52,7 +52,7 @@ export class WriteEngine {
     const memtables = () => this.writes.memtables();
     this.compactions = new CompactionScheduler(schema, config.storage, versions, this.clock, this.format, memtables, config.maintenanceClock);
     this.reads = new ReadSide(schema, versions, memtables, this.clock);
-    this.session = new CqlSession(schema, this.reads, (updates) => this.writePartitions(updates), this.clock);
+    this.session = new CqlSession(schema, this.reads, (updates) => this.writePartitions(updates), this.clock, (m) => this.writes.writeEncoded(m));
   }
 
   static async open(config: EngineConfig): Promise<WriteEngine> {
@@ -181,6 +181,27 @@ export class WriteEngine {
    */
   insert(records: Record<string, unknown>[]): Promise<void> {
     return this.checked(() => this.session.insert(records));
+  }
+
+  /**
+   * Inserts columns of equal length (column name → array or typed array of
+   * values) as one durable write: row r holds every column's r-th value
+   * (undefined: the column is not written in that row; null: a tombstone),
+   * as insert() of the same records would. The fastest way to load rows: the
+   * values are staged in typed arrays and the wasm core encodes the batch.
+   */
+  insertColumns(columns: Record<string, ArrayLike<unknown>>): Promise<void> {
+    return this.checked(() => this.session.insertColumns(columns));
+  }
+
+  /**
+   * Runs one INSERT, UPDATE, DELETE or BATCH once per bind row (each an array
+   * for `?` or an object for `:name`), parsed once, as one durable write.
+   * Resolves when every row is durable; a bad bind row throws, naming the
+   * row, before anything is written.
+   */
+  executeMany(cql: string, rows: Params[]): Promise<void> {
+    return this.checked(() => this.session.executeMany(cql, rows));
   }
 
   /** The rows of a SELECT. */

@@ -14,6 +14,11 @@ import { materialize, CqlRow } from "../read/materialize.js";
 import { encodeKey } from "../schema/keys.js";
 import { CqlValue } from "../types/codec.js";
 import { EngineClock } from "./clock.js";
+import { EncodedMutation } from "./mutation.js";
+import { stageRecords, stageColumns, columnsToRecords, ColumnValues } from "../batch/records.js";
+import { planMany, stageMany } from "../batch/prepared.js";
+import { Batch, located } from "../batch/batch.js";
+import { BATCH_MODE_RECORD } from "../../assembly/format/constants.js";
 import { ReadSide } from "./reads.js";
 
 /** Rows per page of selectPage unless asked otherwise (the drivers' default fetch size). */
@@ -27,6 +32,7 @@ export class CqlSession {
     private readonly reads: ReadSide,
     private readonly write: (updates: Partition[]) => Promise<void>,
     private readonly clock: EngineClock,
+    private readonly writeEncoded: (m: EncodedMutation) => Promise<void>,
   ) {}
 
   async execute(cql: string, params?: Params): Promise<{ rows: CqlRow[] }> {
@@ -37,9 +43,58 @@ export class CqlSession {
     return { rows: [] };
   }
 
-  insert(records: Record<string, unknown>[]): Promise<void> {
+  /** Records as one batch the core encodes (multi-cell columns: the host's path). */
+  async insert(records: Record<string, unknown>[]): Promise<void> {
+    if (!Array.isArray(records)) throw new InvalidValueError("insert() takes an array of records");
+    if (records.length === 0) return;
+    const batch = stageRecords(this.schema, records);
+    if (!batch) return this.insertByHost(records);
+    await this.writeBatch(batch, BATCH_MODE_RECORD, 0);
+  }
+
+  /** Columns of equal length as one batch; undefined at a row leaves that column out of it. */
+  async insertColumns(columns: Record<string, ColumnValues>): Promise<void> {
+    const batch = stageColumns(this.schema, columns);
+    if (!batch) return this.insertByHost(columnsToRecords(columns));
+    if (batch.rows === 0) return;
+    await this.writeBatch(batch, BATCH_MODE_RECORD, 0);
+  }
+
+  /** One prepared write executed once per bind row, all as one durable write. */
+  async executeMany(cql: string, rows: Params[]): Promise<void> {
+    if (!Array.isArray(rows)) throw new InvalidValueError("executeMany() takes an array of bind rows");
+    const parsed = this.statements.get(cql);
+    if (isSelect(parsed)) throw new CqliteError("NOT_A_WRITE", "executeMany() takes INSERT, UPDATE, DELETE or BATCH; use select() for SELECT");
+    if (rows.length === 0) return;
+    const ctx = { schema: this.schema, timestamp: () => this.clock.nextTimestamp(), nowSeconds: this.clock.nowSeconds() };
+    const plan = planMany(this.schema, parsed);
+    if (plan) return this.writeBatch(stageMany(ctx, parsed, plan, rows), plan.mode, this.schema.options.defaultTimeToLive, ctx.nowSeconds);
+    // the host's path, still one log record for every bind row
+    const updates: Partition[] = [];
+    rows.forEach((params, r) => {
+      try {
+        for (const p of writeStatement(ctx, parsed, params)) updates.push(p);
+      } catch (e) {
+        throw located(e, `bind row ${r}`);
+      }
+    });
+    await this.write(updates);
+  }
+
+  private insertByHost(records: Record<string, unknown>[]): Promise<void> {
     const now = this.clock.nowSeconds();
-    return this.write(records.map((r) => recordToPartition(this.schema, r, this.clock.nextTimestamp(), now)));
+    return this.write(records.map((r, i) => {
+      try {
+        return recordToPartition(this.schema, r, this.clock.nextTimestamp(), now);
+      } catch (e) {
+        throw located(e, `records[${i}]`);
+      }
+    }));
+  }
+
+  private writeBatch(batch: Batch, mode: number, ttl: number, nowSeconds = this.clock.nowSeconds()): Promise<void> {
+    const m = batch.encode({ mode, ttl, nowSeconds, timestamp: this.clock.reserveTimestamps(batch.rows) });
+    return this.writeEncoded(m);
   }
 
   async select(cql: string, params?: Params): Promise<CqlRow[]> {
