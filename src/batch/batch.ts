@@ -23,10 +23,21 @@ export interface BatchWrite {
 /** How a batch names a row in an error: "records[3]", "bind row 3", "row 3". */
 export type RowName = (row: number) => string;
 
-/** Prefixes a typed error with where it happened, keeping its class and code. */
-export function located(e: unknown, where: string): unknown {
-  if (e instanceof CqliteError && !e.message.startsWith(where)) e.message = `${where}: ${e.message}`;
+/**
+ * Prefixes a typed error with where it happened, keeping its class and code;
+ * with `row`, the error also carries the batch row it is about (see rowOf).
+ */
+export function located(e: unknown, where: string, row?: number): unknown {
+  if (!(e instanceof CqliteError)) return e;
+  if (!e.message.startsWith(where)) e.message = `${where}: ${e.message}`;
+  if (row !== undefined) (e as { row?: number }).row = row;
   return e;
+}
+
+/** The batch row a typed error from insert, insertColumns or executeMany is about, if it is about one. */
+export function rowOf(e: unknown): number | undefined {
+  const row = (e as { row?: unknown } | null)?.row;
+  return e instanceof CqliteError && typeof row === "number" ? row : undefined;
 }
 
 export class Batch {
@@ -50,34 +61,35 @@ export class Batch {
   /** Stages one value (null: a tombstone); a value that does not fit names its row and column. */
   set(c: StagedColumn, row: number, v: CqlValue | undefined): void {
     if (v === null || v === undefined) {
-      if (c.index < 0) throw new InvalidValueError(`${this.rowName(row)}: missing primary key column '${c.def.name}'`);
+      if (c.index < 0) throw located(new InvalidValueError(`missing primary key column '${c.def.name}'`), this.rowName(row), row);
       c.setNull(row);
       return;
     }
     try {
       c.set(row, v);
     } catch (e) {
-      throw located(e, `${this.rowName(row)}: column '${c.def.name}'`);
+      throw located(located(e, `column '${c.def.name}'`), this.rowName(row), row);
     }
   }
 
   /** Checks what the log requires of keys and clustering (src/engine/mutation.ts), row by row. */
   private check(): void {
+    const at = (e: CqliteError, r: number) => located(e, this.rowName(r), r);
     const pk = this.keys.slice(0, this.schema.partitionKey.length);
     const ck = this.keys.slice(pk.length);
     for (let r = 0; r < this.rows; r++) {
-      for (const c of this.keys) if (c.presence[r] !== BATCH_VALUE) throw new InvalidValueError(`${this.rowName(r)}: missing primary key column '${c.def.name}'`);
+      for (const c of this.keys) if (c.presence[r] !== BATCH_VALUE) throw at(new InvalidValueError(`missing primary key column '${c.def.name}'`), r);
       let keyBytes = 0;
       for (const c of pk) {
         const n = c.length(r);
-        if (pk.length > 1 && n > MAX_KEY_BYTES) throw new InvalidValueError(`${this.rowName(r)}: partition key component '${c.def.name}' of ${n} bytes exceeds 65535`);
+        if (pk.length > 1 && n > MAX_KEY_BYTES) throw at(new InvalidValueError(`partition key component '${c.def.name}' of ${n} bytes exceeds 65535`), r);
         keyBytes += pk.length > 1 ? n + 3 : n;
       }
-      if (keyBytes === 0) throw new InvalidMutationError(`${this.rowName(r)}: a partition key may not be empty`);
-      if (keyBytes > MAX_KEY_BYTES) throw new InvalidValueError(`${this.rowName(r)}: partition key of ${keyBytes} bytes exceeds 65535`);
+      if (keyBytes === 0) throw at(new InvalidMutationError(`a partition key may not be empty`), r);
+      if (keyBytes > MAX_KEY_BYTES) throw at(new InvalidValueError(`partition key of ${keyBytes} bytes exceeds 65535`), r);
       for (const c of ck) {
         const n = c.length(r);
-        if (n > MAX_KEY_BYTES) throw new InvalidMutationError(`${this.rowName(r)}: clustering column '${c.def.name}' has a value of ${n} bytes; at most ${MAX_KEY_BYTES}`);
+        if (n > MAX_KEY_BYTES) throw at(new InvalidMutationError(`clustering column '${c.def.name}' has a value of ${n} bytes; at most ${MAX_KEY_BYTES}`), r);
       }
     }
   }

@@ -84,17 +84,17 @@ export function stageMany(ctx: WriteContext, parsed: Parsed, plan: ManyPlan, row
         batch.set(cols[i], r, v);
       }
     } catch (e) {
-      throw hostError(ctx, parsed, rows[r], `bind row ${r}`, e);
+      throw hostError(ctx, parsed, rows[r], r, e);
     }
   }
   return batch;
 }
 
-function hostError(ctx: WriteContext, parsed: Parsed, params: Params, where: string, staged: unknown): unknown {
+function hostError(ctx: WriteContext, parsed: Parsed, params: Params, row: number, staged: unknown): unknown {
   try {
     writeStatement({ ...ctx, timestamp: () => 0n }, parsed, params);
   } catch (e) {
-    return located(e, where);
+    return located(e, `bind row ${row}`, row);
   }
-  return located(staged, where);
+  return located(staged, `bind row ${row}`, row);
 }

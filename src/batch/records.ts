@@ -12,9 +12,9 @@ import { Batch, located } from "./batch.js";
 
 export type ColumnValues = ArrayLike<unknown>;
 
-function known(schema: TableSchema, name: string, where: string): ColumnDef {
+function known(schema: TableSchema, name: string): ColumnDef {
   const def = schema.byName.get(name);
-  if (!def) throw new InvalidValueError(`${where}unknown column '${name}'`);
+  if (!def) throw new InvalidValueError(`unknown column '${name}'`);
   return def;
 }
 
@@ -24,15 +24,15 @@ export function stageRecords(schema: TableSchema, records: readonly Record<strin
   const batch = new Batch(schema, records.length, rowName);
   for (let r = 0; r < records.length; r++) {
     const rec = records[r];
-    if (typeof rec !== "object" || rec === null || Array.isArray(rec)) throw new InvalidValueError(`${rowName(r)}: a record must be a plain object, got ${describeValue(rec)}`);
+    if (typeof rec !== "object" || rec === null || Array.isArray(rec)) throw located(new InvalidValueError(`a record must be a plain object, got ${describeValue(rec)}`), rowName(r), r);
     for (const name of Object.keys(rec)) {
-      const def = known(schema, name, `${rowName(r)}: `);
-      if (isMultiCell(def.type)) return null;
-      let v;
+      let def, v;
       try {
+        def = known(schema, name);
+        if (isMultiCell(def.type)) return null;
         v = coerce(def.type, rec[name], name);
       } catch (e) {
-        throw located(e, rowName(r));
+        throw located(e, rowName(r), r);
       }
       batch.set(batch.column(def), r, v);
     }
@@ -50,7 +50,7 @@ export function stageColumns(schema: TableSchema, columns: Record<string, Column
   const names = Object.keys(columns);
   let rows = -1;
   for (const name of names) {
-    const def = known(schema, name, "");
+    const def = known(schema, name);
     const values = columns[name];
     if (!Array.isArray(values) && !(ArrayBuffer.isView(values) && !(values instanceof DataView)))
       throw new InvalidValueError(`column '${name}': expected an array or a typed array, got ${describeValue(values)}`);
@@ -72,7 +72,7 @@ export function stageColumns(schema: TableSchema, columns: Record<string, Column
       try {
         v = coerce(def.type, raw, name);
       } catch (e) {
-        throw located(e, `row ${r}`);
+        throw located(e, `row ${r}`, r);
       }
       batch.set(c, r, v);
     }

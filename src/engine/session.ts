@@ -75,7 +75,7 @@ export class CqlSession {
       try {
         for (const p of writeStatement(ctx, parsed, params)) updates.push(p);
       } catch (e) {
-        throw located(e, `bind row ${r}`);
+        throw located(e, `bind row ${r}`, r);
       }
     });
     await this.write(updates);
@@ -87,7 +87,7 @@ export class CqlSession {
       try {
         return recordToPartition(this.schema, r, this.clock.nextTimestamp(), now);
       } catch (e) {
-        throw located(e, `records[${i}]`);
+        throw located(e, `records[${i}]`, i);
       }
     }));
   }
