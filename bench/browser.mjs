@@ -3,10 +3,11 @@
 // COOP/COEP (full-resolution timers). Every job runs in a fresh dedicated
 // worker; every figure is the median of several runs with min and max, and
 // its ratio to the peer or limit measured in the same run.
-//   node bench/browser.mjs [--smoke] [--reads]
+//   node bench/browser.mjs [--smoke] [--reads | --writes]
 // --reads runs only the reads: the large table through openInWorker and the
 // side-by-side point reads and scans (its figures replace those of the saved
-// run, the rest of the table is kept).
+// run, the rest of the table is kept). --writes likewise runs only the write
+// rows (batch 1 to 10 000, a million rows, the time series).
 // Writes the "browser" part of bench/results/latest.json, bench/results/browser.md,
 // bench/results/browser.svg, and the table between the README's markers.
 import { createServer } from "vite";
@@ -23,7 +24,8 @@ const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-E
 const d = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const reportOnly = process.argv.includes("--report"); // re-render the saved results only
 const readsOnly = process.argv.includes("--reads");
-const saved = reportOnly || readsOnly ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
+const writesOnly = process.argv.includes("--writes");
+const saved = reportOnly || readsOnly || writesOnly ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
 const results = reportOnly ? saved.results : [];
 // BENCH_PORT lets a second checkout run the browser bench at the same time
 const port = Number(process.env.BENCH_PORT ?? 5176);
@@ -99,6 +101,13 @@ try {
     add1("a full scan (selectIter, pages of 2000 rows)", scan, "rows/s", r.memoryGrowthMB < 0 ? "memory not measurable here" : `page + worker memory (measureUserAgentSpecificMemory) rose at most ${d(r.memoryGrowthMB)} MB during a scan (target ≤ 64 MB)`);
   }
 
+  /** the engine's memory line: what its memtable holds against how far the worker grew (page + workers, measureUserAgentSpecificMemory) */
+  function memoryNote(r, m) {
+    if (!m.growthMB || m.growthMB.median < 0) return r;
+    r.note = `memory: memtable ${d(m.memtableMB.median)} MB, worker grew ${d(m.growthMB.median)} MB (×${(m.growthMB.median / m.memtableMB.median).toFixed(2)} the memtable)`;
+    return r;
+  }
+
   const systems = ["raw", "sqlite", "idb", "engine"];
   const label = { raw: "raw OPFS append+flush", sqlite: "SQLite-WASM (opfs-sahpool)", idb: "IndexedDB (idb-keyval)", engine: "cqlite-web" };
 
@@ -109,29 +118,31 @@ try {
     // fewer rows where the slowest system needs a second per few hundred
     const rows = smoke ? Math.min(N, batch === 1 ? 300 : N) : batch === 1 ? 2_000 : batch === 100 ? 20_000 : N;
     const got = {};
-    for (const s of systems) got[s] = (await job({ system: s, kind: "writes", rows, batch, concurrency: batch === 1 ? 64 : 1 })).rowsPerSec;
-    const sq = add("writes", `batch ${batch}`, "sqlite", got.sqlite, "rows/s");
-    add("writes", `batch ${batch}`, "raw", got.raw, "rows/s");
-    add("writes", `batch ${batch}`, "idb", got.idb, "rows/s", sq);
-    add("writes", `batch ${batch}`, "engine", got.engine, "rows/s", sq);
+    for (const s of systems) got[s] = await job({ system: s, kind: "writes", rows, batch, concurrency: batch === 1 ? 64 : 1 });
+    const sq = add("writes", `batch ${batch}`, "sqlite", got.sqlite.rowsPerSec, "rows/s");
+    add("writes", `batch ${batch}`, "raw", got.raw.rowsPerSec, "rows/s");
+    add("writes", `batch ${batch}`, "idb", got.idb.rowsPerSec, "rows/s", sq);
+    memoryNote(add("writes", `batch ${batch}`, "engine", got.engine.rowsPerSec, "rows/s", sq), got.engine);
   }
   // one million rows, in batches of 10 000 (IndexedDB is left out: at ~8 000
   // rows/s its five runs would take ten minutes; its 100 000-row figures stand)
   if (!smoke) {
     const got = {};
-    for (const s of ["raw", "sqlite", "engine"]) got[s] = (await job({ system: s, kind: "writes", rows: 1_000_000, batch: 10_000 })).rowsPerSec;
-    const sq = add("writes", "1M rows, batch 10000", "sqlite", got.sqlite, "rows/s");
-    add("writes", "1M rows, batch 10000", "raw", got.raw, "rows/s");
-    add("writes", "1M rows, batch 10000", "engine", got.engine, "rows/s", sq);
+    for (const s of ["raw", "sqlite", "engine"]) got[s] = await job({ system: s, kind: "writes", rows: 1_000_000, batch: 10_000 });
+    const sq = add("writes", "1M rows, batch 10000", "sqlite", got.sqlite.rowsPerSec, "rows/s");
+    add("writes", "1M rows, batch 10000", "raw", got.raw.rowsPerSec, "rows/s");
+    memoryNote(add("writes", "1M rows, batch 10000", "engine", got.engine.rowsPerSec, "rows/s", sq), got.engine);
   }
   // a time series: composite partition key, clustering timestamp DESC
   {
     const got = {};
-    for (const s of ["sqlite", "idb", "engine"]) got[s] = (await job({ system: s, kind: "timeseries", rows: N, batch: 1000 })).rowsPerSec;
-    const sq = add("writes", "time series, batch 1000", "sqlite", got.sqlite, "rows/s");
-    add("writes", "time series, batch 1000", "idb", got.idb, "rows/s", sq);
-    add("writes", "time series, batch 1000", "engine", got.engine, "rows/s", sq);
+    for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "timeseries", rows: N, batch: 1000 });
+    const sq = add("writes", "time series, batch 1000", "sqlite", got.sqlite.rowsPerSec, "rows/s");
+    add("writes", "time series, batch 1000", "idb", got.idb.rowsPerSec, "rows/s", sq);
+    memoryNote(add("writes", "time series, batch 1000", "engine", got.engine.rowsPerSec, "rows/s", sq), got.engine);
   }
+  }
+  if (!readsOnly && !writesOnly) {
   // flush against the raw append limit
   const append = add("flush", "sequential 1 MiB appends", "raw", (await job({ system: "raw", kind: "append", rows: N * 4 })).mbps, "MB/s");
   const fl = await job({ system: "engine", kind: "flush", rows: N });
@@ -146,7 +157,7 @@ try {
   }
   }
   // reads after compaction (one SSTable for the engine)
-  {
+  if (!writesOnly) {
     const got = {};
     for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "reads", rows: N, batch: 10_000 });
     for (const [field, name, unit] of [["readP50us", "point read p50", "µs"], ["readP99us", "point read p99", "µs"], ["scanRowsPerSec", "range scan", "rows/s"]]) {
@@ -155,8 +166,8 @@ try {
       add("reads", name, "engine", got.engine[field], unit, sq);
     }
   }
-  await largeReads(page);
-  if (!readsOnly) {
+  if (!writesOnly) await largeReads(page);
+  if (!readsOnly && !writesOnly) {
   // export
   for (const rows of smoke ? [N] : [N, 3 * N]) {
     const x = await job({ system: "engine", kind: "export", rows });
@@ -176,12 +187,13 @@ try {
 }
 }
 
-if (readsOnly) {
-  // this run's reads take the place of the saved run's; the other groups stay as they were measured
+if (readsOnly || writesOnly) {
+  // this run's groups take the place of the saved run's; the other groups stay as they were measured
   const fresh = results.splice(0);
+  const ran = readsOnly ? ["reads", "large"] : ["writes"];
   let placed = false;
   for (const r of saved.results) {
-    if (r.group !== "reads" && r.group !== "large") results.push(r);
+    if (!ran.includes(r.group)) results.push(r);
     else if (!placed) {
       results.push(...fresh);
       placed = true;
@@ -194,12 +206,13 @@ if (readsOnly) {
 
 const now = new Date().toISOString();
 // when only the reads ran, the other rows keep the date of the run that measured them
-const fullDate = readsOnly ? saved.date : reportOnly ? saved.date : now;
-const readsDate = readsOnly ? now : reportOnly ? saved.readsDate ?? null : null;
+const fullDate = readsOnly || writesOnly || reportOnly ? saved.date : now;
+const readsDate = readsOnly ? now : reportOnly || writesOnly ? saved.readsDate ?? null : null;
+const writesDate = writesOnly ? now : reportOnly || readsOnly ? saved.writesDate ?? null : null;
 const version = saved?.chromium ?? (await import("node:child_process")).execFileSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", ["--version"]).toString().trim();
 const label = { raw: "raw OPFS", sqlite: "SQLite-WASM", idb: "IndexedDB", engine: "cqlite-web" };
 const lines = [
-  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.${readsDate ? ` The reads and large rows are from a run of ${readsDate.slice(0, 10)} (\`--reads\`); the others from the full run of ${fullDate.slice(0, 10)}.` : ""}`,
+  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.${readsDate ? ` The reads and large rows are from a run of ${readsDate.slice(0, 10)} (\`--reads\`).` : ""}${writesDate ? ` The writes rows are from a run of ${writesDate.slice(0, 10)} (\`--writes\`).` : ""}${readsDate || writesDate ? ` The others are from the full run of ${fullDate.slice(0, 10)}.` : ""}`,
   ...(results.some((r) => r.group === "large") ? ["", "Large rows: one run on the large table; median (min–max) of the operations it timed."] : []),
   "",
   "| Group | Workload | System | Median | Min–max | Ratio |",
@@ -242,7 +255,7 @@ if (!smoke) {
   mkdirSync("bench/results", { recursive: true });
   const file = "bench/results/latest.json";
   const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: fullDate, ...(readsDate ? { readsDate } : {}), chromium: version, results } }, null, 2));
+  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: fullDate, ...(readsDate ? { readsDate } : {}), ...(writesDate ? { writesDate } : {}), chromium: version, results } }, null, 2));
   writeFileSync("bench/results/browser.md", md);
   writeFileSync("bench/results/browser.svg", svg());
   const readme = readFileSync("README.md", "utf8");
