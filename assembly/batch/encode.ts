@@ -9,7 +9,7 @@ import { Out } from "../util/out";
 import { token } from "../encoding/murmur3";
 import { StagedColumn, readColumns } from "./columns";
 import {
-  RS_PARTITION, RS_ROW, RS_STATIC, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING, NO_DELETION_TIME,
+  RS_PARTITION, RS_ROW, RS_STATIC, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, NO_DELETION_TIME, BATCH_CELLS,
   BATCH_ABSENT, BATCH_NULL, BATCH_MODE_RECORD, BATCH_MODE_UPDATE, BATCH_HEADER_WORDS,
 } from "../format/constants";
 
@@ -63,6 +63,10 @@ function writeCells(o: Out, cols: StagedColumn[], from: i32, isStatic: bool, row
     if (c.isStatic != isStatic) continue;
     const p = c.presenceAt(row);
     if (p == BATCH_ABSENT) continue;
+    if (c.kind == BATCH_CELLS) {
+      if (p != BATCH_NULL) n += writeElements(o, c, row, ts, ttl, now);
+      continue;
+    }
     n++;
     o.u16be(<u32>c.index);
     if (p == BATCH_NULL) {
@@ -81,7 +85,56 @@ function writeCells(o: Out, cols: StagedColumn[], from: i32, isStatic: bool, row
     c.write(o, row);
   }
   store<i32>(o.ptr + <usize>countAt, bswap<i32>(n));
-  o.i32be(0); // no complex deletions: multi-cell columns take the host's path
+  // a multi-cell column written whole: what it held before this write is
+  // deleted (at the write's time when the new value is null, just before it otherwise)
+  const delAt = o.len;
+  o.i32be(0);
+  let d = 0;
+  for (let i = from; i < cols.length; i++) {
+    const c = unchecked(cols[i]);
+    if (c.isStatic != isStatic || c.kind != BATCH_CELLS) continue;
+    const p = c.presenceAt(row);
+    if (p == BATCH_ABSENT) continue;
+    d++;
+    o.u16be(<u32>c.index);
+    o.i64be(p == BATCH_NULL ? ts : ts - 1);
+    o.i32be(now);
+  }
+  store<i32>(o.ptr + <usize>delAt, bswap<i32>(d));
+  return n;
+}
+
+// The element cells of one multi-cell value, as staged; returns how many.
+function writeElements(o: Out, c: StagedColumn, row: i32, ts: i64, ttl: i32, now: i32): i32 {
+  const at = c.offsets + (<usize>row << 2);
+  let p = c.data + <usize>load<i32>(at);
+  const end = c.data + <usize>load<i32>(at + 4);
+  let n = 0;
+  while (p < end) {
+    const deleted = load<u8>(p) != 0;
+    const pathLen = bswap<i32>(load<i32>(p + 1));
+    const path = p + 5;
+    const valLen = bswap<i32>(load<i32>(path + <usize>pathLen));
+    const val = path + <usize>pathLen + 4;
+    o.u16be(<u32>c.index);
+    if (deleted) {
+      o.u8(RS_CELL_DELETED | RS_CELL_HAS_PATH);
+      o.i64be(ts);
+      o.i32be(0);
+      o.i32be(now);
+    } else {
+      o.u8((ttl > 0 ? RS_CELL_EXPIRING : 0) | RS_CELL_HAS_PATH);
+      o.i64be(ts);
+      o.i32be(ttl);
+      o.i32be(ttl > 0 ? now + ttl : NO_DELETION_TIME);
+    }
+    o.i32be(pathLen);
+    o.bytes(path, pathLen);
+    o.i32be(valLen);
+    o.bytes(val, valLen);
+    p = val + <usize>valLen;
+    n++;
+  }
   return n;
 }
 

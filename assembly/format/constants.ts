@@ -116,6 +116,11 @@ export const BATCH_I64 = 4; // BigInt64Array (bigint, counter, timestamp, time)
 export const BATCH_F32 = 5; // Float32Array (float)
 export const BATCH_F64 = 6; // Float64Array (double)
 export const BATCH_BYTES = 7; // Int32Array of n+1 offsets into one byte buffer
+// a multi-cell column (non-frozen collection or UDT), bytes and offsets as
+// BATCH_BYTES: per row its elements, each u8 deleted, i32 pathLen, path,
+// i32 valueLen, value (big-endian), in path order; the whole value replaces
+// what was there (a complex deletion just before the write)
+export const BATCH_CELLS = 8;
 // a value column's per-row presence byte
 export const BATCH_ABSENT = 0;
 export const BATCH_NULL = 1;

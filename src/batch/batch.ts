@@ -9,7 +9,8 @@ import { InvalidValueError, CqliteError } from "../errors.js";
 import { core } from "../core/core.js";
 import { StagedColumn } from "./staged-column.js";
 import { EncodedMutation, InvalidMutationError, MAX_KEY_BYTES, MUTATION_FORMAT } from "../engine/mutation.js";
-import { BATCH_HEADER_WORDS, BATCH_COLUMN_WORDS, BATCH_VALUE } from "../../assembly/format/constants.js";
+import { WriteTime } from "../cql/cells.js";
+import { BATCH_HEADER_WORDS, BATCH_COLUMN_WORDS, BATCH_VALUE, BATCH_CELLS } from "../../assembly/format/constants.js";
 
 /** What the write does with its rows: the statement whose rule applies, its time and TTL. */
 export interface BatchWrite {
@@ -46,7 +47,7 @@ export class Batch {
   private readonly values = new Map<ColumnDef, StagedColumn>();
   private readonly keyOf = new Map<ColumnDef, StagedColumn>();
 
-  constructor(readonly schema: TableSchema, readonly rows: number, readonly rowName: RowName) {
+  constructor(readonly schema: TableSchema, readonly rows: number, readonly rowName: RowName, readonly write: BatchWrite) {
     this.keys = [...schema.partitionKey, ...schema.clustering].map((d) => new StagedColumn(d, -1, rows));
     for (const c of this.keys) this.keyOf.set(c.def, c);
   }
@@ -66,10 +67,14 @@ export class Batch {
       return;
     }
     try {
-      c.set(row, v);
+      c.set(row, v, c.kind === BATCH_CELLS ? this.writeTime(row) : undefined);
     } catch (e) {
       throw located(located(e, `column '${c.def.name}'`), this.rowName(row), row);
     }
+  }
+
+  private writeTime(row: number): WriteTime {
+    return { timestamp: this.write.timestamp + BigInt(row), ttl: this.write.ttl, nowSeconds: this.write.nowSeconds };
   }
 
   /** Checks what the log requires of keys and clustering (src/engine/mutation.ts), row by row. */
@@ -95,7 +100,8 @@ export class Batch {
   }
 
   /** The log payload of every row, one partition each: one copy in, one core call, one copy out. */
-  encode(w: BatchWrite): EncodedMutation {
+  encode(): EncodedMutation {
+    const w = this.write;
     // the core writes cells in column order
     const values = [...this.values.values()].sort((a, b) => a.index - b.index);
     const cols = [...this.keys, ...values];

@@ -2,15 +2,14 @@
 // bind row is the statement executed once, with Cassandra's semantics as
 // src/cql/execute.ts gives them. The plan says which term feeds which
 // column; statements it cannot stage (USING clauses, JSON, collections
-// written element-wise, IN, static-only updates, counters) have no plan and
-// take the host's path, still as one write.
+// added to or removed from element-wise, IN, static-only updates, counters)
+// have no plan and take the host's path, still as one write.
 import { TableSchema, ColumnDef } from "../schema/schema.js";
-import { isMultiCell } from "../types/cqltype.js";
 import { Parsed, Term } from "../cql/statements.js";
 import { Bindings, Params, termValue } from "../cql/values.js";
 import { writeStatement, WriteContext } from "../cql/execute.js";
 import { BATCH_MODE_INSERT, BATCH_MODE_UPDATE } from "../../assembly/format/constants.js";
-import { Batch, located } from "./batch.js";
+import { Batch, BatchWrite, located } from "./batch.js";
 
 export interface ManyPlan {
   mode: number;
@@ -27,8 +26,8 @@ export function planMany(schema: TableSchema, parsed: Parsed): ManyPlan | null {
   return plan;
 }
 
-function simple(def: ColumnDef | undefined): def is ColumnDef {
-  return !!def && !isMultiCell(def.type) && def.type.kind !== "counter";
+function writable(def: ColumnDef | undefined): def is ColumnDef {
+  return !!def && def.type.kind !== "counter";
 }
 
 function makePlan(schema: TableSchema, parsed: Parsed): ManyPlan | null {
@@ -40,7 +39,7 @@ function makePlan(schema: TableSchema, parsed: Parsed): ManyPlan | null {
   const seen = new Set<ColumnDef>();
   const add = (name: string, term: Term): boolean => {
     const def = schema.byName.get(name);
-    if (!simple(def) || seen.has(def)) return false;
+    if (!writable(def) || seen.has(def)) return false;
     seen.add(def);
     terms.push({ def, term });
     return true;
@@ -71,8 +70,8 @@ function makePlan(schema: TableSchema, parsed: Parsed): ManyPlan | null {
  * Stages every bind row. A row that cannot be staged is run through the
  * host's path for its exact error, which names the row.
  */
-export function stageMany(ctx: WriteContext, parsed: Parsed, plan: ManyPlan, rows: readonly Params[]): Batch {
-  const batch = new Batch(ctx.schema, rows.length, (r) => `bind row ${r}`);
+export function stageMany(ctx: WriteContext, parsed: Parsed, plan: ManyPlan, rows: readonly Params[], write: BatchWrite): Batch {
+  const batch = new Batch(ctx.schema, rows.length, (r) => `bind row ${r}`, write);
   const cols = plan.terms.map((t) => batch.column(t.def));
   for (let r = 0; r < rows.length; r++) {
     try {

@@ -3,10 +3,11 @@
 // for variable-length types, one byte buffer with offsets. Filling it is the
 // one walk over the JavaScript values; the core turns it into cells.
 import { ColumnDef } from "../schema/schema.js";
-import { CqlType } from "../types/cqltype.js";
+import { CqlType, isMultiCell } from "../types/cqltype.js";
+import { elementCells, WriteTime } from "../cql/cells.js";
 import { CqlValue, encodeValue } from "../types/codec.js";
 import {
-  BATCH_I8, BATCH_I16, BATCH_I32, BATCH_I64, BATCH_F32, BATCH_F64, BATCH_BYTES, BATCH_NULL, BATCH_VALUE,
+  BATCH_I8, BATCH_I16, BATCH_I32, BATCH_I64, BATCH_F32, BATCH_F64, BATCH_BYTES, BATCH_CELLS, BATCH_NULL, BATCH_VALUE,
 } from "../../assembly/format/constants.js";
 
 const DATE_EPOCH = 2 ** 31;
@@ -17,6 +18,7 @@ const encoder = new TextEncoder();
 
 /** The core's staging kind for a (simple) type. */
 export function stagingKind(t: CqlType): number {
+  if (isMultiCell(t)) return BATCH_CELLS;
   switch (t.kind) {
     case "tinyint": case "boolean": return BATCH_I8;
     case "smallint": return BATCH_I16;
@@ -33,7 +35,7 @@ export type StagedArray = Int32Array | BigInt64Array | Float32Array | Float64Arr
 export class StagedColumn {
   readonly kind: number;
   readonly presence: Uint8Array;
-  readonly data: StagedArray | null;
+  data: StagedArray | null;
   readonly offsets: Int32Array | null;
   bytes: Uint8Array;
   used = 0;
@@ -42,9 +44,11 @@ export class StagedColumn {
     this.kind = stagingKind(def.type);
     this.presence = new Uint8Array(rows);
     const k = this.kind;
-    this.data = k === BATCH_I64 ? new BigInt64Array(rows) : k === BATCH_F32 ? new Float32Array(rows) : k === BATCH_F64 ? new Float64Array(rows) : k === BATCH_BYTES ? null : new Int32Array(rows);
-    this.offsets = k === BATCH_BYTES ? new Int32Array(rows + 1) : null;
-    this.bytes = new Uint8Array(k === BATCH_BYTES ? Math.max(64, rows * 16) : 0);
+    this.data = k === BATCH_I64 ? new BigInt64Array(rows) : k === BATCH_F32 ? new Float32Array(rows) : k === BATCH_F64 ? new Float64Array(rows) : new Int32Array(rows);
+    const variable = k === BATCH_BYTES || k === BATCH_CELLS;
+    if (variable) this.data = null;
+    this.offsets = variable ? new Int32Array(rows + 1) : null;
+    this.bytes = new Uint8Array(variable ? Math.max(64, rows * 16) : 0);
   }
 
   setNull(row: number): void {
@@ -52,10 +56,15 @@ export class StagedColumn {
     if (this.offsets) this.offsets[row + 1] = this.used;
   }
 
-  /** Stages a non-null value; throws the codec's typed error if it does not fit the type. */
-  set(row: number, v: CqlValue): void {
+  /**
+   * Stages a non-null value; throws the codec's typed error if it does not
+   * fit the type. `w`, the row's write time, is for multi-cell values (a
+   * list element's path is a time UUID of the write).
+   */
+  set(row: number, v: CqlValue, w?: WriteTime): void {
     this.presence[row] = BATCH_VALUE;
-    if (this.offsets) this.setBytes(row, v);
+    if (this.kind === BATCH_CELLS) this.setElements(row, v, w!);
+    else if (this.offsets) this.setBytes(row, v);
     else if (!this.setFixed(row, v)) this.setFixedFrom(row, encodeValue(this.def.type, v));
   }
 
@@ -98,6 +107,21 @@ export class StagedColumn {
     const next = new Uint8Array(cap);
     next.set(this.bytes.subarray(0, this.used));
     this.bytes = next;
+  }
+
+  /** A whole collection or UDT value: its element cells' paths and values, as the host's writeColumn makes them. */
+  private setElements(row: number, v: CqlValue, w: WriteTime): void {
+    this.offsets![row] = this.used;
+    for (const c of elementCells(this.def, this.index, v, w)) {
+      const path = c.path!;
+      this.room(9 + path.length + c.value.length);
+      const b = this.bytes;
+      let at = this.used;
+      b[at++] = c.deleted ? 1 : 0;
+      at = putBytes(b, at, path);
+      this.used = putBytes(b, at, c.value);
+    }
+    this.offsets![row + 1] = this.used;
   }
 
   private setBytes(row: number, v: CqlValue): void {
@@ -155,4 +179,15 @@ export class StagedColumn {
       default: d[row] = view.getFloat64(0);
     }
   }
+}
+
+/** (i32 big-endian length, bytes) at `at`; returns the end. */
+function putBytes(b: Uint8Array, at: number, v: Uint8Array): number {
+  const n = v.length;
+  b[at] = n >>> 24;
+  b[at + 1] = (n >>> 16) & 0xff;
+  b[at + 2] = (n >>> 8) & 0xff;
+  b[at + 3] = n & 0xff;
+  b.set(v, at + 4);
+  return at + 4 + n;
 }

@@ -7,7 +7,6 @@ import { Partition } from "../sstable/model.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
 import { StatementCache, writeStatement, planSelect, isSelect } from "../cql/execute.js";
 import { Params } from "../cql/values.js";
-import { recordToPartition } from "../cql/records.js";
 import { runSelect, Page } from "../read/select.js";
 import { encodePagingState, decodePagingState } from "../read/paging.js";
 import { materialize, CqlRow } from "../read/materialize.js";
@@ -15,9 +14,9 @@ import { encodeKey } from "../schema/keys.js";
 import { CqlValue } from "../types/codec.js";
 import { EngineClock } from "./clock.js";
 import { EncodedMutation } from "./mutation.js";
-import { stageRecords, stageColumns, columnsToRecords, ColumnValues } from "../batch/records.js";
+import { stageRecords, stageColumns, ColumnValues } from "../batch/records.js";
 import { planMany, stageMany } from "../batch/prepared.js";
-import { Batch, located } from "../batch/batch.js";
+import { BatchWrite, located } from "../batch/batch.js";
 import { BATCH_MODE_RECORD } from "../../assembly/format/constants.js";
 import { ReadSide } from "./reads.js";
 
@@ -43,21 +42,20 @@ export class CqlSession {
     return { rows: [] };
   }
 
-  /** Records as one batch the core encodes (multi-cell columns: the host's path). */
+  /** Records as one batch the core encodes. */
   async insert(records: Record<string, unknown>[]): Promise<void> {
     if (!Array.isArray(records)) throw new InvalidValueError("insert() takes an array of records");
     if (records.length === 0) return;
-    const batch = stageRecords(this.schema, records);
-    if (!batch) return this.insertByHost(records);
-    await this.writeBatch(batch, BATCH_MODE_RECORD, 0);
+    await this.writeEncoded(stageRecords(this.schema, records, this.batchWrite(BATCH_MODE_RECORD, 0, records.length)).encode());
   }
 
   /** Columns of equal length as one batch; undefined at a row leaves that column out of it. */
   async insertColumns(columns: Record<string, ColumnValues>): Promise<void> {
-    const batch = stageColumns(this.schema, columns);
-    if (!batch) return this.insertByHost(columnsToRecords(columns));
+    const first = columns && typeof columns === "object" ? Object.values(columns)[0] : undefined;
+    const rows = first && typeof first.length === "number" ? first.length : 0;
+    const batch = stageColumns(this.schema, columns, this.batchWrite(BATCH_MODE_RECORD, 0, rows));
     if (batch.rows === 0) return;
-    await this.writeBatch(batch, BATCH_MODE_RECORD, 0);
+    await this.writeEncoded(batch.encode());
   }
 
   /** One prepared write executed once per bind row, all as one durable write. */
@@ -68,7 +66,7 @@ export class CqlSession {
     if (rows.length === 0) return;
     const ctx = { schema: this.schema, timestamp: () => this.clock.nextTimestamp(), nowSeconds: this.clock.nowSeconds() };
     const plan = planMany(this.schema, parsed);
-    if (plan) return this.writeBatch(stageMany(ctx, parsed, plan, rows), plan.mode, this.schema.options.defaultTimeToLive, ctx.nowSeconds);
+    if (plan) return this.writeEncoded(stageMany(ctx, parsed, plan, rows, this.batchWrite(plan.mode, this.schema.options.defaultTimeToLive, rows.length, ctx.nowSeconds)).encode());
     // the host's path, still one log record for every bind row
     const updates: Partition[] = [];
     rows.forEach((params, r) => {
@@ -81,20 +79,9 @@ export class CqlSession {
     await this.write(updates);
   }
 
-  private insertByHost(records: Record<string, unknown>[]): Promise<void> {
-    const now = this.clock.nowSeconds();
-    return this.write(records.map((r, i) => {
-      try {
-        return recordToPartition(this.schema, r, this.clock.nextTimestamp(), now);
-      } catch (e) {
-        throw located(e, `records[${i}]`, i);
-      }
-    }));
-  }
-
-  private writeBatch(batch: Batch, mode: number, ttl: number, nowSeconds = this.clock.nowSeconds()): Promise<void> {
-    const m = batch.encode({ mode, ttl, nowSeconds, timestamp: this.clock.reserveTimestamps(batch.rows) });
-    return this.writeEncoded(m);
+  /** The time of a batch's rows: row r is written at the returned timestamp + r. */
+  private batchWrite(mode: number, ttl: number, rows: number, nowSeconds = this.clock.nowSeconds()): BatchWrite {
+    return { mode, ttl, nowSeconds, timestamp: this.clock.reserveTimestamps(Math.max(rows, 1)) };
   }
 
   async select(cql: string, params?: Params): Promise<CqlRow[]> {
