@@ -1,7 +1,8 @@
 // The CQL session: statements parsed once and cached; writes (INSERT,
-// UPDATE, DELETE, BATCH, plain records) become partition updates at the
-// engine's clock, SELECTs are planned and run over a pinned read view, whole,
-// streamed or a page at a time.
+// UPDATE, DELETE, BATCH) become partition updates at the engine's clock,
+// batches (records, columns, a prepared statement's many bind rows) a log
+// payload the core encodes (src/batch/); SELECTs are planned and run over a
+// pinned read view, whole, streamed or a page at a time.
 import { TableSchema } from "../schema/schema.js";
 import { Partition } from "../sstable/model.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
