@@ -174,35 +174,12 @@ export class WriteEngine {
     return this.checked(() => this.session.execute(cql, params));
   }
 
-  /**
-   * Inserts plain objects (column name → value), each as an INSERT of the
-   * columns it names would; values as INSERT ... JSON takes them (or the
-   * typed values select returns). Durable when the promise resolves.
-   */
+  /** Batches, each one durable write the wasm core encodes (README, "Batches"): records (column → value, as INSERT ... JSON takes them), columns of equal length, or one prepared write run once per bind row. A bad value throws, naming its row; nothing is written. */
   insert(records: Record<string, unknown>[]): Promise<void> {
     return this.checked(() => this.session.insert(records));
   }
-
-  /**
-   * Inserts columns of equal length (column name → array or typed array of
-   * values) as one durable write: row r holds every column's r-th value
-   * (undefined: the column is not written in that row; null: a tombstone),
-   * as insert() of the same records would. The fastest way to load rows: the
-   * values are staged in typed arrays and the wasm core encodes the batch.
-   */
-  insertColumns(columns: Record<string, ArrayLike<unknown>>): Promise<void> {
-    return this.checked(() => this.session.insertColumns(columns));
-  }
-
-  /**
-   * Runs one INSERT, UPDATE, DELETE or BATCH once per bind row (each an array
-   * for `?` or an object for `:name`), parsed once, as one durable write.
-   * Resolves when every row is durable; a bad bind row throws, naming the
-   * row, before anything is written.
-   */
-  executeMany(cql: string, rows: Params[]): Promise<void> {
-    return this.checked(() => this.session.executeMany(cql, rows));
-  }
+  insertColumns(columns: Record<string, ArrayLike<unknown>>): Promise<void> { return this.checked(() => this.session.insertColumns(columns)); }
+  executeMany(cql: string, rows: Params[]): Promise<void> { return this.checked(() => this.session.executeMany(cql, rows)); }
 
   /** The rows of a SELECT. */
   select(cql: string, params?: Params): Promise<CqlRow[]> {
