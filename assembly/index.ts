@@ -13,6 +13,7 @@ import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
 import { decodePartitions } from "./sstable/reader";
 import { Merger } from "./merge/merge";
+import { encodeBatch as encodeStagedBatch } from "./batch/encode";
 import { bloomBits as bloomBitsOf } from "./sstable/filter";
 import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_SKETCH } from "./format/constants";
 
@@ -280,3 +281,10 @@ export function mergePartitions(): i64 {
   return lastMergePartitions;
 }
 export * from "./memtable/exports";
+
+// A batch staged in columns (docs/core-abi.md, "Batch") to a log payload:
+// the result holds the payload; each row's partition end goes to the
+// header's ends array.
+export function encodeBatch(p: usize): void {
+  encodeStagedBatch(p, result);
+}

@@ -3,11 +3,12 @@
 // COOP/COEP (full-resolution timers). Every job runs in a fresh dedicated
 // worker; every figure is the median of several runs with min and max, and
 // its ratio to the peer or limit measured in the same run.
-//   node bench/browser.mjs [--smoke] [--reads] [--flush]
+//   node bench/browser.mjs [--smoke] [--reads | --flush | --writes]
 // --reads runs only the reads: the large table through openInWorker and the
 // side-by-side point reads and scans (its figures replace those of the saved
 // run, the rest of the table is kept). --flush likewise runs only the flush
-// and compaction rows (and the flush's build alone).
+// and compaction rows (and the flush's build alone); --writes only the write
+// rows (batch 1 to 10 000, a million rows, the time series).
 // Writes the "browser" part of bench/results/latest.json, bench/results/browser.md,
 // bench/results/browser.svg, and the table between the README's markers.
 import { createServer } from "vite";
@@ -25,7 +26,9 @@ const d = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2
 const reportOnly = process.argv.includes("--report"); // re-render the saved results only
 const readsOnly = process.argv.includes("--reads");
 const flushOnly = process.argv.includes("--flush");
-const saved = reportOnly || readsOnly || flushOnly ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
+const writesOnly = process.argv.includes("--writes");
+const partial = readsOnly || flushOnly || writesOnly;
+const saved = reportOnly || partial ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
 const results = reportOnly ? saved.results : [];
 // BENCH_PORT lets a second checkout run the browser bench at the same time
 const port = Number(process.env.BENCH_PORT ?? 5176);
@@ -101,41 +104,48 @@ try {
     add1("a full scan (selectIter, pages of 2000 rows)", scan, "rows/s", r.memoryGrowthMB < 0 ? "memory not measurable here" : `page + worker memory (measureUserAgentSpecificMemory) rose at most ${d(r.memoryGrowthMB)} MB during a scan (target ≤ 64 MB)`);
   }
 
+  /** the engine's memory line: what its memtable holds against how far the worker grew (page + workers, measureUserAgentSpecificMemory) */
+  function memoryNote(r, m) {
+    if (!m.growthMB || m.growthMB.median < 0) return r;
+    r.note = `memory: memtable ${d(m.memtableMB.median)} MB, worker grew ${d(m.growthMB.median)} MB (×${(m.growthMB.median / m.memtableMB.median).toFixed(2)} the memtable)`;
+    return r;
+  }
+
   const systems = ["raw", "sqlite", "idb", "engine"];
   const label = { raw: "raw OPFS append+flush", sqlite: "SQLite-WASM (opfs-sahpool)", idb: "IndexedDB (idb-keyval)", engine: "cqlite-web" };
 
-  if (!readsOnly && !flushOnly) {
+  if (!partial || writesOnly) {
   // durable writes at several batch sizes (batch 1: single-row transactions;
   // IndexedDB and the engine get 64 concurrent writers, SQLite and raw appends cannot use them)
   for (const batch of [1, 100, 1000, 10_000]) {
     // fewer rows where the slowest system needs a second per few hundred
     const rows = smoke ? Math.min(N, batch === 1 ? 300 : N) : batch === 1 ? 2_000 : batch === 100 ? 20_000 : N;
     const got = {};
-    for (const s of systems) got[s] = (await job({ system: s, kind: "writes", rows, batch, concurrency: batch === 1 ? 64 : 1 })).rowsPerSec;
-    const sq = add("writes", `batch ${batch}`, "sqlite", got.sqlite, "rows/s");
-    add("writes", `batch ${batch}`, "raw", got.raw, "rows/s");
-    add("writes", `batch ${batch}`, "idb", got.idb, "rows/s", sq);
-    add("writes", `batch ${batch}`, "engine", got.engine, "rows/s", sq);
+    for (const s of systems) got[s] = await job({ system: s, kind: "writes", rows, batch, concurrency: batch === 1 ? 64 : 1 });
+    const sq = add("writes", `batch ${batch}`, "sqlite", got.sqlite.rowsPerSec, "rows/s");
+    add("writes", `batch ${batch}`, "raw", got.raw.rowsPerSec, "rows/s");
+    add("writes", `batch ${batch}`, "idb", got.idb.rowsPerSec, "rows/s", sq);
+    memoryNote(add("writes", `batch ${batch}`, "engine", got.engine.rowsPerSec, "rows/s", sq), got.engine);
   }
   // one million rows, in batches of 10 000 (IndexedDB is left out: at ~8 000
   // rows/s its five runs would take ten minutes; its 100 000-row figures stand)
   if (!smoke) {
     const got = {};
-    for (const s of ["raw", "sqlite", "engine"]) got[s] = (await job({ system: s, kind: "writes", rows: 1_000_000, batch: 10_000 })).rowsPerSec;
-    const sq = add("writes", "1M rows, batch 10000", "sqlite", got.sqlite, "rows/s");
-    add("writes", "1M rows, batch 10000", "raw", got.raw, "rows/s");
-    add("writes", "1M rows, batch 10000", "engine", got.engine, "rows/s", sq);
+    for (const s of ["raw", "sqlite", "engine"]) got[s] = await job({ system: s, kind: "writes", rows: 1_000_000, batch: 10_000 });
+    const sq = add("writes", "1M rows, batch 10000", "sqlite", got.sqlite.rowsPerSec, "rows/s");
+    add("writes", "1M rows, batch 10000", "raw", got.raw.rowsPerSec, "rows/s");
+    memoryNote(add("writes", "1M rows, batch 10000", "engine", got.engine.rowsPerSec, "rows/s", sq), got.engine);
   }
   // a time series: composite partition key, clustering timestamp DESC
   {
     const got = {};
-    for (const s of ["sqlite", "idb", "engine"]) got[s] = (await job({ system: s, kind: "timeseries", rows: N, batch: 1000 })).rowsPerSec;
-    const sq = add("writes", "time series, batch 1000", "sqlite", got.sqlite, "rows/s");
-    add("writes", "time series, batch 1000", "idb", got.idb, "rows/s", sq);
-    add("writes", "time series, batch 1000", "engine", got.engine, "rows/s", sq);
+    for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "timeseries", rows: N, batch: 1000 });
+    const sq = add("writes", "time series, batch 1000", "sqlite", got.sqlite.rowsPerSec, "rows/s");
+    add("writes", "time series, batch 1000", "idb", got.idb.rowsPerSec, "rows/s", sq);
+    memoryNote(add("writes", "time series, batch 1000", "engine", got.engine.rowsPerSec, "rows/s", sq), got.engine);
   }
   }
-  if (!readsOnly) {
+  if (!partial || flushOnly) {
   // flush against the raw append limit
   const append = add("flush", "sequential 1 MiB appends", "raw", (await job({ system: "raw", kind: "append", rows: N * 4 })).mbps, "MB/s");
   const fl = await job({ system: "engine", kind: "flush", rows: N });
@@ -154,7 +164,7 @@ try {
   }
   }
   // reads after compaction (one SSTable for the engine)
-  if (!flushOnly) {
+  if (!partial || readsOnly) {
     const got = {};
     for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "reads", rows: N, batch: 10_000 });
     for (const [field, name, unit] of [["readP50us", "point read p50", "µs"], ["readP99us", "point read p99", "µs"], ["scanRowsPerSec", "range scan", "rows/s"]]) {
@@ -163,8 +173,8 @@ try {
       add("reads", name, "engine", got.engine[field], unit, sq);
     }
   }
-  if (!flushOnly) await largeReads(page);
-  if (!readsOnly && !flushOnly) {
+  if (!partial || readsOnly) await largeReads(page);
+  if (!partial) {
   // export
   for (const rows of smoke ? [N] : [N, 3 * N]) {
     const x = await job({ system: "engine", kind: "export", rows });
@@ -184,10 +194,10 @@ try {
 }
 }
 
-if (readsOnly || flushOnly) {
+if (partial) {
   // this run's groups take the place of the saved run's; the others stay as they were measured
   const fresh = results.splice(0);
-  const mine = readsOnly ? ["reads", "large"] : ["flush", "compaction"];
+  const mine = readsOnly ? ["reads", "large"] : flushOnly ? ["flush", "compaction"] : ["writes"];
   let placed = false;
   for (const r of saved.results) {
     if (!mine.includes(r.group)) results.push(r);
@@ -203,13 +213,15 @@ if (readsOnly || flushOnly) {
 
 const now = new Date().toISOString();
 // when only the reads ran, the other rows keep the date of the run that measured them
-const fullDate = readsOnly || flushOnly || reportOnly ? saved.date : now;
-const readsDate = readsOnly ? now : reportOnly || flushOnly ? saved.readsDate ?? null : null;
-const flushDate = flushOnly ? now : reportOnly || readsOnly ? saved.flushDate ?? null : null;
+const fullDate = partial || reportOnly ? saved.date : now;
+const partDate = (ran, key) => (ran ? now : reportOnly || partial ? saved[key] ?? null : null);
+const readsDate = partDate(readsOnly, "readsDate");
+const flushDate = partDate(flushOnly, "flushDate");
+const writesDate = partDate(writesOnly, "writesDate");
 const version = saved?.chromium ?? (await import("node:child_process")).execFileSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", ["--version"]).toString().trim();
 const label = { raw: "raw OPFS", sqlite: "SQLite-WASM", idb: "IndexedDB", engine: "cqlite-web" };
 const lines = [
-  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.${readsDate ? ` The reads and large rows are from a run of ${readsDate.slice(0, 10)} (\`--reads\`).` : ""}${flushDate ? ` The flush and compaction rows are from a run of ${flushDate.slice(0, 10)} (\`--flush\`).` : ""}${readsDate || flushDate ? ` The others are from the full run of ${fullDate.slice(0, 10)}.` : ""}`,
+  `Chromium: ${version}, persistent profile, dedicated workers, cross-origin isolated. Median of ${RUNS} runs (min–max); ratio to the peer in the same run.${readsDate ? ` The reads and large rows are from a run of ${readsDate.slice(0, 10)} (\`--reads\`).` : ""}${flushDate ? ` The flush and compaction rows are from a run of ${flushDate.slice(0, 10)} (\`--flush\`).` : ""}${writesDate ? ` The writes rows are from a run of ${writesDate.slice(0, 10)} (\`--writes\`).` : ""}${readsDate || flushDate || writesDate ? ` The others are from the full run of ${fullDate.slice(0, 10)}.` : ""}`,
   ...(results.some((r) => r.group === "large") ? ["", "Large rows: one run on the large table; median (min–max) of the operations it timed."] : []),
   "",
   "| Group | Workload | System | Median | Min–max | Ratio |",
@@ -252,7 +264,7 @@ if (!smoke) {
   mkdirSync("bench/results", { recursive: true });
   const file = "bench/results/latest.json";
   const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
-  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: fullDate, ...(readsDate ? { readsDate } : {}), ...(flushDate ? { flushDate } : {}), chromium: version, results } }, null, 2));
+  if (!reportOnly) writeFileSync(file, JSON.stringify({ ...prev, browser: { date: fullDate, ...(readsDate ? { readsDate } : {}), ...(flushDate ? { flushDate } : {}), ...(writesDate ? { writesDate } : {}), chromium: version, results } }, null, 2));
   writeFileSync("bench/results/browser.md", md);
   writeFileSync("bench/results/browser.svg", svg());
   const readme = readFileSync("README.md", "utf8");

@@ -15,6 +15,7 @@ import { writeStatement } from "../src/cql/execute.js";
 import { parseClassName } from "../src/types/classname.js";
 import { CqliteError, CorruptSSTableError, CqlSyntaxError, InvalidValueError, UnsupportedFormatError } from "../src/errors.js";
 import { MAX_NESTING } from "../src/util/limits.js";
+import { InvalidMutationError } from "../src/engine/mutation.js";
 import { readIndex } from "../src/sstable/index-file.js";
 
 const tables = fixtureTables();
@@ -303,3 +304,77 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
+
+describe("a bad value anywhere in a batch: a typed error naming its row and column, and nothing written", () => {
+  const good = (seq: number) => [7, seq];
+  test("executeMany: every wrongly shaped value, at bind row 2 of 4", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA });
+    try {
+      for (const [col, value, says] of BAD) {
+        const rows = [0, 1, 2, 3].map((i) => [...good(i), i === 2 ? value : null]);
+        const err = await e.executeMany(`INSERT INTO t (id, seq, ${col}) VALUES (?, ?, ?)`, rows as never).catch((x) => x);
+        expect(err, `${col} ${says}`).toBeInstanceOf(InvalidValueError);
+        expect(err.message).toMatch(new RegExp(`^bind row 2: column '${col}': `));
+        expect(err.message).toMatch(says);
+      }
+      expect(await e.select("SELECT * FROM t")).toEqual([]);
+      await e.executeMany("INSERT INTO t (id, seq, i) VALUES (?, ?, ?)", [[7, 1, 1], [7, 2, 2]]);
+      expect(await e.select("SELECT seq, i FROM t WHERE id = 7")).toEqual([{ seq: 1, i: 1 }, { seq: 2, i: 2 }]);
+    } finally {
+      await e.close();
+    }
+  });
+
+  test("records and columns: wrong types, null or missing keys, NaN for an int, oversize keys, unequal columns", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA });
+    const recs = (bad: Record<string, unknown>) => [{ id: 1, seq: 1 }, { id: 1, seq: 2 }, { id: 1, seq: 3, ...bad }];
+    try {
+      const cases: [() => Promise<void>, RegExp, Function][] = [
+        [() => e.insert(recs({ i: "x" })), /^records\[2\]: column 'i': cannot read "x" as int/, InvalidValueError],
+        [() => e.insert(recs({ i: NaN })), /^records\[2\]: column 'i': expected int.*got number NaN/, InvalidValueError],
+        [() => e.insert(recs({ b: 1.5 })), /^records\[2\]: column 'b': expected bigint/, InvalidValueError],
+        [() => e.insert(recs({ seq: null })), /^records\[2\]: missing primary key column 'seq'/, InvalidValueError],
+        [() => e.insert(recs({ nope: 1 })), /^records\[2\]: unknown column 'nope'/, InvalidValueError],
+        [() => e.insert([{ id: 1, seq: 1 }, 5 as never]), /^records\[1\]: a record must be a plain object/, InvalidValueError],
+        [() => e.insertColumns({ id: [1, 2, 3], seq: [1, 2, 3], i: [1, NaN, 3] }), /^row 1: column 'i': expected int/, InvalidValueError],
+        [() => e.insertColumns({ id: [1, 2, 3], seq: [1, 2], i: [1, 2, 3] }), /^column 'seq' has 2 values; column 'id' has 3/, InvalidValueError],
+        [() => e.insertColumns({ id: [1, 2, 3], i: [1, 2, 3] }), /^missing primary key column 'seq'/, InvalidValueError],
+        [() => e.insertColumns({ id: [1, null], seq: [1, 2] }), /^row 1: missing primary key column 'id'/, InvalidValueError],
+        [() => e.insertColumns({ id: [1, 2], seq: new Int32Array(2), x: "ab" as never }), /^column 'x': expected an array or a typed array/, InvalidValueError],
+        [() => e.insertColumns({ id: new Float64Array([1, 2.5]), seq: [1, 2] }), /^row 1: column 'id': expected int.*2\.5/, InvalidValueError],
+      ];
+      for (const [write, says, cls] of cases) {
+        const err = await write().catch((x) => x);
+        expect(err, String(says)).toBeInstanceOf(cls);
+        expect(err.message).toMatch(says);
+      }
+      expect(await e.select("SELECT * FROM t")).toEqual([]);
+      // later writes go on
+      await e.insertColumns({ id: new Int32Array([1, 1]), seq: [1, 2], x: ["a", null] });
+      await e.insert([{ id: 1, seq: 3, x: "c" }]);
+      expect((await e.select("SELECT seq, x FROM t WHERE id = 1")).map((r) => [r.seq, r.x])).toEqual([[1, "a"], [2, null], [3, "c"]]);
+    } finally {
+      await e.close();
+    }
+  });
+
+  test("keys the log refuses: empty, over 65,535 bytes, a clustering value over 65,535 bytes", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE ks.k (k text, c blob, v int, PRIMARY KEY (k, c))" });
+    try {
+      const big = "é".repeat(40_000);
+      const cases: [() => Promise<void>, RegExp, Function][] = [
+        [() => e.insert([{ k: "a", c: new Uint8Array(1) }, { k: "", c: new Uint8Array(1) }]), /^records\[1\]: a partition key may not be empty/, InvalidMutationError],
+        [() => e.insertColumns({ k: ["a", big], c: [new Uint8Array(1), new Uint8Array(1)] }), /^row 1: partition key of 80000 bytes exceeds 65535/, InvalidValueError],
+        [() => e.executeMany("INSERT INTO k (k, c, v) VALUES (?, ?, ?)", [["a", new Uint8Array(70_000), 1]]), /^bind row 0: clustering column 'c' has a value of 70000 bytes/, InvalidMutationError],
+      ];
+      for (const [write, says, cls] of cases) {
+        const err = await write().catch((x) => x);
+        expect(err, String(says)).toBeInstanceOf(cls);
+        expect(err.message).toMatch(says);
+      }
+      expect(await e.select("SELECT * FROM k")).toEqual([]);
+    } finally {
+      await e.close();
+    }
+  });
+});

@@ -9,7 +9,7 @@ import { schemaCql } from "../src/schema/cql.js";
 import type { TableSchema } from "../src/schema/schema.js";
 import type { PolicySpec } from "../src/compaction/policies.js";
 import type { FormatVersion } from "../src/sstable/version.js";
-import { generateRecords } from "./generate.js";
+import { generateColumns } from "./generate.js";
 import { renderRows, formatBytes } from "./render.js";
 import { ResultPager, ShownPage } from "./pager.js";
 import { DEMO_SCHEMA } from "./demo-schema.js";
@@ -193,7 +193,7 @@ async function generate(): Promise<void> {
   let inflight: Promise<void> | null = null;
   for (let done = 0; done < n; ) {
     const count = Math.min(GENERATE_BATCH, n - done);
-    const batch = e.insert(generateRecords(schema!, generated + done, count));
+    const batch = e.insertColumns(generateColumns(schema!, generated + done, count));
     if (inflight) await inflight;
     inflight = batch;
     done += count;

@@ -64,21 +64,19 @@ export function generateRows(schema: TableSchema, n: number, progress?: (done: n
 }
 
 /**
- * Records (column → value) number `from` to `from + count - 1`, the same
- * for every call: ten rows per partition when the table has clustering
- * columns, collections included.
+ * Rows number `from` to `from + count - 1`, the same for every call (ten
+ * rows per partition when the table has clustering columns, collections
+ * included), as columns (column → one array of values): what insertColumns
+ * takes, one message to the worker and one batch the core encodes.
  */
-export function generateRecords(schema: TableSchema, from: number, count: number): Record<string, CqlValue>[] {
+export function generateColumns(schema: TableSchema, from: number, count: number): Record<string, CqlValue[]> {
   const perPartition = schema.clustering.length ? 10 : 1;
-  const out: Record<string, CqlValue>[] = [];
-  for (let i = from; i < from + count; i++) {
-    const r: Record<string, CqlValue> = {};
-    const pi = Math.floor(i / perPartition);
-    for (const c of [...schema.partitionKey, ...schema.clustering, ...schema.columns]) {
-      if (c.type.kind === "counter") continue; // counters are read-only here
-      r[c.name] = sample(c.type, c.kind === "partition_key" || c.kind === "static" ? pi : i);
-    }
-    out.push(r);
+  const out: Record<string, CqlValue[]> = {};
+  for (const c of [...schema.partitionKey, ...schema.clustering, ...schema.columns]) {
+    if (c.type.kind === "counter") continue; // counters are read-only here
+    const perRow = c.kind !== "partition_key" && c.kind !== "static";
+    const values = (out[c.name] = new Array<CqlValue>(count));
+    for (let k = 0; k < count; k++) values[k] = sample(c.type, perRow ? from + k : Math.floor((from + k) / perPartition));
   }
   return out;
 }

@@ -119,3 +119,29 @@ export const MEM_STAT_SET = 3;
 export const MEM_STAT_SET_TIMESTAMP = 1;
 export const MEM_STAT_SET_DELETION_TIME = 2;
 export const MEM_STAT_SET_TTL = 4;
+
+// ---- a batch of rows staged in columns (assembly/batch/; docs/core-abi.md, "Batch")
+// what a staged column holds per row (host typed arrays, little-endian)
+export const BATCH_I8 = 1; // Int32Array, one byte written (tinyint, boolean)
+export const BATCH_I16 = 2; // Int32Array, two bytes written (smallint)
+export const BATCH_I32 = 3; // Int32Array (int, date already biased by 2^31)
+export const BATCH_I64 = 4; // BigInt64Array (bigint, counter, timestamp, time)
+export const BATCH_F32 = 5; // Float32Array (float)
+export const BATCH_F64 = 6; // Float64Array (double)
+export const BATCH_BYTES = 7; // Int32Array of n+1 offsets into one byte buffer
+// a multi-cell column (non-frozen collection or UDT), bytes and offsets as
+// BATCH_BYTES: per row its elements, each u8 deleted, i32 pathLen, path,
+// i32 valueLen, value (big-endian), in path order; the whole value replaces
+// what was there (a complex deletion just before the write)
+export const BATCH_CELLS = 8;
+// a value column's per-row presence byte
+export const BATCH_ABSENT = 0;
+export const BATCH_NULL = 1;
+export const BATCH_VALUE = 2;
+// which statement's rule makes the rows (src/cql/records.ts, src/cql/execute.ts)
+export const BATCH_MODE_RECORD = 0; // a plain record: row liveness, the row always written
+export const BATCH_MODE_INSERT = 1; // INSERT: row liveness; no row for statics alone without clustering
+export const BATCH_MODE_UPDATE = 2; // UPDATE: no liveness; a row only when it has cells
+// words of the batch header, then BATCH_COLUMN_WORDS per column (i32, little-endian)
+export const BATCH_HEADER_WORDS = 13;
+export const BATCH_COLUMN_WORDS = 6;

@@ -22,7 +22,7 @@ export type LargeResult = Record<string, number | number[]>;
 const PER_PARTITION = 100;
 const BATCH = 10_000;
 
-async function heap(): Promise<number | null> {
+export async function heap(): Promise<number | null> {
   const m = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
   if (!m) return null;
   return (await m.call(performance)).bytes;

@@ -194,14 +194,32 @@ async function engineJob(job: Job): Promise<JobResult> {
     WriteEngine.open({ storage, schema: ts ? TS : KV, flushThresholdBytes: 1 << 30, flushThresholdRows: 10_000_000 });
   let storage = await OpfsStorage.open({ path });
   let e = await open(storage);
-  const rowOf = (i: number) => (ts ? tsRow(i) : { id: i, payload: payload(i) });
+  // the batch path's bulk form: typed arrays where the type has one, plain arrays of strings otherwise
+  const columnsOf = (from: number, n: number): Record<string, ArrayLike<unknown>> => {
+    if (!ts) {
+      const id = new Int32Array(n), text = new Array<string>(n);
+      for (let k = 0; k < n; k++) (id[k] = from + k), (text[k] = payload(from + k));
+      return { id, payload: text };
+    }
+    const sensor = new Array<string>(n), day = new Int32Array(n), at = new BigInt64Array(n), value = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const r = tsRow(from + k);
+      (sensor[k] = r.sensor), (day[k] = r.day), (at[k] = r.at), (value[k] = r.value);
+    }
+    return { sensor, day, at, value };
+  };
   const load = (rows: number, batch: number, concurrency = 1, from = 0) =>
-    batches(rows, batch, concurrency, (f, n) => e.insert(Array.from({ length: n }, (_, k) => rowOf(from + f + k))));
+    batches(rows, batch, concurrency, (f, n) => e.insertColumns(columnsOf(from + f, n)));
   try {
     switch (job.kind) {
       case "writes":
-      case "timeseries":
-        return { rowsPerSec: await load(job.rows, job.batch!, job.concurrency ?? 1) };
+      case "timeseries": {
+        // the memory line: the memtable's bytes against the worker's growth over the writes
+        const before = await measureMemory();
+        const rowsPerSec = await load(job.rows, job.batch!, job.concurrency ?? 1);
+        const after = await measureMemory();
+        return { rowsPerSec, memtableMB: e.memtableSize / 1e6, growthMB: before === null || after === null ? -1 : (after - before) / 1e6 };
+      }
       case "flush": {
         await load(job.rows, 10_000);
         const t = performance.now();
@@ -308,7 +326,25 @@ async function engineJob(job: Job): Promise<JobResult> {
   }
 }
 
-onmessage = async (ev: MessageEvent<Job>) => {
+/**
+ * The page's and this worker's memory (measureUserAgentSpecificMemory is the
+ * page's to call): asked of the page, which answers with the bytes, or null
+ * where it cannot measure.
+ */
+let measured: ((bytes: number | null) => void) | null = null;
+function measureMemory(): Promise<number | null> {
+  return new Promise((resolve) => {
+    measured = resolve;
+    postMessage({ measure: true });
+  });
+}
+
+onmessage = async (ev: MessageEvent<Job | { measured: number | null }>) => {
+  if ("measured" in ev.data) {
+    measured?.(ev.data.measured);
+    measured = null;
+    return;
+  }
   const job = ev.data;
   try {
     const run = { raw, sqlite: sqliteJob, idb: idbJob, engine: engineJob }[job.system];

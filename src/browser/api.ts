@@ -5,6 +5,7 @@
 import type { EngineConfig, MaintenanceReport, MaintenanceStats, ReadStats } from "../engine/engine.js";
 import type { PolicySpec } from "../compaction/policies.js";
 import type { SSTableInfo } from "../sstable/writer.js";
+import type { Params } from "../cql/values.js";
 
 /** The engine options a worker's database takes (the storage is OPFS, chosen by name). */
 const FORWARDED = ["schema", "flushThresholdBytes", "flushThresholdRows", "walSync", "format", "importLimits"] as const;
@@ -44,6 +45,10 @@ type Async<T> = T | Promise<T>;
 
 /** The operations whose arguments and results cross as they are (the page's side answers each with a promise). */
 export interface WorkerDatabase {
+  /** one INSERT, UPDATE, DELETE or BATCH run once per bind row, as one durable write (the engine's executeMany) */
+  executeMany(cql: string, rows: Params[]): Promise<void>;
+  /** columns of equal length (arrays or typed arrays) as one durable write (the engine's insertColumns) */
+  insertColumns(columns: Record<string, ArrayLike<unknown>>): Promise<void>;
   flush(): Async<SSTableInfo | null>;
   setMergePolicy(spec: PolicySpec): Async<void>;
   maintenanceStep(budgetMs: number): Async<MaintenanceReport>;

@@ -12,6 +12,7 @@ import { inspectZip } from "../export/zip-inspect.js";
 import { PolicySpec } from "../compaction/policies.js";
 import { SSTableInfo } from "../sstable/writer.js";
 import { CqliteError } from "../errors.js";
+import type { Params } from "../cql/values.js";
 import { toWire, fromWire, errorToWire } from "./wire.js";
 import { DATABASE_ROOT } from "./names.js";
 import { CursorTable, CursorPage, OpenedCursor, checkPageSize } from "./cursors.js";
@@ -67,6 +68,18 @@ export class EngineHost implements WorkerDatabase {
     const { rows } = await this.e.execute(cql, fromWire(params) as never);
     this.countRead(rows.length);
     return toWire(rows) as unknown[];
+  }
+
+  async executeMany(cql: string, rows: Params[]): Promise<void> {
+    await this.e.executeMany(cql, fromWire(rows) as Params[]);
+    this.counters.statements += rows.length;
+  }
+
+  async insertColumns(columns: Record<string, ArrayLike<unknown>>): Promise<void> {
+    // typed arrays pass fromWire as they are; plain arrays may hold tagged decimals and durations
+    await this.e.insertColumns(fromWire(columns) as Record<string, ArrayLike<unknown>>);
+    const first = Object.values(columns)[0];
+    this.counters.rowsWritten += first?.length ?? 0;
   }
 
   async select(cql: string, params?: unknown): Promise<unknown[]> {

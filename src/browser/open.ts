@@ -141,6 +141,28 @@ export class BrowserEngine implements WorkerDatabase {
     return { rows };
   }
 
+  /**
+   * Runs one INSERT, UPDATE, DELETE or BATCH once per bind row as one
+   * durable write: the rows cross to the worker in one message and are
+   * encoded there in one batch. A bad row throws, naming it, and nothing is
+   * written.
+   */
+  async executeMany(cql: string, rows: Params[]): Promise<void> {
+    await this.call((h) => h.executeMany(cql, toWire(rows) as Params[]));
+    this.wrote();
+  }
+
+  /**
+   * Columns of equal length (column → array or typed array) as one durable
+   * write: row r holds each column's r-th value (undefined: not written).
+   * Typed arrays (Int32Array for int, Float64Array for double, BigInt64Array
+   * for bigint or timestamp) cross as one copy each and are staged whole.
+   */
+  async insertColumns(columns: Record<string, ArrayLike<unknown>>): Promise<void> {
+    await this.call((h) => h.insertColumns(toWire(columns) as Record<string, ArrayLike<unknown>>));
+    this.wrote();
+  }
+
   async select(cql: string, params?: Params): Promise<CqlRow[]> {
     return fromWire(await this.call((h) => h.select(cql, toWire(params)))) as CqlRow[];
   }

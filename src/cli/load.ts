@@ -10,8 +10,8 @@ import { csvRecords, BadRecordError } from "../tools/records.js";
 import { WriteEngine } from "../engine/engine.js";
 import { NodeFileStorage } from "../storage/node.js";
 import { recordToPartition } from "../cql/records.js";
-import { Partition } from "../sstable/model.js";
-import { CqliteError } from "../errors.js";
+import { CqliteError, InvalidValueError } from "../errors.js";
+import { encodeMutation, InvalidMutationError } from "../engine/mutation.js";
 import { FormatVersion } from "../sstable/version.js";
 import { readChunks } from "../export/export.js";
 
@@ -77,6 +77,42 @@ async function* records(path: string, read: { bytes: number }): AsyncGenerator<{
   }
 }
 
+/** Records per write: the engine encodes each batch in one core call. */
+const BATCH_ROWS = 2000;
+
+interface Pending {
+  line: number;
+  record: Record<string, unknown>;
+}
+
+/**
+ * Writes a batch of records in one insert. If a record is bad, the host's
+ * per-record checks find which (and say why, by line): it stops the load,
+ * or with skipBad is left out and the rest are written.
+ */
+async function writeBatch(e: WriteEngine, batch: Pending[], o: LoadOptions, report: LoadReport): Promise<void> {
+  try {
+    await e.insert(batch.map((b) => b.record));
+    report.rows += batch.length;
+    return;
+  } catch (err) {
+    if (!(err instanceof InvalidValueError || err instanceof InvalidMutationError)) throw err;
+    const good = batch.filter((b) => {
+      try {
+        encodeMutation(e.schema, [recordToPartition(e.schema, b.record, 0n, 0)]);
+        return true;
+      } catch (bad) {
+        if (!o.skipBad) throw new BadRowError(b.line, (bad as Error).message);
+        report.skipped++;
+        return false;
+      }
+    });
+    if (good.length === batch.length) throw err;
+    if (good.length) await e.insert(good.map((b) => b.record));
+    report.rows += good.length;
+  }
+}
+
 export async function load(o: LoadOptions): Promise<LoadReport> {
   const t0 = performance.now();
   const inputBytes = statSync(o.input).size;
@@ -98,30 +134,23 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
     } else o.progress?.(`${report.rows} rows, ${rate} rows/s, ${(report.bytesRead / 1e6).toFixed(1)} of ${(inputBytes / 1e6).toFixed(1)} MB`, final);
   };
   try {
-    let batch: Partition[] = [];
-    const ts0 = BigInt(Date.now()) * 1000n;
-    const now = Math.floor(Date.now() / 1000);
+    let batch: Pending[] = [];
     const read = { bytes: 0 };
     for await (const { line, record } of records(o.input, read)) {
-      let p: Partition;
-      try {
-        if (record instanceof Error) throw record;
-        p = recordToPartition(e.schema, record, ts0 + BigInt(report.rows), now);
-      } catch (err) {
-        if (!o.skipBad) throw new BadRowError(line, (err as Error).message);
+      if (record instanceof Error) {
+        if (!o.skipBad) throw new BadRowError(line, record.message);
         report.skipped++;
         continue;
       }
-      batch.push(p);
-      report.rows++;
+      batch.push({ line, record });
       report.bytesRead = read.bytes;
-      if (batch.length >= 2000) {
-        await e.writePartitions(batch);
+      if (batch.length >= BATCH_ROWS) {
+        await writeBatch(e, batch, o, report);
         batch = [];
         show(false);
       }
     }
-    if (batch.length) await e.writePartitions(batch);
+    if (batch.length) await writeBatch(e, batch, o, report);
     report.bytesRead = inputBytes;
     let out: ReturnType<typeof createWriteStream> | null = null;
     if (o.out) {

@@ -67,6 +67,7 @@ export interface CoreExports {
   memOutLen(): number;
   memOutRelease(): void;
   memCheck(id: number): number;
+  encodeBatch(p: number): void;
 }
 
 let moduleSource: WebAssembly.Module | null = null;

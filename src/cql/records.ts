@@ -4,18 +4,19 @@
 // INSERT ... JSON.
 import { TableSchema } from "../schema/schema.js";
 import { CqlType } from "../types/cqltype.js";
-import { CqlValue, encodeValue } from "../types/codec.js";
+import { CqlValue, encodeValue, describeValue } from "../types/codec.js";
 import { encodeKey } from "../schema/keys.js";
 import { Partition, Row, NO_DELETION_TIME } from "../sstable/model.js";
 import { writeColumn } from "./cells.js";
 import { InvalidValueError } from "../errors.js";
+import { quote } from "../util/limits.js";
 import { Decimal, Duration } from "../types/values.js";
 
 /** Coerces text (from CSV) or JSON values to what encodeValue takes. */
 export function coerce(t: CqlType, v: unknown, column: string): CqlValue {
   if (v === null || v === undefined) return null;
   const bad = (why = ""): never => {
-    throw new InvalidValueError(`column '${column}': cannot read ${JSON.stringify(v)} as ${t.kind}${why ? ` (${why})` : ""}`);
+    throw new InvalidValueError(`column '${column}': cannot read ${typeof v === "string" ? quote(JSON.stringify(v)) : describeValue(v)} as ${t.kind}${why ? ` (${why})` : ""}`);
   };
   if (typeof v === "string") {
     const s = v;
@@ -37,8 +38,9 @@ export function coerce(t: CqlType, v: unknown, column: string): CqlValue {
       case "blob":
         if (!/^0x([0-9a-fA-F]{2})*$/.test(s.trim())) bad("expected 0x hex");
         return Uint8Array.from(s.trim().slice(2).match(/../g) ?? [], (h) => parseInt(h, 16));
-      case "decimal": return Decimal.parse(s);
-      case "duration": return Duration.parse(s);
+      // the parsers' RangeError, as this column's typed error
+      case "decimal": try { return Decimal.parse(s); } catch (e) { return bad((e as Error).message); }
+      case "duration": try { return Duration.parse(s); } catch (e) { return bad((e as Error).message); }
       case "list": case "set": case "map": case "tuple": case "udt": {
         let parsed: unknown;
         try {

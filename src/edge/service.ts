@@ -18,6 +18,7 @@
 //   status is 200 and a later error aborts the transfer, so the client sees a
 //   failed download (no central directory, no complete zip), never success.
 import { WriteEngine } from "../engine/engine.js";
+import { rowOf } from "../batch/batch.js";
 import { parseTable } from "../cql/ddl.js";
 import { schemaCql } from "../schema/cql.js";
 import { CqliteError } from "../errors.js";
@@ -63,20 +64,15 @@ async function drain(body: ReadableStream<Uint8Array> | null, cap: number): Prom
   }
 }
 
-/** Inserts a batch; a bad row is a BadRecordError naming its line, and nothing of the batch is in. */
+/** Inserts a batch (one core-encoded write); a bad row is a BadRecordError naming its line, and nothing of the batch is in. */
 async function insertBatch(engine: WriteEngine, batch: NumberedRecord[]): Promise<void> {
   try {
     await engine.insert(batch.map((r) => r.record));
   } catch (e) {
-    // find the row: one at a time, so the error names its line
-    for (const r of batch) {
-      try {
-        await engine.insert([r.record]);
-      } catch (e2) {
-        throw new BadRecordError(r.line, (e2 as Error).message);
-      }
-    }
-    throw e;
+    // the error names the batch row: say its line instead
+    const row = rowOf(e);
+    if (row === undefined || !batch[row]) throw e;
+    throw new BadRecordError(batch[row].line, (e as Error).message.replace(`records[${row}]: `, ""));
   }
 }
 

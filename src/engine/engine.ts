@@ -52,7 +52,7 @@ export class WriteEngine {
     const memtables = () => this.writes.memtables();
     this.compactions = new CompactionScheduler(schema, config.storage, versions, this.clock, this.format, memtables, config.maintenanceClock);
     this.reads = new ReadSide(schema, versions, memtables, this.clock);
-    this.session = new CqlSession(schema, this.reads, (updates) => this.writePartitions(updates), this.clock);
+    this.session = new CqlSession(schema, this.reads, (updates) => this.writePartitions(updates), this.clock, (m) => this.writes.writeEncoded(m));
   }
 
   static async open(config: EngineConfig): Promise<WriteEngine> {
@@ -174,14 +174,12 @@ export class WriteEngine {
     return this.checked(() => this.session.execute(cql, params));
   }
 
-  /**
-   * Inserts plain objects (column name → value), each as an INSERT of the
-   * columns it names would; values as INSERT ... JSON takes them (or the
-   * typed values select returns). Durable when the promise resolves.
-   */
+  /** Batches, each one durable write the wasm core encodes (README, "Batches"): records (column → value, as INSERT ... JSON takes them), columns of equal length, or one prepared write run once per bind row. A bad value throws, naming its row; nothing is written. */
   insert(records: Record<string, unknown>[]): Promise<void> {
     return this.checked(() => this.session.insert(records));
   }
+  insertColumns(columns: Record<string, ArrayLike<unknown>>): Promise<void> { return this.checked(() => this.session.insertColumns(columns)); }
+  executeMany(cql: string, rows: Params[]): Promise<void> { return this.checked(() => this.session.executeMany(cql, rows)); }
 
   /** The rows of a SELECT. */
   select(cql: string, params?: Params): Promise<CqlRow[]> {

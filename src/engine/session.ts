@@ -1,19 +1,24 @@
 // The CQL session: statements parsed once and cached; writes (INSERT,
-// UPDATE, DELETE, BATCH, plain records) become partition updates at the
-// engine's clock, SELECTs are planned and run over a pinned read view, whole,
-// streamed or a page at a time.
+// UPDATE, DELETE, BATCH) become partition updates at the engine's clock,
+// batches (records, columns, a prepared statement's many bind rows) a log
+// payload the core encodes (src/batch/); SELECTs are planned and run over a
+// pinned read view, whole, streamed or a page at a time.
 import { TableSchema } from "../schema/schema.js";
 import { Partition } from "../sstable/model.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
 import { StatementCache, writeStatement, planSelect, isSelect } from "../cql/execute.js";
 import { Params } from "../cql/values.js";
-import { recordToPartition } from "../cql/records.js";
 import { runSelect, Page } from "../read/select.js";
 import { encodePagingState, decodePagingState } from "../read/paging.js";
 import { CqlRow } from "../read/materialize.js";
 import { encodeKey } from "../schema/keys.js";
 import { CqlValue, encodeValue } from "../types/codec.js";
 import { EngineClock } from "./clock.js";
+import { EncodedMutation } from "./mutation.js";
+import { stageRecords, stageColumns, ColumnValues } from "../batch/records.js";
+import { planMany, stageMany } from "../batch/prepared.js";
+import { BatchWrite, located } from "../batch/batch.js";
+import { BATCH_MODE_RECORD } from "../../assembly/format/constants.js";
 import { ReadSide } from "./reads.js";
 
 /** Rows per page of selectPage unless asked otherwise (the drivers' default fetch size). */
@@ -27,6 +32,7 @@ export class CqlSession {
     private readonly reads: ReadSide,
     private readonly write: (updates: Partition[]) => Promise<void>,
     private readonly clock: EngineClock,
+    private readonly writeEncoded: (m: EncodedMutation) => Promise<void>,
   ) {}
 
   async execute(cql: string, params?: Params): Promise<{ rows: CqlRow[] }> {
@@ -37,9 +43,46 @@ export class CqlSession {
     return { rows: [] };
   }
 
-  insert(records: Record<string, unknown>[]): Promise<void> {
-    const now = this.clock.nowSeconds();
-    return this.write(records.map((r) => recordToPartition(this.schema, r, this.clock.nextTimestamp(), now)));
+  /** Records as one batch the core encodes. */
+  async insert(records: Record<string, unknown>[]): Promise<void> {
+    if (!Array.isArray(records)) throw new InvalidValueError("insert() takes an array of records");
+    if (records.length === 0) return;
+    await this.writeEncoded(stageRecords(this.schema, records, this.batchWrite(BATCH_MODE_RECORD, 0, records.length)).encode());
+  }
+
+  /** Columns of equal length as one batch; undefined at a row leaves that column out of it. */
+  async insertColumns(columns: Record<string, ColumnValues>): Promise<void> {
+    const first = columns && typeof columns === "object" ? Object.values(columns)[0] : undefined;
+    const rows = first && typeof first.length === "number" ? first.length : 0;
+    const batch = stageColumns(this.schema, columns, this.batchWrite(BATCH_MODE_RECORD, 0, rows));
+    if (batch.rows === 0) return;
+    await this.writeEncoded(batch.encode());
+  }
+
+  /** One prepared write executed once per bind row, all as one durable write. */
+  async executeMany(cql: string, rows: Params[]): Promise<void> {
+    if (!Array.isArray(rows)) throw new InvalidValueError("executeMany() takes an array of bind rows");
+    const parsed = this.statements.get(cql);
+    if (isSelect(parsed)) throw new CqliteError("NOT_A_WRITE", "executeMany() takes INSERT, UPDATE, DELETE or BATCH; use select() for SELECT");
+    if (rows.length === 0) return;
+    const ctx = { schema: this.schema, timestamp: () => this.clock.nextTimestamp(), nowSeconds: this.clock.nowSeconds() };
+    const plan = planMany(this.schema, parsed);
+    if (plan) return this.writeEncoded(stageMany(ctx, parsed, plan, rows, this.batchWrite(plan.mode, this.schema.options.defaultTimeToLive, rows.length, ctx.nowSeconds)).encode());
+    // the host's path, still one log record for every bind row
+    const updates: Partition[] = [];
+    rows.forEach((params, r) => {
+      try {
+        for (const p of writeStatement(ctx, parsed, params)) updates.push(p);
+      } catch (e) {
+        throw located(e, `bind row ${r}`, r);
+      }
+    });
+    await this.write(updates);
+  }
+
+  /** The time of a batch's rows: row r is written at the returned timestamp + r. */
+  private batchWrite(mode: number, ttl: number, rows: number, nowSeconds = this.clock.nowSeconds()): BatchWrite {
+    return { mode, ttl, nowSeconds, timestamp: this.clock.reserveTimestamps(Math.max(rows, 1)) };
   }
 
   async select(cql: string, params?: Params): Promise<CqlRow[]> {

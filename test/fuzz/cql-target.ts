@@ -22,7 +22,12 @@ export interface CqlCase {
   params: Tagged;
   /** read the row back and round-trip it (well-formed INSERTs of one row) */
   roundTrip?: { key: Tagged[] };
+  /** a batch: the statement's bind rows through executeMany, or the rows as records (insert) or columns (insertColumns) */
+  many?: { via: "executeMany" | "insert" | "insertColumns"; names: string[]; rows: Tagged };
 }
+
+/** Keys of batch rows: apart from every other write, so a refused batch can be shown to have left no row. */
+const BATCH_KEY = 1 << 29;
 
 
 export const SCHEMA = `CREATE TYPE ks.addr (street text, n int, tags frozen<set<text>>);
@@ -100,6 +105,18 @@ export const cqlTarget: FuzzTarget<CqlCase> = {
       const markers = (cql.match(/\?/g) ?? []).length;
       return { cql, params: tag(Array.from({ length: markers }, () => valueOf(rng, rng.pick(cols).type, 0.5))) };
     }
+    if (kind < 78) {
+      // a batch of rows, some hostile anywhere in it: all written, or none
+      const chosen = cols.filter((c) => rng.chance(0.3));
+      const names = [...KEYS, ...chosen.map((c) => c.name)];
+      const rows = Array.from({ length: 1 + rng.int(40) }, (_, i) => {
+        const row = names.map((n) => valueOf(rng, schema.byName.get(n)!.type, 0.99));
+        if (rng.chance(0.97)) row[0] = BATCH_KEY + i;
+        return row;
+      });
+      const via = rng.pick(["executeMany", "insert", "insertColumns"] as const);
+      return { cql: `INSERT INTO q (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`, params: tag([]), many: { via, names, rows: tag(rows) } };
+    }
     if (kind < 85) return { cql: tokenSoup(rng), params: tag(rng.chance(0.5) ? [] : [valueOf(rng, rng.pick(cols).type, 0.3)]) };
     if (kind < 92) {
       // nesting around the bound, and long flat literals
@@ -117,6 +134,7 @@ export const cqlTarget: FuzzTarget<CqlCase> = {
 
   async run(c: CqlCase): Promise<Verdict> {
     const e = await db();
+    if (c.many) return runMany(e, c);
     const where = `execute ${JSON.stringify(c.cql).slice(0, 200)}`;
     const params = untag(c.params) as CqlValue[];
     const r = await settles(where, typedOr(where, () => e.execute(c.cql, params)));
@@ -127,6 +145,27 @@ export const cqlTarget: FuzzTarget<CqlCase> = {
     return "accepted";
   },
 };
+
+/** A batch is written whole or refused typed, leaving none of its rows; writes go on after it. */
+async function runMany(e: WriteEngine, c: CqlCase): Promise<Verdict> {
+  const { via, names } = c.many!;
+  const rows = untag(c.many!.rows) as CqlValue[][];
+  const where = `${via} of ${rows.length} rows into ${names.join(", ")}`;
+  const write =
+    via === "executeMany" ? () => e.executeMany(c.cql, rows)
+    : via === "insert" ? () => e.insert(rows.map((r) => Object.fromEntries(names.map((n, i) => [n, r[i]]))))
+    : () => e.insertColumns(Object.fromEntries(names.map((n, i) => [n, rows.map((r) => r[i])])));
+  const r = await settles(where, typedOr(where, write));
+  const count = await settles(where, e.select(`SELECT k FROM q WHERE k IN ? `, [rows.map((_, i) => BATCH_KEY + i)]));
+  if (!r.ok) {
+    if (count.length) throw new Finding("wrong", `${where}: refused (${r.error.message}), yet ${count.length} of its rows were written`);
+  }
+  // the next batch starts clean
+  await settles(where, e.execute("DELETE FROM q WHERE k IN ?", [rows.map((_, i) => BATCH_KEY + i)]));
+  await settles("a known write after a batch", e.execute("INSERT INTO q (k, c1, c2, i) VALUES (-1, 'sentinel', 0, ?)", [runs]));
+  checkHeap(where);
+  return r.ok ? "accepted" : "refused";
+}
 
 function keyTypeOf(c: ColumnDef) {
   const t = c.type;

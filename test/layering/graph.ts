@@ -15,7 +15,7 @@ export const LAYERS: [string, string[]][] = [
   ["storage-engine", ["src/memtable/", "src/wal/", "src/version/"]],
   ["read", ["src/read/", "src/compaction/"]],
   ["engine", ["src/engine/"]],
-  ["language", ["src/cql/", "src/tools/", "src/mutation/"]],
+  ["language", ["src/cql/", "src/tools/", "src/mutation/", "src/batch/"]],
   ["transfer", ["src/export/"]],
   ["facade", ["src/engine/engine.ts", "src/engine/config.ts", "src/engine/session.ts", "src/engine/transfer.ts"]],
   ["hosts", ["src/cli/", "src/browser/", "src/edge/", "src/testing/"]],

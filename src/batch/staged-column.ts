@@ -1,0 +1,193 @@
+// One column of a batch staged for the core: a presence byte per row and the
+// values in a typed array of the width the core writes (one per row), or,
+// for variable-length types, one byte buffer with offsets. Filling it is the
+// one walk over the JavaScript values; the core turns it into cells.
+import { ColumnDef } from "../schema/schema.js";
+import { CqlType, isMultiCell } from "../types/cqltype.js";
+import { elementCells, WriteTime } from "../cql/cells.js";
+import { CqlValue, encodeValue } from "../types/codec.js";
+import {
+  BATCH_I8, BATCH_I16, BATCH_I32, BATCH_I64, BATCH_F32, BATCH_F64, BATCH_BYTES, BATCH_CELLS, BATCH_NULL, BATCH_VALUE,
+} from "../../assembly/format/constants.js";
+
+const DATE_EPOCH = 2 ** 31;
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+const NANOS_PER_DAY = 86_400_000_000_000n;
+const encoder = new TextEncoder();
+
+/** The core's staging kind for a (simple) type. */
+export function stagingKind(t: CqlType): number {
+  if (isMultiCell(t)) return BATCH_CELLS;
+  switch (t.kind) {
+    case "tinyint": case "boolean": return BATCH_I8;
+    case "smallint": return BATCH_I16;
+    case "int": case "date": return BATCH_I32;
+    case "bigint": case "counter": case "timestamp": case "time": return BATCH_I64;
+    case "float": return BATCH_F32;
+    case "double": return BATCH_F64;
+    default: return BATCH_BYTES; // text, ascii, blob as they are; other types as their serialized bytes
+  }
+}
+
+export type StagedArray = Int32Array | BigInt64Array | Float32Array | Float64Array;
+
+export class StagedColumn {
+  readonly kind: number;
+  readonly presence: Uint8Array;
+  data: StagedArray | null;
+  readonly offsets: Int32Array | null;
+  bytes: Uint8Array;
+  used = 0;
+
+  constructor(readonly def: ColumnDef, readonly index: number, readonly rows: number) {
+    this.kind = stagingKind(def.type);
+    this.presence = new Uint8Array(rows);
+    const k = this.kind;
+    this.data = k === BATCH_I64 ? new BigInt64Array(rows) : k === BATCH_F32 ? new Float32Array(rows) : k === BATCH_F64 ? new Float64Array(rows) : new Int32Array(rows);
+    const variable = k === BATCH_BYTES || k === BATCH_CELLS;
+    if (variable) this.data = null;
+    this.offsets = variable ? new Int32Array(rows + 1) : null;
+    this.bytes = new Uint8Array(variable ? Math.max(64, rows * 16) : 0);
+  }
+
+  setNull(row: number): void {
+    this.presence[row] = BATCH_NULL;
+    if (this.offsets) this.offsets[row + 1] = this.used;
+  }
+
+  /**
+   * Stages a non-null value; throws the codec's typed error if it does not
+   * fit the type. `w`, the row's write time, is for multi-cell values (a
+   * list element's path is a time UUID of the write).
+   */
+  set(row: number, v: CqlValue, w?: WriteTime): void {
+    this.presence[row] = BATCH_VALUE;
+    if (this.kind === BATCH_CELLS) this.setElements(row, v, w!);
+    else if (this.offsets) this.setBytes(row, v);
+    else if (!this.setFixed(row, v)) this.setFixedFrom(row, encodeValue(this.def.type, v));
+  }
+
+  /**
+   * A typed array that already holds the staged form (an Int32Array for int,
+   * a Float64Array for double, a BigInt64Array for bigint, counter or
+   * timestamp) taken whole; false for anything else.
+   */
+  setAll(values: ArrayLike<unknown>): boolean {
+    const t = this.def.type.kind;
+    const whole =
+      (values instanceof Int32Array && t === "int") ||
+      (values instanceof Float64Array && t === "double") ||
+      (values instanceof Float32Array && t === "float") ||
+      (values instanceof BigInt64Array && (t === "bigint" || t === "counter" || t === "timestamp"));
+    if (!whole) return false;
+    (this.data as { set(a: ArrayLike<unknown>): void }).set(values);
+    this.presence.fill(BATCH_VALUE);
+    return true;
+  }
+
+  /** The serialized length of a staged value (key and clustering limits are checked on it). */
+  length(row: number): number {
+    if (this.offsets) return this.offsets[row + 1] - this.offsets[row];
+    return this.kind === BATCH_I8 ? 1 : this.kind === BATCH_I16 ? 2 : this.kind === BATCH_I32 || this.kind === BATCH_F32 ? 4 : 8;
+  }
+
+  /** Where the staged values are complete (the offsets run to the last row). */
+  finish(): void {
+    const o = this.offsets;
+    if (!o) return;
+    // rows never set (absent) hold no bytes: carry the offset forward
+    for (let r = 0; r < this.rows; r++) if (this.presence[r] === 0) o[r + 1] = o[r];
+  }
+
+  private room(n: number): void {
+    if (this.used + n <= this.bytes.length) return;
+    let cap = this.bytes.length * 2;
+    while (cap < this.used + n) cap *= 2;
+    const next = new Uint8Array(cap);
+    next.set(this.bytes.subarray(0, this.used));
+    this.bytes = next;
+  }
+
+  /** A whole collection or UDT value: its element cells' paths and values, as the host's writeColumn makes them. */
+  private setElements(row: number, v: CqlValue, w: WriteTime): void {
+    this.offsets![row] = this.used;
+    for (const c of elementCells(this.def, this.index, v, w)) {
+      const path = c.path!;
+      this.room(9 + path.length + c.value.length);
+      const b = this.bytes;
+      let at = this.used;
+      b[at++] = c.deleted ? 1 : 0;
+      at = putBytes(b, at, path);
+      this.used = putBytes(b, at, c.value);
+    }
+    this.offsets![row + 1] = this.used;
+  }
+
+  private setBytes(row: number, v: CqlValue): void {
+    const t = this.def.type;
+    this.offsets![row] = this.used;
+    if (typeof v === "string" && (t.kind === "text" || t.kind === "ascii")) {
+      this.room(v.length * 3);
+      const { written } = encoder.encodeInto(v, this.bytes.subarray(this.used));
+      // US-ASCII is one byte per UTF-16 unit, and nothing else is
+      if (t.kind === "ascii" && written !== v.length) encodeValue(t, v);
+      this.used += written;
+    } else {
+      const b = t.kind === "blob" && v instanceof Uint8Array ? v : encodeValue(t, v);
+      this.room(b.length);
+      this.bytes.set(b, this.used);
+      this.used += b.length;
+    }
+    this.offsets![row + 1] = this.used;
+  }
+
+  /** The common JavaScript form of each fixed-width type, checked as the codec checks it. */
+  private setFixed(row: number, v: CqlValue): boolean {
+    const d = this.data!;
+    switch (this.def.type.kind) {
+      case "int": return typeof v === "number" && (v | 0) === v && !Object.is(v, -0) ? ((d[row] = v), true) : false;
+      case "smallint": return typeof v === "number" && Number.isInteger(v) && v >= -32768 && v < 32768 ? ((d[row] = v), true) : false;
+      case "tinyint": return typeof v === "number" && Number.isInteger(v) && v >= -128 && v < 128 ? ((d[row] = v), true) : false;
+      case "boolean": return typeof v === "boolean" ? ((d[row] = v ? 1 : 0), true) : false;
+      case "float": case "double": return typeof v === "number" ? ((d[row] = v), true) : false;
+      case "date": return typeof v === "number" && (v | 0) === v ? ((d[row] = (v + DATE_EPOCH) | 0), true) : false;
+      case "bigint": case "counter": {
+        const b = typeof v === "bigint" ? v : typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : null;
+        return b !== null && b >= I64_MIN && b <= I64_MAX ? ((d[row] = b), true) : false;
+      }
+      case "timestamp": {
+        const b = typeof v === "bigint" ? v : typeof v === "number" && Number.isSafeInteger(v) ? BigInt(v) : null;
+        return b !== null ? ((d[row] = BigInt.asIntN(64, b)), true) : false;
+      }
+      case "time":
+        return typeof v === "bigint" && v >= 0n && v < NANOS_PER_DAY ? ((d[row] = v), true) : false;
+    }
+    return false;
+  }
+
+  /** Any other accepted form (a date string, a Date): the codec's bytes, read back into the array. */
+  private setFixedFrom(row: number, b: Uint8Array): void {
+    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const d = this.data!;
+    switch (this.kind) {
+      case BATCH_I8: d[row] = view.getInt8(0); break;
+      case BATCH_I16: d[row] = view.getInt16(0); break;
+      case BATCH_I32: d[row] = view.getInt32(0); break;
+      case BATCH_I64: d[row] = view.getBigInt64(0); break;
+      case BATCH_F32: d[row] = view.getFloat32(0); break;
+      default: d[row] = view.getFloat64(0);
+    }
+  }
+}
+
+/** (i32 big-endian length, bytes) at `at`; returns the end. */
+function putBytes(b: Uint8Array, at: number, v: Uint8Array): number {
+  const n = v.length;
+  b[at] = n >>> 24;
+  b[at + 1] = (n >>> 16) & 0xff;
+  b[at + 2] = (n >>> 8) & 0xff;
+  b[at + 3] = n & 0xff;
+  b.set(v, at + 4);
+  return at + 4 + n;
+}
