@@ -24,11 +24,12 @@ export interface Row {
   note?: string;
 }
 
-const KV = "CREATE TABLE bench.kv (id int PRIMARY KEY, payload text)";
+export const KV = "CREATE TABLE bench.kv (id int PRIMARY KEY, payload text)";
 const TEXT = "p".repeat(100);
 let clock = 1_700_000_000_000_000n;
 
-function kv(id: number): Partition {
+/** One row of the kv table, at the next timestamp. */
+export function kv(id: number): Partition {
   const ts = clock++;
   return {
     key: encodeValue({ kind: "int" }, id), token: 0n,

@@ -8,27 +8,13 @@ import { MemoryStorage } from "../src/storage/memory.js";
 import { StorageSink } from "../src/sstable/storage-sink.js";
 import { buildSSTable } from "../src/sstable/build.js";
 import { parseTable } from "../src/cql/ddl.js";
-import { encodeValue } from "../src/types/codec.js";
-import { Partition } from "../src/sstable/model.js";
 import { kvSlices } from "./workload.js";
 import { measureAsync } from "./stats.js";
-import type { Row } from "./engine.js";
+import { KV, kv, type Row } from "./engine.js";
 
 /** Seconds since `t0`: wall time, or with PIPELINE_CPU=1 this process's CPU time (for A/B runs on a loaded machine). */
 const cpu = typeof process !== "undefined" && process.env.PIPELINE_CPU === "1";
 const now = () => (cpu ? (process.cpuUsage().user + process.cpuUsage().system) / 1000 : performance.now());
-
-const KV = "CREATE TABLE bench.kv (id int PRIMARY KEY, payload text)";
-const TEXT = "p".repeat(100);
-let clock = 1_700_000_000_000_000n;
-
-function kv(id: number): Partition {
-  const ts = clock++;
-  return {
-    key: encodeValue({ kind: "int" }, id), token: 0n,
-    unfiltereds: [{ type: "row", row: { clustering: [], liveness: { timestamp: ts, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: ts, value: encodeValue({ kind: "text" }, TEXT + id) }] } }],
-  };
-}
 
 /** The build alone: sorted row-stream slices (~4 MiB, as the memtable hands them) to a synced LZ4 SSTable. */
 async function build(smoke: boolean, runs: number): Promise<Row> {
