@@ -55,6 +55,11 @@ export interface EncodedMutation {
   slices: Uint8Array[];
 }
 
+/** A log payload over `maxBytes` is refused before it is logged, however it was encoded. */
+export function checkMutationSize(payload: Uint8Array, maxBytes = DEFAULT_MAX_MUTATION_BYTES): void {
+  if (payload.length > maxBytes) throw new MutationTooLargeError(payload.length, maxBytes);
+}
+
 /** Checks `updates` against the schema and encodes them as one log payload. */
 export function encodeMutation(schema: TableSchema, updates: Partition[], maxBytes = DEFAULT_MAX_MUTATION_BYTES): EncodedMutation {
   for (const p of updates) {
@@ -62,7 +67,7 @@ export function encodeMutation(schema: TableSchema, updates: Partition[], maxByt
     p.token = tokenOf(p.key);
   }
   const { bytes: payload, ends } = encodePartitionsIndexed(updates, FORMAT_BYTE);
-  if (payload.length > maxBytes) throw new MutationTooLargeError(payload.length, maxBytes);
+  checkMutationSize(payload, maxBytes);
   return { payload, slices: slicesOf(payload, 1, ends) };
 }
 

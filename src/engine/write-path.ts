@@ -16,7 +16,7 @@ import { WalFailedError } from "../wal/errors.js";
 import { VersionSet } from "../version/version-set.js";
 import { entryOf } from "../version/manifest.js";
 import { componentPath, deleteSSTableFiles } from "../version/table-cache.js";
-import { encodeMutation, EncodedMutation, DEFAULT_MAX_MUTATION_BYTES, MutationTooLargeError } from "./mutation.js";
+import { encodeMutation, checkMutationSize, EncodedMutation } from "./mutation.js";
 import { EngineClock } from "./clock.js";
 import { SerialQueue } from "./serial.js";
 
@@ -93,7 +93,7 @@ export class WritePath {
    */
   async writeEncoded(m: EncodedMutation): Promise<void> {
     await this.makeRoom();
-    if (m.payload.length > (this.options.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES)) throw new MutationTooLargeError(m.payload.length, this.options.maxMutationBytes ?? DEFAULT_MAX_MUTATION_BYTES);
+    checkMutationSize(m.payload, this.options.maxMutationBytes);
     await this.logAndApply(m.payload, (seq) => this.applySlices(m.slices, seq));
   }
 
