@@ -22,6 +22,45 @@ export function readIndexEntry(r: ByteReader): IndexEntry {
   return { key, position, promoted, offset };
 }
 
+/**
+ * Where `key`'s entry starts in a run of whole Index.db entries, or -1. The
+ * entries before it are stepped over, not decoded: a point read passes up to
+ * an index interval of them, and objects for each were most of its cost.
+ */
+export function seekIndexEntry(b: Uint8Array, key: Uint8Array, onError: (offset: number, what: string) => never): number {
+  let p = 0;
+  while (p < b.length) {
+    if (p + 2 > b.length) onError(p, "truncated index entry");
+    const len = (b[p] << 8) | b[p + 1];
+    const k = p + 2;
+    if (k + len > b.length) onError(k, "truncated partition key");
+    if (len === key.length) {
+      let i = 0;
+      while (i < len && b[k + i] === key[i]) i++;
+      if (i === len) return p;
+    }
+    vintAt(b, k + len, onError); // the position
+    const size = vintAt(b, vintEnd, onError);
+    p = vintEnd + size;
+    if (p > b.length) onError(vintEnd, "truncated promoted index");
+  }
+  return -1;
+}
+
+// the end of the last vint vintAt read (a module variable: no object per read)
+let vintEnd = 0;
+function vintAt(b: Uint8Array, at: number, onError: (offset: number, what: string) => never): number {
+  if (at >= b.length) onError(at, "truncated vint");
+  const first = b[at];
+  const extra = Math.clz32(~(first << 24));
+  if (at + 1 + extra > b.length) onError(at, "truncated vint");
+  let v = extra >= 8 ? 0 : first & (0xff >> extra);
+  for (let i = 1; i <= extra; i++) v = v * 256 + b[at + i];
+  if (v > Number.MAX_SAFE_INTEGER) onError(at, "vint out of range");
+  vintEnd = at + 1 + extra;
+  return v;
+}
+
 export function readIndex(b: Uint8Array, file = "Index.db"): IndexEntry[] {
   const r = new ByteReader(b, (off, what) => {
     throw new CorruptSSTableError(file, off, what);

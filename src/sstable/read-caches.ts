@@ -19,7 +19,7 @@ export interface KeyPosition {
 
 export class ReadCaches {
   readonly chunks: ByteLru<number, Uint8Array>;
-  readonly keys: ByteLru<string, KeyPosition>;
+  readonly keys: ByteLru<number, KeyPosition>;
   private nextId = 1;
 
   constructor(chunkBytes = DEFAULT_CHUNK_CACHE_BYTES, keyBytes = DEFAULT_KEY_CACHE_BYTES) {
@@ -42,7 +42,13 @@ export function chunkKey(readerId: number, chunk: number): number {
   return readerId * 4294967296 + chunk;
 }
 
-const latin1 = new TextDecoder("latin1");
-export function partitionKey(readerId: number, key: Uint8Array): string {
-  return `${readerId}:${latin1.decode(key)}`;
+/**
+ * A partition key's cache key: the reader's id over a 32-bit hash of the key
+ * (FNV-1a), a number, as cheap to build and look up as a chunk's. Two keys
+ * may share one, so a hit counts only if its entry's key is the one asked for.
+ */
+export function partitionKey(readerId: number, key: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key[i], 0x01000193);
+  return readerId * 4294967296 + (h >>> 0);
 }

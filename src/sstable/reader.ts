@@ -15,7 +15,7 @@ import { CqlType, typeToCql } from "../types/cqltype.js";
 import { VersionFeatures, features } from "./version.js";
 import { Statistics, readStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
 import { CompressionInfo, readCompressionInfo, decompressChunk } from "./compression.js";
-import { IndexEntry, readIndex, readIndexEntry } from "./index-file.js";
+import { IndexEntry, readIndex, readIndexEntry, seekIndexEntry } from "./index-file.js";
 import { IndexStream, EntryStream } from "./index-stream.js";
 import { Summary, readSummary } from "./summary-file.js";
 import { PartitionIndex, PartitionTarget } from "./bti/partition-index.js";
@@ -468,9 +468,9 @@ export class SSTableReader {
 
   private async findIndexEntry(key: Uint8Array): Promise<KeyPosition | null> {
     const keys = this.caches?.keys;
-    const ck = keys ? partitionKey(this.cacheId, key) : "";
+    const ck = keys ? partitionKey(this.cacheId, key) : 0;
     const hit = keys?.get(ck);
-    if (hit) return hit;
+    if (hit && bytesEqual(hit.entry.key, key)) return hit;
     const found = this.tries ? await this.searchTries(key) : await this.searchIndex(key);
     if (found && keys) keys.set(ck, found, this.caches!.keyWeight(found));
     return found;
@@ -485,21 +485,18 @@ export class SSTableReader {
     const r = new ByteReader(bytes, (off, what) => {
       throw new CorruptSSTableError(this.file("Index.db"), from + off, what);
     });
-    while (r.remaining > 0) {
-      const e = readIndexEntry(r);
-      if (bytesEqual(e.key, key)) {
-        let next = this.dataLength;
-        if (r.remaining > 0) next = readIndexEntry(r).position;
-        else if (to < idx.size) {
-          const more = await idx.read(to, Math.min(idx.size - to, 65536 + 16));
-          next = readIndexEntry(new ByteReader(more, (off, what) => {
-            throw new CorruptSSTableError(this.file("Index.db"), to + off, what);
-          })).position;
-        }
-        return { entry: { ...e, offset: from + e.offset }, next };
-      }
+    r.pos = seekIndexEntry(bytes, key, r.onError);
+    if (r.pos < 0) return null;
+    const e = readIndexEntry(r);
+    let next = this.dataLength;
+    if (r.remaining > 0) next = readIndexEntry(r).position;
+    else if (to < idx.size) {
+      const more = await idx.read(to, Math.min(idx.size - to, 65536 + 16));
+      next = readIndexEntry(new ByteReader(more, (off, what) => {
+        throw new CorruptSSTableError(this.file("Index.db"), to + off, what);
+      })).position;
     }
-    return null;
+    return { entry: { ...e, offset: from + e.offset }, next };
   }
 
   /**

@@ -189,11 +189,18 @@ export class ByteReader {
     for (let i = 0; i < extra; i++) v = (v << 8n) | BigInt(this.buf[this.pos++]);
     return v;
   }
+  /** uvint() as a number, without a BigInt: positions and lengths, read per index entry and per cell. */
   uvintNum(): number {
     const at = this.pos;
-    const v = this.uvint();
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) this.onError(at, "vint out of range");
-    return Number(v);
+    const first = this.u8();
+    if (first < 0x80) return first;
+    const extra = Math.clz32(~(first << 24));
+    let v = extra >= 8 ? 0 : first & (0xff >> extra);
+    this.need(extra);
+    // once past 2^53 the sum only grows, so the check at the end is exact
+    for (let i = 0; i < extra; i++) v = v * 256 + this.buf[this.pos++];
+    if (v > Number.MAX_SAFE_INTEGER) this.onError(at, "vint out of range");
+    return v;
   }
   svint(): bigint {
     const u = this.uvint();
