@@ -214,7 +214,7 @@ export class WriteEngine {
   /** Every row, in token then clustering order. */
   async *scan(): AsyncGenerator<CqlRow> {
     this.check();
-    yield* this.reads.scan();
+    for await (const rows of this.reads.scan()) for (const r of rows) yield r;
   }
 
   /** What reads have done so far, what the caches hold and hit, and the SSTable files open now. */

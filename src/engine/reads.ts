@@ -75,13 +75,13 @@ export class ReadSide {
     }
   }
 
-  /** The CQL rows of one partition within `slice` (all, when null), reading only the blocks that can hold it. */
-  async *rows(key: Uint8Array, slice: ClusteringBounds[] | null): AsyncGenerator<CqlRow> {
+  /** The CQL rows of one partition within `slice` (all, when null), reading only the blocks that can hold it; in runs. */
+  async *rows(key: Uint8Array, slice: ClusteringBounds[] | null): AsyncGenerator<CqlRow[]> {
     yield* this.withView((view) => partitionRows(view, key, slice));
   }
 
-  /** Every row, in token then clustering order. */
-  async *scan(): AsyncGenerator<CqlRow> {
+  /** Every row, in token then clustering order, in runs (a piece's rows each). */
+  async *scan(): AsyncGenerator<CqlRow[]> {
     yield* this.withView(scanRows);
   }
 

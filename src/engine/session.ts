@@ -9,6 +9,7 @@ import { CqliteError, InvalidValueError } from "../errors.js";
 import { StatementCache, writeStatement, planSelect, isSelect } from "../cql/execute.js";
 import { Params } from "../cql/values.js";
 import { runSelect, Page } from "../read/select.js";
+import { SelectPlan } from "../read/plan.js";
 import { encodePagingState, decodePagingState } from "../read/paging.js";
 import { CqlRow } from "../read/materialize.js";
 import { encodeKey } from "../schema/keys.js";
@@ -86,28 +87,34 @@ export class CqlSession {
   }
 
   async select(cql: string, params?: Params): Promise<CqlRow[]> {
-    const out: CqlRow[] = [];
-    for await (const r of this.selectIter(cql, params)) out.push(r);
-    return out;
+    return this.collect(this.planned("select", cql, params), null);
   }
 
   async *selectIter(cql: string, params?: Params): AsyncGenerator<CqlRow> {
-    const parsed = this.statements.get(cql);
-    if (!isSelect(parsed)) throw new CqliteError("NOT_A_SELECT", "select() takes a SELECT; use execute() for writes");
-    const plan = planSelect(this.schema, parsed, params);
-    yield* this.reads.withView((view) => runSelect(view, plan));
+    const plan = this.planned("select", cql, params);
+    for await (const rows of this.reads.withView((view) => runSelect(view, plan))) yield* rows;
   }
 
   async selectPage(cql: string, params?: Params, options: { pageSize?: number; pagingState?: string | null } = {}): Promise<{ rows: CqlRow[]; pagingState: string | null }> {
-    const parsed = this.statements.get(cql);
-    if (!isSelect(parsed)) throw new CqliteError("NOT_A_SELECT", "selectPage() takes a SELECT; use execute() for writes");
+    const plan = this.planned("selectPage", cql, params);
     const size = options.pageSize ?? DEFAULT_PAGE_SIZE;
     if (!Number.isInteger(size) || size <= 0) throw new InvalidValueError(`pageSize must be a positive integer, not ${size}`);
-    const plan = planSelect(this.schema, parsed, params);
     const page: Page = { size, resume: options.pagingState ? decodePagingState(cql, options.pagingState) : null, next: null };
-    const rows: CqlRow[] = [];
-    for await (const r of this.reads.withView((view) => runSelect(view, plan, page))) rows.push(r);
+    const rows = await this.collect(plan, page);
     return { rows, pagingState: page.next && encodePagingState(cql, page.next) };
+  }
+
+  private planned(caller: string, cql: string, params: Params | undefined): SelectPlan {
+    const parsed = this.statements.get(cql);
+    if (!isSelect(parsed)) throw new CqliteError("NOT_A_SELECT", `${caller}() takes a SELECT; use execute() for writes`);
+    return planSelect(this.schema, parsed, params);
+  }
+
+  // the select's runs of rows gathered into one array: no promise per row
+  private async collect(plan: SelectPlan, page: Page | null): Promise<CqlRow[]> {
+    const out: CqlRow[] = [];
+    for await (const run of this.reads.withView((view) => runSelect(view, plan, page))) for (const r of run) out.push(r);
+    return out;
   }
 
   /** CQL rows of one partition (optionally one clustering) by column values. */
@@ -120,8 +127,8 @@ export class CqlSession {
     }
     const slice = prefix.length ? [{ lo: prefix, hi: prefix }] : null;
     const rows: CqlRow[] = [];
-    for await (const r of this.reads.rows(encodeKey(this.schema, key), slice)) {
-      if (!clustering || Object.entries(clustering).every(([k, v]) => sameValue(r[k], v))) rows.push(r);
+    for await (const run of this.reads.rows(encodeKey(this.schema, key), slice)) {
+      for (const r of run) if (!clustering || Object.entries(clustering).every(([k, v]) => sameValue(r[k], v))) rows.push(r);
     }
     return rows;
   }

@@ -61,7 +61,8 @@ function clusteringOf(schema: TableSchema, row: CqlRow): Uint8Array[] {
   return schema.clustering.map((c) => (row[c.name] === null || row[c.name] === undefined ? EMPTY : encodeValue(c.type, row[c.name])));
 }
 
-export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | null = null): AsyncGenerator<CqlRow> {
+/** The rows of a SELECT, a piece's rows at a time (never an empty run). */
+export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | null = null): AsyncGenerator<CqlRow[]> {
   const schema = view.schema;
   const resume = page?.resume ?? null;
   const control: PieceControl = { skipPartition: false, after: resume && { key: resume.key, clustering: resume.clustering } };
@@ -96,6 +97,7 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
       const dir = plan.reverse ? -1 : 1;
       rows = rows.filter((r) => dir * compareClustering(schema, clusteringOf(schema, r), CLUSTERING_KIND, resume!.clustering, CLUSTERING_KIND) > 0);
     }
+    const out: CqlRow[] = [];
     for (const r of rows) {
       if (total >= plan.limit || inPartition >= perPartition) break;
       total++;
@@ -103,26 +105,32 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
       if (plan.count) counted++;
       else {
         inPage++;
-        yield plan.project(r);
+        out.push(plan.project(r));
         if (page && inPage >= page.size) {
           if (total < plan.limit) page.next = { key: p.key, token: p.token, clustering: clusteringOf(schema, r), returned: total, inPartition };
+          yield out;
           return;
         }
       }
     }
+    if (out.length > 0) yield out;
     if (total >= plan.limit) break;
     if (piece.more && inPartition >= perPartition) control.skipPartition = true;
   }
-  if (plan.count) yield { [plan.countName]: BigInt(counted) };
+  if (plan.count) yield [{ [plan.countName]: BigInt(counted) }];
 }
 
-/** Every row in token then clustering order, read as it goes (a scan without a statement). */
-export async function* scanRows(view: ReadView): AsyncGenerator<CqlRow> {
+/**
+ * Every row in token then clustering order, read as it goes (a scan without
+ * a statement), a piece's rows at a time: handing rows on one by one through
+ * each async generator cost a promise per row per level.
+ */
+export async function* scanRows(view: ReadView): AsyncGenerator<CqlRow[]> {
   let rowsInPartition = 0;
   for await (const piece of scanPieces(view, null, { skipPartition: false })) {
     const rows = materialize(view.schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: piece.more || rowsInPartition > 0 });
     rowsInPartition = piece.more ? rowsInPartition + rows.length : 0;
-    yield* rows;
+    if (rows.length > 0) yield rows;
   }
 }
 
@@ -132,7 +140,7 @@ export async function* scanRows(view: ReadView): AsyncGenerator<CqlRow> {
  * memtable blocks that can hold the slice are read, and only rows within
  * it are built.
  */
-export async function* partitionRows(view: ReadView, key: Uint8Array, slice: ClusteringBounds[] | null): AsyncGenerator<CqlRow> {
+export async function* partitionRows(view: ReadView, key: Uint8Array, slice: ClusteringBounds[] | null): AsyncGenerator<CqlRow[]> {
   const schema = view.schema;
   const keep = slice ? (c: (Uint8Array | null)[]) => slice.some((b) => withinBounds(schema, c, b)) : undefined;
   let rowsInPartition = 0;
@@ -140,6 +148,6 @@ export async function* partitionRows(view: ReadView, key: Uint8Array, slice: Clu
     const live = { rows: 0 };
     const rows = materialize(schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: piece.more || rowsInPartition > 0, keep, live });
     rowsInPartition += live.rows;
-    yield* rows;
+    if (rows.length > 0) yield rows;
   }
 }
