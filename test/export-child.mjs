@@ -2,6 +2,7 @@
 // bundle, in a process whose JS heap is capped by the parent; prints the report.
 import { createWriteStream } from "node:fs";
 import { WriteEngine, NodeFileStorage } from "../dist/node.js";
+import { oldGenerationUsed } from "./heap-used.mjs";
 
 const [dir, out, schema] = process.argv.slice(2);
 const engine = await WriteEngine.open({ storage: await NodeFileStorage.open(dir), schema });
@@ -9,7 +10,7 @@ const file = createWriteStream(out);
 let peakHeap = 0;
 const report = await engine.exportSSTable({
   zip: (chunk) => new Promise((resolve, reject) => {
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    peakHeap = Math.max(peakHeap, oldGenerationUsed());
     file.write(chunk, (e) => (e ? reject(e) : resolve()));
   }),
 });

@@ -9,6 +9,7 @@
 import { open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { WriteEngine, NodeFileStorage, SSTableReader, parseTable } from "../dist/node.js";
+import { oldGenerationUsed } from "./heap-used.mjs";
 import { bombZip } from "./zip-bomb.mjs";
 
 const [mode, dir, schema, arg] = process.argv.slice(2);
@@ -18,7 +19,7 @@ let peakExternal = 0;
 let peakRss = 0;
 const sample = () => {
   const m = process.memoryUsage();
-  peakHeap = Math.max(peakHeap, m.heapUsed);
+  peakHeap = Math.max(peakHeap, oldGenerationUsed());
   peakExternal = Math.max(peakExternal, m.arrayBuffers);
   peakRss = Math.max(peakRss, m.rss);
 };

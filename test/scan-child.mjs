@@ -2,11 +2,12 @@
 // JS heap is capped by the parent: a LIMIT, a COUNT(*) and every row through
 // selectIter. Prints what it saw and the largest heap it measured.
 import { WriteEngine, NodeFileStorage } from "../dist/node.js";
+import { oldGenerationUsed } from "./heap-used.mjs";
 
 const [dir, schema] = process.argv.slice(2);
 const engine = await WriteEngine.open({ storage: await NodeFileStorage.open(dir), schema });
 let peakHeap = 0;
-const sample = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
+const sample = () => (peakHeap = Math.max(peakHeap, oldGenerationUsed()));
 const limited = await engine.select("SELECT * FROM t LIMIT 10");
 const [{ count }] = await engine.select("SELECT COUNT(*) FROM t");
 let rows = 0;

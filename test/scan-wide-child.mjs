@@ -3,11 +3,12 @@
 // COUNT(*), a full scan, the whole partition by its key, and its last rows
 // backwards, and one row by its clustering. Prints what it saw and the largest heap it measured.
 import { WriteEngine, NodeFileStorage } from "../dist/node.js";
+import { oldGenerationUsed } from "./heap-used.mjs";
 
 const [dir, schema] = process.argv.slice(2);
 const engine = await WriteEngine.open({ storage: await NodeFileStorage.open(dir), schema });
 let peakHeap = 0;
-const sample = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
+const sample = () => (peakHeap = Math.max(peakHeap, oldGenerationUsed()));
 const limited = await engine.select("SELECT * FROM w LIMIT 10");
 const [{ count }] = await engine.select("SELECT COUNT(*) FROM w");
 sample();
