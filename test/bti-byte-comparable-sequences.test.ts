@@ -5,7 +5,9 @@
 // ("Byte-comparable keys"), written from Cassandra 5.0's TupleType,
 // ReversedType, ClusteringComparator, ClusteringPrefix.Kind and ByteSource;
 // the cases marked "ByteComparable.md" are the examples Cassandra documents.
-// One line per case: what it is, the types, the values, the bytes.
+// One line per case: what it is, the types, the values, the bytes. Last,
+// Rows.db keys made from them where a row's final 38 shows (RowIndexWriter's
+// end key raises it to 39).
 import { describe, test, expect } from "vitest";
 import "./helpers.js";
 import { clusteringBytes, decoratedKey } from "../src/sstable/bti/byte-comparable.js";
@@ -15,6 +17,7 @@ import { toHex, fromHex } from "../src/util/bytes.js";
 import { CLUSTERING_KIND } from "../src/schema/order.js";
 import { MARKER_KINDS } from "../src/sstable/model.js";
 import { KIND_STATIC_CLUSTERING } from "../assembly/format/constants.js";
+import { separatorGt, nudge } from "../src/sstable/bti/row-index-writer.js";
 
 const t = (kind: string) => ({ kind }) as CqlType;
 const tuple = (...elems: CqlType[]): CqlType => ({ kind: "tuple", elems });
@@ -114,5 +117,28 @@ describe("partition keys: 40, the token, 40, the serialized key escaped, 38", ()
   test("the Murmur3 token's sign bit flipped", () => {
     expect(toHex(decoratedKey(-(2n ** 63n), fromHex("01")))).toBe("40" + "0000000000000000" + "40" + "0100" + "38");
     expect(toHex(decoratedKey(2n ** 63n - 1n, fromHex("01")))).toBe("40" + "ffffffffffffffff" + "40" + "0100" + "38");
+  });
+});
+
+describe("Rows.db keys built from these forms (RowIndexWriter's separator and end key)", () => {
+  const ints = [{ type: t("int"), reversed: false }];
+  const row = (n: number) => clusteringBytes(ints, CLUSTERING_KIND, [encodeValue(t("int"), n)]);
+  test("between blocks ending at 5 and starting at 6: 5's form up to where they part, that byte raised", () => {
+    expect(toHex(separatorGt(row(5), row(6)))).toBe("40" + "80000006");
+  });
+  test("past a last block holding only 6: its form cut after the separator's length, the row's 38 raised to 39", () => {
+    const sep = separatorGt(row(5), row(6));
+    const max = row(6); // 40 80000006 38: shares all five bytes of the separator
+    let i = 0;
+    while (i < max.length && i < sep.length && max[i] === sep[i]) i++;
+    expect(toHex(nudge(max, i))).toBe("40" + "80000006" + "39");
+  });
+  test("a tuple clustering whose last field is null: the end key raises the tuple's own 38", () => {
+    const tup = [{ type: tuple(t("int"), t("text")), reversed: false }];
+    const a = clusteringBytes(tup, CLUSTERING_KIND, [encodeValue(tuple(t("int"), t("text")), [1, "x"])]);
+    const b = clusteringBytes(tup, CLUSTERING_KIND, [encodeValue(tuple(t("int"), t("text")), [2, null])]);
+    const sep = separatorGt(a, b); // 40 40 80000002
+    expect(toHex(sep)).toBe("40" + "40" + "80000002");
+    expect(toHex(nudge(b, sep.length))).toBe("40" + "40" + "80000002" + "39");
   });
 });
