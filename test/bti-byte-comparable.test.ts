@@ -23,7 +23,25 @@ const CASES: [string, CqlType, CqlValue | Uint8Array, string][] = [
   ["smallint -1", t("smallint"), -1, "7fff"],
   ["tinyint 0", t("tinyint"), 0, "80"],
   ["int MAX", t("int"), 2147483647, "ffffffff"],
-  ["bigint MIN", t("bigint"), -(2n ** 63n), "0000000000000000"],
+  // bigint is OSS50's signed variable-length integer (ByteComparable.md's "current bigint" table)
+  ["bigint 1", t("bigint"), 1n, "81"],
+  ["bigint -1", t("bigint"), -1n, "7f"],
+  ["bigint 0", t("bigint"), 0n, "80"],
+  ["bigint 63", t("bigint"), 63n, "bf"],
+  ["bigint -64", t("bigint"), -64n, "40"],
+  ["bigint 64", t("bigint"), 64n, "c040"],
+  ["bigint -65", t("bigint"), -65n, "3fbf"],
+  ["bigint 8191", t("bigint"), 8191n, "dfff"],
+  ["bigint 8192", t("bigint"), 8192n, "e02000"],
+  ["bigint Integer.MAX_VALUE", t("bigint"), 2n ** 31n - 1n, "f87fffffff"],
+  ["bigint Long.MIN_VALUE", t("bigint"), -(2n ** 63n), "000000000000000000"],
+  // derived by hand from the rules (docs/sstable-format.md): 55 bits still fit eight bytes
+  // (FF, then the 0 bit that ends the length); from 56 bits on, FF and the eight bytes with their top bit set
+  ["bigint 2^55-1", t("bigint"), 2n ** 55n - 1n, "ff7fffffffffffff"],
+  ["bigint 2^55", t("bigint"), 2n ** 55n, "ff8080000000000000"],
+  ["bigint Long.MAX_VALUE", t("bigint"), 2n ** 63n - 1n, "ffffffffffffffffff"],
+  ["bigint -2^55", t("bigint"), -(2n ** 55n), "0080000000000000"],
+  ["bigint -2^55-1", t("bigint"), -(2n ** 55n) - 1n, "007f7fffffffffffff"],
   ["float 1.0", t("float"), 1, "bf800000"],
   ["float +0.0", t("float"), 0, "80000000"],
   ["float -0.0", t("float"), -0, "7fffffff"],
@@ -69,15 +87,15 @@ describe("Cassandra's documented forms", () => {
   for (const [name, type, value, hex] of CASES) test(name, () => expect(form(type, value)).toBe(hex));
 });
 
-test("a clustering and its bounds: 0x40 per component, 0x40 for a row, 0x20 and 0x60 for bounds", () => {
+test("a clustering and its bounds: 0x40 per component, 0x38 for a row, 0x20 and 0x60 for bounds", () => {
   const types = [{ type: t("text"), reversed: false }, { type: t("int"), reversed: true }];
   const a = encodeValue(t("text"), "A");
   const five = encodeValue(t("int"), 5);
-  expect(toHex(clusteringBytes(types, CLUSTERING_KIND, [a, five]))).toBe("40" + "4100" + "40" + "7ffffffa" + "40");
+  expect(toHex(clusteringBytes(types, CLUSTERING_KIND, [a, five]))).toBe("40" + "4100" + "40" + "7ffffffa" + "38");
   expect(toHex(clusteringBytes(types, 1, [a]))).toBe("40410020"); // inclusive start
   expect(toHex(clusteringBytes(types, 6, [a]))).toBe("40410060"); // inclusive end
   expect(toHex(clusteringBytes(types, 1, []))).toBe("20");
-  expect(toHex(clusteringBytes(types, CLUSTERING_KIND, [a, new Uint8Array(0)]))).toBe("40" + "4100" + "41" + "40"); // empty int, DESC
+  expect(toHex(clusteringBytes(types, CLUSTERING_KIND, [a, new Uint8Array(0)]))).toBe("40" + "4100" + "41" + "38"); // empty int, DESC
 });
 
 test("a decorated key: token then key, for Murmur3 and for ByteOrderedPartitioner", () => {

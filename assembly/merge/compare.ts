@@ -117,6 +117,18 @@ function varintToF64(p: usize, n: i32): f64 {
   return v;
 }
 
+// Whether the tuple fields from p to end are all null (i32 length < 0). A
+// tuple value may end early (written before ALTER TYPE added fields): the
+// missing fields count as null, so only a present field makes it longer.
+function onlyNulls(p: usize, end: usize): bool {
+  while (p + 4 <= end) {
+    const l = <i32>readBE(p, 4);
+    if (l >= 0) return false;
+    p += 4;
+  }
+  return true;
+}
+
 // Frozen collections, tuples and UDTs are serialized with i32 counts and
 // i32-length elements; they compare element by element.
 function compareSeq(t: TypeDesc, a: usize, al: i32, b: usize, bl: i32): i32 {
@@ -127,7 +139,7 @@ function compareSeq(t: TypeDesc, a: usize, al: i32, b: usize, bl: i32): i32 {
     const ea = a + <usize>al;
     const eb = b + <usize>bl;
     for (let i = 0; i < t.children.length; i++) {
-      if (pa >= ea || pb >= eb) return (pa >= ea ? 0 : 1) - (pb >= eb ? 0 : 1);
+      if (pa >= ea || pb >= eb) return (onlyNulls(pa, ea) ? 0 : 1) - (onlyNulls(pb, eb) ? 0 : 1);
       const la = <i32>readBE(pa, 4);
       const lb = <i32>readBE(pb, 4);
       pa += 4;

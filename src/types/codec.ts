@@ -568,8 +568,14 @@ function compareSeq(t: CqlType, a: Uint8Array, b: Uint8Array): number {
   };
   if (t.kind === "tuple" || t.kind === "udt") {
     const types = t.kind === "tuple" ? t.elems : t.fields.map((f) => f.type);
+    // a value may end early (written before ALTER TYPE added fields): the
+    // missing fields count as null, so only a present field makes it longer
+    const onlyNulls = (r: ByteReader) => {
+      while (r.remaining > 0) if (next(r) !== null) return false;
+      return true;
+    };
     for (const et of types) {
-      if (ra.remaining === 0 || rb.remaining === 0) return (ra.remaining === 0 ? 0 : 1) - (rb.remaining === 0 ? 0 : 1);
+      if (ra.remaining === 0 || rb.remaining === 0) return (onlyNulls(ra) ? 0 : 1) - (onlyNulls(rb) ? 0 : 1);
       const x = next(ra), y = next(rb);
       const c = x === null || y === null ? (x === null ? (y === null ? 0 : -1) : 1) : compareValues(et, x, y);
       if (c) return c;
