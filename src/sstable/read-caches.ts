@@ -1,7 +1,8 @@
 // Caches shared by every SSTable a database reads, each bounded in bytes:
-// decompressed Data.db chunks (so a hot chunk is not read and decompressed
-// again) and partition keys' Index.db entries (so a hot key skips the Summary
-// and Index.db read). Keys carry the reader's id, unique per open reader, so
+// decompressed Data.db chunks and the Index.db windows Summary entries start
+// (so a hot chunk or window is not read and decompressed again; Cassandra
+// leaves both to the OS page cache) and partition keys' Index.db entries (so
+// a hot key skips the Summary and the window's search). Keys carry the reader's id, unique per open reader, so
 // entries of a closed SSTable are never hit again and simply age out.
 import { ByteLru } from "../util/lru.js";
 import { IndexEntry } from "./index-file.js";
@@ -40,6 +41,11 @@ export class ReadCaches {
 // Cache keys: chunk numbers below 2^32 per reader, reader ids below 2^21 (both exact in a double).
 export function chunkKey(readerId: number, chunk: number): number {
   return readerId * 4294967296 + chunk;
+}
+
+/** An Index.db window's key in the chunk cache (the window a Summary entry starts): negative, apart from every chunk's. */
+export function indexWindowKey(readerId: number, summaryEntry: number): number {
+  return -(readerId * 4294967296 + summaryEntry) - 1;
 }
 
 /**

@@ -28,7 +28,7 @@ import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
 import { Partition, DeletionTime } from "./model.js";
 import { tryParseFileName } from "./names.js";
-import { ReadCaches, KeyPosition, chunkKey, partitionKey } from "./read-caches.js";
+import { ReadCaches, KeyPosition, chunkKey, partitionKey, indexWindowKey } from "./read-caches.js";
 import { quote } from "../util/limits.js";
 import type { MergeInput } from "../core/merge.js";
 
@@ -480,8 +480,15 @@ export class SSTableReader {
   private async searchIndex(key: Uint8Array): Promise<KeyPosition | null> {
     const token = this.summary.tokenOf(key);
     const idx = this.components.get("Index.db")!;
-    const [from, to] = this.summary.indexRange(token, key, idx.size);
-    const bytes = await idx.read(from, to - from);
+    const [from, to, window] = this.summary.indexRange(token, key, idx.size);
+    const cache = this.caches?.chunks;
+    const wk = indexWindowKey(this.cacheId, window);
+    let bytes = window >= 0 ? cache?.get(wk) : undefined;
+    if (!bytes) {
+      bytes = await idx.read(from, to - from);
+      if (bytes.length !== to - from) throw new CorruptSSTableError(this.file("Index.db"), from + bytes.length, "truncated", "TRUNCATED");
+      if (window >= 0) cache?.set(wk, bytes, bytes.length);
+    }
     const r = new ByteReader(bytes, (off, what) => {
       throw new CorruptSSTableError(this.file("Index.db"), from + off, what);
     });

@@ -32,8 +32,8 @@ export class Summary {
     return k.call((x) => x.murmurToken(k.put(key), key.length));
   }
 
-  /** The Index.db byte range that must hold `key` if the SSTable has it. */
-  indexRange(token: bigint, key: Uint8Array, indexSize: number): [number, number] {
+  /** The Index.db byte range that must hold `key` if the SSTable has it, and the number of the Summary entry that starts it (-1 when none does). */
+  indexRange(token: bigint, key: Uint8Array, indexSize: number): [number, number, number] {
     let lo = 0, hi = this.entries.length - 1, found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
@@ -44,10 +44,10 @@ export class Summary {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (found < 0) return [0, 0];
+    if (found < 0) return [0, 0, -1];
     const from = this.entries[found].indexPosition;
     const to = found + 1 < this.entries.length ? this.entries[found + 1].indexPosition : indexSize;
-    return [from, to];
+    return [from, to, found];
   }
 }
 
