@@ -146,9 +146,18 @@ function readBody(r: ByteReader, clustering: (Uint8Array | null)[], count: () =>
  * logs written before the counts widened; src/engine/mutation.ts).
  */
 export function decodePartitions(bytes: Uint8Array, ends?: number[], u16Counts = false): Partition[] {
+  return Array.from(eachPartition(bytes, ends, u16Counts));
+}
+
+/**
+ * decodePartitions one partition at a time, as they are consumed: a scan's
+ * merged slice holds thousands of small partitions, and decoding them all
+ * before the first is used kept every one alive through the young
+ * generation's collections, which then had to copy and promote them.
+ */
+export function* eachPartition(bytes: Uint8Array, ends?: number[], u16Counts = false): Generator<Partition> {
   const r = new ByteReader(bytes);
   const count = u16Counts ? () => r.u16() : () => r.u32();
-  const out: Partition[] = [];
   let p: Partition | null = null;
   while (r.remaining > 0) {
     const tag = r.u8();
@@ -171,14 +180,13 @@ export function decodePartitions(bytes: Uint8Array, ends?: number[], u16Counts =
       if (isBoundary(kind)) m.openDeletion = readDeletion(r) ?? LIVE;
       p!.unfiltereds.push({ type: "marker", marker: m });
     } else if (tag === RS_END) {
-      out.push(p!);
       ends?.push(r.pos);
+      yield p!;
       p = null;
     } else {
       throw new RangeError(`row stream: bad tag ${tag} at ${r.pos - 1}`);
     }
   }
-  return out;
 }
 
 /** A stretch of one partition's row stream: what a read needs to pick it, and where its bytes are. */

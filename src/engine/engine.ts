@@ -25,6 +25,7 @@ import { CompactionScheduler } from "./compaction-scheduler.js";
 import { ReadSide } from "./reads.js";
 import { CqlSession } from "./session.js";
 import { adoptStaged, exportCurrent } from "./transfer.js";
+import { flattenRuns } from "../util/runs.js";
 
 export type { EngineConfig, OpenReport, MaintenanceReport, MaintenanceStats, CacheStats, ReadStats } from "./config.js";
 export { EngineClosedError, ENGINE_LOCK } from "./config.js";
@@ -187,9 +188,8 @@ export class WriteEngine {
   }
 
   /** The rows of a SELECT, as they are read (for large results); break out early to stop the reading. */
-  async *selectIter(cql: string, params?: Params): AsyncGenerator<CqlRow> {
-    this.check();
-    yield* this.session.selectIter(cql, params);
+  selectIter(cql: string, params?: Params): AsyncGenerator<CqlRow> {
+    return flattenRuns(() => (this.check(), this.session.selectRuns(cql, params)));
   }
 
   /**
@@ -212,9 +212,8 @@ export class WriteEngine {
   }
 
   /** Every row, in token then clustering order. */
-  async *scan(): AsyncGenerator<CqlRow> {
-    this.check();
-    for await (const rows of this.reads.scan()) for (const r of rows) yield r;
+  scan(): AsyncGenerator<CqlRow> {
+    return flattenRuns(() => (this.check(), this.reads.scan()));
   }
 
   /** What reads have done so far, what the caches hold and hit, and the SSTable files open now. */

@@ -90,9 +90,10 @@ export class CqlSession {
     return this.collect(this.planned("select", cql, params), null);
   }
 
-  async *selectIter(cql: string, params?: Params): AsyncGenerator<CqlRow> {
+  /** A SELECT's rows as they are read, in runs. */
+  async *selectRuns(cql: string, params?: Params): AsyncGenerator<CqlRow[]> {
     const plan = this.planned("select", cql, params);
-    for await (const rows of this.reads.withView((view) => runSelect(view, plan))) yield* rows;
+    yield* this.reads.withView((view) => runSelect(view, plan));
   }
 
   async selectPage(cql: string, params?: Params, options: { pageSize?: number; pagingState?: string | null } = {}): Promise<{ rows: CqlRow[]; pagingState: string | null }> {

@@ -11,7 +11,7 @@ import { SSTableReader } from "../sstable/reader.js";
 import { Partition, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
 import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { mergeStreams } from "../core/merge.js";
-import { decodePartitions } from "../core/rowstream.js";
+import { decodePartitions, eachPartition } from "../core/rowstream.js";
 import { MergeCursor } from "./merge-cursor.js";
 import { MemtableCursor } from "./memtable-cursor.js";
 import { SSTableCursor } from "./sstable-cursor.js";
@@ -65,6 +65,16 @@ export async function readPartition(view: ReadView, key: Uint8Array): Promise<Pa
   }
   if (streams.length === 0) return null;
   return decodePartitions(mergeStreams(view.schema, streams, view.nowSeconds))[0] ?? null;
+}
+
+/**
+ * The sources' row streams as one. A lone stream is already what a read
+ * needs: one source holds each row and cell once, and materialize applies
+ * deletions, shadowing and TTLs itself, so the core's merge would only copy
+ * it (it cost a scan of one SSTable as much as its reading).
+ */
+function merged(view: ReadView, streams: Uint8Array[]): Uint8Array {
+  return streams.length === 1 ? streams[0] : mergeStreams(view.schema, streams, view.nowSeconds);
 }
 
 /** Part of a partition as a read yields it; `more`: more pieces of the same partition follow. */
@@ -131,7 +141,7 @@ export async function* readPieces(view: ReadView, key: Uint8Array, slice: Cluste
   }
   if (wide.length === 0) {
     if (streams.length === 0) return;
-    const p = decodePartitions(mergeStreams(view.schema, streams, view.nowSeconds))[0];
+    const p = decodePartitions(merged(view, streams))[0];
     if (p) yield { partition: p, more: false };
     return;
   }
@@ -203,8 +213,20 @@ function mayHold(schema: TableSchema, r: SSTableReader, slice: ClusteringBounds[
   return slice.some((b) => compareClustering(schema, max, K.INCL_END_BOUND, b.lo, K.INCL_START_BOUND) >= 0 && compareClustering(schema, min, K.INCL_START_BOUND, b.hi, K.INCL_END_BOUND) <= 0);
 }
 
-/** Every partition in token order (from `from` on, when given), merged across every source as it is read; wide ones in pieces. */
-export async function* scanPieces(view: ReadView, from: Position | null, control: PieceControl): AsyncGenerator<Piece> {
+/**
+ * Partitions a scan hands on at once: an async generator's step costs a few
+ * promises, once per partition was most of a scan of small partitions, and
+ * decoding a whole merged slice before using it kept thousands alive through
+ * the young generation's collections.
+ */
+const RUN_PARTITIONS = 256;
+
+/**
+ * Every partition in token order (from `from` on, when given), merged across
+ * every source as it is read, in runs of pieces; a wide partition comes in
+ * pieces, a run of one each.
+ */
+export async function* scanPieces(view: ReadView, from: Position | null, control: PieceControl): AsyncGenerator<Piece[]> {
   const sources: SourceCursor[] = [...view.memtables.map((m) => new MemtableCursor(m, from, readTuning.memtableBlockBytes)), ...view.readers.map((r) => new SSTableCursor(r, from))];
   const cursor = new MergeCursor(sources, readTuning.scanWideBytes);
   for (let total = SCAN_FIRST_SLICE; ; total = Math.min(SCAN_MAX_SLICE, total * 2)) {
@@ -212,9 +234,17 @@ export async function* scanPieces(view: ReadView, from: Position | null, control
     if (!slice) return;
     if (slice.wide) {
       const parts = await cursor.takeBlocks(slice.wide);
-      yield* lookahead(piecesOf({ ...view, counters: undefined }, parts, null, false, control));
+      for await (const piece of lookahead(piecesOf({ ...view, counters: undefined }, parts, null, false, control))) yield [piece];
       continue;
     }
-    for (const p of decodePartitions(mergeStreams(view.schema, slice.streams, view.nowSeconds))) yield { partition: p, more: false };
+    let run: Piece[] = [];
+    for (const p of eachPartition(merged(view, slice.streams))) {
+      run.push({ partition: p, more: false });
+      if (run.length === RUN_PARTITIONS) {
+        yield run;
+        run = [];
+      }
+    }
+    if (run.length > 0) yield run;
   }
 }

@@ -24,7 +24,8 @@ export interface Page {
 
 const EMPTY = new Uint8Array(0);
 
-async function* planned(view: ReadView, plan: SelectPlan, resume: PagePosition | null, control: PieceControl): AsyncGenerator<Piece> {
+/** The pieces a plan reads, in runs (see scanPieces). */
+async function* planned(view: ReadView, plan: SelectPlan, resume: PagePosition | null, control: PieceControl): AsyncGenerator<Piece[]> {
   if (plan.keys === null) {
     let from: Position | null = resume && { token: resume.token, key: resume.key };
     const range = plan.tokenRange;
@@ -33,13 +34,22 @@ async function* planned(view: ReadView, plan: SelectPlan, resume: PagePosition |
       const lo = { token: range.lo, key: EMPTY };
       if (!from || comparePositions(lo, from) > 0) from = lo;
     }
-    for await (const piece of scanPieces(view, from, control)) {
-      const t = piece.partition.token;
-      if (range) {
-        if (range.hi !== null && (t > range.hi || (t === range.hi && !range.hiInclusive))) return;
-        if (range.lo !== null && t === range.lo && !range.loInclusive) continue;
+    for await (const run of scanPieces(view, from, control)) {
+      if (!range) {
+        yield run;
+        continue;
       }
-      yield piece;
+      const kept: Piece[] = [];
+      for (const piece of run) {
+        const t = piece.partition.token;
+        if (range.hi !== null && (t > range.hi || (t === range.hi && !range.hiInclusive))) {
+          if (kept.length > 0) yield kept;
+          return;
+        }
+        if (range.lo !== null && t === range.lo && !range.loInclusive) continue;
+        kept.push(piece);
+      }
+      if (kept.length > 0) yield kept;
     }
     return;
   }
@@ -52,7 +62,7 @@ async function* planned(view: ReadView, plan: SelectPlan, resume: PagePosition |
     // a resumed page starts at the partition it stopped in
     if (skipping && compareBytes(k, resume!.key) !== 0) continue;
     skipping = false;
-    yield* readPieces(view, k, plan.slice, plan.reverse, control);
+    for await (const piece of readPieces(view, k, plan.slice, plan.reverse, control)) yield [piece];
   }
 }
 
@@ -61,7 +71,7 @@ function clusteringOf(schema: TableSchema, row: CqlRow): Uint8Array[] {
   return schema.clustering.map((c) => (row[c.name] === null || row[c.name] === undefined ? EMPTY : encodeValue(c.type, row[c.name])));
 }
 
-/** The rows of a SELECT, a piece's rows at a time (never an empty run). */
+/** The rows of a SELECT, a run of pieces' rows at a time (never an empty run). */
 export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | null = null): AsyncGenerator<CqlRow[]> {
   const schema = view.schema;
   const resume = page?.resume ?? null;
@@ -78,59 +88,70 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
   // rows outside the slice are never built (plan.filter would drop them)
   const slice = plan.slice;
   const keep = slice ? (c: (Uint8Array | null)[]) => slice.some((b) => withinBounds(schema, c, b)) : undefined;
-  for await (const piece of planned(view, plan, resume, control)) {
-    const p = piece.partition;
-    if (!continues) {
-      inPartition = 0;
-      rowsInPartition = 0;
-      resuming = resume !== null && compareBytes(p.key, resume.key) === 0;
-      if (resuming) inPartition = resume!.inPartition;
-    }
-    continues = piece.more;
-    const live = { rows: 0 };
-    const all = materialize(schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata, noStaticRow: piece.more || rowsInPartition > 0, keep, live });
-    rowsInPartition += live.rows;
-    let rows = all.filter(plan.filter);
-    if (plan.reverse) rows.reverse();
-    if (resuming) {
-      // the rows up to the last one returned, in the order they were returned, are passed over
-      const dir = plan.reverse ? -1 : 1;
-      rows = rows.filter((r) => dir * compareClustering(schema, clusteringOf(schema, r), CLUSTERING_KIND, resume!.clustering, CLUSTERING_KIND) > 0);
-    }
+  let done = false;
+  for await (const run of planned(view, plan, resume, control)) {
     const out: CqlRow[] = [];
-    for (const r of rows) {
-      if (total >= plan.limit || inPartition >= perPartition) break;
-      total++;
-      inPartition++;
-      if (plan.count) counted++;
-      else {
-        inPage++;
-        out.push(plan.project(r));
-        if (page && inPage >= page.size) {
-          if (total < plan.limit) page.next = { key: p.key, token: p.token, clustering: clusteringOf(schema, r), returned: total, inPartition };
-          yield out;
-          return;
+    for (const piece of run) {
+      const p = piece.partition;
+      if (!continues) {
+        inPartition = 0;
+        rowsInPartition = 0;
+        resuming = resume !== null && compareBytes(p.key, resume.key) === 0;
+        if (resuming) inPartition = resume!.inPartition;
+      }
+      continues = piece.more;
+      const live = { rows: 0 };
+      const all = materialize(schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata, noStaticRow: piece.more || rowsInPartition > 0, keep, live });
+      rowsInPartition += live.rows;
+      let rows = all.filter(plan.filter);
+      if (plan.reverse) rows.reverse();
+      if (resuming) {
+        // the rows up to the last one returned, in the order they were returned, are passed over
+        const dir = plan.reverse ? -1 : 1;
+        rows = rows.filter((r) => dir * compareClustering(schema, clusteringOf(schema, r), CLUSTERING_KIND, resume!.clustering, CLUSTERING_KIND) > 0);
+      }
+      for (const r of rows) {
+        if (total >= plan.limit || inPartition >= perPartition) break;
+        total++;
+        inPartition++;
+        if (plan.count) counted++;
+        else {
+          inPage++;
+          out.push(plan.project(r));
+          if (page && inPage >= page.size) {
+            if (total < plan.limit) page.next = { key: p.key, token: p.token, clustering: clusteringOf(schema, r), returned: total, inPartition };
+            yield out;
+            return;
+          }
         }
       }
+      if (total >= plan.limit) {
+        done = true;
+        break;
+      }
+      if (piece.more && inPartition >= perPartition) control.skipPartition = true;
     }
     if (out.length > 0) yield out;
-    if (total >= plan.limit) break;
-    if (piece.more && inPartition >= perPartition) control.skipPartition = true;
+    if (done) break;
   }
   if (plan.count) yield [{ [plan.countName]: BigInt(counted) }];
 }
 
 /**
  * Every row in token then clustering order, read as it goes (a scan without
- * a statement), a piece's rows at a time: handing rows on one by one through
+ * a statement), a run's rows at a time: handing rows on one by one through
  * each async generator cost a promise per row per level.
  */
 export async function* scanRows(view: ReadView): AsyncGenerator<CqlRow[]> {
   let rowsInPartition = 0;
-  for await (const piece of scanPieces(view, null, { skipPartition: false })) {
-    const rows = materialize(view.schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: piece.more || rowsInPartition > 0 });
-    rowsInPartition = piece.more ? rowsInPartition + rows.length : 0;
-    if (rows.length > 0) yield rows;
+  for await (const run of scanPieces(view, null, { skipPartition: false })) {
+    const out: CqlRow[] = [];
+    for (const piece of run) {
+      const rows = materialize(view.schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: piece.more || rowsInPartition > 0 });
+      rowsInPartition = piece.more ? rowsInPartition + rows.length : 0;
+      for (const r of rows) out.push(r);
+    }
+    if (out.length > 0) yield out;
   }
 }
 
