@@ -56,6 +56,14 @@ export function crc32(crc: u32, p: usize, n: i32): u32 {
 export function murmurToken(p: usize, n: i32): i64 {
   return token(p, n);
 }
+// Tokens of n keys in one call, for a scan's Index.db window: `table` holds
+// an (offset from base, length) pair of i32 per key, `out` gets an i64 each.
+export function murmurTokens(base: usize, table: usize, n: i32, out: usize): void {
+  for (let i = 0; i < n; i++) {
+    const at = table + (<usize>i << 3);
+    store<i64>(out + (<usize>i << 3), token(base + <usize>load<i32>(at), load<i32>(at, 4)));
+  }
+}
 export function murmurHash(p: usize, n: i32): i64 {
   murmur3(p, n, 0);
   return <i64>h1out;

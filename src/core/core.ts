@@ -17,6 +17,7 @@ export interface CoreExports {
   resultReset(): void;
   crc32(crc: number, p: number, n: number): number;
   murmurToken(p: number, n: number): bigint;
+  murmurTokens(base: number, table: number, n: number, out: number): void;
   murmurHash(p: number, n: number): bigint;
   murmurHash2(): bigint;
   murmur64(p: number, n: number): bigint;

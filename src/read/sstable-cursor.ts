@@ -29,7 +29,10 @@ export class SSTableCursor implements SourceCursor {
   }
 
   private token(i: number): bigint {
-    while (this.tokens.length <= i) this.tokens.push(tokenOf(this.index.at(this.tokens.length).key));
+    while (this.tokens.length <= i) {
+      const e = this.index.at(this.tokens.length);
+      this.tokens.push(e.token ?? tokenOf(e.key));
+    }
     return this.tokens[i];
   }
 

@@ -11,6 +11,8 @@ export interface IndexEntry {
   promoted: Uint8Array;
   /** offset of this entry in Index.db */
   offset: number;
+  /** the key's token, when the reader computed it with its window's (IndexStream) */
+  token?: bigint;
 }
 
 export function readIndexEntry(r: ByteReader): IndexEntry {
@@ -45,6 +47,27 @@ export function seekIndexEntry(b: Uint8Array, key: Uint8Array, onError: (offset:
     if (p > b.length) onError(vintEnd, "truncated promoted index");
   }
   return -1;
+}
+
+/**
+ * The entry at `p` of `b` when `b` holds all of it, else null (the rest is
+ * in bytes not read yet). Its key and promoted index are views of `b`, which
+ * must not change; `fileOffset` is where `b` starts in Index.db.
+ */
+export function entryAt(b: Uint8Array, p: number, fileOffset: number, onError: (offset: number, what: string) => never): IndexEntry | null {
+  if (p + 2 > b.length) return null;
+  const k = p + 2 + ((b[p] << 8) | b[p + 1]);
+  if (k >= b.length || !vintWhole(b, k)) return null;
+  const position = vintAt(b, k, onError);
+  if (vintEnd >= b.length || !vintWhole(b, vintEnd)) return null;
+  const size = vintAt(b, vintEnd, onError);
+  const end = vintEnd + size;
+  if (end > b.length) return null;
+  return { key: b.subarray(p + 2, k), position, promoted: b.subarray(vintEnd, end), offset: fileOffset + p };
+}
+
+function vintWhole(b: Uint8Array, at: number): boolean {
+  return at + 1 + Math.clz32(~(b[at] << 24)) <= b.length;
 }
 
 // the end of the last vint vintAt read (a module variable: no object per read)

@@ -1,9 +1,9 @@
 // Index.db read front to back in bounded pieces: a window of entries that
 // grows as the caller looks ahead and shrinks as it consumes, so walking an
 // SSTable of millions of partitions holds a few thousand entries at a time.
-import { ByteReader } from "../util/bytes.js";
 import { CorruptSSTableError } from "../errors.js";
-import { IndexEntry, readIndexEntry } from "./index-file.js";
+import { IndexEntry, entryAt } from "./index-file.js";
+import { tokensOf } from "../core/token.js";
 import { ByteSource } from "./source.js";
 
 const PIECE = 64 * 1024; // small enough that reading one is a fraction of a maintenance slice
@@ -25,10 +25,15 @@ export abstract class EntryStream {
     return this.window.length === 0 && this.sourceDone;
   }
 
+  /** An entry already read, taken without a promise; null when next() must read. */
+  protected nextReady(): IndexEntry | null {
+    return null;
+  }
+
   /** Makes sure at least `n` entries are buffered (fewer only at the end). */
   async fill(n: number): Promise<number> {
     while (this.window.length < n) {
-      const e = await this.next();
+      const e = this.nextReady() ?? (await this.next());
       if (!e) break;
       this.window.push(e);
     }
@@ -54,6 +59,9 @@ export class IndexStream extends EntryStream {
   private bufStart: number; // file offset of buf[0]
   private pos = 0; // parse position in buf
   private fileAt: number; // next file offset to read
+  // entries parsed from buf, not yet handed out: a piece is parsed whole, so its keys' tokens take one core call
+  private ready: IndexEntry[] = [];
+  private readyAt = 0;
 
   /** `start`: the offset of an entry to begin at (from the Summary), 0 for the first. */
   constructor(private readonly src: ByteSource, private readonly file: string, start = 0) {
@@ -63,27 +71,47 @@ export class IndexStream extends EntryStream {
   }
 
   protected get sourceDone(): boolean {
-    return this.pos >= this.buf.length && this.fileAt >= this.src.size;
+    return this.readyAt >= this.ready.length && this.pos >= this.buf.length && this.fileAt >= this.src.size;
+  }
+
+  protected nextReady(): IndexEntry | null {
+    return this.readyAt < this.ready.length ? this.ready[this.readyAt++] : null;
   }
 
   protected async next(): Promise<IndexEntry | null> {
     for (;;) {
-      if (this.pos < this.buf.length) {
-        const r = new ByteReader(this.buf.subarray(this.pos), () => {
-          throw INCOMPLETE;
-        });
-        try {
-          const e = readIndexEntry(r);
-          const copy = { ...e, key: e.key.slice(), promoted: e.promoted.slice(), offset: this.bufStart + this.pos };
-          this.pos += r.pos;
-          return copy;
-        } catch (err) {
-          if (err !== INCOMPLETE) throw err;
-          if (this.fileAt >= this.src.size) throw new CorruptSSTableError(this.file, this.bufStart + this.pos, "truncated entry", "TRUNCATED");
-        }
-      } else if (this.fileAt >= this.src.size) return null;
+      const e = this.nextReady();
+      if (e) return e;
+      if (this.parse() > 0) continue;
+      if (this.fileAt >= this.src.size) {
+        if (this.pos < this.buf.length) throw new CorruptSSTableError(this.file, this.bufStart + this.pos, "truncated entry", "TRUNCATED");
+        return null;
+      }
       await this.more();
     }
+  }
+
+  // every whole entry left in buf, their tokens computed together
+  private parse(): number {
+    const onError = (off: number, what: string): never => {
+      throw new CorruptSSTableError(this.file, this.bufStart + off, what);
+    };
+    const out: IndexEntry[] = [];
+    const keys: number[] = [];
+    for (;;) {
+      const e = entryAt(this.buf, this.pos, this.bufStart, onError);
+      if (!e) break;
+      out.push(e);
+      keys.push(e.key.byteOffset - this.buf.byteOffset, e.key.length);
+      this.pos = e.promoted.byteOffset - this.buf.byteOffset + e.promoted.length; // the entry's end
+    }
+    if (out.length > 0) {
+      const tokens = tokensOf(this.buf, Int32Array.from(keys), out.length);
+      for (let i = 0; i < out.length; i++) out[i].token = tokens[i];
+    }
+    this.ready = out;
+    this.readyAt = 0;
+    return out.length;
   }
 
   private async more(): Promise<void> {
@@ -101,4 +129,4 @@ export class IndexStream extends EntryStream {
   }
 }
 
-const INCOMPLETE = new Error("incomplete index entry");
+
