@@ -8,7 +8,9 @@
 // side-by-side point reads and scans (its figures replace those of the saved
 // run, the rest of the table is kept). --flush likewise runs only the flush
 // and compaction rows (and the flush's build alone); --writes only the write
-// rows (batch 1 to 10 000, a million rows, the time series).
+// rows (batch 1 to 10 000, a million rows, the time series). --reads --scratch
+// runs only SQLite's and this engine's side-by-side reads and prints them,
+// writing nothing: a quick look while working on the read path.
 // Writes the "browser" part of bench/results/latest.json, bench/results/browser.md,
 // bench/results/browser.svg, and the table between the README's markers.
 import { createServer } from "vite";
@@ -28,6 +30,7 @@ const readsOnly = process.argv.includes("--reads");
 const flushOnly = process.argv.includes("--flush");
 const writesOnly = process.argv.includes("--writes");
 const partial = readsOnly || flushOnly || writesOnly;
+const scratch = readsOnly && process.argv.includes("--scratch");
 const saved = reportOnly || partial ? JSON.parse(readFileSync("bench/results/latest.json", "utf8")).browser : null;
 const results = reportOnly ? saved.results : [];
 // BENCH_PORT lets a second checkout run the browser bench at the same time
@@ -166,14 +169,14 @@ try {
   // reads after compaction (one SSTable for the engine)
   if (!partial || readsOnly) {
     const got = {};
-    for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "reads", rows: N, batch: 10_000 });
+    for (const s of scratch ? ["sqlite", "engine"] : ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "reads", rows: N, batch: 10_000 });
     for (const [field, name, unit] of [["readP50us", "point read p50", "µs"], ["readP99us", "point read p99", "µs"], ["scanRowsPerSec", "range scan", "rows/s"]]) {
       const sq = add("reads", name, "sqlite", got.sqlite[field], unit);
-      add("reads", name, "idb", got.idb[field], unit, sq);
+      if (got.idb) add("reads", name, "idb", got.idb[field], unit, sq);
       add("reads", name, "engine", got.engine[field], unit, sq);
     }
   }
-  if (!partial || readsOnly) await largeReads(page);
+  if ((!partial || readsOnly) && !scratch) await largeReads(page);
   if (!partial) {
   // export
   for (const rows of smoke ? [N] : [N, 3 * N]) {
@@ -193,6 +196,8 @@ try {
   rmSync(profile, { recursive: true, force: true });
 }
 }
+
+if (scratch) process.exit(0);
 
 if (partial) {
   // this run's groups take the place of the saved run's; the others stay as they were measured
