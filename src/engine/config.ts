@@ -31,6 +31,8 @@ export interface EngineConfig {
   chunkCacheBytes?: number;
   /** partition keys' Index.db positions kept for reads, in bytes (default 2 MiB) */
   keyCacheBytes?: number;
+  /** largest partition getPartition() reads whole, in bytes of source data (default 64 MiB); a larger one fails with PartitionTooLargeError (selectIter reads any size a piece at a time) */
+  maxPartitionReadBytes?: number;
   /** bytes of a wide partition per row index block in flushed SSTables (Cassandra's column_index_size, default 64 KiB) */
   indexBlockSize?: number;
   /** limits every import runs under unless its options say otherwise (see src/export/import-limits.ts) */

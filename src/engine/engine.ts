@@ -52,7 +52,7 @@ export class WriteEngine {
     this.writes = new WritePath(schema, config.storage, opened.wal, versions, this.serial, this.clock, this.format, config);
     const memtables = () => this.writes.memtables();
     this.compactions = new CompactionScheduler(schema, config.storage, versions, this.clock, this.format, memtables, config.maintenanceClock);
-    this.reads = new ReadSide(schema, versions, memtables, this.clock);
+    this.reads = new ReadSide(schema, versions, memtables, this.clock, config.maxPartitionReadBytes);
     this.session = new CqlSession(schema, this.reads, (updates) => this.writePartitions(updates), this.clock, (m) => this.writes.writeEncoded(m));
   }
 

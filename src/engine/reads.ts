@@ -12,6 +12,8 @@ import { Version } from "../version/version.js";
 import { Memtable } from "../memtable/memtable.js";
 import { EngineClock } from "./clock.js";
 
+export const DEFAULT_MAX_PARTITION_READ_BYTES = 64 << 20;
+
 export interface CacheStats {
   hits: number;
   misses: number;
@@ -37,6 +39,7 @@ export class ReadSide {
     private readonly versions: VersionSet,
     private readonly memtables: () => Memtable[],
     private readonly clock: EngineClock,
+    private readonly maxPartitionBytes = DEFAULT_MAX_PARTITION_READ_BYTES,
   ) {}
 
   /** The memtables are held as the version is pinned: one flushed meanwhile keeps its arena until the read ends. */
@@ -63,12 +66,12 @@ export class ReadSide {
     }
   }
 
-  /** One partition, merged across memtables and SSTables, as raw data. */
+  /** One partition, merged across memtables and SSTables, as raw data: whole, so at most maxPartitionBytes of it. */
   async partition(key: Uint8Array): Promise<Partition | null> {
     const v = this.versions.pin();
     const ms = this.hold();
     try {
-      return await readPartition(this.view(v, ms), key);
+      return await readPartition(this.view(v, ms), key, this.maxPartitionBytes);
     } finally {
       for (const m of ms) m.release();
       v.unpin();

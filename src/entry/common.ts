@@ -57,3 +57,4 @@ export { ImportError, ZipError, ZipBombError, ImportLimitError, DEFAULT_IMPORT_L
 export type { ImportOptions, ImportProgress, ImportLimits, ImportInput } from "../export/import.js";
 export { InvalidMutationError, MutationTooLargeError, BadMutationPayloadError } from "../engine/mutation.js";
 export { InvalidPagingStateError } from "../read/paging.js";
+export { PartitionTooLargeError } from "../read/read-path.js";

@@ -8,6 +8,8 @@
 import { TableSchema } from "../schema/schema.js";
 import { Memtable } from "../memtable/memtable.js";
 import { SSTableReader } from "../sstable/reader.js";
+import { KeyPosition } from "../sstable/read-caches.js";
+import { CqliteError } from "../errors.js";
 import { Partition, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
 import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { mergeStreams } from "../core/merge.js";
@@ -52,17 +54,33 @@ export const SCAN_MAX_SLICE = 1 << 20;
 /** Per source and slice at least, however many sources there are. */
 const MIN_SOURCE_SLICE = 4 << 10;
 
-/** One partition, merged across memtables and SSTables, whole, or null. */
-export async function readPartition(view: ReadView, key: Uint8Array): Promise<Partition | null> {
+/**
+ * One partition, merged across memtables and SSTables, whole, or null. Its
+ * sources' bytes are counted before any is read: more than `maxBytes` in all
+ * is a PartitionTooLargeError, never a partition held whole whatever its size.
+ */
+export async function readPartition(view: ReadView, key: Uint8Array, maxBytes = Infinity): Promise<Partition | null> {
   const streams: Uint8Array[] = [];
+  let bytes = 0;
+  const count = (n: number) => {
+    bytes += n;
+    if (bytes > maxBytes) throw new PartitionTooLargeError(bytes, maxBytes);
+  };
   for (const m of view.memtables) {
     const s = m.partitionStream(key);
-    if (s) streams.push(s);
+    if (s) {
+      count(s.length);
+      streams.push(s);
+    }
   }
+  const found: [SSTableReader, KeyPosition][] = [];
   for (const r of view.readers) {
-    const s = await r.getStream(key);
-    if (s) streams.push(s);
+    const pos = await r.locate(key);
+    if (!pos) continue;
+    count(pos.next - pos.entry.position);
+    found.push([r, pos]);
   }
+  for (const [r, pos] of found) streams.push(await r.streamAt(pos));
   if (streams.length === 0) return null;
   return decodePartitions(mergeStreams(view.schema, streams, view.nowSeconds))[0] ?? null;
 }
@@ -75,6 +93,13 @@ export async function readPartition(view: ReadView, key: Uint8Array): Promise<Pa
  */
 function merged(view: ReadView, streams: Uint8Array[]): Uint8Array {
   return streams.length === 1 ? streams[0] : mergeStreams(view.schema, streams, view.nowSeconds);
+}
+
+/** getPartition() met a partition larger than it may read whole (maxPartitionReadBytes). */
+export class PartitionTooLargeError extends CqliteError {
+  constructor(readonly bytes: number, readonly limit: number) {
+    super("PARTITION_TOO_LARGE", `the partition holds at least ${bytes} bytes of data, more than maxPartitionReadBytes (${limit}) allows reading whole; selectIter reads it a piece at a time`);
+  }
 }
 
 /** Part of a partition as a read yields it; `more`: more pieces of the same partition follow. */
