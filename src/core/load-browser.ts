@@ -1,7 +1,8 @@
 // Browsers and bundlers: the wasm core and libzstd (see libzstd.ts) are
 // fetched from the URLs Vite emits and compiled once per worker or page.
 import wasmUrl from "../../build/core.wasm?url";
-import libzstdUrl from "@bokuweb/zstd-wasm/dist/esm/zstd.wasm?url";
+// by path: the package exports only its JS glue, which this project does not use
+import libzstdUrl from "../../node_modules/@bokuweb/zstd-wasm/dist/esm/zstd.wasm?url";
 import { setCoreModule, hasCoreModule } from "./core.js";
 import { setLibzstdModule } from "./libzstd.js";
 import { CoreLoadError } from "../errors.js";
