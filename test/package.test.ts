@@ -266,7 +266,7 @@ describe("edge runtimes, from the installed package", () => {
     }
   });
 
-  test("workerd serves the example Worker with the package's workerd bundle and core.wasm as modules", async () => {
+  test("workerd serves the example Worker with the package's workerd bundle, core.wasm and libzstd.wasm as modules", async () => {
     const config = readFileSync(join(app, "examples/workerd/config.capnp"), "utf8").replaceAll("../../dist/", "../../node_modules/cqlite-web/dist/");
     expect(config).toContain("node_modules/cqlite-web/dist/workerd.js");
     writeFileSync(join(app, "examples/workerd/installed.capnp"), config);
