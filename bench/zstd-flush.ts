@@ -2,13 +2,13 @@
 // LZ4 and Zstd at several levels and chunk sizes, one 7 MB flush each (the
 // best of two). Rows: a time series of sensor readings, text and numbers
 // varied enough that compression is neither trivial nor hopeless.
-//   node --experimental-strip-types bench/zstd-flush.ts
+//   npm run bench:zstd   (ZSTD_BENCH_ROWS=N for another size)
 import { loadCoreNode } from "../src/core/load-node.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 
 loadCoreNode();
-const ROWS = 100_000;
+const ROWS = Number(process.env.ZSTD_BENCH_ROWS ?? 100_000);
 const REPS = 2;
 const CASES: [string, string][] = [
   ["LZ4, 16 KiB", "{'class': 'LZ4Compressor', 'chunk_length_in_kb': '16'}"],
