@@ -11,10 +11,19 @@ import { CoreLoadError } from "../errors.js";
 
 let moduleSource: WebAssembly.Module | null = null;
 let lib: Libzstd | null = null;
+let missing = "import an entry point that loads it";
 
 export function setLibzstdModule(m: WebAssembly.Module): void {
   moduleSource = m;
   lib = null;
+}
+
+/**
+ * libzstd.wasm could not be loaded: everything but writing Zstd chunks still
+ * works (reading them is the core's), and a Zstd write fails with this reason.
+ */
+export function setLibzstdMissing(reason: string): void {
+  missing = reason;
 }
 
 export function hasLibzstdModule(): boolean {
@@ -23,7 +32,7 @@ export function hasLibzstdModule(): boolean {
 
 /** Fails, naming the cause, unless Zstd chunks can be written. */
 export function requireLibzstd(): void {
-  if (!moduleSource) throw new CoreLoadError("writing Zstd chunks needs libzstd.wasm, which was not loaded; import an entry point that loads it");
+  if (!moduleSource) throw new CoreLoadError(`writing Zstd chunks needs libzstd.wasm, which was not loaded: ${missing}`);
   instance();
 }
 

@@ -1,10 +1,11 @@
 // Browsers and bundlers: the wasm core and libzstd (see libzstd.ts) are
-// fetched from the URLs Vite emits and compiled once per worker or page.
+// fetched from the URLs Vite emits and compiled once per worker or page. A
+// libzstd that does not load fails only the writing of Zstd chunks.
 import wasmUrl from "../../build/core.wasm?url";
 // by path: the package exports only its JS glue, which this project does not use
 import libzstdUrl from "../../node_modules/@bokuweb/zstd-wasm/dist/esm/zstd.wasm?url";
 import { setCoreModule, hasCoreModule } from "./core.js";
-import { setLibzstdModule } from "./libzstd.js";
+import { setLibzstdModule, setLibzstdMissing } from "./libzstd.js";
 import { CoreLoadError } from "../errors.js";
 
 let loading: Promise<void> | null = null;
@@ -24,8 +25,9 @@ async function compile(url: string, what: string): Promise<WebAssembly.Module> {
 export function loadCoreBrowser(): Promise<void> {
   if (hasCoreModule()) return Promise.resolve();
   loading ??= (async () => {
-    const [core, libzstd] = await Promise.all([compile(wasmUrl, "the wasm core"), compile(libzstdUrl, "libzstd")]);
-    setLibzstdModule(libzstd);
+    const libzstd = compile(libzstdUrl, "libzstd").then(setLibzstdModule, (e: Error) => setLibzstdMissing(e.message));
+    const core = await compile(wasmUrl, "the wasm core");
+    await libzstd;
     setCoreModule(core);
   })().catch((e) => {
     loading = null; // a later call tries again

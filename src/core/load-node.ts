@@ -3,7 +3,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setCoreModule, hasCoreModule } from "./core.js";
-import { setLibzstdModule, hasLibzstdModule } from "./libzstd.js";
+import { setLibzstdModule, setLibzstdMissing, hasLibzstdModule } from "./libzstd.js";
 
 // beside the package bundle (dist/), or the repository's build/ from src/ or a dist-* bundle
 const CANDIDATES = ["./core.wasm", "../../build/core.wasm", "../build/core.wasm"];
@@ -22,8 +22,8 @@ function compileFirst(candidates: string[]): WebAssembly.Module | null {
 export function loadCoreNode(): void {
   if (!hasLibzstdModule()) {
     const z = compileFirst(LIBZSTD_CANDIDATES);
-    if (!z) throw new Error("cqlite-web: libzstd.wasm not found beside the bundle nor in node_modules/@bokuweb/zstd-wasm");
-    setLibzstdModule(z);
+    if (z) setLibzstdModule(z);
+    else setLibzstdMissing("not found beside the bundle nor in node_modules/@bokuweb/zstd-wasm");
   }
   if (hasCoreModule()) return;
   const m = compileFirst(CANDIDATES);
