@@ -7,7 +7,9 @@ import { In } from "./util/in";
 import { errCode, errOffset, clearError } from "./util/error";
 import { crc32Update } from "./encoding/crc32";
 import { murmur3, token, h1out, h2out, murmur2_64 } from "./encoding/murmur3";
-import { zstdDecompress as zstdd, zstdCompress as zstdc, zstdBound as zstdb } from "./encoding/zstd";
+import { zstdDecompress as zstdd } from "./encoding/zstd";
+import { zstdCompress as zstdc, zstdBound as zstdb } from "./encoding/zstd-frame";
+import { xxh64 as xxh64Of } from "./encoding/xxh64";
 import { lz4Compress as lz4c, lz4Decompress as lz4d, lz4Bound as lz4b } from "./encoding/lz4";
 import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
@@ -89,13 +91,16 @@ export function lz4Compress(src: usize, n: i32, dst: usize): i32 {
 export function zstdBound(n: i32): i32 {
   return zstdb(n);
 }
-// src[0..n) as one Zstandard frame at `level` into dst (capacity zstdBound(n)); returns its length.
+// src[0..n) as one Zstandard frame at `level`, as Cassandra writes a chunk, into dst (capacity zstdBound(n)); returns its length.
 export function zstdCompress(src: usize, n: i32, dst: usize, level: i32): i32 {
   return zstdc(src, n, dst, level);
 }
 // One Zstandard frame (a ZstdCompressor chunk) into dst; returns its length.
 export function zstdDecompress(src: usize, n: i32, dst: usize, cap: i32): i32 {
   return zstdd(src, n, dst, cap);
+}
+export function xxh64(src: usize, n: i32): u64 {
+  return xxh64Of(src, n);
 }
 export function lz4Decompress(src: usize, n: i32, dst: usize, outLen: i32): void {
   lz4d(src, n, dst, outLen);

@@ -10,6 +10,7 @@
 //   dist/browser.js   pages and workers: openInWorker, OPFS, loadCore() fetches ./core.wasm
 //   dist/worker.js    the worker openInWorker starts (new URL("./worker.js", import.meta.url))
 //   dist/testing.js   Playwright fixture (Node side)
+//   dist/libzstd.wasm libzstd 1.5.7 for Zstd chunks, loaded beside core.wasm in every runtime
 //   dist/types/       .d.ts for all of the above
 //
 // Run after `npm run build:core` (npm run build:package does both).
@@ -34,10 +35,12 @@ const besideTheBundle = {
   name: "cqlite-beside-the-bundle",
   resolveId(id) {
     if (id.endsWith("core.wasm?url")) return "\0cqlite-core-url";
+    if (id.endsWith("zstd.wasm?url")) return "\0cqlite-libzstd-url";
     return null;
   },
   load(id) {
     if (id === "\0cqlite-core-url") return 'export default new URL("./core.wasm", import.meta.url).href;';
+    if (id === "\0cqlite-libzstd-url") return 'export default new URL("./libzstd.wasm", import.meta.url).href;';
     if (id.endsWith("src/browser/worker-url.ts")) {
       // Bundlers follow the new Worker(new URL(...)) form. A page that imports the package from
       // another origin (a CDN) cannot start a worker from there, so a same-origin blob imports it.
@@ -83,7 +86,9 @@ for (const t of targets) {
   await bundle.close();
 }
 copyFileSync(core, join(out, "core.wasm"));
+// libzstd 1.5.7 (src/core/libzstd.ts): the one file of @bokuweb/zstd-wasm the package needs
+copyFileSync(join(root, "node_modules/@bokuweb/zstd-wasm/dist/esm/zstd.wasm"), join(out, "libzstd.wasm"));
 
 // declarations of every entry's public API (dist/types/src/entry/*.d.ts ...)
 execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
-console.log("dist/: node, deno, workerd, browser, worker, testing, core.wasm, types");
+console.log("dist/: node, deno, workerd, browser, worker, testing, core.wasm, libzstd.wasm, types");

@@ -25,6 +25,7 @@ const what = {
   "dist/workerd.js": "Cloudflare Workers",
   "dist/testing.js": "Playwright fixture",
   "dist/core.wasm": "the wasm core",
+  "dist/libzstd.wasm": "libzstd 1.5.7 (Zstd chunks as Cassandra writes them)",
   "dist/types/**/*.d.ts": "declarations",
   "bin/cqlite-web.mjs": "the CLI",
 };

@@ -14,6 +14,7 @@ import { chromium, Browser, Page } from "@playwright/test";
 import { unzipSync } from "fflate";
 import "./helpers.js";
 import { REPO, sh, shCode, serve, freePort, zipRows, staticServer, Server } from "./package/harness.js";
+import { compareWithCassandra } from "./zstd-reference.js";
 
 const version = (pkg: string) => JSON.parse(readFileSync(join(REPO, "node_modules", pkg, "package.json"), "utf8")).version as string;
 
@@ -51,7 +52,7 @@ describe("the tarball", () => {
     const packed = JSON.parse((await sh("npm", ["pack", "--dry-run", "--ignore-scripts", "--json"], REPO)).stdout)[0];
     const paths: string[] = packed.files.map((f: { path: string }) => f.path);
     expect(paths.filter((p) => !/^(dist\/|bin\/|docs\/.*\.md$|README\.md$|package\.json$|LICENSE)/.test(p))).toEqual([]);
-    for (const f of ["dist/node.js", "dist/deno.js", "dist/workerd.js", "dist/browser.js", "dist/worker.js", "dist/testing.js", "dist/core.wasm", "bin/cqlite-web.mjs"]) expect(paths).toContain(f);
+    for (const f of ["dist/node.js", "dist/deno.js", "dist/workerd.js", "dist/browser.js", "dist/worker.js", "dist/testing.js", "dist/core.wasm", "dist/libzstd.wasm", "bin/cqlite-web.mjs"]) expect(paths).toContain(f);
     const installed = JSON.parse(readFileSync(join(app, "node_modules/cqlite-web/package.json"), "utf8"));
     expect(installed.dependencies ?? {}).toEqual({});
   });
@@ -238,7 +239,8 @@ try {
 });
 
 describe("edge runtimes, from the installed package", () => {
-  const SCHEMA = "CREATE TABLE shop.items (id int, at timestamp, name text, PRIMARY KEY (id, at))";
+  // Zstd chunks: every runtime loads libzstd.wasm and writes Cassandra's bytes
+  const SCHEMA = "CREATE TABLE shop.items (id int, at timestamp, name text, PRIMARY KEY (id, at)) WITH compression = {'class': 'ZstdCompressor', 'chunk_length_in_kb': '4'}";
   const ndjson = Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: i % 20, at: 1_700_000_000_000 + i, name: `n${i}` })).join("\n") + "\n";
 
   async function postRows(port: number): Promise<void> {
@@ -246,9 +248,12 @@ describe("edge runtimes, from the installed package", () => {
       method: "POST", body: ndjson, headers: { "content-type": "application/x-ndjson", "x-cql-schema": encodeURIComponent(SCHEMA) },
     });
     expect(res.status, await res.clone().text().catch(() => "")).toBe(200);
-    const { rows } = await zipRows(SCHEMA, new Uint8Array(await res.arrayBuffer()));
+    const zip = new Uint8Array(await res.arrayBuffer());
+    const { rows } = await zipRows(SCHEMA, zip);
     expect(rows).toHaveLength(200);
     expect(rows.find((r) => r.id === 3 && r.at === 1_700_000_000_003n)).toEqual({ id: 3, at: 1_700_000_000_003n, name: "n3" });
+    const sst = new Map(Object.entries(unzipSync(zip)).filter(([n]) => n.includes("-big-")).map(([n, b]) => [n.split("/").pop()!, b]));
+    expect(await compareWithCassandra(sst, 3)).toMatchObject({ mismatches: [] });
   }
 
   test("Deno serves the example, importing the package by its name", async () => {
@@ -261,7 +266,7 @@ describe("edge runtimes, from the installed package", () => {
     }
   });
 
-  test("workerd serves the example Worker with the package's workerd bundle and core.wasm as modules", async () => {
+  test("workerd serves the example Worker with the package's workerd bundle, core.wasm and libzstd.wasm as modules", async () => {
     const config = readFileSync(join(app, "examples/workerd/config.capnp"), "utf8").replaceAll("../../dist/", "../../node_modules/cqlite-web/dist/");
     expect(config).toContain("node_modules/cqlite-web/dist/workerd.js");
     writeFileSync(join(app, "examples/workerd/installed.capnp"), config);

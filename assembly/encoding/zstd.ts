@@ -2,12 +2,16 @@
 // ZstdCompressor stores: one frame per chunk, as zstd-jni writes it. Every
 // read is bounds-checked; a malformed frame fails with ERR_CORRUPT at the
 // offset (within the frame) where it went wrong. Dictionaries are refused
-// (Cassandra never uses them); the content checksum is not verified (each
-// chunk already carries Cassandra's CRC32). Layout notes: docs/sstable-format.md,
-// "Zstd chunks".
-import { fail, ERR_CORRUPT, ERR_UNSUPPORTED } from "../util/error";
+// (Cassandra never uses them). A content checksum, when the frame has one
+// (Cassandra's always do), is verified: the chunk's CRC32 covers the stored
+// bytes, this one the decoded content, so a decoder fault cannot pass as data.
+// Writing: zstd-frame.ts. Layout notes: docs/sstable-format.md, "Zstd chunks".
+import { fail, ERR_CORRUPT, ERR_CHECKSUM, ERR_UNSUPPORTED } from "../util/error";
+import { xxh64 } from "./xxh64";
 
-const MAGIC: u32 = 0xfd2fb528;
+export const MAGIC: u32 = 0xfd2fb528;
+// frame header descriptor (the byte after the magic): content checksum flag
+export const FHD_CHECKSUM: u32 = 1 << 2;
 const BLOCK_MAX: i32 = 128 << 10;
 
 // ---- input position and errors
@@ -480,7 +484,7 @@ export function zstdDecompress(s: usize, n: i32, dst: usize, cap: i32): i32 {
   const fcsFlag = fhd >> 6;
   const single = (fhd >> 5) & 1;
   if (fhd & 8) bad(p - 1); // reserved bit
-  const checksum = (fhd >> 2) & 1;
+  const checksum = fhd & FHD_CHECKSUM;
   const dictFlag = fhd & 3;
   if (!single) p++; // window descriptor: the whole chunk is in dst anyway
   if (dictFlag != 0) fail(ERR_UNSUPPORTED, <i32>(p - s));
@@ -517,295 +521,10 @@ export function zstdDecompress(s: usize, n: i32, dst: usize, cap: i32): i32 {
     } else bad(p - 3);
     if (last) break;
   }
-  if (checksum) p += 4;
-  if (p > srcEnd) bad(p);
-  return <i32>(op - dst);
-}
-
-// ---- compression
-//
-// A plain, valid Zstandard frame per chunk: one compressed block per 128 KiB,
-// raw literals, sequences coded with the predefined FSE tables, matches found
-// with a hash table whose search effort grows with the level (1: one probe,
-// each level doubles the positions tried, up to 64). Not libzstd's output
-// (Cassandra's chunks will differ in bytes), but any Zstandard decoder
-// reads it; frames say their content size and carry no checksum, as
-// zstd-jni's do.
-
-class FseEncoder {
-  log: i32 = 0;
-  stateTable: StaticArray<u16> = new StaticArray<u16>(512);
-  deltaNbBits: StaticArray<i32> = new StaticArray<i32>(64);
-  deltaFindState: StaticArray<i32> = new StaticArray<i32>(64);
-}
-
-const spread = new StaticArray<u8>(512);
-const cumul = new StaticArray<i32>(65);
-
-function buildEncoder(e: FseEncoder, d: StaticArray<i16>, log: i32): void {
-  const size = 1 << log;
-  const n = d.length;
-  e.log = log;
-  let high = size - 1;
-  cumul[0] = 0;
-  for (let s = 0; s < n; s++) {
-    const c = <i32>d[s];
-    if (c == -1) {
-      spread[high--] = <u8>s;
-      cumul[s + 1] = cumul[s] + 1;
-    } else cumul[s + 1] = cumul[s] + c;
-  }
-  const step = (size >> 1) + (size >> 3) + 3;
-  const mask = size - 1;
-  let pos = 0;
-  for (let s = 0; s < n; s++) {
-    for (let i = 0; i < <i32>d[s]; i++) {
-      spread[pos] = <u8>s;
-      do pos = (pos + step) & mask;
-      while (pos > high);
-    }
-  }
-  for (let u = 0; u < size; u++) {
-    const s = <i32>spread[u];
-    e.stateTable[cumul[s]] = <u16>(size + u);
-    cumul[s] += 1;
-  }
-  let total = 0;
-  for (let s = 0; s < n; s++) {
-    const c = <i32>d[s];
-    if (c == 0) continue;
-    if (c == -1 || c == 1) {
-      e.deltaNbBits[s] = (log << 16) - size;
-      e.deltaFindState[s] = total - 1;
-      total += 1;
-    } else {
-      const maxBitsOut = log - highBit(<u32>(c - 1));
-      const minStatePlus = c << maxBitsOut;
-      e.deltaNbBits[s] = (maxBitsOut << 16) - minStatePlus;
-      e.deltaFindState[s] = total - c;
-      total += c;
-    }
-  }
-}
-
-const llEnc = new FseEncoder();
-const mlEnc = new FseEncoder();
-const ofEnc = new FseEncoder();
-let encodersReady = false;
-
-// forward bit writer into `wp`, low bits first
-let wp: usize = 0;
-let wAcc: u64 = 0;
-let wBits: i32 = 0;
-
-@inline function put(v: u32, n: i32): void {
-  wAcc |= (<u64>v & ((<u64>1 << <u64>n) - 1)) << <u64>wBits;
-  wBits += n;
-  while (wBits >= 8) {
-    store<u8>(wp++, <u8>wAcc);
-    wAcc >>= 8;
-    wBits -= 8;
-  }
-}
-
-function fseInit(e: FseEncoder, s: i32): u32 {
-  const nbBitsOut = (e.deltaNbBits[s] + (1 << 15)) >> 16;
-  const value = (nbBitsOut << 16) - e.deltaNbBits[s];
-  return <u32>e.stateTable[(value >> nbBitsOut) + e.deltaFindState[s]];
-}
-
-function fseEncode(e: FseEncoder, state: u32, s: i32): u32 {
-  const nbBitsOut = (<i32>state + e.deltaNbBits[s]) >> 16;
-  put(state, nbBitsOut);
-  return <u32>e.stateTable[(<i32>(state >> <u32>nbBitsOut)) + e.deltaFindState[s]];
-}
-
-@inline function llCode(v: u32): i32 {
-  if (v < 16) return <i32>v;
-  for (let c = LL_BASE.length - 1; c >= 0; c--) if (v >= LL_BASE[c]) return 16 + c;
-  return 16;
-}
-
-@inline function mlCode(v: u32): i32 {
-  if (v < 35) return <i32>(v - 3);
-  for (let c = ML_BASE.length - 1; c >= 0; c--) if (v >= ML_BASE[c]) return 32 + c;
-  return 32;
-}
-
-// sequences of the block being written
-const MAX_SEQ = BLOCK_MAX / 3;
-const seqLit = new StaticArray<u32>(MAX_SEQ);
-const seqMatch = new StaticArray<u32>(MAX_SEQ);
-const seqOff = new StaticArray<u32>(MAX_SEQ);
-const HASH_BITS = 15;
-const chainHead = new StaticArray<i32>(1 << HASH_BITS);
-const chainPrev = new StaticArray<i32>(BLOCK_MAX);
-const literalOut = new StaticArray<u8>(BLOCK_MAX);
-
-export function zstdBound(n: i32): i32 {
-  return n + (n >> 7) + 64;
-}
-
-@inline function hash4(v: u32): i32 {
-  return <i32>((v * 2654435761) >>> (32 - HASH_BITS));
-}
-
-// Compresses src[0..n) at `level` (1..22) into dst (capacity >= zstdBound(n)).
-export function zstdCompress(s: usize, n: i32, dst: usize, level: i32): i32 {
-  if (!encodersReady) {
-    buildEncoder(llEnc, LL_DEFAULT, 6);
-    buildEncoder(mlEnc, ML_DEFAULT, 6);
-    buildEncoder(ofEnc, OF_DEFAULT, 5);
-    encodersReady = true;
-  }
-  const attempts = level <= 1 ? 1 : level >= 7 ? 64 : 1 << (level - 1);
-  let op = dst;
-  store<u32>(op, MAGIC);
-  op += 4;
-  // single segment, 4-byte content size (2 bytes would need the 256 offset: keep one form)
-  store<u8>(op++, (2 << 6) | (1 << 5));
-  store<u32>(op, <u32>n);
-  op += 4;
-  let at = 0;
-  if (n == 0) {
-    store<u8>(op, 1); // last, raw, size 0
-    store<u16>(op + 1, 0);
-    return <i32>(op + 3 - dst);
-  }
-  while (at < n) {
-    const len = n - at < BLOCK_MAX ? n - at : BLOCK_MAX;
-    const last = at + len == n ? 1 : 0;
-    const headerAt = op;
-    op += 3;
-    const size = compressBlock(s + <usize>at, len, op, attempts);
-    if (size < 0 || size >= len) {
-      // not worth it: a raw block
-      memory.copy(op, s + <usize>at, <usize>len);
-      const h = <u32>last | (<u32>0 << 1) | (<u32>len << 3);
-      store<u8>(headerAt, <u8>h);
-      store<u16>(headerAt + 1, <u16>(h >> 8));
-      op += <usize>len;
-    } else {
-      const h = <u32>last | (<u32>2 << 1) | (<u32>size << 3);
-      store<u8>(headerAt, <u8>h);
-      store<u16>(headerAt + 1, <u16>(h >> 8));
-      op += <usize>size;
-    }
-    at += len;
+  if (checksum) {
+    if (p + 4 > srcEnd) bad(p);
+    if (load<u32>(p) != <u32>xxh64(dst, <i32>(op - dst))) fail(ERR_CHECKSUM, <i32>(p - s));
+    p += 4;
   }
   return <i32>(op - dst);
-}
-
-// One block's literals and sequences; returns its size, or -1 if it would not fit in len bytes.
-function compressBlock(p: usize, len: i32, out: usize, attempts: i32): i32 {
-  for (let i = 0; i < (1 << HASH_BITS); i++) chainHead[i] = -1;
-  let nseq = 0;
-  let nlit = 0;
-  let anchor = 0;
-  let i = 0;
-  const limit = len - 8;
-  while (i < limit) {
-    const h = hash4(load<u32>(p + <usize>i));
-    let cand = chainHead[h];
-    chainPrev[i] = cand;
-    chainHead[h] = i;
-    let bestLen = 0;
-    let bestOff = 0;
-    for (let a = 0; a < attempts && cand >= 0; a++) {
-      if (load<u32>(p + <usize>cand) == load<u32>(p + <usize>i)) {
-        let m = 4;
-        while (i + m < len && load<u8>(p + <usize>(cand + m)) == load<u8>(p + <usize>(i + m))) m++;
-        if (m > bestLen) {
-          bestLen = m;
-          bestOff = i - cand;
-        }
-      }
-      cand = chainPrev[cand];
-    }
-    if (bestLen < 4 || nseq >= MAX_SEQ) {
-      i++;
-      continue;
-    }
-    const lits = i - anchor;
-    memory.copy(changetype<usize>(literalOut) + <usize>nlit, p + <usize>anchor, <usize>lits);
-    nlit += lits;
-    seqLit[nseq] = <u32>lits;
-    seqMatch[nseq] = <u32>bestLen;
-    seqOff[nseq] = <u32>bestOff + 3; // offsets as new values (no repeat codes)
-    nseq++;
-    // index the positions the match covers, then go on after it
-    const end = i + bestLen;
-    for (let k = i + 1; k < end && k < limit; k++) {
-      const hk = hash4(load<u32>(p + <usize>k));
-      chainPrev[k] = chainHead[hk];
-      chainHead[hk] = k;
-    }
-    i = end;
-    anchor = end;
-  }
-  const tail = len - anchor;
-  memory.copy(changetype<usize>(literalOut) + <usize>nlit, p + <usize>anchor, <usize>tail);
-  nlit += tail;
-  // literals section: raw
-  let op = out;
-  if (nlit < 32) {
-    store<u8>(op++, <u8>(nlit << 3));
-  } else if (nlit < 4096) {
-    store<u8>(op++, <u8>(((nlit & 15) << 4) | (1 << 2)));
-    store<u8>(op++, <u8>(nlit >> 4));
-  } else {
-    store<u8>(op++, <u8>(((nlit & 15) << 4) | (3 << 2)));
-    store<u8>(op++, <u8>(nlit >> 4));
-    store<u8>(op++, <u8>(nlit >> 12));
-  }
-  if (<i32>(op - out) + nlit >= len) return -1;
-  memory.copy(op, changetype<usize>(literalOut), <usize>nlit);
-  op += <usize>nlit;
-  // sequences section
-  if (nseq < 128) store<u8>(op++, <u8>nseq);
-  else if (nseq < 0x7f00) {
-    store<u8>(op++, <u8>((nseq >> 8) + 128));
-    store<u8>(op++, <u8>nseq);
-  } else {
-    store<u8>(op++, 255);
-    store<u8>(op++, <u8>(nseq - 0x7f00));
-    store<u8>(op++, <u8>((nseq - 0x7f00) >> 8));
-  }
-  if (nseq == 0) return <i32>(op - out);
-  store<u8>(op++, 0); // predefined tables for all three
-  if (<i32>(op - out) + nseq * 12 + 16 >= len) return -1;
-  wp = op;
-  wAcc = 0;
-  wBits = 0;
-  // the last sequence starts the states; its extra bits go first
-  const lastI = nseq - 1;
-  let llC = llCode(seqLit[lastI]);
-  let mlC = mlCode(seqMatch[lastI]);
-  let ofC = highBit(seqOff[lastI]);
-  let llS = fseInit(llEnc, llC);
-  let mlS = fseInit(mlEnc, mlC);
-  let ofS = fseInit(ofEnc, ofC);
-  putExtra(lastI, llC, mlC, ofC);
-  for (let k = nseq - 2; k >= 0; k--) {
-    llC = llCode(seqLit[k]);
-    mlC = mlCode(seqMatch[k]);
-    ofC = highBit(seqOff[k]);
-    ofS = fseEncode(ofEnc, ofS, ofC);
-    mlS = fseEncode(mlEnc, mlS, mlC);
-    llS = fseEncode(llEnc, llS, llC);
-    putExtra(k, llC, mlC, ofC);
-  }
-  put(mlS, mlEnc.log);
-  put(ofS, ofEnc.log);
-  put(llS, llEnc.log);
-  put(1, 1); // the end marker the decoder looks for
-  if (wBits > 0) store<u8>(wp++, <u8>wAcc);
-  const size = <i32>(wp - out);
-  return size >= len ? -1 : size;
-}
-
-function putExtra(k: i32, llC: i32, mlC: i32, ofC: i32): void {
-  if (llC >= 16) put(seqLit[k] - LL_BASE[llC - 16], LL_BITS[llC - 16]);
-  if (mlC >= 32) put(seqMatch[k] - ML_BASE[mlC - 32], ML_BITS[mlC - 32]);
-  put(seqOff[k] - ((<u32>1) << <u32>ofC), ofC);
 }

@@ -1,12 +1,13 @@
 // Data.db as it lands on disk. Compressed: fixed-size chunks of the
-// uncompressed stream, each LZ4-compressed (4-byte LE length + block) and
-// followed by a big-endian CRC32 of the stored bytes; CompressionInfo.db
-// lists where each chunk starts. Uncompressed: the stream as is, with CRC.db
-// holding one CRC32 per chunk. Either way Digest.crc32 covers the file.
+// uncompressed stream, each LZ4-compressed (4-byte LE length + block) or one
+// Zstandard frame (zstd-frame.ts), followed by a big-endian CRC32 of the
+// stored bytes; CompressionInfo.db lists where each chunk starts.
+// Uncompressed: the stream as is, with CRC.db holding one CRC32 per chunk.
+// Either way Digest.crc32 covers the file.
 import { Out } from "../util/out";
 import { crc32Update, crc32Combine } from "../encoding/crc32";
 import { lz4Compress, lz4Bound } from "../encoding/lz4";
-import { zstdCompress, zstdBound } from "../encoding/zstd";
+import { zstdCompress, zstdBound } from "../encoding/zstd-frame";
 
 export class ChunkSink {
   chunkLen: i32;
@@ -22,9 +23,11 @@ export class ChunkSink {
   chunks: i32 = 0;
   scratch: Out = new Out();
 
-  zstdLevel: i32; // 0: LZ4; else Zstd at this level
+  zstd: bool; // chunks compressed with Zstd (at zstdLevel) rather than LZ4
+  zstdLevel: i32;
 
-  constructor(chunkLen: i32, compressed: bool, maxCompressedLen: i32, zstdLevel: i32) {
+  constructor(chunkLen: i32, compressed: bool, maxCompressedLen: i32, zstd: bool, zstdLevel: i32) {
+    this.zstd = zstd;
     this.zstdLevel = zstdLevel;
     assert(chunkLen > 0 && (chunkLen & (chunkLen - 1)) == 0, "chunk length must be a power of two");
     this.chunkLen = chunkLen;
@@ -75,9 +78,9 @@ export class ChunkSink {
     const s = this.scratch;
     s.reset();
     let clen: i32;
-    if (this.zstdLevel > 0) {
+    if (this.zstd) {
       // ZstdCompressor stores the frame alone
-      s.ensure(zstdBound(len) + 8);
+      s.ensure(zstdBound(len));
       clen = zstdCompress(p, len, s.ptr, this.zstdLevel);
     } else {
       s.ensure(lz4Bound(len) + 8);

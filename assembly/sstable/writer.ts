@@ -79,7 +79,7 @@ export class Writer {
   constructor(h: Header, opts: WriterOptions) {
     this.h = h;
     this.opts = opts;
-    this.data = new ChunkSink(opts.chunkLen, opts.compressed, opts.maxCompressedLen, opts.zstd ? opts.zstdLevel : 0);
+    this.data = new ChunkSink(opts.chunkLen, opts.compressed, opts.maxCompressedLen, opts.zstd, opts.zstdLevel);
     this.summary = new SummaryBuilder(opts.minIndexInterval);
     this.bloom = new Bloom(opts.expectedKeys, opts.fpChance);
     this.stats = new Stats(h.table.clustering.length, opts.partitionSizeBuckets);

@@ -3,6 +3,7 @@
 // a violated invariant) poisons the instance; the next call gets a fresh one,
 // and tables and headers defined earlier are re-defined on it lazily.
 import { CoreError } from "../errors.js";
+import { zstdCompressImport } from "./libzstd.js";
 
 export interface CoreExports {
   memory: WebAssembly.Memory;
@@ -25,6 +26,9 @@ export interface CoreExports {
   lz4Bound(n: number): number;
   lz4Compress(src: number, n: number, dst: number): number;
   zstdDecompress(src: number, n: number, dst: number, capacity: number): number;
+  zstdBound(n: number): number;
+  zstdCompress(src: number, n: number, dst: number, level: number): number;
+  xxh64(p: number, n: number): bigint;
   lz4Decompress(src: number, n: number, dst: number, outLen: number): void;
   defineTable(p: number, n: number): number;
   defineHeader(table: number, p: number, n: number): number;
@@ -117,6 +121,7 @@ export class Core {
           throw new WebAssembly.RuntimeError("core abort");
         },
       },
+      host: { zstdCompress: zstdCompressImport(() => this.x.memory) },
     });
     this.x = instance.exports as unknown as CoreExports;
     this.x._initialize();

@@ -3,18 +3,30 @@
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setCoreModule, hasCoreModule } from "./core.js";
+import { setLibzstdModule, setLibzstdMissing, hasLibzstdModule } from "./libzstd.js";
 
 // beside the package bundle (dist/), or the repository's build/ from src/ or a dist-* bundle
 const CANDIDATES = ["./core.wasm", "../../build/core.wasm", "../build/core.wasm"];
+// beside the package bundle, or in the repository's node_modules (see libzstd.ts)
+const LIBZSTD = "@bokuweb/zstd-wasm/dist/esm/zstd.wasm";
+const LIBZSTD_CANDIDATES = ["./libzstd.wasm", `../../node_modules/${LIBZSTD}`, `../node_modules/${LIBZSTD}`];
+
+function compileFirst(candidates: string[]): WebAssembly.Module | null {
+  for (const rel of candidates) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return new WebAssembly.Module(readFileSync(url));
+  }
+  return null;
+}
 
 export function loadCoreNode(): void {
-  if (hasCoreModule()) return;
-  for (const rel of CANDIDATES) {
-    const url = new URL(rel, import.meta.url);
-    if (existsSync(fileURLToPath(url))) {
-      setCoreModule(new WebAssembly.Module(readFileSync(url)));
-      return;
-    }
+  if (!hasLibzstdModule()) {
+    const z = compileFirst(LIBZSTD_CANDIDATES);
+    if (z) setLibzstdModule(z);
+    else setLibzstdMissing("not found beside the bundle nor in node_modules/@bokuweb/zstd-wasm");
   }
-  throw new Error("cqlite-web: build/core.wasm not found; run `npm run build:core`");
+  if (hasCoreModule()) return;
+  const m = compileFirst(CANDIDATES);
+  if (!m) throw new Error("cqlite-web: build/core.wasm not found; run `npm run build:core`");
+  setCoreModule(m);
 }

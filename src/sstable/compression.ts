@@ -6,6 +6,7 @@ import { unzlibSync } from "fflate";
 import { uncompress as snappyUncompress } from "snappyjs";
 import { LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS, ZSTD_CLASS } from "../schema/schema.js";
 import { VersionFeatures } from "./version.js";
+import { ERR_CHECKSUM } from "../../assembly/format/constants.js";
 
 export interface CompressionInfo {
   className: string;
@@ -69,8 +70,8 @@ export function writeCompressionInfo(c: CompressionInfo, f: VersionFeatures): Ui
   return w.result();
 }
 
-/** Decompresses one stored chunk (without its trailing CRC) into `uncompressedLength` bytes. */
-export function decompressChunk(c: CompressionInfo, stored: Uint8Array, uncompressedLength: number, file: string, offset: number): Uint8Array {
+/** Decompresses one stored chunk (the `chunk`th, without its trailing CRC) into `uncompressedLength` bytes. */
+export function decompressChunk(c: CompressionInfo, stored: Uint8Array, uncompressedLength: number, file: string, offset: number, chunk = 0): Uint8Array {
   if (stored.length >= c.maxCompressedLength) return stored.slice();
   try {
     if (c.className === LZ4_CLASS) {
@@ -94,7 +95,9 @@ export function decompressChunk(c: CompressionInfo, stored: Uint8Array, uncompre
     if (c.className === DEFLATE_CLASS) return unzlibSync(stored);
   } catch (e) {
     if (e instanceof CorruptSSTableError) throw e;
-    if (e instanceof CoreError) throw new CorruptSSTableError(file, offset + e.offset, `corrupt ${c.className === ZSTD_CLASS ? "Zstd" : "LZ4"} chunk`);
+    if (e instanceof CoreError && e.coreCode === ERR_CHECKSUM)
+      throw new CorruptSSTableError(file, offset + e.offset, `chunk ${chunk}: its Zstd content checksum does not match the decompressed bytes`, "CHECKSUM");
+    if (e instanceof CoreError) throw new CorruptSSTableError(file, offset + e.offset, `corrupt ${c.className === ZSTD_CLASS ? "Zstd" : "LZ4"} chunk ${chunk}`);
     throw new CorruptSSTableError(file, offset, `corrupt compressed chunk (${(e as Error).message})`);
   }
   throw new UnsupportedFormatError(`unsupported compressor ${c.className}`);
@@ -102,7 +105,8 @@ export function decompressChunk(c: CompressionInfo, stored: Uint8Array, uncompre
 
 /**
  * One Zstandard frame (what ZstdCompressor stores per chunk, no header of its
- * own) decompressed by the core into at most `capacity` bytes.
+ * own) decompressed by the core into at most `capacity` bytes; its content
+ * checksum, if it has one, verified.
  */
 export function zstdDecompress(frame: Uint8Array, capacity: number): Uint8Array {
   const k = core();

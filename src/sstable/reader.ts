@@ -276,7 +276,7 @@ export class SSTableReader {
     const want = new DataView(raw.buffer, raw.byteOffset + raw.length - 4, 4).getUint32(0);
     if (crc32(stored) !== want) throw new CorruptSSTableError(this.file("Data.db"), off, `chunk ${i} checksum mismatch`, "CHECKSUM");
     const ulen = Math.min(c.chunkLength, this.dataLength - i * c.chunkLength);
-    const bytes = decompressChunk(c, stored, ulen, this.file("Data.db"), off);
+    const bytes = decompressChunk(c, stored, ulen, this.file("Data.db"), off, i);
     if (bytes.length !== ulen) throw new CorruptSSTableError(this.file("Data.db"), off, `chunk ${i} decompressed to ${bytes.length} bytes, expected ${ulen}`);
     this.dataCache = { chunk: i, bytes };
     cache?.set(chunkKey(this.cacheId, i), bytes, bytes.length);

@@ -9,8 +9,11 @@ import { headerDescriptor, EncodingStats } from "../core/descriptors.js";
 import { writePartition } from "../core/rowstream.js";
 import { TableSchema, CompressionOptions, LZ4_CLASS, ZSTD_CLASS } from "../schema/schema.js";
 
-// ZstdCompressor's level when the table does not set compression_level
+// ZstdCompressor's level when the table does not set compression_level, and
+// the levels it accepts (libzstd's ZSTD_minCLevel() to ZSTD_maxCLevel())
 const ZSTD_DEFAULT_LEVEL = 3;
+const ZSTD_MIN_LEVEL = -131072;
+const ZSTD_MAX_LEVEL = 22;
 import { className, reversedClassName, compositeClassName } from "../types/classname.js";
 import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_CHUNK_CRCS, OUT_SKETCH, KIND_INCL_START_BOUND, KIND_INCL_END_BOUND } from "../../assembly/format/constants.js";
 import { Partition } from "./model.js";
@@ -23,6 +26,7 @@ import { fileName } from "./names.js";
 import { tableReg } from "../core/table-reg.js";
 import { mergeInto, MergedInto, MergeInput, PurgeOptions } from "../core/merge.js";
 import { CqliteError } from "../errors.js";
+import { requireLibzstd } from "../core/libzstd.js";
 import { BtiIndexBuilder } from "./bti/index-builder.js";
 
 /** Where a writer puts component bytes: arrays the writer never touches again, so a sink may keep them. */
@@ -166,7 +170,9 @@ export class SSTableWriter {
     if (c.enabled && c.className !== LZ4_CLASS && c.className !== ZSTD_CLASS) throw new CqliteError("UNSUPPORTED", `writing ${c.className} is not supported; use LZ4, Zstd or no compression`);
     const zstd = c.enabled && c.className === ZSTD_CLASS;
     const level = zstd ? Number(c.extra.compression_level ?? ZSTD_DEFAULT_LEVEL) : 0;
-    if (zstd && !(Number.isInteger(level) && level >= 1 && level <= 22)) throw new CqliteError("INVALID", `compression_level ${c.extra.compression_level}: an integer from 1 to 22`);
+    if (zstd && !(Number.isInteger(level) && level >= ZSTD_MIN_LEVEL && level <= ZSTD_MAX_LEVEL))
+      throw new CqliteError("INVALID", `compression_level ${c.extra.compression_level}: an integer from ${ZSTD_MIN_LEVEL} to ${ZSTD_MAX_LEVEL}`);
+    if (zstd) requireLibzstd();
     const o = new ByteWriter();
     o.u8(f.oldBloomFilterFormat ? 1 : 0).u8(c.enabled ? 1 : 0).i32(chunk).i32(f.maxCompressedLength ? maxCompressed : 0x7fffffff);
     o.i32(this.opts.indexBlockSize).i32(schema.options.minIndexInterval).i64(BigInt(Math.max(1, options.expectedKeys)));

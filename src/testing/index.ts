@@ -149,7 +149,7 @@ async function routeBundle(page: Page): Promise<void> {
   await page.context().route(`**${ROUTE}**`, async (route) => {
     const path = new URL(route.request().url()).pathname.slice(ROUTE.length);
     if (path === "" || path === "index.html") return route.fulfill({ contentType: "text/html", body: BLANK });
-    if (!/^(browser|worker)\.js$|^core\.wasm$/.test(path)) return route.fulfill({ status: 404, body: "not part of cqlite-web" });
+    if (!/^(browser|worker)\.js$|^(core|libzstd)\.wasm$/.test(path)) return route.fulfill({ status: 404, body: "not part of cqlite-web" });
     const ext = path.slice(path.lastIndexOf("."));
     await route.fulfill({
       contentType: TYPES[ext], body: readFileSync(distFile(path)),

@@ -7,7 +7,8 @@ import { join, dirname, normalize, relative } from "node:path";
 
 /** Lowest first. Each entry: layer name and the path prefixes (relative to the repository) it holds. */
 export const LAYERS: [string, string[]][] = [
-  ["base", ["src/errors.ts", "src/util/", "src/vite-env.d.ts", "assembly/format/", "build/"]],
+  // the wasm files the loaders take by path (core.wasm, libzstd's) sit with the leaves
+  ["base", ["src/errors.ts", "src/util/", "src/vite-env.d.ts", "assembly/format/", "build/", "node_modules/@bokuweb/zstd-wasm/dist/esm/zstd.wasm"]],
   ["types", ["src/types/", "src/storage/"]],
   ["schema", ["src/schema/", "src/sstable/model.ts"]],
   ["core", ["src/core/"]],
