@@ -48,11 +48,11 @@ afterAll(async () => {
 });
 
 describe("the tarball", () => {
-  test("holds dist/, bin/, the docs and the manifest files, nothing else", async () => {
+  test("holds dist/, bin/, the docs, the manifest files and the third-party notices, nothing else", async () => {
     const packed = JSON.parse((await sh("npm", ["pack", "--dry-run", "--ignore-scripts", "--json"], REPO)).stdout)[0];
     const paths: string[] = packed.files.map((f: { path: string }) => f.path);
-    expect(paths.filter((p) => !/^(dist\/|bin\/|docs\/.*\.md$|README\.md$|package\.json$|LICENSE)/.test(p))).toEqual([]);
-    for (const f of ["dist/node.js", "dist/deno.js", "dist/workerd.js", "dist/browser.js", "dist/worker.js", "dist/testing.js", "dist/core.wasm", "dist/libzstd.wasm", "bin/cqlite-web.mjs"]) expect(paths).toContain(f);
+    expect(paths.filter((p) => !/^(dist\/|bin\/|docs\/.*\.md$|README\.md$|package\.json$|LICENSE|THIRD_PARTY_NOTICES\.md$)/.test(p))).toEqual([]);
+    for (const f of ["dist/node.js", "dist/deno.js", "dist/workerd.js", "dist/browser.js", "dist/worker.js", "dist/testing.js", "dist/core.wasm", "dist/libzstd.wasm", "THIRD_PARTY_NOTICES.md", "bin/cqlite-web.mjs"]) expect(paths).toContain(f);
     const installed = JSON.parse(readFileSync(join(app, "node_modules/cqlite-web/package.json"), "utf8"));
     expect(installed.dependencies ?? {}).toEqual({});
   });
