@@ -18,7 +18,7 @@ import { Decimal } from "../src/types/values.js";
 import { TableSchema } from "../src/schema/schema.js";
 import { compareClustering, CLUSTERING_KIND } from "../src/schema/order.js";
 import { MARKER_KINDS } from "../src/sstable/model.js";
-import { compareBytes, toHex } from "../src/util/bytes.js";
+import { compareBytes, toHex, concat } from "../src/util/bytes.js";
 
 /** Values at the edges of a type, where random ones rarely land. */
 function edges(t: CqlType): CqlValue[] {
@@ -150,13 +150,7 @@ describe("tuples and UDTs over a small domain: every value with every length, as
       if (f) b.set(f, 4);
       return b;
     });
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concat(parts);
   }
   const values: Uint8Array[] = [];
   for (const a of FIELD) for (const b of FIELD) for (const c of FIELD) {

@@ -16,6 +16,7 @@ import { TableSchema } from "../schema/schema.js";
 import { validate } from "../tools/validate.js";
 import { CqliteError } from "../errors.js";
 import { FormatVersion, WRITABLE } from "../sstable/version.js";
+import { concat } from "../util/bytes.js";
 
 const TO = WRITABLE.join("|");
 
@@ -167,7 +168,7 @@ async function dumpMerged(readers: SSTableReader[], o: DumpOptions): Promise<unk
   for (const r of readers) {
     const parts: Uint8Array[] = [];
     for await (const b of r.scanStreams()) parts.push(b);
-    streams.push(concatBytes(parts));
+    streams.push(concat(parts));
   }
   const wanted = o.keys ? new Set(o.keys) : null;
   const out: unknown[] = [];
@@ -176,16 +177,6 @@ async function dumpMerged(readers: SSTableReader[], o: DumpOptions): Promise<unk
     const json = partitionJson(schema, p, 0, o) as { partition: { position?: number } };
     delete json.partition.position;
     out.push(json);
-  }
-  return out;
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
   }
   return out;
 }
