@@ -5,11 +5,14 @@ import { fileURLToPath } from "node:url";
 import { setCoreModule, hasCoreModule } from "./core.js";
 import { setLibzstdModule, setLibzstdMissing, hasLibzstdModule } from "./libzstd.js";
 
-// beside the package bundle (dist/), or the repository's build/ from src/ or a dist-* bundle
-const CANDIDATES = ["./core.wasm", "../../build/core.wasm", "../build/core.wasm"];
-// beside the package bundle, or in the repository's node_modules (see libzstd.ts)
+// Beside the package bundle (dist/), or the repository's build/ from a dist-*
+// bundle (one level down) or from src/core (two). The nearer comes first: from
+// a bundle one level down, two levels up is outside the repository, where a
+// stray build/core.wasm of another checkout was once taken for this one's.
+const CANDIDATES = ["./core.wasm", "../build/core.wasm", "../../build/core.wasm"];
+// beside the package bundle, or in the repository's node_modules (see libzstd.ts), nearer first as above
 const LIBZSTD = "@bokuweb/zstd-wasm/dist/esm/zstd.wasm";
-const LIBZSTD_CANDIDATES = ["./libzstd.wasm", `../../node_modules/${LIBZSTD}`, `../node_modules/${LIBZSTD}`];
+const LIBZSTD_CANDIDATES = ["./libzstd.wasm", `../node_modules/${LIBZSTD}`, `../../node_modules/${LIBZSTD}`];
 
 function compileFirst(candidates: string[]): WebAssembly.Module | null {
   for (const rel of candidates) {
