@@ -1,7 +1,7 @@
 // Index.db: one entry per partition, in Data.db order: the key, the partition's
 // position in the uncompressed Data.db, and for wide partitions the row index
 // ("promoted index") of the blocks Data.db was cut into.
-import { ByteReader } from "../util/bytes.js";
+import { ByteReader, uvintLength, uvintNumberAt } from "../util/bytes.js";
 import { CorruptSSTableError } from "../errors.js";
 
 export interface IndexEntry {
@@ -67,20 +67,18 @@ export function entryAt(b: Uint8Array, p: number, fileOffset: number, onError: (
 }
 
 function vintWhole(b: Uint8Array, at: number): boolean {
-  return at + 1 + Math.clz32(~(b[at] << 24)) <= b.length;
+  return at + uvintLength(b[at]) <= b.length;
 }
 
 // the end of the last vint vintAt read (a module variable: no object per read)
 let vintEnd = 0;
 function vintAt(b: Uint8Array, at: number, onError: (offset: number, what: string) => never): number {
   if (at >= b.length) onError(at, "truncated vint");
-  const first = b[at];
-  const extra = Math.clz32(~(first << 24));
-  if (at + 1 + extra > b.length) onError(at, "truncated vint");
-  let v = extra >= 8 ? 0 : first & (0xff >> extra);
-  for (let i = 1; i <= extra; i++) v = v * 256 + b[at + i];
+  const len = uvintLength(b[at]);
+  if (at + len > b.length) onError(at, "truncated vint");
+  const v = uvintNumberAt(b, at, len);
   if (v > Number.MAX_SAFE_INTEGER) onError(at, "vint out of range");
-  vintEnd = at + 1 + extra;
+  vintEnd = at + len;
   return v;
 }
 

@@ -182,9 +182,8 @@ export class ByteReader {
   uvint(): bigint {
     const first = this.u8();
     if (first < 0x80) return BigInt(first);
-    let extra = 0;
-    while (extra < 8 && first & (0x80 >> extra)) extra++;
-    let v = extra >= 8 ? 0n : BigInt(first & (0xff >> extra));
+    const extra = uvintLength(first) - 1;
+    let v = BigInt(first & (0xff >> extra));
     this.need(extra);
     for (let i = 0; i < extra; i++) v = (v << 8n) | BigInt(this.buf[this.pos++]);
     return v;
@@ -194,11 +193,10 @@ export class ByteReader {
     const at = this.pos;
     const first = this.u8();
     if (first < 0x80) return first;
-    const extra = Math.clz32(~(first << 24));
-    let v = extra >= 8 ? 0 : first & (0xff >> extra);
-    this.need(extra);
-    // once past 2^53 the sum only grows, so the check at the end is exact
-    for (let i = 0; i < extra; i++) v = v * 256 + this.buf[this.pos++];
+    const len = uvintLength(first);
+    this.need(len - 1);
+    const v = uvintNumberAt(this.buf, at, len);
+    this.pos = at + len;
     if (v > Number.MAX_SAFE_INTEGER) this.onError(at, "vint out of range");
     return v;
   }
@@ -206,6 +204,22 @@ export class ByteReader {
     const u = this.uvint();
     return BigInt.asIntN(64, (u >> 1n) ^ -(u & 1n));
   }
+}
+
+/** Bytes of the unsigned vint whose first byte is `first`: one more than its leading one bits. */
+export function uvintLength(first: number): number {
+  return 1 + Math.clz32(~(first << 24));
+}
+
+/**
+ * The unsigned vint of `len` bytes (uvintLength) at `at` of `b`, as a number,
+ * without a BigInt. Past 2^53 the sum only grows, so a caller's check against
+ * Number.MAX_SAFE_INTEGER is exact.
+ */
+export function uvintNumberAt(b: Uint8Array, at: number, len: number): number {
+  let v = b[at] & (0xff >> (len - 1));
+  for (let i = 1; i < len; i++) v = v * 256 + b[at + i];
+  return v;
 }
 
 function defaultError(offset: number, what: string): never {
