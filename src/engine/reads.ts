@@ -42,13 +42,22 @@ export class ReadSide {
     private readonly maxPartitionBytes = DEFAULT_MAX_PARTITION_READ_BYTES,
   ) {}
 
-  /** The memtables are held as the version is pinned: one flushed meanwhile keeps its arena until the read ends. */
-  private view(v: Version, memtables: Memtable[]): ReadView {
-    return { schema: this.schema, memtables, readers: v.readers, nowSeconds: this.clock.nowSeconds(), counters: this.counters };
-  }
-
-  private hold(): Memtable[] {
-    return this.memtables().map((m) => m.retain());
+  /**
+   * The current version pinned and the memtables held with it (one flushed
+   * meanwhile keeps its arena until the read ends), as one view; unpin()
+   * lets both go.
+   */
+  private pin(): { view: ReadView; unpin(): void } {
+    const v: Version = this.versions.pin();
+    const memtables = this.memtables().map((m) => m.retain());
+    const view = { schema: this.schema, memtables, readers: v.readers, nowSeconds: this.clock.nowSeconds(), counters: this.counters };
+    return {
+      view,
+      unpin: () => {
+        for (const m of memtables) m.release();
+        v.unpin();
+      },
+    };
   }
 
   /**
@@ -56,25 +65,21 @@ export class ReadSide {
    * drops when it finishes, fails or is abandoned (return()).
    */
   async *withView<T>(read: (view: ReadView) => AsyncGenerator<T>): AsyncGenerator<T> {
-    const v = this.versions.pin();
-    const ms = this.hold();
+    const p = this.pin();
     try {
-      yield* read(this.view(v, ms));
+      yield* read(p.view);
     } finally {
-      for (const m of ms) m.release();
-      v.unpin();
+      p.unpin();
     }
   }
 
   /** One partition, merged across memtables and SSTables, as raw data: whole, so at most maxPartitionBytes of it. */
   async partition(key: Uint8Array): Promise<Partition | null> {
-    const v = this.versions.pin();
-    const ms = this.hold();
+    const p = this.pin();
     try {
-      return await readPartition(this.view(v, ms), key, this.maxPartitionBytes);
+      return await readPartition(p.view, key, this.maxPartitionBytes);
     } finally {
-      for (const m of ms) m.release();
-      v.unpin();
+      p.unpin();
     }
   }
 
