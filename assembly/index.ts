@@ -230,10 +230,7 @@ export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32, gc
 // goes to the writer. Returns its length; on a trap, compactFailedInput()
 // names the input being decoded (-1: the merge or the write).
 export function compactIntoWriter(writerId: i32, tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): i32 {
-  result.reset();
-  const m = new Merger(tables[tableId], nowSeconds, result);
-  m.gcBefore = gcBefore;
-  m.maxPurgeable = maxPurgeable;
+  const m = mergerToResult(tableId, nowSeconds, gcBefore, maxPurgeable);
   const r = new In(p, n * 16);
   for (let i = 0; i < n; i++) {
     const hid = r.i32be();
@@ -269,11 +266,17 @@ const decoded: Out[] = [];
 const DECODED_KEEP = 16 << 20;
 let failedInput: i32 = -1;
 
-function mergeToResult(tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): void {
+// a merge into the emptied result buffer; it purges only when gcBefore is set (compaction)
+function mergerToResult(tableId: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): Merger {
   result.reset();
   const m = new Merger(tables[tableId], nowSeconds, result);
   m.gcBefore = gcBefore;
   m.maxPurgeable = maxPurgeable;
+  return m;
+}
+
+function mergeToResult(tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): void {
+  const m = mergerToResult(tableId, nowSeconds, gcBefore, maxPurgeable);
   const r = new In(p, n * 8);
   for (let i = 0; i < n; i++) {
     const ptr = <usize>r.i32be();
