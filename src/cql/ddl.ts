@@ -5,6 +5,7 @@ import { CqlType, nativeKind, assertValidType } from "../types/cqltype.js";
 import { ColumnDef, TableSchema, TableOptions, defaultOptions, LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS, ZSTD_CLASS } from "../schema/schema.js";
 import { SchemaError } from "../errors.js";
 import { MAX_NESTING } from "../util/limits.js";
+import { uuidString } from "../types/codec.js";
 
 export interface UserTypeDef {
   keyspace: string;
@@ -357,6 +358,5 @@ export function deterministicTableId(keyspace: string, name: string): string {
   }
   out[6] = (out[6] & 0x0f) | 0x30;
   out[8] = (out[8] & 0x3f) | 0x80;
-  const h = Array.from(out, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return uuidString(out);
 }

@@ -4,7 +4,7 @@
 import { Term } from "./statements.js";
 import { Token } from "./lexer.js";
 import { CqlType } from "../types/cqltype.js";
-import { CqlValue, describeValue } from "../types/codec.js";
+import { CqlValue, describeValue, uuidString } from "../types/codec.js";
 import { Decimal, Duration } from "../types/values.js";
 import { CqlSyntaxError, InvalidValueError } from "../errors.js";
 
@@ -53,8 +53,7 @@ function randomUuid(): string {
   const b = Array.from({ length: 16 }, () => Math.floor(Math.random() * 256));
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return uuidString(Uint8Array.from(b));
 }
 
 /** The value of `term` as type `t`. */

@@ -3,6 +3,7 @@
 import { CqlType, NativeKind } from "./cqltype.js";
 import { UnsupportedFormatError } from "../errors.js";
 import { MAX_NESTING, quote } from "../util/limits.js";
+import { toHex } from "../util/bytes.js";
 
 const PKG = "org.apache.cassandra.db.marshal.";
 
@@ -21,7 +22,7 @@ CLASS_NATIVE["DateType"] = "timestamp";
 CLASS_NATIVE["LexicalUUIDType"] = "uuid";
 
 export function hex(s: string): string {
-  return Array.from(new TextEncoder().encode(s), (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(new TextEncoder().encode(s));
 }
 
 export function unhex(h: string): string {

@@ -7,7 +7,7 @@
 // tuple array; UDT object.
 import { CqlType, typeToCql } from "./cqltype.js";
 import { Decimal, Duration, dateToDays, daysToDate, parseTime, parseTimestamp } from "./values.js";
-import { ByteReader, ByteWriter, utf8, compareBytes, invalidUtf8At, utf8decode } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8, compareBytes, invalidUtf8At, utf8decode, HEX_BYTE } from "../util/bytes.js";
 import { InvalidValueError } from "../errors.js";
 import { quote } from "../util/limits.js";
 
@@ -111,7 +111,7 @@ export function uuidBytes(s: string): Uint8Array {
 
 export function uuidString(b: Uint8Array): string {
   let s = "";
-  for (let i = 0; i < b.length; i++) s += (i === 4 || i === 6 || i === 8 || i === 10 ? "-" : "") + HEX[b[i]];
+  for (let i = 0; i < b.length; i++) s += (i === 4 || i === 6 || i === 8 || i === 10 ? "-" : "") + HEX_BYTE[b[i]];
   return s;
 }
 
@@ -331,7 +331,6 @@ export function sortedUnique(elems: Uint8Array[], t: CqlType): Uint8Array[] {
 
 // Scalars of their exact width decode without a reader: a result set decodes
 // one value per cell, and the reader's object was most of that cost.
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const scratch = new DataView(new ArrayBuffer(8));
 
 function be32(b: Uint8Array, at: number): number {
