@@ -351,12 +351,6 @@ export class SSTableReader {
     return this.findIndexEntry(key);
   }
 
-  /** One partition as a row stream, or null (bloom filter, Summary, Index, Data). */
-  async getStream(key: Uint8Array): Promise<Uint8Array | null> {
-    const pos = await this.locate(key);
-    return pos && this.streamAt(pos);
-  }
-
   /** The whole partition at a located position, as a row stream. */
   async streamAt(pos: KeyPosition): Promise<Uint8Array> {
     return this.decodeStream(await this.dataRange(pos.entry.position, pos.next), pos.entry.position);
@@ -457,8 +451,7 @@ export class SSTableReader {
 
   /** Looks one partition up: bloom filter, then Summary, then Index, then Data. */
   async get(key: Uint8Array): Promise<Partition | null> {
-    if (!this.filter.mightContain(key)) return null;
-    const pos = await this.findIndexEntry(key);
+    const pos = await this.locate(key);
     if (!pos) return null;
     const { entry, next } = pos;
     const ps = this.decode(await this.dataRange(entry.position, next), entry.position);
