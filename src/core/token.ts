@@ -11,7 +11,7 @@ export function tokenOf(key: Uint8Array): bigint {
  * `bytes.subarray(at[2i], at[2i] + at[2i + 1])`: a scan walks Index.db a
  * window at a time, and a call per key was a tenth of its time.
  */
-export function tokensOf(bytes: Uint8Array, at: Int32Array, n: number): BigInt64Array {
+export function tokensOf(bytes: Uint8Array, at: Int32Array, n: number): BigInt64Array<ArrayBuffer> {
   if (n === 0) return new BigInt64Array(0);
   const k = core();
   return k.call((x) => {

@@ -66,6 +66,22 @@ export function entryAt(b: Uint8Array, p: number, fileOffset: number, onError: (
   return { key: b.subarray(p + 2, k), position, promoted: b.subarray(vintEnd, end), offset: fileOffset + p };
 }
 
+/**
+ * Where the entry at `p` of `b` ends, or -1 when `b` does not hold all of it;
+ * `keyAt` receives the key's offset and length. Walks as entryAt does without
+ * making the entry, so a piece of thousands of entries can be measured before
+ * any of them is wanted.
+ */
+export function entryEndAt(b: Uint8Array, p: number, onError: (offset: number, what: string) => never): number {
+  if (p + 2 > b.length) return -1;
+  const k = p + 2 + ((b[p] << 8) | b[p + 1]);
+  if (k >= b.length || !vintWhole(b, k)) return -1;
+  vintAt(b, k, onError);
+  if (vintEnd >= b.length || !vintWhole(b, vintEnd)) return -1;
+  const size = vintAt(b, vintEnd, onError);
+  return vintEnd + size > b.length ? -1 : vintEnd + size;
+}
+
 function vintWhole(b: Uint8Array, at: number): boolean {
   return at + uvintLength(b[at]) <= b.length;
 }

@@ -2,7 +2,7 @@
 // grows as the caller looks ahead and shrinks as it consumes, so walking an
 // SSTable of millions of partitions holds a few thousand entries at a time.
 import { CorruptSSTableError } from "../errors.js";
-import { IndexEntry, entryAt } from "./index-file.js";
+import { IndexEntry, entryAt, entryEndAt } from "./index-file.js";
 import { tokensOf } from "../core/token.js";
 import { ByteSource } from "./source.js";
 
@@ -59,8 +59,13 @@ export class IndexStream extends EntryStream {
   private bufStart: number; // file offset of buf[0]
   private pos = 0; // parse position in buf
   private fileAt: number; // next file offset to read
-  // entries parsed from buf, not yet handed out: a piece is parsed whole, so its keys' tokens take one core call
-  private ready: IndexEntry[] = [];
+  // entries measured in buf, not yet handed out: a piece is measured whole, so
+  // its keys' tokens take one core call, but an entry object is made only when
+  // taken (thousands of them per piece, across every SSTable a scan merges,
+  // were most of a scan's heap)
+  private starts: Int32Array<ArrayBuffer> = new Int32Array(0);
+  private tokens = new BigInt64Array(0);
+  private readyLen = 0;
   private readyAt = 0;
 
   /** `start`: the offset of an entry to begin at (from the Summary), 0 for the first. */
@@ -71,11 +76,15 @@ export class IndexStream extends EntryStream {
   }
 
   protected get sourceDone(): boolean {
-    return this.readyAt >= this.ready.length && this.pos >= this.buf.length && this.fileAt >= this.src.size;
+    return this.readyAt >= this.readyLen && this.pos >= this.buf.length && this.fileAt >= this.src.size;
   }
 
   protected nextReady(): IndexEntry | null {
-    return this.readyAt < this.ready.length ? this.ready[this.readyAt++] : null;
+    if (this.readyAt >= this.readyLen) return null;
+    const i = this.readyAt++;
+    const e = entryAt(this.buf, this.starts[i], this.bufStart, this.onError)!;
+    e.token = this.tokens[i];
+    return e;
   }
 
   protected async next(): Promise<IndexEntry | null> {
@@ -91,27 +100,29 @@ export class IndexStream extends EntryStream {
     }
   }
 
-  // every whole entry left in buf, their tokens computed together
+  private readonly onError = (off: number, what: string): never => {
+    throw new CorruptSSTableError(this.file, this.bufStart + off, what);
+  };
+
+  // measures every whole entry left in buf and computes their tokens together
   private parse(): number {
-    const onError = (off: number, what: string): never => {
-      throw new CorruptSSTableError(this.file, this.bufStart + off, what);
-    };
-    const out: IndexEntry[] = [];
-    const keys: number[] = [];
+    let n = 0;
+    let keys: Int32Array<ArrayBuffer> = new Int32Array(64);
     for (;;) {
-      const e = entryAt(this.buf, this.pos, this.bufStart, onError);
-      if (!e) break;
-      out.push(e);
-      keys.push(e.key.byteOffset - this.buf.byteOffset, e.key.length);
-      this.pos = e.promoted.byteOffset - this.buf.byteOffset + e.promoted.length; // the entry's end
+      const end = entryEndAt(this.buf, this.pos, this.onError);
+      if (end < 0) break;
+      if (2 * n + 2 > keys.length) keys = grow(keys);
+      if (n >= this.starts.length) this.starts = grow(this.starts);
+      this.starts[n] = this.pos;
+      keys[2 * n] = this.pos + 2;
+      keys[2 * n + 1] = (this.buf[this.pos] << 8) | this.buf[this.pos + 1];
+      n++;
+      this.pos = end;
     }
-    if (out.length > 0) {
-      const tokens = tokensOf(this.buf, Int32Array.from(keys), out.length);
-      for (let i = 0; i < out.length; i++) out[i].token = tokens[i];
-    }
-    this.ready = out;
+    this.tokens = tokensOf(this.buf, keys, n);
+    this.readyLen = n;
     this.readyAt = 0;
-    return out.length;
+    return n;
   }
 
   private async more(): Promise<void> {
@@ -130,3 +141,9 @@ export class IndexStream extends EntryStream {
 }
 
 
+
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(Math.max(64, a.length * 2));
+  b.set(a);
+  return b;
+}
