@@ -20,7 +20,7 @@ for (let i = 0; i < ROWS; i += 10_000) {
   await e.insertColumns({ id, payload });
 }
 await e.flush();
-for (let round = 0; round < 5; round++) {
+for (let round = 0; round < Number(process.env.ROUNDS ?? 5); round++) {
   const xs: number[] = [];
   for (let k = 0; k < (process.env.SCAN_ONLY ? 1 : 20_000); k++) {
     const id = (k * 7919) % ROWS;

@@ -97,13 +97,15 @@ function readValues(r: ByteReader): (Uint8Array | null)[] {
 }
 
 function readDeletion(r: ByteReader): DeletionTime | undefined {
-  const mfda = r.i64();
-  const ldt = r.i32();
-  return mfda === LIVE.markedForDeleteAt ? undefined : { markedForDeleteAt: mfda, localDeletionTime: ldt };
+  if (r.minI64()) {
+    r.i32();
+    return undefined;
+  }
+  return { markedForDeleteAt: r.i64(), localDeletionTime: r.i32() };
 }
 
 function readBody(r: ByteReader, clustering: (Uint8Array | null)[], count: () => number): Row {
-  const ts = r.i64(), ttl = r.i32(), ldt = r.i32();
+  const ts = r.minI64() ? NO_TIMESTAMP : r.i64(), ttl = r.i32(), ldt = r.i32();
   const row: Row = { clustering, cells: [] };
   if (ts !== NO_TIMESTAMP) row.liveness = { timestamp: ts, ttl, localExpirationTime: ttl ? ldt : NO_DELETION_TIME };
   const del = readDeletion(r);
@@ -139,9 +141,9 @@ function readBody(r: ByteReader, clustering: (Uint8Array | null)[], count: () =>
 
 /**
  * Decodes a row stream; with `ends`, also where each partition's bytes end.
- * Clustering values, cell values and paths are views of `bytes` (the key is
- * a copy: the memtable keeps it), so `bytes` must not change while the
- * partitions are in use.
+ * Keys, clustering values, cell values and paths are views of `bytes` (a
+ * copy per key was an ArrayBuffer per partition, most of a scan's
+ * allocation), so `bytes` must not change while the partitions are in use.
  * `u16Counts` reads the first layout, whose cell counts were u16 (write-ahead
  * logs written before the counts widened; src/engine/mutation.ts).
  */
@@ -163,7 +165,7 @@ export function* eachPartition(bytes: Uint8Array, ends?: number[], u16Counts = f
     const tag = r.u8();
     if (tag === RS_PARTITION) {
       const token = r.i64();
-      const key = r.bytes(r.i32()).slice();
+      const key = r.bytes(r.i32());
       p = { key, token, unfiltereds: [] };
       const d = readDeletion(r);
       if (d) p.deletion = d;
@@ -285,4 +287,105 @@ export function streamBlocks(stream: Uint8Array, blockBytes: number): { keyEnd: 
     }
   }
   return { keyEnd, headerEnd, blocks };
+}
+
+/**
+ * Where the values of one plain partition lie in a row stream: offsets and
+ * lengths in growable typed arrays, reused from partition to partition, so
+ * a scan of small partitions builds no row, cell or deletion object on the
+ * way to its CQL rows (those objects were most of a scan's allocation).
+ */
+export class PlainPartition {
+  keyAt = 0;
+  keyLength = 0;
+  rows = 0;
+  /** per row: 1 when it has a row marker (primary key liveness) */
+  marked = new Uint8Array(16);
+  /** per row: its first clustering value and first cell in the arrays below; one more entry ends the last row */
+  firstValue = new Int32Array(17);
+  firstCell = new Int32Array(17);
+  /** clustering values: offset and length (-1: null) */
+  valueAt = new Int32Array(16);
+  valueLength = new Int32Array(16);
+  /** cells: column index, value offset and length */
+  column = new Int32Array(16);
+  cellAt = new Int32Array(16);
+  cellLength = new Int32Array(16);
+}
+
+/**
+ * Reads the partition at `at` of a row stream (`r` reads it) into `p` when it is plain: no
+ * partition, row or range deletion, no static row, no TTL, no deleted cell,
+ * no cell of a column marked in `complex` (collections, UDTs, counters). Then
+ * every row it holds is live as written, and the end of the partition is
+ * returned; otherwise -1, and the caller decodes it with eachPartition.
+ */
+export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Array, p: PlainPartition): number {
+  r.pos = at;
+  if (r.u8() !== RS_PARTITION) return -1;
+  r.need(8);
+  r.pos += 8; // the token
+  p.keyLength = r.i32();
+  p.keyAt = r.pos;
+  r.need(p.keyLength);
+  r.pos += p.keyLength;
+  if (!r.minI64()) return -1;
+  r.pos += 4;
+  let rows = 0, values = 0, cells = 0;
+  for (;;) {
+    const tag = r.u8();
+    if (tag === RS_END) break;
+    if (tag !== RS_ROW) return -1;
+    if (rows + 1 >= p.firstValue.length) growRows(p);
+    p.firstValue[rows] = values;
+    p.firstCell[rows] = cells;
+    const n = r.u8();
+    for (let i = 0; i < n; i++) {
+      if (values >= p.valueAt.length) (p.valueAt = grow(p.valueAt)), (p.valueLength = grow(p.valueLength));
+      const l = r.i32();
+      p.valueAt[values] = r.pos;
+      p.valueLength[values++] = l;
+      if (l > 0) r.need(l);
+      if (l > 0) r.pos += l;
+    }
+    const marked = !r.minI64();
+    if (marked) r.pos += 8;
+    if (r.i32() !== 0) return -1; // a TTL on the row marker
+    r.pos += 4;
+    if (!r.minI64()) return -1; // a row deletion
+    r.pos += 5; // its local deletion time, shadowable
+    p.marked[rows] = marked ? 1 : 0;
+    const count = r.u32();
+    for (let i = 0; i < count; i++) {
+      const column = r.u16();
+      if (r.u8() !== 0 || complex[column]) return -1;
+      r.pos += 16; // timestamp, TTL, local deletion time
+      if (cells >= p.column.length) (p.column = grow(p.column)), (p.cellAt = grow(p.cellAt)), (p.cellLength = grow(p.cellLength));
+      const l = r.i32();
+      r.need(l);
+      p.column[cells] = column;
+      p.cellAt[cells] = r.pos;
+      p.cellLength[cells++] = l;
+      r.pos += l;
+    }
+    if (r.u32() !== 0) return -1; // a complex deletion
+    rows++;
+  }
+  r.need(0);
+  p.rows = rows;
+  p.firstValue[rows] = values;
+  p.firstCell[rows] = cells;
+  return r.pos;
+}
+
+function grow<T extends Int32Array | Uint8Array>(a: T): T {
+  const b = new (a.constructor as { new (n: number): T })(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function growRows(p: PlainPartition): void {
+  p.marked = grow(p.marked);
+  p.firstValue = grow(p.firstValue);
+  p.firstCell = grow(p.firstCell);
 }

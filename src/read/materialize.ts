@@ -5,6 +5,7 @@ import { CqlValue, decodeValue } from "../types/codec.js";
 import { CqlType, isMultiCell } from "../types/cqltype.js";
 import { Partition, Row, Cell, DeletionTime, isLive, isBoundary, opensDeletion } from "../sstable/model.js";
 import { decodeKey } from "../schema/keys.js";
+import { PlainPartition } from "../core/rowstream.js";
 
 export interface CqlRow {
   [column: string]: CqlValue;
@@ -149,6 +150,47 @@ export function materialize(schema: TableSchema, p: Partition, opts: Materialize
     rows.push(baseRow(schema, key, statics));
   }
   return rows;
+}
+
+/** Per column: 1 when a cell of it can make a partition not plain (readPlainPartition). */
+const complexOf = new WeakMap<TableSchema, Uint8Array>();
+export function complexColumns(schema: TableSchema): Uint8Array {
+  let c = complexOf.get(schema);
+  if (!c) {
+    c = Uint8Array.from(schema.columns, (d) => (isMultiCell(d.type) || d.type.kind === "counter" ? 1 : 0));
+    complexOf.set(schema, c);
+  }
+  return c;
+}
+
+const NO_STATICS: CqlRow = {};
+
+/**
+ * materialize() for a plain partition read in place from its row stream
+ * (readPlainPartition): every row it holds is live and every cell visible,
+ * so its rows are built from the values alone, appended to `out`.
+ */
+export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartition, out: CqlRow[]): void {
+  const clustering = schema.clustering;
+  let base: CqlRow | undefined;
+  for (let i = 0; i < p.rows; i++) {
+    const c0 = p.firstCell[i], c1 = p.firstCell[i + 1];
+    if (!p.marked[i] && c0 === c1) continue;
+    base ??= baseRow(schema, decodeKey(schema, bytes.subarray(p.keyAt, p.keyAt + p.keyLength)), NO_STATICS);
+    const row: CqlRow = { ...base };
+    const v0 = p.firstValue[i], nv = p.firstValue[i + 1] - v0;
+    for (let k = 0; k < clustering.length; k++) {
+      const c = clustering[k];
+      const len = k < nv ? p.valueLength[v0 + k] : -1;
+      row[c.name] = len < 0 ? null : len ? decodeValue(c.type, bytes.subarray(p.valueAt[v0 + k], p.valueAt[v0 + k] + len)) : emptyValue(c.type);
+    }
+    for (let j = c0; j < c1; j++) {
+      const def = schema.columns[p.column[j]];
+      const len = p.cellLength[j];
+      row[def.name] = len ? decodeValue(def.type, bytes.subarray(p.cellAt[j], p.cellAt[j] + len)) : emptyValue(def.type);
+    }
+    out.push(row);
+  }
 }
 
 /**

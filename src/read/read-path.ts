@@ -244,14 +244,13 @@ function mayHold(schema: TableSchema, r: SSTableReader, slice: ClusteringBounds[
  * decoding a whole merged slice before using it kept thousands alive through
  * the young generation's collections.
  */
-const RUN_PARTITIONS = 256;
+export const RUN_PARTITIONS = 256;
 
-/**
- * Every partition in token order (from `from` on, when given), merged across
- * every source as it is read, in runs of pieces; a wide partition comes in
- * pieces, a run of one each.
- */
-export async function* scanPieces(view: ReadView, from: Position | null, control: PieceControl): AsyncGenerator<Piece[]> {
+/** What a scan reads next: a merged row stream of whole partitions, or the pieces of one wide partition. */
+export type ScanSlice = { stream: Uint8Array; pieces?: undefined } | { pieces: AsyncGenerator<Piece>; stream?: undefined };
+
+/** Every partition in token order (from `from` on, when given), merged across every source as it is read, a slice at a time. */
+export async function* scanSlices(view: ReadView, from: Position | null, control: PieceControl): AsyncGenerator<ScanSlice> {
   const sources: SourceCursor[] = [...view.memtables.map((m) => new MemtableCursor(m, from, readTuning.memtableBlockBytes)), ...view.readers.map((r) => new SSTableCursor(r, from))];
   const cursor = new MergeCursor(sources, readTuning.scanWideBytes);
   for (let total = SCAN_FIRST_SLICE; ; total = Math.min(SCAN_MAX_SLICE, total * 2)) {
@@ -259,11 +258,20 @@ export async function* scanPieces(view: ReadView, from: Position | null, control
     if (!slice) return;
     if (slice.wide) {
       const parts = await cursor.takeBlocks(slice.wide);
-      for await (const piece of lookahead(piecesOf({ ...view, counters: undefined }, parts, null, false, control))) yield [piece];
+      yield { pieces: lookahead(piecesOf({ ...view, counters: undefined }, parts, null, false, control)) };
+    } else yield { stream: merged(view, slice.streams) };
+  }
+}
+
+/** scanSlices as runs of pieces; a wide partition comes in pieces, a run of one each. */
+export async function* scanPieces(view: ReadView, from: Position | null, control: PieceControl): AsyncGenerator<Piece[]> {
+  for await (const slice of scanSlices(view, from, control)) {
+    if (slice.pieces) {
+      for await (const piece of slice.pieces) yield [piece];
       continue;
     }
     let run: Piece[] = [];
-    for (const p of eachPartition(merged(view, slice.streams))) {
+    for (const p of eachPartition(slice.stream)) {
       run.push({ partition: p, more: false });
       if (run.length === RUN_PARTITIONS) {
         yield run;

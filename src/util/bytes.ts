@@ -144,6 +144,18 @@ export class ByteReader {
     this.pos += 8;
     return v;
   }
+  /**
+   * Skips the next 8 bytes when they hold Long.MIN_VALUE (Cassandra's "no
+   * timestamp", "live" deletion) and says so: most rows have no deletion,
+   * and reading one as a BigInt first was an allocation per row.
+   */
+  minI64(): boolean {
+    this.need(8);
+    const v = this.view;
+    if (v.getUint32(this.pos) !== 0x80000000 || v.getUint32(this.pos + 4) !== 0) return false;
+    this.pos += 8;
+    return true;
+  }
   i64le(): bigint {
     this.need(8);
     const v = this.view.getBigInt64(this.pos, true);

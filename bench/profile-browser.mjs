@@ -1,0 +1,68 @@
+// Profiling aid: one side-by-side bench job (default: this engine's reads) in
+// Chromium, with V8's CPU profiler attached to the job's dedicated worker over
+// the DevTools protocol; writes the worker's .cpuprofile for the same tools as
+// `node --cpu-prof` output. The numbers of a profiled run are not benchmarks.
+//   node bench/profile-browser.mjs [kind] [out.cpuprofile]
+import { createServer } from "vite";
+import { chromium } from "@playwright/test";
+import { mkdtempSync, rmSync, writeFileSync, realpathSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [kind = "reads", out = "browser.cpuprofile"] = process.argv.slice(2);
+const port = Number(process.env.BENCH_PORT ?? 5177);
+const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
+const server = await createServer({
+  configFile: false, root: "bench/browser", logLevel: "warn",
+  server: { host: "127.0.0.1", port, strictPort: true, headers: isolation, fs: { allow: [process.cwd(), realpathSync("node_modules")] }, watch: null, hmr: false },
+  optimizeDeps: { exclude: ["@sqlite.org/sqlite-wasm"], include: ["idb-keyval", "fflate", "snappyjs", "comlink"] },
+  worker: { format: "es" },
+});
+await server.listen();
+const profileDir = mkdtempSync(join(tmpdir(), "cqlite-prof-"));
+const ctx = await chromium.launchPersistentContext(profileDir, { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+try {
+  const page = await ctx.newPage();
+  await page.goto(`http://127.0.0.1:${port}/index.html`);
+  await page.waitForSelector("body[data-ready]");
+  // the job's worker appears as a child target; messages reach it through the page's session
+  const cdp = await ctx.newCDPSession(page);
+  let seq = 0;
+  const pending = new Map();
+  let worker = null;
+  cdp.on("Target.receivedMessageFromTarget", ({ message }) => {
+    const m = JSON.parse(message);
+    if (pending.has(m.id)) pending.get(m.id)(m), pending.delete(m.id);
+  });
+  const send = (method, params = {}) => new Promise((resolve) => {
+    const id = ++seq;
+    pending.set(id, resolve);
+    cdp.send("Target.sendMessageToTarget", { sessionId: worker, message: JSON.stringify({ id, method, params }) });
+  });
+  const started = new Promise((resolve) => cdp.on("Target.attachedToTarget", async ({ sessionId, targetInfo }) => {
+    if (targetInfo.type !== "worker" || worker) return;
+    worker = sessionId;
+    await send("Profiler.enable");
+    await send("Profiler.setSamplingInterval", { interval: 100 });
+    await send("Profiler.start");
+    await send("Runtime.runIfWaitingForDebugger");
+    resolve();
+  }));
+  await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: true, flatten: false });
+  // the page ends a job by terminating its worker: held back until the profile is taken
+  await page.evaluate(() => {
+    const end = Worker.prototype.terminate;
+    Worker.prototype.terminate = function () { globalThis.endWorker = () => end.call(this); };
+  });
+  const job = page.evaluate((x) => globalThis.bench.run(x), { system: "engine", kind, rows: 100_000, batch: 10_000, name: `prof-${Date.now()}` });
+  await started;
+  const res = await job;
+  const { result } = await send("Profiler.stop");
+  await page.evaluate(() => globalThis.endWorker?.());
+  writeFileSync(out, JSON.stringify(result.profile));
+  console.log(JSON.stringify(res), "->", out);
+} finally {
+  await ctx.close();
+  await server.close();
+  rmSync(profileDir, { recursive: true, force: true });
+}
