@@ -296,6 +296,7 @@ export function streamBlocks(stream: Uint8Array, blockBytes: number): { keyEnd: 
  * way to its CQL rows (those objects were most of a scan's allocation).
  */
 export class PlainPartition {
+  tokenAt = 0;
   keyAt = 0;
   keyLength = 0;
   rows = 0;
@@ -324,7 +325,8 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
   r.pos = at;
   if (r.u8() !== RS_PARTITION) return -1;
   r.need(8);
-  r.pos += 8; // the token
+  p.tokenAt = r.pos;
+  r.pos += 8;
   p.keyLength = r.i32();
   p.keyAt = r.pos;
   r.need(p.keyLength);

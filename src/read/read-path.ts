@@ -13,13 +13,14 @@ import { CqliteError } from "../errors.js";
 import { Partition, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
 import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { mergeStreams } from "../core/merge.js";
-import { decodePartitions, eachPartition } from "../core/rowstream.js";
+import { decodePartitions, eachPartition, PlainPartition, readPlainPartition } from "../core/rowstream.js";
+import { CqlRow, plainRows, complexColumns } from "./materialize.js";
 import { MergeCursor } from "./merge-cursor.js";
 import { MemtableCursor } from "./memtable-cursor.js";
 import { SSTableCursor } from "./sstable-cursor.js";
 import { SourceCursor, Position } from "./cursor.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
-import { compareBytes } from "../util/bytes.js";
+import { compareBytes, ByteReader } from "../util/bytes.js";
 import { PartitionBlocks, sstablePartition, memtablePartition, wholePartition } from "./partition-source.js";
 import { mergePartition } from "./partition-merge.js";
 
@@ -106,6 +107,8 @@ export class PartitionTooLargeError extends CqliteError {
 export interface Piece {
   partition: Partition;
   more: boolean;
+  /** the partition's rows, built in place (a plain partition: none is deleted or expires, so these are what materialize builds) */
+  rows?: CqlRow[];
 }
 
 /** What the consumer wants of wide partitions as it goes. */
@@ -244,35 +247,42 @@ function mayHold(schema: TableSchema, r: SSTableReader, slice: ClusteringBounds[
  * decoding a whole merged slice before using it kept thousands alive through
  * the young generation's collections.
  */
-export const RUN_PARTITIONS = 256;
+const RUN_PARTITIONS = 256;
 
-/** What a scan reads next: a merged row stream of whole partitions, or the pieces of one wide partition. */
-export type ScanSlice = { stream: Uint8Array; pieces?: undefined } | { pieces: AsyncGenerator<Piece>; stream?: undefined };
-
-/** Every partition in token order (from `from` on, when given), merged across every source as it is read, a slice at a time. */
-export async function* scanSlices(view: ReadView, from: Position | null, control: PieceControl): AsyncGenerator<ScanSlice> {
+/**
+ * Every partition in token order (from `from` on, when given), merged across
+ * every source as it is read, in runs of pieces; a wide partition comes in
+ * pieces, a run of one each. With `plain`, the rows of plain partitions
+ * (readPlainPartition) are built in place and come as the piece's `rows`.
+ */
+export async function* scanPieces(view: ReadView, from: Position | null, control: PieceControl, plain = false): AsyncGenerator<Piece[]> {
   const sources: SourceCursor[] = [...view.memtables.map((m) => new MemtableCursor(m, from, readTuning.memtableBlockBytes)), ...view.readers.map((r) => new SSTableCursor(r, from))];
   const cursor = new MergeCursor(sources, readTuning.scanWideBytes);
+  const complex = plain ? complexColumns(view.schema) : null;
+  const into = new PlainPartition();
   for (let total = SCAN_FIRST_SLICE; ; total = Math.min(SCAN_MAX_SLICE, total * 2)) {
     const slice = await cursor.next(Math.max(MIN_SOURCE_SLICE, Math.floor(total / Math.max(1, sources.length))));
     if (!slice) return;
     if (slice.wide) {
       const parts = await cursor.takeBlocks(slice.wide);
-      yield { pieces: lookahead(piecesOf({ ...view, counters: undefined }, parts, null, false, control)) };
-    } else yield { stream: merged(view, slice.streams) };
-  }
-}
-
-/** scanSlices as runs of pieces; a wide partition comes in pieces, a run of one each. */
-export async function* scanPieces(view: ReadView, from: Position | null, control: PieceControl): AsyncGenerator<Piece[]> {
-  for await (const slice of scanSlices(view, from, control)) {
-    if (slice.pieces) {
-      for await (const piece of slice.pieces) yield [piece];
+      for await (const piece of lookahead(piecesOf({ ...view, counters: undefined }, parts, null, false, control))) yield [piece];
       continue;
     }
+    const stream = merged(view, slice.streams);
+    const reader = new ByteReader(stream);
     let run: Piece[] = [];
-    for (const p of eachPartition(slice.stream)) {
-      run.push({ partition: p, more: false });
+    for (let at = 0; at < stream.length; ) {
+      const end = complex ? readPlainPartition(reader, at, complex, into) : -1;
+      if (end >= 0) {
+        const rows: CqlRow[] = [];
+        plainRows(view.schema, stream, into, rows);
+        run.push({ partition: { key: stream.subarray(into.keyAt, into.keyAt + into.keyLength), token: reader.view.getBigInt64(into.tokenAt), unfiltereds: [] }, more: false, rows });
+        at = end;
+      } else {
+        const ends: number[] = [];
+        run.push({ partition: eachPartition(stream.subarray(at), ends).next().value!, more: false });
+        at += ends[0];
+      }
       if (run.length === RUN_PARTITIONS) {
         yield run;
         run = [];

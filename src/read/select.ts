@@ -8,10 +8,9 @@ import { SelectPlan } from "./plan.js";
 import { TableSchema } from "../schema/schema.js";
 import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { encodeValue } from "../types/codec.js";
-import { compareBytes, ByteReader } from "../util/bytes.js";
-import { materialize, plainRows, complexColumns, CqlRow } from "./materialize.js";
-import { ReadView, Piece, PieceControl, readPieces, scanPieces, scanSlices, withinBounds, RUN_PARTITIONS } from "./read-path.js";
-import { PlainPartition, readPlainPartition, eachPartition } from "../core/rowstream.js";
+import { compareBytes } from "../util/bytes.js";
+import { materialize, CqlRow } from "./materialize.js";
+import { ReadView, Piece, PieceControl, readPieces, scanPieces, withinBounds } from "./read-path.js";
 import { Position, comparePositions } from "./cursor.js";
 import { PagePosition } from "./paging.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
@@ -35,7 +34,8 @@ async function* planned(view: ReadView, plan: SelectPlan, resume: PagePosition |
       const lo = { token: range.lo, key: EMPTY };
       if (!from || comparePositions(lo, from) > 0) from = lo;
     }
-    for await (const run of scanPieces(view, from, control)) {
+    // rows built in place serve a plan that needs no write times and no slice
+    for await (const run of scanPieces(view, from, control, !plan.metadata && !plan.slice)) {
       if (!range) {
         yield run;
         continue;
@@ -101,8 +101,8 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
         if (resuming) inPartition = resume!.inPartition;
       }
       continues = piece.more;
-      const live = { rows: 0 };
-      const all = materialize(schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata, noStaticRow: piece.more || rowsInPartition > 0, keep, live });
+      const live = { rows: piece.rows?.length ?? 0 };
+      const all = piece.rows ?? materialize(schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata, noStaticRow: piece.more || rowsInPartition > 0, keep, live });
       rowsInPartition += live.rows;
       let rows = all.filter(plan.filter);
       if (plan.reverse) rows.reverse();
@@ -144,38 +144,13 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
  * each async generator cost a promise per row per level.
  */
 export async function* scanRows(view: ReadView): AsyncGenerator<CqlRow[]> {
-  const schema = view.schema;
-  const complex = complexColumns(schema);
-  const plain = new PlainPartition();
-  for await (const slice of scanSlices(view, null, { skipPartition: false })) {
-    if (slice.pieces) {
-      let rowsInPartition = 0;
-      for await (const piece of slice.pieces) {
-        const rows = materialize(schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: rowsInPartition > 0 || piece.more });
-        rowsInPartition += rows.length;
-        if (rows.length > 0) yield rows;
-      }
-      continue;
-    }
-    // plain partitions (most of them) are built in place; the others decoded first
-    const stream = slice.stream;
-    const reader = new ByteReader(stream);
-    let out: CqlRow[] = [];
-    for (let at = 0, n = 0; at < stream.length; n++) {
-      const end = readPlainPartition(reader, at, complex, plain);
-      if (end >= 0) {
-        plainRows(schema, stream, plain, out);
-        at = end;
-      } else {
-        const ends: number[] = [];
-        const p = eachPartition(stream.subarray(at), ends).next().value!;
-        for (const r of materialize(schema, p, { nowSeconds: view.nowSeconds })) out.push(r);
-        at += ends[0];
-      }
-      if (n % RUN_PARTITIONS === RUN_PARTITIONS - 1) {
-        if (out.length > 0) yield out;
-        out = [];
-      }
+  let rowsInPartition = 0;
+  for await (const run of scanPieces(view, null, { skipPartition: false }, true)) {
+    const out: CqlRow[] = [];
+    for (const piece of run) {
+      const rows = piece.rows ?? materialize(view.schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: piece.more || rowsInPartition > 0 });
+      rowsInPartition = piece.more ? rowsInPartition + rows.length : 0;
+      for (const r of rows) out.push(r);
     }
     if (out.length > 0) yield out;
   }
