@@ -4,7 +4,7 @@ import { TableSchema, ColumnDef } from "../schema/schema.js";
 import { CqlValue, decodeValue } from "../types/codec.js";
 import { CqlType, isMultiCell } from "../types/cqltype.js";
 import { Partition, Row, Cell, DeletionTime, isLive, isBoundary, opensDeletion } from "../sstable/model.js";
-import { decodeKey } from "../schema/keys.js";
+import { decodeKey, decodeKeyInto } from "../schema/keys.js";
 import { PlainPartition } from "../core/rowstream.js";
 
 export interface CqlRow {
@@ -163,8 +163,6 @@ export function complexColumns(schema: TableSchema): Uint8Array {
   return c;
 }
 
-const NO_STATICS: CqlRow = {};
-
 /**
  * materialize() for a plain partition read in place from its row stream
  * (readPlainPartition): every row it holds is live and every cell visible,
@@ -172,12 +170,14 @@ const NO_STATICS: CqlRow = {};
  */
 export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartition, out: CqlRow[]): void {
   const clustering = schema.clustering;
-  let base: CqlRow | undefined;
+  // the first row takes the key's columns from the bytes, later ones from it
+  let first: CqlRow | undefined;
   for (let i = 0; i < p.rows; i++) {
     const c0 = p.firstCell[i], c1 = p.firstCell[i + 1];
     if (!p.marked[i] && c0 === c1) continue;
-    base ??= baseRow(schema, decodeKey(schema, bytes.subarray(p.keyAt, p.keyAt + p.keyLength)), NO_STATICS);
-    const row: CqlRow = { ...base };
+    const row: CqlRow = { ...template(schema) };
+    if (first) for (const c of schema.partitionKey) row[c.name] = first[c.name];
+    else first = decodeKeyInto(schema, bytes.subarray(p.keyAt, p.keyAt + p.keyLength), row);
     const v0 = p.firstValue[i], nv = p.firstValue[i + 1] - v0;
     for (let k = 0; k < clustering.length; k++) {
       const c = clustering[k];

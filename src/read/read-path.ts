@@ -10,7 +10,7 @@ import { Memtable } from "../memtable/memtable.js";
 import { SSTableReader } from "../sstable/reader.js";
 import { KeyPosition } from "../sstable/read-caches.js";
 import { CqliteError } from "../errors.js";
-import { Partition, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
+import { Partition, Unfiltered, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
 import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
 import { mergeStreams } from "../core/merge.js";
 import { decodePartitions, eachPartition, PlainPartition, readPlainPartition } from "../core/rowstream.js";
@@ -249,6 +249,9 @@ function mayHold(schema: TableSchema, r: SSTableReader, slice: ClusteringBounds[
  */
 const RUN_PARTITIONS = 256;
 
+// the raw rows of a partition whose CQL rows a piece carries: none, and nothing adds to them
+const NO_UNFILTEREDS = Object.freeze([]) as unknown as Unfiltered[];
+
 /**
  * Every partition in token order (from `from` on, when given), merged across
  * every source as it is read, in runs of pieces; a wide partition comes in
@@ -276,7 +279,7 @@ export async function* scanPieces(view: ReadView, from: Position | null, control
       if (end >= 0) {
         const rows: CqlRow[] = [];
         plainRows(view.schema, stream, into, rows);
-        run.push({ partition: { key: stream.subarray(into.keyAt, into.keyAt + into.keyLength), token: reader.view.getBigInt64(into.tokenAt), unfiltereds: [] }, more: false, rows });
+        run.push({ partition: { key: stream.subarray(into.keyAt, into.keyAt + into.keyLength), token: reader.view.getBigInt64(into.tokenAt), unfiltereds: NO_UNFILTEREDS }, more: false, rows });
         at = end;
       } else {
         const ends: number[] = [];

@@ -42,8 +42,17 @@ export function encodeKey(schema: TableSchema, values: Record<string, CqlValue>)
 }
 
 export function decodeKey(schema: TableSchema, key: Uint8Array): Record<string, CqlValue> {
+  return decodeKeyInto(schema, key, {});
+}
+
+/** Sets the partition key's columns of `out` (a row being built) from the serialized key; returns `out`. */
+export function decodeKeyInto<T extends Record<string, CqlValue>>(schema: TableSchema, key: Uint8Array, out: T): T {
+  const pk = schema.partitionKey;
+  if (pk.length === 1) {
+    (out as Record<string, CqlValue>)[pk[0].name] = key.length ? decodeValue(pk[0].type, key) : null;
+    return out;
+  }
   const parts = splitKey(schema, key);
-  const out: Record<string, CqlValue> = {};
-  schema.partitionKey.forEach((c, i) => (out[c.name] = parts[i].length ? decodeValue(c.type, parts[i]) : null));
+  for (let i = 0; i < pk.length; i++) (out as Record<string, CqlValue>)[pk[i].name] = parts[i].length ? decodeValue(pk[i].type, parts[i]) : null;
   return out;
 }
