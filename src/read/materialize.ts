@@ -166,9 +166,10 @@ export function complexColumns(schema: TableSchema): Uint8Array {
 /**
  * materialize() for a plain partition read in place from its row stream
  * (readPlainPartition): every row it holds is live and every cell visible,
- * so its rows are built from the values alone, appended to `out`.
+ * so its rows are built from the values alone, appended to `out`. `key` is
+ * the partition's key (bytes at p.keyAt).
  */
-export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartition, out: CqlRow[]): void {
+export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartition, key: Uint8Array, out: CqlRow[]): void {
   const clustering = schema.clustering;
   // the first row takes the key's columns from the bytes, later ones from it
   let first: CqlRow | undefined;
@@ -177,7 +178,7 @@ export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartit
     if (!p.marked[i] && c0 === c1) continue;
     const row: CqlRow = { ...template(schema) };
     if (first) for (const c of schema.partitionKey) row[c.name] = first[c.name];
-    else first = decodeKeyInto(schema, bytes.subarray(p.keyAt, p.keyAt + p.keyLength), row);
+    else first = decodeKeyInto(schema, key, row);
     const v0 = p.firstValue[i], nv = p.firstValue[i + 1] - v0;
     for (let k = 0; k < clustering.length; k++) {
       const c = clustering[k];

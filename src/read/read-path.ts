@@ -278,8 +278,9 @@ export async function* scanPieces(view: ReadView, from: Position | null, control
       const end = complex ? readPlainPartition(reader, at, complex, into) : -1;
       if (end >= 0) {
         const rows: CqlRow[] = [];
-        plainRows(view.schema, stream, into, rows);
-        run.push({ partition: { key: stream.subarray(into.keyAt, into.keyAt + into.keyLength), token: reader.view.getBigInt64(into.tokenAt), unfiltereds: NO_UNFILTEREDS }, more: false, rows });
+        const key = stream.subarray(into.keyAt, into.keyAt + into.keyLength);
+        plainRows(view.schema, stream, into, key, rows);
+        run.push({ partition: { key, token: reader.view.getBigInt64(into.tokenAt), unfiltereds: NO_UNFILTEREDS }, more: false, rows });
         at = end;
       } else {
         const ends: number[] = [];
