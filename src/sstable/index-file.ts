@@ -49,6 +49,8 @@ export function seekIndexEntry(b: Uint8Array, key: Uint8Array, onError: (offset:
   return -1;
 }
 
+const NO_ROW_INDEX = new Uint8Array(0);
+
 /**
  * The entry at `p` of `b` when `b` holds all of it, else null (the rest is
  * in bytes not read yet). Its key and promoted index are views of `b`, which
@@ -63,7 +65,8 @@ export function entryAt(b: Uint8Array, p: number, fileOffset: number, onError: (
   const size = vintAt(b, vintEnd, onError);
   const end = vintEnd + size;
   if (end > b.length) return null;
-  return { key: b.subarray(p + 2, k), position, promoted: b.subarray(vintEnd, end), offset: fileOffset + p };
+  // most partitions have no row index: one shared empty view, not one each
+  return { key: b.subarray(p + 2, k), position, promoted: size ? b.subarray(vintEnd, end) : NO_ROW_INDEX, offset: fileOffset + p };
 }
 
 /**
