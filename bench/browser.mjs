@@ -13,16 +13,15 @@
 // writing nothing: a quick look while working on the read path.
 // Writes the "browser" part of bench/results/latest.json, bench/results/browser.md,
 // bench/results/browser.svg, and the table between the README's markers.
-import { createServer } from "vite";
+import { benchServer } from "./browser-server.mjs";
 import { chromium } from "@playwright/test";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, mkdirSync, realpathSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const smoke = process.argv.includes("--smoke");
 const RUNS = smoke ? 1 : 5;
 const N = smoke ? 2_000 : 100_000;
-const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
 const d = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const reportOnly = process.argv.includes("--report"); // re-render the saved results only
@@ -36,14 +35,7 @@ const results = reportOnly ? saved.results : [];
 // BENCH_PORT lets a second checkout run the browser bench at the same time
 const port = Number(process.env.BENCH_PORT ?? 5176);
 if (!reportOnly) {
-const server = await createServer({
-  configFile: false, root: "bench/browser", logLevel: "warn",
-  // no watcher, no HMR: an edit during a run must not reload the page mid-job
-  server: { host: "127.0.0.1", port, strictPort: true, headers: isolation, fs: { allow: [process.cwd(), realpathSync("node_modules")] }, watch: null, hmr: false },
-  optimizeDeps: { exclude: ["@sqlite.org/sqlite-wasm"], include: ["idb-keyval", "fflate", "snappyjs", "comlink"] },
-  worker: { format: "es" },
-});
-await server.listen();
+const server = await benchServer(port);
 const profile = mkdtempSync(join(tmpdir(), "cqlite-bench-profile-"));
 const ctx = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

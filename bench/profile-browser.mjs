@@ -3,22 +3,15 @@
 // the DevTools protocol; writes the worker's .cpuprofile for the same tools as
 // `node --cpu-prof` output. The numbers of a profiled run are not benchmarks.
 //   node bench/profile-browser.mjs [kind] [out.cpuprofile]
-import { createServer } from "vite";
+import { benchServer } from "./browser-server.mjs";
 import { chromium } from "@playwright/test";
-import { mkdtempSync, rmSync, writeFileSync, realpathSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const [kind = "reads", out = "browser.cpuprofile"] = process.argv.slice(2);
 const port = Number(process.env.BENCH_PORT ?? 5177);
-const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
-const server = await createServer({
-  configFile: false, root: "bench/browser", logLevel: "warn",
-  server: { host: "127.0.0.1", port, strictPort: true, headers: isolation, fs: { allow: [process.cwd(), realpathSync("node_modules")] }, watch: null, hmr: false },
-  optimizeDeps: { exclude: ["@sqlite.org/sqlite-wasm"], include: ["idb-keyval", "fflate", "snappyjs", "comlink"] },
-  worker: { format: "es" },
-});
-await server.listen();
+const server = await benchServer(port);
 const profileDir = mkdtempSync(join(tmpdir(), "cqlite-prof-"));
 const ctx = await chromium.launchPersistentContext(profileDir, { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
 try {
