@@ -8,6 +8,7 @@ import { convert } from "../src/sstable/convert.js";
 import { CorruptSSTableError, UnsupportedFormatError, CqliteError } from "../src/errors.js";
 import { FormatVersion } from "../src/sstable/version.js";
 import { Partition } from "../src/sstable/model.js";
+import { crc32 } from "../src/core/checksum.js";
 
 const tables = fixtureTables();
 const readable = tables.filter((t) => t.version === "md" || t.version === "nb");
@@ -197,5 +198,55 @@ describe("corrupted input gives typed errors with file and offset", () => {
         }
       }
     }
+  });
+});
+
+// streamRange decompresses LZ4 chunks inside the core for scans: the same
+// stream as the host path, and the same refusals of damaged chunks
+describe("a scan's range decoded in the core", () => {
+  const compressed = tables.find((t) => t.rel.includes("legacy_nb_clust"))!;
+  const opened = (files = compressed.files) => SSTableReader.openFiles(files);
+
+  test("gives the stream decodeStream(dataRange) gives, for the whole table and for partitions inside it", async () => {
+    const r = await opened();
+    expect(r.compression!.className).toMatch(/LZ4/);
+    expect(await r.streamRange(0, r.dataLength)).toEqual(r.decodeStream(await r.dataRange(0, r.dataLength), 0));
+    const entries = await r.indexEntries();
+    expect(entries.length).toBeGreaterThan(3);
+    const [a, b] = [entries[1].position, entries[entries.length - 1].position];
+    expect(await r.streamRange(a, b)).toEqual(r.decodeStream(await r.dataRange(a, b), a));
+  });
+
+  const damaged = async (change: (b: Uint8Array) => Uint8Array | null) => {
+    const files = new Map(compressed.files);
+    const name = [...files.keys()].find((n) => n.endsWith("Data.db"))!;
+    files.set(name, change(files.get(name)!.slice())!);
+    const r = await opened(files);
+    return r.streamRange(0, r.dataLength).then(() => null, (e: unknown) => e as CqliteError);
+  };
+
+  test("a flipped byte is a checksum error naming the chunk", async () => {
+    const e = await damaged((b) => ((b[100] ^= 0x40), b));
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect(e!.code).toBe("CHECKSUM");
+    expect(e!.message).toMatch(/Data\.db: chunk 0 checksum mismatch at offset 0/);
+  });
+
+  test("a truncated Data.db is refused", async () => {
+    const e = await damaged((b) => b.subarray(0, b.length - 10));
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect(e!.message).toMatch(/Data\.db/);
+  });
+
+  test("an LZ4 body that does not decompress (its checksum made to match) names the chunk", async () => {
+    const r = await opened();
+    const end = r.compression!.offsets.length > 1 ? Number(r.compression!.offsets[1]) : r.dataLength;
+    const e = await damaged((b) => {
+      b.fill(0xff, 8, end - 4); // literal lengths that run past the chunk
+      new DataView(b.buffer, b.byteOffset).setUint32(end - 4, crc32(b.subarray(0, end - 4)));
+      return b;
+    });
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect(e!.message).toMatch(/Data\.db: corrupt LZ4 chunk 0 at offset \d+/);
   });
 });
