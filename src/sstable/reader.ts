@@ -4,7 +4,7 @@
 // Decoding of rows happens in the core, whole partitions per call.
 import { ByteReader, ByteWriter, utf8decode, invalidUtf8At } from "../util/bytes.js";
 import { CorruptSSTableError, SchemaError, CoreError, CqliteError } from "../errors.js";
-import { core, Registered } from "../core/core.js";
+import { core, Core, Registered, CoreExports } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
 import { headerDescriptor } from "../core/descriptors.js";
 import { tableReg } from "../core/table-reg.js";
@@ -216,6 +216,9 @@ export class SSTableReader {
       if (b.length !== end - start) throw new CorruptSSTableError(this.file("Data.db"), start + b.length, "truncated", "TRUNCATED");
       return b;
     }
+    // a range read once (scans, compaction) is decompressed in the core and copied out once
+    const within = this.dataCache && Math.floor(start / c.chunkLength) === this.dataCache.chunk && Math.floor((end - 1) / c.chunkLength) === this.dataCache.chunk;
+    if (!fillCache && this.lz4 && end > start && !within) return this.inCore(start, end, (_x, at, k) => k.bytes(at, end - start).slice(), (e) => e);
     const out = new Uint8Array(end - start);
     const len = c.chunkLength;
     for (let chunk = Math.floor(start / len); chunk * len < end; chunk++) {
@@ -338,17 +341,33 @@ export class SSTableReader {
 
   /**
    * Data.db's [start, end), whole partitions, as the row stream: what
-   * decodeStream(dataRange(...)) gives, for scans. LZ4 chunks are read in one
-   * call, checked, and decompressed inside the core, where the stream is
-   * decoded from, so no decompressed chunk and no joined range is made on the
-   * host: a fresh ArrayBuffer costs a Chromium worker 10-20 ms per MB
-   * (measured here), against 0.05 ms per MB to copy into one that exists, and
-   * those buffers were most of a scan's time there. Other compressors and
-   * plain tables go through dataRange. The chunk cache is left alone.
+   * decodeStream(dataRange(...)) gives, for scans, decoded from the chunks
+   * where the core decompressed them (inCore).
    */
   async streamRange(start: number, end: number): Promise<Uint8Array> {
-    const c = this.compression;
-    if (!c || c.className !== LZ4_CLASS || end <= start) return this.decodeStream(await this.dataRange(start, end, false), start);
+    if (!this.lz4 || end <= start) return this.decodeStream(await this.dataRange(start, end, false), start);
+    return this.inCore(start, end, (x, at, k) => {
+      x.decodeData(k.id(this.headerReg), at, end - start, this.features.uintDeletionTime ? 1 : 0);
+      return k.takeResult();
+    }, (e) => this.undecodable(e, start));
+  }
+
+  private get lz4(): boolean {
+    return this.compression?.className === LZ4_CLASS;
+  }
+
+  /**
+   * Runs `use` over Data.db's [start, end) decompressed in core memory
+   * (`at`). The range's LZ4 chunks are read in one call, checked and
+   * decompressed inside the core, so no decompressed chunk and no joined
+   * range becomes a host ArrayBuffer: a fresh ArrayBuffer costs a Chromium
+   * worker 10-20 ms per MB (measured here), against 0.05 ms per MB to copy
+   * into one that exists, and a scan or a compaction made three per byte of
+   * data. The chunk cache is left alone. `undecodable` maps a core error
+   * raised by `use`.
+   */
+  private async inCore<T>(start: number, end: number, use: (x: CoreExports, at: number, k: Core) => T, undecodable: (e: CoreError) => Error): Promise<T> {
+    const c = this.compression!;
     const file = this.file("Data.db");
     if (start < 0 || end > this.dataLength) throw new CorruptSSTableError(file, start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
     const data = this.components.get("Data.db")!;
@@ -360,7 +379,7 @@ export class SSTableReader {
     if (raw.length !== offsetOf(last + 1) - from) throw new CorruptSSTableError(file, from + raw.length, "truncated chunk", "TRUNCATED");
     const k = core();
     let chunk = first;
-    let decoding = false;
+    let using = false;
     try {
       return k.call((x) => {
         const src = k.putOwned(raw);
@@ -385,9 +404,8 @@ export class SSTableReader {
             if (n !== ulen) throw new CorruptSSTableError(file, from + off, `LZ4 chunk says ${n} bytes, expected ${ulen}`);
             x.lz4Decompress(src + off + 4, stored.length - 4, at, ulen);
           }
-          decoding = true;
-          x.decodeData(k.id(this.headerReg), dst + (start - first * len), end - start, this.features.uintDeletionTime ? 1 : 0);
-          return k.takeResult();
+          using = true;
+          return use(x, dst + (start - first * len), k);
         } finally {
           x.free(dst);
           x.free(src);
@@ -395,7 +413,7 @@ export class SSTableReader {
       });
     } catch (e) {
       if (!(e instanceof CoreError)) throw e;
-      if (decoding) throw this.undecodable(e, start);
+      if (using) throw undecodable(e);
       throw new CorruptSSTableError(file, offsetOf(chunk) + 4 + e.offset, `corrupt LZ4 chunk ${chunk}`);
     }
   }
