@@ -5,8 +5,9 @@ import { CqlValue, encodeValue } from "../src/types/codec.js";
 import { Decimal, Duration } from "../src/types/values.js";
 import { composeKey } from "../src/schema/keys.js";
 import { tokenOf } from "../src/core/token.js";
-import { compareClustering, comparePartitions, CLUSTERING_KIND } from "../src/schema/order.js";
+import { comparePartitions, CLUSTERING_KIND } from "../src/schema/order.js";
 import { Partition, Row, Cell } from "../src/sstable/model.js";
+import { compareClustering } from "../src/core/order.js";
 
 function sample(t: CqlType, i: number): CqlValue {
   switch (t.kind) {
