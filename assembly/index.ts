@@ -122,8 +122,8 @@ export function defineHeader(tableId: i32, p: usize, n: i32): i32 {
   return headers.length - 1;
 }
 // Comparisons in the clustering order of a table (merge/order.ts has the run layout).
-export function orderSigns(tableId: i32, p: usize, n: i32, count: i32, out: usize): void {
-  signsAgainst(tables[tableId].clustering, p, n, count, out);
+export function orderSigns(tableId: i32, p: usize, n: i32, count: i32, q: usize, qn: i32, nProbes: i32, out: usize): void {
+  signsAgainst(tables[tableId].clustering, p, n, count, q, qn, nProbes, out);
 }
 export function orderSort(tableId: i32, p: usize, n: i32, count: i32, out: usize): void {
   sortOrder(tables[tableId].clustering, p, n, count, out);

@@ -46,11 +46,16 @@ function starts(types: TypeDesc[], p: usize, n: i32, count: i32): StaticArray<us
   return compareClustering(types, A, ak, B, bk);
 }
 
-// out[i] (i8): the sign of clustering i+1 against clustering 0, the probe.
-export function signsAgainst(types: TypeDesc[], p: usize, n: i32, count: i32, out: usize): void {
-  const at = starts(types, p, n, count + 1);
-  const probe = unchecked(at[0]);
-  for (let i = 0; i < count; i++) store<i8>(out + <usize>i, <i8>compareAt(types, unchecked(at[i + 1]), probe));
+// out[j × count + i] (i8): the sign of clustering i of the run at p against
+// probe j of the run at q.
+export function signsAgainst(types: TypeDesc[], p: usize, n: i32, count: i32, q: usize, qn: i32, nProbes: i32, out: usize): void {
+  const at = starts(types, p, n, count);
+  const probes = starts(types, q, qn, nProbes);
+  for (let j = 0; j < nProbes; j++) {
+    const probe = unchecked(probes[j]);
+    const row = out + <usize>(j * count);
+    for (let i = 0; i < count; i++) store<i8>(row + <usize>i, <i8>compareAt(types, unchecked(at[i]), probe));
+  }
 }
 
 // out[i] (i32): the index of the i-th clustering in order, stably; ~index

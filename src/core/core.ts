@@ -73,7 +73,7 @@ export interface CoreExports {
   memOutRelease(): void;
   memCheck(id: number): number;
   encodeBatch(p: number): void;
-  orderSigns(table: number, p: number, n: number, count: number, out: number): void;
+  orderSigns(table: number, p: number, n: number, count: number, q: number, qn: number, nProbes: number, out: number): void;
   orderSort(table: number, p: number, n: number, count: number, out: number): void;
   orderLowerBounds(table: number, p: number, n: number, count: number, q: number, qn: number, nProbes: number, after: number, out: number): void;
 }

@@ -39,7 +39,9 @@ function writeRun(mem: Uint8Array, view: DataView, at: number, cs: readonly Clus
       view.setInt32(at, v ? v.length : -1);
       at += 4;
       if (v) {
-        mem.set(v, at);
+        // most values are a few bytes, which a loop copies faster than set()
+        if (v.length > 16) mem.set(v, at);
+        else for (let j = 0; j < v.length; j++) mem[at + j] = v[j];
         at += v.length;
       }
     }
@@ -80,16 +82,24 @@ function withRuns<T>(reg: Registered, parts: (Run | { cs: readonly Clustering[];
 }
 
 /** The sign of each clustering against `probe`. */
-export function signsAgainst(schema: TableSchema, cs: readonly Clustering[], kinds: Kinds, probe: Clustering, probeKind: number): Int8Array {
-  return signsOn(tableReg(schema), cs, kinds, probe, probeKind);
+export function signsAgainst(schema: TableSchema, cs: readonly Clustering[] | Run, kinds: Kinds, probe: Clustering, probeKind: number): Int8Array {
+  return signsOn(tableReg(schema), cs, kinds, [probe], probeKind)[0];
 }
 
-function signsOn(reg: Registered, cs: readonly Clustering[], kinds: Kinds, probe: Clustering, probeKind: number): Int8Array {
-  if (cs.length === 0) return new Int8Array(0);
-  return withRuns(reg, [{ cs: [probe], kinds: probeKind }, { cs, kinds }], cs.length, (id, at, lens, out) => {
+/** The sign of each clustering against each probe: one array per probe, from one call. */
+export function signsAgainstEach(schema: TableSchema, cs: readonly Clustering[] | Run, kinds: Kinds, probes: readonly Clustering[], probeKinds: Kinds): Int8Array[] {
+  return signsOn(tableReg(schema), cs, kinds, probes, probeKinds);
+}
+
+function signsOn(reg: Registered, cs: readonly Clustering[] | Run, kinds: Kinds, probes: readonly Clustering[], probeKinds: Kinds): Int8Array[] {
+  const items = "bytes" in cs ? cs : { cs, kinds };
+  const count = "bytes" in cs ? cs.count : cs.length;
+  if (count === 0 || probes.length === 0) return probes.map(() => new Int8Array(0));
+  return withRuns(reg, [items, { cs: probes, kinds: probeKinds }], count * probes.length, (id, at, lens, out) => {
     const x = core().exports;
-    x.orderSigns(id, at[0], lens[0] + lens[1], cs.length, out);
-    return new Int8Array(x.memory.buffer, out, cs.length).slice();
+    x.orderSigns(id, at[0], lens[0], count, at[1], lens[1], probes.length, out);
+    const all = new Int8Array(x.memory.buffer, out, count * probes.length).slice();
+    return probes.map((_, j) => all.subarray(j * count, (j + 1) * count));
   });
 }
 
@@ -156,7 +166,7 @@ const one = (v: Uint8Array | null): Clustering => [v];
 
 /** The sign of each value of type `t` against `probe` (null sorts first). */
 export function valueSigns(t: CqlType, values: readonly (Uint8Array | null)[], probe: Uint8Array): Int8Array {
-  return signsOn(typeReg(t), values.map(one), CLUSTERING_KIND, [probe], CLUSTERING_KIND);
+  return signsOn(typeReg(t), values.map(one), CLUSTERING_KIND, [[probe]], CLUSTERING_KIND)[0];
 }
 
 /** Values of type `t` in order, as sortOrder's indexes (~i: equal to the one before). */

@@ -103,13 +103,30 @@ class Lane {
   }
 }
 
+/**
+ * Where the row `v` itself is in the lane's buffer (the lane whose edge it
+ * is), or -1: the buffer is in clustering order, so everything before it
+ * sorts before it and everything after it after, and nothing need be compared.
+ */
+function ownRow(buf: Unfiltered[], v: Values): number {
+  for (let i = buf.length - 1; i >= 0; i--) {
+    const u = buf[i];
+    if (u.type === "row" && u.row.clustering === v) return i;
+  }
+  return -1;
+}
+
 /** Everything at or before the row `v`; a deletion open there is closed and reopened just after it. */
 function cutForward(schema: TableSchema, lane: Lane, v: Values): Unfiltered[] {
   const buf = lane.buf;
   let i = 0;
   let open: DeletionTime | null = null;
-  const signs = signsAgainst(schema, buf.map(valuesOf), buf.map(kindOf), v, CLUSTERING_KIND);
-  while (i < buf.length && signs[i] <= 0) open = openAfter(buf[i++], open);
+  const own = ownRow(buf, v);
+  if (own >= 0) while (i <= own) open = openAfter(buf[i++], open);
+  else {
+    const signs = signsAgainst(schema, buf.map(valuesOf), buf.map(kindOf), v, CLUSTERING_KIND);
+    while (i < buf.length && signs[i] <= 0) open = openAfter(buf[i++], open);
+  }
   const taken = buf.splice(0, i);
   const n = buf[0];
   // a marker at v itself, after the row: its closing half stays on this side, its opening half goes
@@ -132,8 +149,12 @@ function cutBackward(schema: TableSchema, lane: Lane, v: Values): Unfiltered[] {
   const buf = lane.buf;
   let i = 0;
   let open = lane.openAtHead;
-  const signs = signsAgainst(schema, buf.map(valuesOf), buf.map(kindOf), v, CLUSTERING_KIND);
-  while (i < buf.length && signs[i] < 0) open = openAfter(buf[i++], open);
+  const own = ownRow(buf, v);
+  if (own >= 0) while (i < own) open = openAfter(buf[i++], open);
+  else {
+    const signs = signsAgainst(schema, buf.map(valuesOf), buf.map(kindOf), v, CLUSTERING_KIND);
+    while (i < buf.length && signs[i] < 0) open = openAfter(buf[i++], open);
+  }
   const taken = buf.splice(i);
   const p = buf[buf.length - 1];
   // a marker at v itself, before the row: its opening half goes with the row, its closing half stays
