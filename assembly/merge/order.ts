@@ -17,15 +17,22 @@ const A = new Values();
 const B = new Values();
 const reader = new In(0, 0);
 
+// Reads one clustering of a run into v, checked; returns its kind.
+function readOne(types: TypeDesc[], r: In, v: Values): i32 {
+  const kind = <i32>r.u8();
+  if (kind > KIND_EXCL_START_BOUND) fail(ERR_INVALID, r.pos - 1);
+  v.read(r);
+  if (v.n > types.length) fail(ERR_INVALID, r.pos);
+  return kind;
+}
+
 // Where each of `count` clusterings starts; checks the run is whole.
 function starts(types: TypeDesc[], p: usize, n: i32, count: i32): StaticArray<usize> {
   const at = new StaticArray<usize>(count);
   const r = new In(p, n);
   for (let i = 0; i < count; i++) {
     unchecked((at[i] = r.at()));
-    if (r.u8() > <u32>KIND_EXCL_START_BOUND) fail(ERR_INVALID, r.pos - 1);
-    A.read(r);
-    if (A.n > types.length) fail(ERR_INVALID, r.pos);
+    readOne(types, r, A);
   }
   if (r.remaining() != 0) fail(ERR_INVALID, r.pos);
   return at;
@@ -47,15 +54,25 @@ function starts(types: TypeDesc[], p: usize, n: i32, count: i32): StaticArray<us
 }
 
 // out[j × count + i] (i8): the sign of clustering i of the run at p against
-// probe j of the run at q.
+// probe j of the run at q. The probes are read once, the run once, in order.
 export function signsAgainst(types: TypeDesc[], p: usize, n: i32, count: i32, q: usize, qn: i32, nProbes: i32, out: usize): void {
-  const at = starts(types, p, n, count);
-  const probes = starts(types, q, qn, nProbes);
+  const probes = new Array<Values>(nProbes);
+  const probeKinds = new StaticArray<i32>(nProbes);
+  const pr = new In(q, qn);
   for (let j = 0; j < nProbes; j++) {
-    const probe = unchecked(probes[j]);
-    const row = out + <usize>(j * count);
-    for (let i = 0; i < count; i++) store<i8>(row + <usize>i, <i8>compareAt(types, unchecked(at[i]), probe));
+    const v = new Values();
+    unchecked((probeKinds[j] = readOne(types, pr, v)));
+    unchecked((probes[j] = v));
   }
+  if (pr.remaining() != 0) fail(ERR_INVALID, pr.pos);
+  const r = new In(p, n);
+  for (let i = 0; i < count; i++) {
+    const k = readOne(types, r, A);
+    for (let j = 0; j < nProbes; j++) {
+      store<i8>(out + <usize>(j * count + i), <i8>compareClustering(types, A, k, unchecked(probes[j]), unchecked(probeKinds[j])));
+    }
+  }
+  if (r.remaining() != 0) fail(ERR_INVALID, r.pos);
 }
 
 // out[i] (i32): the index of the i-th clustering in order, stably; ~index

@@ -23,27 +23,34 @@ export interface Run {
 
 function runLength(cs: readonly Clustering[]): number {
   let n = 0;
-  for (const c of cs) {
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i];
     n += 2 + 4 * c.length;
-    for (const v of c) if (v) n += v.length;
+    for (let j = 0; j < c.length; j++) n += c[j]?.length ?? 0;
   }
   return n;
 }
 
-function writeRun(mem: Uint8Array, view: DataView, at: number, cs: readonly Clustering[], kinds: Kinds): number {
+// Byte by byte: most values are a few bytes, which a loop copies faster than
+// set(), and a run of a thousand clusterings is written per block read.
+function writeRun(mem: Uint8Array, at: number, cs: readonly Clustering[], kinds: Kinds): number {
+  const one = typeof kinds === "number";
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i];
-    mem[at++] = typeof kinds === "number" ? kinds : kinds[i];
+    mem[at++] = one ? kinds : kinds[i];
     mem[at++] = c.length;
-    for (const v of c) {
-      view.setInt32(at, v ? v.length : -1);
+    for (let j = 0; j < c.length; j++) {
+      const v = c[j];
+      const n = v ? v.length : -1;
+      mem[at] = n >>> 24;
+      mem[at + 1] = n >>> 16;
+      mem[at + 2] = n >>> 8;
+      mem[at + 3] = n;
       at += 4;
-      if (v) {
-        // most values are a few bytes, which a loop copies faster than set()
-        if (v.length > 16) mem.set(v, at);
-        else for (let j = 0; j < v.length; j++) mem[at + j] = v[j];
-        at += v.length;
-      }
+      if (v === null) continue;
+      if (n > 16) mem.set(v, at);
+      else for (let k = 0; k < n; k++) mem[at + k] = v[k];
+      at += n;
     }
   }
   return at;
@@ -51,7 +58,7 @@ function writeRun(mem: Uint8Array, view: DataView, at: number, cs: readonly Clus
 
 export function run(cs: readonly Clustering[], kinds: Kinds): Run {
   const bytes = new Uint8Array(runLength(cs));
-  writeRun(bytes, new DataView(bytes.buffer), 0, cs, kinds);
+  writeRun(bytes, 0, cs, kinds);
   return { bytes, count: cs.length };
 }
 
@@ -66,9 +73,7 @@ function withRuns<T>(reg: Registered, parts: (Run | { cs: readonly Clustering[];
   const total = lens.reduce((a, b) => a + b, 0);
   const outAt = (total + 3) & ~3;
   const base = k.room(outAt + outBytes);
-  const buf = k.exports.memory.buffer;
-  const mem = new Uint8Array(buf);
-  const view = new DataView(buf);
+  const mem = new Uint8Array(k.exports.memory.buffer);
   const at: number[] = [];
   let p = base;
   for (const part of parts) {
@@ -76,7 +81,7 @@ function withRuns<T>(reg: Registered, parts: (Run | { cs: readonly Clustering[];
     if ("bytes" in part) {
       mem.set(part.bytes, p);
       p += part.bytes.length;
-    } else p = writeRun(mem, view, p, part.cs, part.kinds);
+    } else p = writeRun(mem, p, part.cs, part.kinds);
   }
   return k.call(() => fn(id, at, lens, base + outAt));
 }
@@ -167,6 +172,11 @@ const one = (v: Uint8Array | null): Clustering => [v];
 /** The sign of each value of type `t` against `probe` (null sorts first). */
 export function valueSigns(t: CqlType, values: readonly (Uint8Array | null)[], probe: Uint8Array): Int8Array {
   return signsOn(typeReg(t), values.map(one), CLUSTERING_KIND, [[probe]], CLUSTERING_KIND)[0];
+}
+
+/** The sign of each value of type `t` against each probe: one array per probe, from one call. */
+export function valueSignsEach(t: CqlType, values: readonly (Uint8Array | null)[], probes: readonly Uint8Array[]): Int8Array[] {
+  return signsOn(typeReg(t), values.map(one), CLUSTERING_KIND, probes.map(one), CLUSTERING_KIND);
 }
 
 /** Values of type `t` in order, as sortOrder's indexes (~i: equal to the one before). */

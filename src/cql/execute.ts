@@ -9,7 +9,7 @@ import { TableSchema, ColumnDef } from "../schema/schema.js";
 import { encodeKey } from "../schema/keys.js";
 import { isMultiCell, CqlType } from "../types/cqltype.js";
 import { CqlValue, encodeValue, invalidValue } from "../types/codec.js";
-import { valueSigns } from "../core/order.js";
+import { valueSignsEach } from "../core/order.js";
 import { Partition, Row, RangeMarker, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
 import { coerce } from "./records.js";
 import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
@@ -490,24 +490,26 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
     }
     // clustering columns without the partition key: filtered in a scan
     if (keys === null) filtering(r.tok);
-    // the sign of each kept row's columns against `want`, column by column: one core call per column
-    const cmp = (rows: readonly Record<string, CqlValue>[], keep: Uint8Array, want: Uint8Array[]): Int8Array => {
+    // the sign of each kept row's columns against each of `wants`, column by column: one core call per column
+    const cmp = (rows: readonly Record<string, CqlValue>[], keep: Uint8Array, wants: Uint8Array[][]): Int8Array[] => {
       const at: number[] = [];
       for (let i = 0; i < rows.length; i++) if (keep[i]) at.push(i);
-      const out = new Int8Array(rows.length);
-      const open = new Uint8Array(at.length).fill(1);
+      const out = wants.map(() => new Int8Array(rows.length));
+      const decided = wants.map(() => new Uint8Array(at.length));
       for (let k = 0; k < cols.length; k++) {
         // an empty clustering value reads back as null: compare it as the empty bytes it is
         const values = at.map((i) => {
           const v = rows[i][cols[k].name];
           return v === null ? EMPTY : encodeValue(cols[k].type, v);
         });
-        valueSigns(cols[k].type, values, want[k]).forEach((c, j) => {
-          if (open[j] && c) {
-            out[at[j]] = c;
-            open[j] = 0;
-          }
-        });
+        valueSignsEach(cols[k].type, values, wants.map((w) => w[k])).forEach((signs, w) =>
+          signs.forEach((c, j) => {
+            if (c && !decided[w][j]) {
+              out[w][at[j]] = c;
+              decided[w][j] = 1;
+            }
+          }),
+        );
       }
       return out;
     };
@@ -518,7 +520,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
       const wants = r.values.map(valueOf);
       preds.push((rows, keep) => {
         const hit = new Uint8Array(rows.length);
-        for (const w of wants) cmp(rows, keep, w).forEach((c, i) => c === 0 && (hit[i] = 1));
+        for (const signs of cmp(rows, keep, wants)) signs.forEach((c, i) => c === 0 && (hit[i] = 1));
         hit.forEach((h, i) => h || (keep[i] = 0));
       });
       if (consecutive) restrictions.push({ first, width: cols.length, op: r.op, values: wants });
@@ -526,7 +528,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
       const want = valueOf(r.values[0]);
       if (consecutive) restrictions.push({ first, width: cols.length, op: r.op, values: [want] });
       const op = r.op;
-      preds.push((rows, keep) => cmp(rows, keep, want).forEach((c, i) => holds(op, c) || (keep[i] = 0)));
+      preds.push((rows, keep) => cmp(rows, keep, [want])[0].forEach((c, i) => holds(op, c) || (keep[i] = 0)));
     }
   }
   if (keys !== null && !s.allowFiltering) clusteringPrefixOnly(schema, rels.filter((r) => r.columns.every((c) => schema.byName.get(c.name)?.kind === "clustering")));

@@ -7,7 +7,7 @@
 import { ColumnDef } from "../schema/schema.js";
 import { CqlType, isMultiCell, typeToCql } from "../types/cqltype.js";
 import { CqlValue, encodeValue } from "../types/codec.js";
-import { valueSigns } from "../core/order.js";
+import { valueSigns, valueSignsEach } from "../core/order.js";
 import { Relation } from "./statements.js";
 import { Bindings, termValue } from "./values.js";
 import { invalidRequest } from "./errors.js";
@@ -87,7 +87,7 @@ export function columnTest(def: ColumnDef, r: Relation, b: Bindings): RowTest {
     return (rows, keep) => {
       const { at, values } = valuesOf(rows, keep, name, enc);
       const hit = new Uint8Array(at.length);
-      for (const w of wants) valueSigns(t, values, w).forEach((c, j) => c === 0 && (hit[j] = 1));
+      for (const s of valueSignsEach(t, values, wants)) s.forEach((c, j) => c === 0 && (hit[j] = 1));
       at.forEach((i, j) => (keep[i] = hit[j]));
     };
   }

@@ -12,7 +12,7 @@ import { KeyPosition } from "../sstable/read-caches.js";
 import { CqliteError } from "../errors.js";
 import { Partition, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
 import { compareClustering, signsAgainst, sortOrder } from "../core/order.js";
-import { withinAny } from "./within.js";
+import { rowsWithin } from "./within.js";
 import { mergeStreams } from "../core/merge.js";
 import { decodePartitions, eachPartition } from "../core/rowstream.js";
 import { MergeCursor } from "./merge-cursor.js";
@@ -185,10 +185,7 @@ async function* piecesOf(view: ReadView, sources: PartitionBlocks[], slice: Clus
   for (const range of ranges) {
     for await (const p of mergePartition(sources, { schema, nowSeconds: view.nowSeconds, range, reverse, counts: view.counters })) {
       if (control.skipPartition) return;
-      if (range && slice && slice.length > 1) {
-        const inside = withinAny(schema, p.unfiltereds.map((u) => (u.type === "row" ? u.row.clustering : [])), [range]);
-        p.unfiltereds = p.unfiltereds.filter((u, i) => u.type !== "row" || inside[i]);
-      }
+      if (range && slice && slice.length > 1) p.unfiltereds = rowsWithin(schema, p, range);
       yield p;
     }
   }
