@@ -15,7 +15,7 @@ export type Clustering = readonly (Uint8Array | null)[];
 /** One kind for every clustering of a batch, or each its own. */
 export type Kinds = number | readonly number[];
 
-/** Clusterings encoded once (docs/core-abi.md, "Runs"), to search many times. */
+/** Clusterings encoded once (docs/core-abi.md, "Order"), to search many times. */
 export interface Run {
   bytes: Uint8Array;
   count: number;
