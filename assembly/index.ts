@@ -17,6 +17,7 @@ import { decodePartitions } from "./sstable/reader";
 import { Merger } from "./merge/merge";
 import { encodeBatch as encodeStagedBatch } from "./batch/encode";
 import { bloomBits as bloomBitsOf } from "./sstable/filter";
+import { signsAgainst, sortOrder, lowerBounds } from "./merge/order";
 import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_SKETCH } from "./format/constants";
 
 const tables: Table[] = [];
@@ -119,6 +120,16 @@ export function defineHeader(tableId: i32, p: usize, n: i32): i32 {
   }
   headers.push(h);
   return headers.length - 1;
+}
+// Comparisons in the clustering order of a table (merge/order.ts has the run layout).
+export function orderSigns(tableId: i32, p: usize, n: i32, count: i32, q: usize, qn: i32, nProbes: i32, out: usize): void {
+  signsAgainst(tables[tableId].clustering, p, n, count, q, qn, nProbes, out);
+}
+export function orderSort(tableId: i32, p: usize, n: i32, count: i32, out: usize): void {
+  sortOrder(tables[tableId].clustering, p, n, count, out);
+}
+export function orderLowerBounds(tableId: i32, p: usize, n: i32, count: i32, q: usize, qn: i32, nProbes: i32, after: i32, out: usize): void {
+  lowerBounds(tables[tableId].clustering, p, n, count, q, qn, nProbes, after != 0, out);
 }
 export function freeHeader(id: i32): void {
   if (id < 0 || id >= headers.length || headers[id] === null) return;

@@ -16,9 +16,10 @@ import { encodeValue, CqlValue } from "../src/types/codec.js";
 import { CqlType } from "../src/types/cqltype.js";
 import { Decimal } from "../src/types/values.js";
 import { TableSchema } from "../src/schema/schema.js";
-import { compareClustering, CLUSTERING_KIND } from "../src/schema/order.js";
+import { CLUSTERING_KIND } from "../src/schema/order.js";
 import { MARKER_KINDS } from "../src/sstable/model.js";
 import { compareBytes, toHex, concat } from "../src/util/bytes.js";
+import { compareClustering } from "../src/core/order.js";
 
 /** Values at the edges of a type, where random ones rarely land. */
 function edges(t: CqlType): CqlValue[] {
@@ -80,7 +81,7 @@ describe("byte-comparable order equals the types' order", () => {
       const udts = { n: 0 };
       const n = 1 + r.int(3);
       const clustering = Array.from({ length: n }, () => ({ type: randomType(r, r.bool(0.7) ? 2 : 0, true, udts), reversed: r.bool(0.3) }));
-      const schema = { clustering } as unknown as TableSchema;
+      const schema = { partitionKey: [], clustering, columns: [] } as unknown as TableSchema;
       const K = MARKER_KINDS;
       const kinds = [CLUSTERING_KIND, K.INCL_START_BOUND, K.EXCL_START_BOUND, K.INCL_END_BOUND, K.EXCL_END_BOUND];
       // a few values per column, so equal components (and ties decided further on) are common
@@ -118,7 +119,7 @@ describe("each scalar type, every pair of 150 values (edges included), ascending
       let unequal = 0;
       for (const reversed of [false, true]) {
         const types = [{ type: t, reversed }];
-        const schema = { clustering: types } as unknown as TableSchema;
+        const schema = { partitionKey: [], clustering: types, columns: [] } as unknown as TableSchema;
         const forms = values.map((v) => clusteringBytes(types, CLUSTERING_KIND, [v]));
         for (let i = 0; i < values.length; i++) {
           for (let j = 0; j < values.length; j++) {
@@ -165,7 +166,7 @@ describe("tuples and UDTs over a small domain: every value with every length, as
     for (const reversed of [false, true]) {
       test(`${type.kind}${reversed ? " DESC" : ""}`, () => {
         const cols = [{ type, reversed }];
-        const schema = { clustering: cols } as unknown as TableSchema;
+        const schema = { partitionKey: [], clustering: cols, columns: [] } as unknown as TableSchema;
         const forms = values.map((v) => clusteringBytes(cols, CLUSTERING_KIND, [v]));
         let equalUnlike = 0;
         for (let i = 0; i < values.length; i++) {

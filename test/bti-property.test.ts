@@ -8,10 +8,11 @@ import { Rng, randomSchema, randomPartitions, plain } from "./gen.js";
 import { SSTableReader } from "../src/sstable/reader.js";
 import { SSTableWriter, MemorySink } from "../src/sstable/writer.js";
 import { convert } from "../src/sstable/convert.js";
-import { compareClustering, CLUSTERING_KIND } from "../src/schema/order.js";
+import { CLUSTERING_KIND } from "../src/schema/order.js";
 import { MARKER_KINDS, Partition, Unfiltered } from "../src/sstable/model.js";
 import { TableSchema } from "../src/schema/schema.js";
 import { FormatVersion } from "../src/sstable/version.js";
+import { compareClustering } from "../src/core/order.js";
 
 function write(schema: TableSchema, parts: Partition[], version: FormatVersion) {
   const sink = new MemorySink();

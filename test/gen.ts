@@ -1,12 +1,13 @@
 // Seeded random schemas, values and partitions for property tests.
 import { CqlType, NativeKind, isMultiCell } from "../src/types/cqltype.js";
-import { CqlValue, encodeValue, compareValues } from "../src/types/codec.js";
+import { CqlValue, encodeValue } from "../src/types/codec.js";
 import { Decimal, Duration } from "../src/types/values.js";
 import { TableSchema, ColumnDef, defaultOptions } from "../src/schema/schema.js";
 import { composeKey } from "../src/schema/keys.js";
-import { compareClustering, comparePartitions, CLUSTERING_KIND } from "../src/schema/order.js";
+import { comparePartitions, CLUSTERING_KIND } from "../src/schema/order.js";
 import { tokenOf } from "../src/core/token.js";
 import { Partition, Row, Cell, Unfiltered } from "../src/sstable/model.js";
+import { compareClustering, compareValue } from "../src/core/order.js";
 
 export class Rng {
   constructor(private s: number) {}
@@ -157,8 +158,8 @@ function cellsFor(r: Rng, schema: TableSchema, col: number, row: Row): void {
   }
   const pathType: CqlType =
     t.kind === "list" ? { kind: "timeuuid" } : t.kind === "set" ? t.elem : t.kind === "map" ? t.key : { kind: "smallint" };
-  entries.sort((a, b) => compareValues(pathType, a.path, b.path));
-  const uniq = entries.filter((e, i) => i === 0 || compareValues(pathType, entries[i - 1].path, e.path) !== 0);
+  entries.sort((a, b) => compareValue(pathType, a.path, b.path));
+  const uniq = entries.filter((e, i) => i === 0 || compareValue(pathType, entries[i - 1].path, e.path) !== 0);
   for (const e of uniq) {
     const c: Cell = { column: col, timestamp: timestamp(r), path: e.path, value: e.value };
     if (r.bool(0.1)) {

@@ -3,11 +3,12 @@
 import { materialize, CqlRow } from "../src/read/materialize.js";
 import { TableSchema } from "../src/schema/schema.js";
 import { Partition, Row, Cell, DeletionTime, isLive } from "../src/sstable/model.js";
-import { compareClustering, CLUSTERING_KIND } from "../src/schema/order.js";
+import { CLUSTERING_KIND } from "../src/schema/order.js";
 import { toHex } from "../src/util/bytes.js";
 import { plain } from "./gen.js";
 import { CqlType } from "../src/types/cqltype.js";
-import { compareValues } from "../src/types/codec.js";
+import { compareClustering, compareValue } from "../src/core/order.js";
+
 
 export const NOW = 1_700_000_000;
 const NONE = -(2n ** 63n);
@@ -78,7 +79,7 @@ function comparePaths(schema: TableSchema, a: Cell, b: Cell): number {
   if (!a.path || !b.path) return 0;
   const t = schema.columns[a.column].type;
   const pathType: CqlType | null = t.kind === "map" ? t.key : t.kind === "set" ? t.elem : t.kind === "list" ? { kind: "timeuuid" } : null;
-  return pathType ? compareValues(pathType, a.path, b.path) : Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
+  return pathType ? compareValue(pathType, a.path, b.path) : Buffer.compare(Buffer.from(a.path), Buffer.from(b.path));
 }
 
 export function oracle(schema: TableSchema, sources: Partition[][], now = NOW): CqlRow[] {

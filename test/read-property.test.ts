@@ -13,8 +13,8 @@ import { Partition, Unfiltered, MARKER_KINDS } from "../src/sstable/model.js";
 import { CqlRow } from "../src/read/materialize.js";
 import { TableSchema } from "../src/schema/schema.js";
 import { schemaCql } from "../src/schema/cql.js";
-import { compareClustering, CLUSTERING_KIND } from "../src/schema/order.js";
-import { CqlValue, encodeValue, compareValues } from "../src/types/codec.js";
+import { CLUSTERING_KIND } from "../src/schema/order.js";
+import { CqlValue, encodeValue } from "../src/types/codec.js";
 import { tokenOf } from "../src/core/token.js";
 import { composeKey } from "../src/schema/keys.js";
 import { Rng, randomSchema, randomPartitions } from "./gen.js";
@@ -22,6 +22,7 @@ import { oracle, NOW } from "./oracle.js";
 import { readTuning } from "../src/read/read-path.js";
 import { InvalidRequestError } from "../src/cql/errors.js";
 import { isMultiCell, CqlType } from "../src/types/cqltype.js";
+import { compareClustering, compareValue } from "../src/core/order.js";
 
 const SEEDS = Array.from({ length: Number(process.env.READ_SEEDS ?? 12) }, (_, i) => i + 1);
 const FORMATS = ["nb", "da"] as const;
@@ -177,7 +178,7 @@ describe(`${format}: SELECT against the oracle`, () => {
         const c0 = schema.clustering[0];
         // an empty clustering value reads back as null
         const enc = (v: CqlValue) => (v === null ? new Uint8Array(0) : encodeValue(c0.type, v));
-        const cmp = (row: CqlRow, v: CqlValue) => compareValues(c0.type, enc(row[c0.name]), enc(v));
+        const cmp = (row: CqlRow, v: CqlValue) => compareValue(c0.type, enc(row[c0.name]), enc(v));
         const values = rows.map((row) => row[c0.name]).filter((v) => v !== null);
         if (values.length === 0) continue;
         for (let q = 0; q < 8; q++) {
@@ -279,13 +280,13 @@ async function shapesOverScans(r: Rng, schema: TableSchema, ordered: CqlRow[], s
       const x = r.pick(all);
       where = `${col.name} CONTAINS${keys ? " KEY" : ""} ?`;
       params = [x];
-      keep = (row) => elems(row[col.name]).some((y) => y !== null && compareValues(et, enc(et, y), enc(et, x)) === 0);
+      keep = (row) => elems(row[col.name]).some((y) => y !== null && compareValue(et, enc(et, y), enc(et, x)) === 0);
     } else {
       if (present.length === 0) continue;
       const v = r.pick(present), w = r.pick(present);
       const ordered_ = ORDERED_KINDS.has(ty.kind);
       const op = r.pick(ordered_ ? ["=", "IN", "<", "<=", ">", ">="] : ["=", "IN"]);
-      const cmp = (row: CqlRow, x: CqlValue) => compareValues(ty, enc(ty, row[col.name]), enc(ty, x));
+      const cmp = (row: CqlRow, x: CqlValue) => compareValue(ty, enc(ty, row[col.name]), enc(ty, x));
       const has = (row: CqlRow) => row[col.name] !== null && row[col.name] !== undefined;
       where = op === "IN" ? `${col.name} IN (?, ?)` : `${col.name} ${op} ?`;
       params = op === "IN" ? [v, w] : [v];
@@ -296,8 +297,8 @@ async function shapesOverScans(r: Rng, schema: TableSchema, ordered: CqlRow[], s
       };
       // the empty value of a clustering column reads back as null but is a value
       if (col.kind === "clustering") keep = (row) => {
-        const c = compareValues(ty, enc(ty, row[col.name]), enc(ty, v));
-        return op === "=" ? c === 0 : op === "IN" ? c === 0 || compareValues(ty, enc(ty, row[col.name]), enc(ty, w)) === 0 : op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
+        const c = compareValue(ty, enc(ty, row[col.name]), enc(ty, v));
+        return op === "=" ? c === 0 : op === "IN" ? c === 0 || compareValue(ty, enc(ty, row[col.name]), enc(ty, w)) === 0 : op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
       };
     }
     const { clause, rows } = limited(ordered.filter(keep));

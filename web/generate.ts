@@ -5,8 +5,9 @@ import { CqlValue, encodeValue } from "../src/types/codec.js";
 import { Decimal, Duration } from "../src/types/values.js";
 import { composeKey } from "../src/schema/keys.js";
 import { tokenOf } from "../src/core/token.js";
-import { compareClustering, comparePartitions, CLUSTERING_KIND } from "../src/schema/order.js";
+import { comparePartitions } from "../src/schema/order.js";
 import { Partition, Row, Cell } from "../src/sstable/model.js";
+import { sortOrder } from "../src/core/order.js";
 
 function sample(t: CqlType, i: number): CqlValue {
   switch (t.kind) {
@@ -56,8 +57,10 @@ export function generateRows(schema: TableSchema, n: number, progress?: (done: n
   }
   const ps = [...byKey.values()];
   for (const p of ps) {
-    p.unfiltereds.sort((a, b) => compareClustering(schema, (a as { row: Row }).row.clustering, CLUSTERING_KIND, (b as { row: Row }).row.clustering, CLUSTERING_KIND));
-    p.unfiltereds = p.unfiltereds.filter((u, i, us) => i === 0 || compareClustering(schema, (us[i - 1] as { row: Row }).row.clustering, CLUSTERING_KIND, (u as { row: Row }).row.clustering, CLUSTERING_KIND) !== 0);
+    // in clustering order, each clustering once (the core's order; ~i marks a repeat)
+    const us = p.unfiltereds;
+    const order = sortOrder(schema, us.map((u) => (u as { row: Row }).row.clustering));
+    p.unfiltereds = Array.from(order).filter((i) => i >= 0).map((i) => us[i]);
   }
   progress?.(n);
   return ps.sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));

@@ -82,27 +82,31 @@ function compareUuid(a: usize, al: i32, b: usize, bl: i32, timeOnly: bool): i32 
   return compareUnsigned(a, al, b, bl);
 }
 
+// DecimalType: i32 scale then an unscaled varint, the value unscaled × 10^-scale.
+// Signs first, then orders of magnitude from logarithms, and only for values
+// of one magnitude exactly, on a common scale: scaling by the raw difference
+// of scales would take 10^(2^32) for scales a hostile value can carry, while
+// for values of one magnitude it is bounded by the digits they have.
 function compareDecimal(a: usize, al: i32, b: usize, bl: i32): i32 {
-  // i32 scale then unscaled varint: compare value = unscaled * 10^-scale.
+  if (al < 4 || bl < 4) return compareUnsigned(a, al, b, bl);
   const sa = <i32>readBE(a, 4);
   const sb = <i32>readBE(b, 4);
   const ua = a + 4;
   const ub = b + 4;
   const ul = al - 4;
   const vl = bl - 4;
-  const nega = ul > 0 && (load<u8>(ua) & 0x80) != 0;
-  const negb = vl > 0 && (load<u8>(ub) & 0x80) != 0;
-  const za = isZero(ua, ul);
-  const zb = isZero(ub, vl);
-  const sgA = za ? 0 : nega ? -1 : 1;
-  const sgB = zb ? 0 : negb ? -1 : 1;
+  const sgA = varintSign(ua, ul);
+  const sgB = varintSign(ub, vl);
   if (sgA != sgB) return sgA < sgB ? -1 : 1;
   if (sgA == 0) return 0;
   if (sa == sb) return compareVarint(ua, ul, ub, vl);
-  // different scales: compare as doubles of adequate precision first, then exactly by scaling
-  const da = varintToF64(ua, ul) * Math.pow(10, -<f64>sa);
-  const db = varintToF64(ub, vl) * Math.pow(10, -<f64>sb);
-  return compareF64(da, db);
+  const ea = log10Magnitude(ua, ul) - <f64>sa;
+  const eb = log10Magnitude(ub, vl) - <f64>sb;
+  // the estimates are good to far better than a hundredth of a digit
+  if (Math.abs(ea - eb) > 0.01) return (ea < eb ? -1 : 1) * sgA;
+  // one magnitude: the scales differ by no more than the digits do
+  const c = sa < sb ? compareScaled(ua, ul, sb - sa, ub, vl) : -compareScaled(ub, vl, sa - sb, ua, ul);
+  return c * sgA;
 }
 
 function isZero(p: usize, n: i32): bool {
@@ -110,11 +114,75 @@ function isZero(p: usize, n: i32): bool {
   return true;
 }
 
-function varintToF64(p: usize, n: i32): f64 {
-  if (n == 0) return 0;
-  let v: f64 = <f64>load<i8>(p);
-  for (let i = 1; i < n; i++) v = v * 256 + <f64>load<u8>(p + <usize>i);
-  return v;
+function varintSign(p: usize, n: i32): i32 {
+  if (isZero(p, n)) return 0;
+  return (load<u8>(p) & 0x80) != 0 ? -1 : 1;
+}
+
+// log10 of a varint's absolute value, from its leading bytes and its length.
+function log10Magnitude(p: usize, n: i32): f64 {
+  const neg = (load<u8>(p) & 0x80) != 0;
+  const k = n < 8 ? n : 8;
+  let lead: f64 = 0;
+  for (let i = 0; i < k; i++) {
+    const byte = <i32>load<u8>(p + <usize>i);
+    lead = lead * 256 + <f64>(neg ? 255 - byte : byte);
+  }
+  // a negative value's magnitude is its complement plus one, which only the last byte feels
+  if (neg && k == n) lead += 1;
+  return Math.log10(lead > 0 ? lead : 1) + <f64>(n - k) * Math.log10(256);
+}
+
+// |x| × 10^k against |y|, exactly, for x and y varints of one sign.
+function compareScaled(x: usize, xl: i32, k: i32, y: usize, yl: i32): i32 {
+  // 10^k has fewer than k/2 + 1 bytes
+  const cap = xl + 1 + (k >> 1) + 1;
+  const buf = heap.alloc(<usize>cap);
+  const yb = heap.alloc(<usize>(yl + 1));
+  const xn = magnitudeInto(x, xl, buf, cap);
+  const yn = magnitudeInto(y, yl, yb, yl + 1);
+  let used = xn;
+  for (let left = k; left > 0; left -= 9) used = mulSmall(buf, cap, used, left >= 9 ? 1000000000 : <u32>Math.pow(10, left));
+  const c = compareUnsigned(buf + <usize>(cap - used), used, yb + <usize>(yl + 1 - yn), yn);
+  heap.free(yb);
+  heap.free(buf);
+  return c;
+}
+
+// Writes a varint's absolute value right-aligned into dst[0..cap); returns its length without leading zeros.
+function magnitudeInto(p: usize, n: i32, dst: usize, cap: i32): i32 {
+  memory.fill(dst, 0, <usize>cap);
+  const neg = (load<u8>(p) & 0x80) != 0;
+  let carry: i32 = neg ? 1 : 0;
+  for (let i = n - 1; i >= 0; i--) {
+    let byte = <i32>load<u8>(p + <usize>i);
+    if (neg) {
+      byte = (255 - byte) + carry;
+      carry = byte >> 8;
+      byte &= 255;
+    }
+    store<u8>(dst + <usize>(cap - n + i), <u8>byte);
+  }
+  let used = cap;
+  while (used > 0 && load<u8>(dst + <usize>(cap - used)) == 0) used--;
+  return used;
+}
+
+// The right-aligned magnitude in dst, `used` bytes long, times m; returns its new length.
+function mulSmall(dst: usize, cap: i32, used: i32, m: u32): i32 {
+  let carry: u64 = 0;
+  let i = cap - 1;
+  for (; i >= cap - used; i--) {
+    const v = <u64>load<u8>(dst + <usize>i) * <u64>m + carry;
+    store<u8>(dst + <usize>i, <u8>(v & 255));
+    carry = v >> 8;
+  }
+  while (carry != 0) {
+    store<u8>(dst + <usize>i, <u8>(carry & 255));
+    carry >>= 8;
+    i--;
+  }
+  return cap - 1 - i;
 }
 
 // Whether the tuple fields from p to end are all null (i32 length < 0). A

@@ -73,6 +73,9 @@ export interface CoreExports {
   memOutRelease(): void;
   memCheck(id: number): number;
   encodeBatch(p: number): void;
+  orderSigns(table: number, p: number, n: number, count: number, q: number, qn: number, nProbes: number, out: number): void;
+  orderSort(table: number, p: number, n: number, count: number, out: number): void;
+  orderLowerBounds(table: number, p: number, n: number, count: number, q: number, qn: number, nProbes: number, after: number, out: number): void;
 }
 
 let moduleSource: WebAssembly.Module | null = null;
@@ -192,13 +195,19 @@ export class Core {
 
   /** Copies `data` into a scratch region of core memory; valid until the next put. */
   put(data: Uint8Array): number {
+    const p = this.room(data.length);
+    new Uint8Array(this.x.memory.buffer, p, data.length).set(data);
+    return p;
+  }
+
+  /** The scratch region, at least n bytes, to write into in place; valid until the next put. */
+  room(n: number): number {
     const x = this.exports;
-    if (this.scratchCap < data.length || this.scratch === 0) {
+    if (this.scratchCap < n || this.scratch === 0) {
       if (this.scratch) x.free(this.scratch);
-      this.scratchCap = Math.max(data.length, 1 << 16);
+      this.scratchCap = Math.max(n, 1 << 16);
       this.scratch = x.alloc(this.scratchCap);
     }
-    new Uint8Array(x.memory.buffer, this.scratch, data.length).set(data);
     return this.scratch;
   }
 

@@ -7,6 +7,8 @@ import libzstdUrl from "../../node_modules/@bokuweb/zstd-wasm/dist/esm/zstd.wasm
 import { setCoreModule, hasCoreModule } from "./core.js";
 import { setLibzstdModule, setLibzstdMissing } from "./libzstd.js";
 import { CoreLoadError } from "../errors.js";
+// hands the core's value order to the codec (sets and maps are sorted by it)
+import "./order.js";
 
 let loading: Promise<void> | null = null;
 

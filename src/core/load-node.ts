@@ -4,6 +4,8 @@ import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { setCoreModule, hasCoreModule } from "./core.js";
 import { setLibzstdModule, setLibzstdMissing, hasLibzstdModule } from "./libzstd.js";
+// hands the core's value order to the codec (sets and maps are sorted by it)
+import "./order.js";
 
 // Beside the package bundle (dist/), or the repository's build/ from a dist-*
 // bundle (one level down) or from src/core (two). The nearer comes first: from

@@ -3,7 +3,8 @@
 // deletion just before the write followed by one cell per element.
 import { ColumnDef } from "../schema/schema.js";
 import { isMultiCell } from "../types/cqltype.js";
-import { CqlValue, encodeValue, mapEntries, sortedUnique, compareValues, invalidValue, isPlainObject } from "../types/codec.js";
+import { CqlValue, encodeValue, mapEntries, sortedUnique, invalidValue, isPlainObject } from "../types/codec.js";
+import { valueOrder } from "../core/order.js";
 import { TableSchema } from "../schema/schema.js";
 import { CqlType } from "../types/cqltype.js";
 import { Cell, Row } from "../sstable/model.js";
@@ -118,7 +119,18 @@ export function pathType(t: CqlType): CqlType {
 
 /** Puts a row's cells in the stream's order (column, then path) and its complex deletions by column. */
 export function normalizeRow(schema: TableSchema, row: Row): Row {
-  row.cells.sort((a, b) => a.column - b.column || (a.path && b.path ? compareValues(pathType(schema.columns[a.column].type), a.path, b.path) : 0));
+  const cells = row.cells.sort((a, b) => a.column - b.column);
+  // each multi-cell column's cells by path: one core call per column that has several
+  for (let from = 0; from < cells.length; ) {
+    let to = from + 1;
+    while (to < cells.length && cells[to].column === cells[from].column) to++;
+    const group = cells.slice(from, to);
+    if (group.length > 1 && group.every((c) => c.path)) {
+      const order = valueOrder(pathType(schema.columns[cells[from].column].type), group.map((c) => c.path!));
+      order.forEach((x, i) => (cells[from + i] = group[x < 0 ? ~x : x]));
+    }
+    from = to;
+  }
   row.complexDeletions?.sort((a, b) => a.column - b.column);
   return row;
 }

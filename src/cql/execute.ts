@@ -8,7 +8,8 @@ import { writeColumn, elementCells, tombstone, WriteTime, normalizeRow } from ".
 import { TableSchema, ColumnDef } from "../schema/schema.js";
 import { encodeKey } from "../schema/keys.js";
 import { isMultiCell, CqlType } from "../types/cqltype.js";
-import { CqlValue, encodeValue, compareValues, invalidValue } from "../types/codec.js";
+import { CqlValue, encodeValue, invalidValue } from "../types/codec.js";
+import { valueSignsEach } from "../core/order.js";
 import { Partition, Row, RangeMarker, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
 import { coerce } from "./records.js";
 import { CqlSyntaxError, SchemaError, InvalidValueError } from "../errors.js";
@@ -17,7 +18,7 @@ import { ClusteringRestriction, clusteringBounds } from "./slice.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
 import { SelectPlan, TokenRange } from "../read/plan.js";
 import { invalidRequest, REQUIRES_ALLOW_FILTERING } from "./errors.js";
-import { columnTest } from "./filter.js";
+import { columnTest, allPass, holds, RowTest } from "./filter.js";
 
 const MAX_TTL = 20 * 365 * 86400; // Cassandra's limit
 const EMPTY = new Uint8Array(0);
@@ -449,7 +450,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
   const tokenRels = s.where.filter((r) => r.token);
   const rels = s.where.filter((r) => !r.token);
   const pkRels = rels.filter((r) => r.columns.length === 1 && pkNames.has(r.columns[0].name));
-  const preds: ((row: Record<string, CqlValue>) => boolean)[] = [];
+  const preds: RowTest[] = [];
 
   // the partition key: every column by = or IN reads those partitions; anything less is a scan that filters
   let keys: Uint8Array[] | null = null;
@@ -489,30 +490,45 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
     }
     // clustering columns without the partition key: filtered in a scan
     if (keys === null) filtering(r.tok);
-    const cmp = (row: Record<string, CqlValue>, want: Uint8Array[]) => {
-      for (let i = 0; i < cols.length; i++) {
+    // the sign of each kept row's columns against each of `wants`, column by column: one core call per column
+    const cmp = (rows: readonly Record<string, CqlValue>[], keep: Uint8Array, wants: Uint8Array[][]): Int8Array[] => {
+      const at: number[] = [];
+      for (let i = 0; i < rows.length; i++) if (keep[i]) at.push(i);
+      const out = wants.map(() => new Int8Array(rows.length));
+      const decided = wants.map(() => new Uint8Array(at.length));
+      for (let k = 0; k < cols.length; k++) {
         // an empty clustering value reads back as null: compare it as the empty bytes it is
-        const v = row[cols[i].name];
-        const c = compareValues(cols[i].type, v === null ? EMPTY : encodeValue(cols[i].type, v), want[i]);
-        if (c) return c;
+        const values = at.map((i) => {
+          const v = rows[i][cols[k].name];
+          return v === null ? EMPTY : encodeValue(cols[k].type, v);
+        });
+        valueSignsEach(cols[k].type, values, wants.map((w) => w[k])).forEach((signs, w) =>
+          signs.forEach((c, j) => {
+            if (c && !decided[w][j]) {
+              out[w][at[j]] = c;
+              decided[w][j] = 1;
+            }
+          }),
+        );
       }
-      return 0;
+      return out;
     };
     const valueOf = (t: Term): Uint8Array[] => relationValue(cols, t, b);
     const first = schema.clustering.indexOf(cols[0]);
     const consecutive = cols.every((c, k) => schema.clustering[first + k] === c);
     if (r.op === "IN") {
       const wants = r.values.map(valueOf);
-      preds.push((row) => wants.some((w) => cmp(row, w) === 0));
+      preds.push((rows, keep) => {
+        const hit = new Uint8Array(rows.length);
+        for (const signs of cmp(rows, keep, wants)) signs.forEach((c, i) => c === 0 && (hit[i] = 1));
+        hit.forEach((h, i) => h || (keep[i] = 0));
+      });
       if (consecutive) restrictions.push({ first, width: cols.length, op: r.op, values: wants });
     } else {
       const want = valueOf(r.values[0]);
       if (consecutive) restrictions.push({ first, width: cols.length, op: r.op, values: [want] });
       const op = r.op;
-      preds.push((row) => {
-        const c = cmp(row, want);
-        return op === "=" ? c === 0 : op === "<" ? c < 0 : op === "<=" ? c <= 0 : op === ">" ? c > 0 : c >= 0;
-      });
+      preds.push((rows, keep) => cmp(rows, keep, [want])[0].forEach((c, i) => holds(op, c) || (keep[i] = 0)));
     }
   }
   if (keys !== null && !s.allowFiltering) clusteringPrefixOnly(schema, rels.filter((r) => r.columns.every((c) => schema.byName.get(c.name)?.kind === "clustering")));
@@ -562,7 +578,7 @@ export function planSelect(schema: TableSchema, parsed: Parsed, params: Params):
   const countSel = sels?.find((x) => x.kind === "count");
   const perPartitionLimit = intOf(s.perPartitionLimit, "PER PARTITION LIMIT");
   return {
-    keys, tokenRange: keys === null ? range : null, filter: (row) => preds.every((p) => p(row)), reverse,
+    keys, tokenRange: keys === null ? range : null, filter: (rows) => allPass(preds, rows), reverse,
     slice: keys === null ? null : clusteringBounds(schema, restrictions),
     perPartitionLimit: s.distinct ? 1 : perPartitionLimit, limit: intOf(s.limit, "LIMIT"),
     project, count, countName: countSel?.alias ?? "count",

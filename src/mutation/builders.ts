@@ -9,7 +9,7 @@ import { NO_DELETION_TIME } from "../sstable/model.js";
 import { CqlValue, encodeValue } from "../types/codec.js";
 import { encodeKey } from "../schema/keys.js";
 import { writeColumn, normalizeRow, WriteTime } from "../cql/cells.js";
-import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
+import { sortOrder } from "../core/order.js";
 import { InvalidValueError } from "../errors.js";
 
 export interface MutationOptions {
@@ -87,10 +87,8 @@ export class MutationBuilder {
   /** The Partition for `engine.write()`; rows in clustering order, cells in column order. */
   build(): Partition {
     const s = this.schema;
-    const unfiltereds: Unfiltered[] = [...this.rows.values()]
-      .map((row) => normalizeRow(s, row))
-      .sort((a, b) => compareClustering(s, a.clustering, CLUSTERING_KIND, b.clustering, CLUSTERING_KIND))
-      .map((row) => ({ type: "row" as const, row }));
+    const rows = [...this.rows.values()].map((row) => normalizeRow(s, row));
+    const unfiltereds: Unfiltered[] = Array.from(sortOrder(s, rows.map((r) => r.clustering)), (x) => ({ type: "row" as const, row: rows[x < 0 ? ~x : x] }));
     const p: Partition = { key: encodeKey(s, this.partitionKey), token: 0n, unfiltereds };
     if (this.partitionDeletion) p.deletion = this.partitionDeletion;
     if (this.staticRow) p.staticRow = normalizeRow(s, this.staticRow);

@@ -7,7 +7,8 @@
 // it, so each source's piece is a well-formed partition and the core merges
 // the pieces as it merges whole partitions (reconciliation has one home).
 import { TableSchema } from "../schema/schema.js";
-import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
+import { CLUSTERING_KIND } from "../schema/order.js";
+import { compareClustering, signsAgainst, sortOrder } from "../core/order.js";
 import { Partition, Unfiltered, DeletionTime, RangeMarker, MARKER_KINDS } from "../sstable/model.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
 import { ByteWriter } from "../util/bytes.js";
@@ -102,12 +103,30 @@ class Lane {
   }
 }
 
+/**
+ * Where the row `v` itself is in the lane's buffer (the lane whose edge it
+ * is), or -1: the buffer is in clustering order, so everything before it
+ * sorts before it and everything after it after, and nothing need be compared.
+ */
+function ownRow(buf: Unfiltered[], v: Values): number {
+  for (let i = buf.length - 1; i >= 0; i--) {
+    const u = buf[i];
+    if (u.type === "row" && u.row.clustering === v) return i;
+  }
+  return -1;
+}
+
 /** Everything at or before the row `v`; a deletion open there is closed and reopened just after it. */
 function cutForward(schema: TableSchema, lane: Lane, v: Values): Unfiltered[] {
   const buf = lane.buf;
   let i = 0;
   let open: DeletionTime | null = null;
-  while (i < buf.length && compareClustering(schema, valuesOf(buf[i]), kindOf(buf[i]), v, CLUSTERING_KIND) <= 0) open = openAfter(buf[i++], open);
+  const own = ownRow(buf, v);
+  if (own >= 0) while (i <= own) open = openAfter(buf[i++], open);
+  else {
+    const signs = signsAgainst(schema, buf.map(valuesOf), buf.map(kindOf), v, CLUSTERING_KIND);
+    while (i < buf.length && signs[i] <= 0) open = openAfter(buf[i++], open);
+  }
   const taken = buf.splice(0, i);
   const n = buf[0];
   // a marker at v itself, after the row: its closing half stays on this side, its opening half goes
@@ -130,7 +149,12 @@ function cutBackward(schema: TableSchema, lane: Lane, v: Values): Unfiltered[] {
   const buf = lane.buf;
   let i = 0;
   let open = lane.openAtHead;
-  while (i < buf.length && compareClustering(schema, valuesOf(buf[i]), kindOf(buf[i]), v, CLUSTERING_KIND) < 0) open = openAfter(buf[i++], open);
+  const own = ownRow(buf, v);
+  if (own >= 0) while (i < own) open = openAfter(buf[i++], open);
+  else {
+    const signs = signsAgainst(schema, buf.map(valuesOf), buf.map(kindOf), v, CLUSTERING_KIND);
+    while (i < buf.length && signs[i] < 0) open = openAfter(buf[i++], open);
+  }
   const taken = buf.splice(i);
   const p = buf[buf.length - 1];
   // a marker at v itself, before the row: its opening half goes with the row, its closing half stays
@@ -146,6 +170,17 @@ function cutBackward(schema: TableSchema, lane: Lane, v: Values): Unfiltered[] {
     buf.push(marker(K.EXCL_END_BOUND, v, open));
   }
   return taken;
+}
+
+/** The first of the least edges (the first of the greatest, backwards); null for none. */
+function nearest(schema: TableSchema, edges: Values[], reverse: boolean): Values | null {
+  if (edges.length <= 1) return edges[0] ?? null;
+  const order = sortOrder(schema, edges);
+  if (!reverse) return edges[order[0]];
+  // the greatest are the last run of equal ones; stable, so its head is the first of them
+  let j = order.length - 1;
+  while (order[j] < 0) j--;
+  return edges[order[j]];
 }
 
 export interface PartitionMergeOptions {
@@ -182,14 +217,13 @@ async function* pieces(lanes: Lane[], o: PartitionMergeOptions): AsyncGenerator<
   for (;;) {
     for (const lane of lanes) while (!lane.done && !lane.hasRow()) await lane.fill(o.counts);
     // the nearest edge of what any source has buffered, unless every source has read all it will
-    let bound: Values | null = null;
+    const edges: Values[] = [];
     for (const lane of lanes) {
       if (lane.done) continue;
       const rows = lane.buf.filter((u) => u.type === "row");
-      const edge = valuesOf(o.reverse ? rows[0] : rows[rows.length - 1]);
-      const c = bound && compareClustering(schema, edge, CLUSTERING_KIND, bound, CLUSTERING_KIND);
-      if (!bound || (o.reverse ? c! > 0 : c! < 0)) bound = edge;
+      edges.push(valuesOf(o.reverse ? rows[0] : rows[rows.length - 1]));
     }
+    const bound = nearest(schema, edges, o.reverse);
     const shares: { lane: Lane; taken: Unfiltered[] }[] = [];
     for (const lane of lanes) {
       const taken = bound === null ? lane.buf.splice(0) : o.reverse ? cutBackward(schema, lane, bound) : cutForward(schema, lane, bound);

@@ -19,8 +19,8 @@ export interface SelectPlan {
   tokenRange: TokenRange | null;
   /** the clusterings the restrictions can hold (a superset); null: the whole partition */
   slice: ClusteringBounds[] | null;
-  /** keeps a row (by its decoded values) */
-  filter: (row: Record<string, CqlValue>) => boolean;
+  /** the rows of a batch it keeps (by their decoded values) */
+  filter: (rows: Record<string, CqlValue>[]) => Record<string, CqlValue>[];
   reverse: boolean;
   perPartitionLimit: number;
   limit: number;

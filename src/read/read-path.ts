@@ -11,7 +11,8 @@ import { SSTableReader } from "../sstable/reader.js";
 import { KeyPosition } from "../sstable/read-caches.js";
 import { CqliteError } from "../errors.js";
 import { Partition, Unfiltered, MARKER_KINDS, NO_DELETION_TIME } from "../sstable/model.js";
-import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
+import { compareClustering, signsAgainst, sortOrder } from "../core/order.js";
+import { rowsWithin } from "./within.js";
 import { mergeStreams } from "../core/merge.js";
 import { decodePartitions, eachPartition, PlainPartition, readPlainPartition } from "../core/rowstream.js";
 import { CqlRow, plainRows, complexColumns } from "./materialize.js";
@@ -187,18 +188,13 @@ async function* piecesOf(view: ReadView, sources: PartitionBlocks[], slice: Clus
   for (const range of ranges) {
     for await (const p of mergePartition(sources, { schema, nowSeconds: view.nowSeconds, range, reverse, counts: view.counters })) {
       if (control.skipPartition) return;
-      if (range && slice && slice.length > 1) p.unfiltereds = p.unfiltereds.filter((u) => u.type !== "row" || withinBounds(schema, u.row.clustering, range));
+      if (range && slice && slice.length > 1) p.unfiltereds = rowsWithin(schema, p, range);
       yield p;
     }
   }
 }
 
 const K = MARKER_KINDS;
-
-/** Whether a row's clustering lies within the bounds (both inclusive). */
-export function withinBounds(schema: TableSchema, cl: (Uint8Array | null)[], b: ClusteringBounds): boolean {
-  return compareClustering(schema, cl, CLUSTERING_KIND, b.lo, K.INCL_START_BOUND) >= 0 && compareClustering(schema, cl, CLUSTERING_KIND, b.hi, K.INCL_END_BOUND) <= 0;
-}
 
 /** A range cut to what lies at or after `c` in reading order (rows up to `c` itself are passed over later). */
 function resumed(schema: TableSchema, b: ClusteringBounds | null, c: Uint8Array[], reverse: boolean): ClusteringBounds {
@@ -210,9 +206,23 @@ function resumed(schema: TableSchema, b: ClusteringBounds | null, c: Uint8Array[
 
 /** Ranges in clustering order (reversed, backwards), each once: IN lists may repeat a value. */
 function distinctRanges(schema: TableSchema, slice: ClusteringBounds[], reverse: boolean): ClusteringBounds[] {
-  const sorted = [...slice].sort((a, b) => compareClustering(schema, a.lo, K.INCL_START_BOUND, b.lo, K.INCL_START_BOUND) || compareClustering(schema, a.hi, K.INCL_END_BOUND, b.hi, K.INCL_END_BOUND));
-  const out = sorted.filter((b, i) => i === 0 || compareClustering(schema, b.lo, K.INCL_START_BOUND, sorted[i - 1].lo, K.INCL_START_BOUND) !== 0 || compareClustering(schema, b.hi, K.INCL_END_BOUND, sorted[i - 1].hi, K.INCL_END_BOUND) !== 0);
+  // each bound's rank among the starts and among the ends orders the ranges by start, then end
+  const lo = ranks(sortOrder(schema, slice.map((b) => b.lo), K.INCL_START_BOUND));
+  const hi = ranks(sortOrder(schema, slice.map((b) => b.hi), K.INCL_END_BOUND));
+  const order = slice.map((_, i) => i).sort((a, b) => lo[a] - lo[b] || hi[a] - hi[b]);
+  const out = order.filter((j, i) => i === 0 || lo[j] !== lo[order[i - 1]] || hi[j] !== hi[order[i - 1]]).map((j) => slice[j]);
   return reverse ? out.reverse() : out;
+}
+
+/** From sortOrder's answer, each item's rank in order, equal items sharing one. */
+function ranks(order: Int32Array): Int32Array {
+  const rank = new Int32Array(order.length);
+  let r = -1;
+  for (const x of order) {
+    if (x >= 0) r++;
+    rank[x >= 0 ? x : ~x] = r;
+  }
+  return rank;
 }
 
 /** Marks every piece but the last with `more`. */
@@ -238,7 +248,10 @@ function mayHold(schema: TableSchema, r: SSTableReader, slice: ClusteringBounds[
   const max = st.maxClusteringValues;
   if (min.length === 0 || max.length === 0) return true;
   const K = MARKER_KINDS;
-  return slice.some((b) => compareClustering(schema, max, K.INCL_END_BOUND, b.lo, K.INCL_START_BOUND) >= 0 && compareClustering(schema, min, K.INCL_START_BOUND, b.hi, K.INCL_END_BOUND) <= 0);
+  // some bound starts at or before the max and ends at or after the min
+  const starts = signsAgainst(schema, slice.map((b) => b.lo), K.INCL_START_BOUND, max, K.INCL_END_BOUND);
+  const ends = signsAgainst(schema, slice.map((b) => b.hi), K.INCL_END_BOUND, min, K.INCL_START_BOUND);
+  return slice.some((_, i) => starts[i] <= 0 && ends[i] >= 0);
 }
 
 /**

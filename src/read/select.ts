@@ -6,11 +6,13 @@
 // not read further.
 import { SelectPlan } from "./plan.js";
 import { TableSchema } from "../schema/schema.js";
-import { compareClustering, CLUSTERING_KIND } from "../schema/order.js";
+import { CLUSTERING_KIND } from "../schema/order.js";
+import { signsAgainst } from "../core/order.js";
+import { keepWithin } from "./within.js";
 import { encodeValue } from "../types/codec.js";
 import { compareBytes } from "../util/bytes.js";
 import { materialize, CqlRow } from "./materialize.js";
-import { ReadView, Piece, PieceControl, readPieces, scanPieces, withinBounds } from "./read-path.js";
+import { ReadView, Piece, PieceControl, readPieces, scanPieces } from "./read-path.js";
 import { Position, comparePositions } from "./cursor.js";
 import { PagePosition } from "./paging.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
@@ -88,7 +90,6 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
   let resuming = false;
   // rows outside the slice are never built (plan.filter would drop them)
   const slice = plan.slice;
-  const keep = slice ? (c: (Uint8Array | null)[]) => slice.some((b) => withinBounds(schema, c, b)) : undefined;
   let done = false;
   for await (const run of planned(view, plan, resume, control)) {
     const out: CqlRow[] = [];
@@ -102,14 +103,16 @@ export async function* runSelect(view: ReadView, plan: SelectPlan, page: Page | 
       }
       continues = piece.more;
       const live = { rows: piece.rows?.length ?? 0 };
+      const keep = slice && !piece.rows ? keepWithin(schema, p, slice) : undefined;
       const all = piece.rows ?? materialize(schema, p, { nowSeconds: view.nowSeconds, withMetadata: plan.metadata, noStaticRow: piece.more || rowsInPartition > 0, keep, live });
       rowsInPartition += live.rows;
-      let rows = all.filter(plan.filter);
+      let rows = plan.filter(all);
       if (plan.reverse) rows.reverse();
       if (resuming) {
         // the rows up to the last one returned, in the order they were returned, are passed over
         const dir = plan.reverse ? -1 : 1;
-        rows = rows.filter((r) => dir * compareClustering(schema, clusteringOf(schema, r), CLUSTERING_KIND, resume!.clustering, CLUSTERING_KIND) > 0);
+        const signs = signsAgainst(schema, rows.map((r) => clusteringOf(schema, r)), CLUSTERING_KIND, resume!.clustering, CLUSTERING_KIND);
+        rows = rows.filter((_, i) => dir * signs[i] > 0);
       }
       for (const r of rows) {
         if (total >= plan.limit || inPartition >= perPartition) break;
@@ -164,10 +167,10 @@ export async function* scanRows(view: ReadView): AsyncGenerator<CqlRow[]> {
  */
 export async function* partitionRows(view: ReadView, key: Uint8Array, slice: ClusteringBounds[] | null): AsyncGenerator<CqlRow[]> {
   const schema = view.schema;
-  const keep = slice ? (c: (Uint8Array | null)[]) => slice.some((b) => withinBounds(schema, c, b)) : undefined;
   let rowsInPartition = 0;
   for await (const piece of readPieces(view, key, slice, false, { skipPartition: false })) {
     const live = { rows: 0 };
+    const keep = slice ? keepWithin(schema, piece.partition, slice) : undefined;
     const rows = materialize(schema, piece.partition, { nowSeconds: view.nowSeconds, noStaticRow: piece.more || rowsInPartition > 0, keep, live });
     rowsInPartition += live.rows;
     if (rows.length > 0) yield rows;

@@ -1,4 +1,4 @@
-// Over 400 lines because it is one table: encode, decode and order for every CQL type, kept side by side so a type is read in one place.
+// Over 400 lines because it is one table: encode and decode for every CQL type, kept side by side so a type is read in one place.
 // Values ↔ Cassandra's serialized bytes, per type. JS mapping (docs/types.md):
 // text/ascii string; int/smallint/tinyint number; bigint/varint/counter bigint;
 // float/double number; boolean; blob Uint8Array; uuid/timeuuid/inet string;
@@ -7,7 +7,7 @@
 // tuple array; UDT object.
 import { CqlType, typeToCql } from "./cqltype.js";
 import { Decimal, Duration, dateToDays, daysToDate, parseTime, parseTimestamp } from "./values.js";
-import { ByteReader, ByteWriter, utf8, compareBytes, invalidUtf8At, utf8decode, HEX_BYTE } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8, invalidUtf8At, utf8decode, HEX_BYTE } from "../util/bytes.js";
 import { InvalidValueError } from "../errors.js";
 import { quote } from "../util/limits.js";
 
@@ -310,11 +310,9 @@ export function mapEntries(t: Extract<CqlType, { kind: "map" }>, v: CqlValue): [
   } else if (isPlainObject(v)) pairs = Object.entries(v);
   else bad(t, v);
   const enc = pairs.map(([k, val]) => [encodeValue(t.key, k), encodeValue(t.value, val)] as [Uint8Array, Uint8Array]);
-  enc.sort((a, b) => compareValues(t.key, a[0], b[0]));
-  for (let i = 1; i < enc.length; i++) {
-    if (compareValues(t.key, enc[i - 1][0], enc[i][0]) === 0) bad(t, v, "duplicate key");
-  }
-  return enc;
+  const order = valueOrder(t.key, enc.map((e) => e[0]));
+  if (order.some((i) => i < 0)) bad(t, v, "duplicate key");
+  return Array.from(order, (i) => enc[i]);
 }
 
 /** An object literal or a null-prototype object: what a UDT or a map may be given as. */
@@ -325,8 +323,27 @@ export function isPlainObject(v: unknown): v is Record<string, CqlValue> {
 }
 
 export function sortedUnique(elems: Uint8Array[], t: CqlType): Uint8Array[] {
-  elems.sort((a, b) => compareValues(t, a, b));
-  return elems.filter((e, i) => i === 0 || compareValues(t, elems[i - 1], e) !== 0);
+  const out: Uint8Array[] = [];
+  for (const i of valueOrder(t, elems)) if (i >= 0) out.push(elems[i]);
+  return out;
+}
+
+type ValueOrder = (t: CqlType, values: readonly Uint8Array[]) => Int32Array;
+let order: ValueOrder | null = null;
+
+/**
+ * The order of a type's values is the core's alone (src/core/order.ts), and
+ * the core sits above this layer: it hands its valueOrder down here when
+ * loaded. Indexes in order, ~i for one equal to the value before it.
+ */
+export function useValueOrder(f: ValueOrder): void {
+  order = f;
+}
+
+function valueOrder(t: CqlType, values: readonly Uint8Array[]): Int32Array {
+  if (values.length < 2) return Int32Array.from(values, (_, i) => i);
+  if (!order) throw new Error("cqlite-web: the wasm core is not loaded; import an entry point that loads it");
+  return order(t, values);
 }
 
 // Scalars of their exact width decode without a reader: a result set decodes
@@ -478,117 +495,4 @@ export function counterValue(b: Uint8Array): bigint {
   }
   if (r.remaining !== 0) throw new InvalidValueError(`corrupt counter context: ${r.remaining} trailing bytes`);
   return total;
-}
-
-// ---- ordering of serialized values (mirrors assembly/merge/compare.ts)
-
-function signedBE(b: Uint8Array): bigint {
-  return varintValue(b);
-}
-
-export function compareValues(t: CqlType, a: Uint8Array, b: Uint8Array): number {
-  if (a.length === 0 || b.length === 0) return a.length === 0 ? (b.length === 0 ? 0 : -1) : 1;
-  switch (t.kind) {
-    case "int": case "bigint": case "smallint": case "tinyint": case "timestamp": case "time": case "counter": case "varint": {
-      const x = signedBE(a), y = signedBE(b);
-      return x < y ? -1 : x > y ? 1 : 0;
-    }
-    case "decimal": {
-      return compareDecimals(decodeValue(t, a) as Decimal, decodeValue(t, b) as Decimal);
-    }
-    case "float": case "double": {
-      const x = decodeValue(t, a) as number, y = decodeValue(t, b) as number;
-      return javaDoubleCompare(x, y);
-    }
-    case "uuid": case "timeuuid":
-      return compareUuid(a, b, t.kind === "timeuuid");
-    case "list": case "set": case "map": case "tuple": case "udt":
-      return compareSeq(t, a, b);
-    default:
-      return Math.sign(compareBytes(a, b));
-  }
-}
-
-/**
- * Decimals by value. Signs first, then orders of magnitude, and only then
- * the digits on a common scale: scaling by the raw scale difference would
- * take 10^(2^32) for scales a hostile value can carry.
- */
-function compareDecimals(a: Decimal, b: Decimal): number {
-  const sa = a.unscaled < 0n ? -1 : a.unscaled > 0n ? 1 : 0, sb = b.unscaled < 0n ? -1 : b.unscaled > 0n ? 1 : 0;
-  if (sa !== sb || sa === 0) return Math.sign(sa - sb);
-  const digits = (d: Decimal) => (d.unscaled < 0n ? -d.unscaled : d.unscaled).toString().length;
-  const ea = digits(a) - a.scale, eb = digits(b) - b.scale;
-  if (ea !== eb) return ea < eb ? -sa : sa;
-  // same magnitude: the scales differ by no more than the digit counts do
-  const s = Math.max(a.scale, b.scale);
-  const x = a.unscaled * 10n ** BigInt(s - a.scale), y = b.unscaled * 10n ** BigInt(s - b.scale);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-export function javaDoubleCompare(x: number, y: number): number {
-  if (x < y) return -1;
-  if (x > y) return 1;
-  if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
-  if (Number.isNaN(y)) return -1;
-  if (x === 0 && y === 0) return Object.is(x, -0) ? (Object.is(y, -0) ? 0 : -1) : Object.is(y, -0) ? 1 : 0;
-  return 0;
-}
-
-function uuidTime(b: Uint8Array): bigint {
-  const v = new DataView(b.buffer, b.byteOffset, 8);
-  const low = BigInt(v.getUint32(0)), mid = BigInt(v.getUint16(4)), hi = BigInt(v.getUint16(6) & 0x0fff);
-  return (hi << 48n) | (mid << 32n) | low;
-}
-
-function compareUuid(a: Uint8Array, b: Uint8Array, timeOnly: boolean): number {
-  if (a.length !== 16 || b.length !== 16) return Math.sign(compareBytes(a, b));
-  const va = a[6] >> 4, vb = b[6] >> 4;
-  if (!timeOnly && va !== vb) return va < vb ? -1 : 1;
-  if (timeOnly || va === 1) {
-    const x = uuidTime(a), y = uuidTime(b);
-    if (x !== y) return x < y ? -1 : 1;
-    if (timeOnly) {
-      for (let i = 8; i < 16; i++) {
-        const p = (a[i] << 24) >> 24, q = (b[i] << 24) >> 24;
-        if (p !== q) return p < q ? -1 : 1;
-      }
-      return 0;
-    }
-  }
-  return Math.sign(compareBytes(a, b));
-}
-
-function compareSeq(t: CqlType, a: Uint8Array, b: Uint8Array): number {
-  const ra = new ByteReader(a), rb = new ByteReader(b);
-  const next = (r: ByteReader) => {
-    const n = r.i32();
-    return n < 0 ? null : r.bytes(n);
-  };
-  if (t.kind === "tuple" || t.kind === "udt") {
-    const types = t.kind === "tuple" ? t.elems : t.fields.map((f) => f.type);
-    // a value may end early (written before ALTER TYPE added fields): the
-    // missing fields count as null, so only a present field makes it longer
-    const onlyNulls = (r: ByteReader) => {
-      while (r.remaining > 0) if (next(r) !== null) return false;
-      return true;
-    };
-    for (const et of types) {
-      if (ra.remaining === 0 || rb.remaining === 0) return (onlyNulls(ra) ? 0 : 1) - (onlyNulls(rb) ? 0 : 1);
-      const x = next(ra), y = next(rb);
-      const c = x === null || y === null ? (x === null ? (y === null ? 0 : -1) : 1) : compareValues(et, x, y);
-      if (c) return c;
-    }
-    return 0;
-  }
-  if (t.kind !== "list" && t.kind !== "set" && t.kind !== "map") return 0;
-  const na = ra.i32(), nb = rb.i32();
-  const per = t.kind === "map" ? [t.key, t.value] : [t.elem];
-  for (let i = 0; i < Math.min(na, nb); i++) {
-    for (const et of per) {
-      const c = compareValues(et, next(ra) ?? new Uint8Array(0), next(rb) ?? new Uint8Array(0));
-      if (c) return c;
-    }
-  }
-  return na < nb ? -1 : na > nb ? 1 : 0;
 }
