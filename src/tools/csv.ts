@@ -27,6 +27,8 @@ export class CsvReader {
   start = new Int32Array(16);
   end = new Int32Array(16);
   line = 0;
+  /** the current record's length in bytes, its line break included */
+  size = 0;
   /** the header's names (trimmed), once read */
   header: string[] | null = null;
   private escaped = new Uint8Array(16);
@@ -68,7 +70,7 @@ export class CsvReader {
     for (;;) {
       if (!this.scan()) return false;
       if (this.header) {
-        if (this.count !== this.header.length) throw new BadRecordError(this.line, `${this.count} fields, the header has ${this.header.length}`);
+        if (this.count !== this.header.length) throw new BadRecordError(this.line, `${this.count} fields, the header has ${this.header.length}`, true);
         return true;
       }
       const names: string[] = [];
@@ -173,6 +175,7 @@ export class CsvReader {
       break;
     }
     this.count = count;
+    this.size = p - this.pos;
     this.line = startLine;
     this.pos = p;
     this.at = line;

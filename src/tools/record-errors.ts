@@ -9,7 +9,8 @@ export class BodyTooLargeError extends CqliteError {
 }
 
 export class BadRecordError extends CqliteError {
-  constructor(readonly line: number, readonly reason: string) {
+  /** `resumable`: the reader is past the record and may go on with the next (a wrong field count), rather than lost in the input (a quote never closed) */
+  constructor(readonly line: number, readonly reason: string, readonly resumable = false) {
     super("BAD_ROW", `line ${line}: ${reason}`);
   }
 }
