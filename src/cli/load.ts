@@ -1,10 +1,17 @@
 // `cqlite-web load`: CSV or NDJSON streamed through the engine (on files in a
 // temporary directory, so memory stays bounded) and exported as Cassandra
-// SSTables in Cassandra's layout, as a zip or a directory.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, mkdirSync, statSync } from "node:fs";
+// SSTables in Cassandra's layout, as a zip or a directory. All or nothing:
+// the output is written only once every row is in, and is durable (synced,
+// a zip renamed into place whole) before the load reports success; a bad row
+// without skipBad, a failure or a crash leaves no output, and an earlier one
+// as it was. The engine's log in the working directory is not synced
+// (nothing is acknowledged before the output is durable), so a crash leaves
+// there a database that opens with what it had flushed.
+import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
+import { join } from "node:path";
+import { DurableFile } from "./durable-file.js";
 import { BadRecordError } from "../tools/record-errors.js";
 import { CsvReader } from "../tools/csv.js";
 import { CsvBatchStager } from "./csv-batch.js";
@@ -118,6 +125,7 @@ async function loadCsv(e: WriteEngine, o: LoadOptions, report: LoadReport, show:
         continue;
       }
       stager ??= new CsvBatchStager(e.schema, csv.header!);
+      lines[row] = csv.line;
       try {
         stager.stage(batch, csv, row);
       } catch (err) {
@@ -125,7 +133,7 @@ async function loadCsv(e: WriteEngine, o: LoadOptions, report: LoadReport, show:
         if (stop) throw stop;
         continue;
       }
-      lines[row++] = csv.line;
+      row++;
       bytes += csv.size;
       if (row === BATCH_ROWS || bytes >= BATCH_BYTES) await write();
     }
@@ -212,27 +220,25 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
     }
     if (batch.length) await writeBatch(e, batch, o, report);
     report.bytesRead = inputBytes;
-    let out: ReturnType<typeof createWriteStream> | null = null;
-    if (o.out) {
-      mkdirSync(dirname(o.out), { recursive: true });
-      out = createWriteStream(o.out);
-    }
-    const exp = await e.exportSSTable({
-      keyspace: o.keyspace, table: o.table, version: o.format,
-      zip: out ? (chunk) => new Promise<void>((res, rej) => out!.write(chunk, (err) => (err ? rej(err) : res()))) : undefined,
-    });
-    if (out) await new Promise<void>((res) => out!.end(res));
-    if (o.outDir) {
-      for (const f of exp.files) {
-        const target = join(o.outDir, f.name);
-        mkdirSync(dirname(target), { recursive: true });
-        const ws = createWriteStream(target);
-        for await (const c of readChunks(storage, `export/${f.name}`)) await new Promise<void>((res, rej) => ws.write(c, (err) => (err ? rej(err) : res())));
-        await new Promise<void>((res) => ws.end(res));
+    // the zip under a temporary name until it is whole and synced; each file of a directory synced
+    const out = o.out ? await DurableFile.create(o.out) : null;
+    try {
+      const exp = await e.exportSSTable({ keyspace: o.keyspace, table: o.table, version: o.format, keep: o.outDir ? true : undefined, zip: out ? (chunk) => out.write(chunk) : undefined });
+      if (o.outDir) {
+        for (const f of exp.files) {
+          const target = join(o.outDir, f.name);
+          const ws = await DurableFile.create(target);
+          for await (const c of readChunks(storage, `export/${f.name}`)) await ws.write(c);
+          await ws.commit();
+        }
       }
+      await out?.commit();
+      report.files = exp.files;
+      report.zipBytes = exp.zipBytes;
+    } catch (err) {
+      await out?.abandon();
+      throw err;
     }
-    report.files = exp.files;
-    report.zipBytes = exp.zipBytes;
     report.seconds = (performance.now() - t0) / 1000;
     show(true);
     return report;
