@@ -16,7 +16,7 @@ import { BadRecordError } from "../tools/record-errors.js";
 import { CsvReader } from "../tools/csv.js";
 import { CsvBatchStager } from "./csv-batch.js";
 import { WriteEngine } from "../engine/engine.js";
-import { NodeFileStorage } from "../storage/node.js";
+import { ScratchStorage } from "./scratch-storage.js";
 import { recordToPartition } from "../cql/records.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
 import { encodeMutation, InvalidMutationError } from "../engine/mutation.js";
@@ -48,6 +48,8 @@ export interface LoadReport {
   skipped: number;
   bytesRead: number;
   seconds: number;
+  /** of which reading the input and writing it into the engine (the rest merges, validates and writes the output) */
+  ingestSeconds: number;
   files: { name: string; size: number }[];
   zipBytes: number;
 }
@@ -184,9 +186,9 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
   const t0 = performance.now();
   const inputBytes = statSync(o.input).size;
   const dir = mkdtempSync(join(tmpdir(), "cqlite-load-"));
-  const storage = await NodeFileStorage.open(dir);
+  const storage = await ScratchStorage.open(dir);
   const e = await WriteEngine.open({ storage, schema: o.schema, walSync: "none", flushThresholdBytes: 16 << 20, format: o.format });
-  const report: LoadReport = { rows: 0, skipped: 0, bytesRead: 0, seconds: 0, files: [], zipBytes: 0 };
+  const report: LoadReport = { rows: 0, skipped: 0, bytesRead: 0, seconds: 0, ingestSeconds: 0, files: [], zipBytes: 0 };
   let lastShown = 0;
   const show = (final: boolean) => {
     const now = performance.now();
@@ -221,6 +223,7 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
     if (batch.length) await writeBatch(e, batch, o, report);
     report.bytesRead = inputBytes;
     // the zip under a temporary name until it is whole and synced; each file of a directory synced
+    report.ingestSeconds = (performance.now() - t0) / 1000;
     const out = o.out ? await DurableFile.create(o.out) : null;
     try {
       const exp = await e.exportSSTable({ keyspace: o.keyspace, table: o.table, version: o.format, keep: o.outDir ? true : undefined, zip: out ? (chunk) => out.write(chunk) : undefined });

@@ -205,7 +205,8 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
       const tables = readTables(a.positional[0], a, err);
       if (a.flags.has("--merged")) {
         const merged: unknown[] = [];
-        for (const t of tables) merged.push(...(await dumpMerged(await openTable(t, a), o)));
+        // one push per partition: spreading a large table's array into push() overflows the stack
+        for (const t of tables) for (const p of await dumpMerged(await openTable(t, a), o)) merged.push(p);
         if (lines) for (const p of merged) out(JSON.stringify(p));
         else out(JSON.stringify(merged, null, 2));
         return 0;
@@ -257,7 +258,7 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
         skipBad: a.flags.has("--skip-bad"), format, tty,
         progress: (line, final) => (tty ? process.stderr.write(line + (final ? "\n" : "")) : err(line)),
       });
-      out(`loaded ${r.rows} rows${r.skipped ? `, skipped ${r.skipped} bad rows` : ""} in ${r.seconds.toFixed(1)} s into ${r.files.length} files${outZip ? ` (${outZip}, ${r.zipBytes} bytes)` : ""}`);
+      out(`loaded ${r.rows} rows${r.skipped ? `, skipped ${r.skipped} bad rows` : ""} in ${r.seconds.toFixed(1)} s (${r.ingestSeconds.toFixed(1)} s reading them in, then the export) into ${r.files.length} files${outZip ? ` (${outZip}, ${r.zipBytes} bytes)` : ""}`);
       return 0;
     }
     if (cmd === "convert") {
