@@ -47,7 +47,7 @@ export class Batch {
   private readonly values = new Map<ColumnDef, StagedColumn>();
   private readonly keyOf = new Map<ColumnDef, StagedColumn>();
 
-  constructor(readonly schema: TableSchema, readonly rows: number, readonly rowName: RowName, readonly write: BatchWrite) {
+  constructor(readonly schema: TableSchema, public rows: number, readonly rowName: RowName, readonly write: BatchWrite) {
     this.keys = [...schema.partitionKey, ...schema.clustering].map((d) => new StagedColumn(d, -1, rows));
     for (const c of this.keys) this.keyOf.set(c.def, c);
   }
@@ -73,30 +73,49 @@ export class Batch {
     }
   }
 
+  /** Forgets what row `row` staged (a row found bad while a loader stages it row by row). */
+  clearRow(row: number): void {
+    for (const c of this.keys) c.clear(row);
+    for (const c of this.values.values()) c.clear(row);
+  }
+
+  /** The batch ends after `rows` rows (a loader's last batch, staged into one made for more). */
+  truncate(rows: number): void {
+    if (!(rows >= 0 && rows <= this.rows)) throw new RangeError(`truncate(${rows}) of a batch of ${this.rows} rows`);
+    this.rows = rows;
+    for (const c of this.keys) c.truncate(rows);
+    for (const c of this.values.values()) c.truncate(rows);
+  }
+
   private writeTime(row: number): WriteTime {
     return { timestamp: this.write.timestamp + BigInt(row), ttl: this.write.ttl, nowSeconds: this.write.nowSeconds };
   }
 
-  /** Checks what the log requires of keys and clustering (src/engine/mutation.ts), row by row. */
-  private check(): void {
-    const at = (e: CqliteError, r: number) => located(e, this.rowName(r), r);
-    const pk = this.keys.slice(0, this.schema.partitionKey.length);
-    const ck = this.keys.slice(pk.length);
-    for (let r = 0; r < this.rows; r++) {
-      for (const c of this.keys) if (c.presence[r] !== BATCH_VALUE) throw at(new InvalidValueError(`missing primary key column '${c.def.name}'`), r);
-      let keyBytes = 0;
-      for (const c of pk) {
-        const n = c.length(r);
-        if (pk.length > 1 && n > MAX_KEY_BYTES) throw at(new InvalidValueError(`partition key component '${c.def.name}' of ${n} bytes exceeds 65535`), r);
-        keyBytes += pk.length > 1 ? n + 3 : n;
-      }
-      if (keyBytes === 0) throw at(new InvalidMutationError(`a partition key may not be empty`), r);
-      if (keyBytes > MAX_KEY_BYTES) throw at(new InvalidValueError(`partition key of ${keyBytes} bytes exceeds 65535`), r);
-      for (const c of ck) {
-        const n = c.length(r);
-        if (n > MAX_KEY_BYTES) throw at(new InvalidMutationError(`clustering column '${c.def.name}' has a value of ${n} bytes; at most ${MAX_KEY_BYTES}`), r);
-      }
+  /**
+   * Checks what the log requires of row r's key and clustering
+   * (src/engine/mutation.ts); encode() checks every row, a loader may check
+   * each as it stages it.
+   */
+  checkRow(r: number): void {
+    const at = (e: CqliteError) => located(e, this.rowName(r), r);
+    const keys = this.keys, pkCount = this.schema.partitionKey.length;
+    for (const c of keys) if (c.presence[r] !== BATCH_VALUE) throw at(new InvalidValueError(`missing primary key column '${c.def.name}'`));
+    let keyBytes = 0;
+    for (let i = 0; i < pkCount; i++) {
+      const c = keys[i], n = c.length(r);
+      if (pkCount > 1 && n > MAX_KEY_BYTES) throw at(new InvalidValueError(`partition key component '${c.def.name}' of ${n} bytes exceeds 65535`));
+      keyBytes += pkCount > 1 ? n + 3 : n;
     }
+    if (keyBytes === 0) throw at(new InvalidMutationError(`a partition key may not be empty`));
+    if (keyBytes > MAX_KEY_BYTES) throw at(new InvalidValueError(`partition key of ${keyBytes} bytes exceeds 65535`));
+    for (let i = pkCount; i < keys.length; i++) {
+      const c = keys[i], n = c.length(r);
+      if (n > MAX_KEY_BYTES) throw at(new InvalidMutationError(`clustering column '${c.def.name}' has a value of ${n} bytes; at most ${MAX_KEY_BYTES}`));
+    }
+  }
+
+  private check(): void {
+    for (let r = 0; r < this.rows; r++) this.checkRow(r);
   }
 
   /** The log payload of every row, one partition each: one copy in, one core call, one copy out. */

@@ -40,7 +40,7 @@ export class StagedColumn {
   bytes: Uint8Array;
   used = 0;
 
-  constructor(readonly def: ColumnDef, readonly index: number, readonly rows: number) {
+  constructor(readonly def: ColumnDef, readonly index: number, public rows: number) {
     this.kind = stagingKind(def.type);
     this.presence = new Uint8Array(rows);
     const k = this.kind;
@@ -49,6 +49,33 @@ export class StagedColumn {
     if (variable) this.data = null;
     this.offsets = variable ? new Int32Array(rows + 1) : null;
     this.bytes = new Uint8Array(variable ? Math.max(64, rows * 16) : 0);
+  }
+
+  /** Row `row` unstaged: absent again, and the bytes it had appended given back (rows are staged in order). */
+  clear(row: number): void {
+    if (this.presence[row] === BATCH_VALUE && this.offsets) this.used = this.offsets[row];
+    this.presence[row] = 0;
+  }
+
+  truncate(rows: number): void {
+    this.rows = rows;
+  }
+
+  /**
+   * A text or ascii value given as bytes: taken as they are when every byte
+   * is ASCII (valid UTF-8 and US-ASCII both); false for anything else, which
+   * the caller stages from its string so that the codec's checks apply.
+   */
+  setAsciiBytes(row: number, b: Uint8Array): boolean {
+    const n = b.length;
+    for (let i = 0; i < n; i++) if (b[i] >= 0x80) return false;
+    this.presence[row] = BATCH_VALUE;
+    const o = this.offsets!;
+    o[row] = this.used;
+    this.room(n);
+    this.bytes.set(b, this.used);
+    o[row + 1] = this.used += n;
+    return true;
   }
 
   setNull(row: number): void {

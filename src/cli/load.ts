@@ -1,14 +1,22 @@
 // `cqlite-web load`: CSV or NDJSON streamed through the engine (on files in a
 // temporary directory, so memory stays bounded) and exported as Cassandra
-// SSTables in Cassandra's layout, as a zip or a directory.
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, mkdirSync, statSync } from "node:fs";
+// SSTables in Cassandra's layout, as a zip or a directory. All or nothing:
+// the output is written only once every row is in, and is durable (synced,
+// a zip renamed into place whole) before the load reports success; a bad row
+// without skipBad, a failure or a crash leaves no output, and an earlier one
+// as it was. The engine's log in the working directory is not synced
+// (nothing is acknowledged before the output is durable), so a crash leaves
+// there a database that opens with what it had flushed.
+import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { Readable } from "node:stream";
-import { csvRecords, BadRecordError } from "../tools/records.js";
+import { join } from "node:path";
+import { DurableFile } from "./durable-file.js";
+import { BadRecordError } from "../tools/record-errors.js";
+import { CsvReader } from "../tools/csv.js";
+import { CsvBatchStager } from "./csv-batch.js";
 import { WriteEngine } from "../engine/engine.js";
-import { NodeFileStorage } from "../storage/node.js";
+import { ScratchStorage } from "./scratch-storage.js";
 import { recordToPartition } from "../cql/records.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
 import { encodeMutation, InvalidMutationError } from "../engine/mutation.js";
@@ -40,45 +48,106 @@ export interface LoadReport {
   skipped: number;
   bytesRead: number;
   seconds: number;
+  /** of which reading the input and writing it into the engine (the rest merges, validates and writes the output) */
+  ingestSeconds: number;
   files: { name: string; size: number }[];
   zipBytes: number;
 }
 
 /** The input file, counting the bytes read so far (for the progress line). */
 function counted(path: string, read: { bytes: number }) {
-  const rs = createReadStream(path);
+  // large reads: the CSV reader copies only an unfinished record from one to the next
+  const rs = createReadStream(path, { highWaterMark: 1 << 20 });
   rs.on("data", (c) => (read.bytes += c.length));
   return rs;
 }
 
-async function* records(path: string, read: { bytes: number }): AsyncGenerator<{ line: number; record: Record<string, unknown> | Error }> {
-  if (/\.(nd)?jsonl?$/i.test(path)) {
-    const rl = createInterface({ input: counted(path, read), crlfDelay: Infinity });
-    let line = 0;
-    for await (const text of rl) {
-      line++;
-      if (!text.trim()) continue;
-      try {
-        const r = JSON.parse(text);
-        if (typeof r !== "object" || r === null || Array.isArray(r)) throw new Error("not a JSON object");
-        yield { line, record: r };
-      } catch (e) {
-        yield { line, record: e as Error };
-      }
+const isNdjson = (path: string) => /\.(nd)?jsonl?$/i.test(path);
+
+async function* ndjsonRecords(path: string, read: { bytes: number }): AsyncGenerator<{ line: number; record: Record<string, unknown> | Error }> {
+  const rl = createInterface({ input: counted(path, read), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of rl) {
+    line++;
+    if (!text.trim()) continue;
+    try {
+      const r = JSON.parse(text);
+      if (typeof r !== "object" || r === null || Array.isArray(r)) throw new Error("not a JSON object");
+      yield { line, record: r };
+    } catch (e) {
+      yield { line, record: e as Error };
     }
-    return;
-  }
-  // empty CSV fields are nulls, as cqlsh COPY reads them; a malformed record ends the input
-  try {
-    yield* csvRecords(Readable.toWeb(counted(path, read)) as ReadableStream<Uint8Array>, Infinity);
-  } catch (e) {
-    if (!(e instanceof BadRecordError)) throw e;
-    yield { line: e.line, record: new Error(e.reason) };
   }
 }
 
 /** Records per write: the engine encodes each batch in one core call. */
 const BATCH_ROWS = 2000;
+/** A CSV batch is written once its input holds this many bytes, well under the largest write the log takes (16 MiB). */
+const BATCH_BYTES = 4 << 20;
+
+/**
+ * CSV straight into batches (src/cli/csv-batch.ts): no record objects. A bad
+ * value or a record with the wrong number of fields stops the load with its
+ * line, or with skipBad is counted and left out; a quote never closed stops
+ * it either way (where the next record starts is lost).
+ */
+async function loadCsv(e: WriteEngine, o: LoadOptions, report: LoadReport, show: (final: boolean) => void): Promise<void> {
+  const read = { bytes: 0 };
+  const csv = new CsvReader();
+  let stager: CsvBatchStager | null = null;
+  const lines = new Int32Array(BATCH_ROWS);
+  const newBatch = () => e.newBatch(BATCH_ROWS, (r) => `line ${lines[r]}`);
+  let batch = newBatch();
+  let row = 0, bytes = 0;
+  const bad = (err: unknown, line: number) => {
+    if (!(err instanceof InvalidValueError || err instanceof InvalidMutationError || (err instanceof BadRecordError && err.resumable))) return err;
+    const reason = err instanceof BadRecordError ? err.reason : err.message.replace(`line ${line}: `, "");
+    if (!o.skipBad) return new BadRowError(line, reason);
+    report.skipped++;
+    return null;
+  };
+  const write = async () => {
+    batch.truncate(row);
+    await e.writeBatch(batch);
+    report.rows += row;
+    report.bytesRead = read.bytes;
+    (row = 0), (bytes = 0);
+    batch = newBatch();
+    show(false);
+  };
+  const drain = async () => {
+    for (;;) {
+      try {
+        if (!csv.next()) return;
+      } catch (err) {
+        if (!(err instanceof BadRecordError)) throw err;
+        if (!err.resumable) throw new BadRowError(err.line, err.reason);
+        const stop = bad(err, err.line);
+        if (stop) throw stop;
+        continue;
+      }
+      stager ??= new CsvBatchStager(e.schema, csv.header!);
+      lines[row] = csv.line;
+      try {
+        stager.stage(batch, csv, row);
+      } catch (err) {
+        const stop = bad(err, csv.line);
+        if (stop) throw stop;
+        continue;
+      }
+      row++;
+      bytes += csv.size;
+      if (row === BATCH_ROWS || bytes >= BATCH_BYTES) await write();
+    }
+  };
+  for await (const chunk of counted(o.input, read)) {
+    csv.feed(chunk as Uint8Array);
+    await drain();
+  }
+  csv.finish();
+  await drain();
+  if (row) await write();
+}
 
 interface Pending {
   line: number;
@@ -117,9 +186,9 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
   const t0 = performance.now();
   const inputBytes = statSync(o.input).size;
   const dir = mkdtempSync(join(tmpdir(), "cqlite-load-"));
-  const storage = await NodeFileStorage.open(dir);
+  const storage = await ScratchStorage.open(dir);
   const e = await WriteEngine.open({ storage, schema: o.schema, walSync: "none", flushThresholdBytes: 16 << 20, format: o.format });
-  const report: LoadReport = { rows: 0, skipped: 0, bytesRead: 0, seconds: 0, files: [], zipBytes: 0 };
+  const report: LoadReport = { rows: 0, skipped: 0, bytesRead: 0, seconds: 0, ingestSeconds: 0, files: [], zipBytes: 0 };
   let lastShown = 0;
   const show = (final: boolean) => {
     const now = performance.now();
@@ -134,9 +203,10 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
     } else o.progress?.(`${report.rows} rows, ${rate} rows/s, ${(report.bytesRead / 1e6).toFixed(1)} of ${(inputBytes / 1e6).toFixed(1)} MB`, final);
   };
   try {
+    if (!isNdjson(o.input)) await loadCsv(e, o, report, show);
     let batch: Pending[] = [];
     const read = { bytes: 0 };
-    for await (const { line, record } of records(o.input, read)) {
+    if (isNdjson(o.input)) for await (const { line, record } of ndjsonRecords(o.input, read)) {
       if (record instanceof Error) {
         if (!o.skipBad) throw new BadRowError(line, record.message);
         report.skipped++;
@@ -152,27 +222,26 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
     }
     if (batch.length) await writeBatch(e, batch, o, report);
     report.bytesRead = inputBytes;
-    let out: ReturnType<typeof createWriteStream> | null = null;
-    if (o.out) {
-      mkdirSync(dirname(o.out), { recursive: true });
-      out = createWriteStream(o.out);
-    }
-    const exp = await e.exportSSTable({
-      keyspace: o.keyspace, table: o.table, version: o.format,
-      zip: out ? (chunk) => new Promise<void>((res, rej) => out!.write(chunk, (err) => (err ? rej(err) : res()))) : undefined,
-    });
-    if (out) await new Promise<void>((res) => out!.end(res));
-    if (o.outDir) {
-      for (const f of exp.files) {
-        const target = join(o.outDir, f.name);
-        mkdirSync(dirname(target), { recursive: true });
-        const ws = createWriteStream(target);
-        for await (const c of readChunks(storage, `export/${f.name}`)) await new Promise<void>((res, rej) => ws.write(c, (err) => (err ? rej(err) : res())));
-        await new Promise<void>((res) => ws.end(res));
+    // the zip under a temporary name until it is whole and synced; each file of a directory synced
+    report.ingestSeconds = (performance.now() - t0) / 1000;
+    const out = o.out ? await DurableFile.create(o.out) : null;
+    try {
+      const exp = await e.exportSSTable({ keyspace: o.keyspace, table: o.table, version: o.format, keep: o.outDir ? true : undefined, zip: out ? (chunk) => out.write(chunk) : undefined });
+      if (o.outDir) {
+        for (const f of exp.files) {
+          const target = join(o.outDir, f.name);
+          const ws = await DurableFile.create(target);
+          for await (const c of readChunks(storage, `export/${f.name}`)) await ws.write(c);
+          await ws.commit();
+        }
       }
+      await out?.commit();
+      report.files = exp.files;
+      report.zipBytes = exp.zipBytes;
+    } catch (err) {
+      await out?.abandon();
+      throw err;
     }
-    report.files = exp.files;
-    report.zipBytes = exp.zipBytes;
     report.seconds = (performance.now() - t0) / 1000;
     show(true);
     return report;

@@ -26,6 +26,7 @@ import { ReadSide } from "./reads.js";
 import { CqlSession } from "./session.js";
 import { adoptStaged, exportCurrent } from "./transfer.js";
 import { flattenRuns } from "../util/runs.js";
+import { Batch, RowName } from "../batch/batch.js";
 
 export type { EngineConfig, OpenReport, MaintenanceReport, MaintenanceStats, CacheStats, ReadStats } from "./config.js";
 export { EngineClosedError, ENGINE_LOCK } from "./config.js";
@@ -175,12 +176,14 @@ export class WriteEngine {
     return this.checked(() => this.session.execute(cql, params));
   }
 
-  /** Batches, each one durable write the wasm core encodes (README, "Batches"): records (column → value, as INSERT ... JSON takes them), columns of equal length, or one prepared write run once per bind row. A bad value throws, naming its row; nothing is written. */
+  /** Batches, each one durable write the wasm core encodes (README, "Batches"): records (column → value, as INSERT ... JSON takes them), columns of equal length, or one prepared write run once per bind row; or (newBatch, writeBatch) a batch the caller stages itself, as the CLI's CSV load does. A bad value throws, naming its row; nothing is written. */
   insert(records: Record<string, unknown>[]): Promise<void> {
     return this.checked(() => this.session.insert(records));
   }
   insertColumns(columns: Record<string, ArrayLike<unknown>>): Promise<void> { return this.checked(() => this.session.insertColumns(columns)); }
   executeMany(cql: string, rows: Params[]): Promise<void> { return this.checked(() => this.session.executeMany(cql, rows)); }
+  newBatch(rows: number, rowName: RowName = (r) => `row ${r}`): Batch { this.check(); return this.session.newBatch(rows, rowName); }
+  writeBatch(batch: Batch): Promise<void> { return this.checked(() => this.session.writeBatch(batch)); }
 
   /** The rows of a SELECT. */
   select(cql: string, params?: Params): Promise<CqlRow[]> {

@@ -18,7 +18,7 @@ import { EngineClock } from "./clock.js";
 import { EncodedMutation } from "./mutation.js";
 import { stageRecords, stageColumns, ColumnValues } from "../batch/records.js";
 import { planMany, stageMany } from "../batch/prepared.js";
-import { BatchWrite, located } from "../batch/batch.js";
+import { Batch, BatchWrite, RowName, located } from "../batch/batch.js";
 import { BATCH_MODE_RECORD } from "../../assembly/format/constants.js";
 import { ReadSide } from "./reads.js";
 
@@ -58,6 +58,15 @@ export class CqlSession {
     const batch = stageColumns(this.schema, columns, this.batchWrite(BATCH_MODE_RECORD, 0, rows));
     if (batch.rows === 0) return;
     await this.writeEncoded(batch.encode());
+  }
+
+  /** An empty batch of up to `rows` records, its write times reserved, for a loader that stages values itself (the CLI's CSV load). */
+  newBatch(rows: number, rowName: RowName): Batch {
+    return new Batch(this.schema, rows, rowName, this.batchWrite(BATCH_MODE_RECORD, 0, rows));
+  }
+
+  async writeBatch(batch: Batch): Promise<void> {
+    if (batch.rows > 0) await this.writeEncoded(batch.encode());
   }
 
   /** One prepared write executed once per bind row, all as one durable write. */
