@@ -2,7 +2,6 @@
 // Exit codes: 0 success, 1 invalid or corrupt input, 2 usage error.
 import { readFileSync, readdirSync, statSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname, basename } from "node:path";
-import { setFlagsFromString } from "node:v8";
 import { loadCoreNode } from "../core/load-node.js";
 import { SSTableReader } from "../sstable/reader.js";
 import { MemorySink } from "../sstable/writer.js";
@@ -18,9 +17,6 @@ import { validate } from "../tools/validate.js";
 import { CqliteError } from "../errors.js";
 import { FormatVersion, WRITABLE } from "../sstable/version.js";
 import { concat } from "../util/bytes.js";
-
-/** How far V8 may grow the JS heap after each full collection during a load, in percent. */
-const LOAD_HEAP_GROWING_PERCENT = 20;
 
 const TO = WRITABLE.join("|");
 
@@ -256,10 +252,6 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
       const format = a.flags.get("--format")?.[0] as FormatVersion | undefined;
       if (format && !WRITABLE.includes(format)) throw new UsageError(`--format must be one of ${WRITABLE.join(", ")}`);
       const { load } = await import("./load.js");
-      // the load is this process's one job, and V8's default growth let the export's garbage
-      // take the heap to 330 MB at three million rows (peak RSS 564 MB); growing it by at most
-      // a fifth at a time holds the peak near 380 MB (README, "Batches encoded in the core")
-      setFlagsFromString(`--heap-growing-percent=${LOAD_HEAP_GROWING_PERCENT}`);
       const tty = !!process.stderr.isTTY;
       const r = await load({
         schema: readFileSync(schemaFile, "utf8"), input, out: outZip, outDir, keyspace: a.flags.get("--keyspace")?.[0], table: a.flags.get("--table")?.[0],
