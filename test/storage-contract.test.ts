@@ -131,6 +131,22 @@ describe.each(backends)("Storage contract: $name", (backend) => {
     expect(await readAll(s, "a.db")).toBe("hello world");
   });
 
+  test("readInto fills the caller's buffer (a view inside a larger one), short only at the end", async () => {
+    const f = await s.open("ri.db", { create: true });
+    await f.append(b("hello world"));
+    const big = new Uint8Array(32).fill(0xee);
+    expect(await f.readInto!(6, big.subarray(4, 9))).toBe(5);
+    expect(dec.decode(big.subarray(4, 9))).toBe("world");
+    expect(big[3]).toBe(0xee);
+    expect(big[9]).toBe(0xee);
+    expect(await f.readInto!(8, big.subarray(0, 10))).toBe(3);
+    expect(dec.decode(big.subarray(0, 3))).toBe("rld");
+    expect(await f.readInto!(11, big.subarray(0, 4))).toBe(0);
+    expect(await f.readInto!(3, big.subarray(0, 0))).toBe(0);
+    await f.close();
+    await expect(f.readInto!(0, big)).rejects.toBeInstanceOf(StorageClosedError);
+  });
+
   test("write at an offset overwrites, at the end extends, past the end is refused", async () => {
     const f = await s.open("w.db", { create: true });
     await f.write(0, b("abcdef"));

@@ -358,7 +358,8 @@ export class SSTableReader {
 
   /**
    * Runs `use` over Data.db's [start, end) decompressed in core memory
-   * (`at`). The range's LZ4 chunks are read in one call, checked and
+   * (`at`). The range's LZ4 chunks are read in one call (into a reused buffer
+   * where the storage can read into one), checked and
    * decompressed inside the core, so no decompressed chunk and no joined
    * range becomes a host ArrayBuffer: a fresh ArrayBuffer costs a Chromium
    * worker 10-20 ms per MB (measured here), against 0.05 ms per MB to copy
@@ -375,8 +376,20 @@ export class SSTableReader {
     const first = Math.floor(start / len), last = Math.floor((end - 1) / len);
     const offsetOf = (i: number) => (i < c.offsets.length ? Number(c.offsets[i]) : data.size);
     const from = offsetOf(first);
-    const raw = await data.read(from, offsetOf(last + 1) - from);
-    if (raw.length !== offsetOf(last + 1) - from) throw new CorruptSSTableError(file, from + raw.length, "truncated chunk", "TRUNCATED");
+    const spare = data.readInto ? takeSpare(offsetOf(last + 1) - from) : null;
+    try {
+      const raw = spare ? spare.subarray(0, await data.readInto!(from, spare.subarray(0, offsetOf(last + 1) - from))) : await data.read(from, offsetOf(last + 1) - from);
+      if (raw.length !== offsetOf(last + 1) - from) throw new CorruptSSTableError(file, from + raw.length, "truncated chunk", "TRUNCATED");
+      return this.inCoreFrom(raw, from, start, end, first, last, offsetOf, use, undecodable);
+    } finally {
+      if (spare) giveSpare(spare);
+    }
+  }
+
+  private inCoreFrom<T>(raw: Uint8Array, from: number, start: number, end: number, first: number, last: number, offsetOf: (i: number) => number, use: (x: CoreExports, at: number, k: Core) => T, undecodable: (e: CoreError) => Error): T {
+    const c = this.compression!;
+    const file = this.file("Data.db");
+    const len = c.chunkLength;
     const k = core();
     let chunk = first;
     let using = false;
@@ -703,3 +716,23 @@ export function schemaFromHeader(s: Statistics, keyspace = "ks", table = "t"): T
 }
 
 export { ByteWriter };
+
+// Buffers that a range's compressed chunks are read into before the core
+// copies them in: reused, because a fresh ArrayBuffer costs a Chromium worker
+// 10-20 ms per MB. Each read takes its own and gives it back once the core
+// has its copy, so concurrent reads never share one; a few are kept, none
+// over SPARE_MAX.
+const spares: Uint8Array[] = [];
+const SPARES = 4;
+const SPARE_MAX = 4 << 20;
+
+function takeSpare(n: number): Uint8Array | null {
+  if (n > SPARE_MAX) return null;
+  const i = spares.findIndex((b) => b.length >= n);
+  if (i >= 0) return spares.splice(i, 1)[0];
+  return new Uint8Array(Math.max(n, 256 << 10));
+}
+
+function giveSpare(b: Uint8Array): void {
+  if (spares.length < SPARES) spares.push(b);
+}

@@ -3,6 +3,8 @@
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** As read, into `dest`; resolves to the bytes read. Optional (see readIntoOr). */
+  readInto?(offset: number, dest: Uint8Array): Promise<number>;
 }
 
 export class MemorySource implements ByteSource {

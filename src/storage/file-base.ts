@@ -63,6 +63,22 @@ export abstract class BaseFile implements StorageFile {
     });
   }
 
+  readInto(offset: number, dest: Uint8Array): Promise<number> {
+    return this.serial(async () => {
+      this.check(false);
+      checkRange(this.name, offset, dest.length);
+      if (dest.length === 0) return 0;
+      return this.readIntoAt(offset, dest);
+    });
+  }
+
+  /** readAt into `dest`; a backend that can read into a given buffer overrides it (no buffer made per read). */
+  protected async readIntoAt(offset: number, dest: Uint8Array): Promise<number> {
+    const b = await this.readAt(offset, dest.length);
+    dest.set(b);
+    return b.length;
+  }
+
   append(data: Uint8Array): Promise<void> {
     return this.serial(async () => {
       this.check(true);

@@ -282,6 +282,9 @@ class OpfsFile extends BaseFile {
     const n = this.h.read(buf, { at: offset });
     return n === length ? buf : buf.slice(0, n);
   }
+  protected override async readIntoAt(offset: number, dest: Uint8Array): Promise<number> {
+    return this.h.read(dest, { at: offset });
+  }
   protected async writeAt(offset: number, data: Uint8Array): Promise<void> {
     const n = this.h.write(data, { at: offset });
     if (n === data.length) return;

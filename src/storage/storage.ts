@@ -32,6 +32,11 @@ export interface StorageFile {
   size(): Promise<number>;
   /** Up to `length` bytes at `offset`: fewer only at the end of the file. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * As read, into `dest` (its length is the length asked); resolves to the
+   * bytes read. Optional: a handle without it is read through read().
+   */
+  readInto?(offset: number, dest: Uint8Array): Promise<number>;
   /** Writes at the end of the file. */
   append(data: Uint8Array): Promise<void>;
   /** Writes at `offset`, which must be at most the current size (no holes). */

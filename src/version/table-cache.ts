@@ -169,4 +169,14 @@ class CachedSource implements ByteSource {
     const n = Math.max(0, Math.min(length, this.size - offset));
     return this.cache.use(this.path, (f) => f.read(offset, n));
   }
+
+  readInto(offset: number, dest: Uint8Array): Promise<number> {
+    const into = dest.subarray(0, Math.max(0, Math.min(dest.length, this.size - offset)));
+    return this.cache.use(this.path, async (f) => {
+      if (f.readInto) return f.readInto(offset, into);
+      const b = await f.read(offset, into.length);
+      into.set(b);
+      return b.length;
+    });
+  }
 }
