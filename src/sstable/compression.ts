@@ -70,14 +70,25 @@ export function writeCompressionInfo(c: CompressionInfo, f: VersionFeatures): Ui
   return w.result();
 }
 
+/** Cassandra stores a chunk as it is when compressing it would not save enough. */
+export function storedUncompressed(c: CompressionInfo, stored: Uint8Array): boolean {
+  return stored.length >= c.maxCompressedLength;
+}
+
+/** An LZ4 chunk's uncompressed length, from its header, which must say `want`. */
+export function lz4Length(stored: Uint8Array, want: number, file: string, offset: number): number {
+  if (stored.length < 4) throw new CorruptSSTableError(file, offset, "LZ4 chunk shorter than its header");
+  const n = new DataView(stored.buffer, stored.byteOffset, 4).getInt32(0, true);
+  if (n !== want) throw new CorruptSSTableError(file, offset, `LZ4 chunk says ${n} bytes, expected ${want}`);
+  return n;
+}
+
 /** Decompresses one stored chunk (the `chunk`th, without its trailing CRC) into `uncompressedLength` bytes. */
 export function decompressChunk(c: CompressionInfo, stored: Uint8Array, uncompressedLength: number, file: string, offset: number, chunk = 0): Uint8Array {
-  if (stored.length >= c.maxCompressedLength) return stored.slice();
+  if (storedUncompressed(c, stored)) return stored.slice();
   try {
     if (c.className === LZ4_CLASS) {
-      if (stored.length < 4) throw new CorruptSSTableError(file, offset, "LZ4 chunk shorter than its header");
-      const n = new DataView(stored.buffer, stored.byteOffset, 4).getInt32(0, true);
-      if (n !== uncompressedLength) throw new CorruptSSTableError(file, offset, `LZ4 chunk says ${n} bytes, expected ${uncompressedLength}`);
+      const n = lz4Length(stored, uncompressedLength, file, offset);
       const k = core();
       return k.call((x) => {
         const src = x.alloc(stored.length);

@@ -14,7 +14,7 @@ import { parseClassName, className, reversedClassName } from "../types/classname
 import { CqlType, typeToCql } from "../types/cqltype.js";
 import { VersionFeatures, features } from "./version.js";
 import { Statistics, readStatistics, MURMUR3_PARTITIONER, BYTE_ORDERED_PARTITIONER } from "./statistics.js";
-import { CompressionInfo, readCompressionInfo, decompressChunk } from "./compression.js";
+import { CompressionInfo, readCompressionInfo, decompressChunk, storedUncompressed, lz4Length } from "./compression.js";
 import { IndexEntry, readIndex, readIndexEntry, seekIndexEntry } from "./index-file.js";
 import { IndexStream, EntryStream } from "./index-stream.js";
 import { Summary, readSummary } from "./summary-file.js";
@@ -269,21 +269,34 @@ export class SSTableReader {
     const hit = cache?.get(chunkKey(this.cacheId, i));
     if (hit) return hit;
     const c = this.compression!;
-    const data = this.components.get("Data.db")!;
-    const off = Number(c.offsets[i]);
-    const next = i + 1 < c.offsets.length ? Number(c.offsets[i + 1]) : data.size;
+    const off = this.chunkOffset(i);
+    const next = this.chunkOffset(i + 1);
     if (next - off < 4) throw new CorruptSSTableError(this.file("Data.db"), off, "chunk shorter than its checksum", "TRUNCATED");
-    const raw = await data.read(off, next - off);
+    const raw = await this.components.get("Data.db")!.read(off, next - off);
     if (raw.length !== next - off) throw new CorruptSSTableError(this.file("Data.db"), off + raw.length, "truncated chunk", "TRUNCATED");
-    const stored = raw.subarray(0, raw.length - 4);
-    const want = new DataView(raw.buffer, raw.byteOffset + raw.length - 4, 4).getUint32(0);
-    if (crc32(stored) !== want) throw new CorruptSSTableError(this.file("Data.db"), off, `chunk ${i} checksum mismatch`, "CHECKSUM");
+    const stored = this.storedChunk(raw, off, i);
     const ulen = Math.min(c.chunkLength, this.dataLength - i * c.chunkLength);
     const bytes = decompressChunk(c, stored, ulen, this.file("Data.db"), off, i);
     if (bytes.length !== ulen) throw new CorruptSSTableError(this.file("Data.db"), off, `chunk ${i} decompressed to ${bytes.length} bytes, expected ${ulen}`);
     this.dataCache = { chunk: i, bytes };
     cache?.set(chunkKey(this.cacheId, i), bytes, bytes.length);
     return bytes;
+  }
+
+  /** Where chunk `i` of Data.db starts; the file's size for the chunk after the last. */
+  private chunkOffset(i: number): number {
+    const c = this.compression!;
+    return i < c.offsets.length ? Number(c.offsets[i]) : this.components.get("Data.db")!.size;
+  }
+
+  /** Chunk `i`'s stored bytes, without its trailing CRC, which is checked; `raw` holds Data.db from `from` through the chunk. */
+  private storedChunk(raw: Uint8Array, from: number, i: number): Uint8Array {
+    const off = this.chunkOffset(i) - from, next = this.chunkOffset(i + 1) - from;
+    if (next - off < 4) throw new CorruptSSTableError(this.file("Data.db"), from + off, "chunk shorter than its checksum", "TRUNCATED");
+    const stored = raw.subarray(off, next - 4);
+    if (crc32(stored) !== new DataView(raw.buffer, raw.byteOffset + next - 4, 4).getUint32(0))
+      throw new CorruptSSTableError(this.file("Data.db"), from + off, `chunk ${i} checksum mismatch`, "CHECKSUM");
+    return stored;
   }
 
   /**
@@ -368,25 +381,25 @@ export class SSTableReader {
    * raised by `use`.
    */
   private async inCore<T>(start: number, end: number, use: (x: CoreExports, at: number, k: Core) => T, undecodable: (e: CoreError) => Error): Promise<T> {
-    const c = this.compression!;
     const file = this.file("Data.db");
     if (start < 0 || end > this.dataLength) throw new CorruptSSTableError(file, start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
     const data = this.components.get("Data.db")!;
-    const len = c.chunkLength;
+    const len = this.compression!.chunkLength;
     const first = Math.floor(start / len), last = Math.floor((end - 1) / len);
-    const offsetOf = (i: number) => (i < c.offsets.length ? Number(c.offsets[i]) : data.size);
-    const from = offsetOf(first);
-    const spare = data.readInto ? takeSpare(offsetOf(last + 1) - from) : null;
+    const from = this.chunkOffset(first);
+    const n = this.chunkOffset(last + 1) - from;
+    const spare = data.readInto ? takeSpare(n) : null;
     try {
-      const raw = spare ? spare.subarray(0, await data.readInto!(from, spare.subarray(0, offsetOf(last + 1) - from))) : await data.read(from, offsetOf(last + 1) - from);
-      if (raw.length !== offsetOf(last + 1) - from) throw new CorruptSSTableError(file, from + raw.length, "truncated chunk", "TRUNCATED");
-      return this.inCoreFrom(raw, from, start, end, first, last, offsetOf, use, undecodable);
+      const raw = spare ? spare.subarray(0, await data.readInto!(from, spare.subarray(0, n))) : await data.read(from, n);
+      if (raw.length !== n) throw new CorruptSSTableError(file, from + raw.length, "truncated chunk", "TRUNCATED");
+      return this.decompressed(raw, from, first, last, (x, dst, k) => use(x, dst + (start - first * len), k), undecodable);
     } finally {
       if (spare) giveSpare(spare);
     }
   }
 
-  private inCoreFrom<T>(raw: Uint8Array, from: number, start: number, end: number, first: number, last: number, offsetOf: (i: number) => number, use: (x: CoreExports, at: number, k: Core) => T, undecodable: (e: CoreError) => Error): T {
+  /** inCore's work once chunks `first` to `last` are in `raw` (Data.db from `from`): `use` gets where the first one was decompressed to. */
+  private decompressed<T>(raw: Uint8Array, from: number, first: number, last: number, use: (x: CoreExports, dst: number, k: Core) => T, undecodable: (e: CoreError) => Error): T {
     const c = this.compression!;
     const file = this.file("Data.db");
     const len = c.chunkLength;
@@ -399,26 +412,17 @@ export class SSTableReader {
         const dst = x.alloc((last - first + 1) * len);
         try {
           for (; chunk <= last; chunk++) {
-            const off = offsetOf(chunk) - from, next = offsetOf(chunk + 1) - from;
-            if (next - off < 4) throw new CorruptSSTableError(file, from + off, "chunk shorter than its checksum", "TRUNCATED");
-            const stored = raw.subarray(off, next - 4);
-            if ((x.crc32(0, src + off, stored.length) >>> 0) !== new DataView(raw.buffer, raw.byteOffset + next - 4, 4).getUint32(0))
-              throw new CorruptSSTableError(file, from + off, `chunk ${chunk} checksum mismatch`, "CHECKSUM");
+            const stored = this.storedChunk(raw, from, chunk);
+            const off = stored.byteOffset - raw.byteOffset;
             const ulen = Math.min(len, this.dataLength - chunk * len);
             const at = dst + (chunk - first) * len;
-            if (stored.length >= c.maxCompressedLength) {
-              // stored uncompressed, as Cassandra does when compressing would not save enough
+            if (storedUncompressed(c, stored)) {
               if (stored.length !== ulen) throw new CorruptSSTableError(file, from + off, `chunk ${chunk} holds ${stored.length} bytes, expected ${ulen}`);
               k.bytes(at, ulen).set(stored);
-              continue;
-            }
-            if (stored.length < 4) throw new CorruptSSTableError(file, from + off, "LZ4 chunk shorter than its header");
-            const n = new DataView(raw.buffer, raw.byteOffset + off, 4).getInt32(0, true);
-            if (n !== ulen) throw new CorruptSSTableError(file, from + off, `LZ4 chunk says ${n} bytes, expected ${ulen}`);
-            x.lz4Decompress(src + off + 4, stored.length - 4, at, ulen);
+            } else x.lz4Decompress(src + off + 4, stored.length - 4, at, lz4Length(stored, ulen, file, from + off));
           }
           using = true;
-          return use(x, dst + (start - first * len), k);
+          return use(x, dst, k);
         } finally {
           x.free(dst);
           x.free(src);
@@ -427,7 +431,7 @@ export class SSTableReader {
     } catch (e) {
       if (!(e instanceof CoreError)) throw e;
       if (using) throw undecodable(e);
-      throw new CorruptSSTableError(file, offsetOf(chunk) + 4 + e.offset, `corrupt LZ4 chunk ${chunk}`);
+      throw new CorruptSSTableError(file, this.chunkOffset(chunk) + 4 + e.offset, `corrupt LZ4 chunk ${chunk}`);
     }
   }
 

@@ -3,7 +3,7 @@
 export interface ByteSource {
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
-  /** As read, into `dest`; resolves to the bytes read. Optional (see readIntoOr). */
+  /** As read, into `dest`; resolves to the bytes read. Optional: readers fall back to read(). */
   readInto?(offset: number, dest: Uint8Array): Promise<number>;
 }
 
