@@ -1,6 +1,6 @@
 // The row stream (assembly/stream.ts documents the layout) to and from the
 // raw model. This is the only code that knows the stream's bytes host-side.
-import { ByteReader, ByteWriter } from "../util/bytes.js";
+import { ByteReader, ByteWriter, doubled } from "../util/bytes.js";
 import {
   RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END,
   RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH,
@@ -343,12 +343,14 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
     p.firstCell[rows] = cells;
     const n = r.u8();
     for (let i = 0; i < n; i++) {
-      if (values >= p.valueAt.length) (p.valueAt = grow(p.valueAt)), (p.valueLength = grow(p.valueLength));
+      if (values >= p.valueAt.length) (p.valueAt = doubled(p.valueAt)), (p.valueLength = doubled(p.valueLength));
       const l = r.i32();
       p.valueAt[values] = r.pos;
       p.valueLength[values++] = l;
-      if (l > 0) r.need(l);
-      if (l > 0) r.pos += l;
+      if (l > 0) {
+        r.need(l);
+        r.pos += l;
+      }
     }
     const marked = !r.minI64();
     if (marked) r.pos += 8;
@@ -362,7 +364,7 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
       const column = r.u16();
       if (r.u8() !== 0 || complex[column]) return -1;
       r.pos += 16; // timestamp, TTL, local deletion time
-      if (cells >= p.column.length) (p.column = grow(p.column)), (p.cellAt = grow(p.cellAt)), (p.cellLength = grow(p.cellLength));
+      if (cells >= p.column.length) (p.column = doubled(p.column)), (p.cellAt = doubled(p.cellAt)), (p.cellLength = doubled(p.cellLength));
       const l = r.i32();
       r.need(l);
       p.column[cells] = column;
@@ -380,14 +382,8 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
   return r.pos;
 }
 
-function grow<T extends Int32Array | Uint8Array>(a: T): T {
-  const b = new (a.constructor as { new (n: number): T })(a.length * 2);
-  b.set(a);
-  return b;
-}
-
 function growRows(p: PlainPartition): void {
-  p.marked = grow(p.marked);
-  p.firstValue = grow(p.firstValue);
-  p.firstCell = grow(p.firstCell);
+  p.marked = doubled(p.marked);
+  p.firstValue = doubled(p.firstValue);
+  p.firstCell = doubled(p.firstCell);
 }

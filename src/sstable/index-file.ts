@@ -57,23 +57,19 @@ const NO_ROW_INDEX = new Uint8Array(0);
  * must not change; `fileOffset` is where `b` starts in Index.db.
  */
 export function entryAt(b: Uint8Array, p: number, fileOffset: number, onError: (offset: number, what: string) => never): IndexEntry | null {
-  if (p + 2 > b.length) return null;
+  const end = entryEndAt(b, p, onError);
+  if (end < 0) return null;
   const k = p + 2 + ((b[p] << 8) | b[p + 1]);
-  if (k >= b.length || !vintWhole(b, k)) return null;
   const position = vintAt(b, k, onError);
-  if (vintEnd >= b.length || !vintWhole(b, vintEnd)) return null;
-  const size = vintAt(b, vintEnd, onError);
-  const end = vintEnd + size;
-  if (end > b.length) return null;
+  const promoted = vintEnd + uvintLength(b[vintEnd]);
   // most partitions have no row index: one shared empty view, not one each
-  return { key: b.subarray(p + 2, k), position, promoted: size ? b.subarray(vintEnd, end) : NO_ROW_INDEX, offset: fileOffset + p };
+  return { key: b.subarray(p + 2, k), position, promoted: end > promoted ? b.subarray(promoted, end) : NO_ROW_INDEX, offset: fileOffset + p };
 }
 
 /**
- * Where the entry at `p` of `b` ends, or -1 when `b` does not hold all of it;
- * `keyAt` receives the key's offset and length. Walks as entryAt does without
- * making the entry, so a piece of thousands of entries can be measured before
- * any of them is wanted.
+ * Where the entry at `p` of `b` ends, or -1 when `b` does not hold all of
+ * it: the walk entryAt makes, without making the entry, so a piece of
+ * thousands of entries can be measured before any of them is wanted.
  */
 export function entryEndAt(b: Uint8Array, p: number, onError: (offset: number, what: string) => never): number {
   if (p + 2 > b.length) return -1;

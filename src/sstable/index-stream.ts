@@ -5,6 +5,7 @@ import { CorruptSSTableError } from "../errors.js";
 import { IndexEntry, entryAt, entryEndAt } from "./index-file.js";
 import { tokensOf } from "../core/token.js";
 import { ByteSource } from "./source.js";
+import { doubled } from "../util/bytes.js";
 
 const PIECE = 64 * 1024; // small enough that reading one is a fraction of a maintenance slice
 
@@ -111,8 +112,8 @@ export class IndexStream extends EntryStream {
     for (;;) {
       const end = entryEndAt(this.buf, this.pos, this.onError);
       if (end < 0) break;
-      if (2 * n + 2 > keys.length) keys = grow(keys);
-      if (n >= this.starts.length) this.starts = grow(this.starts);
+      if (2 * n + 2 > keys.length) keys = doubled(keys);
+      if (n >= this.starts.length) this.starts = doubled(this.starts, 64);
       this.starts[n] = this.pos;
       keys[2 * n] = this.pos + 2;
       keys[2 * n + 1] = (this.buf[this.pos] << 8) | this.buf[this.pos + 1];
@@ -141,9 +142,3 @@ export class IndexStream extends EntryStream {
 }
 
 
-
-function grow(a: Int32Array): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(Math.max(64, a.length * 2));
-  b.set(a);
-  return b;
-}

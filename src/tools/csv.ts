@@ -6,6 +6,7 @@
 // and nothing is allocated per field. What the CSV means (which fields are
 // null, how values convert) is the caller's; what is malformed is here.
 import { BadRecordError } from "./record-errors.js";
+import { doubled } from "../util/bytes.js";
 
 const QUOTE = 0x22, COMMA = 0x2c, LF = 0x0a, CR = 0x0d, SPACE = 0x20, TAB = 0x09;
 
@@ -189,13 +190,8 @@ export class CsvReader {
   }
 
   private grow(): void {
-    const m = this.start.length * 2;
-    const s = new Int32Array(m), e = new Int32Array(m), x = new Uint8Array(m);
-    s.set(this.start);
-    e.set(this.end);
-    x.set(this.escaped);
-    this.start = s;
-    this.end = e;
-    this.escaped = x;
+    this.start = doubled(this.start);
+    this.end = doubled(this.end);
+    this.escaped = doubled(this.escaped);
   }
 }

@@ -218,6 +218,13 @@ export class ByteReader {
   }
 }
 
+/** `a`'s elements at the start of an array of its kind twice as long (at least `min`): offset tables that grow as they fill. */
+export function doubled<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T, min = 16): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2));
+  b.set(a);
+  return b;
+}
+
 /** Bytes of the unsigned vint whose first byte is `first`: one more than its leading one bits. */
 export function uvintLength(first: number): number {
   return 1 + Math.clz32(~(first << 24));
