@@ -4,6 +4,7 @@
 // (or none) or the new one whole, never a part of one.
 import { open, rename, rm, mkdir, FileHandle } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
+import { nodeOps } from "../storage/node.js";
 
 export class DurableFile {
   private constructor(readonly path: string, private readonly temp: string, private readonly fh: FileHandle) {}
@@ -22,21 +23,12 @@ export class DurableFile {
     await this.fh.sync();
     await this.fh.close();
     await rename(this.temp, this.path);
-    await syncDir(dirname(this.path));
+    await nodeOps.syncDir(dirname(this.path));
   }
 
   /** Leaves the target as it was. */
   async abandon(): Promise<void> {
     await this.fh.close().catch(() => undefined);
     await rm(this.temp, { force: true });
-  }
-}
-
-export async function syncDir(dir: string): Promise<void> {
-  const d = await open(dir, "r");
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
   }
 }
