@@ -149,6 +149,27 @@ async function loadCsv(e: WriteEngine, o: LoadOptions, report: LoadReport, show:
   if (row) await write();
 }
 
+/** NDJSON as records, a batch of BATCH_ROWS at a time; a line that is not a JSON object is a bad row. */
+async function loadNdjson(e: WriteEngine, o: LoadOptions, report: LoadReport, show: (final: boolean) => void): Promise<void> {
+  let batch: Pending[] = [];
+  const read = { bytes: 0 };
+  for await (const { line, record } of ndjsonRecords(o.input, read)) {
+    if (record instanceof Error) {
+      if (!o.skipBad) throw new BadRowError(line, record.message);
+      report.skipped++;
+      continue;
+    }
+    batch.push({ line, record });
+    report.bytesRead = read.bytes;
+    if (batch.length >= BATCH_ROWS) {
+      await writeBatch(e, batch, o, report);
+      batch = [];
+      show(false);
+    }
+  }
+  if (batch.length) await writeBatch(e, batch, o, report);
+}
+
 interface Pending {
   line: number;
   record: Record<string, unknown>;
@@ -203,24 +224,7 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
     } else o.progress?.(`${report.rows} rows, ${rate} rows/s, ${(report.bytesRead / 1e6).toFixed(1)} of ${(inputBytes / 1e6).toFixed(1)} MB`, final);
   };
   try {
-    if (!isNdjson(o.input)) await loadCsv(e, o, report, show);
-    let batch: Pending[] = [];
-    const read = { bytes: 0 };
-    if (isNdjson(o.input)) for await (const { line, record } of ndjsonRecords(o.input, read)) {
-      if (record instanceof Error) {
-        if (!o.skipBad) throw new BadRowError(line, record.message);
-        report.skipped++;
-        continue;
-      }
-      batch.push({ line, record });
-      report.bytesRead = read.bytes;
-      if (batch.length >= BATCH_ROWS) {
-        await writeBatch(e, batch, o, report);
-        batch = [];
-        show(false);
-      }
-    }
-    if (batch.length) await writeBatch(e, batch, o, report);
+    await (isNdjson(o.input) ? loadNdjson : loadCsv)(e, o, report, show);
     report.bytesRead = inputBytes;
     // the zip under a temporary name until it is whole and synced; each file of a directory synced
     report.ingestSeconds = (performance.now() - t0) / 1000;
