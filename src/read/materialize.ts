@@ -166,11 +166,12 @@ export function complexColumns(schema: TableSchema): Uint8Array {
 /**
  * materialize() for a plain partition read in place from its row stream
  * (readPlainPartition): every row it holds is live and every cell visible,
- * so its rows are built from the values alone, appended to `out`. `key` is
+ * so its rows are built from the values alone. `key` is
  * the partition's key (bytes at p.keyAt).
  */
-export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartition, key: Uint8Array, out: CqlRow[]): void {
+export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartition, key: Uint8Array): CqlRow[] {
   const clustering = schema.clustering;
+  const out: CqlRow[] = [];
   // the first row takes the key's columns from the bytes, later ones from it
   let first: CqlRow | undefined;
   for (let i = 0; i < p.rows; i++) {
@@ -192,6 +193,7 @@ export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartit
     }
     out.push(row);
   }
+  return out;
 }
 
 /**

@@ -290,10 +290,8 @@ export async function* scanPieces(view: ReadView, from: Position | null, control
     for (let at = 0; at < stream.length; ) {
       const end = complex ? readPlainPartition(reader, at, complex, into) : -1;
       if (end >= 0) {
-        const rows: CqlRow[] = [];
         const key = stream.subarray(into.keyAt, into.keyAt + into.keyLength);
-        plainRows(view.schema, stream, into, key, rows);
-        run.push({ partition: { key, token: reader.view.getBigInt64(into.tokenAt), unfiltereds: NO_UNFILTEREDS }, more: false, rows });
+        run.push({ partition: { key, token: reader.view.getBigInt64(into.tokenAt), unfiltereds: NO_UNFILTEREDS }, more: false, rows: plainRows(view.schema, stream, into, key) });
         at = end;
       } else {
         const ends: number[] = [];
