@@ -3,6 +3,7 @@
 // a violated invariant) poisons the instance; the next call gets a fresh one,
 // and tables and headers defined earlier are re-defined on it lazily.
 import { CoreError } from "../errors.js";
+import type { Reused } from "../util/bytes.js";
 import { zstdCompressImport } from "./libzstd.js";
 
 export interface CoreExports {
@@ -219,10 +220,14 @@ export class Core {
     return p;
   }
 
-  /** The core's result buffer, copied out. */
-  takeResult(): Uint8Array {
+  /** The core's result buffer, copied out: into `into` when given (valid until its next take), else into bytes of its own. */
+  takeResult(into?: Reused): Uint8Array {
     const x = this.x;
-    return this.bytes(x.resultPtr(), x.resultLen()).slice();
+    const result = this.bytes(x.resultPtr(), x.resultLen());
+    if (!into) return result.slice();
+    const out = into.take(result.length);
+    out.set(result);
+    return out;
   }
 
   /** Frees a header's slot in the core (its reader or writer is done with it); a later id() defines it again. */

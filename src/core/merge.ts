@@ -4,6 +4,7 @@ import { core, Registered } from "./core.js";
 import { CoreError } from "../errors.js";
 import { tableReg } from "./table-reg.js";
 import { TableSchema } from "../schema/schema.js";
+import type { Reused } from "../util/bytes.js";
 
 export interface PurgeOptions {
   /** tombstones deleted before this (seconds) may go: now − gc_grace_seconds */
@@ -19,12 +20,12 @@ export interface MergeResult {
 }
 
 /** Merges sorted row streams of one table into one sorted, reconciled stream. */
-export function mergeStreams(schema: TableSchema, streams: Uint8Array[], nowSeconds: number): Uint8Array {
-  return merge(schema, streams, nowSeconds).stream;
+export function mergeStreams(schema: TableSchema, streams: Uint8Array[], nowSeconds: number, into?: Reused): Uint8Array {
+  return merge(schema, streams, nowSeconds, undefined, into).stream;
 }
 
-/** Merges, and with `purge` also drops tombstones compaction may forget. */
-export function merge(schema: TableSchema, streams: Uint8Array[], nowSeconds: number, purge?: PurgeOptions): MergeResult {
+/** Merges, and with `purge` also drops tombstones compaction may forget; the stream goes `into` when given (see Core.takeResult). */
+export function merge(schema: TableSchema, streams: Uint8Array[], nowSeconds: number, purge?: PurgeOptions, into?: Reused): MergeResult {
   const live = streams.filter((s) => s.length > 0);
   if (live.length === 0) return { stream: new Uint8Array(0), purged: 0, partitions: 0 };
   const k = core();
@@ -40,7 +41,7 @@ export function merge(schema: TableSchema, streams: Uint8Array[], nowSeconds: nu
     const tp = k.putOwned(table);
     try {
       x.mergeStreams(tid, tp, live.length, nowSeconds, ...purgeArgs(purge));
-      return { stream: k.takeResult(), purged: Number(x.mergePurged()), partitions: Number(x.mergePartitions()) };
+      return { stream: k.takeResult(into), purged: Number(x.mergePurged()), partitions: Number(x.mergePartitions()) };
     } finally {
       x.free(tp);
       for (const p of ptrs) x.free(p);

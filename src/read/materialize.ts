@@ -6,6 +6,7 @@ import { CqlType, isMultiCell } from "../types/cqltype.js";
 import { Partition, Row, Cell, DeletionTime, isLive, isBoundary, opensDeletion } from "../sstable/model.js";
 import { decodeKey, decodeKeyInto } from "../schema/keys.js";
 import { PlainPartition } from "../core/rowstream.js";
+import type { TextBatch } from "./text-batch.js";
 
 export interface CqlRow {
   [column: string]: CqlValue;
@@ -163,13 +164,18 @@ export function complexColumns(schema: TableSchema): Uint8Array {
   return c;
 }
 
+function isText(t: CqlType): boolean {
+  return t.kind === "text" || t.kind === "ascii";
+}
+
 /**
  * materialize() for a plain partition read in place from its row stream
  * (readPlainPartition): every row it holds is live and every cell visible,
  * so its rows are built from the values alone. `key` is
- * the partition's key (bytes at p.keyAt).
+ * the partition's key (bytes at p.keyAt). With `text`, ASCII text values
+ * are left to it: they are set when it is flushed.
  */
-export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartition, key: Uint8Array): CqlRow[] {
+export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartition, key: Uint8Array, text?: TextBatch): CqlRow[] {
   const clustering = schema.clustering;
   const out: CqlRow[] = [];
   // the first row takes the key's columns from the bytes, later ones from it
@@ -184,12 +190,15 @@ export function plainRows(schema: TableSchema, bytes: Uint8Array, p: PlainPartit
     for (let k = 0; k < clustering.length; k++) {
       const c = clustering[k];
       const len = k < nv ? p.valueLength[v0 + k] : -1;
-      row[c.name] = len < 0 ? null : len ? decodeValue(c.type, bytes.subarray(p.valueAt[v0 + k], p.valueAt[v0 + k] + len)) : emptyValue(c.type);
+      const at = p.valueAt[v0 + k];
+      if (len > 0 && text && isText(c.type) && text.put(row, c.name, bytes, at, len)) continue;
+      row[c.name] = len < 0 ? null : len ? decodeValue(c.type, bytes.subarray(at, at + len)) : emptyValue(c.type);
     }
     for (let j = c0; j < c1; j++) {
       const def = schema.columns[p.column[j]];
-      const len = p.cellLength[j];
-      row[def.name] = len ? decodeValue(def.type, bytes.subarray(p.cellAt[j], p.cellAt[j] + len)) : emptyValue(def.type);
+      const len = p.cellLength[j], at = p.cellAt[j];
+      if (len > 0 && text && isText(def.type) && text.put(row, def.name, bytes, at, len)) continue;
+      row[def.name] = len ? decodeValue(def.type, bytes.subarray(at, at + len)) : emptyValue(def.type);
     }
     out.push(row);
   }

@@ -16,12 +16,13 @@ import { rowsWithin } from "./within.js";
 import { mergeStreams } from "../core/merge.js";
 import { decodePartitions, eachPartition, PlainPartition, readPlainPartition } from "../core/rowstream.js";
 import { CqlRow, plainRows, complexColumns } from "./materialize.js";
+import { TextBatch } from "./text-batch.js";
 import { MergeCursor } from "./merge-cursor.js";
 import { MemtableCursor } from "./memtable-cursor.js";
 import { SSTableCursor } from "./sstable-cursor.js";
 import { SourceCursor, Position } from "./cursor.js";
 import { ClusteringBounds } from "../sstable/row-index.js";
-import { compareBytes, ByteReader } from "../util/bytes.js";
+import { compareBytes, ByteReader, Reused } from "../util/bytes.js";
 import { PartitionBlocks, sstablePartition, memtablePartition, wholePartition } from "./partition-source.js";
 import { mergePartition } from "./partition-merge.js";
 
@@ -93,8 +94,8 @@ export async function readPartition(view: ReadView, key: Uint8Array, maxBytes = 
  * deletions, shadowing and TTLs itself, so the core's merge would only copy
  * it (it cost a scan of one SSTable as much as its reading).
  */
-function merged(view: ReadView, streams: Uint8Array[]): Uint8Array {
-  return streams.length === 1 ? streams[0] : mergeStreams(view.schema, streams, view.nowSeconds);
+function merged(view: ReadView, streams: Uint8Array[], into?: Reused): Uint8Array {
+  return streams.length === 1 ? streams[0] : mergeStreams(view.schema, streams, view.nowSeconds, into);
 }
 
 /** getPartition() met a partition larger than it may read whole (maxPartitionReadBytes). */
@@ -270,12 +271,20 @@ const NO_UNFILTEREDS = Object.freeze([]) as unknown as Unfiltered[];
  * every source as it is read, in runs of pieces; a wide partition comes in
  * pieces, a run of one each. With `plain`, the rows of plain partitions
  * (readPlainPartition) are built in place and come as the piece's `rows`.
+ *
+ * A slice's row streams are read into buffers the scan fills again for the
+ * next slice (fresh buffers cost a Chromium worker a third of a scan's time),
+ * so what a piece holds is valid until the consumer asks for the run after
+ * the slice's last: keys are copies, rows hold no views (blobs are copied),
+ * and a consumer uses a piece's partition before asking for more.
  */
 export async function* scanPieces(view: ReadView, from: Position | null, control: PieceControl, plain = false): AsyncGenerator<Piece[]> {
-  const sources: SourceCursor[] = [...view.memtables.map((m) => new MemtableCursor(m, from, readTuning.memtableBlockBytes)), ...view.readers.map((r) => new SSTableCursor(r, from))];
+  const sources: SourceCursor[] = [...view.memtables.map((m) => new MemtableCursor(m, from, readTuning.memtableBlockBytes)), ...view.readers.map((r) => new SSTableCursor(r, from, new Reused()))];
+  const mergedInto = new Reused();
   const cursor = new MergeCursor(sources, readTuning.scanWideBytes);
   const complex = plain ? complexColumns(view.schema) : null;
   const into = new PlainPartition();
+  const text = new TextBatch();
   for (let total = SCAN_FIRST_SLICE; ; total = Math.min(SCAN_MAX_SLICE, total * 2)) {
     const slice = await cursor.next(Math.max(MIN_SOURCE_SLICE, Math.floor(total / Math.max(1, sources.length))));
     if (!slice) return;
@@ -284,25 +293,28 @@ export async function* scanPieces(view: ReadView, from: Position | null, control
       for await (const piece of lookahead(piecesOf({ ...view, counters: undefined }, parts, null, false, control))) yield [piece];
       continue;
     }
-    const stream = merged(view, slice.streams);
+    const stream = merged(view, slice.streams, mergedInto);
     const reader = new ByteReader(stream);
     let run: Piece[] = [];
     for (let at = 0; at < stream.length; ) {
       const end = complex ? readPlainPartition(reader, at, complex, into) : -1;
       if (end >= 0) {
-        const key = stream.subarray(into.keyAt, into.keyAt + into.keyLength);
-        run.push({ partition: { key, token: reader.view.getBigInt64(into.tokenAt), unfiltereds: NO_UNFILTEREDS }, more: false, rows: plainRows(view.schema, stream, into, key) });
+        const key = stream.slice(into.keyAt, into.keyAt + into.keyLength);
+        run.push({ partition: { key, token: reader.view.getBigInt64(into.tokenAt), unfiltereds: NO_UNFILTEREDS }, more: false, rows: plainRows(view.schema, stream, into, key, text) });
         at = end;
       } else {
         const ends: number[] = [];
-        run.push({ partition: eachPartition(stream.subarray(at), ends).next().value!, more: false });
+        const partition = eachPartition(stream.subarray(at), ends).next().value!;
+        run.push({ partition: { ...partition, key: partition.key.slice() }, more: false });
         at += ends[0];
       }
       if (run.length === RUN_PARTITIONS) {
+        text.flush();
         yield run;
         run = [];
       }
     }
+    text.flush();
     if (run.length > 0) yield run;
   }
 }

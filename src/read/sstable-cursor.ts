@@ -3,6 +3,7 @@
 import { SSTableReader } from "../sstable/reader.js";
 import { EntryStream } from "../sstable/index-stream.js";
 import { tokenOf } from "../core/token.js";
+import { Reused } from "../util/bytes.js";
 import { PartitionBlocks, sstablePartition } from "./partition-source.js";
 import { SourceCursor, Position, Window, Taken, MAX_WINDOW, comparePositions } from "./cursor.js";
 
@@ -12,8 +13,13 @@ export class SSTableCursor implements SourceCursor {
   private readonly tokens: bigint[] = [];
   readonly partitions: number;
 
-  /** `from`: the first partition wanted (the Summary finds where to start, entries before it are passed over). */
-  constructor(readonly reader: SSTableReader, private from: Position | null = null) {
+  /**
+   * `from`: the first partition wanted (the Summary finds where to start,
+   * entries before it are passed over). `reuse`: a stream taken is copied
+   * into one buffer the cursor fills again, so it is valid only until the
+   * next take.
+   */
+  constructor(readonly reader: SSTableReader, private from: Position | null = null, private readonly reuse: Reused | null = null) {
     this.index = reader.indexStream(from ?? undefined);
     this.partitions = reader.partitionCount;
   }
@@ -88,7 +94,7 @@ export class SSTableCursor implements SourceCursor {
     const from = index.at(0).position;
     await index.fill(j + 1);
     const to = j < index.buffered ? index.at(j).position : this.reader.dataLength;
-    const input = undecoded ? this.reader.dataInput(await this.reader.dataRange(from, to, false), from) : { bytes: await this.reader.streamRange(from, to) };
+    const input = undecoded ? this.reader.dataInput(await this.reader.dataRange(from, to, false), from) : { bytes: await this.reader.streamRange(from, to, this.reuse ?? undefined) };
     const taken: Taken = { stream: input.bytes, input, partitions: j, bytes: to - from, minToken: this.token(0), maxToken: this.token(j - 1) };
     index.consume(j);
     this.tokens.splice(0, j);

@@ -65,6 +65,8 @@ export class IndexStream extends EntryStream {
   // taken (thousands of them per piece, across every SSTable a scan merges,
   // were most of a scan's heap)
   private starts: Int32Array<ArrayBuffer> = new Int32Array(0);
+  // each entry's key (offset, length) for the token call, kept from piece to piece
+  private keys: Int32Array<ArrayBuffer> = new Int32Array(0);
   private tokens = new BigInt64Array(0);
   private readyLen = 0;
   private readyAt = 0;
@@ -108,19 +110,18 @@ export class IndexStream extends EntryStream {
   // measures every whole entry left in buf and computes their tokens together
   private parse(): number {
     let n = 0;
-    let keys: Int32Array<ArrayBuffer> = new Int32Array(64);
     for (;;) {
       const end = entryEndAt(this.buf, this.pos, this.onError);
       if (end < 0) break;
-      if (2 * n + 2 > keys.length) keys = doubled(keys);
+      if (2 * n + 2 > this.keys.length) this.keys = doubled(this.keys, 128);
       if (n >= this.starts.length) this.starts = doubled(this.starts, 64);
       this.starts[n] = this.pos;
-      keys[2 * n] = this.pos + 2;
-      keys[2 * n + 1] = (this.buf[this.pos] << 8) | this.buf[this.pos + 1];
+      this.keys[2 * n] = this.pos + 2;
+      this.keys[2 * n + 1] = (this.buf[this.pos] << 8) | this.buf[this.pos + 1];
       n++;
       this.pos = end;
     }
-    this.tokens = tokensOf(this.buf, keys, n);
+    this.tokens = tokensOf(this.buf, this.keys, n);
     this.readyLen = n;
     this.readyAt = 0;
     return n;

@@ -2,7 +2,7 @@
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
-import { ByteReader, ByteWriter, utf8decode, invalidUtf8At } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8decode, invalidUtf8At, Reused } from "../util/bytes.js";
 import { CorruptSSTableError, SchemaError, CoreError, CqliteError } from "../errors.js";
 import { core, Core, Registered, CoreExports } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
@@ -355,13 +355,14 @@ export class SSTableReader {
   /**
    * Data.db's [start, end), whole partitions, as the row stream: what
    * decodeStream(dataRange(...)) gives, for scans, decoded from the chunks
-   * where the core decompressed them (inCore).
+   * where the core decompressed them (inCore). With `into`, the stream is
+   * copied there (see Core.takeResult).
    */
-  async streamRange(start: number, end: number): Promise<Uint8Array> {
+  async streamRange(start: number, end: number, into?: Reused): Promise<Uint8Array> {
     if (!this.lz4 || end <= start) return this.decodeStream(await this.dataRange(start, end, false), start);
     return this.inCore(start, end, (x, at, k) => {
       x.decodeData(k.id(this.headerReg), at, end - start, this.features.uintDeletionTime ? 1 : 0);
-      return k.takeResult();
+      return k.takeResult(into);
     }, (e) => this.undecodable(e, start));
   }
 
