@@ -14,6 +14,7 @@ import { PurgeOptions } from "../core/merge.js";
 import { mergedEncodingStats } from "./cursor.js";
 import { MergeCursor } from "../read/merge-cursor.js";
 import { SSTableCursor } from "../read/sstable-cursor.js";
+import { Reused } from "../util/bytes.js";
 import { CompactionPlan } from "./policy.js";
 import { SSTableEntry } from "../version/manifest.js";
 
@@ -134,7 +135,8 @@ export class CompactionTask {
     private readonly nowSeconds: () => number,
     private readonly costs: UnitCosts = new UnitCosts(),
   ) {
-    this.cursor = new MergeCursor(readers.map((r) => new SSTableCursor(r)));
+    // a slice's inputs are merged into the output before the next is taken: each input's bytes go into one buffer again and again
+    this.cursor = new MergeCursor(readers.map((r) => new SSTableCursor(r, null, new Reused())));
   }
 
   get inputs(): readonly SSTableEntry[] {

@@ -8,6 +8,7 @@ import { merge } from "../core/merge.js";
 import { mergedEncodingStats } from "../compaction/cursor.js";
 import { MergeCursor } from "../read/merge-cursor.js";
 import { SSTableCursor } from "../read/sstable-cursor.js";
+import { Reused } from "../util/bytes.js";
 import { ExportPart } from "./export.js";
 
 /** About a MiB per slice in all: per input, so many inputs do not multiply it. */
@@ -23,7 +24,8 @@ export function exportParts(schema: TableSchema, readers: SSTableReader[], nowSe
   const groups = !compact && readers.length > 0 ? readers.map((r) => [r]) : [readers];
   return groups.map((group): ExportPart => {
     const encodingStats = group.length ? mergedEncodingStats(group) : emptyStats;
-    const cursor = new MergeCursor(group.map((r) => new SSTableCursor(r)));
+    // a slice's streams are merged before the next is taken: each source's go into one buffer again and again
+    const cursor = new MergeCursor(group.map((r) => new SSTableCursor(r, null, new Reused())));
     const sliceBytes = Math.max(MIN_SLICE_BYTES, Math.floor(SLICE_BYTES_TOTAL / Math.max(1, group.length)));
     async function* streams() {
       for (;;) {

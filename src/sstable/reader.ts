@@ -205,7 +205,7 @@ export class SSTableReader {
    * a scan's chunks out of the shared chunk cache, so one pass over a table
    * does not push out what point reads keep hot.
    */
-  async dataRange(start: number, end: number, fillCache = true): Promise<Uint8Array> {
+  async dataRange(start: number, end: number, fillCache = true, into?: Reused): Promise<Uint8Array> {
     if (start < 0 || end > this.dataLength || end < start)
       throw new CorruptSSTableError(this.file("Data.db"), start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
     const data = this.components.get("Data.db")!;
@@ -218,7 +218,7 @@ export class SSTableReader {
     }
     // a range read once (scans, compaction) is decompressed in the core and copied out once
     const within = this.dataCache && Math.floor(start / c.chunkLength) === this.dataCache.chunk && Math.floor((end - 1) / c.chunkLength) === this.dataCache.chunk;
-    if (!fillCache && this.lz4 && end > start && !within) return this.inCore(start, end, (_x, at, k) => k.bytes(at, end - start).slice(), (e) => e);
+    if (!fillCache && this.lz4 && end > start && !within) return this.inCore(start, end, (_x, at, k) => copied(k.bytes(at, end - start), into), (e) => e);
     const out = new Uint8Array(end - start);
     const len = c.chunkLength;
     for (let chunk = Math.floor(start / len); chunk * len < end; chunk++) {
@@ -730,6 +730,14 @@ export { ByteWriter };
 const spares: Uint8Array[] = [];
 const SPARES = 4;
 const SPARE_MAX = 4 << 20;
+
+/** `b` copied into `into` (valid until its next take) when given, else into bytes of its own. */
+function copied(b: Uint8Array, into: Reused | undefined): Uint8Array {
+  if (!into) return b.slice();
+  const out = into.take(b.length);
+  out.set(b);
+  return out;
+}
 
 function takeSpare(n: number): Uint8Array | null {
   if (n > SPARE_MAX) return null;
