@@ -3,7 +3,7 @@
 // a violated invariant) poisons the instance; the next call gets a fresh one,
 // and tables and headers defined earlier are re-defined on it lazily.
 import { CoreError } from "../errors.js";
-import type { Reused } from "../util/bytes.js";
+import { copied, type Reused } from "../util/bytes.js";
 import { zstdCompressImport } from "./libzstd.js";
 
 export interface CoreExports {
@@ -223,11 +223,7 @@ export class Core {
   /** The core's result buffer, copied out: into `into` when given (valid until its next take), else into bytes of its own. */
   takeResult(into?: Reused): Uint8Array {
     const x = this.x;
-    const result = this.bytes(x.resultPtr(), x.resultLen());
-    if (!into) return result.slice();
-    const out = into.take(result.length);
-    out.set(result);
-    return out;
+    return copied(this.bytes(x.resultPtr(), x.resultLen()), into);
   }
 
   /** Frees a header's slot in the core (its reader or writer is done with it); a later id() defines it again. */

@@ -2,7 +2,7 @@
 // Reading one SSTable: open (TOC, Statistics, CompressionInfo, Summary, Filter),
 // verify checksums, look partitions up by key, scan everything in token order.
 // Decoding of rows happens in the core, whole partitions per call.
-import { ByteReader, ByteWriter, utf8decode, invalidUtf8At, Reused } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8decode, invalidUtf8At, Reused, copied } from "../util/bytes.js";
 import { CorruptSSTableError, SchemaError, CoreError, CqliteError } from "../errors.js";
 import { core, Core, Registered, CoreExports } from "../core/core.js";
 import { crc32 } from "../core/checksum.js";
@@ -730,14 +730,6 @@ export { ByteWriter };
 const spares: Uint8Array[] = [];
 const SPARES = 4;
 const SPARE_MAX = 4 << 20;
-
-/** `b` copied into `into` (valid until its next take) when given, else into bytes of its own. */
-function copied(b: Uint8Array, into: Reused | undefined): Uint8Array {
-  if (!into) return b.slice();
-  const out = into.take(b.length);
-  out.set(b);
-  return out;
-}
 
 function takeSpare(n: number): Uint8Array | null {
   if (n > SPARE_MAX) return null;

@@ -232,6 +232,14 @@ export class Reused {
   }
 }
 
+/** `b` copied into `into` (valid until its next take) when given, else into bytes of its own. */
+export function copied(b: Uint8Array, into?: Reused): Uint8Array {
+  if (!into) return b.slice();
+  const out = into.take(b.length);
+  out.set(b);
+  return out;
+}
+
 /** `a`'s elements at the start of an array of its kind twice as long (at least `min`): offset tables that grow as they fill. */
 export function doubled<T extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(a: T, min = 16): T {
   const b = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2));
