@@ -147,6 +147,23 @@ describe.each(backends)("Storage contract: $name", (backend) => {
     await expect(f.readInto!(0, big)).rejects.toBeInstanceOf(StorageClosedError);
   });
 
+  test("append and write are done with the caller's bytes once they resolve: filling them again changes nothing stored", async () => {
+    const f = await s.open("reuse.db", { create: true });
+    const buf = b("first-");
+    await f.append(buf);
+    buf.set(b("XXXXXX"));
+    await f.append(b("second"));
+    const at = b("AB");
+    await f.write(0, at);
+    at.set(b("ZZ"));
+    // before and after the durability barrier
+    expect(dec.decode(await f.read(0, 100))).toBe("ABrst-second");
+    await f.flush();
+    buf.fill(0x21);
+    expect(dec.decode(await f.read(0, 100))).toBe("ABrst-second");
+    await f.close();
+  });
+
   test("write at an offset overwrites, at the end extends, past the end is refused", async () => {
     const f = await s.open("w.db", { create: true });
     await f.write(0, b("abcdef"));

@@ -4,6 +4,8 @@ import type { Storage, StorageFile } from "../storage/storage.js";
 import { ComponentSink } from "./writer.js";
 
 export class StorageSink implements ComponentSink {
+  // a storage write is done with its bytes when it resolves (StorageFile.write)
+  readonly doneOnReturn = true;
   private files = new Map<string, { f: StorageFile; at: number }>();
   constructor(private readonly storage: Storage, private readonly nameOf: (component: string) => string) {}
 

@@ -3,7 +3,7 @@
 // stream; Data.db and Index.db bytes are drained to the sink as they grow;
 // Summary, Filter, Statistics, CompressionInfo/CRC, Digest and TOC follow at
 // finish(). Byte-for-byte what Cassandra writes for the same input.
-import { ByteReader, ByteWriter, utf8, concat } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8, concat, copied, Reused } from "../util/bytes.js";
 import { core, Registered } from "../core/core.js";
 import { headerDescriptor, EncodingStats } from "../core/descriptors.js";
 import { writePartition } from "../core/rowstream.js";
@@ -29,9 +29,18 @@ import { CqliteError } from "../errors.js";
 import { requireLibzstd } from "../core/libzstd.js";
 import { BtiIndexBuilder } from "./bti/index-builder.js";
 
-/** Where a writer puts component bytes: arrays the writer never touches again, so a sink may keep them. */
+/**
+ * Where a writer puts component bytes: arrays the writer never touches again,
+ * so a sink may keep them, unless the sink says `doneOnReturn`.
+ */
 export interface ComponentSink {
   append(component: string, bytes: Uint8Array): Promise<void> | void;
+  /**
+   * True when append is done with `bytes` once it returns (or its promise
+   * resolves): the writer then drains through one buffer it fills again,
+   * where it would make a fresh one per drain.
+   */
+  readonly doneOnReturn?: boolean;
 }
 
 /**
@@ -140,6 +149,7 @@ export class SSTableWriter {
   private readonly compression: CompressionOptions;
   private readonly header: SerializationHeader;
   private sizes = new Map<string, number>();
+  private readonly drainInto = new Reused();
   private minToken: bigint | null = null;
   private maxToken: bigint | null = null;
   private finished = false;
@@ -254,8 +264,9 @@ export class SSTableWriter {
 
   private async drain(which: number, component: string): Promise<void> {
     const k = core();
-    // a copy: the sink may still hold it when the core next runs (and moves or reuses this memory)
-    const bytes = k.call((x) => k.bytes(x.writerOutPtr(this.w, which), x.writerOutLen(this.w, which)).slice());
+    // a copy: the sink may still hold it when the core next runs (and moves or reuses this memory); the BTI builder keeps what it is given
+    const into = this.sink.doneOnReturn && !(this.bti && which === OUT_INDEX) ? this.drainInto : undefined;
+    const bytes = k.call((x) => copied(k.bytes(x.writerOutPtr(this.w, which), x.writerOutLen(this.w, which)), into));
     k.call((x) => x.writerOutDrained(this.w, which));
     if (this.bti && which === OUT_INDEX) {
       this.bti.push(bytes);

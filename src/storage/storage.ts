@@ -37,9 +37,9 @@ export interface StorageFile {
    * bytes read. Optional: a handle without it is read through read().
    */
   readInto?(offset: number, dest: Uint8Array): Promise<number>;
-  /** Writes at the end of the file. */
+  /** Writes at the end of the file; done with `data` once it resolves (the caller may fill it again). */
   append(data: Uint8Array): Promise<void>;
-  /** Writes at `offset`, which must be at most the current size (no holes). */
+  /** Writes at `offset`, which must be at most the current size (no holes); done with `data` once it resolves. */
   write(offset: number, data: Uint8Array): Promise<void>;
   /** Shortens the file to `size` bytes (never lengthens it). */
   truncate(size: number): Promise<void>;
