@@ -2,8 +2,9 @@
 // in 'nb' as the oracle: point reads of narrow and wide partitions, slices
 // of a wide partition through Rows.db (a range deletion across many blocks,
 // newer rows inside it in another SSTable), scans, and keys not there.
-import { describe, test, expect, beforeAll, afterAll } from "vitest";
+import { describe, test, expect } from "vitest";
 import "./helpers.js";
+import { twinEngines, randomSlice, DESC_SCHEMA, fillDesc } from "./twins.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 import { Rng } from "./gen.js";
@@ -12,7 +13,6 @@ import { FormatVersion } from "../src/sstable/version.js";
 
 const N = 3000;
 const SCHEMA = "CREATE TABLE ks.t (pk int, ck int, v text, PRIMARY KEY (pk, ck))";
-const DESC_SCHEMA = "CREATE TABLE ks.d (pk int, a int, b text, v text, PRIMARY KEY (pk, a, b)) WITH CLUSTERING ORDER BY (a DESC, b ASC)";
 
 async function filled(format: FormatVersion, storage = new MemoryStorage()): Promise<WriteEngine> {
   const e = await WriteEngine.open({ storage, schema: SCHEMA, walSync: "none", indexBlockSize: 1024, format });
@@ -27,21 +27,10 @@ async function filled(format: FormatVersion, storage = new MemoryStorage()): Pro
 }
 
 describe("da against nb: the same rows through the tries", () => {
-  let da: WriteEngine;
-  let nb: WriteEngine;
-  let storage: MemoryStorage;
-  beforeAll(async () => {
-    storage = new MemoryStorage();
-    da = await filled("da", storage);
-    nb = await filled("nb");
-  }, 120_000);
-  afterAll(async () => {
-    await da.close();
-    await nb.close();
-  });
+  const twins = twinEngines(filled);
 
   test("flushes wrote BTI files: Partitions.db and Rows.db, no Index.db or Summary.db", async () => {
-    const names = (await storage.list("sstables/")).map((n) => n.replace(/^.*\//, ""));
+    const names = (await twins.storage.list("sstables/")).map((n) => n.replace(/^.*\//, ""));
     expect(names.some((n) => /^da-\d+-bti-Partitions\.db$/.test(n))).toBe(true);
     expect(names.some((n) => /^da-\d+-bti-Rows\.db$/.test(n))).toBe(true);
     expect(names.some((n) => /Index\.db|Summary\.db/.test(n))).toBe(false);
@@ -50,14 +39,14 @@ describe("da against nb: the same rows through the tries", () => {
   test("point reads: every narrow partition, the deleted one, missing keys", async () => {
     for (let pk = 1; pk <= 205; pk++) {
       const q = "SELECT * FROM t WHERE pk = ?";
-      expect(await da.select(q, [pk]), `pk ${pk}`).toEqual(await nb.select(q, [pk]));
+      expect(await twins.da.select(q, [pk]), `pk ${pk}`).toEqual(await twins.nb.select(q, [pk]));
     }
-    expect(await da.select("SELECT * FROM t WHERE pk = 7")).toEqual([]);
-    expect(await da.select("SELECT * FROM t WHERE pk = -5")).toEqual([]);
+    expect(await twins.da.select("SELECT * FROM t WHERE pk = 7")).toEqual([]);
+    expect(await twins.da.select("SELECT * FROM t WHERE pk = -5")).toEqual([]);
   });
 
   test("the whole table in a scan", async () => {
-    expect(await da.select("SELECT * FROM t")).toEqual(await nb.select("SELECT * FROM t"));
+    expect(await twins.da.select("SELECT * FROM t")).toEqual(await twins.nb.select("SELECT * FROM t"));
   });
 
   const shapes: [string, CqlValue[]][] = [
@@ -67,23 +56,21 @@ describe("da against nb: the same rows through the tries", () => {
   ];
   for (const [where, params] of shapes) {
     test(`slice WHERE pk = 0 AND ${where} ${JSON.stringify(params)}: nb's rows, from fewer blocks`, async () => {
-      const before = da.readStats();
+      const before = twins.da.readStats();
       const q = `SELECT * FROM t WHERE pk = 0 AND ${where}`;
-      expect(await da.select(q, params)).toEqual(await nb.select(q, params));
-      expect(da.readStats().blocksSkipped).toBeGreaterThan(before.blocksSkipped);
+      expect(await twins.da.select(q, params)).toEqual(await twins.nb.select(q, params));
+      expect(twins.da.readStats().blocksSkipped).toBeGreaterThan(before.blocksSkipped);
       const desc = `${q} ORDER BY ck DESC`;
-      expect(await da.select(desc, params)).toEqual(await nb.select(desc, params));
+      expect(await twins.da.select(desc, params)).toEqual(await twins.nb.select(desc, params));
     });
   }
 
   test("random slices agree with nb", async () => {
     const r = new Rng(91);
     for (let q = 0; q < 40; q++) {
-      const a = r.int(N + 20) - 10;
-      const b = a + r.int(400);
-      const ops = [">", ">=", "<", "<="];
-      const sql = `SELECT * FROM t WHERE pk = 0 AND ck ${ops[r.int(2)]} ? AND ck ${ops[2 + r.int(2)]} ?`;
-      expect(await da.select(sql, [a, b]), sql).toEqual(await nb.select(sql, [a, b]));
+      const { a, b, lo, hi } = randomSlice(r, N);
+      const sql = `SELECT * FROM t WHERE pk = 0 AND ck ${lo} ? AND ck ${hi} ?`;
+      expect(await twins.da.select(sql, [a, b]), sql).toEqual(await twins.nb.select(sql, [a, b]));
     }
   });
 });
@@ -91,12 +78,7 @@ describe("da against nb: the same rows through the tries", () => {
 describe("da slices over a DESC clustering column and a text one", () => {
   const open = async (format: FormatVersion) => {
     const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: DESC_SCHEMA, walSync: "none", indexBlockSize: 1024, format });
-    const rows = [];
-    for (let a = 0; a < 300; a++) for (const b of ["x", "y", "z"]) rows.push({ pk: 0, a, b, v: `v-${a}-${b}`.padEnd(40, ".") });
-    await e.insert(rows);
-    await e.flush();
-    await e.execute("DELETE FROM d WHERE pk = 0 AND a = 150 AND b >= 'y'");
-    await e.flush();
+    await fillDesc(e);
     return e;
   };
   test("every shape agrees with nb", async () => {

@@ -5,8 +5,9 @@
 // frozen list inside (Rows.db files their byte-comparable forms, and a
 // small block size makes every partition wide). Point reads, slices on
 // every clustering shape, scans, and keys not there.
-import { describe, test, expect, beforeAll, afterAll } from "vitest";
+import { describe, test, expect } from "vitest";
 import "./helpers.js";
+import { twinEngines } from "./twins.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 import { Rng } from "./gen.js";
@@ -55,20 +56,10 @@ async function filled(format: FormatVersion, storage = new MemoryStorage()): Pro
 }
 
 describe("da with tuple and UDT keys against nb", () => {
-  let da: WriteEngine;
-  let nb: WriteEngine;
-  const storage = new MemoryStorage();
-  beforeAll(async () => {
-    da = await filled("da", storage);
-    nb = await filled("nb");
-  }, 120_000);
-  afterAll(async () => {
-    await da.close();
-    await nb.close();
-  });
+  const twins = twinEngines(filled);
 
   test("the flushes wrote Partitions.db and Rows.db", async () => {
-    const names = (await storage.list("sstables/")).map((n) => n.replace(/^.*\//, ""));
+    const names = (await twins.storage.list("sstables/")).map((n) => n.replace(/^.*\//, ""));
     expect(names.some((n) => /^da-\d+-bti-Partitions\.db$/.test(n))).toBe(true);
     expect(names.some((n) => /^da-\d+-bti-Rows\.db$/.test(n))).toBe(true);
   });
@@ -77,18 +68,18 @@ describe("da with tuple and UDT keys against nb", () => {
     const q = "SELECT * FROM t WHERE p = ? AND q = ?";
     for (let i = 0; i < PARTITIONS; i++) {
       const k = pk(i);
-      const rows = await da.select(q, [k.p, k.q]);
+      const rows = await twins.da.select(q, [k.p, k.q]);
       expect(rows.length, `partition ${i}`).toBeGreaterThan(0);
-      expect(rows, `partition ${i}`).toEqual(await nb.select(q, [k.p, k.q]));
+      expect(rows, `partition ${i}`).toEqual(await twins.nb.select(q, [k.p, k.q]));
     }
     const k1 = pk(1);
     // the same key with a field that was null set, with a trailing null made explicit, and another value
     const near: [CqlValue, CqlValue][] = [[{ ...(k1.p as object), label: null }, k1.q], [k1.p, [7, "q"]], [pk(99).p, pk(99).q], [k1.p, [7]]];
-    for (const [p, qv] of near) expect(await da.select(q, [p, qv])).toEqual(await nb.select(q, [p, qv]));
+    for (const [p, qv] of near) expect(await twins.da.select(q, [p, qv])).toEqual(await twins.nb.select(q, [p, qv]));
   });
 
   test("the whole table in a scan, and token order", async () => {
-    expect(await da.select("SELECT * FROM t")).toEqual(await nb.select("SELECT * FROM t"));
+    expect(await twins.da.select("SELECT * FROM t")).toEqual(await twins.nb.select("SELECT * FROM t"));
   });
 
   const shapes: [string, (k: { p: CqlValue; q: CqlValue }) => CqlValue[]][] = [
@@ -115,11 +106,11 @@ describe("da with tuple and UDT keys against nb", () => {
         const k = pk(i);
         const q = `SELECT * FROM t WHERE p = ? AND q = ? AND ${where}`;
         const args = [k.p, k.q, ...params(k)];
-        const before = da.readStats();
-        expect(await da.select(q, args), `${q} ${i}`).toEqual(await nb.select(q, args));
-        if (skips) expect(da.readStats().blocksSkipped, `${q} ${i}`).toBeGreaterThan(before.blocksSkipped);
+        const before = twins.da.readStats();
+        expect(await twins.da.select(q, args), `${q} ${i}`).toEqual(await twins.nb.select(q, args));
+        if (skips) expect(twins.da.readStats().blocksSkipped, `${q} ${i}`).toBeGreaterThan(before.blocksSkipped);
         const desc = `${q} ORDER BY c DESC, d ASC`;
-        expect(await da.select(desc, args), desc).toEqual(await nb.select(desc, args));
+        expect(await twins.da.select(desc, args), desc).toEqual(await twins.nb.select(desc, args));
       }
     });
   }
@@ -133,7 +124,7 @@ describe("da with tuple and UDT keys against nb", () => {
       const b = a + r.int(C - a);
       const sql = `SELECT * FROM t WHERE p = ? AND q = ? AND c ${ops[r.int(2)]} ? AND c ${ops[2 + r.int(2)]} ?`;
       const args = [k.p, k.q, c(a), c(b)];
-      expect(await da.select(sql, args), sql).toEqual(await nb.select(sql, args));
+      expect(await twins.da.select(sql, args), sql).toEqual(await twins.nb.select(sql, args));
     }
   });
 });

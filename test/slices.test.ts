@@ -6,6 +6,7 @@
 // SSTable, is honoured at every cut. Both formats give the same rows.
 import { describe, test, expect, beforeAll, afterAll } from "vitest";
 import "./helpers.js";
+import { randomSlice, DESC_SCHEMA, fillDesc } from "./twins.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 import { CqlRow } from "../src/read/materialize.js";
@@ -15,7 +16,6 @@ import { FormatVersion } from "../src/sstable/version.js";
 
 const N = 6000;
 const SCHEMA = "CREATE TABLE ks.t (pk int, ck int, v text, PRIMARY KEY (pk, ck))";
-const DESC_SCHEMA = "CREATE TABLE ks.d (pk int, a int, b text, v text, PRIMARY KEY (pk, a, b)) WITH CLUSTERING ORDER BY (a DESC, b ASC)";
 
 async function wide(schema: string, fill: (e: WriteEngine) => Promise<void>, format: FormatVersion): Promise<WriteEngine> {
   const e = await WriteEngine.open({ storage: new MemoryStorage(), schema, walSync: "none", indexBlockSize: 1024, format });
@@ -92,10 +92,7 @@ describe(`${format}: slices through the row index`, () => {
   test("random slices agree with the whole partition", async () => {
     const r = new Rng(77);
     for (let q = 0; q < 60; q++) {
-      const a = r.int(N + 20) - 10;
-      const b = a + r.int(400);
-      const ops = [">", ">=", "<", "<="];
-      const lo = ops[r.int(2)], hi = ops[2 + r.int(2)];
+      const { a, b, lo, hi } = randomSlice(r, N);
       const keep = (x: CqlRow) => {
         const c = x.ck as number;
         return (lo === ">" ? c > a : c >= a) && (hi === "<" ? c < b : c <= b);
@@ -178,14 +175,7 @@ describe(`${format}: slices through the row index`, () => {
 describe(`${format}: slices over a DESC clustering column and tuples`, () => {
   let e: WriteEngine;
   beforeAll(async () => {
-    e = await wide(DESC_SCHEMA, async (e) => {
-      const rows = [];
-      for (let a = 0; a < 300; a++) for (const b of ["x", "y", "z"]) rows.push({ pk: 0, a, b, v: `v-${a}-${b}`.padEnd(40, ".") });
-      await e.insert(rows);
-      await e.flush();
-      await e.execute("DELETE FROM d WHERE pk = 0 AND a = 150 AND b >= 'y'");
-      await e.flush();
-    }, format);
+    e = await wide(DESC_SCHEMA, fillDesc, format);
   });
   afterAll(() => e.close());
 
