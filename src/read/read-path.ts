@@ -305,7 +305,8 @@ export async function* scanPieces(view: ReadView, from: Position | null, control
       } else {
         const ends: number[] = [];
         const partition = eachPartition(stream.subarray(at), ends).next().value!;
-        run.push({ partition: { ...partition, key: partition.key.slice() }, more: false });
+        partition.key = partition.key.slice();
+        run.push({ partition, more: false });
         at += ends[0];
       }
       if (run.length === RUN_PARTITIONS) {

@@ -19,7 +19,7 @@ export class SSTableCursor implements SourceCursor {
    * into one buffer the cursor fills again, so it is valid only until the
    * next take.
    */
-  constructor(readonly reader: SSTableReader, private from: Position | null = null, private readonly reuse: Reused | null = null) {
+  constructor(readonly reader: SSTableReader, private from: Position | null = null, private readonly reuse?: Reused) {
     this.index = reader.indexStream(from ?? undefined);
     this.partitions = reader.partitionCount;
   }
@@ -94,7 +94,7 @@ export class SSTableCursor implements SourceCursor {
     const from = index.at(0).position;
     await index.fill(j + 1);
     const to = j < index.buffered ? index.at(j).position : this.reader.dataLength;
-    const input = undecoded ? this.reader.dataInput(await this.reader.dataRange(from, to, false, this.reuse ?? undefined), from) : { bytes: await this.reader.streamRange(from, to, this.reuse ?? undefined) };
+    const input = undecoded ? this.reader.dataInput(await this.reader.dataRange(from, to, false, this.reuse), from) : { bytes: await this.reader.streamRange(from, to, this.reuse) };
     const taken: Taken = { stream: input.bytes, input, partitions: j, bytes: to - from, minToken: this.token(0), maxToken: this.token(j - 1) };
     index.consume(j);
     this.tokens.splice(0, j);

@@ -264,14 +264,15 @@ export class SSTableWriter {
 
   private async drain(which: number, component: string): Promise<void> {
     const k = core();
+    const bti = which === OUT_INDEX ? this.bti : null;
     // a copy: the sink may still hold it when the core next runs (and moves or reuses this memory); the BTI builder keeps what it is given
-    const into = this.sink.doneOnReturn && !(this.bti && which === OUT_INDEX) ? this.drainInto : undefined;
+    const into = this.sink.doneOnReturn && !bti ? this.drainInto : undefined;
     const bytes = k.call((x) => copied(k.bytes(x.writerOutPtr(this.w, which), x.writerOutLen(this.w, which)), into));
     k.call((x) => x.writerOutDrained(this.w, which));
-    if (this.bti && which === OUT_INDEX) {
-      this.bti.push(bytes);
-      await this.appendCounted("Rows.db", this.bti.takeRows());
-      await this.appendCounted("Partitions.db", this.bti.takePartitions());
+    if (bti) {
+      bti.push(bytes);
+      await this.appendCounted("Rows.db", bti.takeRows());
+      await this.appendCounted("Partitions.db", bti.takePartitions());
       return;
     }
     await this.appendCounted(component, bytes);
