@@ -80,6 +80,15 @@ export function bloomBits(p: usize, n: i32, hashCount: i32, words: i32): usize {
   bloomBitsOf(p, n, hashCount < 64 ? hashCount : 64, <i64>words, BLOOM_BITS);
   return BLOOM_BITS;
 }
+// bloomBits for n keys in one call (a validator's window of Index.db entries):
+// `table` as murmurTokens's; `out` gets hashCount u64s per key, key after key.
+export function bloomBitsMany(base: usize, table: usize, n: i32, hashCount: i32, words: i32, out: usize): void {
+  const k = hashCount < 64 ? hashCount : 64;
+  for (let i = 0; i < n; i++) {
+    const at = table + (<usize>i << 3);
+    bloomBitsOf(base + <usize>load<i32>(at), load<i32>(at, 4), k, <i64>words, out + <usize>(i * k) * 8);
+  }
+}
 export function murmur64(p: usize, n: i32): i64 {
   return <i64>murmur2_64(p, n, 0);
 }
@@ -228,6 +237,24 @@ export function decodeData(headerId: i32, p: usize, n: i32, uintDeletion: i32): 
   result.reset();
   decodePartitions(header(headerId), p, n, result, uintDeletion != 0);
 }
+// decodeData over n consecutive ranges of p, each decoded on its own so that
+// each must hold whole partitions (a validator's Index.db entries): `cuts`
+// holds n + 1 i32 offsets into p. The streams follow one another in result;
+// on a trap, decodeFailedRange() names the range.
+export function decodeDataRanges(headerId: i32, p: usize, cuts: usize, n: i32, uintDeletion: i32): void {
+  result.reset();
+  const h = header(headerId);
+  for (let i = 0; i < n; i++) {
+    const from = load<i32>(cuts + (<usize>i << 2));
+    failedRange = i;
+    decodePartitions(h, p + <usize>from, load<i32>(cuts + (<usize>(i + 1) << 2)) - from, result, uintDeletion != 0);
+  }
+  failedRange = -1;
+}
+export function decodeFailedRange(): i32 {
+  return failedRange;
+}
+let failedRange: i32 = -1;
 
 // Merges row streams; `p` holds n (ptr, len) pairs as i32 BE. Result: the merged stream.
 export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): void {

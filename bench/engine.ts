@@ -185,6 +185,12 @@ export async function exports(smoke: boolean, runs: number): Promise<Row[]> {
  * from /proc), so a flat peak across sizes shows memory bounded by the
  * engine's thresholds, not by the input.
  */
+/** The export's phases of the median run (by their sum), in seconds. */
+function exportPhases(runs: number[][]): string {
+  const [write, validate, zip] = [...runs].sort((a, b) => a[0] + a[1] + a[2] - (b[0] + b[1] + b[2]))[runs.length >> 1];
+  return `merge and write ${write} s, validation ${validate} s, zip ${zip} s`;
+}
+
 export async function cliLoad(smoke: boolean, runs: number): Promise<Row[]> {
   const out: Row[] = [];
   for (const rows of smoke ? [20_000] : [1_000_000, 3_000_000]) {
@@ -200,6 +206,7 @@ export async function cliLoad(smoke: boolean, runs: number): Promise<Row[]> {
     writeFileSync(join(dir, "schema.cql"), KV);
     let peak = 0;
     const ingest: number[] = [];
+    const phases: number[][] = [];
     const rate = await measureAsync(times, async () => {
       const t = performance.now();
       const child = spawn(process.execPath, ["bin/cqlite-web.mjs", "load", "--schema", join(dir, "schema.cql"), "--input", csv, "--out", join(dir, "out.zip")], { stdio: ["ignore", "pipe", "ignore"] });
@@ -216,14 +223,17 @@ export async function cliLoad(smoke: boolean, runs: number): Promise<Row[]> {
       clearInterval(sample);
       if (code !== 0) throw new Error(`load exited with ${code}`);
       // the CLI's last line says how long reading the rows in took; the rest is the export
-      const reading = /\(([\d.]+) s reading them in/.exec(said);
-      if (reading) ingest.push(rows / Number(reading[1]));
+      const reading = /\(([\d.]+) s reading them in, then the export: ([\d.]+) s merging and writing, ([\d.]+) s validating, ([\d.]+) s zipping/.exec(said);
+      if (reading) {
+        ingest.push(rows / Number(reading[1]));
+        phases.push(reading.slice(2, 5).map(Number));
+      }
       return rows / ((performance.now() - t) / 1000);
     });
     const inRates = ingest.sort((a, b) => a - b);
     out.push({
       name: `cqlite-web load: ${rows} CSV rows to a zip of SSTables (a process of its own${times === 1 && !smoke ? "; the memory check, one run" : ""})`, value: rate,
-      unit: "rows/s", note: `peak RSS ${peak.toFixed(0)} MB; input ${(statSync(csv).size / 1e6).toFixed(0)} MB${inRates.length ? `; reading the rows in alone ${Math.round(inRates[inRates.length >> 1])} rows/s (median), the rest is the export's merge, validation and zip` : ""}`,
+      unit: "rows/s", note: `peak RSS ${peak.toFixed(0)} MB; input ${(statSync(csv).size / 1e6).toFixed(0)} MB${inRates.length ? `; reading the rows in alone ${Math.round(inRates[inRates.length >> 1])} rows/s (median), the rest is the export's merge, validation and zip` : ""}${phases.length ? `; the export's ${exportPhases(phases)}` : ""}`,
     });
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 // The read caches: a byte-bounded LRU, the shared chunk and key caches with
 // their counters, and the bloom filter probe, held to a plain BigInt model of
-// Cassandra's double hashing on real Cassandra filters and the engine's own.
+// Cassandra's double hashing on real Cassandra filters and the engine's own,
+// and its batched form against the single one.
 import { describe, test, expect } from "vitest";
 import { fixtureTables } from "./helpers.js";
 import { ByteLru } from "../src/util/lru.js";
@@ -67,12 +68,21 @@ describe("the bloom filter probe", () => {
         expect(reader.filter.mightContain(e.key)).toBe(true);
         expect(modelMightContain(reader.filter, e.key)).toBe(true);
       }
+      const probes: Uint8Array[] = [];
       for (let i = 0; i < 200; i++) {
         const key = r.bytes(1 + r.int(40));
         const got = reader.filter.mightContain(key);
         expect(got).toBe(modelMightContain(reader.filter, key));
         absent++;
         if (!got) rejected++;
+        probes.push(key);
+      }
+      // the batched probe (validation's) finds the first key the single probe rejects, over runs of present and absent keys
+      const present = (await reader.indexEntries()).map((e) => e.key);
+      expect(reader.filter.firstMissing(present)).toBe(-1);
+      for (let from = 0; from < probes.length; from += 37) {
+        const keys = [...present.slice(0, r.int(present.length + 1)), ...probes.slice(from, from + 37)];
+        expect(reader.filter.firstMissing(keys)).toBe(keys.findIndex((k) => !reader.filter.mightContain(k)));
       }
     }
     expect(rejected / absent).toBeGreaterThan(0.5);

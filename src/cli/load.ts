@@ -52,6 +52,8 @@ export interface LoadReport {
   ingestSeconds: number;
   files: { name: string; size: number }[];
   zipBytes: number;
+  /** the export's share of seconds: merging and writing, validating, zipping (ExportReport.phases) */
+  exportPhases: { writeMs: number; validateMs: number; zipMs: number };
 }
 
 /** The input file, counting the bytes read so far (for the progress line). */
@@ -209,7 +211,7 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
   const dir = mkdtempSync(join(tmpdir(), "cqlite-load-"));
   const storage = await ScratchStorage.open(dir);
   const e = await WriteEngine.open({ storage, schema: o.schema, walSync: "none", flushThresholdBytes: 16 << 20, format: o.format });
-  const report: LoadReport = { rows: 0, skipped: 0, bytesRead: 0, seconds: 0, ingestSeconds: 0, files: [], zipBytes: 0 };
+  const report: LoadReport = { rows: 0, skipped: 0, bytesRead: 0, seconds: 0, ingestSeconds: 0, files: [], zipBytes: 0, exportPhases: { writeMs: 0, validateMs: 0, zipMs: 0 } };
   let lastShown = 0;
   const show = (final: boolean) => {
     const now = performance.now();
@@ -242,6 +244,7 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
       await out?.commit();
       report.files = exp.files;
       report.zipBytes = exp.zipBytes;
+      report.exportPhases = exp.phases;
     } catch (err) {
       await out?.abandon();
       throw err;

@@ -181,6 +181,8 @@ async function dumpMerged(readers: SSTableReader[], o: DumpOptions): Promise<unk
   return out;
 }
 
+const secs = (ms: number) => (ms / 1000).toFixed(1);
+
 export async function run(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === "--help" || cmd === "-h") {
@@ -258,7 +260,7 @@ export async function run(argv: string[], out: (s: string) => void, err: (s: str
         skipBad: a.flags.has("--skip-bad"), format, tty,
         progress: (line, final) => (tty ? process.stderr.write(line + (final ? "\n" : "")) : err(line)),
       });
-      out(`loaded ${r.rows} rows${r.skipped ? `, skipped ${r.skipped} bad rows` : ""} in ${r.seconds.toFixed(1)} s (${r.ingestSeconds.toFixed(1)} s reading them in, then the export) into ${r.files.length} files${outZip ? ` (${outZip}, ${r.zipBytes} bytes)` : ""}`);
+      out(`loaded ${r.rows} rows${r.skipped ? `, skipped ${r.skipped} bad rows` : ""} in ${r.seconds.toFixed(1)} s (${r.ingestSeconds.toFixed(1)} s reading them in, then the export: ${secs(r.exportPhases.writeMs)} s merging and writing, ${secs(r.exportPhases.validateMs)} s validating, ${secs(r.exportPhases.zipMs)} s zipping) into ${r.files.length} files${outZip ? ` (${outZip}, ${r.zipBytes} bytes)` : ""}`);
       return 0;
     }
     if (cmd === "convert") {

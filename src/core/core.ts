@@ -24,6 +24,7 @@ export interface CoreExports {
   murmurHash2(): bigint;
   murmur64(p: number, n: number): bigint;
   bloomBits(p: number, n: number, hashCount: number, words: number): number;
+  bloomBitsMany(base: number, table: number, n: number, hashCount: number, words: number, out: number): void;
   lz4Bound(n: number): number;
   lz4Compress(src: number, n: number, dst: number): number;
   zstdDecompress(src: number, n: number, dst: number, capacity: number): number;
@@ -47,6 +48,8 @@ export interface CoreExports {
   writerPartitions(w: number): bigint;
   writerClose(w: number): void;
   decodeData(header: number, p: number, n: number, uintDeletion: number): void;
+  decodeDataRanges(header: number, p: number, cuts: number, n: number, uintDeletion: number): void;
+  decodeFailedRange(): number;
   mergeStreams(table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): void;
   compactIntoWriter(writer: number, table: number, p: number, n: number, nowSeconds: number, gcBefore: number, maxPurgeable: bigint): number;
   compactFailedInput(): number;

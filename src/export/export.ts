@@ -58,6 +58,8 @@ export interface ExportReport extends SSTableExtent {
   validated: boolean;
   /** the exported SSTables' generations (numbers, or unique identifiers) */
   generations: (number | string)[];
+  /** where timeMs went: merging and writing the SSTables, re-reading them, zipping them */
+  phases: { writeMs: number; validateMs: number; zipMs: number };
 }
 
 /** One exported SSTable's rows: merged row-stream slices in token order. */
@@ -117,13 +119,18 @@ async function writeAndZip(storage: Storage, schema: TableSchema, parts: ExportP
     typeof o.uniqueId === "string" && i === 0 ? o.uniqueId : o.uniqueId ? uniqueSSTableId() : (o.generation ?? 1) + i;
   const infos: SSTableInfo[] = [];
   const validated = o.validate !== false;
+  const phases = { writeMs: 0, validateMs: 0, zipMs: 0 };
   for (const [i, part] of parts.entries()) {
     const generation = nextGeneration(i);
     generations.push(generation);
     const sink = new StorageSink(storage, (c) => `${dir}/${fileName(version, generation, c)}`);
+    let t = performance.now();
     const info = await buildSSTable(schema, sink, { version, generation, expectedKeys: Math.max(1, part.expectedKeys), compression, encodingStats: part.encodingStats }, part.streams);
     infos.push(info);
+    phases.writeMs += performance.now() - t;
+    t = performance.now();
     if (validated) await validateExported(storage, schema, version, dir, generation, info);
+    phases.validateMs += performance.now() - t;
   }
   const schemaName = `${dir}/schema.cql`;
   const sf = await storage.open(schemaName, { create: true, truncate: true });
@@ -135,6 +142,7 @@ async function writeAndZip(storage: Storage, schema: TableSchema, parts: ExportP
     { name: schemaName, size: schemaCql(schema).length },
   ];
   let zipBytes = 0;
+  const zipStart = performance.now();
   if (o.zip) {
     const z = new ZipStream(async (chunk, final) => {
       zipBytes += chunk.length;
@@ -144,6 +152,7 @@ async function writeAndZip(storage: Storage, schema: TableSchema, parts: ExportP
     for (const f of files) await z.addFile(f.name.slice("export/".length), readChunks(storage, f.name));
     await z.end();
   }
+  phases.zipMs = performance.now() - zipStart;
   const min = (xs: (bigint | null)[]) => xs.reduce<bigint | null>((m, x) => (x !== null && (m === null || x < m) ? x : m), null);
   const max = (xs: (bigint | null)[]) => xs.reduce<bigint | null>((m, x) => (x !== null && (m === null || x > m) ? x : m), null);
   return {
@@ -161,6 +170,7 @@ async function writeAndZip(storage: Storage, schema: TableSchema, parts: ExportP
     timeMs: 0,
     validated,
     generations,
+    phases,
   };
 }
 

@@ -30,6 +30,45 @@ export class BloomFilter {
       return true;
     });
   }
+
+  /** The index of the first of `keys` the filter certainly lacks, or -1: one core call for all of them. */
+  firstMissing(keys: Uint8Array[]): number {
+    const words = this.wordCount;
+    const n = keys.length;
+    if (words === 0 || n === 0) return -1;
+    const hashes = Math.min(this.hashCount, 64);
+    let total = 0;
+    for (const key of keys) total += key.length;
+    const bytes = new Uint8Array(total);
+    const table = new Int32Array(n * 2);
+    for (let i = 0, at = 0; i < n; at += keys[i].length, i++) {
+      bytes.set(keys[i], at);
+      table[2 * i] = at;
+      table[2 * i + 1] = keys[i].length;
+    }
+    const k = core();
+    return k.call((x) => {
+      const base = k.putOwned(bytes);
+      const tp = k.putOwned(new Uint8Array(table.buffer));
+      const out = x.alloc(n * hashes * 8);
+      try {
+        x.bloomBitsMany(base, tp, n, hashes, words, out);
+        const idx = new Uint32Array(x.memory.buffer, out, n * hashes * 2);
+        for (let i = 0, j = 0; i < n; i++) {
+          for (let h = 0; h < hashes; h++, j += 2) {
+            // bit's 32-bit half is bit / 32, as each word is kept as its (low, high) halves
+            const lo = idx[j];
+            if (((this.bits[idx[j + 1] * 134217728 + (lo >>> 5)] >>> (lo & 31)) & 1) === 0) return i;
+          }
+        }
+        return -1;
+      } finally {
+        x.free(out);
+        x.free(tp);
+        x.free(base);
+      }
+    });
+  }
 }
 
 export function readFilter(b: Uint8Array, f: VersionFeatures, file = "Filter.db"): BloomFilter {

@@ -353,6 +353,38 @@ export class SSTableReader {
   }
 
   /**
+   * decodeStream over consecutive ranges of `bytes` (Data.db from `at`), in
+   * one core call, each range decoded on its own so each must hold whole
+   * partitions: range i is [cuts[i], cuts[i + 1]). A range that does not
+   * throws `failed(i, error)`. The streams follow one another, copied into
+   * `into` when given.
+   */
+  decodeRanges(bytes: Uint8Array, at: number, cuts: Int32Array, n: number, failed: (range: number, e: CorruptSSTableError) => Error, into?: Reused): Uint8Array {
+    const k = core();
+    let range = -1;
+    try {
+      return k.call((x) => {
+        const hid = k.id(this.headerReg);
+        const p = k.putOwned(bytes);
+        const c = k.putOwned(new Uint8Array(cuts.buffer, cuts.byteOffset, (n + 1) * 4));
+        try {
+          x.decodeDataRanges(hid, p, c, n, this.features.uintDeletionTime ? 1 : 0);
+          return k.takeResult(into);
+        } catch (e) {
+          range = x.decodeFailedRange();
+          throw e;
+        } finally {
+          x.free(c);
+          x.free(p);
+        }
+      });
+    } catch (e) {
+      if (e instanceof CoreError && range >= 0) throw failed(range, this.undecodable(e, at + cuts[range]));
+      throw e;
+    }
+  }
+
+  /**
    * Data.db's [start, end), whole partitions, as the row stream: what
    * decodeStream(dataRange(...)) gives, for scans, decoded from the chunks
    * where the core decompressed them (inCore). With `into`, the stream is
@@ -613,9 +645,21 @@ export class SSTableReader {
       whole = crc32(b, whole);
     }
     if (this.compression) {
-      for (let i = 0; i < this.compression.offsets.length; i++) {
-        this.dataCache = null;
-        await this.chunk(i, false);
+      const chunks = this.compression.offsets.length;
+      for (let first = 0; first < chunks; ) {
+        // LZ4 chunks are read about PIECE at a time, checked and decompressed in the core; a read per chunk was most of a validation's calls
+        let last = first;
+        const from = this.chunkOffset(first);
+        if (this.lz4) while (last + 1 < chunks && this.chunkOffset(last + 2) - this.chunkOffset(last + 1) >= 4 && this.chunkOffset(last + 2) - from <= PIECE) last++;
+        if (last === first) {
+          this.dataCache = null;
+          await this.chunk(first, false);
+        } else {
+          const raw = await data.read(from, this.chunkOffset(last + 1) - from);
+          if (raw.length !== this.chunkOffset(last + 1) - from) throw new CorruptSSTableError(this.file("Data.db"), from + raw.length, "truncated chunk", "TRUNCATED");
+          this.decompressed(raw, from, first, last, () => undefined, (e) => e);
+        }
+        first = last + 1;
       }
     } else if (this.components.get("CRC.db")) {
       const b = await readAll(this.components.get("CRC.db")!);

@@ -17,7 +17,7 @@ import { CorruptSSTableError, CoreError } from "../errors.js";
 import { BYTE_ORDERED_PARTITIONER, readStatistics, Statistics } from "../sstable/statistics.js";
 import { features, WRITABLE, FormatVersion } from "../sstable/version.js";
 import { IndexEntry } from "../sstable/index-file.js";
-import { concat, compareBytes } from "../util/bytes.js";
+import { concat, compareBytes, Reused } from "../util/bytes.js";
 import { SummaryCheck } from "./validate-summary.js";
 import { checkRowIndex } from "./validate-row-index.js";
 import { checkTrieRowIndex } from "./validate-trie-row-index.js";
@@ -53,11 +53,14 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
   const w = new SSTableWriter(r.schema, sink, {
     version: sink.version, generation: 0,
     expectedKeys: 1, // the filter it builds is thrown away: never size it from the input
+    // nor is the data it writes, and compareStatistics leaves the compression ratio out
+    compression: { ...r.schema.options.compression, enabled: false },
     byteOrdered: r.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
     staticColumns: r.statistics.header.staticColumns.map((c) => r.schema.columnIndex(c.name)),
     regularColumns: r.statistics.header.regularColumns.map((c) => r.schema.columnIndex(c.name)),
     encodingStats: r.statistics.header.stats,
   });
+  const decoded = new Reused(), data = new Reused();
   try {
     const index = r.indexStream();
     let count = 0;
@@ -72,22 +75,34 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
       for (let k = 0; k < n; k++) positions.push(index.at(k).position);
       positions.push(end);
       checkPositions(indexFile, index.at(0), last, positions, end === r.dataLength ? null : index.at(n), r.dataLength);
-      const bytes = await r.dataRange(start, end);
-      const streams: Uint8Array[] = [];
+      // read once: LZ4 chunks are decompressed in the core and copied out, not kept in the chunk cache
+      const bytes = await r.dataRange(start, end, false, data);
+      const keys: Uint8Array[] = [];
+      const cuts = new Int32Array(n + 1);
       for (let k = 0; k < n; k++) {
         const e = index.at(k);
-        const part = bytes.subarray(positions[k] - start, positions[k + 1] - start);
-        summary?.see(e, count);
-        // a 'da' partition with a row index has its key and position in its Rows.db entry
-        const entryFile = r.features.trieIndexed && e.promoted.length ? `${r.name}/Rows.db` : indexFile;
-        streams.push(onePartition(r, entryFile, e, count, part));
-        if (!r.filter.mightContain(e.key)) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count} (offset ${e.offset})`);
-        if (e.promoted.length && r.features.trieIndexed) await checkTrieRowIndex(r, e, part);
-        else if (e.promoted.length) checkRowIndex(r, e, part);
-        count++;
+        summary?.see(e, count + k);
+        checkKey(r, entryFile(r, indexFile, e), e, count + k, bytes.subarray(positions[k] - start, positions[k + 1] - start));
+        keys.push(e.key);
+        cuts[k + 1] = positions[k + 1] - start;
       }
+      // each entry's bytes decoded on its own, all in one core call: each must be whole partitions
+      const stream = r.decodeRanges(bytes, start, cuts, n, (k, err) => {
+        const e = index.at(k);
+        return new CorruptSSTableError(entryFile(r, indexFile, e), e.offset, `${where(e, count + k, cuts[k + 1] - cuts[k])}: not exactly whole partitions (${err.message})`);
+      }, decoded);
+      const missing = r.filter.firstMissing(keys);
+      if (missing >= 0) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count + missing} (offset ${index.at(missing).offset})`);
+      for (let k = 0; k < n; k++) {
+        const e = index.at(k);
+        if (!e.promoted.length) continue;
+        const part = bytes.subarray(positions[k] - start, positions[k + 1] - start);
+        if (r.features.trieIndexed) await checkTrieRowIndex(r, e, part);
+        else checkRowIndex(r, e, part);
+      }
+      count += n;
       try {
-        await w.appendStream(concat(streams), null, null);
+        await w.appendStream(stream, null, null);
       } catch (err) {
         if (err instanceof CoreError) throw new CorruptSSTableError(`${r.name}/Data.db`, start, `partitions or rows out of order, or invalid (${err.code})`);
         throw err;
@@ -117,18 +132,20 @@ function checkPositions(file: string, first: IndexEntry, previous: number, posit
     throw new CorruptSSTableError(file, next?.offset ?? first.offset, `position ${positions[positions.length - 1]} is past the end of Data.db (${dataLength} bytes)`);
 }
 
-/** The bytes of one Index.db entry's partition decoded: must start with its key and hold whole partitions. */
-function onePartition(r: SSTableReader, file: string, e: IndexEntry, ordinal: number, part: Uint8Array): Uint8Array {
-  const where = `entry ${ordinal} (Data.db ${e.position}..${e.position + part.length})`;
+/** The file an entry was read from: a 'da' partition with a row index has its key and position in its Rows.db entry. */
+function entryFile(r: SSTableReader, indexFile: string, e: IndexEntry): string {
+  return r.features.trieIndexed && e.promoted.length ? `${r.name}/Rows.db` : indexFile;
+}
+
+function where(e: IndexEntry, ordinal: number, length: number): string {
+  return `entry ${ordinal} (Data.db ${e.position}..${e.position + length})`;
+}
+
+/** The bytes of one Index.db entry's partition must start with its key. */
+function checkKey(r: SSTableReader, file: string, e: IndexEntry, ordinal: number, part: Uint8Array): void {
   const keyLength = part.length >= 2 ? (part[0] << 8) | part[1] : -1;
   if (keyLength !== e.key.length || compareBytes(part.subarray(2, 2 + keyLength), e.key) !== 0)
-    throw new CorruptSSTableError(file, e.offset, `${where}: the partition there has another key`);
-  try {
-    return r.decodeStream(part, e.position);
-  } catch (err) {
-    if (err instanceof CorruptSSTableError) throw new CorruptSSTableError(file, e.offset, `${where}: not exactly whole partitions (${err.message})`);
-    throw err;
-  }
+    throw new CorruptSSTableError(file, e.offset, `${where(e, ordinal, part.length)}: the partition there has another key`);
 }
 
 /** Keeps Statistics.db from the validator's writer; everything else it writes is dropped. */
