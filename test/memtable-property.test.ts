@@ -203,8 +203,18 @@ describe("input that must not corrupt the arena", () => {
     checkSorted(m);
     expect(m.partitionStream(key("k12345"))).not.toBeNull();
     expect(m.partitionStream(key("nope"))).toBeNull();
-    const got = [...m.sortedStreams(64 << 10)].flatMap((s) => decodePartitions(s));
+    const streams = [...m.sortedStreams(64 << 10)];
+    const got = streams.flatMap((s) => decodePartitions(s));
     expect(got).toHaveLength(n);
+    // the views a flush copies from are the same slices, each read before the next is made
+    const views: Uint8Array[] = [];
+    for (const view of m.sortedViews(64 << 10)) views.push(view().slice());
+    expect(views.length).toBe(streams.length);
+    views.forEach((v, i) => expect(compareBytes(v, streams[i])).toBe(0));
+    // a slice passed over without being made would be lost: refused
+    expect(() => {
+      for (const _view of m.sortedViews(64 << 10)) void _view;
+    }).toThrow(/skipped/);
     m.release();
   });
 

@@ -245,7 +245,7 @@ function adjacent(slices: Uint8Array[]): Uint8Array | null {
   return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
 }
 
-/** The memtable's sorted row stream, a slice at a time (its tokens are set on the info after). */
+/** The memtable's sorted row stream, a slice at a time, copied from its core into the writer's (its tokens are set on the info after). */
 function* slicesOf(m: Memtable): Generator<BuildSlice> {
-  for (const stream of m.sortedStreams()) yield { stream, minToken: null, maxToken: null };
+  for (const view of m.sortedViews()) yield { view, minToken: null, maxToken: null };
 }

@@ -14,8 +14,15 @@ export interface BuildSink extends ComponentSink {
   close?(): Promise<void> | void;
 }
 
-/** One slice: the core's row stream (tokens known or not) or partitions in the model. */
-export type BuildSlice = { stream: Uint8Array; minToken: bigint | null; maxToken: bigint | null } | { partitions: Partition[] };
+/**
+ * One slice: the core's row stream (tokens known or not), a view of one made
+ * when called and copied at once (Memtable.sortedViews), or partitions in the
+ * model.
+ */
+export type BuildSlice =
+  | { stream: Uint8Array; minToken: bigint | null; maxToken: bigint | null }
+  | { view: () => Uint8Array; minToken: bigint | null; maxToken: bigint | null }
+  | { partitions: Partition[] };
 
 /**
  * The header's static and regular columns from the set of column indexes the
@@ -51,6 +58,7 @@ export class SSTableBuild<S extends BuildSink = BuildSink> {
 
   async append(slice: BuildSlice): Promise<void> {
     if ("partitions" in slice) await this.writer.append(slice.partitions);
+    else if ("view" in slice) await this.writer.appendView(slice.view, slice.minToken, slice.maxToken);
     else await this.writer.appendStream(slice.stream, slice.minToken, slice.maxToken);
   }
 

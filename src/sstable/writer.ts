@@ -226,6 +226,21 @@ export class SSTableWriter {
     await this.drainFull();
   }
 
+  /** appendStream of bytes valid only until their own core runs again: `view` is called and copied into this core in one step. */
+  async appendView(view: () => Uint8Array, minToken: bigint | null, maxToken: bigint | null): Promise<void> {
+    this.check();
+    if (this.stream.len) await this.push();
+    this.extend(minToken, maxToken);
+    const k = core();
+    k.call((x) => {
+      const bytes = view();
+      // the copy allocates in this core, which could move a view of its own memory
+      if (bytes.buffer === x.memory.buffer) throw new CqliteError("INTERNAL", "appendView: a view of the writer's own core");
+      if (bytes.length) x.writerAppend(this.w, k.put(bytes), bytes.length);
+    });
+    await this.drainFull();
+  }
+
   /**
    * Merges sorted inputs of this table (row streams or Data.db) in the core
    * and appends the result there (see mergeInto): the merged rows never
