@@ -18,6 +18,13 @@ const FOLD_AT: i32 = 8;
 /** Dead bytes (runs a fold replaced) are copied away once they pass the live ones and this. */
 const COMPACT_AT: i64 = 4 << 20;
 
+// the tokens apply's sort compares (AssemblyScript's comparators cannot capture)
+let sortTokens: i64[] = [];
+function byToken(a: i32, b: i32): i32 {
+  const ta = unchecked(sortTokens[a]), tb = unchecked(sortTokens[b]);
+  return ta < tb ? -1 : ta > tb ? 1 : a - b;
+}
+
 export class Memtable {
   table: Table;
   /** nodes, keys, run tables, row sets: never moved */
@@ -35,6 +42,8 @@ export class Memtable {
   set: i32 = 0;
   columns: StaticArray<u8>;
   private merged: Out = new Out();
+  // apply's partitions in token order (indexes into its scan)
+  private order: i32[] = [];
 
   constructor(table: Table) {
     const index = new Slabs();
@@ -53,11 +62,21 @@ export class Memtable {
   apply(base: usize, len: i32, now: i32): void {
     const s = this.scan;
     s.run(base, len);
-    for (let i = 0; i < s.count; i++) {
+    // in token order, so each search starts where the last one stopped
+    // (findAfter); a partition's updates keep their order among themselves
+    const order = this.order;
+    order.length = s.count;
+    for (let i = 0; i < s.count; i++) unchecked((order[i] = i));
+    if (s.count > 1) {
+      sortTokens = s.token;
+      order.sort(byToken);
+    }
+    for (let o = 0; o < s.count; o++) {
+      const i = unchecked(order[o]);
       const kp = base + <usize>unchecked(s.keyAt[i]);
       const kl = unchecked(s.keyLen[i]);
       const tk = unchecked(s.token[i]);
-      let node = this.list.find(tk, kp, kl);
+      let node = o == 0 ? this.list.find(tk, kp, kl) : this.list.findAfter(tk, kp, kl);
       if (node == 0) node = changetype<usize>(this.list.insertAfterFind(this.index, tk, kp, kl));
       const n = changetype<PartNode>(node);
       const from = unchecked(s.start[i]);

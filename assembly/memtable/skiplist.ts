@@ -50,7 +50,30 @@ export class SkipList {
     return nx != 0 && compareNode(nx, token, kp, kl) == 0 ? nx : 0;
   }
 
-  /** Links a new node where the last find() stopped (the key it looked for must be absent). */
+  /**
+   * find() for a key after the last one searched for: at each level the
+   * search starts from where the last one stopped there when that is further
+   * on and still before this key, so keys searched in order cost about the
+   * gap between them rather than the whole height of the list. Any key is
+   * found; out of order it is simply a find().
+   */
+  findAfter(token: i64, kp: usize, kl: i32): usize {
+    let x = this.head;
+    for (let level = this.height - 1; level >= 0; level--) {
+      const f = unchecked(this.prev[level]);
+      if (f != x && f != this.head && compareNode(f, token, kp, kl) < 0 && (x == this.head || compareNodes(x, f) < 0)) x = f;
+      for (;;) {
+        const nx = nodeNext(x, level);
+        if (nx == 0 || compareNode(nx, token, kp, kl) >= 0) break;
+        x = nx;
+      }
+      unchecked((this.prev[level] = x));
+    }
+    const nx = nodeNext(x, 0);
+    return nx != 0 && compareNode(nx, token, kp, kl) == 0 ? nx : 0;
+  }
+
+  /** Links a new node where the last find() or findAfter() stopped (the key it looked for must be absent). */
   insertAfterFind(index: Slabs, token: i64, kp: usize, kl: i32): PartNode {
     const h = this.randomHeight();
     if (h > this.height) {
@@ -101,6 +124,12 @@ export class SkipList {
     }
     return true;
   }
+}
+
+/** Node a against node b, as compareNode. */
+@inline function compareNodes(a: usize, b: usize): i32 {
+  const n = changetype<PartNode>(b);
+  return compareNode(a, n.token, n.key, n.keyLen);
 }
 
 /** The node's (token, key) against the given one: signed tokens, then the key's bytes unsigned. */
