@@ -4,7 +4,7 @@
 import { TableSchema } from "../schema/schema.js";
 import { SSTableReader } from "../sstable/reader.js";
 import { EncodingStats } from "../core/descriptors.js";
-import { merge } from "../core/merge.js";
+import { BuildSlice } from "../sstable/build.js";
 import { mergedEncodingStats } from "../compaction/cursor.js";
 import { MergeCursor } from "../read/merge-cursor.js";
 import { SSTableCursor } from "../read/sstable-cursor.js";
@@ -24,15 +24,15 @@ export function exportParts(schema: TableSchema, readers: SSTableReader[], nowSe
   const groups = !compact && readers.length > 0 ? readers.map((r) => [r]) : [readers];
   return groups.map((group): ExportPart => {
     const encodingStats = group.length ? mergedEncodingStats(group) : emptyStats;
-    // a slice's streams are merged before the next is taken: each source's go into one buffer again and again
+    // a slice's inputs are merged before the next is taken: each source's go into one buffer again and again
     const cursor = new MergeCursor(group.map((r) => new SSTableCursor(r, null, new Reused())));
     const sliceBytes = Math.max(MIN_SLICE_BYTES, Math.floor(SLICE_BYTES_TOTAL / Math.max(1, group.length)));
-    async function* streams() {
+    async function* streams(): AsyncGenerator<BuildSlice> {
       for (;;) {
-        const s = await cursor.next(sliceBytes);
+        // Data.db goes to the core undecoded, where it is decoded, merged and written in one call (as compaction's)
+        const s = await cursor.next(sliceBytes, true);
         if (!s) return;
-        const m = merge(schema, s.streams, nowSeconds);
-        if (m.stream.length) yield { stream: m.stream, minToken: s.minToken, maxToken: s.maxToken };
+        yield { merge: s.inputs, nowSeconds, minToken: s.minToken, maxToken: s.maxToken };
       }
     }
     return { streams: streams(), expectedKeys: cursor.remaining, encodingStats };

@@ -7,7 +7,7 @@ import { TableSchema, CompressionOptions } from "../schema/schema.js";
 import { schemaCql } from "../schema/cql.js";
 import { SSTableReader } from "../sstable/reader.js";
 import { SSTableInfo, SSTableExtent } from "../sstable/writer.js";
-import { buildSSTable } from "../sstable/build.js";
+import { buildSSTable, BuildSlice } from "../sstable/build.js";
 import { StorageSink } from "../sstable/storage-sink.js";
 import { FormatVersion, DEFAULT_VERSION, WRITABLE } from "../sstable/version.js";
 import { fileName, uniqueSSTableId, isUniqueSSTableId } from "../sstable/names.js";
@@ -62,9 +62,9 @@ export interface ExportReport extends SSTableExtent {
   phases: { writeMs: number; validateMs: number; zipMs: number };
 }
 
-/** One exported SSTable's rows: merged row-stream slices in token order. */
+/** One exported SSTable's rows: slices in token order, for the build to merge (or merged already). */
 export interface ExportPart {
-  streams: AsyncIterable<{ stream: Uint8Array; minToken: bigint | null; maxToken: bigint | null }>;
+  streams: AsyncIterable<BuildSlice>;
   expectedKeys: number;
   encodingStats: import("../core/descriptors.js").EncodingStats;
 }

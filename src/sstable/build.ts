@@ -15,12 +15,14 @@ export interface BuildSink extends ComponentSink {
 }
 
 /**
- * One slice: the core's row stream (tokens known or not), a view of one made
- * when called and copied at once (Memtable.sortedViews), or partitions in the
- * model.
+ * One slice: the core's row stream (tokens known or not), sorted inputs the
+ * core merges straight into the SSTable (nothing purged), a view of a stream
+ * made when called and copied at once (Memtable.sortedViews), or partitions
+ * in the model.
  */
 export type BuildSlice =
   | { stream: Uint8Array; minToken: bigint | null; maxToken: bigint | null }
+  | { merge: MergeInput[]; nowSeconds: number; minToken: bigint | null; maxToken: bigint | null }
   | { view: () => Uint8Array; minToken: bigint | null; maxToken: bigint | null }
   | { partitions: Partition[] };
 
@@ -58,6 +60,7 @@ export class SSTableBuild<S extends BuildSink = BuildSink> {
 
   async append(slice: BuildSlice): Promise<void> {
     if ("partitions" in slice) await this.writer.append(slice.partitions);
+    else if ("merge" in slice) await this.writer.appendMerged(slice.merge, slice.nowSeconds, undefined, slice.minToken, slice.maxToken);
     else if ("view" in slice) await this.writer.appendView(slice.view, slice.minToken, slice.maxToken);
     else await this.writer.appendStream(slice.stream, slice.minToken, slice.maxToken);
   }
