@@ -175,6 +175,7 @@ export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   if (r.remaining() > 0) o.partitionSizeBuckets = r.i32be();
   if (r.remaining() > 0) o.zstd = r.u8() == 1;
   if (r.remaining() > 0) o.zstdLevel = r.i32be();
+  if (r.remaining() > 0) o.discardData = r.u8() == 1;
   const w = new Writer(header(headerId), o);
   const id = nextWriter++;
   writers.set(id, w);

@@ -26,7 +26,11 @@ export class ChunkSink {
   zstd: bool; // chunks compressed with Zstd (at zstdLevel) rather than LZ4
   zstdLevel: i32;
 
-  constructor(chunkLen: i32, compressed: bool, maxCompressedLen: i32, zstd: bool, zstdLevel: i32) {
+  // chunks are counted and dropped: no checksum, compression or file bytes
+  discard: bool;
+
+  constructor(chunkLen: i32, compressed: bool, maxCompressedLen: i32, zstd: bool, zstdLevel: i32, discard: bool = false) {
+    this.discard = discard;
     this.zstd = zstd;
     this.zstdLevel = zstdLevel;
     assert(chunkLen > 0 && (chunkLen & (chunkLen - 1)) == 0, "chunk length must be a power of two");
@@ -68,6 +72,7 @@ export class ChunkSink {
   private emit(p: usize, len: i32): void {
     this.uncompressedLen += len;
     this.chunks++;
+    if (this.discard) return;
     if (!this.compressed) {
       const crc = crc32Update(0, p, len);
       this.crcs.i32be(<i32>crc);

@@ -34,6 +34,8 @@ export class WriterOptions {
   partitionSizeBuckets: i32 = 150;
   zstd: bool = false; // chunks compressed with Zstd rather than LZ4
   zstdLevel: i32 = 3;
+  // Data.db counted but not kept (a validator's writer keeps only its statistics)
+  discardData: bool = false;
 }
 
 export class Writer {
@@ -79,7 +81,7 @@ export class Writer {
   constructor(h: Header, opts: WriterOptions) {
     this.h = h;
     this.opts = opts;
-    this.data = new ChunkSink(opts.chunkLen, opts.compressed, opts.maxCompressedLen, opts.zstd, opts.zstdLevel);
+    this.data = new ChunkSink(opts.chunkLen, opts.compressed, opts.maxCompressedLen, opts.zstd, opts.zstdLevel, opts.discardData);
     this.summary = new SummaryBuilder(opts.minIndexInterval);
     this.bloom = new Bloom(opts.expectedKeys, opts.fpChance);
     this.stats = new Stats(h.table.clustering.length, opts.partitionSizeBuckets);

@@ -55,6 +55,7 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
     expectedKeys: 1, // the filter it builds is thrown away: never size it from the input
     // nor is the data it writes, and compareStatistics leaves the compression ratio out
     compression: { ...r.schema.options.compression, enabled: false },
+    discardData: true,
     byteOrdered: r.statistics.partitioner === BYTE_ORDERED_PARTITIONER,
     staticColumns: r.statistics.header.staticColumns.map((c) => r.schema.columnIndex(c.name)),
     regularColumns: r.statistics.header.regularColumns.map((c) => r.schema.columnIndex(c.name)),
@@ -151,6 +152,8 @@ function checkKey(r: SSTableReader, file: string, e: IndexEntry, ordinal: number
 /** Keeps Statistics.db from the validator's writer; everything else it writes is dropped. */
 class StatisticsSink implements ComponentSink {
   private readonly pieces: Uint8Array[] = [];
+  // it keeps a copy of what it keeps: the writer may drain through one buffer
+  readonly doneOnReturn = true;
   constructor(readonly version: FormatVersion) {}
   append(component: string, bytes: Uint8Array): void {
     if (component === "Statistics.db") this.pieces.push(bytes.slice());
