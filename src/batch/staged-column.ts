@@ -83,15 +83,25 @@ export class StagedColumn {
    * is ASCII (valid UTF-8 and US-ASCII both); false for anything else, which
    * the caller stages from its string so that the codec's checks apply.
    */
-  setAsciiBytes(row: number, b: Uint8Array): boolean {
-    const n = b.length;
-    for (let i = 0; i < n; i++) if (b[i] >= 0x80) return false;
+  setAsciiBytes(row: number, b: Uint8Array, start = 0, end = b.length): boolean {
+    const n = end - start;
+    this.room(n);
+    const out = this.bytes, at = this.used;
+    if (n <= LONGEST_COPIED) {
+      // copied and checked in one pass: a short value's set() cost more than the loop
+      for (let i = 0; i < n; i++) {
+        const c = b[start + i];
+        if (c >= 0x80) return false;
+        out[at + i] = c;
+      }
+    } else {
+      for (let i = start; i < end; i++) if (b[i] >= 0x80) return false;
+      out.set(b.subarray(start, end), at);
+    }
     this.presence[row] = BATCH_VALUE;
     const o = this.offsets!;
-    o[row] = this.used;
-    this.room(n);
-    this.bytes.set(b, this.used);
-    o[row + 1] = this.used += n;
+    o[row] = at;
+    o[row + 1] = this.used = at + n;
     return true;
   }
 

@@ -44,9 +44,10 @@ export class CsvBatchStager {
           continue;
         }
         const f = this.fast[k];
-        if (f === TEXT && c.setAsciiBytes(row, csv.bytes(k))) continue;
+        csv.field(k);
+        if (f === TEXT && c.setAsciiBytes(row, csv.buf, csv.start[k], csv.end[k])) continue;
         if (f === INT) {
-          const v = decimalInt(csv.bytes(k));
+          const v = decimalInt(csv.buf, csv.start[k], csv.end[k]);
           if (v !== null) {
             c.set(row, v);
             continue;
@@ -68,17 +69,17 @@ export class CsvBatchStager {
   }
 }
 
-/** An int written plainly (an optional minus, 1-10 digits, in range, not -0); null for anything the general path should read. */
-function decimalInt(b: Uint8Array): number | null {
-  const n = b.length;
-  let i = b[0] === MINUS ? 1 : 0;
-  if (n === i || n - i > 10) return null;
+/** An int written plainly in b[s, e) (an optional minus, 1-10 digits, in range, not -0); null for anything the general path should read. */
+function decimalInt(b: Uint8Array, s: number, e: number): number | null {
+  const minus = b[s] === MINUS;
+  let i = minus ? s + 1 : s;
+  if (e === i || e - i > 10) return null;
   let v = 0;
-  for (; i < n; i++) {
+  for (; i < e; i++) {
     const d = b[i] - ZERO;
     if (d < 0 || d > NINE - ZERO) return null;
     v = v * 10 + d;
   }
-  if (b[0] === MINUS) v = -v;
+  if (minus) v = -v;
   return v === (v | 0) && !Object.is(v, -0) ? v : null;
 }
