@@ -37,17 +37,7 @@ export class SkipList {
 
   /** The node with this token and key, or 0; leaves `prev` set for an insert after it. */
   find(token: i64, kp: usize, kl: i32): usize {
-    let x = this.head;
-    for (let level = this.height - 1; level >= 0; level--) {
-      for (;;) {
-        const nx = nodeNext(x, level);
-        if (nx == 0 || compareNode(nx, token, kp, kl) >= 0) break;
-        x = nx;
-      }
-      unchecked((this.prev[level] = x));
-    }
-    const nx = nodeNext(x, 0);
-    return nx != 0 && compareNode(nx, token, kp, kl) == 0 ? nx : 0;
+    return this.search(token, kp, kl, false);
   }
 
   /**
@@ -58,10 +48,16 @@ export class SkipList {
    * found; out of order it is simply a find().
    */
   findAfter(token: i64, kp: usize, kl: i32): usize {
+    return this.search(token, kp, kl, true);
+  }
+
+  @inline private search(token: i64, kp: usize, kl: i32, fromLast: bool): usize {
     let x = this.head;
     for (let level = this.height - 1; level >= 0; level--) {
-      const f = unchecked(this.prev[level]);
-      if (f != x && f != this.head && compareNode(f, token, kp, kl) < 0 && (x == this.head || compareNodes(x, f) < 0)) x = f;
+      if (fromLast) {
+        const f = unchecked(this.prev[level]);
+        if (f != x && f != this.head && compareNode(f, token, kp, kl) < 0 && (x == this.head || compareNodes(x, f) < 0)) x = f;
+      }
       for (;;) {
         const nx = nodeNext(x, level);
         if (nx == 0 || compareNode(nx, token, kp, kl) >= 0) break;
