@@ -650,7 +650,7 @@ export class SSTableReader {
         // LZ4 chunks are read about PIECE at a time, checked and decompressed in the core; a read per chunk was most of a validation's calls
         let last = first;
         const from = this.chunkOffset(first);
-        if (this.lz4) while (last + 1 < chunks && this.chunkOffset(last + 2) - this.chunkOffset(last + 1) >= 4 && this.chunkOffset(last + 2) - from <= PIECE) last++;
+        if (this.lz4 && this.chunkOffset(first + 1) - from >= 4) while (last + 1 < chunks && this.chunkOffset(last + 2) - this.chunkOffset(last + 1) >= 4 && this.chunkOffset(last + 2) - from <= PIECE) last++;
         if (last === first) {
           this.dataCache = null;
           await this.chunk(first, false);
