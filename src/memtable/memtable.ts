@@ -226,15 +226,8 @@ export class Memtable {
    * each: the core walks its list and merges each partition's runs.
    */
   *sortedStreams(sliceBytes = 4 << 20): Generator<Uint8Array> {
-    let node = this.k.call(() => this.x().memFirst(this.id));
-    while (node !== 0) {
-      const x = this.x();
-      const slice = this.k.call(() => {
-        node = x.memSlice(this.id, node, sliceBytes, 0, this.nowSeconds());
-        const s = this.k.bytes(x.memOutPtr(), x.memOutLen()).slice();
-        if (s.length > KEEP_OUT_BYTES) x.memOutRelease();
-        return s;
-      });
+    for (const view of this.sortedViews(sliceBytes)) {
+      const slice = view().slice();
       if (slice.length > 0) yield slice;
     }
   }
