@@ -646,19 +646,18 @@ export class SSTableReader {
     }
     if (this.compression) {
       const chunks = this.compression.offsets.length;
+      const len = this.compression.chunkLength;
       for (let first = 0; first < chunks; ) {
-        // LZ4 chunks are read about PIECE at a time, checked and decompressed in the core; a read per chunk was most of a validation's calls
+        // LZ4 chunks are read about PIECE at a time, checked and decompressed in the core (inCore); a read per chunk was most of a validation's calls.
+        // A group takes only chunks inside the data and long enough for their checksum: any other goes alone, to the error it always gave.
         let last = first;
         const from = this.chunkOffset(first);
-        if (this.lz4 && this.chunkOffset(first + 1) - from >= 4) while (last + 1 < chunks && this.chunkOffset(last + 2) - this.chunkOffset(last + 1) >= 4 && this.chunkOffset(last + 2) - from <= PIECE) last++;
+        if (this.lz4 && this.chunkOffset(first + 1) - from >= 4)
+          while (last + 1 < chunks && (last + 1) * len < this.dataLength && this.chunkOffset(last + 2) - this.chunkOffset(last + 1) >= 4 && this.chunkOffset(last + 2) - from <= PIECE) last++;
         if (last === first) {
           this.dataCache = null;
           await this.chunk(first, false);
-        } else {
-          const raw = await data.read(from, this.chunkOffset(last + 1) - from);
-          if (raw.length !== this.chunkOffset(last + 1) - from) throw new CorruptSSTableError(this.file("Data.db"), from + raw.length, "truncated chunk", "TRUNCATED");
-          this.decompressed(raw, from, first, last, () => undefined, (e) => e);
-        }
+        } else await this.inCore(first * len, Math.min(this.dataLength, (last + 1) * len), () => undefined, (e) => e);
         first = last + 1;
       }
     } else if (this.components.get("CRC.db")) {
