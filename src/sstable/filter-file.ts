@@ -21,14 +21,16 @@ export class BloomFilter {
       // the bit indexes come from the core's filter code (assembly/sstable/filter.ts)
       const at = x.bloomBits(k.put(key), key.length, this.hashCount, words);
       const idx = new Uint32Array(x.memory.buffer, at, this.hashCount * 2);
-      for (let i = 0; i < this.hashCount; i++) {
-        const bit = idx[2 * i] + idx[2 * i + 1] * 4294967296;
-        const word = Math.floor(bit / 64);
-        const b = bit - word * 64;
-        if (((this.bits[2 * word + (b >>> 5)] >>> (b & 31)) & 1) === 0) return false;
-      }
+      for (let i = 0; i < this.hashCount; i++) if (!this.isSet(idx, 2 * i)) return false;
       return true;
     });
+  }
+
+  /** Whether the bit the core computed at idx[j] (its low 32 bits) and idx[j + 1] (high) is set. */
+  private isSet(idx: Uint32Array, j: number): boolean {
+    // its 32-bit half is bit / 32, as each 64-bit word is kept as its (low, high) halves
+    const lo = idx[j];
+    return ((this.bits[idx[j + 1] * 134217728 + (lo >>> 5)] >>> (lo & 31)) & 1) === 1;
   }
 
   /** The index of the first of `keys` the filter certainly lacks, or -1: one core call for all of them. */
@@ -54,13 +56,7 @@ export class BloomFilter {
       try {
         x.bloomBitsMany(base, tp, n, hashes, words, out);
         const idx = new Uint32Array(x.memory.buffer, out, n * hashes * 2);
-        for (let i = 0, j = 0; i < n; i++) {
-          for (let h = 0; h < hashes; h++, j += 2) {
-            // bit's 32-bit half is bit / 32, as each word is kept as its (low, high) halves
-            const lo = idx[j];
-            if (((this.bits[idx[j + 1] * 134217728 + (lo >>> 5)] >>> (lo & 31)) & 1) === 0) return i;
-          }
-        }
+        for (let i = 0, j = 0; i < n; i++) for (let h = 0; h < hashes; h++, j += 2) if (!this.isSet(idx, j)) return i;
         return -1;
       } finally {
         x.free(out);
