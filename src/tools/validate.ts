@@ -79,13 +79,12 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
       // read once: LZ4 chunks are decompressed in the core and copied out, not kept in the chunk cache
       const bytes = await r.dataRange(start, end, false, data);
       const keys: Uint8Array[] = [];
-      const cuts = new Int32Array(n + 1);
+      const cuts = Int32Array.from(positions, (p) => p - start);
       for (let k = 0; k < n; k++) {
         const e = index.at(k);
         summary?.see(e, count + k);
         checkKey(r, entryFile(r, indexFile, e), e, count + k, bytes.subarray(positions[k] - start, positions[k + 1] - start));
         keys.push(e.key);
-        cuts[k + 1] = positions[k + 1] - start;
       }
       // each entry's bytes decoded on its own, all in one core call: each must be whole partitions
       const stream = r.decodeRanges(bytes, start, cuts, n, (k, err) => {
