@@ -21,7 +21,7 @@ import { recordToPartition } from "../cql/records.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
 import { encodeMutation, InvalidMutationError } from "../engine/mutation.js";
 import { FormatVersion } from "../sstable/version.js";
-import { readChunks } from "../export/export.js";
+import { readChunks, ExportReport } from "../export/export.js";
 
 export interface LoadOptions {
   schema: string;
@@ -52,8 +52,8 @@ export interface LoadReport {
   ingestSeconds: number;
   files: { name: string; size: number }[];
   zipBytes: number;
-  /** the export's share of seconds: merging and writing, validating, zipping (ExportReport.phases) */
-  exportPhases: { writeMs: number; validateMs: number; zipMs: number };
+  /** where the export's share of seconds went */
+  exportPhases: ExportReport["phases"];
 }
 
 /** The input file, counting the bytes read so far (for the progress line). */
