@@ -8,7 +8,7 @@ import type { SSTableInfo } from "../sstable/writer.js";
 import type { Params } from "../cql/values.js";
 
 /** The engine options a worker's database takes (the storage is OPFS, chosen by name). */
-const FORWARDED = ["schema", "flushThresholdBytes", "flushThresholdRows", "walSync", "format", "importLimits"] as const;
+const FORWARDED = ["schema", "flushThresholdBytes", "flushThresholdRows", "walSync", "durableWrites", "format", "importLimits"] as const;
 
 export type WorkerEngineConfig = Pick<EngineConfig, (typeof FORWARDED)[number]> & {
   /** the database: its files live in OPFS under cqlite/<name>/ */

@@ -210,7 +210,7 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
   const inputBytes = statSync(o.input).size;
   const dir = mkdtempSync(join(tmpdir(), "cqlite-load-"));
   const storage = await ScratchStorage.open(dir);
-  const e = await WriteEngine.open({ storage, schema: o.schema, walSync: "none", flushThresholdBytes: 16 << 20, format: o.format });
+  const e = await WriteEngine.open({ storage, schema: o.schema, walSync: "none", durableWrites: false, flushThresholdBytes: 16 << 20, format: o.format });
   const report: LoadReport = { rows: 0, skipped: 0, bytesRead: 0, seconds: 0, ingestSeconds: 0, files: [], zipBytes: 0, exportPhases: { writeMs: 0, validateMs: 0, zipMs: 0 } };
   let lastShown = 0;
   const show = (final: boolean) => {

@@ -134,7 +134,7 @@ export async function handleSSTables(request: Request, options: ServiceOptions):
   const { storage, dispose } = await options.storage();
   let engine: WriteEngine | null = null;
   try {
-    engine = await WriteEngine.open({ storage, schema, format, walSync: "none", flushThresholdBytes: options.flushThresholdBytes ?? 8 << 20 });
+    engine = await WriteEngine.open({ storage, schema, format, walSync: "none", durableWrites: false, flushThresholdBytes: options.flushThresholdBytes ?? 8 << 20 });
     let batch: NumberedRecord[] = [];
     let rows = 0;
     const put = async () => {
@@ -227,7 +227,7 @@ async function chunked(request: Request, records: AsyncGenerator<NumberedRecord>
       const put = async () => {
         if (!current) {
           const s = await options.storage();
-          current = { ...s, engine: await WriteEngine.open({ storage: s.storage, schema, format, walSync: "none", flushThresholdBytes: 1 << 30, clock }) };
+          current = { ...s, engine: await WriteEngine.open({ storage: s.storage, schema, format, walSync: "none", durableWrites: false, flushThresholdBytes: 1 << 30, clock }) };
         }
         await insertBatch(current.engine, batch);
         rows += batch.length;

@@ -17,6 +17,15 @@ export interface EngineConfig {
   /** or this many rows (default 500 000) */
   flushThresholdRows?: number;
   walSync?: WalSyncPolicy;
+  /**
+   * false: writes skip the log, as under Cassandra's keyspace option
+   * durable_writes = false. A write is acknowledged once the memtable holds
+   * it and survives a crash only once flushed (a full memtable, flush(),
+   * close()). For a scratch database that is rebuilt rather than recovered,
+   * such as a bulk load's; records an earlier open logged still replay.
+   * Default true.
+   */
+  durableWrites?: boolean;
   /** SSTable format version written by flush and compaction */
   format?: FormatVersion;
   /** the engine's time, in microseconds since the epoch: write timestamps (made strictly increasing), TTL expiry, gc_grace, createdAt (default: wall time) */

@@ -27,6 +27,8 @@ export interface WritePathOptions {
   flushThresholdRows?: number;
   maxMutationBytes?: number;
   indexBlockSize?: number;
+  /** false: writes skip the log (EngineConfig.durableWrites) */
+  durableWrites?: boolean;
 }
 
 export class WritePath {
@@ -111,7 +113,7 @@ export class WritePath {
     const ordinal = this.nextOrdinal++;
     let seq: bigint;
     try {
-      seq = (await this.wal.append(payload)).seq;
+      seq = this.options.durableWrites === false ? this.wal.unlogged() : (await this.wal.append(payload)).seq;
     } catch (e) {
       this.inOrder(ordinal, () => {});
       // a full disk or quota is the storage's typed error, not the log's wrapper

@@ -386,6 +386,27 @@ export class Wal {
     return this.enqueue(payload, size);
   }
 
+  /**
+   * A sequence number for a write that is not logged (Cassandra's
+   * durable_writes = false): it counts as written and durable at once, with
+   * no bytes, so the log's numbering, rolls and markFlushed stay as they are.
+   * A crash loses what such writes put in the memtable, nothing in the log.
+   * Not to be mixed with appends in flight: the writer numbers its batches
+   * from the last written record. A failed log does not stop it (it touches
+   * no file); the next append still repairs.
+   */
+  unlogged(): bigint {
+    this.checkOpen();
+    // every number handed out is written (a failed log's unwritten ones are void: its repair renumbers from here)
+    if (!this.failed && this.writtenSeq !== this.nextSeqValue - 1n)
+      throw new WalUsageError("an unlogged write while logged ones are in flight");
+    const seq = this.nextSeqValue;
+    if (seq > MAX_SEQ) throw new WalUsageError("sequence numbers exhausted");
+    this.nextSeqValue++;
+    this.writtenSeq = this.durable = this.ackedSeq = seq;
+    return seq;
+  }
+
   private startRepair(): void {
     if (this.repairing) return;
     this.repairing = true;
