@@ -9,6 +9,7 @@
 //   dist/workerd.js   Cloudflare Workers: imports ./core.wasm as a module
 //   dist/browser.js   pages and workers: openInWorker, OPFS, loadCore() fetches ./core.wasm
 //   dist/worker.js    the worker openInWorker starts (new URL("./worker.js", import.meta.url))
+//   dist/csv-worker.js the CLI load's CSV reader, on a thread of its own (src/cli/csv-worker.ts)
 //   dist/testing.js   Playwright fixture (Node side)
 //   dist/libzstd.wasm libzstd 1.5.7 for Zstd chunks, loaded beside core.wasm in every runtime
 //   dist/types/       .d.ts for all of the above
@@ -68,6 +69,7 @@ const targets = [
   { name: "workerd", input: "src/entry/workerd.ts", platform: "neutral", conditions: ["workerd", "worker", ...WEB] },
   { name: "browser", input: "src/entry/browser.ts", platform: "browser", conditions: WEB },
   { name: "worker", input: "src/browser/worker.ts", platform: "browser", conditions: WEB },
+  { name: "csv-worker", input: "src/cli/csv-worker.ts", platform: "node", conditions: ["node", "import", "module", "default"] },
   { name: "testing", input: "src/testing/index.ts", platform: "node", conditions: ["node", "import", "module", "default"], external: [/^@playwright\//] },
 ];
 
@@ -91,4 +93,4 @@ copyFileSync(join(root, "node_modules/@bokuweb/zstd-wasm/dist/esm/zstd.wasm"), j
 
 // declarations of every entry's public API (dist/types/src/entry/*.d.ts ...)
 execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
-console.log("dist/: node, deno, workerd, browser, worker, testing, core.wasm, libzstd.wasm, types");
+console.log("dist/: node, deno, workerd, browser, worker, csv-worker, testing, core.wasm, libzstd.wasm, types");

@@ -87,8 +87,10 @@ describe("a load killed part way", () => {
     const args = ["bin/cqlite-web.mjs", "load", "--schema", schemaFile, "--input", csv, "--out", out];
     const child = spawn(process.execPath, args, { stdio: "ignore", env: { ...process.env, TMPDIR: work } });
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-    // killed once its first memtable is an SSTable in the working directory: part way through the input
-    const flushed = () => readdirSync(work).some((d) => readdirSync(join(work, d), { recursive: true }).some((f) => String(f).endsWith("-Data.db")));
+    // killed once its first memtable is an SSTable the manifest names (a second is being written:
+    // flushes go one at a time), part way through the input; the load logs nothing, so what
+    // its working directory holds is what it flushed
+    const flushed = () => readdirSync(work).some((d) => readdirSync(join(work, d), { recursive: true }).filter((f) => String(f).endsWith("-Data.db")).length >= 2);
     let finished = false;
     void exited.then(() => (finished = true));
     while (!finished && !flushed()) await new Promise((r) => setTimeout(r, 20));

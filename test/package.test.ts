@@ -52,7 +52,7 @@ describe("the tarball", () => {
     const packed = JSON.parse((await sh("npm", ["pack", "--dry-run", "--ignore-scripts", "--json"], REPO)).stdout)[0];
     const paths: string[] = packed.files.map((f: { path: string }) => f.path);
     expect(paths.filter((p) => !/^(dist\/|bin\/|docs\/.*\.md$|README\.md$|package\.json$|LICENSE|THIRD_PARTY_NOTICES\.md$)/.test(p))).toEqual([]);
-    for (const f of ["dist/node.js", "dist/deno.js", "dist/workerd.js", "dist/browser.js", "dist/worker.js", "dist/testing.js", "dist/core.wasm", "dist/libzstd.wasm", "THIRD_PARTY_NOTICES.md", "bin/cqlite-web.mjs"]) expect(paths).toContain(f);
+    for (const f of ["dist/node.js", "dist/deno.js", "dist/workerd.js", "dist/browser.js", "dist/worker.js", "dist/csv-worker.js", "dist/testing.js", "dist/core.wasm", "dist/libzstd.wasm", "THIRD_PARTY_NOTICES.md", "bin/cqlite-web.mjs"]) expect(paths).toContain(f);
     const installed = JSON.parse(readFileSync(join(app, "node_modules/cqlite-web/package.json"), "utf8"));
     expect(installed.dependencies ?? {}).toEqual({});
   });

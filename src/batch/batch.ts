@@ -59,6 +59,11 @@ export class Batch {
     return c;
   }
 
+  /** Every column staged so far, the key columns first. */
+  staged(): StagedColumn[] {
+    return [...this.keys, ...this.values.values()];
+  }
+
   /** Stages one value (null: a tombstone); a value that does not fit names its row and column. */
   set(c: StagedColumn, row: number, v: CqlValue | undefined): void {
     if (v === null || v === undefined) {

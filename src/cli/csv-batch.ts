@@ -9,7 +9,9 @@ import { Batch, located } from "../batch/batch.js";
 import { StagedColumn } from "../batch/staged-column.js";
 import { TableSchema, ColumnDef } from "../schema/schema.js";
 import { coerce } from "../cql/records.js";
-import { InvalidValueError } from "../errors.js";
+import { CqliteError, InvalidValueError } from "../errors.js";
+import { InvalidMutationError } from "../engine/mutation.js";
+import { BadRecordError } from "../tools/record-errors.js";
 
 const SLOW = 0, TEXT = 1, INT = 2;
 const MINUS = 0x2d, ZERO = 0x30, NINE = 0x39;
@@ -82,4 +84,95 @@ function decimalInt(b: Uint8Array, s: number, e: number): number | null {
   }
   if (minus) v = -v;
   return v === (v | 0) && !Object.is(v, -0) ? v : null;
+}
+
+/** A record the load cannot take, by the line it starts on. */
+export class BadRowError extends CqliteError {
+  constructor(readonly line: number, readonly reason: string) {
+    super("BAD_ROW", `line ${line}: ${reason}`);
+  }
+}
+
+/** Records per batch: the engine encodes each in one core call. */
+export const BATCH_ROWS = 2000;
+/** A batch also ends once its input holds this many bytes, well under the largest write the log takes (16 MiB). */
+const BATCH_BYTES = 4 << 20;
+
+/** A batch staged from CSV, and the line each of its rows started on. */
+export interface CsvBatch {
+  batch: Batch;
+  lines: Int32Array;
+}
+
+/** What reading the input has come to: its bytes read, and the bad rows left out (skipBad). */
+export interface CsvProgress {
+  bytesRead: number;
+  skipped: number;
+}
+
+/**
+ * CSV from `chunks` straight into batches: no record objects. A bad value or
+ * a record with the wrong number of fields is a BadRowError naming its line,
+ * or with skipBad is counted and left out; a quote never closed stops it
+ * either way (where the next record starts is lost). `newBatch` makes each
+ * batch, naming a row by `lines`; each is yielded before the next is staged.
+ */
+export async function* csvBatches(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, schema: TableSchema, skipBad: boolean, progress: CsvProgress,
+  newBatch: (lines: Int32Array) => Batch,
+): AsyncGenerator<CsvBatch> {
+  const csv = new CsvReader();
+  let stager: CsvBatchStager | null = null;
+  let lines = new Int32Array(BATCH_ROWS);
+  let batch = newBatch(lines);
+  let row = 0, bytes = 0;
+  const bad = (err: unknown, line: number) => {
+    if (!(err instanceof InvalidValueError || err instanceof InvalidMutationError || (err instanceof BadRecordError && err.resumable))) return err;
+    const reason = err instanceof BadRecordError ? err.reason : err.message.replace(`line ${line}: `, "");
+    if (!skipBad) return new BadRowError(line, reason);
+    progress.skipped++;
+    return null;
+  };
+  const take = (): CsvBatch => {
+    batch.truncate(row);
+    const out = { batch, lines };
+    (row = 0), (bytes = 0);
+    lines = new Int32Array(BATCH_ROWS);
+    batch = newBatch(lines);
+    return out;
+  };
+  // the records whole in the reader's buffer, staged until a batch is full
+  function* drain(): Generator<CsvBatch> {
+    for (;;) {
+      try {
+        if (!csv.next()) return;
+      } catch (err) {
+        if (!(err instanceof BadRecordError)) throw err;
+        if (!err.resumable) throw new BadRowError(err.line, err.reason);
+        const stop = bad(err, err.line);
+        if (stop) throw stop;
+        continue;
+      }
+      stager ??= new CsvBatchStager(schema, csv.header!);
+      lines[row] = csv.line;
+      try {
+        stager.stage(batch, csv, row);
+      } catch (err) {
+        const stop = bad(err, csv.line);
+        if (stop) throw stop;
+        continue;
+      }
+      row++;
+      bytes += csv.size;
+      if (row === BATCH_ROWS || bytes >= BATCH_BYTES) yield take();
+    }
+  }
+  for await (const chunk of chunks) {
+    progress.bytesRead += chunk.length;
+    csv.feed(chunk);
+    yield* drain();
+  }
+  csv.finish();
+  yield* drain();
+  if (row) yield take();
 }

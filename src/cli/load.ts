@@ -4,17 +4,20 @@
 // the output is written only once every row is in, and is durable (synced,
 // a zip renamed into place whole) before the load reports success; a bad row
 // without skipBad, a failure or a crash leaves no output, and an earlier one
-// as it was. The engine's log in the working directory is not synced
-// (nothing is acknowledged before the output is durable), so a crash leaves
-// there a database that opens with what it had flushed.
-import { createReadStream, mkdtempSync, rmSync, statSync } from "node:fs";
+// as it was. The engine in the working directory does not log its writes
+// (durableWrites: false; nothing is acknowledged before the output is
+// durable), so a crash leaves there a database that opens with what it had
+// flushed.
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { DurableFile } from "./durable-file.js";
-import { BadRecordError } from "../tools/record-errors.js";
-import { CsvReader } from "../tools/csv.js";
-import { CsvBatchStager } from "./csv-batch.js";
+import { csvBatches, BadRowError, BATCH_ROWS, CsvBatch, CsvProgress } from "./csv-batch.js";
+import type { CsvWorkerData, CsvWorkerMessage } from "./csv-worker.js";
+import { isMultiCell } from "../types/cqltype.js";
 import { WriteEngine } from "../engine/engine.js";
 import { ScratchStorage } from "./scratch-storage.js";
 import { recordToPartition } from "../cql/records.js";
@@ -35,13 +38,11 @@ export interface LoadOptions {
   /** progress lines: a bar on a terminal, plain lines otherwise */
   progress?: (line: string, final: boolean) => void;
   tty?: boolean;
+  /** false: CSV is read and staged in this thread, not the package's worker (default true) */
+  stageInWorker?: boolean;
 }
 
-export class BadRowError extends CqliteError {
-  constructor(readonly line: number, reason: string) {
-    super("BAD_ROW", `line ${line}: ${reason}`);
-  }
-}
+export { BadRowError };
 
 export interface LoadReport {
   rows: number;
@@ -54,6 +55,8 @@ export interface LoadReport {
   zipBytes: number;
   /** where the export's share of seconds went */
   exportPhases: ExportReport["phases"];
+  /** CSV was read and staged on a thread of its own (csv-worker.ts) */
+  stagedInWorker: boolean;
 }
 
 /** The input file, counting the bytes read so far (for the progress line). */
@@ -82,73 +85,68 @@ async function* ndjsonRecords(path: string, read: { bytes: number }): AsyncGener
   }
 }
 
-/** Records per write: the engine encodes each batch in one core call. */
-const BATCH_ROWS = 2000;
-/** A CSV batch is written once its input holds this many bytes, well under the largest write the log takes (16 MiB). */
-const BATCH_BYTES = 4 << 20;
-
 /**
- * CSV straight into batches (src/cli/csv-batch.ts): no record objects. A bad
- * value or a record with the wrong number of fields stops the load with its
- * line, or with skipBad is counted and left out; a quote never closed stops
- * it either way (where the next record starts is lost).
+ * CSV straight into batches (src/cli/csv-batch.ts), staged on a thread of
+ * their own where the package's worker is there (csv-worker.ts) and the
+ * table has no multi-cell column (whose staged cells carry the write's
+ * time); in this thread otherwise, as when the source runs under a test
+ * runner. The rows written are the same either way.
  */
 async function loadCsv(e: WriteEngine, o: LoadOptions, report: LoadReport, show: (final: boolean) => void): Promise<void> {
-  const read = { bytes: 0 };
-  const csv = new CsvReader();
-  let stager: CsvBatchStager | null = null;
-  const lines = new Int32Array(BATCH_ROWS);
-  const newBatch = () => e.newBatch(BATCH_ROWS, (r) => `line ${lines[r]}`);
-  let batch = newBatch();
-  let row = 0, bytes = 0;
-  const bad = (err: unknown, line: number) => {
-    if (!(err instanceof InvalidValueError || err instanceof InvalidMutationError || (err instanceof BadRecordError && err.resumable))) return err;
-    const reason = err instanceof BadRecordError ? err.reason : err.message.replace(`line ${line}: `, "");
-    if (!o.skipBad) return new BadRowError(line, reason);
-    report.skipped++;
-    return null;
-  };
-  const write = async () => {
-    batch.truncate(row);
+  const progress = { bytesRead: 0, skipped: 0 };
+  const worker = o.stageInWorker !== false && !e.schema.columns.some((c) => isMultiCell(c.type)) ? csvWorkerUrl() : null;
+  report.stagedInWorker = worker !== null;
+  const batches = worker
+    ? workerBatches(worker, e, o, progress)
+    : csvBatches(createReadStream(o.input, { highWaterMark: 1 << 20 }), e.schema, !!o.skipBad, progress, (lines) => e.newBatch(BATCH_ROWS, (r) => `line ${lines[r]}`));
+  for await (const { batch } of batches) {
     await e.writeBatch(batch);
-    report.rows += row;
-    report.bytesRead = read.bytes;
-    (row = 0), (bytes = 0);
-    batch = newBatch();
+    report.rows += batch.rows;
+    report.bytesRead = progress.bytesRead;
+    report.skipped = progress.skipped;
     show(false);
-  };
-  const drain = async () => {
-    for (;;) {
-      try {
-        if (!csv.next()) return;
-      } catch (err) {
-        if (!(err instanceof BadRecordError)) throw err;
-        if (!err.resumable) throw new BadRowError(err.line, err.reason);
-        const stop = bad(err, err.line);
-        if (stop) throw stop;
-        continue;
-      }
-      stager ??= new CsvBatchStager(e.schema, csv.header!);
-      lines[row] = csv.line;
-      try {
-        stager.stage(batch, csv, row);
-      } catch (err) {
-        const stop = bad(err, csv.line);
-        if (stop) throw stop;
-        continue;
-      }
-      row++;
-      bytes += csv.size;
-      if (row === BATCH_ROWS || bytes >= BATCH_BYTES) await write();
-    }
-  };
-  for await (const chunk of counted(o.input, read)) {
-    csv.feed(chunk as Uint8Array);
-    await drain();
   }
-  csv.finish();
-  await drain();
-  if (row) await write();
+  report.skipped = progress.skipped;
+}
+
+/** The package's CSV worker beside this module (dist/csv-worker.js), or null where there is none (the source). */
+function csvWorkerUrl(): URL | null {
+  const url = new URL("./csv-worker.js", import.meta.url);
+  return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : null;
+}
+
+/** The worker's batches, each made this engine's batch again from its transferred arrays. */
+async function* workerBatches(url: URL, e: WriteEngine, o: LoadOptions, progress: CsvProgress): AsyncGenerator<CsvBatch> {
+  const data: CsvWorkerData = { input: o.input, schema: o.schema, skipBad: !!o.skipBad };
+  const w = new Worker(url, { workerData: data });
+  const inbox: (CsvWorkerMessage | Error)[] = [];
+  let wake: (() => void) | null = null;
+  const deliver = (m: CsvWorkerMessage | Error) => {
+    inbox.push(m);
+    wake?.();
+  };
+  w.on("message", deliver);
+  w.on("error", deliver);
+  w.on("exit", (code) => deliver(new Error(`the CSV worker exited (${code}) before the input's end`)));
+  try {
+    for (;;) {
+      while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
+      const m = inbox.shift()!;
+      if (m instanceof Error) throw m;
+      if (m.kind === "bad") throw new BadRowError(m.line, m.reason);
+      if (m.kind === "error") throw m.code ? new CqliteError(m.code, m.message) : new Error(m.message);
+      progress.bytesRead = m.bytesRead;
+      progress.skipped = m.skipped;
+      if (m.kind === "done") return;
+      const lines = m.lines;
+      const batch = e.newBatch(m.rows, (r) => `line ${lines[r]}`);
+      for (const c of m.columns) batch.column(e.schema.byName.get(c.name)!).adopt(c.parts);
+      yield { batch, lines };
+      w.postMessage(1); // taken: the worker may stage one more
+    }
+  } finally {
+    await w.terminate();
+  }
 }
 
 /** NDJSON as records, a batch of BATCH_ROWS at a time; a line that is not a JSON object is a bad row. */
@@ -211,7 +209,7 @@ export async function load(o: LoadOptions): Promise<LoadReport> {
   const dir = mkdtempSync(join(tmpdir(), "cqlite-load-"));
   const storage = await ScratchStorage.open(dir);
   const e = await WriteEngine.open({ storage, schema: o.schema, walSync: "none", durableWrites: false, flushThresholdBytes: 16 << 20, format: o.format });
-  const report: LoadReport = { rows: 0, skipped: 0, bytesRead: 0, seconds: 0, ingestSeconds: 0, files: [], zipBytes: 0, exportPhases: { writeMs: 0, validateMs: 0, zipMs: 0 } };
+  const report: LoadReport = { rows: 0, skipped: 0, bytesRead: 0, seconds: 0, ingestSeconds: 0, files: [], zipBytes: 0, exportPhases: { writeMs: 0, validateMs: 0, zipMs: 0 }, stagedInWorker: false };
   let lastShown = 0;
   const show = (final: boolean) => {
     const now = performance.now();
