@@ -176,7 +176,8 @@ function writeLiveness(o: Out, h: Header, ts: i64, ttl: i32): void {
 }
 
 // Encodes the batch staged at `p` into `o`: the format byte, then one
-// partition per row; row r's partition ends at ends[r] (i32 each).
+// partition per row; row r's partition ends at ends[r] (i32 each) when the
+// header gives ends (0: the caller needs only the whole).
 export function encodeBatch(p: usize, o: Out): void {
   const h = readHeader(p);
   const cols = readColumns(p + <usize>(BATCH_HEADER_WORDS * 4), h.pk + h.ck + h.values);
@@ -224,6 +225,6 @@ export function encodeBatch(p: usize, o: Out): void {
       writeCells(o, cols, first, false, r, ts, ttl, h.now);
     }
     o.u8(RS_END);
-    store<i32>(h.endsPtr + (<usize>r << 2), o.len);
+    if (h.endsPtr) store<i32>(h.endsPtr + (<usize>r << 2), o.len);
   }
 }

@@ -123,7 +123,11 @@ export class Batch {
     for (let r = 0; r < this.rows; r++) this.checkRow(r);
   }
 
-  /** The log payload of every row, one partition each: one copy in, one core call, one copy out. */
+  /**
+   * The log payload of every row, one partition each: one copy in, one core
+   * call, one copy out. The memtable takes the partitions as one run (they
+   * lie end to end after the format byte), so no per-row slice is made.
+   */
   encode(): EncodedMutation {
     const w = this.write;
     // the core writes cells in column order
@@ -133,7 +137,7 @@ export class Batch {
     this.check();
     // one allocation: the header and column words, then each array 8-aligned
     const words = BATCH_HEADER_WORDS + cols.length * BATCH_COLUMN_WORDS;
-    let size = align(words * 4) + align(this.rows * 4);
+    let size = align(words * 4);
     for (const c of cols) size += align(c.presence.length) + align(c.data?.byteLength ?? 0) + align(c.offsets?.byteLength ?? 0) + align(c.used);
     const k = core();
     return k.call((x) => {
@@ -148,8 +152,6 @@ export class Batch {
           at += align(n);
           return p;
         };
-        const endsPtr = at;
-        at += align(this.rows * 4);
         const head = new Int32Array(x.memory.buffer, base, words);
         head.set([this.rows, this.schema.partitionKey.length, this.schema.clustering.length, values.length, w.mode, w.nowSeconds, MUTATION_FORMAT]);
         head[7] = Number(BigInt.asUintN(32, w.timestamp)) | 0;
@@ -157,7 +159,7 @@ export class Batch {
         head[9] = 0;
         head[10] = w.ttl;
         head[11] = 0;
-        head[12] = endsPtr;
+        head[12] = 0; // no per-row ends
         cols.forEach((c, i) => {
           const o = BATCH_HEADER_WORDS + i * BATCH_COLUMN_WORDS;
           head[o] = c.index;
@@ -169,10 +171,7 @@ export class Batch {
         });
         x.encodeBatch(base);
         const payload = k.takeResult();
-        const ends = new Int32Array(x.memory.buffer, endsPtr, this.rows);
-        const slices: Uint8Array[] = new Array(this.rows);
-        for (let r = 0, start = 1; r < this.rows; r++) slices[r] = payload.subarray(start, (start = ends[r]));
-        return { payload, slices };
+        return { payload, slices: [payload.subarray(1)] };
       } finally {
         x.free(base);
       }
