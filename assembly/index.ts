@@ -80,14 +80,24 @@ export function bloomBits(p: usize, n: i32, hashCount: i32, words: i32): usize {
   bloomBitsOf(p, n, hashCount < 64 ? hashCount : 64, <i64>words, BLOOM_BITS);
   return BLOOM_BITS;
 }
-// bloomBits for n keys in one call (a validator's window of Index.db entries):
-// `table` as murmurTokens's; `out` gets hashCount u64s per key, key after key.
-export function bloomBitsMany(base: usize, table: usize, n: i32, hashCount: i32, words: i32, out: usize): void {
+// The first of n keys (a validator's window of Index.db entries; `table` as
+// murmurTokens's) whose bloomBits are not all set in the filter at `bits`
+// (its words as little-endian (low, high) u32 halves, as the host keeps
+// them), or -1.
+export function bloomFirstMissing(base: usize, table: usize, n: i32, hashCount: i32, bits: usize, words: i32): i32 {
   const k = hashCount < 64 ? hashCount : 64;
   for (let i = 0; i < n; i++) {
     const at = table + (<usize>i << 3);
-    bloomBitsOf(base + <usize>load<i32>(at), load<i32>(at, 4), k, <i64>words, out + <usize>(i * k) * 8);
+    bloomBitsOf(base + <usize>load<i32>(at), load<i32>(at, 4), k, <i64>words, BLOOM_BITS);
+    // every bit loaded before any is tested: the loads miss the cache independently, so they overlap
+    let all: u32 = 1;
+    for (let h = 0; h < k; h++) {
+      const b = load<u64>(BLOOM_BITS + (<usize>h << 3));
+      all &= load<u32>(bits + (<usize>(b >> 5) << 2)) >> <u32>(b & 31);
+    }
+    if ((all & 1) == 0) return i;
   }
+  return -1;
 }
 export function murmur64(p: usize, n: i32): i64 {
   return <i64>murmur2_64(p, n, 0);

@@ -10,6 +10,7 @@ import { MemoryStorage } from "../src/storage/memory.js";
 import { SSTableReader } from "../src/sstable/reader.js";
 import { BloomFilter } from "../src/sstable/filter-file.js";
 import { core } from "../src/core/core.js";
+import { CoreError } from "../src/errors.js";
 import { Rng } from "./gen.js";
 
 describe("ByteLru", () => {
@@ -84,6 +85,15 @@ describe("the bloom filter probe", () => {
         const keys = [...present.slice(0, r.int(present.length + 1)), ...probes.slice(from, from + 37)];
         expect(reader.filter.firstMissing(keys)).toBe(keys.findIndex((k) => !reader.filter.mightContain(k)));
       }
+      // a probe holds the filter in the core; a trap that discards the core takes the copy, and the probe still answers, and frees nothing of the new one
+      const probe = reader.filter.probe();
+      const keys = [...present, ...probes];
+      const first = keys.findIndex((k) => !reader.filter.mightContain(k));
+      expect(probe.firstMissing(keys)).toBe(first);
+      expect(() => core().call(() => { throw new WebAssembly.RuntimeError("a trap"); })).toThrow(CoreError);
+      expect(probe.firstMissing(keys)).toBe(first);
+      probe.free();
+      expect(reader.filter.firstMissing(keys)).toBe(first);
     }
     expect(rejected / absent).toBeGreaterThan(0.5);
   });

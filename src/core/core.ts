@@ -24,7 +24,7 @@ export interface CoreExports {
   murmurHash2(): bigint;
   murmur64(p: number, n: number): bigint;
   bloomBits(p: number, n: number, hashCount: number, words: number): number;
-  bloomBitsMany(base: number, table: number, n: number, hashCount: number, words: number, out: number): void;
+  bloomFirstMissing(base: number, table: number, n: number, hashCount: number, bits: number, words: number): number;
   lz4Bound(n: number): number;
   lz4Compress(src: number, n: number, dst: number): number;
   zstdDecompress(src: number, n: number, dst: number, capacity: number): number;

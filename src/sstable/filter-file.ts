@@ -35,36 +35,66 @@ export class BloomFilter {
 
   /** The index of the first of `keys` the filter certainly lacks, or -1: one core call for all of them. */
   firstMissing(keys: Uint8Array[]): number {
-    const words = this.wordCount;
-    const n = keys.length;
-    if (words === 0 || n === 0) return -1;
-    const hashes = Math.min(this.hashCount, 64);
-    let total = 0;
-    for (const key of keys) total += key.length;
-    const bytes = new Uint8Array(total);
-    const table = new Int32Array(n * 2);
-    for (let i = 0, at = 0; i < n; at += keys[i].length, i++) {
-      bytes.set(keys[i], at);
-      table[2 * i] = at;
-      table[2 * i + 1] = keys[i].length;
+    const p = this.probe();
+    try {
+      return p.firstMissing(keys);
+    } finally {
+      p.free();
     }
-    const k = core();
-    return k.call((x) => {
-      const base = k.putOwned(bytes);
-      const tp = k.putOwned(new Uint8Array(table.buffer));
-      const out = x.alloc(n * hashes * 8);
-      try {
-        x.bloomBitsMany(base, tp, n, hashes, words, out);
-        const idx = new Uint32Array(x.memory.buffer, out, n * hashes * 2);
-        for (let i = 0, j = 0; i < n; i++) for (let h = 0; h < hashes; h++, j += 2) if (!this.isSet(idx, j)) return i;
-        return -1;
-      } finally {
-        x.free(out);
-        x.free(tp);
-        x.free(base);
-      }
-    });
   }
+
+  /**
+   * The filter copied into the core once, for many firstMissing calls (a
+   * validator's windows), each testing its keys there; free() when done.
+   */
+  probe(): FilterProbe {
+    const k = core();
+    const words = this.wordCount;
+    const hashes = Math.min(this.hashCount, 64);
+    const bits = words === 0 ? 0 : k.putOwned(new Uint8Array(this.bits.buffer, this.bits.byteOffset, this.bits.byteLength));
+    const gen = k.generation;
+    // the copy is gone with a core discarded since (a trap, or out of memory); `exports` replaces a poisoned one first
+    const held = () => (k.exports, k.generation === gen);
+    let freed = false;
+    return {
+      firstMissing: (keys) => {
+        if (freed) throw new RangeError("a freed filter probe");
+        const n = keys.length;
+        if (words === 0 || n === 0) return -1;
+        if (!held()) return this.firstMissing(keys);
+        let total = 0;
+        for (const key of keys) total += key.length;
+        const bytes = new Uint8Array(total);
+        const table = new Int32Array(n * 2);
+        for (let i = 0, at = 0; i < n; at += keys[i].length, i++) {
+          bytes.set(keys[i], at);
+          table[2 * i] = at;
+          table[2 * i + 1] = keys[i].length;
+        }
+        return k.call((x) => {
+          const base = k.putOwned(bytes);
+          const tp = k.putOwned(new Uint8Array(table.buffer));
+          try {
+            return x.bloomFirstMissing(base, tp, n, hashes, bits, words);
+          } finally {
+            x.free(tp);
+            x.free(base);
+          }
+        });
+      },
+      free: () => {
+        if (freed) return;
+        freed = true;
+        if (bits !== 0 && held()) k.call((x) => x.free(bits));
+      },
+    };
+  }
+}
+
+/** A filter held in the core for repeated probes (BloomFilter.probe). */
+export interface FilterProbe {
+  firstMissing(keys: Uint8Array[]): number;
+  free(): void;
 }
 
 export function readFilter(b: Uint8Array, f: VersionFeatures, file = "Filter.db"): BloomFilter {

@@ -62,16 +62,20 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
     encodingStats: r.statistics.header.stats,
   });
   const decoded = new Reused(), data = new Reused();
+  const filter = r.filter.probe();
   try {
     const index = r.indexStream();
     let count = 0;
     let last = -1;
-    while ((await index.fill(1)) > 0) {
-      // a run of entries whose partitions span about BATCH_BYTES, and where the run ends
+    for (;;) {
+      // a run of entries whose partitions span about BATCH_BYTES, and where the run ends;
+      // the window filled once, not awaited entry by entry
+      const have = await index.fill(INDEX_WINDOW + 1);
+      if (have === 0) break;
       const start = index.at(0).position;
       let n = 1;
-      while (n < INDEX_WINDOW && (await index.fill(n + 1)) > n && index.at(n).position - start < BATCH_BYTES) n++;
-      const end = (await index.fill(n + 1)) > n ? index.at(n).position : r.dataLength;
+      while (n < INDEX_WINDOW && n < have && index.at(n).position - start < BATCH_BYTES) n++;
+      const end = n < have ? index.at(n).position : r.dataLength;
       const positions: number[] = [];
       for (let k = 0; k < n; k++) positions.push(index.at(k).position);
       positions.push(end);
@@ -91,7 +95,7 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
         const e = index.at(k);
         return new CorruptSSTableError(entryFile(r, indexFile, e), e.offset, `${where(e, count + k, cuts[k + 1] - cuts[k])}: not exactly whole partitions (${err.message})`);
       }, decoded);
-      const missing = r.filter.firstMissing(keys);
+      const missing = filter.firstMissing(keys);
       if (missing >= 0) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count + missing} (offset ${index.at(missing).offset})`);
       for (let k = 0; k < n; k++) {
         const e = index.at(k);
@@ -118,6 +122,7 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
     compareStatistics(`${r.name}/Statistics.db`, r.statistics, sink.statistics(), hasStatics, r.version);
     return { partitions: info.partitions, rows: info.rows, files: r.components.size };
   } finally {
+    filter.free();
     w.close();
   }
 }
