@@ -3,6 +3,22 @@
 // SSTables are already compressed (or incompressible data files), so entries
 // are stored, not deflated.
 import { Zip, ZipPassThrough } from "fflate";
+import { crc32 } from "../core/checksum.js";
+
+/**
+ * A stored entry whose CRC-32 the core computes: fflate's is a byte loop in
+ * JavaScript, a tenth of a second of a million-row export's 34 MB. push() is
+ * fflate's but for the sum; process() passes the bytes on as fflate's does.
+ */
+class StoredEntry extends ZipPassThrough {
+  private sum = 0;
+  override push(chunk: Uint8Array, final = false): void {
+    this.sum = crc32(chunk, this.sum);
+    this.size += chunk.length;
+    if (final) this.crc = this.sum;
+    this.process(chunk as Uint8Array<ArrayBuffer>, final);
+  }
+}
 
 export type ChunkSink = (chunk: Uint8Array, final: boolean) => void | Promise<void>;
 
@@ -25,7 +41,7 @@ export class ZipStream {
 
   /** Adds one file, its bytes produced by `read` in order; resolves when written out. */
   async addFile(name: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
-    const entry = new ZipPassThrough(name);
+    const entry = new StoredEntry(name);
     entry.mtime = new Date("2024-01-01T00:00:00Z");
     this.zip.add(entry);
     let last: Uint8Array | null = null;
