@@ -1,4 +1,4 @@
-// The CLI load's CSV stager on a worker thread (src/cli/csv-worker.ts) runs
+// The CLI load's CSV stager and encoder on a worker thread (src/cli/csv-worker.ts) runs
 // only from the package, beside dist/csv-worker.js: the load imported from
 // dist/ must write what the same load from the source (staging in-thread)
 // writes, stop on the same bad line with the same message, and count the
@@ -62,6 +62,20 @@ describe("CSV staged on a worker thread", () => {
     expect(out).toBe(await dump(join(tmp, "thread.zip")));
     expect(out).toContain('"say \\"hi\\", 7"');
     expect(out).toContain("caf\u00e9 \u{1F600} 11");
+  });
+
+  test("a key written again later keeps its later row: write times follow the input across batches", async () => {
+    const lines = ["id,name,qty,price"];
+    for (let i = 0; i < 7000; i++) lines.push(`${i % 2500},row ${i},${i % 10},1`);
+    const [w, t] = await both(lines.join("\n") + "\n", {});
+    expect(w).toMatchObject({ rows: 7000, stagedInWorker: true });
+    expect(t).toMatchObject({ rows: 7000 });
+    const out = await dump(join(tmp, "worker.zip"));
+    expect(out).toBe(await dump(join(tmp, "thread.zip")));
+    const names = new Map<string, string>();
+    for (const p of JSON.parse(out)) names.set(p.partition.key[0], p.rows[0].cells.find((c: { name: string }) => c.name === "name").value);
+    expect(names.size).toBe(2500);
+    for (let k = 0; k < 2500; k++) expect(names.get(String(k))).toBe(`row ${k < 2000 ? 5000 + k : 2500 + k}`);
   });
 
   test("a bad value stops both on the same line with the same message", async () => {

@@ -47,7 +47,8 @@ export class Batch {
   private readonly values = new Map<ColumnDef, StagedColumn>();
   private readonly keyOf = new Map<ColumnDef, StagedColumn>();
 
-  constructor(readonly schema: TableSchema, public rows: number, readonly rowName: RowName, readonly write: BatchWrite) {
+  /** `write` may be set after staging, before encode(), by a stager that learns it later (the CLI's CSV worker: only multi-cell values stage with it) */
+  constructor(readonly schema: TableSchema, public rows: number, readonly rowName: RowName, public write: BatchWrite) {
     this.keys = [...schema.partitionKey, ...schema.clustering].map((d) => new StagedColumn(d, -1, rows));
     for (const c of this.keys) this.keyOf.set(c.def, c);
   }
@@ -57,11 +58,6 @@ export class Batch {
     let c = this.keyOf.get(def) ?? this.values.get(def);
     if (!c) this.values.set(def, (c = new StagedColumn(def, this.schema.columnIndex(def.name), this.rows)));
     return c;
-  }
-
-  /** Every column staged so far, the key columns first. */
-  staged(): StagedColumn[] {
-    return [...this.keys, ...this.values.values()];
   }
 
   /** Stages one value (null: a tombstone); a value that does not fit names its row and column. */
@@ -129,6 +125,8 @@ export class Batch {
    * lie end to end after the format byte), so no per-row slice is made.
    */
   encode(): EncodedMutation {
+    const made = encodedElsewhere.get(this);
+    if (made) return made;
     const w = this.write;
     // the core writes cells in column order
     const values = [...this.values.values()].sort((a, b) => a.index - b.index);
@@ -177,6 +175,22 @@ export class Batch {
       }
     });
   }
+}
+
+/** Batches whose payload the core encoded in another thread (adoptEncoding). */
+const encodedElsewhere = new WeakMap<Batch, EncodedMutation>();
+
+/**
+ * Gives `batch` (this engine's, its write time reserved) the payload the
+ * core encoded from the same rows in another thread with that write time:
+ * the CLI's CSV worker, which stages and encodes while the engine applies.
+ * Internal: no entry point exports it, as a payload is trusted to be what
+ * encode() would give.
+ */
+export function adoptEncoding(batch: Batch, rows: number, payload: Uint8Array): void {
+  if (payload[0] !== MUTATION_FORMAT) throw new RangeError(`a payload of format ${payload[0]}, not ${MUTATION_FORMAT}`);
+  batch.truncate(rows);
+  encodedElsewhere.set(batch, { payload, slices: [payload.subarray(1)] });
 }
 
 function align(n: number): number {

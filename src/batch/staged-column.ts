@@ -32,16 +32,6 @@ export function stagingKind(t: CqlType): number {
 
 export type StagedArray = Int32Array | BigInt64Array | Float32Array | Float64Array;
 
-/** A staged column's arrays as they cross to another thread (each its own buffer, so they can be transferred). */
-export interface StagedParts {
-  rows: number;
-  presence: Uint8Array;
-  data: StagedArray | null;
-  offsets: Int32Array | null;
-  bytes: Uint8Array;
-  used: number;
-}
-
 /**
  * Strings up to this long are copied a UTF-16 unit at a time when they are
  * ASCII: an encodeInto call costs a Chromium worker about 0.45 µs for 100
@@ -61,9 +51,9 @@ function asciiInto(s: string, out: Uint8Array, at: number): boolean {
 
 export class StagedColumn {
   readonly kind: number;
-  presence: Uint8Array;
+  readonly presence: Uint8Array;
   data: StagedArray | null;
-  offsets: Int32Array | null;
+  readonly offsets: Int32Array | null;
   bytes: Uint8Array;
   used = 0;
 
@@ -86,26 +76,6 @@ export class StagedColumn {
 
   truncate(rows: number): void {
     this.rows = rows;
-  }
-
-  /** Its arrays, to hand to another thread (see adopt); the column is not to be used after. */
-  parts(): StagedParts {
-    return { rows: this.rows, presence: this.presence, data: this.data, offsets: this.offsets, bytes: this.bytes, used: this.used };
-  }
-
-  /** Takes over a column of the same definition staged elsewhere (another thread's parts()). */
-  adopt(p: StagedParts): void {
-    const same = p.offsets === null
-      ? this.offsets === null && p.data !== null && p.data.constructor === this.data?.constructor && p.data.length >= p.rows
-      : this.offsets !== null && p.offsets.length > p.rows && p.used <= p.bytes.length;
-    if (!same || p.presence.length < p.rows)
-      throw new RangeError(`staged parts of another shape for column '${this.def.name}'`);
-    this.rows = p.rows;
-    this.presence = p.presence;
-    this.data = p.data;
-    this.offsets = p.offsets;
-    this.bytes = p.bytes;
-    this.used = p.used;
   }
 
   /**

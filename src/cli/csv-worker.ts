@@ -1,55 +1,40 @@
-// The CLI load's CSV reader and stager on a thread of its own (dist/csv-worker.js):
-// it reads the input and stages batches (csvBatches) while the main thread
-// encodes, applies, flushes and merges, so a load uses both of a machine's cores.
-// Batches cross as their staged arrays, transferred, never copied. At most
-// AHEAD batches are staged before the main thread has taken them: memory
-// stays bounded whatever the input's size.
+// The CLI load's CSV reader, stager and encoder on a thread of its own
+// (dist/csv-worker.js): it reads the input, stages batches (csvBatches) and
+// has its own core encode them, while the main thread applies, flushes and
+// merges, so a load uses both of a machine's cores. Each batch is encoded
+// with a write time the main thread reserved for it and sent as a credit
+// (so timestamps follow the order batches are applied in), and crosses as its
+// payload, transferred, never copied. At most AHEAD batches are made before
+// the main thread has taken them: memory stays bounded whatever the input.
 import { parentPort, workerData } from "node:worker_threads";
 import { openSync, readSync, closeSync } from "node:fs";
+import { loadCoreNode } from "../core/load-node.js";
 import { parseTable } from "../cql/ddl.js";
-import { Batch } from "../batch/batch.js";
+import { Batch, BatchWrite } from "../batch/batch.js";
 import { csvBatches, BadRowError, BATCH_ROWS } from "./csv-batch.js";
 import { CqliteError } from "../errors.js";
+import type { CsvWorkerCredit, CsvWorkerData, CsvWorkerMessage } from "./csv-worker-protocol.js";
 import { BATCH_MODE_RECORD } from "../../assembly/format/constants.js";
-import type { StagedParts } from "../batch/staged-column.js";
-
-/** What the main thread starts the worker with. */
-export interface CsvWorkerData {
-  input: string;
-  schema: string;
-  skipBad: boolean;
-}
-
-/** Batches the worker stages beyond those the main thread has taken. */
-export const AHEAD = 8;
-
-/** A message from the worker: a batch, the end, or why it stopped. */
-export type CsvWorkerMessage =
-  | { kind: "batch"; rows: number; lines: Int32Array; columns: { name: string; parts: StagedParts }[]; bytesRead: number; skipped: number }
-  | { kind: "done"; bytesRead: number; skipped: number }
-  | { kind: "bad"; line: number; reason: string }
-  | { kind: "error"; code: string | null; message: string };
 
 async function run(port: NonNullable<typeof parentPort>, d: CsvWorkerData): Promise<void> {
+  loadCoreNode();
   const schema = parseTable(d.schema);
-  // the write's time is the main thread's to give: staging here uses none (no multi-cell column comes here)
-  const write = { mode: BATCH_MODE_RECORD, timestamp: 0n, ttl: 0, nowSeconds: 0 };
-  let credit = AHEAD;
+  // staged before its write time is known: only multi-cell values stage with it, and none comes here
+  const unknown: BatchWrite = { mode: BATCH_MODE_RECORD, timestamp: 0n, ttl: 0, nowSeconds: 0 };
+  const credits: CsvWorkerCredit[] = [];
   let wake: (() => void) | null = null;
-  port.on("message", () => {
-    credit++;
+  port.on("message", (c: CsvWorkerCredit) => {
+    credits.push(c);
     wake?.();
   });
   const progress = { bytesRead: 0, skipped: 0 };
-  for await (const { batch, lines } of csvBatches(chunks(d.input), schema, d.skipBad, progress, (l) => new Batch(schema, BATCH_ROWS, (r) => `line ${l[r]}`, write))) {
-    while (credit === 0) await new Promise<void>((r) => (wake = r));
+  for await (const { batch, lines } of csvBatches(chunks(d.input), schema, d.skipBad, progress, (l) => new Batch(schema, BATCH_ROWS, (r) => `line ${l[r]}`, unknown))) {
+    while (credits.length === 0) await new Promise<void>((r) => (wake = r));
     wake = null;
-    credit--;
-    const columns = batch.staged().map((c) => ({ name: c.def.name, parts: c.parts() }));
-    const transfer = new Set<ArrayBuffer>([lines.buffer as ArrayBuffer]);
-    for (const { parts: p } of columns) for (const a of [p.presence, p.data, p.offsets, p.bytes]) if (a) transfer.add(a.buffer as ArrayBuffer);
-    const m: CsvWorkerMessage = { kind: "batch", rows: batch.rows, lines, columns, ...progress };
-    port.postMessage(m, [...transfer]);
+    batch.write = credits.shift()!;
+    const { payload } = batch.encode();
+    const m: CsvWorkerMessage = { kind: "batch", rows: batch.rows, lines, payload, ...progress };
+    port.postMessage(m, [lines.buffer as ArrayBuffer, payload.buffer as ArrayBuffer]);
   }
   port.postMessage({ kind: "done", ...progress } satisfies CsvWorkerMessage);
 }

@@ -16,7 +16,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { DurableFile } from "./durable-file.js";
 import { csvBatches, BadRowError, BATCH_ROWS, CsvBatch, CsvProgress } from "./csv-batch.js";
-import type { CsvWorkerData, CsvWorkerMessage } from "./csv-worker.js";
+import { AHEAD, type CsvWorkerCredit, type CsvWorkerData, type CsvWorkerMessage } from "./csv-worker-protocol.js";
+import { Batch, adoptEncoding } from "../batch/batch.js";
 import { isMultiCell } from "../types/cqltype.js";
 import { WriteEngine } from "../engine/engine.js";
 import { ScratchStorage } from "./scratch-storage.js";
@@ -55,7 +56,7 @@ export interface LoadReport {
   zipBytes: number;
   /** where the export's share of seconds went */
   exportPhases: ExportReport["phases"];
-  /** CSV was read and staged on a thread of its own (csv-worker.ts) */
+  /** CSV was read, staged and encoded on a thread of its own (csv-worker.ts) */
   stagedInWorker: boolean;
 }
 
@@ -86,11 +87,12 @@ async function* ndjsonRecords(path: string, read: { bytes: number }): AsyncGener
 }
 
 /**
- * CSV straight into batches (src/cli/csv-batch.ts), staged on a thread of
- * their own where the package's worker is there (csv-worker.ts) and the
- * table has no multi-cell column (whose staged cells carry the write's
- * time); in this thread otherwise, as when the source runs under a test
- * runner. The rows written are the same either way.
+ * CSV straight into batches (src/cli/csv-batch.ts), staged and encoded on a
+ * thread of their own where the package's worker is there (csv-worker.ts)
+ * and the table has no multi-cell column (whose cells are staged with the
+ * write's time, which the worker learns only once a batch is staged); in
+ * this thread otherwise, as when the source runs under a test runner. The
+ * rows written are the same either way.
  */
 async function loadCsv(e: WriteEngine, o: LoadOptions, report: LoadReport, show: (final: boolean) => void): Promise<void> {
   const progress = { bytesRead: 0, skipped: 0 };
@@ -115,7 +117,11 @@ function csvWorkerUrl(): URL | null {
   return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : null;
 }
 
-/** The worker's batches, each made this engine's batch again from its transferred arrays. */
+/**
+ * The worker's batches: each an engine batch, its write time reserved here
+ * when its credit went to the worker, given the payload the worker encoded
+ * with that time. Batches are applied in the order credits went out.
+ */
 async function* workerBatches(url: URL, e: WriteEngine, o: LoadOptions, progress: CsvProgress): AsyncGenerator<CsvBatch> {
   const data: CsvWorkerData = { input: o.input, schema: o.schema, skipBad: !!o.skipBad };
   const w = new Worker(url, { workerData: data });
@@ -128,7 +134,16 @@ async function* workerBatches(url: URL, e: WriteEngine, o: LoadOptions, progress
   w.on("message", deliver);
   w.on("error", deliver);
   w.on("exit", (code) => deliver(new Error(`the CSV worker exited (${code}) before the input's end`)));
+  // the batches credited, oldest first, each naming its rows by the lines its message brings
+  const credited: { batch: Batch; lines: Int32Array }[] = [];
+  const credit = () => {
+    const slot = { batch: null as unknown as Batch, lines: new Int32Array(0) };
+    slot.batch = e.newBatch(BATCH_ROWS, (r) => `line ${slot.lines[r]}`);
+    credited.push(slot);
+    w.postMessage(slot.batch.write satisfies CsvWorkerCredit);
+  };
   try {
+    for (let i = 0; i < AHEAD; i++) credit();
     for (;;) {
       while (inbox.length === 0) await new Promise<void>((r) => (wake = r));
       const m = inbox.shift()!;
@@ -138,11 +153,11 @@ async function* workerBatches(url: URL, e: WriteEngine, o: LoadOptions, progress
       progress.bytesRead = m.bytesRead;
       progress.skipped = m.skipped;
       if (m.kind === "done") return;
-      const lines = m.lines;
-      const batch = e.newBatch(m.rows, (r) => `line ${lines[r]}`);
-      for (const c of m.columns) batch.column(e.schema.byName.get(c.name)!).adopt(c.parts);
-      yield { batch, lines };
-      w.postMessage(1); // taken: the worker may stage one more
+      const slot = credited.shift()!;
+      slot.lines = m.lines;
+      adoptEncoding(slot.batch, m.rows, m.payload);
+      yield slot;
+      credit();
     }
   } finally {
     await w.terminate();
