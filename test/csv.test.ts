@@ -21,9 +21,13 @@ function read(text: string, chunk: number, max?: number): { header: string[]; ro
       lines.push(csv.line);
     }
   };
+  // one buffer for every piece, scribbled over once fed: the reader keeps a copy
+  const piece = new Uint8Array(chunk);
   for (let at = 0; at < bytes.length; at += chunk) {
-    // a copy: the reader may unescape in place, as it may in a chunk it was handed
-    csv.feed(bytes.slice(at, at + chunk));
+    const part = bytes.subarray(at, at + chunk);
+    piece.set(part);
+    csv.feed(piece.subarray(0, part.length));
+    piece.fill(0x22);
     drain();
   }
   csv.finish();

@@ -46,9 +46,12 @@ export class Batch {
   /** the static and regular columns the batch names, staged as first named */
   private readonly values = new Map<ColumnDef, StagedColumn>();
   private readonly keyOf = new Map<ColumnDef, StagedColumn>();
+  /** the rows its arrays were made for */
+  private readonly capacity: number;
 
   /** `write` may be set after staging, before encode(), by a stager that learns it later (the CLI's CSV worker: only multi-cell values stage with it) */
   constructor(readonly schema: TableSchema, public rows: number, readonly rowName: RowName, public write: BatchWrite) {
+    this.capacity = rows;
     this.keys = [...schema.partitionKey, ...schema.clustering].map((d) => new StagedColumn(d, -1, rows));
     for (const c of this.keys) this.keyOf.set(c.def, c);
   }
@@ -86,6 +89,19 @@ export class Batch {
     this.rows = rows;
     for (const c of this.keys) c.truncate(rows);
     for (const c of this.values.values()) c.truncate(rows);
+  }
+
+  /**
+   * Empty again with its arrays kept, for as many rows as it was made for,
+   * and `write` as its write time: a loader that makes batch after batch
+   * reuses them once encoded rather than allocate each one's again.
+   */
+  reuse(write: BatchWrite): void {
+    this.rows = this.capacity;
+    this.write = write;
+    encodedElsewhere.delete(this);
+    for (const c of this.keys) c.reuse(this.rows);
+    for (const c of this.values.values()) c.reuse(this.rows);
   }
 
   private writeTime(row: number): WriteTime {

@@ -78,6 +78,15 @@ export class StagedColumn {
     this.rows = rows;
   }
 
+  /** Nothing staged, for `rows` rows (at most those it was made for): its arrays kept (Batch.reuse). */
+  reuse(rows: number): void {
+    if (!(rows >= 0 && rows <= this.presence.length)) throw new RangeError(`reuse(${rows}) of a column made for ${this.presence.length} rows`);
+    this.rows = rows;
+    this.presence.fill(0);
+    this.used = 0;
+    if (this.offsets) this.offsets[0] = 0;
+  }
+
   /**
    * A text or ascii value given as bytes: taken as they are when every byte
    * is ASCII (valid UTF-8 and US-ASCII both); false for anything else, which

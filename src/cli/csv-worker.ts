@@ -28,31 +28,48 @@ async function run(port: NonNullable<typeof parentPort>, d: CsvWorkerData): Prom
     wake?.();
   });
   const progress = { bytesRead: 0, skipped: 0 };
-  for await (const { batch, lines } of csvBatches(chunks(d.input), schema, d.skipBad, progress, (l) => new Batch(schema, BATCH_ROWS, (r) => `line ${l[r]}`, unknown))) {
+  // a batch's arrays are free once it is encoded: two are live at a time (one staging, one encoding), so
+  // the worker allocates next to nothing per batch (what a thread allocates stays in its own allocator arena)
+  const spare: Batch[] = [];
+  const linesOf = new WeakMap<Batch, Int32Array>();
+  const newBatch = (l: Int32Array) => {
+    let b = spare.pop();
+    if (b) b.reuse(unknown);
+    else {
+      const made: Batch = new Batch(schema, BATCH_ROWS, (r) => `line ${linesOf.get(made)![r]}`, unknown);
+      b = made;
+    }
+    linesOf.set(b, l);
+    return b;
+  };
+  for await (const { batch, lines } of csvBatches(chunks(d.input), schema, d.skipBad, progress, newBatch)) {
     while (credits.length === 0) await new Promise<void>((r) => (wake = r));
     wake = null;
     batch.write = credits.shift()!;
     const { payload } = batch.encode();
     const m: CsvWorkerMessage = { kind: "batch", rows: batch.rows, lines, payload, ...progress };
     port.postMessage(m, [lines.buffer as ArrayBuffer, payload.buffer as ArrayBuffer]);
+    spare.push(batch);
   }
   port.postMessage({ kind: "done", ...progress } satisfies CsvWorkerMessage);
 }
 
 /**
- * The input a MiB at a time, read in this thread: the pool of threads
- * Node's asynchronous reads use is the main thread's too, busy writing the
- * engine's files, and a read queued behind those writes left the main
- * thread waiting for rows.
+ * The input a MiB at a time into one buffer (the reader copies each piece),
+ * read in this thread: the pool of threads Node's asynchronous reads use is
+ * the main thread's too, busy writing the engine's files, and a read queued
+ * behind those writes left the main thread waiting for rows. Memory the
+ * worker allocates stays in its own allocator arena after it exits, so it
+ * allocates nothing per piece.
  */
 function* chunks(path: string): Generator<Uint8Array> {
   const fd = openSync(path, "r");
+  const b = new Uint8Array(1 << 20);
   try {
     for (;;) {
-      const b = new Uint8Array(1 << 20);
       const n = readSync(fd, b, 0, b.length, null);
       if (n === 0) return;
-      yield n === b.length ? b : b.subarray(0, n);
+      yield b.subarray(0, n);
     }
   } finally {
     closeSync(fd);

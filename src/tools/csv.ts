@@ -33,6 +33,8 @@ export class CsvReader {
   /** the header's names (trimmed), once read */
   header: string[] | null = null;
   private escaped = new Uint8Array(16);
+  /** what buf is a view of, once a piece is fed */
+  private own = new Uint8Array(0);
   private pos = 0;
   /** the physical line `pos` is on */
   private at = 1;
@@ -41,15 +43,23 @@ export class CsvReader {
 
   constructor(private readonly maxRecordBytes = MAX_CSV_RECORD_BYTES) {}
 
+  /**
+   * The next piece of input, copied: the unread rest of the last and `chunk`
+   * go into one buffer the reader keeps and grows (to a piece and the longest
+   * record), so a load makes no buffer per piece, and the caller may reuse
+   * `chunk` once this returns.
+   */
   feed(chunk: Uint8Array): void {
     const rest = this.buf.length - this.pos;
-    if (rest === 0) this.buf = chunk;
-    else {
-      const b = new Uint8Array(rest + chunk.length);
-      b.set(this.buf.subarray(this.pos));
-      b.set(chunk, rest);
-      this.buf = b;
-    }
+    const n = rest + chunk.length;
+    if (this.own.length < n) {
+      const grown = new Uint8Array(Math.max(n, this.own.length * 2));
+      grown.set(this.buf.subarray(this.pos));
+      this.own = grown;
+    } else if (this.buf.buffer === this.own.buffer) this.own.copyWithin(0, this.buf.byteOffset + this.pos, this.buf.byteOffset + this.buf.length);
+    else this.own.set(this.buf.subarray(this.pos));
+    this.own.set(chunk, rest);
+    this.buf = this.own.subarray(0, n);
     this.pos = 0;
     if (this.first && this.buf.length >= 3) {
       this.first = false;
