@@ -34,6 +34,8 @@ function makeTimeuuid(): TypeDesc {
 
 class Source {
   r: In;
+  // its place among the merge's sources: the heap's tie-break, so equal partitions come out in source order
+  index: i32 = 0;
   // current partition
   live: bool = false;
   token: i64 = 0;
@@ -181,6 +183,7 @@ export class Merger {
       s = new Source(ptr, len, this.table.columns.length);
       this.pool.push(s);
     }
+    s.index = this.sources.length;
     s.nextPartition();
     this.sources.push(s);
   }
@@ -218,20 +221,29 @@ export class Merger {
   run(): void {
     const srcs = this.sources;
     const group = this.groupBuf;
-    while (true) {
-      // the smallest current partition across sources
-      let best: Source | null = null;
-      for (let i = 0; i < srcs.length; i++) {
-        const s = srcs[i];
-        if (!s.live) continue;
-        if (best == null || this.comparePartition(s, best) < 0) best = s;
-      }
-      if (best == null) break;
+    // the live sources in a min-heap by (token, key): a partition costs a few
+    // comparisons however many sources merge (a load's export merges dozens)
+    const n = srcs.length;
+    if (this.heap.length < n) this.heap = new StaticArray<i32>(n * 2);
+    const heap = this.heap;
+    let len = 0;
+    for (let i = 0; i < n; i++) {
+      if (!unchecked(srcs[i]).live) continue;
+      unchecked((heap[len] = i));
+      this.siftUp(len++);
+    }
+    while (len > 0) {
+      // every source at the smallest partition, in source order (the heap breaks ties by it), as before
+      const best = unchecked(srcs[unchecked(heap[0])]);
       group.length = 0;
-      for (let i = 0; i < srcs.length; i++) if (srcs[i].live && this.comparePartition(srcs[i], best) == 0) group.push(srcs[i]);
+      while (len > 0 && this.comparePartition(unchecked(srcs[unchecked(heap[0])]), best) == 0) {
+        group.push(unchecked(srcs[unchecked(heap[0])]));
+        unchecked((heap[0] = heap[--len]));
+        this.siftDown(0, len);
+      }
       this.mergePartition(group);
       for (let i = 0; i < group.length; i++) {
-        const s = group[i];
+        const s = unchecked(group[i]);
         const prevToken = s.token;
         const prevPtr = s.keyPtr;
         const prevLen = s.keyLen;
@@ -239,9 +251,49 @@ export class Merger {
         if (s.live) {
           const c = s.token < prevToken ? -1 : s.token > prevToken ? 1 : compareUnsigned(s.keyPtr, s.keyLen, prevPtr, prevLen);
           if (c <= 0) fail(ERR_ORDER, s.r.pos);
+          unchecked((heap[len] = s.index));
+          this.siftUp(len++);
         }
       }
     }
+  }
+
+  private heap: StaticArray<i32> = new StaticArray<i32>(0);
+
+  @inline private heapLess(a: i32, b: i32): bool {
+    const c = this.comparePartition(unchecked(this.sources[a]), unchecked(this.sources[b]));
+    return c < 0 || (c == 0 && a < b);
+  }
+
+  private siftUp(at: i32): void {
+    const heap = this.heap;
+    let i = at;
+    const v = unchecked(heap[i]);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = unchecked(heap[parent]);
+      if (!this.heapLess(v, p)) break;
+      unchecked((heap[i] = p));
+      i = parent;
+    }
+    unchecked((heap[i] = v));
+  }
+
+  private siftDown(at: i32, len: i32): void {
+    const heap = this.heap;
+    let i = at;
+    if (i >= len) return;
+    const v = unchecked(heap[i]);
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= len) break;
+      if (c + 1 < len && this.heapLess(unchecked(heap[c + 1]), unchecked(heap[c]))) c++;
+      const w = unchecked(heap[c]);
+      if (!this.heapLess(w, v)) break;
+      unchecked((heap[i] = w));
+      i = c;
+    }
+    unchecked((heap[i] = v));
   }
 
   private comparePartition(a: Source, b: Source): i32 {
