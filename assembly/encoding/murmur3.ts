@@ -65,7 +65,12 @@ export function murmur3(p: usize, len: i32, seed: u64): void {
 // Long.MIN_VALUE (reserved as the ring's minimum) folded to MAX_VALUE.
 export function token(p: usize, len: i32): i64 {
   murmur3(p, len, 0);
-  const t = <i64>h1out;
+  return tokenOf(h1out);
+}
+
+// The Murmur3 partitioner's token from the hash's first half: Long.MIN_VALUE is kept out of the ring.
+@inline export function tokenOf(h1: u64): i64 {
+  const t = <i64>h1;
   return t == i64.MIN_VALUE ? i64.MAX_VALUE : t;
 }
 

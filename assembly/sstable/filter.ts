@@ -71,9 +71,14 @@ export class Bloom {
   // Sets the key's bits (set = true) or tells whether all are set.
   private probe(keyPtr: usize, keyLen: i32, set: bool): bool {
     murmur3(keyPtr, keyLen, 0);
+    return this.probeHashed(h1out, h2out, set);
+  }
+
+  // probe() from the key's Murmur3 halves, already computed (a writer's token check computes them)
+  private probeHashed(h1: u64, h2: u64, set: bool): bool {
     const max = <u64>this.words * 64;
-    let base = h2out;
-    const inc = h1out;
+    let base = h2;
+    const inc = h1;
     for (let i = 0; i < this.hashCount; i++) {
       const idx = bitIndex(base, max);
       const w = this.bits + <usize>((idx >> 6) << 3);
@@ -87,6 +92,11 @@ export class Bloom {
 
   add(keyPtr: usize, keyLen: i32): void {
     this.probe(keyPtr, keyLen, true);
+  }
+
+  /** add() for a key whose Murmur3 halves are h1 and h2. */
+  addHashed(h1: u64, h2: u64): void {
+    this.probeHashed(h1, h2, true);
   }
 
   mightContain(keyPtr: usize, keyLen: i32): bool {

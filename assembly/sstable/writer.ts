@@ -6,7 +6,7 @@ import { In } from "../util/in";
 import { fail, ERR_INVALID, ERR_ORDER } from "../util/error";
 import { Header } from "../schema";
 import { Row, Marker, Values } from "../stream";
-import { token } from "../encoding/murmur3";
+import { murmur3, h1out, h2out, tokenOf } from "../encoding/murmur3";
 import { writeRow, writeMarker, writeEndOfPartition, writePrefix, writeDeletionTime } from "./rows";
 import { ChunkSink } from "./chunks";
 import { Bloom } from "./filter";
@@ -50,6 +50,8 @@ export class Writer {
   inPartition: bool = false;
   key: Out = new Out();
   keyToken: i64 = 0;
+  keyH1: u64 = 0;
+  keyH2: u64 = 0;
   prevKey: Out = new Out();
   prevToken: i64 = 0;
   partitions: i64 = 0;
@@ -131,9 +133,13 @@ export class Writer {
   }
 
   private startPartition(t: i64, kptr: usize, klen: i32, mfda: i64, ldt: i32, at: i32): void {
+    // one hash of the key for its token and its bloom filter bits (h1 is the Murmur3 partitioner's token)
+    murmur3(kptr, klen, 0);
+    this.keyH1 = h1out;
+    this.keyH2 = h2out;
     let tok = t;
     if (this.opts.byteOrdered) tok = 0;
-    else if (token(kptr, klen) != tok) fail(ERR_INVALID, at);
+    else if (tokenOf(h1out) != tok) fail(ERR_INVALID, at);
     if (this.partitions > 0) {
       // strictly ascending by (token, key bytes)
       let c = tok < this.prevToken ? -1 : tok > this.prevToken ? 1 : 0;
@@ -304,7 +310,7 @@ export class Writer {
       ix.uvint(0);
     }
     this.summary.add(this.key.ptr, this.key.len, indexPos);
-    this.bloom.add(this.key.ptr, this.key.len);
+    this.bloom.addHashed(this.keyH1, this.keyH2);
     this.stats.partitionEnd(size);
     this.prevKey.reset();
     this.prevKey.append(this.key);
