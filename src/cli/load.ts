@@ -17,7 +17,7 @@ import { Worker } from "node:worker_threads";
 import { DurableFile } from "./durable-file.js";
 import { csvBatches, BadRowError, BATCH_ROWS, CsvBatch, CsvProgress } from "./csv-batch.js";
 import { AHEAD, type CsvWorkerCredit, type CsvWorkerData, type CsvWorkerMessage } from "./csv-worker-protocol.js";
-import { Batch, adoptEncoding } from "../batch/batch.js";
+import { adoptEncoding } from "../batch/batch.js";
 import { isMultiCell } from "../types/cqltype.js";
 import { WriteEngine } from "../engine/engine.js";
 import { ScratchStorage } from "./scratch-storage.js";
@@ -39,7 +39,7 @@ export interface LoadOptions {
   /** progress lines: a bar on a terminal, plain lines otherwise */
   progress?: (line: string, final: boolean) => void;
   tty?: boolean;
-  /** false: CSV is read and staged in this thread, not the package's worker (default true) */
+  /** false: CSV is read, staged and encoded in this thread, not the package's worker (default true) */
   stageInWorker?: boolean;
 }
 
@@ -135,10 +135,9 @@ async function* workerBatches(url: URL, e: WriteEngine, o: LoadOptions, progress
   w.on("error", deliver);
   w.on("exit", (code) => deliver(new Error(`the CSV worker exited (${code}) before the input's end`)));
   // the batches credited, oldest first, each naming its rows by the lines its message brings
-  const credited: { batch: Batch; lines: Int32Array }[] = [];
+  const credited: CsvBatch[] = [];
   const credit = () => {
-    const slot = { batch: null as unknown as Batch, lines: new Int32Array(0) };
-    slot.batch = e.newBatch(BATCH_ROWS, (r) => `line ${slot.lines[r]}`);
+    const slot: CsvBatch = { batch: e.newBatch(BATCH_ROWS, (r) => `line ${slot.lines[r]}`), lines: new Int32Array(0) };
     credited.push(slot);
     w.postMessage(slot.batch.write satisfies CsvWorkerCredit);
   };
