@@ -105,7 +105,6 @@ async function loadCsv(e: WriteEngine, o: LoadOptions, report: LoadReport, show:
     await e.writeBatch(batch);
     report.rows += batch.rows;
     report.bytesRead = progress.bytesRead;
-    report.skipped = progress.skipped;
     show(false);
   }
   report.skipped = progress.skipped;

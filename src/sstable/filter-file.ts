@@ -51,17 +51,23 @@ export class BloomFilter {
     const k = core();
     const words = this.wordCount;
     const hashes = Math.min(this.hashCount, 64);
-    const bits = words === 0 ? 0 : k.putOwned(new Uint8Array(this.bits.buffer, this.bits.byteOffset, this.bits.byteLength));
-    const gen = k.generation;
-    // the copy is gone with a core discarded since (a trap, or out of memory); `exports` replaces a poisoned one first
-    const held = () => (k.exports, k.generation === gen);
+    // the filter's copy in the core, made again if the core was discarded since (a trap, or out of
+    // memory: the copy went with it); `exports` replaces a poisoned core first
+    let bits = 0, gen = -1;
+    const held = () => (k.exports, bits !== 0 && gen === k.generation);
+    const resident = () => {
+      if (!held()) {
+        bits = k.putOwned(new Uint8Array(this.bits.buffer, this.bits.byteOffset, this.bits.byteLength));
+        gen = k.generation;
+      }
+      return bits;
+    };
     let freed = false;
     return {
       firstMissing: (keys) => {
         if (freed) throw new RangeError("a freed filter probe");
         const n = keys.length;
         if (words === 0 || n === 0) return -1;
-        if (!held()) return this.firstMissing(keys);
         let total = 0;
         for (const key of keys) total += key.length;
         const bytes = new Uint8Array(total);
@@ -71,11 +77,12 @@ export class BloomFilter {
           table[2 * i] = at;
           table[2 * i + 1] = keys[i].length;
         }
+        const filter = resident();
         return k.call((x) => {
           const base = k.putOwned(bytes);
           const tp = k.putOwned(new Uint8Array(table.buffer));
           try {
-            return x.bloomFirstMissing(base, tp, n, hashes, bits, words);
+            return x.bloomFirstMissing(base, tp, n, hashes, filter, words);
           } finally {
             x.free(tp);
             x.free(base);
@@ -85,7 +92,7 @@ export class BloomFilter {
       free: () => {
         if (freed) return;
         freed = true;
-        if (bits !== 0 && held()) k.call((x) => x.free(bits));
+        if (held()) k.call((x) => x.free(bits));
       },
     };
   }

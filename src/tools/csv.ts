@@ -33,7 +33,7 @@ export class CsvReader {
   /** the header's names (trimmed), once read */
   header: string[] | null = null;
   private escaped = new Uint8Array(16);
-  /** what buf is a view of, once a piece is fed */
+  /** what buf is a view of (from its start), once a piece is fed */
   private own = new Uint8Array(0);
   private pos = 0;
   /** the physical line `pos` is on */
@@ -56,8 +56,7 @@ export class CsvReader {
       const grown = new Uint8Array(Math.max(n, this.own.length * 2));
       grown.set(this.buf.subarray(this.pos));
       this.own = grown;
-    } else if (this.buf.buffer === this.own.buffer) this.own.copyWithin(0, this.buf.byteOffset + this.pos, this.buf.byteOffset + this.buf.length);
-    else this.own.set(this.buf.subarray(this.pos));
+    } else this.own.copyWithin(0, this.pos, this.buf.length); // buf is own's start once anything was fed
     this.own.set(chunk, rest);
     this.buf = this.own.subarray(0, n);
     this.pos = 0;
