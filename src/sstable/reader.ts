@@ -62,6 +62,14 @@ const SCAN_WINDOW = 4096;
 export class SSTableReader {
   readonly features: VersionFeatures;
   private dataCache: { chunk: number; bytes: Uint8Array } | null = null;
+  /**
+   * The last chunk a sequential range read (inCore) decompressed, kept in
+   * the core when the range ended inside it: the next range of a scan or a
+   * compaction starts there. A budgeted compaction's slices are smaller than
+   * a chunk, and reading, checking and decompressing it again for each came
+   * to 2.4 times its input.
+   */
+  private carry: { chunk: number; ptr: number; gen: number } | null = null;
   private index: IndexEntry[] | null = null;
   readonly headerReg: Registered;
   /** this reader's key in the shared caches */
@@ -92,7 +100,10 @@ export class SSTableReader {
 
   /** Frees what the reader holds in the core (its header); the component sources are the opener's to close. */
   release(): void {
-    core().release(this.headerReg);
+    const k = core();
+    k.release(this.headerReg);
+    if (this.carry && this.carry.gen === k.generation) k.exports.free(this.carry.ptr);
+    this.carry = null;
   }
 
   /** Opens from component sources; `version` defaults to the one in the names. */
@@ -218,7 +229,7 @@ export class SSTableReader {
     }
     // a range read once (scans, compaction) is decompressed in the core and copied out once
     const within = this.dataCache && Math.floor(start / c.chunkLength) === this.dataCache.chunk && Math.floor((end - 1) / c.chunkLength) === this.dataCache.chunk;
-    if (!fillCache && this.lz4 && end > start && !within) return this.inCore(start, end, (_x, at, k) => copied(k.bytes(at, end - start), into), (e) => e);
+    if (!fillCache && this.lz4 && end > start && !within) return this.inCore(start, end, (_x, at, k) => copied(k.bytes(at, end - start), into), (e) => e, true);
     const out = new Uint8Array(end - start);
     const len = c.chunkLength;
     for (let chunk = Math.floor(start / len); chunk * len < end; chunk++) {
@@ -395,7 +406,7 @@ export class SSTableReader {
     return this.inCore(start, end, (x, at, k) => {
       x.decodeData(k.id(this.headerReg), at, end - start, this.features.uintDeletionTime ? 1 : 0);
       return k.takeResult(into);
-    }, (e) => this.undecodable(e, start));
+    }, (e) => this.undecodable(e, start), true);
   }
 
   private get lz4(): boolean {
@@ -411,28 +422,47 @@ export class SSTableReader {
    * worker 10-20 ms per MB (measured here), against 0.05 ms per MB to copy
    * into one that exists, and a scan or a compaction made three per byte of
    * data. The chunk cache is left alone. `undecodable` maps a core error
-   * raised by `use`.
+   * raised by `use`. `sequential`: the range's first chunk may be the one
+   * the last such read kept (carry), and its last is kept in turn.
    */
-  private async inCore<T>(start: number, end: number, use: (x: CoreExports, at: number, k: Core) => T, undecodable: (e: CoreError) => Error): Promise<T> {
+  private async inCore<T>(start: number, end: number, use: (x: CoreExports, at: number, k: Core) => T, undecodable: (e: CoreError) => Error, sequential = false): Promise<T> {
     const file = this.file("Data.db");
     if (start < 0 || end > this.dataLength) throw new CorruptSSTableError(file, start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
     const data = this.components.get("Data.db")!;
     const len = this.compression!.chunkLength;
     const first = Math.floor(start / len), last = Math.floor((end - 1) / len);
-    const from = this.chunkOffset(first);
-    const n = this.chunkOffset(last + 1) - from;
-    const spare = data.readInto ? takeSpare(n) : null;
-    try {
-      const raw = spare ? spare.subarray(0, await data.readInto!(from, spare.subarray(0, n))) : await data.read(from, n);
-      if (raw.length !== n) throw new CorruptSSTableError(file, from + raw.length, "truncated chunk", "TRUNCATED");
-      return this.decompressed(raw, from, first, last, (x, dst, k) => use(x, dst + (start - first * len), k), undecodable);
-    } finally {
-      if (spare) giveSpare(spare);
+    const keep = sequential && end < last * len + Math.min(len, this.dataLength - last * len);
+    for (;;) {
+      const carried = sequential && this.carries(first);
+      // a carried first chunk is not read again
+      const from = this.chunkOffset(carried ? first + 1 : first);
+      const n = this.chunkOffset(last + 1) - from;
+      const spare = data.readInto ? takeSpare(n) : null;
+      try {
+        const raw = spare ? spare.subarray(0, await data.readInto!(from, spare.subarray(0, n))) : await data.read(from, n);
+        if (raw.length !== n) throw new CorruptSSTableError(file, from + raw.length, "truncated chunk", "TRUNCATED");
+        // while it read, the core may have been discarded, or another cursor made another chunk the carry: read the range whole
+        if (carried && !this.carries(first)) continue;
+        return this.decompressed(raw, from, first, last, (x, dst, k) => use(x, dst + (start - first * len), k), undecodable, sequential ? { carried, keep } : null);
+      } finally {
+        if (spare) giveSpare(spare);
+      }
     }
   }
 
-  /** inCore's work once chunks `first` to `last` are in `raw` (Data.db from `from`): `use` gets where the first one was decompressed to. */
-  private decompressed<T>(raw: Uint8Array, from: number, first: number, last: number, use: (x: CoreExports, dst: number, k: Core) => T, undecodable: (e: CoreError) => Error): T {
+  /** Whether the carry holds `chunk` in the core as it is now (a discarded core is replaced first, as its next call would). */
+  private carries(chunk: number): boolean {
+    const k = core();
+    void k.exports;
+    return this.carry !== null && this.carry.chunk === chunk && this.carry.gen === k.generation;
+  }
+
+  /**
+   * inCore's work once chunks `first` to `last` are in `raw` (Data.db from
+   * `from`; without `first` when the carry holds it): `use` gets where the
+   * first one was decompressed to. `keep`: the last chunk becomes the carry.
+   */
+  private decompressed<T>(raw: Uint8Array, from: number, first: number, last: number, use: (x: CoreExports, dst: number, k: Core) => T, undecodable: (e: CoreError) => Error, carry: { carried: boolean; keep: boolean } | null = null): T {
     const c = this.compression!;
     const file = this.file("Data.db");
     const len = c.chunkLength;
@@ -444,6 +474,11 @@ export class SSTableReader {
         const src = k.putOwned(raw);
         const dst = x.alloc((last - first + 1) * len);
         try {
+          if (carry?.carried) {
+            const ulen = Math.min(len, this.dataLength - first * len);
+            k.bytes(dst, ulen).set(k.bytes(this.carry!.ptr, ulen));
+            chunk++;
+          }
           for (; chunk <= last; chunk++) {
             const stored = this.storedChunk(raw, from, chunk);
             const off = stored.byteOffset - raw.byteOffset;
@@ -454,6 +489,7 @@ export class SSTableReader {
               k.bytes(at, ulen).set(stored);
             } else x.lz4Decompress(src + off + 4, stored.length - 4, at, lz4Length(stored, ulen, file, from + off));
           }
+          if (carry) this.keepCarry(x, k, carry.keep ? last : -1, dst + (last - first) * len);
           using = true;
           return use(x, dst, k);
         } finally {
@@ -466,6 +502,21 @@ export class SSTableReader {
       if (using) throw undecodable(e);
       throw new CorruptSSTableError(file, this.chunkOffset(chunk) + 4 + e.offset, `corrupt LZ4 chunk ${chunk}`);
     }
+  }
+
+  /** Makes chunk `chunk` (decompressed at `at`) the carry, or drops the carry when `chunk` is -1. */
+  private keepCarry(x: CoreExports, k: Core, chunk: number, at: number): void {
+    const len = this.compression!.chunkLength;
+    let c = this.carry;
+    if (c && c.gen !== k.generation) c = this.carry = null;
+    if (chunk < 0) {
+      if (c) c.chunk = -1;
+      return;
+    }
+    if (!c) c = this.carry = { chunk: -1, ptr: x.alloc(len), gen: k.generation };
+    const ulen = Math.min(len, this.dataLength - chunk * len);
+    k.bytes(c.ptr, ulen).set(k.bytes(at, ulen));
+    c.chunk = chunk;
   }
 
   /** Whole partitions of uncompressed Data.db from `at`, undecoded: the core decodes them where it merges them (compaction). */
