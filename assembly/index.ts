@@ -221,6 +221,15 @@ export function writerOutDrained(id: i32, which: i32): void {
   if (which == OUT_INDEX) w.indexBase += o.len;
   o.reset();
 }
+/** The first n bytes of an output were drained: the rest moves to its start (a budgeted caller drains a piece at a time). */
+export function writerOutConsumed(id: i32, which: i32, n: i32): void {
+  const w = writers.get(id);
+  const o = writerOut(w, which);
+  assert(n >= 0 && n <= o.len, "writerOutConsumed: more than the output holds");
+  if (which == OUT_INDEX) w.indexBase += n;
+  memory.copy(o.ptr, o.ptr + <usize>n, <usize>(o.len - n));
+  o.len -= n;
+}
 export function writerFinish(id: i32): void {
   writers.get(id).finish();
 }

@@ -6,7 +6,7 @@
 // cursors, the open writer and its unfinished finish, so the output bytes are
 // the same however the work is sliced.
 import { SSTableReader } from "../sstable/reader.js";
-import { SSTableInfo, ComponentSink, FinishPiece } from "../sstable/writer.js";
+import { SSTableInfo, ComponentSink, FinishPiece, DRAIN_BYTES } from "../sstable/writer.js";
 import { SSTableBuild, headerColumns } from "../sstable/build.js";
 import { FormatVersion } from "../sstable/version.js";
 import { TableSchema } from "../schema/schema.js";
@@ -32,10 +32,15 @@ export interface OutputSSTable {
   info: SSTableInfo;
   generation: number;
   level: number;
+  /**
+   * Closes its files, synced and still open for the reader to share (the
+   * caller's, once the reader is open, or on abandoning); idempotent.
+   */
+  close(): Promise<void>;
 }
 
 /** Opens the sink for a new output generation. */
-export type SinkFactory = (generation: number) => ComponentSink & { closeOne(): Promise<boolean>; close(): Promise<void> };
+export type SinkFactory = (generation: number) => ComponentSink & { syncOne(): Promise<boolean>; close(): Promise<void> };
 
 const UNIT_MB = 1 / 64;
 
@@ -45,6 +50,17 @@ const MIN_SLICE = 4096;
 /** the smallest slice, to use up the end of a budget */
 const TAIL_SLICE = 1024;
 const MAX_SLICE = 8 << 20;
+/**
+ * Output waits in the core until this much has gathered, then goes to
+ * storage as units of work of at most this size. OPFS costs 20-30 µs a write
+ * call whatever its size up to 64 KiB (1 GB/s there), so a drain after every
+ * slice of a few KiB was a third of a budgeted compaction's time.
+ */
+const DRAIN_UNIT = 64 << 10;
+/** A drain unit shrinks to what is left of a budget, but not below this. */
+const DRAIN_MIN = 4 << 10;
+/** With this much waiting and no drain fitting, a call ends rather than merge more. */
+const MAX_PENDING = 4 * DRAIN_UNIT;
 
 /**
  * What units of fixed work have cost, per kind, in ms per MB they move (plus
@@ -162,19 +178,31 @@ export class CompactionTask {
       encodingStats,
       ...headerColumns(this.schema, used),
       sstableLevel: this.plan.level,
-      // a slice is sized to the budget, and so is what it writes: drained with it
-      drainBytes: 0,
+      // what a slice writes goes to storage in drain units of its own (see
+      // step); this only bounds what may wait in the core
+      drainBytes: DRAIN_BYTES,
     });
   }
 
   /** The open output is complete: it joins the outputs being finished. */
   private retire(): void {
-    this.closing.push({ build: this.writer!, generation: this.generation, mb: this.writtenInOutput / 1e6, pieces: null, next: "finish:start", nextMb: this.writtenInOutput / 1e6, info: null });
+    // what still waits of it is drained first, in units of its own: finishing then costs the same whatever the last drain left
+    const build = this.writer!;
+    const pending = build.pendingBytes;
+    const mb = this.writtenInOutput / 1e6;
+    this.closing.push({ build, generation: this.generation, mb, pieces: null, next: pending > 0 ? "drain" : "finish:start", nextMb: pending > 0 ? Math.min(pending, DRAIN_UNIT) / 1e6 : mb, info: null });
     this.writer = null;
   }
 
   /** Runs one piece of finishing `c`: a component written, then one file synced at a time. */
   private async finishOne(c: Closing): Promise<void> {
+    if (c.next === "drain") {
+      await c.build.drainPending(DRAIN_UNIT);
+      const pending = c.build.pendingBytes;
+      if (pending === 0) (c.next = "finish:start"), (c.nextMb = c.mb);
+      else c.nextMb = Math.min(pending, DRAIN_UNIT) / 1e6;
+      return;
+    }
     if (!c.info) {
       c.pieces ??= c.build.finishSteps();
       const r = await c.pieces.next();
@@ -188,9 +216,12 @@ export class CompactionTask {
       }
       return;
     }
-    if (await c.build.sink.closeOne()) return;
+    // synced, and left open: the reader opened next shares the handles
+    if (await c.build.sink.syncOne()) return;
     this.closing.shift();
-    if (c.info.partitions > 0) this.outputs.push({ info: c.info, generation: c.generation, level: this.plan.level });
+    const sink = c.build.sink;
+    if (c.info.partitions > 0) this.outputs.push({ info: c.info, generation: c.generation, level: this.plan.level, close: () => sink.close() });
+    else await sink.close();
   }
 
   /**
@@ -213,6 +244,25 @@ export class CompactionTask {
           continue;
         }
         // it does not fit: merge into the next output instead, if there is more
+      }
+      // the open output's waiting bytes, once a unit's worth: drained as far
+      // as fits; else merging goes on (a later call drains first), up to a bound
+      const open = this.writer;
+      // its files opened side by side, as a unit of their own, before its first drain
+      if (open && !open.isPrepared && this.costs.fits("prepare", 0, left, !idle)) {
+        await this.costs.run("prepare", 0, () => open.prepare());
+        report.units++;
+        continue;
+      }
+      const pending = open?.pendingBytes ?? 0;
+      if (open && pending >= DRAIN_UNIT) {
+        const bytes = this.drainFitting(pending, left, !idle);
+        if (bytes > 0) {
+          await this.costs.run("drain", bytes / 1e6, () => open.drainPending(bytes));
+          report.units++;
+          continue;
+        }
+        if (pending >= MAX_PENDING) break;
       }
       if (this.drained) {
         if (this.writer) {
@@ -267,6 +317,15 @@ export class CompactionTask {
     return report;
   }
 
+  /** How much of `pending` one drain unit takes within `leftMs`: at most DRAIN_UNIT, halved until it fits; 0 for none (a call's first unit takes one anyway). */
+  private drainFitting(pending: number, leftMs: number, first: boolean): number {
+    // never timed: a small one first, to learn the rate by (as merge slices start small)
+    if (this.costs.predict("drain", 0) === undefined) return Math.min(pending, DRAIN_MIN);
+    const most = Math.min(pending, DRAIN_UNIT);
+    for (let b = most; b >= DRAIN_MIN; b >>= 1) if (this.costs.fits("drain", b / 1e6, leftMs, false)) return b;
+    return first ? most : 0;
+  }
+
   /**
    * Abandons the task: open outputs are closed unfinished, best effort (the
    * storage may be what failed); the caller deletes `generations`' files.
@@ -279,5 +338,6 @@ export class CompactionTask {
     for (const b of [...closing, ...(open ? [open] : [])]) b.release();
     // the open output's files first, then the finishing ones'
     for (const b of [...(open ? [open] : []), ...closing]) await b.sink.close().catch(() => undefined);
+    for (const o of this.outputs) await o.close().catch(() => undefined);
   }
 }

@@ -41,6 +41,7 @@ export interface CoreExports {
   writerOutPtr(w: number, which: number): number;
   writerOutLen(w: number, which: number): number;
   writerOutDrained(w: number, which: number): void;
+  writerOutConsumed(w: number, which: number, n: number): void;
   writerFinish(w: number): void;
   writerDigest(w: number): number;
   writerDataLength(w: number): bigint;

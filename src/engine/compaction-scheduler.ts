@@ -161,6 +161,8 @@ export class CompactionScheduler {
           await timed("open", mb, async () => {
             await this.versions.prepare(unopened);
             this.prepared.add(unopened.generation);
+            // the reader has the files open now: the writer's handles go without closing them
+            await task.outputs.find((o) => o.generation === unopened.generation)!.close();
           });
           continue;
         }

@@ -183,11 +183,15 @@ export class WritePath {
     this.memtable = this.newMemtable();
     const generation = this.versions.allocateGeneration();
     let info: SSTableInfo;
+    const sink = new StorageSink(this.storage, (c) => componentPath(this.format, generation, c));
     try {
-      info = await this.writeSSTable(frozen, generation);
-      // opens the reader, then swaps the manifest: a failure leaves both as they were
+      info = await this.writeSSTable(frozen, generation, sink);
+      // opens the reader, then swaps the manifest: a failure leaves both as
+      // they were; the new files are still open here, so the reader shares
+      // their handles rather than open them again
       await this.versions.apply({ add: [entryOf(info, generation, this.format, 0, this.clock.nowMs())], flushedSeq: frozen.lastSeq });
     } catch (e) {
+      await sink.close().catch(() => undefined);
       // nothing names the new files: remove them (best effort: open removes
       // orphans too), and fold the frozen memtable (still in the WAL) back,
       // so a retry starts from here
@@ -196,6 +200,9 @@ export class WritePath {
       this.flushing = null;
       throw e;
     }
+    // the files are synced and live: only the writer's handles go (a failure
+    // to let go of one must not undo a flush that is done)
+    await sink.close().catch(() => undefined);
     this.flushing = null;
     frozen.release();
     // the segments it covers go; if that fails they stay, and replay skips
@@ -217,8 +224,7 @@ export class WritePath {
     await this.wal.close();
   }
 
-  private async writeSSTable(m: Memtable, generation: number): Promise<SSTableInfo> {
-    const sink = new StorageSink(this.storage, (c) => componentPath(this.format, generation, c));
+  private async writeSSTable(m: Memtable, generation: number, sink: StorageSink): Promise<SSTableInfo> {
     const range = m.tokenRange();
     const info = await buildSSTable(this.schema, sink, {
       version: this.format,
@@ -227,7 +233,7 @@ export class WritePath {
       encodingStats: m.stats.get(),
       ...(this.options.indexBlockSize ? { indexBlockSize: this.options.indexBlockSize } : {}),
       ...headerColumns(this.schema, m.columns),
-    }, slicesOf(m));
+    }, slicesOf(m), true);
     info.minToken = range?.min ?? null;
     info.maxToken = range?.max ?? null;
     return info;

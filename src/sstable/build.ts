@@ -12,6 +12,10 @@ import { MergedInto, MergeInput, PurgeOptions } from "../core/merge.js";
 /** Where a build's components go; close() syncs and closes them (a StorageSink; memory needs none). */
 export interface BuildSink extends ComponentSink {
   close?(): Promise<void> | void;
+  /** Flushes every file and keeps it open (a StorageSink; see there); close() then only closes. */
+  sync?(): Promise<void>;
+  /** Opens the files of these components ahead of their first bytes, side by side (a StorageSink; see there). */
+  prepare?(components: string[]): Promise<void>;
 }
 
 /**
@@ -58,7 +62,32 @@ export class SSTableBuild<S extends BuildSink = BuildSink> {
     return this.writer.dataWritten;
   }
 
+  private prepared = false;
+
+  /** Whether prepare() has run (or has nothing to do). */
+  get isPrepared(): boolean {
+    return this.prepared || !this.sink.prepare;
+  }
+
+  /** Has the sink open every component's file at once, before the first is written (once). */
+  async prepare(): Promise<void> {
+    if (this.prepared) return;
+    this.prepared = true;
+    await this.sink.prepare?.(this.writer.components);
+  }
+
+  /** Data.db and Index.db bytes encoded and not yet drained to the sink */
+  get pendingBytes(): number {
+    return this.writer.pendingBytes;
+  }
+
+  /** Drains up to `maxBytes` of what waits to the sink (see SSTableWriter.drainPending). */
+  drainPending(maxBytes?: number): Promise<void> {
+    return this.writer.drainPending(maxBytes);
+  }
+
   async append(slice: BuildSlice): Promise<void> {
+    await this.prepare();
     if ("partitions" in slice) await this.writer.append(slice.partitions);
     else if ("merge" in slice) await this.writer.appendMerged(slice.merge, slice.nowSeconds, undefined, slice.minToken, slice.maxToken);
     else if ("view" in slice) await this.writer.appendView(slice.view, slice.minToken, slice.maxToken);
@@ -75,10 +104,11 @@ export class SSTableBuild<S extends BuildSink = BuildSink> {
     return this.writer.finishSteps();
   }
 
-  /** Writes the remaining components and syncs every file. */
-  async finish(): Promise<SSTableInfo> {
+  /** Writes the remaining components and syncs every file; `keepOpen`: the files stay open (where the sink can sync them so) for the caller to close. */
+  async finish(keepOpen = false): Promise<SSTableInfo> {
     const info = await this.writer.finish();
-    await this.sink.close?.();
+    if (keepOpen && this.sink.sync) await this.sink.sync();
+    else await this.sink.close?.();
     return info;
   }
 
@@ -94,13 +124,22 @@ export class SSTableBuild<S extends BuildSink = BuildSink> {
   }
 }
 
-/** Builds one SSTable from `slices`: finished and synced, or, on failure, its files closed and left for the caller to delete. */
-export async function buildSSTable(schema: TableSchema, sink: BuildSink, options: WriterOptions, slices: AsyncIterable<BuildSlice> | Iterable<BuildSlice>): Promise<SSTableInfo> {
+/**
+ * Builds one SSTable from `slices`: finished and synced, or, on failure, its
+ * files closed and left for the caller to delete. `keepOpen`: on success the
+ * synced files stay open, and closing the sink is the caller's (once it has
+ * opened the SSTable for reading, so the storage's handles carry over).
+ */
+export async function buildSSTable(schema: TableSchema, sink: BuildSink, options: WriterOptions, slices: AsyncIterable<BuildSlice> | Iterable<BuildSlice>, keepOpen = false): Promise<SSTableInfo> {
   const b = new SSTableBuild(schema, sink, options);
+  let done = false;
   try {
     for await (const s of slices) await b.append(s);
-    return await b.finish();
+    const info = await b.finish(keepOpen);
+    done = true;
+    return info;
   } finally {
-    await b.close();
+    if (done) b.release();
+    else await b.close();
   }
 }

@@ -2,21 +2,57 @@
 // flush (the durability barrier) before anything names the files.
 import type { Storage, StorageFile } from "../storage/storage.js";
 import { ComponentSink } from "./writer.js";
+import { settled } from "../util/settled.js";
 
 export class StorageSink implements ComponentSink {
   // a storage write is done with its bytes when it resolves (StorageFile.write)
   readonly doneOnReturn = true;
-  private files = new Map<string, { f: StorageFile; at: number }>();
+  private files = new Map<string, { f: StorageFile; at: number; synced: boolean }>();
   constructor(private readonly storage: Storage, private readonly nameOf: (component: string) => string) {}
+
+  /**
+   * Opens the components' files side by side: an open is an async round trip
+   * (OPFS: about 1.4 ms each one after another, 0.5 ms each side by side,
+   * measured in a Chromium worker), and a flush opens eight. Files already
+   * open are left as they are; on a failure those that opened stay, for
+   * close() to close.
+   */
+  async prepare(components: string[]): Promise<void> {
+    const todo = components.filter((c) => !this.files.has(c));
+    // each that opens is kept, so close() closes it whatever else failed
+    await settled(todo.map(async (c) => this.files.set(c, { f: await this.storage.open(this.nameOf(c), { create: true, truncate: true }), at: 0, synced: false })));
+  }
 
   async append(component: string, bytes: Uint8Array): Promise<void> {
     let e = this.files.get(component);
     if (!e) {
-      e = { f: await this.storage.open(this.nameOf(component), { create: true, truncate: true }), at: 0 };
+      e = { f: await this.storage.open(this.nameOf(component), { create: true, truncate: true }), at: 0, synced: false };
       this.files.set(component, e);
     }
+    e.synced = false;
     await e.f.write(e.at, bytes);
     e.at += bytes.length;
+  }
+
+  /**
+   * Flushes every file and keeps it open: a caller that opens the SSTable
+   * for reading next closes the sink after, and the storage's handles are
+   * shared (OPFS: one access handle per file, counted), so the files are
+   * neither closed nor opened again in between.
+   */
+  async sync(): Promise<void> {
+    while (await this.syncOne());
+  }
+
+  /** Flushes one file not yet synced since its last write, keeping it open; false when none is left. */
+  async syncOne(): Promise<boolean> {
+    for (const e of this.files.values()) {
+      if (e.synced) continue;
+      await e.f.flush();
+      e.synced = true;
+      return true;
+    }
+    return false;
   }
 
   /** Flushes and closes every file (idempotent). */
@@ -24,14 +60,14 @@ export class StorageSink implements ComponentSink {
     while (await this.closeOne());
   }
 
-  /** Flushes and closes one file; false when none is left open. */
+  /** Flushes (unless synced since its last write) and closes one file; false when none is left open. */
   async closeOne(): Promise<boolean> {
     const next = this.files.entries().next();
     if (next.done) return false;
-    const [component, { f }] = next.value;
+    const [component, { f, synced }] = next.value;
     this.files.delete(component);
     try {
-      await f.flush();
+      if (!synced) await f.flush();
     } finally {
       await f.close();
     }

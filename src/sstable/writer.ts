@@ -271,6 +271,49 @@ export class SSTableWriter {
     await this.drainFull();
   }
 
+  /** The component files this SSTable will have, in TOC.txt's order. */
+  get components(): string[] {
+    const c = this.compression;
+    return this.bti ? TOC_ORDER_BTI.map((x) => (x === "CompressionInfo.db" && !c.enabled ? "CRC.db" : x)) : c.enabled ? TOC_ORDER_COMPRESSED : TOC_ORDER_PLAIN;
+  }
+
+  /** Data.db and Index.db bytes waiting in the core to go to the sink. */
+  get pendingBytes(): number {
+    this.check();
+    return core().call((x) => x.writerOutLen(this.w, OUT_DATA) + x.writerOutLen(this.w, OUT_INDEX));
+  }
+
+  /**
+   * Drains up to `maxBytes` of what waits, Data.db's first: a budgeted
+   * caller's unit of work, sized to what is left of its budget. Both are
+   * byte streams, cut anywhere, but for BTI's index, whose builder takes
+   * whole entries: it goes whole once Data.db is done.
+   */
+  async drainPending(maxBytes = Infinity): Promise<void> {
+    this.check();
+    let left = maxBytes;
+    for (const [which, component] of [[OUT_DATA, "Data.db"], [OUT_INDEX, "Index.db"]] as const) {
+      const len = core().call((x) => x.writerOutLen(this.w, which));
+      if (len === 0) continue;
+      if (len <= left || (which === OUT_INDEX && this.bti)) {
+        await this.drain(which, component);
+        left -= len;
+      } else if (left >= 1) {
+        await this.drainPart(which, component, Math.floor(left));
+        return;
+      }
+      if (left <= 0) return;
+    }
+  }
+
+  /** The first n bytes of an output to the sink; the rest stays in the core. */
+  private async drainPart(which: number, component: string, n: number): Promise<void> {
+    const k = core();
+    const bytes = k.call((x) => copied(k.bytes(x.writerOutPtr(this.w, which), n), this.sink.doneOnReturn ? this.drainInto : undefined));
+    k.call((x) => x.writerOutConsumed(this.w, which, n));
+    await this.appendCounted(component, bytes);
+  }
+
   /** Drains Data.db and Index.db where at least drainBytes wait. */
   private async drainFull(): Promise<void> {
     const k = core();
@@ -426,7 +469,7 @@ export class SSTableWriter {
     };
     await this.put("Statistics.db", writeStatistics(statistics, f));
     await this.put("Digest.crc32", utf8(String(digest)));
-    const order = this.bti ? TOC_ORDER_BTI.map((x) => (x === "CompressionInfo.db" && !c.enabled ? "CRC.db" : x)) : c.enabled ? TOC_ORDER_COMPRESSED : TOC_ORDER_PLAIN;
+    const order = this.components;
     await this.put("TOC.txt", utf8(order.map((x) => x + "\n").join("")));
     this.close();
     const files = order.map((component) => ({

@@ -96,6 +96,8 @@ class FaultState {
   /** Runs `run`, or the fault that hits it. */
   async guard<T>(op: StorageOp, name: string, run: () => Promise<T>): Promise<T> {
     const { outcome, index } = await this.step(op, name);
+    // calls side by side: another may have crashed the process while this one waited its turn
+    if (this.crashed) throw new SimulatedCrashError(op, name);
     if (outcome === "ok") return run();
     if (outcome === "crash") this.crash(op, name);
     throw new InjectedFaultError(op, name, index);

@@ -11,6 +11,7 @@ import { TableSchema } from "../schema/schema.js";
 import { invariant } from "../storage/errors.js";
 import { ManifestData, SSTableEntry, MANIFEST, MANIFEST_TMP, emptyManifest, encodeManifest, decodeManifest } from "./manifest.js";
 import { TableCache, componentPath, deleteSSTableFiles } from "./table-cache.js";
+import { settled } from "../util/settled.js";
 import { Version, LiveTable } from "./version.js";
 import { ReadCaches } from "../sstable/read-caches.js";
 
@@ -179,7 +180,8 @@ export class VersionSet {
     const entry = this.dead[0];
     if (!entry) return false;
     await this.tables.evict(entry);
-    for (const c of Object.keys(entry.files)) await this.storage.delete(componentPath(entry.version, entry.generation, c));
+    // side by side: each is an async round trip
+    await settled(Object.keys(entry.files).map((c) => this.storage.delete(componentPath(entry.version, entry.generation, c))));
     this.dead.shift();
     return true;
   }
