@@ -144,8 +144,9 @@ export async function stageGroup(ctx: StageContext, g: SSTableGroup, prefix: str
   }
   ctx.onValidate();
   const sources: ClosableSource[] = [];
+  let r: SSTableReader | null = null;
   try {
-    const r = await openStaged(ctx, g, files, sources);
+    r = await openStaged(ctx, g, files, sources);
     await validate(r);
     if (r.statistics.partitioner === BYTE_ORDERED_PARTITIONER) {
       const out = await resort(ctx, g, r, `${prefix}sorted-`);
@@ -166,6 +167,8 @@ export async function stageGroup(ctx: StageContext, g: SSTableGroup, prefix: str
   } catch (e) {
     throw typed(g, e);
   } finally {
+    // what it holds in the core (its header, a kept chunk) goes with it
+    r?.release();
     for (const s of sources) await s.close();
   }
 }
