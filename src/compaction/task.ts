@@ -245,8 +245,6 @@ export class CompactionTask {
         }
         // it does not fit: merge into the next output instead, if there is more
       }
-      // the open output's waiting bytes, once a unit's worth: drained as far
-      // as fits; else merging goes on (a later call drains first), up to a bound
       const open = this.writer;
       // its files opened side by side, as a unit of their own, before its first drain
       if (open && !open.isPrepared && this.costs.fits("prepare", 0, left, !idle)) {
@@ -254,6 +252,8 @@ export class CompactionTask {
         report.units++;
         continue;
       }
+      // the open output's waiting bytes, once a unit's worth: drained as far
+      // as fits; else merging goes on (a later call drains first), up to a bound
       const pending = open?.pendingBytes ?? 0;
       if (open && pending >= DRAIN_UNIT) {
         const bytes = this.drainFitting(pending, left, !idle);

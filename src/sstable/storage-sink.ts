@@ -20,15 +20,17 @@ export class StorageSink implements ComponentSink {
   async prepare(components: string[]): Promise<void> {
     const todo = components.filter((c) => !this.files.has(c));
     // each that opens is kept, so close() closes it whatever else failed
-    await settled(todo.map(async (c) => this.files.set(c, { f: await this.storage.open(this.nameOf(c), { create: true, truncate: true }), at: 0, synced: false })));
+    await settled(todo.map((c) => this.open(c)));
+  }
+
+  private async open(component: string): Promise<{ f: StorageFile; at: number; synced: boolean }> {
+    const e = { f: await this.storage.open(this.nameOf(component), { create: true, truncate: true }), at: 0, synced: false };
+    this.files.set(component, e);
+    return e;
   }
 
   async append(component: string, bytes: Uint8Array): Promise<void> {
-    let e = this.files.get(component);
-    if (!e) {
-      e = { f: await this.storage.open(this.nameOf(component), { create: true, truncate: true }), at: 0, synced: false };
-      this.files.set(component, e);
-    }
+    const e = this.files.get(component) ?? (await this.open(component));
     e.synced = false;
     await e.f.write(e.at, bytes);
     e.at += bytes.length;

@@ -299,19 +299,11 @@ export class SSTableWriter {
         await this.drain(which, component);
         left -= len;
       } else if (left >= 1) {
-        await this.drainPart(which, component, Math.floor(left));
+        await this.drain(which, component, Math.floor(left));
         return;
       }
       if (left <= 0) return;
     }
-  }
-
-  /** The first n bytes of an output to the sink; the rest stays in the core. */
-  private async drainPart(which: number, component: string, n: number): Promise<void> {
-    const k = core();
-    const bytes = k.call((x) => copied(k.bytes(x.writerOutPtr(this.w, which), n), this.sink.doneOnReturn ? this.drainInto : undefined));
-    k.call((x) => x.writerOutConsumed(this.w, which, n));
-    await this.appendCounted(component, bytes);
   }
 
   /** Drains Data.db and Index.db where at least drainBytes wait. */
@@ -322,13 +314,15 @@ export class SSTableWriter {
     if (k.call((x) => x.writerOutLen(this.w, OUT_INDEX)) >= at) await this.drain(OUT_INDEX, "Index.db");
   }
 
-  private async drain(which: number, component: string): Promise<void> {
+  /** An output to the sink: all of it, or its first `n` bytes, the rest staying in the core (not BTI's index: its builder takes whole entries). */
+  private async drain(which: number, component: string, n?: number): Promise<void> {
     const k = core();
     const bti = which === OUT_INDEX ? this.bti : null;
+    if (bti && n !== undefined) throw new CqliteError("INTERNAL", "a BTI index is drained whole");
     // a copy: the sink may still hold it when the core next runs (and moves or reuses this memory); the BTI builder keeps what it is given
     const into = this.sink.doneOnReturn && !bti ? this.drainInto : undefined;
-    const bytes = k.call((x) => copied(k.bytes(x.writerOutPtr(this.w, which), x.writerOutLen(this.w, which)), into));
-    k.call((x) => x.writerOutDrained(this.w, which));
+    const bytes = k.call((x) => copied(k.bytes(x.writerOutPtr(this.w, which), n ?? x.writerOutLen(this.w, which)), into));
+    k.call((x) => (n === undefined ? x.writerOutDrained(this.w, which) : x.writerOutConsumed(this.w, which, n)));
     if (bti) {
       bti.push(bytes);
       await this.appendCounted("Rows.db", bti.takeRows());
