@@ -14,6 +14,7 @@ import { lz4Compress as lz4c, lz4Decompress as lz4d, lz4Bound as lz4b } from "./
 import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
 import { decodePartitions } from "./sstable/reader";
+import { measureEntries, entriesEnd } from "./sstable/index-entries";
 import { Merger } from "./merge/merge";
 import { encodeBatch as encodeStagedBatch } from "./batch/encode";
 import { bloomBits as bloomBitsOf } from "./sstable/filter";
@@ -59,13 +60,12 @@ export function crc32(crc: u32, p: usize, n: i32): u32 {
 export function murmurToken(p: usize, n: i32): i64 {
   return token(p, n);
 }
-// Tokens of n keys in one call, for a scan's Index.db window: `table` holds
-// an (offset from base, length) pair of i32 per key, `out` gets an i64 each.
-export function murmurTokens(base: usize, table: usize, n: i32, out: usize): void {
-  for (let i = 0; i < n; i++) {
-    const at = table + (<usize>i << 3);
-    store<i64>(out + (<usize>i << 3), token(base + <usize>load<i32>(at), load<i32>(at, 4)));
-  }
+// Index.db entries in bulk, as columns (see sstable/index-entries.ts).
+export function indexEntries(base: usize, len: i32, max: i32, out: usize): i32 {
+  return measureEntries(base, len, max, out);
+}
+export function indexEntriesEnd(): i32 {
+  return entriesEnd;
 }
 export function murmurHash(p: usize, n: i32): i64 {
   murmur3(p, n, 0);
@@ -80,8 +80,8 @@ export function bloomBits(p: usize, n: i32, hashCount: i32, words: i32): usize {
   bloomBitsOf(p, n, hashCount < 64 ? hashCount : 64, <i64>words, BLOOM_BITS);
   return BLOOM_BITS;
 }
-// The first of n keys (a validator's window of Index.db entries; `table` as
-// murmurTokens's) whose bloomBits are not all set in the filter at `bits`
+// The first of n keys (a validator's window of Index.db entries; `table`
+// holds an (offset from base, length) pair of i32 per key) whose bloomBits are not all set in the filter at `bits`
 // (its words as little-endian (low, high) u32 halves, as the host keeps
 // them), or -1.
 export function bloomFirstMissing(base: usize, table: usize, n: i32, hashCount: i32, bits: usize, words: i32): i32 {

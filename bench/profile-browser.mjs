@@ -47,7 +47,7 @@ try {
     const end = Worker.prototype.terminate;
     Worker.prototype.terminate = function () { globalThis.endWorker = () => end.call(this); };
   });
-  const job = page.evaluate((x) => globalThis.bench.run(x), { system: "engine", kind, rows: 100_000, batch: 10_000, policy: process.env.POLICY, name: `prof-${Date.now()}` });
+  const job = page.evaluate((x) => globalThis.bench.run(x), { system: "engine", kind, rows: Number(process.env.ROWS ?? 100_000), batch: 10_000, policy: process.env.POLICY, name: `prof-${Date.now()}` });
   await started;
   const res = await job;
   const { result } = await send("Profiler.stop");

@@ -19,7 +19,8 @@ export interface CoreExports {
   resultReset(): void;
   crc32(crc: number, p: number, n: number): number;
   murmurToken(p: number, n: number): bigint;
-  murmurTokens(base: number, table: number, n: number, out: number): void;
+  indexEntries(base: number, len: number, max: number, out: number): number;
+  indexEntriesEnd(): number;
   murmurHash(p: number, n: number): bigint;
   murmurHash2(): bigint;
   murmur64(p: number, n: number): bigint;

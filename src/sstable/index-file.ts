@@ -71,7 +71,7 @@ export function entryAt(b: Uint8Array, p: number, fileOffset: number, onError: (
  * it: the walk entryAt makes, without making the entry, so a piece of
  * thousands of entries can be measured before any of them is wanted.
  */
-export function entryEndAt(b: Uint8Array, p: number, onError: (offset: number, what: string) => never): number {
+function entryEndAt(b: Uint8Array, p: number, onError: (offset: number, what: string) => never): number {
   if (p + 2 > b.length) return -1;
   const k = p + 2 + ((b[p] << 8) | b[p + 1]);
   if (k >= b.length || !vintWhole(b, k)) return -1;

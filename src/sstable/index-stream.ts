@@ -1,20 +1,48 @@
 // Index.db read front to back in bounded pieces: a window of entries that
 // grows as the caller looks ahead and shrinks as it consumes, so walking an
 // SSTable of millions of partitions holds a few thousand entries at a time.
-import { CorruptSSTableError } from "../errors.js";
-import { IndexEntry, entryAt, entryEndAt } from "./index-file.js";
-import { tokensOf } from "../core/token.js";
+import { CorruptSSTableError, CoreError } from "../errors.js";
+import { IndexEntry, entryAt } from "./index-file.js";
+import { tokenOf } from "../core/token.js";
+import { core } from "../core/core.js";
 import { ByteSource } from "./source.js";
-import { doubled } from "../util/bytes.js";
 
 const PIECE = 64 * 1024; // small enough that reading one is a fraction of a maintenance slice
 
 /**
  * Partitions in Data.db order, a window at a time (Index.db's entries, or a
- * BTI table's from its tries): the window is shared, each stream says how to
- * read its next entry and when its source has no more.
+ * BTI table's from its tries). A walk asks mostly for positions and tokens,
+ * which a stream may give without making the entry (Index.db's does).
  */
 export abstract class EntryStream {
+  /** Makes sure at least `n` entries are buffered (fewer only at the end); returns how many are. */
+  abstract fill(n: number): Promise<number>;
+  /** The i-th buffered entry (after fill). */
+  abstract at(i: number): IndexEntry;
+  abstract get buffered(): number;
+  abstract consume(n: number): void;
+  /** Nothing is buffered and the source has no more. */
+  abstract get exhausted(): boolean;
+
+  /** The i-th buffered entry's partition position in Data.db. */
+  positionAt(i: number): number {
+    return this.at(i).position;
+  }
+
+  /** The i-th buffered entry's token. */
+  tokenAt(i: number): bigint {
+    const e = this.at(i);
+    return (e.token ??= tokenOf(e.key));
+  }
+
+  /** Whether the i-th buffered entry's partition has a row index. */
+  rowIndexed(i: number): boolean {
+    return this.at(i).promoted.length > 0;
+  }
+}
+
+/** A stream whose source yields entry objects one at a time: the window holds them. */
+export abstract class ObjectEntryStream extends EntryStream {
   private window: IndexEntry[] = [];
 
   /** The next entry from the source, or null at its end. */
@@ -26,22 +54,15 @@ export abstract class EntryStream {
     return this.window.length === 0 && this.sourceDone;
   }
 
-  /** An entry already read, taken without a promise; null when next() must read. */
-  protected nextReady(): IndexEntry | null {
-    return null;
-  }
-
-  /** Makes sure at least `n` entries are buffered (fewer only at the end). */
   async fill(n: number): Promise<number> {
     while (this.window.length < n) {
-      const e = this.nextReady() ?? (await this.next());
+      const e = await this.next();
       if (!e) break;
       this.window.push(e);
     }
     return this.window.length;
   }
 
-  /** The i-th buffered entry (after fill). */
   at(i: number): IndexEntry {
     return this.window[i];
   }
@@ -55,21 +76,29 @@ export abstract class EntryStream {
   }
 }
 
+/** Entries measured per core call, at most: the columns it fills are 24 bytes an entry. */
+const MEASURE_MAX = 4096;
+
+/**
+ * Index.db's entries as columns (position, token, start, row index or not)
+ * over the bytes read so far: the core measures a piece of entries in one
+ * call, and an entry object is made only when asked for (at). Objects for
+ * every entry were most of a compaction's host time, and before that most of
+ * a scan's heap.
+ */
 export class IndexStream extends EntryStream {
+  /** Index.db from the window's first entry to the last byte read; never changed once made, so entries made from it stay valid */
   private buf = new Uint8Array(0);
   private bufStart: number; // file offset of buf[0]
-  private pos = 0; // parse position in buf
+  private measured = 0; // where the next entry starts in buf
   private fileAt: number; // next file offset to read
-  // entries measured in buf, not yet handed out: a piece is measured whole, so
-  // its keys' tokens take one core call, but an entry object is made only when
-  // taken (thousands of them per piece, across every SSTable a scan merges,
-  // were most of a scan's heap)
-  private starts: Int32Array<ArrayBuffer> = new Int32Array(0);
-  // each entry's key (offset, length) for the token call, kept from piece to piece
-  private keys: Int32Array<ArrayBuffer> = new Int32Array(0);
-  private tokens = new BigInt64Array(0);
-  private readyLen = 0;
-  private readyAt = 0;
+  // the window: entries [head, count) of the columns
+  private head = 0;
+  private count = 0;
+  private positions = new Float64Array(64);
+  private tokens = new BigInt64Array(64);
+  private starts = new Int32Array(64);
+  private indexed = new Uint8Array(64);
 
   /** `start`: the offset of an entry to begin at (from the Summary), 0 for the first. */
   constructor(private readonly src: ByteSource, private readonly file: string, start = 0) {
@@ -78,68 +107,132 @@ export class IndexStream extends EntryStream {
     this.fileAt = start;
   }
 
-  protected get sourceDone(): boolean {
-    return this.readyAt >= this.readyLen && this.pos >= this.buf.length && this.fileAt >= this.src.size;
+  get exhausted(): boolean {
+    return this.head === this.count && this.measured >= this.buf.length && this.fileAt >= this.src.size;
   }
 
-  protected nextReady(): IndexEntry | null {
-    if (this.readyAt >= this.readyLen) return null;
-    const i = this.readyAt++;
-    const e = entryAt(this.buf, this.starts[i], this.bufStart, this.onError)!;
-    e.token = this.tokens[i];
-    return e;
+  get buffered(): number {
+    return this.count - this.head;
   }
 
-  protected async next(): Promise<IndexEntry | null> {
-    for (;;) {
-      const e = this.nextReady();
-      if (e) return e;
-      if (this.parse() > 0) continue;
+  async fill(n: number): Promise<number> {
+    while (this.count - this.head < n) {
+      if (this.measure() > 0) continue;
       if (this.fileAt >= this.src.size) {
-        if (this.pos < this.buf.length) throw new CorruptSSTableError(this.file, this.bufStart + this.pos, "truncated entry", "TRUNCATED");
-        return null;
+        if (this.measured < this.buf.length) throw new CorruptSSTableError(this.file, this.bufStart + this.measured, "truncated entry", "TRUNCATED");
+        break;
       }
       await this.more();
     }
+    return this.count - this.head;
+  }
+
+  consume(n: number): void {
+    this.head += n;
+    if (this.head >= this.count) this.head = this.count = 0;
+  }
+
+  at(i: number): IndexEntry {
+    const e = entryAt(this.buf, this.starts[this.head + i], this.bufStart, this.onError)!;
+    e.token = this.tokens[this.head + i];
+    return e;
+  }
+
+  positionAt(i: number): number {
+    return this.positions[this.head + i];
+  }
+
+  tokenAt(i: number): bigint {
+    return this.tokens[this.head + i];
+  }
+
+  rowIndexed(i: number): boolean {
+    return this.indexed[this.head + i] !== 0;
   }
 
   private readonly onError = (off: number, what: string): never => {
     throw new CorruptSSTableError(this.file, this.bufStart + off, what);
   };
 
-  // measures every whole entry left in buf and computes their tokens together
-  private parse(): number {
-    let n = 0;
-    for (;;) {
-      const end = entryEndAt(this.buf, this.pos, this.onError);
-      if (end < 0) break;
-      if (2 * n + 2 > this.keys.length) this.keys = doubled(this.keys, 128);
-      if (n >= this.starts.length) this.starts = doubled(this.starts, 64);
-      this.starts[n] = this.pos;
-      this.keys[2 * n] = this.pos + 2;
-      this.keys[2 * n + 1] = (this.buf[this.pos] << 8) | this.buf[this.pos + 1];
-      n++;
-      this.pos = end;
+  // measures the whole entries read and not yet measured into the columns, in core calls of MEASURE_MAX
+  private measure(): number {
+    const len = this.buf.length - this.measured;
+    if (len <= 0) return 0;
+    const k = core();
+    let total = 0;
+    let from = 0;
+    try {
+      k.call((x) => {
+        const columns = (len + 7) & ~7;
+        const base = k.room(columns + 24 * MEASURE_MAX);
+        const out = base + columns;
+        new Uint8Array(x.memory.buffer, base, len).set(this.buf.subarray(this.measured));
+        for (;;) {
+          const n = x.indexEntries(base + from, len - from, MEASURE_MAX, out);
+          if (n === 0) break;
+          this.room(n);
+          const at = this.count;
+          const mem = x.memory.buffer;
+          this.positions.set(new Float64Array(mem, out, n), at);
+          this.tokens.set(new BigInt64Array(mem, out + 8 * MEASURE_MAX, n), at);
+          const starts = new Int32Array(mem, out + 16 * MEASURE_MAX, n);
+          const indexed = new Int32Array(mem, out + 20 * MEASURE_MAX, n);
+          const shift = this.measured + from;
+          for (let i = 0; i < n; i++) (this.starts[at + i] = starts[i] + shift), (this.indexed[at + i] = indexed[i]);
+          this.count += n;
+          total += n;
+          from += x.indexEntriesEnd();
+          if (n < MEASURE_MAX) break;
+        }
+        this.measured += from;
+      });
+    } catch (e) {
+      if (e instanceof CoreError) throw new CorruptSSTableError(this.file, this.bufStart + this.measured + from + e.offset, "vint out of range");
+      throw e;
     }
-    this.tokens = tokensOf(this.buf, this.keys, n);
-    this.readyLen = n;
-    this.readyAt = 0;
-    return n;
+    return total;
   }
 
+  /** Room in the columns for n more entries: the window moves to their start, or they grow. */
+  private room(n: number): void {
+    if (this.head > 0) {
+      const { head, count } = this;
+      this.positions.copyWithin(0, head, count);
+      this.tokens.copyWithin(0, head, count);
+      this.starts.copyWithin(0, head, count);
+      this.indexed.copyWithin(0, head, count);
+      this.count -= head;
+      this.head = 0;
+    }
+    const need = this.count + n;
+    if (need <= this.positions.length) return;
+    let cap = this.positions.length;
+    while (cap < need) cap *= 2;
+    const grow = <T extends Float64Array | BigInt64Array | Int32Array | Uint8Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(cap);
+      b.set(a.subarray(0, this.count) as never);
+      return b;
+    };
+    this.positions = grow(this.positions, Float64Array);
+    this.tokens = grow(this.tokens, BigInt64Array);
+    this.starts = grow(this.starts, Int32Array);
+    this.indexed = grow(this.indexed, Uint8Array);
+  }
+
+  // the next piece of Index.db, after the bytes still wanted: from the window's first entry (or the first unmeasured byte)
   private async more(): Promise<void> {
     const n = Math.min(PIECE, this.src.size - this.fileAt);
     const piece = await this.src.read(this.fileAt, n);
     if (piece.length !== n) throw new CorruptSSTableError(this.file, this.fileAt + piece.length, "truncated", "TRUNCATED");
-    const rest = this.buf.subarray(this.pos);
+    const keep = this.head < this.count ? this.starts[this.head] : this.measured;
+    const rest = this.buf.subarray(keep);
     const next = new Uint8Array(rest.length + n);
     next.set(rest);
     next.set(piece, rest.length);
-    this.bufStart += this.pos;
+    for (let i = this.head; i < this.count; i++) this.starts[i] -= keep;
+    this.bufStart += keep;
+    this.measured -= keep;
     this.buf = next;
-    this.pos = 0;
     this.fileAt += n;
   }
 }
-
-

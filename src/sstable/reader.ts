@@ -585,12 +585,12 @@ export class SSTableReader {
     const index = this.indexStream();
     for (;;) {
       if ((await index.fill(1)) === 0) return;
-      const start = index.at(0).position;
+      const start = index.positionAt(0);
       let j = 1;
       let end = this.dataLength;
       for (;;) {
         if ((await index.fill(j + 1)) <= j) break; // the last entries: Data.db runs to its end
-        const at = index.at(j).position;
+        const at = index.positionAt(j);
         if (at - start >= batchBytes || j >= SCAN_WINDOW) {
           end = at;
           break;

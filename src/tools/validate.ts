@@ -72,12 +72,12 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
       // the window filled once, not awaited entry by entry
       const have = await index.fill(INDEX_WINDOW + 1);
       if (have === 0) break;
-      const start = index.at(0).position;
+      const start = index.positionAt(0);
       let n = 1;
-      while (n < INDEX_WINDOW && n < have && index.at(n).position - start < BATCH_BYTES) n++;
-      const end = n < have ? index.at(n).position : r.dataLength;
+      while (n < INDEX_WINDOW && n < have && index.positionAt(n) - start < BATCH_BYTES) n++;
+      const end = n < have ? index.positionAt(n) : r.dataLength;
       const positions: number[] = [];
-      for (let k = 0; k < n; k++) positions.push(index.at(k).position);
+      for (let k = 0; k < n; k++) positions.push(index.positionAt(k));
       positions.push(end);
       checkPositions(indexFile, index.at(0), last, positions, end === r.dataLength ? null : index.at(n), r.dataLength);
       // read once: LZ4 chunks are decompressed in the core and copied out, not kept in the chunk cache

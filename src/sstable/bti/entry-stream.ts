@@ -3,11 +3,11 @@
 // time: each key is read where the trie points, at its Rows.db entry or at
 // the partition's head in Data.db. The same interface as Index.db's stream.
 import { IndexEntry } from "../index-file.js";
-import { EntryStream } from "../index-stream.js";
+import { ObjectEntryStream } from "../index-stream.js";
 import { PartitionTarget } from "./partition-index.js";
 import { CorruptSSTableError } from "../../errors.js";
 
-export class TrieEntryStream extends EntryStream {
+export class TrieEntryStream extends ObjectEntryStream {
   private done = false;
   private last = -1;
 
