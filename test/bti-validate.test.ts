@@ -6,7 +6,7 @@
 // with a CorruptSSTableError naming a file and offset, never accepted with
 // rows lost or misplaced.
 import { describe, test, expect, beforeAll } from "vitest";
-import "./helpers.js";
+import { fixtureTables } from "./helpers.js";
 import { wideTable } from "./fuzz/tables.js";
 import { SSTableReader } from "../src/sstable/reader.js";
 import { validate } from "../src/tools/validate.js";
@@ -211,5 +211,76 @@ describe("Rows.db validation", () => {
     expect(await storage.list("sstables/")).toEqual([]);
     expect(await e.select("SELECT * FROM w")).toEqual([]);
     await e.close();
+  });
+});
+
+// Partitions.db under validation: the in-order walk validation takes must
+// agree with the descent a point lookup takes. Every key the walk yields is
+// proved filed where a lookup of it would stop: the trie path to it is a
+// prefix of its byte-comparable form (all of it, at a node with children)
+// and the hash byte stored beside it, when there is one, is the key's.
+describe("Partitions.db validation: every key where a lookup finds it", () => {
+  const da = () => fixtureTables().filter((t) => t.version === "da");
+  const simple = () => da().find((t) => t.rel.endsWith("legacy_da_simple"))!.files;
+  const partitionsOf = (files: Map<string, Uint8Array>) => [...files].find(([n]) => n.endsWith("-Partitions.db"))!;
+  const withPartitions = (files: Map<string, Uint8Array>, f: (b: Uint8Array) => void) => {
+    const [name, bytes] = partitionsOf(files);
+    const bad = bytes.slice();
+    f(bad);
+    return new Map(files).set(name, bad);
+  };
+
+  test("fuzz case sstable-777-9535 (key 3's hash byte set to 8): refused at that byte, naming Partitions.db", async () => {
+    const files = simple();
+    expect(partitionsOf(files)[1][10]).toBe(0x02); // the hash byte of the leaf at 9
+    expect(await refusal(files)).toBeNull();
+    const want = await (await SSTableReader.openFiles(files)).partitions();
+    const bad = withPartitions(files, (b) => (b[10] = 8));
+    // as in Cassandra, a lookup checks the hash byte and misses; the scan does not look at it
+    const r = await SSTableReader.openFiles(bad);
+    expect(strip(await r.partitions())).toBe(strip(want));
+    expect(await r.get(want[3].key)).toBeNull();
+    const e = await refusal(bad);
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect((e as CorruptSSTableError).file).toMatch(/Partitions\.db$/);
+    expect((e as CorruptSSTableError).offset).toBe(10);
+    expect(e!.message).toMatch(/hash byte 8 is not the key's \(2\)/);
+  });
+
+  test("a transition byte moved (the trie no longer spells the keys): refused, naming Partitions.db", async () => {
+    const files = simple();
+    // the dense node at 15 leads to the five leaves on bytes 30-34; from 31 on, key 0 is not under its path
+    expect(partitionsOf(files)[1][16]).toBe(0x30);
+    const e = await refusal(withPartitions(files, (b) => (b[16] = 0x31)));
+    expect(e).toBeInstanceOf(CorruptSSTableError);
+    expect(e!.message).toMatch(/Partitions\.db: the trie files a key under .+ at offset \d+/);
+  });
+
+  test("each byte of every 'da' fixture's Partitions.db set to other values: refused, located, or accepted with every lookup reading what the scan reads", async () => {
+    let refused = 0, accepted = 0;
+    for (const t of da()) {
+      const want = await (await SSTableReader.openFiles(t.files)).partitions();
+      const [, bytes] = partitionsOf(t.files);
+      for (let i = 0; i < bytes.length; i++) {
+        for (const v of [bytes[i] ^ 0xff, (bytes[i] + 1) & 0xff, (bytes[i] - 1) & 0xff, 8, 0]) {
+          if (v === bytes[i]) continue;
+          const bad = withPartitions(t.files, (b) => (b[i] = v));
+          const what = `${t.rel} byte ${i} = ${v}`;
+          const e = await refusal(bad);
+          if (e) {
+            if (e instanceof CorruptSSTableError) expect(e.message, what).toMatch(LOCATED);
+            refused++;
+            continue;
+          }
+          accepted++;
+          const r = await SSTableReader.openFiles(bad);
+          const scan = await r.partitions();
+          expect(strip(scan), what).toBe(strip(want));
+          for (const p of scan) expect(strip(await r.get(p.key)), what).toBe(strip(p));
+        }
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+    expect(accepted).toBeGreaterThan(0);
   });
 });

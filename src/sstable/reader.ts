@@ -18,7 +18,7 @@ import { CompressionInfo, readCompressionInfo, decompressChunk, storedUncompress
 import { IndexEntry, readIndex, readIndexEntry, seekIndexEntry } from "./index-file.js";
 import { IndexStream, EntryStream } from "./index-stream.js";
 import { Summary, readSummary } from "./summary-file.js";
-import { PartitionIndex, PartitionTarget } from "./bti/partition-index.js";
+import { PartitionIndex, PartitionTarget, checkFiling } from "./bti/partition-index.js";
 import { TrieEntryStream } from "./bti/entry-stream.js";
 import { PagedTrie } from "./bti/trie.js";
 import { readRowIndexEntry, readBlocks, TrieBlock } from "./bti/row-index.js";
@@ -146,7 +146,7 @@ export class SSTableReader {
       const tries = { partitions, rows: new PagedTrie(rowsSource, file("Rows.db"), rowsSource.size), rowsSource, byteOrdered };
       return new SSTableReader(name, version, components, schema, statistics, compression, EMPTY_SUMMARY, filter, dataLength, opts.caches ?? null, tries);
     }
-    const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered);
+    const summary = readSummary(await readAll(need("Summary.db")), file("Summary.db"), byteOrdered, need("Index.db").size, file("Index.db"));
     if (f.version === "na") filter = await naFilter(filter, filterBytes, need("Index.db"), file("Filter.db"));
     return new SSTableReader(name, version, components, schema, statistics, compression, summary, filter, dataLength, opts.caches ?? null);
   }
@@ -172,12 +172,17 @@ export class SSTableReader {
     return `${this.name}/${c}`;
   }
 
-  /** BTI: the key and Data.db position a Partitions.db entry leads to (its Rows.db entry, or the partition's head). */
+  /**
+   * BTI: the key and Data.db position a Partitions.db entry leads to (its
+   * Rows.db entry, or the partition's head); for a target from a walk that
+   * tracked its path, proved to be where a lookup of that key stops.
+   */
   private async resolve(t: PartitionTarget): Promise<IndexEntry> {
     const tries = this.tries!;
     if (t.rowIndexPosition !== null) {
       const e = await readRowIndexEntry(tries.rowsSource, t.rowIndexPosition, this.file("Rows.db"));
       if (e.dataPosition >= this.dataLength) throw new CorruptSSTableError(this.file("Rows.db"), t.rowIndexPosition, `partition position ${e.dataPosition} past the data (${this.dataLength} bytes)`);
+      if (t.filed) this.checkFiled(t, e.key);
       // marked as row-indexed; `offset` is where its Rows.db entry is (trieRowIndex reads it)
       return { key: e.key, position: e.dataPosition, promoted: ROW_INDEXED, offset: t.rowIndexPosition };
     }
@@ -189,7 +194,15 @@ export class SSTableReader {
     const len = (head[0] << 8) | head[1];
     if (position + 2 + len > this.dataLength) throw new CorruptSSTableError(this.file("Data.db"), position, `key of ${len} bytes past the end of the data`, "TRUNCATED");
     if (head.length < 2 + len) head = await this.dataRange(position, position + 2 + len);
-    return { key: head.slice(2, 2 + len), position, promoted: NO_PROMOTED, offset: t.node };
+    const key = head.slice(2, 2 + len);
+    if (t.filed) this.checkFiled(t, key);
+    return { key, position, promoted: NO_PROMOTED, offset: t.node };
+  }
+
+  /** BTI, validation: a lookup of the key a walk found at `t` must reach `t` (checkFiling in partition-index.ts). */
+  private checkFiled(t: PartitionTarget, key: Uint8Array): void {
+    const { bc, hashByte } = this.trieKey(key);
+    checkFiling(t, bc, hashByte, this.file("Partitions.db"));
   }
 
   /** BTI: the byte-comparable key and hash byte Partitions.db files a key under. */
@@ -314,12 +327,15 @@ export class SSTableReader {
    * Index.db streamed in bounded pieces, from the start or from near a
    * position (at or before it). A position need not be a partition's: a
    * token range starts at its token with the empty key, whose own hash is
-   * another token, so a given token is used as it is.
+   * another token, so a given token is used as it is. With `checkFiling`
+   * (validation), a BTI table's entries are each proved to be where a
+   * lookup of their key would find them (checkFiling in partition-index.ts).
    */
-  indexStream(near?: { key: Uint8Array; token?: bigint }): EntryStream {
+  indexStream(near?: { key: Uint8Array; token?: bigint }, opts?: { checkFiling?: boolean }): EntryStream {
     if (this.tries) {
       const bc = !near ? undefined : near.token === undefined || this.tries.byteOrdered ? this.trieKey(near.key).bc : decoratedKey(near.token, near.key);
-      const targets = this.tries.partitions.targets(bc);
+      // each target then carries its path, which resolve checks against the key it finds
+      const targets = this.tries.partitions.targets(bc, opts?.checkFiling === true);
       return new TrieEntryStream(targets, (t) => this.resolve(t), this.file("Partitions.db"));
     }
     const idx = this.components.get("Index.db")!;

@@ -51,7 +51,8 @@ export class Summary {
   }
 }
 
-export function readSummary(b: Uint8Array, file = "Summary.db", byteOrdered = false): Summary {
+/** `indexSize`: Index.db's bytes, which every entry's position must fall within (a read starts there). */
+export function readSummary(b: Uint8Array, file = "Summary.db", byteOrdered = false, indexSize = Number.MAX_SAFE_INTEGER, indexFile = "Index.db"): Summary {
   const r = new ByteReader(b, (off, what) => {
     throw new CorruptSSTableError(file, off, what);
   });
@@ -73,6 +74,11 @@ export function readSummary(b: Uint8Array, file = "Summary.db", byteOrdered = fa
     if (start < count * 4 || end > size || end - start < 8) throw new CorruptSSTableError(file, base + i * 4, `bad summary offset ${start}`);
     const key = b.slice(base + start, base + end - 8);
     const indexPosition = Number(new DataView(b.buffer, b.byteOffset + base + end - 8, 8).getBigInt64(0, true));
+    const prev = i > 0 ? entries[i - 1].indexPosition : 0;
+    // out of order, the summary is what is wrong; in order but past the end, Index.db is short
+    if (!(indexPosition >= prev)) throw new CorruptSSTableError(file, base + end - 8, `index position ${indexPosition} of entry ${i} is before the last (${prev})`);
+    if (indexPosition >= Math.max(1, indexSize))
+      throw new CorruptSSTableError(indexFile, indexSize, `truncated: Summary.db entry ${i} starts at ${indexPosition}`, "TRUNCATED");
     const token = byteOrdered ? 0n : k.call((x) => x.murmurToken(k.put(key), key.length));
     entries.push({ key, token, indexPosition });
   }

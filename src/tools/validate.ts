@@ -4,6 +4,7 @@
 // every Index.db position starts exactly one whole partition with the
 // entry's key, the first at 0 and the last running to the end of Data.db;
 // every key is in the bloom filter; Summary.db samples Index.db exactly
+// (BTI: Partitions.db files every key where a lookup of it descends)
 // (validate-summary.ts); every row index matches its partition
 // (validate-row-index.ts; Rows.db's, validate-trie-row-index.ts); partitions are in token order and rows in
 // clustering order (the core's writer re-encodes the data into a sink that
@@ -64,7 +65,8 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
   const decoded = new Reused(), data = new Reused();
   const filter = r.filter.probe();
   try {
-    const index = r.indexStream();
+    // BTI: each entry also proved to be where a lookup of its key finds it
+    const index = r.indexStream(undefined, { checkFiling: true });
     let count = 0;
     let last = -1;
     for (;;) {
