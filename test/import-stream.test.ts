@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { unzipSync } from "fflate";
 import { fixtureTables, FIXTURES } from "./helpers.js";
+import { core } from "../src/core/core.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 import { FaultyStorage } from "../src/storage/faulty.js";
@@ -311,6 +312,23 @@ describe("hostile and broken zips: a typed error, nothing left in storage", () =
     await expect(e.importSSTables(t.files, { maxResortBytes: 10 })).rejects.toThrow(ImportLimitError);
     expect(await storage.list("import/")).toEqual([]);
     expect(await e.importSSTables(t.files)).toHaveLength(1);
+    expect(await e.select("SELECT * FROM legacy_nb_simple")).toHaveLength(5);
+    await e.close();
+  });
+
+  test("re-sorted imports, many of them: nothing a staged reader held stays in the core", async () => {
+    const t = fixtureTables().find((x) => x.rel.endsWith("legacy_nb_simple"))!;
+    const schema = "CREATE TABLE legacy_tables.legacy_nb_simple (pk text PRIMARY KEY, val text)";
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema });
+    const x = core().exports;
+    let memory10 = 0, headers10 = 0;
+    for (let i = 1; i <= 60; i++) {
+      expect(await e.importSSTables(t.files)).toHaveLength(1);
+      if (i === 10) (memory10 = x.memory.buffer.byteLength), (headers10 = x.headersLive());
+    }
+    // each import opens, validates and re-sorts a reader of its own: its header (and any chunk it kept) is freed with it
+    expect(x.headersLive()).toBe(headers10);
+    expect(x.memory.buffer.byteLength - memory10).toBeLessThan(256 << 10);
     expect(await e.select("SELECT * FROM legacy_nb_simple")).toHaveLength(5);
     await e.close();
   });
