@@ -19,6 +19,7 @@ import { coerce } from "../src/cql/records.js";
 import { planMany, stageMany } from "../src/batch/prepared.js";
 import { BATCH_MODE_RECORD } from "../assembly/format/constants.js";
 import { decodePartitions } from "../src/core/rowstream.js";
+import { parseTable } from "../src/cql/ddl.js";
 import { plain } from "./gen.js";
 
 const NOW = 1_700_000_000;
@@ -171,5 +172,47 @@ describe("a reused batch", () => {
       compared++;
     }
     expect(compared).toBeGreaterThan(20);
+  });
+});
+
+describe("a column of strings staged whole (setAllText)", () => {
+  const schema = parseTable("CREATE TABLE ks.s (k text, c ascii, t text, a ascii, PRIMARY KEY (k, c))");
+  const write = { mode: BATCH_MODE_RECORD, timestamp: TS, ttl: 0, nowSeconds: NOW };
+  const host = (columns: Record<string, unknown[]>) => {
+    const n = columns.k.length;
+    const records = Array.from({ length: n }, (_, i) => Object.fromEntries(Object.entries(columns).flatMap(([name, vs]) => (vs[i] === undefined ? [] : [[name, vs[i]]]))));
+    return attempt(() => encodeMutation(schema, records.map((rec, i) => recordToPartition(schema, rec, TS + BigInt(i), NOW))));
+  };
+  const check = (columns: Record<string, unknown[]>) => same(attempt(() => stageColumns(schema, columns, write).encode()), host(columns));
+  const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i % 37}`);
+  const clusterings = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`);
+
+  test("ASCII, empty strings among them, and more than one joined run's worth (1 MiB of characters)", () => {
+    const n = 12_000;
+    check({ k: keys(n), c: clusterings(n), t: Array.from({ length: n }, (_, i) => "x".repeat(i % 200) + i), a: Array.from({ length: n }, (_, i) => (i % 5 ? `a${i}` : "")) });
+  });
+
+  test("one string longer than a joined run, alone in its run", () => {
+    check({ k: ["a", "b", "c"], c: ["1", "2", "3"], t: ["short", "y".repeat((1 << 20) + 5), "z"] });
+  });
+
+  test("a character outside ASCII anywhere: staged a value at a time, the same bytes", () => {
+    for (const odd of ["é", "日本", "😀", "\uD800"]) {
+      const n = 300;
+      check({ k: keys(n), c: clusterings(n), t: Array.from({ length: n }, (_, i) => (i === 217 ? `v${odd}${i}` : `v${i}`)) });
+    }
+  });
+
+  test("not every value a string (null, undefined, a number): staged a value at a time, the same bytes or error", () => {
+    check({ k: ["a", "b", "c"], c: ["1", "2", "3"], t: ["x", null, "z"] });
+    check({ k: ["a", "b", "c"], c: ["1", "2", "3"], t: ["x", undefined, "z"] });
+    check({ k: ["a", "b", "c"], c: ["1", "2", "3"], t: ["x", 5, "z"] });
+  });
+
+  test("an ascii column given a character outside US-ASCII: the host's error", () => {
+    const columns = { k: ["a", "b"], c: ["1", "2"], a: ["fine", "naïve"] };
+    const got = attempt(() => stageColumns(schema, columns, write).encode());
+    expect(typeof got).toBe("function");
+    same(got, host(columns));
   });
 });

@@ -60,7 +60,7 @@ export function stageColumns(schema: TableSchema, columns: Record<string, Column
     const def = schema.byName.get(name)!;
     const c = batch.column(def);
     const values = columns[name];
-    if (c.setAll(values)) continue;
+    if (c.setAll(values) || c.setAllText(values)) continue;
     for (let r = 0; r < rows; r++) {
       const raw = values[r];
       if (raw === undefined) continue;

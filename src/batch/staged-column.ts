@@ -39,6 +39,9 @@ export type StagedArray = Int32Array | BigInt64Array | Float32Array | Float64Arr
  */
 const LONGEST_COPIED = 256;
 
+/** Characters joined per encodeInto of a whole column (setAllText): bounds the joined string. */
+const JOINED_CHARS = 1 << 20;
+
 /** Writes `s` at `at` when it is all ASCII (true); false, with some of it written, otherwise. */
 function asciiInto(s: string, out: Uint8Array, at: number): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -146,6 +149,42 @@ export class StagedColumn {
     if (!whole) return false;
     (this.data as { set(a: ArrayLike<unknown>): void }).set(values);
     this.presence.fill(BATCH_VALUE);
+    return true;
+  }
+
+  /**
+   * A whole column of strings for a text or ascii column, taken in one
+   * encodeInto of the strings joined, a run of rows at a time, when every one
+   * is ASCII (then each string's bytes are its UTF-16 units, so the offsets
+   * follow from the lengths); false, with nothing staged, for anything else,
+   * which the caller stages a value at a time. A value at a time cost a
+   * Chromium worker 0.7 µs for 100 characters of a concatenated string;
+   * joined, about a tenth of that.
+   */
+  setAllText(values: ArrayLike<unknown>): boolean {
+    const t = this.def.type.kind;
+    if ((t !== "text" && t !== "ascii") || !Array.isArray(values)) return false;
+    const n = this.rows;
+    for (let r = 0; r < n; r++) if (typeof values[r] !== "string") return false;
+    const strings = values as string[];
+    const start = this.used;
+    const o = this.offsets!;
+    for (let from = 0; from < n; ) {
+      let to = from, chars = 0;
+      while (to < n && (to === from || chars + strings[to].length <= JOINED_CHARS)) chars += strings[to++].length;
+      const joined = to - from === 1 ? strings[from] : strings.slice(from, to).join("");
+      this.room(chars);
+      // a character outside ASCII takes more bytes than UTF-16 units, so it cannot fit in `chars` bytes
+      const { read } = encoder.encodeInto(joined, this.bytes.subarray(this.used, this.used + chars));
+      if (read !== joined.length) {
+        this.used = start;
+        return false;
+      }
+      for (let r = from; r < to; r++) (o[r] = this.used), (this.used += strings[r].length);
+      o[to] = this.used;
+      from = to;
+    }
+    this.presence.fill(BATCH_VALUE, 0, n);
     return true;
   }
 
