@@ -4,7 +4,8 @@
 // a token ties or a window ends.
 import { SSTableReader } from "../sstable/reader.js";
 import { EntryStream } from "../sstable/index-stream.js";
-import { Reused, compareBytes } from "../util/bytes.js";
+import { Reused } from "../util/bytes.js";
+import { comparePartitions } from "../schema/order.js";
 import { PartitionBlocks, sstablePartition } from "./partition-source.js";
 import { SourceCursor, Position, Window, Taken, MAX_WINDOW } from "./cursor.js";
 
@@ -34,11 +35,11 @@ export class SSTableCursor implements SourceCursor {
     return { token: this.index.tokenAt(i), key: this.index.at(i).key };
   }
 
-  /** The `i`th buffered partition against `p`, in partition order (comparePartitions). */
+  /** The `i`th buffered partition against `p`, in partition order; its key is made only when the tokens tie. */
   private compare(i: number, p: Position): number {
     const t = this.index.tokenAt(i);
     if (t !== p.token) return t < p.token ? -1 : 1;
-    return Math.sign(compareBytes(this.index.at(i).key, p.key));
+    return comparePartitions(t, this.index.at(i).key, p.token, p.key);
   }
 
   /** Bytes of the `i`th buffered partition in Data.db (the entry after it is buffered, or it is the last). */
