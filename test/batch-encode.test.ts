@@ -209,6 +209,19 @@ describe("a column of strings staged whole (setAllText)", () => {
     check({ k: ["a", "b", "c"], c: ["1", "2", "3"], t: ["x", 5, "z"] });
   });
 
+  test("the whole-column path is the one taken for ASCII strings, and declines anything else with nothing staged", () => {
+    const batch = new Batch(schema, 3, (r) => `row ${r}`, write);
+    const t = batch.column(schema.byName.get("t")!);
+    expect(t.setAllText(["ab", "", "cde"])).toBe(true);
+    expect(t.used).toBe(5);
+    const a = new Batch(schema, 3, (r) => `row ${r}`, write).column(schema.byName.get("a")!);
+    for (const values of [["ab", "é", "c"], ["ab", null, "c"], ["ab", 5, "c"], [, "b", "c"]] as unknown[][]) {
+      expect(a.setAllText(values)).toBe(false);
+      expect(a.used).toBe(0);
+      expect([...a.presence]).toEqual([0, 0, 0]);
+    }
+  });
+
   test("an ascii column given a character outside US-ASCII: the host's error", () => {
     const columns = { k: ["a", "b"], c: ["1", "2"], a: ["fine", "naïve"] };
     const got = attempt(() => stageColumns(schema, columns, write).encode());

@@ -321,11 +321,14 @@ describe("hostile and broken zips: a typed error, nothing left in storage", () =
     const schema = "CREATE TABLE legacy_tables.legacy_nb_simple (pk text PRIMARY KEY, val text)";
     const e = await WriteEngine.open({ storage: new MemoryStorage(), schema });
     const x = core().exports;
+    const generation = core().generation;
     let memory10 = 0, headers10 = 0;
     for (let i = 1; i <= 60; i++) {
       expect(await e.importSSTables(t.files)).toHaveLength(1);
       if (i === 10) (memory10 = x.memory.buffer.byteLength), (headers10 = x.headersLive());
     }
+    // the same instance throughout (a discarded core would start its counts afresh)
+    expect(core().generation).toBe(generation);
     // each import opens, validates and re-sorts a reader of its own: its header (and any chunk it kept) is freed with it
     expect(x.headersLive()).toBe(headers10);
     expect(x.memory.buffer.byteLength - memory10).toBeLessThan(256 << 10);

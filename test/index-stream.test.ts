@@ -8,7 +8,7 @@ import { IndexStream } from "../src/sstable/index-stream.js";
 import { readIndex, IndexEntry } from "../src/sstable/index-file.js";
 import { MemorySource } from "../src/sstable/source.js";
 import { tokenOf } from "../src/core/token.js";
-import { ByteWriter } from "../src/util/bytes.js";
+import { ByteWriter, concat as concatBytes } from "../src/util/bytes.js";
 import { CorruptSSTableError } from "../src/errors.js";
 
 /** A deterministic PRNG (mulberry32), so a failure replays. */
@@ -110,6 +110,7 @@ describe("IndexStream: Index.db as columns", () => {
       const e = await (async () => {
         for (;;) {
           const have = await s.fill(1000);
+          if (have === 0) return null;
           got += have;
           s.consume(have);
         }
@@ -118,6 +119,43 @@ describe("IndexStream: Index.db as columns", () => {
       expect((e as CorruptSSTableError).code).toBe("TRUNCATED");
       expect((e as CorruptSSTableError).offset).toBe(last.offset);
       expect(got).toBe(entries.length - 1 - cut);
+    }
+  });
+
+  test("a row index size past the end of the file is refused at once, not after reading the rest", async () => {
+    const random = rng(4);
+    const body = indexFile(200_000, { keyLen: () => 6, promoted: () => 0, step: () => 50 }, random);
+    for (const [size, says] of [[2n ** 60n, /vint out of range/], [BigInt(body.length + 1), /runs past the end/]] as const) {
+      const w = new ByteWriter();
+      w.u16(3).bytes(Uint8Array.of(1, 2, 3)).uvint(0).uvint(0);
+      const at = w.len;
+      w.u16(3).bytes(Uint8Array.of(4, 5, 6)).uvint(10).uvint(size);
+      const file = concatBytes([w.result(), body]);
+      let read = 0;
+      const src = { size: file.length, read: async (o: number, n: number) => ((read += n), file.subarray(o, o + n)) };
+      const s = new IndexStream(src, "nb-1-big-Index.db");
+      const e = await s.fill(100).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(CorruptSSTableError);
+      expect((e as CorruptSSTableError).message).toMatch(says);
+      expect((e as CorruptSSTableError).offset).toBe(says.source.startsWith("vint") ? at + 2 + 3 + 1 : at);
+      // one piece read, not the file's 2.4 MB
+      expect(read).toBeLessThanOrEqual(64 * 1024);
+    }
+  });
+
+  test("a window of 4097 entries held across 128 pieces, consumed a few at a time: every entry right as the buffer is replaced", async () => {
+    const random = rng(5);
+    // entries with 2 KB row indexes: a window of 4097 entries is 8 MB (what validation holds); the buffer grows by doubling, not a copy per piece
+    const bytes = indexFile(6_000, { keyLen: () => 8, promoted: () => 2000, step: () => 100 }, random);
+    const s = new IndexStream(new MemorySource(bytes), "Index.db");
+    expect(await s.fill(4097)).toBeGreaterThanOrEqual(4097);
+    const oracle = readIndex(bytes);
+    let seen = 0;
+    while (seen < oracle.length) {
+      const have = await s.fill(4097);
+      expect(s.at(have - 1).offset).toBe(oracle[seen + have - 1].offset);
+      s.consume(Math.min(have, 37));
+      seen += Math.min(have, 37);
     }
   });
 

@@ -68,17 +68,26 @@ export function entryAt(b: Uint8Array, p: number, fileOffset: number, onError: (
 
 /**
  * Where the entry at `p` of `b` ends, or -1 when `b` does not hold all of
- * it: the walk entryAt makes, without making the entry, so a piece of
- * thousands of entries can be measured before any of them is wanted.
+ * it: the walk entryAt makes, without making the entry.
  */
 function entryEndAt(b: Uint8Array, p: number, onError: (offset: number, what: string) => never): number {
+  const end = entryExtent(b, p, onError);
+  return end > b.length ? -1 : end;
+}
+
+/**
+ * Where the entry at `p` of `b` says it ends, which may be past `b`; -1 when
+ * `b` does not hold its head (key and both vints). A reader that has not got
+ * the whole entry learns from this whether the file can hold it at all.
+ */
+export function entryExtent(b: Uint8Array, p: number, onError: (offset: number, what: string) => never): number {
   if (p + 2 > b.length) return -1;
   const k = p + 2 + ((b[p] << 8) | b[p + 1]);
   if (k >= b.length || !vintWhole(b, k)) return -1;
   vintAt(b, k, onError);
   if (vintEnd >= b.length || !vintWhole(b, vintEnd)) return -1;
   const size = vintAt(b, vintEnd, onError);
-  return vintEnd + size > b.length ? -1 : vintEnd + size;
+  return vintEnd + size;
 }
 
 function vintWhole(b: Uint8Array, at: number): boolean {

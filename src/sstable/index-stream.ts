@@ -2,7 +2,8 @@
 // grows as the caller looks ahead and shrinks as it consumes, so walking an
 // SSTable of millions of partitions holds a few thousand entries at a time.
 import { CorruptSSTableError, CoreError } from "../errors.js";
-import { IndexEntry, entryAt } from "./index-file.js";
+import { IndexEntry, entryAt, entryExtent } from "./index-file.js";
+import { ERR_CORRUPT } from "../../assembly/format/constants.js";
 import { tokenOf } from "../core/token.js";
 import { core } from "../core/core.js";
 import { ByteSource } from "./source.js";
@@ -88,8 +89,13 @@ const MEASURE_MAX = 4096;
  * scan's heap.
  */
 export class IndexStream extends EntryStream {
-  /** Index.db from the window's first entry to the last byte read; never changed once made, so entries made from it stay valid */
+  /**
+   * Index.db from the window's first entry to the last byte read
+   * (buf[0..bufLen)), with room after it for pieces to come: bytes once
+   * written are never changed, so entries made from them stay valid.
+   */
   private buf = new Uint8Array(0);
+  private bufLen = 0;
   private bufStart: number; // file offset of buf[0]
   private measured = 0; // where the next entry starts in buf
   private fileAt: number; // next file offset to read
@@ -109,7 +115,7 @@ export class IndexStream extends EntryStream {
   }
 
   get exhausted(): boolean {
-    return this.head === this.count && this.measured >= this.buf.length && this.fileAt >= this.src.size;
+    return this.head === this.count && this.measured >= this.bufLen && this.fileAt >= this.src.size;
   }
 
   get buffered(): number {
@@ -120,9 +126,13 @@ export class IndexStream extends EntryStream {
     while (this.count - this.head < n) {
       if (this.measure() > 0) continue;
       if (this.fileAt >= this.src.size) {
-        if (this.measured < this.buf.length) throw new CorruptSSTableError(this.file, this.bufStart + this.measured, "truncated entry", "TRUNCATED");
+        if (this.measured < this.bufLen) throw new CorruptSSTableError(this.file, this.bufStart + this.measured, "truncated entry", "TRUNCATED");
         break;
       }
+      // an entry whose row index runs past the end of the file is refused now, not after reading the rest of it
+      const end = entryExtent(this.buf.subarray(0, this.bufLen), this.measured, this.onError);
+      if (end >= 0 && this.bufStart + end > this.src.size)
+        throw new CorruptSSTableError(this.file, this.bufStart + this.measured, `entry of ${end - this.measured} bytes runs past the end (${this.src.size} bytes)`, "TRUNCATED");
       await this.more();
     }
     return this.count - this.head;
@@ -134,7 +144,7 @@ export class IndexStream extends EntryStream {
   }
 
   at(i: number): IndexEntry {
-    const e = entryAt(this.buf, this.starts[this.head + i], this.bufStart, this.onError)!;
+    const e = entryAt(this.buf.subarray(0, this.bufLen), this.starts[this.head + i], this.bufStart, this.onError)!;
     e.token = this.tokens[this.head + i];
     return e;
   }
@@ -157,7 +167,7 @@ export class IndexStream extends EntryStream {
 
   // measures the whole entries read and not yet measured into the columns, in core calls of MEASURE_MAX
   private measure(): number {
-    const len = this.buf.length - this.measured;
+    const len = this.bufLen - this.measured;
     if (len <= 0) return 0;
     const k = core();
     let total = 0;
@@ -167,7 +177,7 @@ export class IndexStream extends EntryStream {
         const columns = (len + 7) & ~7;
         const base = k.room(columns + 24 * MEASURE_MAX);
         const out = base + columns;
-        new Uint8Array(x.memory.buffer, base, len).set(this.buf.subarray(this.measured));
+        new Uint8Array(x.memory.buffer, base, len).set(this.buf.subarray(this.measured, this.bufLen));
         for (;;) {
           const n = x.indexEntries(base + from, len - from, MEASURE_MAX, out);
           if (n === 0) break;
@@ -188,7 +198,7 @@ export class IndexStream extends EntryStream {
         this.measured += from;
       });
     } catch (e) {
-      if (e instanceof CoreError) throw new CorruptSSTableError(this.file, this.bufStart + this.measured + from + e.offset, "vint out of range");
+      if (e instanceof CoreError && e.coreCode === ERR_CORRUPT) throw new CorruptSSTableError(this.file, this.bufStart + this.measured + from + e.offset, "vint out of range");
       throw e;
     }
     return total;
@@ -220,20 +230,27 @@ export class IndexStream extends EntryStream {
     this.indexed = grow(this.indexed, Uint8Array);
   }
 
-  // the next piece of Index.db, after the bytes still wanted: from the window's first entry (or the first unmeasured byte)
+  // the next piece of Index.db, after the bytes still wanted (from the
+  // window's first entry, or the first unmeasured byte): appended in place
+  // while there is room, else into a buffer twice what is kept, so a window
+  // held across many pieces is not copied again for each
   private async more(): Promise<void> {
     const n = Math.min(PIECE, this.src.size - this.fileAt);
     const piece = await this.src.read(this.fileAt, n);
     if (piece.length !== n) throw new CorruptSSTableError(this.file, this.fileAt + piece.length, "truncated", "TRUNCATED");
-    const keep = this.head < this.count ? this.starts[this.head] : this.measured;
-    const rest = this.buf.subarray(keep);
-    const next = new Uint8Array(rest.length + n);
-    next.set(rest);
-    next.set(piece, rest.length);
-    for (let i = this.head; i < this.count; i++) this.starts[i] -= keep;
-    this.bufStart += keep;
-    this.measured -= keep;
-    this.buf = next;
+    if (this.bufLen + n > this.buf.length) {
+      const keep = this.head < this.count ? this.starts[this.head] : this.measured;
+      const rest = this.bufLen - keep;
+      const next = new Uint8Array(Math.max(2 * (rest + n), 2 * PIECE));
+      next.set(this.buf.subarray(keep, this.bufLen));
+      for (let i = this.head; i < this.count; i++) this.starts[i] -= keep;
+      this.bufStart += keep;
+      this.measured -= keep;
+      this.buf = next;
+      this.bufLen = rest;
+    }
+    this.buf.set(piece, this.bufLen);
+    this.bufLen += n;
     this.fileAt += n;
   }
 }

@@ -74,11 +74,14 @@ export function readSummary(b: Uint8Array, file = "Summary.db", byteOrdered = fa
     if (start < count * 4 || end > size || end - start < 8) throw new CorruptSSTableError(file, base + i * 4, `bad summary offset ${start}`);
     const key = b.slice(base + start, base + end - 8);
     const indexPosition = Number(new DataView(b.buffer, b.byteOffset + base + end - 8, 8).getBigInt64(0, true));
-    const prev = i > 0 ? entries[i - 1].indexPosition : 0;
-    // out of order, the summary is what is wrong; in order but past the end, Index.db is short
-    if (!(indexPosition >= prev)) throw new CorruptSSTableError(file, base + end - 8, `index position ${indexPosition} of entry ${i} is before the last (${prev})`);
-    if (indexPosition >= Math.max(1, indexSize))
+    const prev = i > 0 ? entries[i - 1].indexPosition : -1;
+    // Out of order, or the first past the end, the summary is what is wrong;
+    // in order and past the end after one within it, Index.db is short.
+    if (!(indexPosition > prev)) throw new CorruptSSTableError(file, base + end - 8, `index position ${indexPosition} of entry ${i} is not after the last (${prev})`);
+    if (indexPosition >= indexSize) {
+      if (i === 0) throw new CorruptSSTableError(file, base + end - 8, `index position ${indexPosition} of entry 0 is past the end of Index.db (${indexSize} bytes)`);
       throw new CorruptSSTableError(indexFile, indexSize, `truncated: Summary.db entry ${i} starts at ${indexPosition}`, "TRUNCATED");
+    }
     const token = byteOrdered ? 0n : k.call((x) => x.murmurToken(k.put(key), key.length));
     entries.push({ key, token, indexPosition });
   }
