@@ -2,7 +2,7 @@
 // Chromium, with V8's CPU profiler attached to the job's dedicated worker over
 // the DevTools protocol; writes the worker's .cpuprofile for the same tools as
 // `node --cpu-prof` output. The numbers of a profiled run are not benchmarks.
-//   node bench/profile-browser.mjs [kind] [out.cpuprofile]
+//   [ROWS=100000] [BATCH=10000] [POLICY=size-tiered] node bench/profile-browser.mjs [kind] [out.cpuprofile]
 import { benchServer } from "./browser-server.mjs";
 import { chromium } from "@playwright/test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -47,7 +47,7 @@ try {
     const end = Worker.prototype.terminate;
     Worker.prototype.terminate = function () { globalThis.endWorker = () => end.call(this); };
   });
-  const job = page.evaluate((x) => globalThis.bench.run(x), { system: "engine", kind, rows: Number(process.env.ROWS ?? 100_000), batch: 10_000, policy: process.env.POLICY, name: `prof-${Date.now()}` });
+  const job = page.evaluate((x) => globalThis.bench.run(x), { system: "engine", kind, rows: Number(process.env.ROWS ?? 100_000), batch: Number(process.env.BATCH ?? 10_000), policy: process.env.POLICY, name: `prof-${Date.now()}` });
   await started;
   const res = await job;
   const { result } = await send("Profiler.stop");
