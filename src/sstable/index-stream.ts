@@ -99,6 +99,8 @@ export class IndexStream extends EntryStream {
   private bufStart: number; // file offset of buf[0]
   private measured = 0; // where the next entry starts in buf
   private fileAt: number; // next file offset to read
+  // where the first entry not yet measured ends in the file, once its head is read: no measuring before then
+  private wantEnd = 0;
   // the window: entries [head, count) of the columns
   private head = 0;
   private count = 0;
@@ -124,15 +126,21 @@ export class IndexStream extends EntryStream {
 
   async fill(n: number): Promise<number> {
     while (this.count - this.head < n) {
-      if (this.measure() > 0) continue;
+      if (this.fileAt >= this.wantEnd && this.measure() > 0) continue;
       if (this.fileAt >= this.src.size) {
         if (this.measured < this.bufLen) throw new CorruptSSTableError(this.file, this.bufStart + this.measured, "truncated entry", "TRUNCATED");
         break;
       }
-      // an entry whose row index runs past the end of the file is refused now, not after reading the rest of it
+      // An entry larger than what is read: once its head says where it
+      // ends, it is refused now if that is past the end of the file, and
+      // otherwise measured only once it is all read (its bytes go to the
+      // core with each measure).
       const end = entryExtent(this.buf.subarray(0, this.bufLen), this.measured, this.onError);
-      if (end >= 0 && this.bufStart + end > this.src.size)
-        throw new CorruptSSTableError(this.file, this.bufStart + this.measured, `entry of ${end - this.measured} bytes runs past the end (${this.src.size} bytes)`, "TRUNCATED");
+      if (end >= 0) {
+        this.wantEnd = this.bufStart + end;
+        if (this.wantEnd > this.src.size)
+          throw new CorruptSSTableError(this.file, this.bufStart + this.measured, `entry of ${end - this.measured} bytes runs past the end (${this.src.size} bytes)`, "TRUNCATED");
+      }
       await this.more();
     }
     return this.count - this.head;

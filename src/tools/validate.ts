@@ -4,8 +4,8 @@
 // every Index.db position starts exactly one whole partition with the
 // entry's key, the first at 0 and the last running to the end of Data.db;
 // every key is in the bloom filter; Summary.db samples Index.db exactly
-// (BTI: Partitions.db files every key where a lookup of it descends)
-// (validate-summary.ts); every row index matches its partition
+// (validate-summary.ts; BTI: Partitions.db files every key where a lookup
+// of it descends); every row index matches its partition
 // (validate-row-index.ts; Rows.db's, validate-trie-row-index.ts); partitions are in token order and rows in
 // clustering order (the core's writer re-encodes the data into a sink that
 // keeps only Statistics.db, and refuses anything out of order); and the
