@@ -57,6 +57,8 @@ interface Tries {
 
 /** Partitions per scan batch at most, whatever their bytes. */
 const SCAN_WINDOW = 4096;
+/** A point read reads the stretch of Index.db the summary points it at in one go up to this; past it, a piece at a time. */
+const INDEX_READ_BYTES = 1 << 20;
 
 /** Reads one SSTable (Cassandra's, `md` or `nb`, or this engine's) from its component files: scans, point lookups, checksums. */
 export class SSTableReader {
@@ -668,11 +670,27 @@ export class SSTableReader {
     return found;
   }
 
+  /**
+   * A stretch of Index.db too long to read at once (a summary sampled
+   * sparsely, or not at all), walked a piece at a time for `key`.
+   */
+  private async walkIndex(key: Uint8Array, from: number, to: number): Promise<KeyPosition | null> {
+    const s = new IndexStream(this.components.get("Index.db")!, this.file("Index.db"), from);
+    while ((await s.fill(2)) > 0) {
+      const e = s.at(0);
+      if (e.offset >= to) return null;
+      if (bytesEqual(e.key, key)) return { entry: e, next: s.buffered > 1 ? s.positionAt(1) : this.dataLength };
+      s.consume(1);
+    }
+    return null;
+  }
+
   // Summary, then the stretch of Index.db it points at
   private async searchIndex(key: Uint8Array): Promise<KeyPosition | null> {
     const token = this.summary.tokenOf(key);
     const idx = this.components.get("Index.db")!;
     const [from, to, window] = this.summary.indexRange(token, key, idx.size);
+    if (to - from > INDEX_READ_BYTES) return this.walkIndex(key, from, to);
     const cache = this.caches?.chunks;
     const wk = indexWindowKey(this.cacheId, window);
     let bytes = window >= 0 ? cache?.get(wk) : undefined;

@@ -44,7 +44,11 @@ export class Summary {
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (found < 0) return [0, 0, -1];
+    // before the first sample: below full sampling the summary need not
+    // sample Index.db's first entry (down-sampling can leave none at all),
+    // and a key before its first sample is looked for from Index.db's
+    // start, as Cassandra does
+    if (found < 0) return [0, this.entries.length > 0 ? this.entries[0].indexPosition : indexSize, -1];
     const from = this.entries[found].indexPosition;
     const to = found + 1 < this.entries.length ? this.entries[found + 1].indexPosition : indexSize;
     return [from, to, found];
