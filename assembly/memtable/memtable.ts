@@ -1,5 +1,5 @@
-// A memtable in the core's linear memory: partitions in a skip list ordered
-// by (token, key), each partition's updates kept as runs of row-stream bytes
+// A memtable in the core's linear memory: partitions in a tree ordered by
+// (token, key), each partition's updates kept as runs of row-stream bytes
 // in slabs, folded together by the core's merge (assembly/merge) once they
 // pile up, exactly as a read or a flush would reconcile them. No host object
 // exists per partition or row; the host sees byte counts, copies of
@@ -9,7 +9,7 @@ import { Table } from "../schema";
 import { Merger } from "../merge/merge";
 import { token as tokenOf } from "../encoding/murmur3";
 import { Slabs } from "./slabs";
-import { SkipList } from "./skiplist";
+import { PartitionTree } from "./tree";
 import { UpdateScan } from "./scan";
 import { PartNode, HAS_STATIC_ROW, nodeNext, runPtr, runLen, setRun, pushRun, addRow } from "./partition";
 
@@ -31,7 +31,7 @@ export class Memtable {
   index: Slabs;
   /** the runs' bytes: compacted when mostly dead */
   data: Slabs = new Slabs();
-  list: SkipList;
+  list: PartitionTree;
   scan: UpdateScan;
   rows: i64 = 0;
   /** bytes of the runs the partitions hold now */
@@ -48,7 +48,7 @@ export class Memtable {
   constructor(table: Table) {
     const index = new Slabs();
     this.index = index;
-    this.list = new SkipList(index);
+    this.list = new PartitionTree(index);
     this.table = table;
     this.scan = new UpdateScan(table.columns.length);
     this.columns = new StaticArray<u8>(table.columns.length > 0 ? table.columns.length : 1);
@@ -62,8 +62,8 @@ export class Memtable {
   apply(base: usize, len: i32, now: i32): void {
     const s = this.scan;
     s.run(base, len);
-    // in token order, so each search starts where the last one stopped
-    // (findAfter); a partition's updates keep their order among themselves
+    // in token order: a partition's updates keep their order among
+    // themselves, and consecutive searches share the tree's cached path
     const order = this.order;
     order.length = s.count;
     for (let i = 0; i < s.count; i++) unchecked((order[i] = i));
@@ -76,8 +76,8 @@ export class Memtable {
       const kp = base + <usize>unchecked(s.keyAt[i]);
       const kl = unchecked(s.keyLen[i]);
       const tk = unchecked(s.token[i]);
-      let node = o == 0 ? this.list.find(tk, kp, kl) : this.list.findAfter(tk, kp, kl);
-      if (node == 0) node = changetype<usize>(this.list.insertAfterFind(this.index, tk, kp, kl));
+      let node = this.list.find(tk, kp, kl);
+      if (node == 0) node = changetype<usize>(this.list.insertAfterFind(tk, kp, kl));
       const n = changetype<PartNode>(node);
       const from = unchecked(s.start[i]);
       const size = unchecked(s.end[i]) - from;
@@ -173,7 +173,7 @@ export class Memtable {
         for (let i = 0; i < n.nRuns; i++) m.add(runPtr(n, i), runLen(n, i));
         m.run();
       }
-      x = nodeNext(x, 0);
+      x = nodeNext(x);
       if (at == last) break;
     }
     return x;
@@ -181,7 +181,7 @@ export class Memtable {
 
   /** (u32 node, i64 token, i32 keyLen, key, i32 bytes) per partition, in order. */
   list_(o: Out): void {
-    for (let x = this.list.first(); x != 0; x = nodeNext(x, 0)) {
+    for (let x = this.list.first(); x != 0; x = nodeNext(x)) {
       const n = changetype<PartNode>(x);
       o.i32be(<i32>x);
       o.i64be(n.token);
@@ -201,7 +201,7 @@ export class Memtable {
     const dead = this.data.used - this.liveData;
     if (dead < COMPACT_AT || dead < this.liveData) return;
     const fresh = new Slabs();
-    for (let x = this.list.first(); x != 0; x = nodeNext(x, 0)) {
+    for (let x = this.list.first(); x != 0; x = nodeNext(x)) {
       const n = changetype<PartNode>(x);
       for (let i = 0; i < n.nRuns; i++) {
         const len = runLen(n, i);
@@ -224,7 +224,7 @@ export class Memtable {
   check(): bool {
     if (!this.list.checkOrder()) return false;
     let live: i64 = 0;
-    for (let x = this.list.first(); x != 0; x = nodeNext(x, 0)) {
+    for (let x = this.list.first(); x != 0; x = nodeNext(x)) {
       const n = changetype<PartNode>(x);
       let b = 0;
       for (let i = 0; i < n.nRuns; i++) b += runLen(n, i);

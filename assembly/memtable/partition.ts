@@ -2,7 +2,7 @@
 // token it is sorted by, the runs of row-stream bytes its updates left (in the
 // data slabs, oldest first; the core's merge folds them into one), and the
 // clusterings it has seen, hashed, so memtableRowCount counts distinct rows.
-// The skip list's forward pointers follow the fixed fields (skiplist.ts).
+// The partitions form a list in that order, which a tree indexes (tree.ts).
 import { Slabs } from "./slabs";
 
 // flags
@@ -29,14 +29,14 @@ export class PartNode {
   rowSet: usize; // open-addressed u64 hashes once a second row is seen
   rowCap: i32;
   rowN: i32;
-  height: i32;
+  next: usize; // the next partition in order, or 0
 }
 
-@inline export function nodeNext(n: usize, level: i32): usize {
-  return <usize>load<u32>(n + offsetof<PartNode>() + (<usize>level << 2));
+@inline export function nodeNext(n: usize): usize {
+  return changetype<PartNode>(n).next;
 }
-@inline export function setNodeNext(n: usize, level: i32, to: usize): void {
-  store<u32>(n + offsetof<PartNode>() + (<usize>level << 2), <u32>to);
+@inline export function setNodeNext(n: usize, to: usize): void {
+  changetype<PartNode>(n).next = to;
 }
 
 @inline export function runPtr(node: PartNode, i: i32): usize {
@@ -51,9 +51,8 @@ export class PartNode {
 }
 
 /** A new partition with its key copied beside it; the caller links it into the list. */
-export function newNode(index: Slabs, token: i64, keyPtr: usize, keyLen: i32, height: i32): PartNode {
-  const fixed = <i32>offsetof<PartNode>() + height * 4;
-  const runsAt = (fixed + 7) & ~7;
+export function newNode(index: Slabs, token: i64, keyPtr: usize, keyLen: i32): PartNode {
+  const runsAt = (<i32>offsetof<PartNode>() + 7) & ~7;
   const p = index.alloc(runsAt + INLINE_RUNS * RUN_BYTES + keyLen);
   const n = changetype<PartNode>(p);
   n.token = token;
@@ -67,11 +66,10 @@ export function newNode(index: Slabs, token: i64, keyPtr: usize, keyLen: i32, he
   n.rowSet = 0;
   n.rowCap = 0;
   n.rowN = 0;
-  n.height = height;
+  n.next = 0;
   n.key = n.runs + <usize>(INLINE_RUNS * RUN_BYTES);
   n.keyLen = keyLen;
   memory.copy(n.key, keyPtr, <usize>keyLen);
-  for (let i = 0; i < height; i++) setNodeNext(p, i, 0);
   return n;
 }
 

@@ -1,0 +1,309 @@
+// The memtable's partitions in (token, key) order. The partitions themselves
+// form one linked list (nodeNext), which flushes, scans and slices walk; a
+// B+-tree over them finds where a key is or belongs. It replaced a skip list
+// whose search touched a scattered node per step (cache misses were a
+// quarter of a million-row write); here a search reads a few inner nodes
+// that stay in cache and one leaf, and compares tokens packed side by side.
+// Tree nodes live in the index slabs beside the partitions and, like them,
+// never move or go away until the memtable is freed whole.
+import { Slabs } from "./slabs";
+import { PartNode, newNode, nodeNext, setNodeNext } from "./partition";
+import { compareUnsigned } from "../merge/compare";
+
+// Entries per tree node: 32 tokens are four cache lines, searched by halving.
+const CAP: i32 = 32;
+const HALF: i32 = CAP >> 1;
+// Deep enough for CAP/2-way fanout over 2^31 partitions.
+const MAX_DEPTH: i32 = 8;
+
+// A leaf: i32 count, then CAP i64 tokens, then CAP u32 partition offsets.
+// An inner node: i32 count n, then CAP i64 separator tokens, CAP u32
+// separator partitions (the first partition of the child to its right, for
+// the key when tokens tie), and n + 1 u32 children. Tokens come first so a
+// search reads only them unless two tie.
+const TOKENS: usize = 8;
+const PARTS: usize = TOKENS + <usize>(CAP * 8);
+const CHILDREN: usize = PARTS + <usize>(CAP * 4);
+const LEAF_BYTES: i32 = <i32>CHILDREN;
+const INNER_BYTES: i32 = <i32>CHILDREN + (CAP + 1) * 4;
+
+@inline function count(t: usize): i32 {
+  return load<i32>(t);
+}
+@inline function tokenAt(t: usize, i: i32): i64 {
+  return load<i64>(t + TOKENS + (<usize>i << 3));
+}
+@inline function partAt(t: usize, i: i32): usize {
+  return <usize>load<u32>(t + PARTS + (<usize>i << 2));
+}
+@inline function childAt(t: usize, i: i32): usize {
+  return <usize>load<u32>(t + CHILDREN + (<usize>i << 2));
+}
+@inline function setEntry(t: usize, i: i32, token: i64, part: usize): void {
+  store<i64>(t + TOKENS + (<usize>i << 3), token);
+  store<u32>(t + PARTS + (<usize>i << 2), <u32>part);
+}
+@inline function setChild(t: usize, i: i32, c: usize): void {
+  store<u32>(t + CHILDREN + (<usize>i << 2), <u32>c);
+}
+
+/** The partition's key against the given one (tokens already equal). */
+@inline function compareKey(part: usize, kp: usize, kl: i32): i32 {
+  const n = changetype<PartNode>(part);
+  return compareUnsigned(n.key, n.keyLen, kp, kl);
+}
+
+/**
+ * Entries of t before (token, key): with `orEqual`, those at or before it.
+ * Halving over the tokens, then a step past each tie whose key is smaller.
+ */
+function rank(t: usize, token: i64, kp: usize, kl: i32, orEqual: bool): i32 {
+  let lo = 0;
+  let n = count(t);
+  while (n > 0) {
+    const half = n >> 1;
+    if (tokenAt(t, lo + half) < token) {
+      lo += half + 1;
+      n -= half + 1;
+    } else n = half;
+  }
+  const end = count(t);
+  while (lo < end && tokenAt(t, lo) == token) {
+    const c = compareKey(partAt(t, lo), kp, kl);
+    if (c > 0 || (c == 0 && !orEqual)) break;
+    lo++;
+  }
+  return lo;
+}
+
+export class PartitionTree {
+  /** a partition that holds no key: the list's start, the predecessor of the first */
+  head: usize;
+  count: i32 = 0;
+  private root: usize;
+  private depth: i32 = 0; // inner levels above the leaves
+  // the last search: its path (inner node and child taken per level), its
+  // leaf and the leaf position where the key is or would go
+  private pathNode: StaticArray<usize> = new StaticArray<usize>(MAX_DEPTH);
+  private pathChild: StaticArray<i32> = new StaticArray<i32>(MAX_DEPTH);
+  private leaf: usize = 0;
+  private pos: i32 = 0;
+  private index: Slabs;
+
+  constructor(index: Slabs) {
+    this.index = index;
+    this.head = changetype<usize>(newNode(index, 0, 0, 0));
+    this.root = this.newTreeNode(LEAF_BYTES);
+  }
+
+  first(): usize {
+    return nodeNext(this.head);
+  }
+
+  /** The last partition, or 0. */
+  last(): usize {
+    let t = this.root;
+    for (let d = 0; d < this.depth; d++) t = childAt(t, count(t));
+    return count(t) == 0 ? 0 : partAt(t, count(t) - 1);
+  }
+
+  /** The partition with this token and key, or 0; remembers where it would go for insertAfterFind. */
+  find(token: i64, kp: usize, kl: i32): usize {
+    let t = this.root;
+    for (let d = 0; d < this.depth; d++) {
+      const i = rank(t, token, kp, kl, true);
+      unchecked((this.pathNode[d] = t));
+      unchecked((this.pathChild[d] = i));
+      t = childAt(t, i);
+    }
+    const pos = rank(t, token, kp, kl, false);
+    this.leaf = t;
+    this.pos = pos;
+    if (pos < count(t) && tokenAt(t, pos) == token && compareKey(partAt(t, pos), kp, kl) == 0) return partAt(t, pos);
+    return 0;
+  }
+
+  /**
+   * A new partition where the last find() looked (its key must be absent).
+   * Its predecessor in the list is the leaf's entry before it, or the head:
+   * a child's first entry is the separator that leads to it, so a key that
+   * would go first in any leaf but the leftmost is already there.
+   */
+  insertAfterFind(token: i64, kp: usize, kl: i32): PartNode {
+    const n = newNode(this.index, token, kp, kl);
+    const p = changetype<usize>(n);
+    const leaf = this.leaf;
+    const pos = this.pos;
+    const before = pos > 0 ? partAt(leaf, pos - 1) : this.head;
+    assert(pos > 0 || this.leftmost(), "PartitionTree: a key before a leaf's separator");
+    setNodeNext(p, nodeNext(before));
+    setNodeNext(before, p);
+    this.insertAt(this.depth, leaf, pos, token, p, 0);
+    this.count++;
+    return n;
+  }
+
+  private leftmost(): bool {
+    for (let d = 0; d < this.depth; d++) if (unchecked(this.pathChild[d]) != 0) return false;
+    return true;
+  }
+
+  /**
+   * Puts (token, part) at position i of tree node t, which is level `level`
+   * of the last path (the leaves are level `depth`), with `child` to its
+   * right in an inner node; a full node splits in halves and passes the
+   * right half's first entry up.
+   */
+  private insertAt(level: i32, t: usize, i: i32, token: i64, part: usize, child: usize): void {
+    for (;;) {
+      const inner = level < this.depth;
+      const n = count(t);
+      if (n < CAP) {
+        shiftRight(t, i, n, inner);
+        setEntry(t, i, token, part);
+        if (inner) setChild(t, i + 1, child);
+        store<i32>(t, n + 1);
+        return;
+      }
+      // split: the right node takes the upper half
+      const r = this.newTreeNode(inner ? INNER_BYTES : LEAF_BYTES);
+      let upTok: i64, upPart: usize;
+      if (!inner) {
+        moveEntries(r, 0, t, HALF, HALF);
+        store<i32>(t, HALF);
+        store<i32>(r, HALF);
+        if (i <= HALF) insertLeaf(t, i, token, part);
+        else insertLeaf(r, i - HALF, token, part);
+        upTok = tokenAt(r, 0);
+        upPart = partAt(r, 0);
+      } else {
+        // the entry at HALF goes up; its child becomes the right node's first
+        // (with the new entry placed first, so the split is of CAP + 1)
+        if (i == HALF) {
+          moveEntries(r, 0, t, HALF, HALF);
+          moveChildren(r, 1, t, HALF + 1, HALF);
+          setChild(r, 0, child);
+          upTok = token;
+          upPart = part;
+        } else {
+          const k = i < HALF ? HALF - 1 : HALF;
+          upTok = tokenAt(t, k);
+          upPart = partAt(t, k);
+          moveEntries(r, 0, t, k + 1, CAP - k - 1);
+          moveChildren(r, 0, t, k + 1, CAP - k);
+          store<i32>(t, k);
+          store<i32>(r, CAP - k - 1);
+          if (i < HALF) {
+            shiftRight(t, i, k, true);
+            setEntry(t, i, token, part);
+            setChild(t, i + 1, child);
+            store<i32>(t, k + 1);
+          } else {
+            const j = i - k - 1;
+            shiftRight(r, j, CAP - k - 1, true);
+            setEntry(r, j, token, part);
+            setChild(r, j + 1, child);
+            store<i32>(r, CAP - k);
+          }
+        }
+        if (i == HALF) {
+          store<i32>(t, HALF);
+          store<i32>(r, HALF);
+        }
+      }
+      if (level == 0) {
+        // a new root above the two halves
+        assert(this.depth < MAX_DEPTH, "PartitionTree: too deep");
+        const root = this.newTreeNode(INNER_BYTES);
+        setEntry(root, 0, upTok, upPart);
+        setChild(root, 0, t);
+        setChild(root, 1, r);
+        store<i32>(root, 1);
+        this.root = root;
+        this.depth++;
+        return;
+      }
+      level--;
+      t = unchecked(this.pathNode[level]);
+      i = unchecked(this.pathChild[level]);
+      token = upTok;
+      part = upPart;
+      child = r;
+    }
+  }
+
+  private newTreeNode(bytes: i32): usize {
+    const t = this.index.alloc(bytes);
+    store<i32>(t, 0);
+    return t;
+  }
+
+  /** Debug check: the list strictly ascending with `count` partitions, the tree's leaves holding exactly them in order, every separator its right child's first entry. */
+  checkOrder(): bool {
+    let n = 0;
+    for (let x = this.first(); x != 0; x = nodeNext(x)) {
+      n++;
+      const nx = nodeNext(x);
+      if (nx != 0) {
+        const b = changetype<PartNode>(nx);
+        if (comparePart(x, b.token, b.key, b.keyLen) >= 0) return false;
+      }
+    }
+    if (n != this.count) return false;
+    const walk = new StaticArray<usize>(1);
+    unchecked((walk[0] = this.first()));
+    return this.checkNode(this.root, 0, walk) && unchecked(walk[0]) == 0;
+  }
+
+  private checkNode(t: usize, level: i32, walk: StaticArray<usize>): bool {
+    const n = count(t);
+    if (n < 0 || n > CAP || (t != this.root && n < (level < this.depth ? HALF - 1 : HALF))) return false;
+    if (level == this.depth) {
+      for (let i = 0; i < n; i++) {
+        const x = unchecked(walk[0]);
+        if (x != partAt(t, i) || tokenAt(t, i) != changetype<PartNode>(x).token) return false;
+        unchecked((walk[0] = nodeNext(x)));
+      }
+      return true;
+    }
+    for (let i = 0; i <= n; i++) {
+      if (i > 0) {
+        const x = unchecked(walk[0]);
+        if (x != partAt(t, i - 1) || tokenAt(t, i - 1) != changetype<PartNode>(x).token) return false;
+      }
+      if (!this.checkNode(childAt(t, i), level + 1, walk)) return false;
+    }
+    return true;
+  }
+}
+
+/** Moves entries [i, n) of t one place right (and, inner, the children after them). */
+@inline function shiftRight(t: usize, i: i32, n: i32, inner: bool): void {
+  const m = <usize>(n - i);
+  memory.copy(t + TOKENS + (<usize>(i + 1) << 3), t + TOKENS + (<usize>i << 3), m << 3);
+  memory.copy(t + PARTS + (<usize>(i + 1) << 2), t + PARTS + (<usize>i << 2), m << 2);
+  if (inner) memory.copy(t + CHILDREN + (<usize>(i + 2) << 2), t + CHILDREN + (<usize>(i + 1) << 2), m << 2);
+}
+
+@inline function insertLeaf(t: usize, i: i32, token: i64, part: usize): void {
+  const n = count(t);
+  shiftRight(t, i, n, false);
+  setEntry(t, i, token, part);
+  store<i32>(t, n + 1);
+}
+
+@inline function moveEntries(to: usize, at: i32, from: usize, i: i32, m: i32): void {
+  memory.copy(to + TOKENS + (<usize>at << 3), from + TOKENS + (<usize>i << 3), <usize>m << 3);
+  memory.copy(to + PARTS + (<usize>at << 2), from + PARTS + (<usize>i << 2), <usize>m << 2);
+}
+
+@inline function moveChildren(to: usize, at: i32, from: usize, i: i32, m: i32): void {
+  memory.copy(to + CHILDREN + (<usize>at << 2), from + CHILDREN + (<usize>i << 2), <usize>m << 2);
+}
+
+/** The partition's (token, key) against the given one: signed tokens, then the key's bytes unsigned. */
+@inline export function comparePart(part: usize, token: i64, kp: usize, kl: i32): i32 {
+  const n = changetype<PartNode>(part);
+  if (n.token != token) return n.token < token ? -1 : 1;
+  return compareUnsigned(n.key, n.keyLen, kp, kl);
+}
