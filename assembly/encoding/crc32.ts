@@ -1,8 +1,10 @@
 // CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320): the checksum java.util.zip.CRC32
 // computes, used by CRC.db, compressed chunks, Digest.crc32 and our WAL.
-// Slicing-by-8: eight 256-entry tables let the loop eat 8 bytes per step.
+// Slicing-by-16: sixteen 256-entry tables (16 KiB, within a core's L1 cache)
+// let the loop eat 16 bytes per step.
 
-const TABLES: usize = memory.data(8 * 256 * 4);
+const SLICES: u32 = 16;
+const TABLES: usize = memory.data(SLICES * 256 * 4);
 let ready = false;
 
 function init(): void {
@@ -13,7 +15,7 @@ function init(): void {
   }
   for (let n: u32 = 0; n < 256; n++) {
     let c = load<u32>(TABLES + (<usize>n << 2));
-    for (let t: u32 = 1; t < 8; t++) {
+    for (let t: u32 = 1; t < SLICES; t++) {
       c = load<u32>(TABLES + (<usize>(c & 0xff) << 2)) ^ (c >>> 8);
       store<u32>(TABLES + (<usize>(t * 256 + n) << 2), c);
     }
@@ -30,13 +32,17 @@ export function crc32Update(crc: u32, p: usize, n: i32): u32 {
   if (!ready) init();
   let c = ~crc;
   let end = p + <usize>n;
-  while (p + 8 <= end) {
+  while (p + 16 <= end) {
     const a = load<u32>(p) ^ c;
     const b = load<u32>(p, 4);
+    const d = load<u32>(p, 8);
+    const e = load<u32>(p, 12);
     c =
-      tab(7, a & 0xff) ^ tab(6, (a >>> 8) & 0xff) ^ tab(5, (a >>> 16) & 0xff) ^ tab(4, a >>> 24) ^
-      tab(3, b & 0xff) ^ tab(2, (b >>> 8) & 0xff) ^ tab(1, (b >>> 16) & 0xff) ^ tab(0, b >>> 24);
-    p += 8;
+      tab(15, a & 0xff) ^ tab(14, (a >>> 8) & 0xff) ^ tab(13, (a >>> 16) & 0xff) ^ tab(12, a >>> 24) ^
+      tab(11, b & 0xff) ^ tab(10, (b >>> 8) & 0xff) ^ tab(9, (b >>> 16) & 0xff) ^ tab(8, b >>> 24) ^
+      tab(7, d & 0xff) ^ tab(6, (d >>> 8) & 0xff) ^ tab(5, (d >>> 16) & 0xff) ^ tab(4, d >>> 24) ^
+      tab(3, e & 0xff) ^ tab(2, (e >>> 8) & 0xff) ^ tab(1, (e >>> 16) & 0xff) ^ tab(0, e >>> 24);
+    p += 16;
   }
   while (p < end) {
     c = tab(0, (c ^ <u32>load<u8>(p)) & 0xff) ^ (c >>> 8);

@@ -114,9 +114,24 @@ export function lz4Compress(src: usize, n: i32, dst: usize): i32 {
         op += 2;
         let p = ip + MIN_MATCH;
         let q = match + MIN_MATCH;
-        while (p < matchLimit && load<u8>(p) == load<u8>(q)) {
-          p++;
-          q++;
+        // eight bytes at a time, the first that differs found from the
+        // lowest set bit of their XOR (loads are little-endian)
+        let differs = false;
+        while (p + 8 <= matchLimit) {
+          const diff = load<u64>(p) ^ load<u64>(q);
+          if (diff != 0) {
+            p += <usize>(ctz(diff) >> 3);
+            differs = true;
+            break;
+          }
+          p += 8;
+          q += 8;
+        }
+        if (!differs) {
+          while (p < matchLimit && load<u8>(p) == load<u8>(q)) {
+            p++;
+            q++;
+          }
         }
         let matchCode = <i32>(p - ip) - MIN_MATCH;
         ip = p;
