@@ -5,7 +5,7 @@
 import { Out } from "./util/out";
 import { In } from "./util/in";
 import { errCode, errOffset, clearError } from "./util/error";
-import { crc32Update } from "./encoding/crc32";
+import { crc32Update, crc32Combine as combineCrcs } from "./encoding/crc32";
 import { murmur3, token, h1out, h2out, murmur2_64 } from "./encoding/murmur3";
 import { zstdDecompress as zstdd } from "./encoding/zstd";
 import { zstdCompress as zstdc, zstdBound as zstdb } from "./encoding/zstd-frame";
@@ -358,7 +358,16 @@ export * from "./memtable/exports";
 
 // A batch staged in columns (docs/core-abi.md, "Batch") to a log payload:
 // the result holds the payload; each row's partition end goes to the
-// header's ends array.
+// header's ends array. The payload's CRC32 is taken while its bytes are in
+// cache (batchCrc), so the log does not copy them back in to checksum them.
+let lastBatchCrc: u32 = 0;
 export function encodeBatch(p: usize): void {
   encodeStagedBatch(p, result);
+  lastBatchCrc = crc32Update(0, result.ptr, result.len);
+}
+export function batchCrc(): u32 {
+  return lastBatchCrc;
+}
+export function crc32Combine(crcA: u32, crcB: u32, lenB: i32): u32 {
+  return combineCrcs(crcA, crcB, <i64>lenB);
 }

@@ -185,7 +185,7 @@ export class Batch {
         });
         x.encodeBatch(base);
         const payload = k.takeResult();
-        return { payload, slices: [payload.subarray(1)] };
+        return { payload, slices: [payload.subarray(1)], crc: x.batchCrc() >>> 0 };
       } finally {
         x.free(base);
       }

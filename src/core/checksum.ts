@@ -16,3 +16,8 @@ export function crc32(b: Uint8Array, crc = 0): number {
     return c;
   });
 }
+
+/** CRC32 of A‖B from CRC32(A), CRC32(B) and B's length, without reading either. */
+export function crc32Combine(crcA: number, crcB: number, lenB: number): number {
+  return core().call((x) => x.crc32Combine(crcA, crcB, lenB)) >>> 0;
+}

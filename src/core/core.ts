@@ -79,6 +79,8 @@ export interface CoreExports {
   memOutRelease(): void;
   memCheck(id: number): number;
   encodeBatch(p: number): void;
+  batchCrc(): number;
+  crc32Combine(crcA: number, crcB: number, lenB: number): number;
   orderSigns(table: number, p: number, n: number, count: number, q: number, qn: number, nProbes: number, out: number): void;
   orderSort(table: number, p: number, n: number, count: number, out: number): void;
   orderLowerBounds(table: number, p: number, n: number, count: number, q: number, qn: number, nProbes: number, after: number, out: number): void;

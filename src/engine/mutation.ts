@@ -53,6 +53,8 @@ export interface EncodedMutation {
   payload: Uint8Array;
   /** each partition's bytes within the payload (what the memtable keeps) */
   slices: Uint8Array[];
+  /** CRC32 of the payload, when the encoder took it (the log's record CRC builds on it) */
+  crc?: number;
 }
 
 /** A log payload over `maxBytes` is refused before it is logged, however it was encoded. */

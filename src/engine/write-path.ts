@@ -96,7 +96,7 @@ export class WritePath {
   async writeEncoded(m: EncodedMutation): Promise<void> {
     await this.makeRoom();
     checkMutationSize(m.payload, this.options.maxMutationBytes);
-    await this.logAndApply(m.payload, (seq) => this.applySlices(m.slices, seq));
+    await this.logAndApply(m.payload, (seq) => this.applySlices(m.slices, seq), m.crc);
   }
 
   /**
@@ -109,11 +109,11 @@ export class WritePath {
     else for (const s of slices) this.memtable.applyEncoded(s, seq);
   }
 
-  private async logAndApply(payload: Uint8Array, apply: (seq: bigint) => void): Promise<void> {
+  private async logAndApply(payload: Uint8Array, apply: (seq: bigint) => void, crc?: number): Promise<void> {
     const ordinal = this.nextOrdinal++;
     let seq: bigint;
     try {
-      seq = this.options.durableWrites === false ? this.wal.unlogged() : (await this.wal.append(payload)).seq;
+      seq = this.options.durableWrites === false ? this.wal.unlogged() : (await this.wal.append(payload, crc)).seq;
     } catch (e) {
       this.inOrder(ordinal, () => {});
       // a full disk or quota is the storage's typed error, not the log's wrapper

@@ -45,7 +45,7 @@ export class RecordBatch {
   }
 
   /** Encodes a record; its promise settles when the batch does. */
-  add(seq: bigint, payload: Uint8Array): Promise<{ seq: bigint }> {
+  add(seq: bigint, payload: Uint8Array, crc?: number): Promise<{ seq: bigint }> {
     invariant(seq === this.lastSeqAdded + 1n, "records join a batch in sequence order");
     const need = this.used + HEADER_BYTES + payload.length;
     if (need > this.buf.length) {
@@ -55,7 +55,7 @@ export class RecordBatch {
       b.set(this.buf.subarray(0, this.used));
       this.buf = b;
     }
-    this.used = writeRecord(this.buf, this.used, seq, payload);
+    this.used = writeRecord(this.buf, this.used, seq, payload, crc);
     this.lastSeqAdded = seq;
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }

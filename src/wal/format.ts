@@ -9,7 +9,7 @@
 // The CRC covers the sequence number so a record copied to the wrong place
 // cannot pass, and leaves out the length, which a wrong value already
 // betrays: the CRC is then taken over the wrong bytes.
-import { crc32 } from "../core/checksum.js";
+import { crc32, crc32Combine } from "../core/checksum.js";
 import { invariant } from "../storage/errors.js";
 
 export const HEADER_BYTES = 16;
@@ -62,8 +62,12 @@ export function parseSegmentName(name: string): bigint | null {
   return seq >= FIRST_SEQ ? seq : null;
 }
 
-/** Encodes one record into `buf` at `at` (room checked by the caller); returns its end. */
-export function writeRecord(buf: Uint8Array, at: number, seq: bigint, payload: Uint8Array): number {
+/**
+ * Encodes one record into `buf` at `at` (room checked by the caller); returns
+ * its end. `payloadCrc`, when given, is CRC32(payload): the record's CRC is
+ * then the sequence number's combined with it, with no pass over the payload.
+ */
+export function writeRecord(buf: Uint8Array, at: number, seq: bigint, payload: Uint8Array, payloadCrc?: number): number {
   invariant(payload.length <= MAX_PAYLOAD_BYTES, "payload within the format's limit");
   invariant(seq >= FIRST_SEQ && seq <= MAX_SEQ, "sequence number in range");
   const end = at + HEADER_BYTES + payload.length;
@@ -72,7 +76,7 @@ export function writeRecord(buf: Uint8Array, at: number, seq: bigint, payload: U
   v.setUint32(at, payload.length);
   v.setBigUint64(at + 8, seq);
   buf.set(payload, at + HEADER_BYTES);
-  v.setUint32(at + 4, crc32(buf.subarray(at + 8, end)));
+  v.setUint32(at + 4, payloadCrc === undefined ? crc32(buf.subarray(at + 8, end)) : crc32Combine(crc32(buf.subarray(at + 8, at + HEADER_BYTES)), payloadCrc, payload.length));
   return end;
 }
 

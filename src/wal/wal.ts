@@ -98,6 +98,7 @@ interface Segment {
 
 interface Admission {
   payload: Uint8Array;
+  crc: number | undefined;
   size: number;
   resolve(r: { seq: bigint }): void;
   reject(e: unknown): void;
@@ -364,9 +365,11 @@ export class Wal {
   /**
    * Logs `payload` (not to be modified until this settles); resolves with its
    * sequence number when durable per the policy. After a failure, the first
-   * append repairs the log (see repair()) and goes on if that works.
+   * append repairs the log (see repair()) and goes on if that works. `crc`,
+   * when given, is the payload's CRC32, which the record's CRC then builds on
+   * instead of reading the payload again.
    */
-  append(payload: Uint8Array): Promise<{ seq: bigint }> {
+  append(payload: Uint8Array, crc?: number): Promise<{ seq: bigint }> {
     try {
       this.checkOpen();
       if (!(payload instanceof Uint8Array)) throw new WalUsageError("payload must be a Uint8Array");
@@ -378,12 +381,12 @@ export class Wal {
     const size = HEADER_BYTES + payload.length;
     // waiting appends keep their order: sequence numbers follow call order
     if (this.failed || this.repairing || this.admissions.length > 0 || (this.pending > 0 && this.pending + size > this.opts.maxPendingBytes)) {
-      const p = new Promise<{ seq: bigint }>((resolve, reject) => this.admissions.push({ payload, size, resolve, reject }));
+      const p = new Promise<{ seq: bigint }>((resolve, reject) => this.admissions.push({ payload, crc, size, resolve, reject }));
       if (this.failed) this.startRepair();
       return p;
     }
     this.pending += size;
-    return this.enqueue(payload, size);
+    return this.enqueue(payload, crc, size);
   }
 
   /**
@@ -457,12 +460,12 @@ export class Wal {
       if (this.pending > 0 && this.pending + w.size > this.opts.maxPendingBytes) return;
       this.admissions.shift();
       this.pending += w.size;
-      this.enqueue(w.payload, w.size).then(w.resolve, w.reject);
+      this.enqueue(w.payload, w.crc, w.size).then(w.resolve, w.reject);
     }
   }
 
   /** Gives the record its sequence number and puts it in the open batch; synchronous, so order is kept. */
-  private enqueue(payload: Uint8Array, size: number): Promise<{ seq: bigint }> {
+  private enqueue(payload: Uint8Array, crc: number | undefined, size: number): Promise<{ seq: bigint }> {
     if (this.failed) return Promise.reject(this.failed);
     const seq = this.nextSeqValue;
     if (seq > MAX_SEQ) {
@@ -474,7 +477,7 @@ export class Wal {
     const b = (this.openBatch ??= new RecordBatch(seq, Math.min(this.opts.maxBatchBytes, 64 * KiB), Date.now()));
     let p: Promise<{ seq: bigint }>;
     try {
-      p = b.add(seq, payload);
+      p = b.add(seq, payload, crc);
     } catch (e) {
       // encoding failed (the CRC needs the wasm core): the number and the bytes go back
       this.nextSeqValue--;
