@@ -11,19 +11,13 @@ import { token as tokenOf } from "../encoding/murmur3";
 import { Slabs } from "./slabs";
 import { PartitionTree } from "./tree";
 import { UpdateScan } from "./scan";
+import { sortByToken } from "./order";
 import { PartNode, HAS_STATIC_ROW, nodeNext, runPtr, runLen, setRun, pushRun, addRow } from "./partition";
 
 /** Updates of one partition waiting to be folded into one. */
 const FOLD_AT: i32 = 8;
 /** Dead bytes (runs a fold replaced) are copied away once they pass the live ones and this. */
 const COMPACT_AT: i64 = 4 << 20;
-
-// the tokens apply's sort compares (AssemblyScript's comparators cannot capture)
-let sortTokens: i64[] = [];
-function byToken(a: i32, b: i32): i32 {
-  const ta = unchecked(sortTokens[a]), tb = unchecked(sortTokens[b]);
-  return ta < tb ? -1 : ta > tb ? 1 : a - b;
-}
 
 export class Memtable {
   table: Table;
@@ -44,6 +38,7 @@ export class Memtable {
   private merged: Out = new Out();
   // apply's partitions in token order (indexes into its scan)
   private order: i32[] = [];
+  private sortScratch: i32[] = [];
 
   constructor(table: Table) {
     const index = new Slabs();
@@ -65,12 +60,7 @@ export class Memtable {
     // in token order: a partition's updates keep their order among
     // themselves, and consecutive searches share the tree's cached path
     const order = this.order;
-    order.length = s.count;
-    for (let i = 0; i < s.count; i++) unchecked((order[i] = i));
-    if (s.count > 1) {
-      sortTokens = s.token;
-      order.sort(byToken);
-    }
+    sortByToken(order, s.token, this.sortScratch);
     for (let o = 0; o < s.count; o++) {
       const i = unchecked(order[o]);
       const kp = base + <usize>unchecked(s.keyAt[i]);
