@@ -195,8 +195,8 @@ describe("input that must not corrupt the arena", () => {
 
   // The partition tree compares keys only where tokens tie, which Murmur3
   // almost never gives; the row stream carries each partition's token, so
-  // here a few tokens are shared by thousands of keys, in every order that
-  // splits the tree's nodes differently.
+  // here three tokens are shared by thousands of keys, in orders that split
+  // the tree's nodes differently.
   for (const order of ["ascending", "descending", "shuffled"] as const) {
     test(`keys whose tokens tie, inserted ${order}, stay sorted, found again, and counted once`, () => {
       const m = new Memtable(SCHEMA, now);
@@ -205,7 +205,7 @@ describe("input that must not corrupt the arena", () => {
       const ps: Partition[] = [];
       for (let i = 0; i < n; i++) {
         const p = part(`k${String(i).padStart(5, "0")}`, [[i, Uint8Array.of(i & 0xff)]]);
-        // a quarter spread out, the rest on four tokens either side of the spread ones
+        // a quarter spread out, the rest on the tokens -1, 0 and 1, among the spread ones
         ps.push({ ...p, token: i % 4 === 0 ? BigInt(r.int(1 << 30) - (1 << 29)) : BigInt((i % 3) - 1) });
       }
       const cmp = (a: Partition, b: Partition) => (a.token < b.token ? -1 : a.token > b.token ? 1 : compareBytes(a.key, b.key));

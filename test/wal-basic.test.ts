@@ -181,6 +181,21 @@ describe("WAL format", () => {
     const h = readHeader(new DataView(c.buffer), 0);
     expect(checksumMatches(h, c.subarray(8))).toBe(false);
   });
+  test("records given their payload's CRC keep it through the admission queue", async () => {
+    const s = new MemoryStorage();
+    const { wal } = await openWal(s, { maxPendingBytes: 256 });
+    const payloads = Array.from({ length: 40 }, (_, i) => enc.encode(`record ${i} `.repeat(1 + (i % 7))));
+    const appends = payloads.map((p) => wal.append(p, zlibCrc32(p) >>> 0));
+    // backpressure held some back: they were enqueued later, from the queue
+    expect(wal.waitingAppends).toBeGreaterThan(0);
+    await Promise.all(appends);
+    await wal.close();
+    // a record whose CRC was lost or wrong would end the log there on replay
+    const { wal: again, records } = await openWal(s);
+    expect(records.map(([, p]) => p)).toEqual(payloads.map((p) => dec.decode(p)));
+    await again.close();
+  });
+
   test("segment names: wal-<16 digits>.log", () => {
     expect(segmentName(1n)).toBe("wal-0000000000000001.log");
     expect(segmentName(9_999_999_999_999_999n)).toBe("wal-9999999999999999.log");

@@ -13,7 +13,8 @@ import { compareUnsigned } from "../merge/compare";
 // Entries per tree node: 32 tokens are four cache lines, searched by halving.
 const CAP: i32 = 32;
 const HALF: i32 = CAP >> 1;
-// Deep enough for CAP/2-way fanout over 2^31 partitions.
+// Inner levels: with at least 17 children per inner node and 16 entries per
+// leaf, 8 levels hold far more partitions than 32-bit memory can.
 const MAX_DEPTH: i32 = 8;
 
 // A leaf: i32 count, then CAP i64 tokens, then CAP u32 partition offsets.
