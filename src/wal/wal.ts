@@ -474,7 +474,8 @@ export class Wal {
     }
     this.nextSeqValue++;
     if (this.openBatch && this.openBatch.bytes + size > this.opts.maxBatchBytes) this.seal();
-    const b = (this.openBatch ??= new RecordBatch(seq, Math.min(this.opts.maxBatchBytes, 64 * KiB), Date.now()));
+    // sized for its first record at least: a 200 KB write batch no longer grows the buffer 64 → 128 → 256 KiB, copying at each step
+    const b = (this.openBatch ??= new RecordBatch(seq, Math.max(size, Math.min(this.opts.maxBatchBytes, 64 * KiB)), Date.now()));
     let p: Promise<{ seq: bigint }>;
     try {
       p = b.add(seq, payload, crc);
