@@ -160,12 +160,8 @@ export class PartitionTree {
   private insertAt(level: i32, t: usize, i: i32, token: i64, part: usize, child: usize): void {
     for (;;) {
       const inner = level < this.depth;
-      const n = count(t);
-      if (n < CAP) {
-        shiftRight(t, i, n, inner);
-        setEntry(t, i, token, part);
-        if (inner) setChild(t, i + 1, child);
-        store<i32>(t, n + 1);
+      if (count(t) < CAP) {
+        placeAt(t, i, token, part, inner, child);
         return;
       }
       // split: the right node takes the upper half
@@ -175,8 +171,8 @@ export class PartitionTree {
         moveEntries(r, 0, t, HALF, HALF);
         store<i32>(t, HALF);
         store<i32>(r, HALF);
-        if (i <= HALF) insertLeaf(t, i, token, part);
-        else insertLeaf(r, i - HALF, token, part);
+        if (i <= HALF) placeAt(t, i, token, part, false, 0);
+        else placeAt(r, i - HALF, token, part, false, 0);
         upTok = tokenAt(r, 0);
         upPart = partAt(r, 0);
       } else {
@@ -186,6 +182,8 @@ export class PartitionTree {
           moveEntries(r, 0, t, HALF, HALF);
           moveChildren(r, 1, t, HALF + 1, HALF);
           setChild(r, 0, child);
+          store<i32>(t, HALF);
+          store<i32>(r, HALF);
           upTok = token;
           upPart = part;
         } else {
@@ -196,22 +194,8 @@ export class PartitionTree {
           moveChildren(r, 0, t, k + 1, CAP - k);
           store<i32>(t, k);
           store<i32>(r, CAP - k - 1);
-          if (i < HALF) {
-            shiftRight(t, i, k, true);
-            setEntry(t, i, token, part);
-            setChild(t, i + 1, child);
-            store<i32>(t, k + 1);
-          } else {
-            const j = i - k - 1;
-            shiftRight(r, j, CAP - k - 1, true);
-            setEntry(r, j, token, part);
-            setChild(r, j + 1, child);
-            store<i32>(r, CAP - k);
-          }
-        }
-        if (i == HALF) {
-          store<i32>(t, HALF);
-          store<i32>(r, HALF);
+          if (i < HALF) placeAt(t, i, token, part, true, child);
+          else placeAt(r, i - k - 1, token, part, true, child);
         }
       }
       if (level == 0) {
@@ -288,10 +272,12 @@ export class PartitionTree {
   if (inner) memory.copy(t + CHILDREN + (<usize>(i + 2) << 2), t + CHILDREN + (<usize>(i + 1) << 2), m << 2);
 }
 
-@inline function insertLeaf(t: usize, i: i32, token: i64, part: usize): void {
+/** Puts (token, part) at position i of t, which has room, and (inner) `child` to its right. */
+@inline function placeAt(t: usize, i: i32, token: i64, part: usize, inner: bool, child: usize): void {
   const n = count(t);
-  shiftRight(t, i, n, false);
+  shiftRight(t, i, n, inner);
   setEntry(t, i, token, part);
+  if (inner) setChild(t, i + 1, child);
   store<i32>(t, n + 1);
 }
 
@@ -305,8 +291,8 @@ export class PartitionTree {
 }
 
 /** The partition's (token, key) against the given one: signed tokens, then the key's bytes unsigned. */
-@inline export function comparePart(part: usize, token: i64, kp: usize, kl: i32): i32 {
-  const n = changetype<PartNode>(part);
-  if (n.token != token) return n.token < token ? -1 : 1;
-  return compareUnsigned(n.key, n.keyLen, kp, kl);
+@inline function comparePart(part: usize, token: i64, kp: usize, kl: i32): i32 {
+  const t = changetype<PartNode>(part).token;
+  if (t != token) return t < token ? -1 : 1;
+  return compareKey(part, kp, kl);
 }
