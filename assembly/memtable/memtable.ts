@@ -8,7 +8,7 @@ import { Out } from "../util/out";
 import { Table } from "../schema";
 import { Merger } from "../merge/merge";
 import { token as tokenOf } from "../encoding/murmur3";
-import { Slabs } from "./slabs";
+import { Slabs, inRanges } from "./slabs";
 import { PartitionTree } from "./tree";
 import { UpdateScan } from "./scan";
 import { sortByToken } from "./order";
@@ -16,8 +16,8 @@ import { PartNode, HAS_STATIC_ROW, nodeNext, runPtr, runLen, setRun, pushRun, ad
 
 /** Updates of one partition waiting to be folded into one. */
 const FOLD_AT: i32 = 8;
-/** Dead bytes (runs a fold replaced) are copied away once they pass the live ones and this. */
-const COMPACT_AT: i64 = 4 << 20;
+/** Live runs move out of mostly dead slabs once the dead bytes pass half the live ones and this. */
+const COMPACT_AT: i64 = 1 << 20;
 
 export class Memtable {
   table: Table;
@@ -117,6 +117,8 @@ export class Memtable {
       m.run();
       const p = this.data.alloc(o.len);
       memory.copy(p, o.ptr, <usize>o.len);
+      // the runs merged are read no more: their slabs empty as folds pass
+      for (let i = from; i < n.nRuns; i++) this.data.release(runPtr(n, i), runLen(n, i));
       setRun(n, from, p, o.len);
       n.nRuns = from + 1;
       n.bytes += o.len - tail;
@@ -183,25 +185,30 @@ export class Memtable {
 
   /**
    * Once folds have left more dead run bytes than live ones (and more than
-   * COMPACT_AT), the live runs move to fresh slabs and the old ones go back
-   * to the allocator whole: the data slabs stay within about twice what the
-   * partitions hold.
+   * COMPACT_AT) in slabs that live runs still hold on to, the live runs of
+   * the slabs less than half live move out, and those slabs go back to the
+   * allocator. Only those runs are copied, so the memory this takes for a
+   * moment is at most half of what it frees; copying every live run instead
+   * held old and new side by side, and the allocator, which doubles linear
+   * memory when it grows, kept that peak in the footprint for good.
    */
   private compactMaybe(): void {
-    const dead = this.data.used - this.liveData;
-    if (dead < COMPACT_AT || dead < this.liveData) return;
-    const fresh = new Slabs();
-    for (let x = this.list.first(); x != 0; x = nodeNext(x)) {
+    const data = this.data;
+    const dead = data.used - data.live;
+    if (dead < COMPACT_AT || dead * 2 < data.live) return;
+    const sparse = data.sparse();
+    for (let x = this.list.first(); x != 0 && sparse.length > 0; x = nodeNext(x)) {
       const n = changetype<PartNode>(x);
       for (let i = 0; i < n.nRuns; i++) {
+        const from = runPtr(n, i);
+        if (!inRanges(sparse, from)) continue;
         const len = runLen(n, i);
-        const p = fresh.alloc(len);
-        memory.copy(p, runPtr(n, i), <usize>len);
+        const p = data.alloc(len);
+        memory.copy(p, from, <usize>len);
+        data.release(from, len);
         setRun(n, i, p, len);
       }
     }
-    this.data.freeAll();
-    this.data = fresh;
   }
 
   free(): void {
@@ -214,13 +221,18 @@ export class Memtable {
   check(): bool {
     if (!this.list.checkOrder()) return false;
     let live: i64 = 0;
+    // what the data slabs count as held: every run, rounded as alloc rounds it
+    let held: i64 = 0;
     for (let x = this.list.first(); x != 0; x = nodeNext(x)) {
       const n = changetype<PartNode>(x);
       let b = 0;
-      for (let i = 0; i < n.nRuns; i++) b += runLen(n, i);
+      for (let i = 0; i < n.nRuns; i++) {
+        b += runLen(n, i);
+        held += <i64>((runLen(n, i) + 7) & ~7);
+      }
       if (b != n.bytes || n.nRuns < 1) return false;
       live += b;
     }
-    return live == this.liveData && this.data.used >= live;
+    return live == this.liveData && held == this.data.live && this.data.check() && this.index.check();
   }
 }

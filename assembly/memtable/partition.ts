@@ -73,12 +73,14 @@ export function newNode(index: Slabs, token: i64, keyPtr: usize, keyLen: i32): P
   return n;
 }
 
-/** Appends a run, doubling the run table when it is full (the old table is left in the slab). */
+/** Appends a run, doubling the run table when it is full. */
 export function pushRun(index: Slabs, n: PartNode, ptr: usize, len: i32): void {
   if (n.nRuns == n.runCap) {
     const cap = n.runCap * 2;
     const t = index.alloc(cap * RUN_BYTES);
     memory.copy(t, n.runs, <usize>(n.nRuns * RUN_BYTES));
+    // the first table is part of the node's own allocation
+    if (n.runCap > INLINE_RUNS) index.release(n.runs, n.runCap * RUN_BYTES);
     n.runs = t;
     n.runCap = cap;
   }
@@ -134,4 +136,6 @@ function growRows(index: Slabs, n: PartNode, cap: i32): void {
     const v = load<u64>(old + <usize>(i << 3));
     if (v != 0) insertRow(n, v);
   }
+  // a wide partition's set is a block of its own, which this gives back
+  if (old != 0) index.release(old, oldCap * 8);
 }
