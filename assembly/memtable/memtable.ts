@@ -133,10 +133,10 @@ export class Memtable {
   private merger_: Merger | null = null;
   private merger(o: Out, now: i32): Merger {
     let m = this.merger_;
-    if (m == null || m.now != now) {
+    if (m == null) {
       m = new Merger(this.table, now, o);
       this.merger_ = m;
-    } else m.restart(o);
+    } else m.restart(o, now);
     return m;
   }
 

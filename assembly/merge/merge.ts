@@ -189,12 +189,15 @@ export class Merger {
   }
 
   /**
-   * Ready for another merge into `out` with the same table and time, its
-   * sources and scratch kept: a memtable merges partition after partition
-   * without allocating.
+   * Ready for another merge into `out` with the same table, its sources and
+   * scratch kept: a memtable merges partition after partition, and a
+   * compaction slice after slice, without allocating.
    */
-  restart(out: Out): void {
+  restart(out: Out, now: i32): void {
     this.out = out;
+    this.now = now;
+    this.gcBefore = i32.MIN_VALUE;
+    this.maxPurgeable = i64.MIN_VALUE;
     this.sources.length = 0;
     this.purged = 0;
     this.partitions = 0;
@@ -322,7 +325,7 @@ export class Merger {
     const writtenPl = writtenPm == NONE ? i32.MAX_VALUE : pl;
     if (writtenPm != pm) this.purged++;
     const partStart = o.len;
-    const g0 = group[0];
+    const g0 = unchecked(group[0]);
     o.u8(RS_PARTITION);
     o.i64be(g0.token);
     o.i32be(g0.keyLen);
@@ -332,11 +335,11 @@ export class Merger {
     const afterHeader = o.len;
     // static rows
     let nStatic = 0;
-    for (let i = 0; i < group.length; i++) if (group[i].hasStatic) nStatic++;
+    for (let i = 0; i < group.length; i++) if (unchecked(group[i]).hasStatic) nStatic++;
     if (nStatic > 0) {
       const rows = this.rowsBuf;
       rows.length = 0;
-      for (let i = 0; i < group.length; i++) if (group[i].hasStatic) rows.push(group[i].staticRow);
+      for (let i = 0; i < group.length; i++) if (unchecked(group[i]).hasStatic) rows.push(unchecked(group[i]).staticRow);
       if (this.mergeRows(rows, pm)) {
         o.u8(RS_STATIC);
         this.merged.writeBody(o);
@@ -352,19 +355,19 @@ export class Merger {
     while (true) {
       let best: Source | null = null;
       for (let i = 0; i < group.length; i++) {
-        const s = group[i];
+        const s = unchecked(group[i]);
         if (s.kind == AT_END) continue;
         if (best == null || compareClustering(types, s.position(), s.positionKind(), best.position(), best.positionKind()) < 0) best = s;
       }
       if (best == null) break;
       at.length = 0;
       for (let i = 0; i < group.length; i++) {
-        const s = group[i];
+        const s = unchecked(group[i]);
         if (s.kind != AT_END && compareClustering(types, s.position(), s.positionKind(), best.position(), best.positionKind()) == 0) at.push(s);
       }
       if (best.kind == AT_ROW) {
         rows.length = 0;
-        for (let i = 0; i < at.length; i++) rows.push(at[i].row);
+        for (let i = 0; i < at.length; i++) rows.push(unchecked(at[i]).row);
         // the deletion covering this row: the partition's or the open range's
         let am = pm;
         if (shadowMfda > am) am = shadowMfda;
@@ -376,7 +379,7 @@ export class Merger {
         }
       } else {
         for (let i = 0; i < at.length; i++) {
-          const s = at[i];
+          const s = unchecked(at[i]);
           const m = s.marker;
           const k = m.kind;
           if (k == KIND_INCL_START_BOUND || k == KIND_EXCL_START_BOUND) {
@@ -393,7 +396,7 @@ export class Merger {
         let nm = NONE;
         let nl = i32.MAX_VALUE;
         for (let i = 0; i < group.length; i++) {
-          const s = group[i];
+          const s = unchecked(group[i]);
           if (s.openMfda != NONE && supersedes(s.openMfda, s.openLdt, nm, nl)) {
             nm = s.openMfda;
             nl = s.openLdt;
@@ -415,9 +418,9 @@ export class Merger {
           curLdt = nl;
         }
       }
-      for (let i = 0; i < at.length; i++) at[i].advance();
+      for (let i = 0; i < at.length; i++) unchecked(at[i]).advance();
     }
-    if (curMfda != NONE) fail(ERR_INVALID, group[0].r.pos); // a range left open at the end
+    if (curMfda != NONE) fail(ERR_INVALID, unchecked(group[0]).r.pos); // a range left open at the end
     if (o.len == afterHeader && writtenPm == NONE) {
       o.len = partStart; // nothing left of the partition
       return;
@@ -458,12 +461,12 @@ export class Merger {
   private mergeRows(rows: Row[], activeMfda: i64): bool {
     const m = this.merged;
     m.clear();
-    m.isStatic = rows[0].isStatic;
+    m.isStatic = unchecked(rows[0]).isStatic;
     let liveTs = NONE;
     let liveTtl = 0;
     let liveLdt = i32.MAX_VALUE;
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
+      const r = unchecked(rows[i]);
       if (r.livTs != NONE && this.livenessSupersedes(r.livTs, r.livTtl, r.livLdt, liveTs, liveTtl, liveLdt)) {
         liveTs = r.livTs;
         liveTtl = r.livTtl;
@@ -490,7 +493,7 @@ export class Merger {
     }
     // complex deletions: the latest per column, if not shadowed
     for (let i = 0; i < rows.length; i++) {
-      const r = rows[i];
+      const r = unchecked(rows[i]);
       for (let j = 0; j < r.nComplexDel; j++) {
         const d = r.complexDel[j];
         if (d.mfda <= shadow) continue;
@@ -515,8 +518,8 @@ export class Merger {
       let best: Cell | null = null;
       for (let i = 0; i < rows.length; i++) {
         const p = unchecked(pos[i]);
-        if (p >= rows[i].nCells) continue;
-        const c = rows[i].cell(p);
+        if (p >= unchecked(rows[i]).nCells) continue;
+        const c = unchecked(rows[i]).cell(p);
         if (best == null) best = c;
         else {
           const k = this.compareCellKeys(c, best);
@@ -527,8 +530,8 @@ export class Merger {
       let win: Cell = best;
       for (let i = 0; i < rows.length; i++) {
         const p = unchecked(pos[i]);
-        if (p >= rows[i].nCells) continue;
-        const c = rows[i].cell(p);
+        if (p >= unchecked(rows[i]).nCells) continue;
+        const c = unchecked(rows[i]).cell(p);
         if (this.compareCellKeys(c, best) == 0) {
           if (c != win) win = reconcile(win, c, this.now);
           unchecked((pos[i] = p + 1));
