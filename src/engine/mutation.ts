@@ -55,6 +55,8 @@ export interface EncodedMutation {
   slices: Uint8Array[];
   /** CRC32 of the payload, when the encoder took it (the log's record CRC builds on it) */
   crc?: number;
+  /** Gives the payload's buffer back to its pool: called once the write is done with it (applied, or failed) */
+  release?: () => void;
 }
 
 /** A log payload over `maxBytes` is refused before it is logged, however it was encoded. */

@@ -3,6 +3,7 @@
 // batches (records, columns, a prepared statement's many bind rows) a log
 // payload the core encodes (src/batch/); SELECTs are planned and run over a
 // pinned read view, whole, streamed or a page at a time.
+import { BufferPool } from "../util/bytes.js";
 import { TableSchema } from "../schema/schema.js";
 import { Partition } from "../sstable/model.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
@@ -27,6 +28,8 @@ const DEFAULT_PAGE_SIZE = 5000;
 
 export class CqlSession {
   private readonly statements = new StatementCache();
+  /** the buffers of batches' log payloads, reused once each write is applied */
+  private readonly payloads = new BufferPool();
 
   constructor(
     private readonly schema: TableSchema,
@@ -48,7 +51,7 @@ export class CqlSession {
   async insert(records: Record<string, unknown>[]): Promise<void> {
     if (!Array.isArray(records)) throw new InvalidValueError("insert() takes an array of records");
     if (records.length === 0) return;
-    await this.writeEncoded(stageRecords(this.schema, records, this.batchWrite(BATCH_MODE_RECORD, 0, records.length)).encode());
+    await this.writeEncoded(stageRecords(this.schema, records, this.batchWrite(BATCH_MODE_RECORD, 0, records.length)).encode(this.payloads));
   }
 
   /** Columns of equal length as one batch; undefined at a row leaves that column out of it. */
@@ -57,7 +60,7 @@ export class CqlSession {
     const rows = first && typeof first.length === "number" ? first.length : 0;
     const batch = stageColumns(this.schema, columns, this.batchWrite(BATCH_MODE_RECORD, 0, rows));
     if (batch.rows === 0) return;
-    await this.writeEncoded(batch.encode());
+    await this.writeEncoded(batch.encode(this.payloads));
   }
 
   /** An empty batch of up to `rows` records, its write times reserved, for a loader that stages values itself (the CLI's CSV load). */
@@ -66,7 +69,7 @@ export class CqlSession {
   }
 
   async writeBatch(batch: Batch): Promise<void> {
-    if (batch.rows > 0) await this.writeEncoded(batch.encode());
+    if (batch.rows > 0) await this.writeEncoded(batch.encode(this.payloads));
   }
 
   /** One prepared write executed once per bind row, all as one durable write. */
@@ -77,7 +80,7 @@ export class CqlSession {
     if (rows.length === 0) return;
     const ctx = { schema: this.schema, timestamp: () => this.clock.nextTimestamp(), nowSeconds: this.clock.nowSeconds() };
     const plan = planMany(this.schema, parsed);
-    if (plan) return this.writeEncoded(stageMany(ctx, parsed, plan, rows, this.batchWrite(plan.mode, this.schema.options.defaultTimeToLive, rows.length, ctx.nowSeconds)).encode());
+    if (plan) return this.writeEncoded(stageMany(ctx, parsed, plan, rows, this.batchWrite(plan.mode, this.schema.options.defaultTimeToLive, rows.length, ctx.nowSeconds)).encode(this.payloads));
     // the host's path, still one log record for every bind row
     const updates: Partition[] = [];
     rows.forEach((params, r) => {

@@ -94,9 +94,14 @@ export class WritePath {
    * schema; it must be what encodeMutation would give.
    */
   async writeEncoded(m: EncodedMutation): Promise<void> {
-    await this.makeRoom();
-    checkMutationSize(m.payload, this.options.maxMutationBytes);
-    await this.logAndApply(m.payload, (seq) => this.applySlices(m.slices, seq), m.crc);
+    try {
+      await this.makeRoom();
+      checkMutationSize(m.payload, this.options.maxMutationBytes);
+      await this.logAndApply(m.payload, (seq) => this.applySlices(m.slices, seq), m.crc);
+    } finally {
+      // the log copied the payload when it took it, the memtable when it applied it
+      m.release?.();
+    }
   }
 
   /**

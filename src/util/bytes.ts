@@ -232,6 +232,40 @@ export class Reused {
   }
 }
 
+/**
+ * Buffers handed out and given back, for bytes whose owner knows when it is
+ * done with them (a write's log payload, once the memtable holds it): a
+ * given-back buffer serves the next take instead of a fresh ArrayBuffer
+ * (see Reused for what a fresh one costs). At most `keep` idle buffers of at
+ * most `maxBytes` each are kept.
+ */
+export class BufferPool {
+  private readonly idle: Uint8Array[] = [];
+  constructor(
+    private readonly keep = 4,
+    private readonly maxBytes = 4 << 20,
+  ) {}
+
+  /** `n` bytes, in a buffer of their own until given back. */
+  take(n: number): Uint8Array {
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const b = this.idle[i];
+      if (b.length >= n) {
+        this.idle.splice(i, 1);
+        return b.subarray(0, n);
+      }
+    }
+    return new Uint8Array(new ArrayBuffer(Math.max(n, 64 << 10)), 0, n);
+  }
+
+  /** Gives back what take() gave: nothing may read or write it after. */
+  give(b: Uint8Array): void {
+    const whole = new Uint8Array(b.buffer as ArrayBuffer);
+    if (whole.length > this.maxBytes || this.idle.length >= this.keep || this.idle.some((x) => x.buffer === whole.buffer)) return;
+    this.idle.push(whole);
+  }
+}
+
 /** `b` copied into `into` (valid until its next take) when given, else into bytes of its own. */
 export function copied(b: Uint8Array, into?: Reused): Uint8Array {
   if (!into) return b.slice();

@@ -27,8 +27,10 @@ export class RecordBatch {
     capacity: number,
     /** Date.now() at creation: the "batch" policy's delay counts from here */
     readonly createdAt: number,
+    /** a committed batch's buffer to encode into, if it is large enough */
+    spare: Uint8Array | null = null,
   ) {
-    this.buf = new Uint8Array(capacity);
+    this.buf = spare && spare.length >= capacity ? spare : new Uint8Array(capacity);
     this.lastSeqAdded = firstSeq - 1n;
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     this.done.catch(() => undefined); // observed through the waiters; never unhandled
@@ -63,6 +65,14 @@ export class RecordBatch {
   /** The encoded records, to write as one append. */
   contents(): Uint8Array {
     return this.buf.subarray(0, this.used);
+  }
+
+  /** The buffer, for the next batch once this one is written: this batch has no contents after. */
+  takeBuffer(): Uint8Array {
+    const b = this.buf;
+    this.buf = new Uint8Array(0);
+    this.used = 0;
+    return b;
   }
 
   resolve(): void {

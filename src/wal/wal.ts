@@ -110,6 +110,8 @@ type State = "opened" | "replaying" | "ready" | "closing" | "closed";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
+/** A written batch's buffer is kept for the next batch up to this size (a huge record's is not). */
+const SPARE_MAX_BYTES = 4 * MiB;
 
 export class Wal {
   private state: State = "opened";
@@ -120,6 +122,8 @@ export class Wal {
   private writtenSeq = 0n;
   private durable = 0n;
   private openBatch: RecordBatch | null = null;
+  /** the last written batch's buffer, for the next batch */
+  private spare: Uint8Array | null = null;
   private readonly sealed: RecordBatch[] = [];
   private inflight: RecordBatch | null = null;
   private pending = 0;
@@ -475,7 +479,11 @@ export class Wal {
     this.nextSeqValue++;
     if (this.openBatch && this.openBatch.bytes + size > this.opts.maxBatchBytes) this.seal();
     // sized for its first record at least: a 200 KB write batch no longer grows the buffer 64 → 128 → 256 KiB, copying at each step
-    const b = (this.openBatch ??= new RecordBatch(seq, Math.max(size, Math.min(this.opts.maxBatchBytes, 64 * KiB)), Date.now()));
+    let b = this.openBatch;
+    if (!b) {
+      b = this.openBatch = new RecordBatch(seq, Math.max(size, Math.min(this.opts.maxBatchBytes, 64 * KiB)), Date.now(), this.spare);
+      this.spare = null;
+    }
     let p: Promise<{ seq: bigint }>;
     try {
       p = b.add(seq, payload, crc);
@@ -574,6 +582,10 @@ export class Wal {
     this.ackedBytes = this.activeBytes;
     this.ackedSeq = b.lastSeq;
     b.resolve();
+    // written: its buffer serves the next batch (a fresh one per write batch
+    // was a 100-200 KB allocation and its collection, every batch)
+    const buf = b.takeBuffer();
+    if (buf.length <= SPARE_MAX_BYTES) this.spare = buf;
     this.admit();
   }
 
