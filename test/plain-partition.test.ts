@@ -28,9 +28,13 @@ const cases: [string, Partition, boolean][] = [
   ["a cell of a complex column", part({ unfiltereds: [{ type: "row", row: row(1, { cells: [{ column: 1, timestamp: TS, value: v(1), path: v(0) }] }) }] }), false],
   ["a complex deletion", part({ unfiltereds: [{ type: "row", row: row(1, { complexDeletions: [{ column: 1, deletion }] }) }] }), false],
   ["a range deletion", part({ unfiltereds: [{ type: "marker", marker: { kind: MARKER_KINDS.INCL_START_BOUND, clustering: [v(1)], deletion } }, { type: "row", row: row(1) }, { type: "marker", marker: { kind: MARKER_KINDS.INCL_END_BOUND, clustering: [v(1)], deletion } }] }), false],
+  // past the arrays' first sizes and their doublings: every row a marker and no cell, or alternating
+  ...[17, 33, 65, 130, 300].map((n): [string, Partition, boolean] => [`${n} rows with a marker and no cell`, part({ unfiltereds: Array.from({ length: n }, (_, i) => ({ type: "row" as const, row: row(i, { cells: [] }) })) }), true]),
+  ["300 rows, a marker and no cell on every other", part({ unfiltereds: Array.from({ length: 300 }, (_, i) => ({ type: "row" as const, row: i % 2 ? row(i, { cells: [] }) : row(i) })) }), true],
 ];
 
-test.each(cases)("%s: plain %s", (_, p, plain) => {
+// the name and the verdict in the test's title, the partition after them (printed whole it would be the title)
+test.each(cases.map(([name, p, plain]) => [name, plain, p] as const))("%s: plain %s", (_, plain, p) => {
   // a plain partition between two others: each is read from where the last ended
   const bytes = encodePartitions([part(), p, part()]);
   const r = new ByteReader(bytes);
@@ -71,4 +75,25 @@ test("the offset arrays grow past their first size", () => {
   expect(into.rows).toBe(100);
   expect(into.firstCell[100]).toBe(200);
   expect(bytes.subarray(into.cellAt[199], into.cellAt[199] + 4)).toEqual(v(100));
+});
+
+// Through the engine: rows written with their primary key alone (a marker,
+// no cell), in partitions past the first growth of the scan's row arrays,
+// all come back from a full scan and from SELECT *, in memory and flushed.
+test("a full scan returns every row of partitions of key-only rows", async () => {
+  const { WriteEngine } = await import("../src/engine/engine.js");
+  const { MemoryStorage } = await import("../src/storage/memory.js");
+  const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE ks.t (k int, c int, v int, PRIMARY KEY (k, c))" });
+  const sizes = [16, 17, 32, 33, 34, 64, 65, 66, 67, 130, 300];
+  for (const [k, n] of sizes.entries()) await e.executeMany("INSERT INTO t (k, c) VALUES (?, ?)", Array.from({ length: n }, (_, c) => [k, c]));
+  const count = async () => {
+    const per = new Map<number, number>();
+    for await (const r of e.scan()) per.set(r.k as number, (per.get(r.k as number) ?? 0) + 1);
+    return sizes.map((_, k) => per.get(k) ?? 0);
+  };
+  expect(await count()).toEqual(sizes);
+  expect((await e.execute("SELECT * FROM t")).rows).toHaveLength(sizes.reduce((a, b) => a + b));
+  await e.flush();
+  expect(await count()).toEqual(sizes);
+  await e.close();
 });

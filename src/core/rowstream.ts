@@ -338,7 +338,7 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
     const tag = r.u8();
     if (tag === RS_END) break;
     if (tag !== RS_ROW) return -1;
-    if (rows + 1 >= p.firstValue.length) growRows(p);
+    if (rows >= p.marked.length) growRows(p);
     p.firstValue[rows] = values;
     p.firstCell[rows] = cells;
     const n = r.u8();
@@ -382,8 +382,14 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
   return r.pos;
 }
 
+// Room for twice the rows: a mark per row, and one more start than rows in
+// the other two (the last ends the last row). Sized from the marks, as the
+// caller tests them: doubling each array by its own length left the marks
+// shorter, and a row's mark written past them was lost (a row with no cells
+// then vanished from scans).
 function growRows(p: PlainPartition): void {
-  p.marked = doubled(p.marked);
-  p.firstValue = doubled(p.firstValue);
-  p.firstCell = doubled(p.firstCell);
+  const rows = p.marked.length * 2;
+  p.marked = doubled(p.marked, rows);
+  p.firstValue = doubled(p.firstValue, rows + 1);
+  p.firstCell = doubled(p.firstCell, rows + 1);
 }
