@@ -8,7 +8,7 @@ import { CqlValue } from "../types/codec.js";
 import { InvalidValueError, CqliteError } from "../errors.js";
 import { core } from "../core/core.js";
 import { BufferPool } from "../util/bytes.js";
-import { StagedColumn } from "./staged-column.js";
+import { StagedColumn, StagingArrays } from "./staged-column.js";
 import { EncodedMutation, InvalidMutationError, MAX_KEY_BYTES, MUTATION_FORMAT } from "../engine/mutation.js";
 import { WriteTime } from "../cql/cells.js";
 import { BATCH_HEADER_WORDS, BATCH_COLUMN_WORDS, BATCH_VALUE, BATCH_CELLS } from "../../assembly/format/constants.js";
@@ -51,16 +51,23 @@ export class Batch {
   private readonly capacity: number;
 
   /** `write` may be set after staging, before encode(), by a stager that learns it later (the CLI's CSV worker: only multi-cell values stage with it) */
-  constructor(readonly schema: TableSchema, public rows: number, readonly rowName: RowName, public write: BatchWrite) {
+  constructor(
+    readonly schema: TableSchema,
+    public rows: number,
+    readonly rowName: RowName,
+    public write: BatchWrite,
+    /** arrays kept from batch to batch, for a caller that stages and encodes in one synchronous call */
+    private readonly kept?: StagingArrays,
+  ) {
     this.capacity = rows;
-    this.keys = [...schema.partitionKey, ...schema.clustering].map((d) => new StagedColumn(d, -1, rows));
+    this.keys = [...schema.partitionKey, ...schema.clustering].map((d) => new StagedColumn(d, -1, rows, kept));
     for (const c of this.keys) this.keyOf.set(c.def, c);
   }
 
   /** The staged column for `def` (a simple type: multi-cell columns take the host's path). */
   column(def: ColumnDef): StagedColumn {
     let c = this.keyOf.get(def) ?? this.values.get(def);
-    if (!c) this.values.set(def, (c = new StagedColumn(def, this.schema.columnIndex(def.name), this.rows)));
+    if (!c) this.values.set(def, (c = new StagedColumn(def, this.schema.columnIndex(def.name), this.rows, this.kept)));
     return c;
   }
 

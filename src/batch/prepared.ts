@@ -10,6 +10,7 @@ import { Bindings, Params, termValue } from "../cql/values.js";
 import { writeStatement, WriteContext } from "../cql/execute.js";
 import { BATCH_MODE_INSERT, BATCH_MODE_UPDATE } from "../../assembly/format/constants.js";
 import { Batch, BatchWrite, located } from "./batch.js";
+import type { StagingArrays } from "./staged-column.js";
 
 export interface ManyPlan {
   mode: number;
@@ -70,8 +71,8 @@ function makePlan(schema: TableSchema, parsed: Parsed): ManyPlan | null {
  * Stages every bind row. A row that cannot be staged is run through the
  * host's path for its exact error, which names the row.
  */
-export function stageMany(ctx: WriteContext, parsed: Parsed, plan: ManyPlan, rows: readonly Params[], write: BatchWrite): Batch {
-  const batch = new Batch(ctx.schema, rows.length, (r) => `bind row ${r}`, write);
+export function stageMany(ctx: WriteContext, parsed: Parsed, plan: ManyPlan, rows: readonly Params[], write: BatchWrite, kept?: StagingArrays): Batch {
+  const batch = new Batch(ctx.schema, rows.length, (r) => `bind row ${r}`, write, kept);
   const cols = plan.terms.map((t) => batch.column(t.def));
   for (let r = 0; r < rows.length; r++) {
     try {

@@ -7,6 +7,7 @@ import { coerce } from "../cql/records.js";
 import { InvalidValueError } from "../errors.js";
 import { describeValue } from "../types/codec.js";
 import { Batch, BatchWrite, located } from "./batch.js";
+import type { StagingArrays } from "./staged-column.js";
 
 export type ColumnValues = ArrayLike<unknown>;
 
@@ -17,9 +18,9 @@ function known(schema: TableSchema, name: string): ColumnDef {
 }
 
 /** Stages `records`, row r to be written at `write.timestamp + r`. */
-export function stageRecords(schema: TableSchema, records: readonly Record<string, unknown>[], write: BatchWrite): Batch {
+export function stageRecords(schema: TableSchema, records: readonly Record<string, unknown>[], write: BatchWrite, kept?: StagingArrays): Batch {
   const rowName = (r: number) => `records[${r}]`;
-  const batch = new Batch(schema, records.length, rowName, write);
+  const batch = new Batch(schema, records.length, rowName, write, kept);
   for (let r = 0; r < records.length; r++) {
     const rec = records[r];
     if (typeof rec !== "object" || rec === null || Array.isArray(rec)) throw located(new InvalidValueError(`a record must be a plain object, got ${describeValue(rec)}`), rowName(r), r);
@@ -41,7 +42,7 @@ export function stageRecords(schema: TableSchema, records: readonly Record<strin
  * Stages columns of equal length: row r is { name: values[name][r] } for
  * every column whose value at r is not undefined (null writes a tombstone).
  */
-export function stageColumns(schema: TableSchema, columns: Record<string, ColumnValues>, write: BatchWrite): Batch {
+export function stageColumns(schema: TableSchema, columns: Record<string, ColumnValues>, write: BatchWrite, kept?: StagingArrays): Batch {
   if (typeof columns !== "object" || columns === null || Array.isArray(columns)) throw new InvalidValueError(`insertColumns takes an object of column name → array, got ${describeValue(columns)}`);
   const names = Object.keys(columns);
   let rows = -1;
@@ -55,7 +56,7 @@ export function stageColumns(schema: TableSchema, columns: Record<string, Column
     void def;
   }
   for (const c of [...schema.partitionKey, ...schema.clustering]) if (!(c.name in columns)) throw new InvalidValueError(`missing primary key column '${c.name}'`);
-  const batch = new Batch(schema, Math.max(rows, 0), (r) => `row ${r}`, write);
+  const batch = new Batch(schema, Math.max(rows, 0), (r) => `row ${r}`, write, kept);
   for (const name of names) {
     const def = schema.byName.get(name)!;
     const c = batch.column(def);

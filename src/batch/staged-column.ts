@@ -52,6 +52,58 @@ function asciiInto(s: string, out: Uint8Array, at: number): boolean {
   return true;
 }
 
+/** The arrays one column stages into. */
+interface ColumnArrays {
+  presence: Uint8Array;
+  data: StagedArray | null;
+  offsets: Int32Array | null;
+  bytes: Uint8Array;
+}
+
+function freshArrays(kind: number, rows: number): ColumnArrays {
+  const variable = kind === BATCH_BYTES || kind === BATCH_CELLS;
+  return {
+    presence: new Uint8Array(rows),
+    data: variable ? null : kind === BATCH_I64 ? new BigInt64Array(rows) : kind === BATCH_F32 ? new Float32Array(rows) : kind === BATCH_F64 ? new Float64Array(rows) : new Int32Array(rows),
+    offsets: variable ? new Int32Array(rows + 1) : null,
+    bytes: new Uint8Array(variable ? Math.max(64, rows * 16) : 0),
+  };
+}
+
+/**
+ * Arrays kept from one batch to the next, a set per column, for a caller that
+ * stages and encodes each batch in one synchronous call (so no two batches
+ * hold them at once): a session's insert, insertColumns and executeMany.
+ * Filling arrays that exist costs a Chromium worker far less than filling
+ * fresh ones, and a text column's bytes no longer grow by doubling and
+ * copying batch after batch. Sets past MAX_KEPT_ROWS rows are not kept.
+ */
+export class StagingArrays {
+  private readonly sets = new Map<ColumnDef, ColumnArrays>();
+
+  /** Arrays for `rows` rows of `def`: the presence bytes cleared, exactly `rows` long (offsets one more). */
+  take(def: ColumnDef, kind: number, rows: number): ColumnArrays {
+    let a = this.sets.get(def);
+    if (!a || a.presence.length < rows) {
+      a = freshArrays(kind, rows);
+      if (rows <= MAX_KEPT_ROWS) this.sets.set(def, a);
+      return a;
+    }
+    a.presence.fill(0, 0, rows);
+    return { presence: a.presence.subarray(0, rows), data: a.data && a.data.subarray(0, rows), offsets: a.offsets && a.offsets.subarray(0, rows + 1), bytes: a.bytes };
+  }
+
+  /** A column's bytes grew: the larger buffer is kept for the next batch. */
+  grew(def: ColumnDef, bytes: Uint8Array): void {
+    const a = this.sets.get(def);
+    if (a && bytes.length <= MAX_KEPT_BYTES) a.bytes = bytes;
+  }
+}
+
+/** Rows, and bytes of a variable-length column, past which StagingArrays keeps nothing. */
+const MAX_KEPT_ROWS = 1 << 16;
+const MAX_KEPT_BYTES = 16 << 20;
+
 export class StagedColumn {
   readonly kind: number;
   readonly presence: Uint8Array;
@@ -60,15 +112,19 @@ export class StagedColumn {
   bytes: Uint8Array;
   used = 0;
 
-  constructor(readonly def: ColumnDef, readonly index: number, public rows: number) {
+  constructor(
+    readonly def: ColumnDef,
+    readonly index: number,
+    public rows: number,
+    private readonly kept?: StagingArrays,
+  ) {
     this.kind = stagingKind(def.type);
-    this.presence = new Uint8Array(rows);
-    const k = this.kind;
-    this.data = k === BATCH_I64 ? new BigInt64Array(rows) : k === BATCH_F32 ? new Float32Array(rows) : k === BATCH_F64 ? new Float64Array(rows) : new Int32Array(rows);
-    const variable = k === BATCH_BYTES || k === BATCH_CELLS;
-    if (variable) this.data = null;
-    this.offsets = variable ? new Int32Array(rows + 1) : null;
-    this.bytes = new Uint8Array(variable ? Math.max(64, rows * 16) : 0);
+    const a = kept ? kept.take(def, this.kind, rows) : freshArrays(this.kind, rows);
+    this.presence = a.presence;
+    this.data = a.data;
+    this.offsets = a.offsets;
+    if (this.offsets) this.offsets[0] = 0;
+    this.bytes = a.bytes;
   }
 
   /** Row `row` unstaged: absent again, and the bytes it had appended given back (rows are staged in order). */
@@ -209,6 +265,7 @@ export class StagedColumn {
     const next = new Uint8Array(cap);
     next.set(this.bytes.subarray(0, this.used));
     this.bytes = next;
+    this.kept?.grew(this.def, next);
   }
 
   /** A whole collection or UDT value: its element cells' paths and values, as the host's writeColumn makes them. */

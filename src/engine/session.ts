@@ -4,6 +4,7 @@
 // payload the core encodes (src/batch/); SELECTs are planned and run over a
 // pinned read view, whole, streamed or a page at a time.
 import { BufferPool } from "../util/bytes.js";
+import { StagingArrays } from "../batch/staged-column.js";
 import { TableSchema } from "../schema/schema.js";
 import { Partition } from "../sstable/model.js";
 import { CqliteError, InvalidValueError } from "../errors.js";
@@ -30,6 +31,8 @@ export class CqlSession {
   private readonly statements = new StatementCache();
   /** the buffers of batches' log payloads, reused once each write is applied */
   private readonly payloads = new BufferPool();
+  /** the arrays batches stage into: each is staged and encoded in one synchronous call */
+  private readonly staging = new StagingArrays();
 
   constructor(
     private readonly schema: TableSchema,
@@ -51,14 +54,14 @@ export class CqlSession {
   async insert(records: Record<string, unknown>[]): Promise<void> {
     if (!Array.isArray(records)) throw new InvalidValueError("insert() takes an array of records");
     if (records.length === 0) return;
-    await this.writeEncoded(stageRecords(this.schema, records, this.batchWrite(BATCH_MODE_RECORD, 0, records.length)).encode(this.payloads));
+    await this.writeEncoded(stageRecords(this.schema, records, this.batchWrite(BATCH_MODE_RECORD, 0, records.length), this.staging).encode(this.payloads));
   }
 
   /** Columns of equal length as one batch; undefined at a row leaves that column out of it. */
   async insertColumns(columns: Record<string, ColumnValues>): Promise<void> {
     const first = columns && typeof columns === "object" ? Object.values(columns)[0] : undefined;
     const rows = first && typeof first.length === "number" ? first.length : 0;
-    const batch = stageColumns(this.schema, columns, this.batchWrite(BATCH_MODE_RECORD, 0, rows));
+    const batch = stageColumns(this.schema, columns, this.batchWrite(BATCH_MODE_RECORD, 0, rows), this.staging);
     if (batch.rows === 0) return;
     await this.writeEncoded(batch.encode(this.payloads));
   }
@@ -80,7 +83,7 @@ export class CqlSession {
     if (rows.length === 0) return;
     const ctx = { schema: this.schema, timestamp: () => this.clock.nextTimestamp(), nowSeconds: this.clock.nowSeconds() };
     const plan = planMany(this.schema, parsed);
-    if (plan) return this.writeEncoded(stageMany(ctx, parsed, plan, rows, this.batchWrite(plan.mode, this.schema.options.defaultTimeToLive, rows.length, ctx.nowSeconds)).encode(this.payloads));
+    if (plan) return this.writeEncoded(stageMany(ctx, parsed, plan, rows, this.batchWrite(plan.mode, this.schema.options.defaultTimeToLive, rows.length, ctx.nowSeconds), this.staging).encode(this.payloads));
     // the host's path, still one log record for every bind row
     const updates: Partition[] = [];
     rows.forEach((params, r) => {
