@@ -192,7 +192,8 @@ export class Batch {
           head[o + 5] = put(c.offsets);
         });
         x.encodeBatch(base);
-        if (!pool) {
+        // a small payload (a single-row write) gains nothing from a pooled buffer of 64 KiB
+        if (!pool || x.resultLen() < POOLED_FROM) {
           const payload = k.takeResult();
           return { payload, slices: [payload.subarray(1)], crc: x.batchCrc() >>> 0 };
         }
@@ -226,6 +227,9 @@ export function adoptEncoding(batch: Batch, rows: number, payload: Uint8Array): 
   batch.truncate(rows);
   encodedElsewhere.set(batch, { payload, slices: [payload.subarray(1)] });
 }
+
+/** Payloads at least this large are encoded into a pooled buffer. */
+const POOLED_FROM = 16 << 10;
 
 function align(n: number): number {
   return (n + 7) & ~7;
