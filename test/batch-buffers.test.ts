@@ -5,7 +5,7 @@
 // written). Reuse must never show a value of an earlier batch, nor reach a
 // payload still on its way: the log copies a payload when it takes it, the
 // memtable when it applies it.
-import { describe, test, expect } from "vitest";
+import { describe, test, expect, vi } from "vitest";
 import "./helpers.js";
 import { BufferPool } from "../src/util/bytes.js";
 import { Rng } from "./gen.js";
@@ -132,10 +132,20 @@ describe("pooled payloads through the engine", () => {
     const e = await WriteEngine.open({ storage: faulty, schema: SCHEMA });
     const k = Int32Array.from({ length: 300 }, (_, i) => i);
     await e.insertColumns({ k, v: Array.from(k, (x) => value(x, 0)) });
-    armed = true;
-    await expect(e.insertColumns({ k, v: Array.from(k, (x) => value(x, 1)) })).rejects.toThrow();
-    // the log repairs itself on the next append; this write reuses the refused one's buffer
-    await e.insertColumns({ k, v: Array.from(k, (x) => value(x, 2)) });
+    const given = vi.spyOn(BufferPool.prototype, "give");
+    try {
+      armed = true;
+      await expect(e.insertColumns({ k, v: Array.from(k, (x) => value(x, 1)) })).rejects.toThrow();
+      expect(given).toHaveBeenCalledTimes(1);
+      const refused = given.mock.calls[0][0].buffer;
+      // the log repairs itself on the next append; this write encodes into the refused one's buffer
+      const taken = vi.spyOn(BufferPool.prototype, "take");
+      await e.insertColumns({ k, v: Array.from(k, (x) => value(x, 2)) });
+      expect(taken.mock.results[0].value.buffer).toBe(refused);
+      expect(given).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.restoreAllMocks();
+    }
     const got = await all(e);
     expect(got.size).toBe(300);
     for (const [x, v] of got) expect(v).toBe(value(x, 2));
@@ -180,8 +190,13 @@ describe("staging arrays kept from batch to batch", () => {
     const bad = Array.from(c, (x) => (x === 400 ? 12 : `bad batch ${x}`)) as unknown[];
     await expect(e.insertColumns({ k: new Int32Array(500), c, v: bad as string[] })).rejects.toThrow(/row 400/);
     await expect(e.executeMany("INSERT INTO t (k, c, v) VALUES (?, ?, ?)", Array.from(c, (x) => [0, x, x === 300 ? 5 : `bad ${x}`]))).rejects.toThrow();
-    await e.insertColumns({ k: new Int32Array(2), c: Int32Array.of(0, 1), n: Int32Array.of(1, 2) });
-    expect(await rowsOf(e)).toEqual([JSON.stringify([0, 0, 1, null, null]), JSON.stringify([0, 1, 2, null, null])]);
+    // the next batches name v, but not at every row: those rows must not take the refused batches' values
+    await e.insertColumns({ k: new Int32Array(3), c: Int32Array.of(0, 1, 2), n: Int32Array.of(1, 2, 3), v: [undefined, "b", undefined] as string[] });
+    await e.insert([{ k: 0, c: 3, v: "d" }, { k: 0, c: 4 }]);
+    expect(await rowsOf(e)).toEqual([
+      JSON.stringify([0, 0, 1, null, null]), JSON.stringify([0, 1, 2, null, "b"]), JSON.stringify([0, 2, 3, null, null]),
+      JSON.stringify([0, 3, null, null, "d"]), JSON.stringify([0, 4, null, null, null]),
+    ]);
     await e.close();
   });
 
@@ -193,24 +208,55 @@ describe("staging arrays kept from batch to batch", () => {
     for (let b = 0; b < 60; b++) {
       const n = 1 + rnd(300);
       const cols = ["n", "d", "v"].filter(() => rnd(2) === 1);
+      // a column the batch names is left out of about a third of its rows
+      // (undefined in records and columns: not written; executeMany binds
+      // null, a tombstone), so the presence bytes matter
       const rows = Array.from({ length: n }, () => {
-        const r: Record<string, number | string> = { k: rnd(5), c: rnd(200) };
-        for (const col of cols) r[col] = col === "v" ? "s".repeat(rnd(80)) + b : col === "d" ? rnd(1000) / 4 : rnd(1 << 20);
+        const r: Record<string, number | string | undefined> = { k: rnd(5), c: rnd(200) };
+        for (const col of cols) r[col] = rnd(3) === 0 ? undefined : col === "v" ? "s".repeat(rnd(80)) + b : col === "d" ? rnd(1000) / 4 : rnd(1 << 20);
         return r;
       });
       // the last write of a key within a batch wins, as it does in the engine
       const path = rnd(3);
-      if (path === 0) await e.insert(rows);
+      if (path === 0) await e.insert(rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, x]) => x !== undefined))));
       else if (path === 1) await e.insertColumns(Object.fromEntries(["k", "c", ...cols].map((col) => [col, rows.map((r) => r[col])])) as never);
-      else await e.executeMany(`INSERT INTO t (k, c${cols.map((x) => `, ${x}`).join("")}) VALUES (?, ?${cols.map(() => ", ?").join("")})`, rows.map((r) => [r.k, r.c, ...cols.map((x) => r[x])]));
+      else await e.executeMany(`INSERT INTO t (k, c${cols.map((x) => `, ${x}`).join("")}) VALUES (?, ?${cols.map(() => ", ?").join("")})`, rows.map((r) => [r.k, r.c, ...cols.map((x) => r[x] ?? null)] as never[]));
       for (const r of rows) {
         const key = `${r.k}/${r.c}`;
         const cur = model.get(key) ?? [r.k as number, r.c as number, null, null, null];
-        for (const col of cols) cur[["n", "d", "v"].indexOf(col) + 2] = r[col];
+        for (const col of cols) if (r[col] !== undefined || path === 2) cur[["n", "d", "v"].indexOf(col) + 2] = r[col] ?? null;
         model.set(key, cur);
       }
     }
     expect(await rowsOf(e)).toEqual([...model.values()].map((x) => JSON.stringify(x)).sort());
+    await e.close();
+  });
+
+  // Staging reads the caller's values; a getter that writes to the same
+  // engine stages a second batch before the first is encoded. It gets fresh
+  // arrays: sharing the kept ones overwrote the first batch's values.
+  test("a batch staged while another is being staged keeps both", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: S });
+    let inner: Promise<void> | null = null;
+    const sneaky = { k: 0, c: 2, get v() {
+      inner = e.insert([{ k: 1, c: 10, v: "inner ten" }, { k: 1, c: 11, v: "inner eleven" }]);
+      return "outer two";
+    } };
+    await e.insert([{ k: 0, c: 1, v: "outer one" }, sneaky]);
+    await inner;
+    const cols = Int32Array.of(0, 1);
+    let innerCols: Promise<void> | null = null;
+    const v = ["outer three", "outer four"];
+    Object.defineProperty(v, 1, { get() {
+      innerCols ??= e.insertColumns({ k: Int32Array.of(2), c: Int32Array.of(7), v: ["inner seven"] });
+      return "outer four";
+    } });
+    await e.insertColumns({ k: Int32Array.of(3, 3), c: cols, v });
+    await innerCols;
+    expect(await rowsOf(e)).toEqual([
+      [0, 1, null, null, "outer one"], [0, 2, null, null, "outer two"], [1, 10, null, null, "inner ten"], [1, 11, null, null, "inner eleven"],
+      [2, 7, null, null, "inner seven"], [3, 0, null, null, "outer three"], [3, 1, null, null, "outer four"],
+    ].map((x) => JSON.stringify(x)).sort());
     await e.close();
   });
 });

@@ -291,6 +291,23 @@ describe("input that must not corrupt the arena", () => {
     m.release();
   });
 
+  // A fold whose merged run is a block of its own can empty the slab being
+  // filled; a later update too large for that slab must not leave it behind,
+  // held but empty, until the flush.
+  test("an emptied slab too small for the next update is given back", () => {
+    const m = new Memtable(SCHEMA, now);
+    for (let i = 0; i < 7; i++) m.apply(part("p", [[i, new Uint8Array(1000).fill(i)]]));
+    // the eighth run is a block of its own, and so is the fold's result: the first slab empties
+    m.apply(part("p", [[7, new Uint8Array(300_000).fill(7)]]));
+    m.apply(part("q", [[0, new Uint8Array(20_000).fill(9)]]));
+    // what is reserved beyond the bytes held: the unfilled ends of the data
+    // and index slabs being filled (32 KiB and 16 KiB at most), no empty slab
+    expect(m.reservedBytes - m.bytes).toBeLessThan(40 << 10);
+    expect(m.checkInvariants()).toBe(true);
+    expect(rowsOf(SCHEMA, m.partitionStream(key("p"))!)).toHaveLength(8);
+    m.release();
+  });
+
   // Enough dead bytes, in slabs that live runs still hold, to make the
   // memtable move those runs out (more than a megabyte, and half the live
   // bytes); reads in between fold partitions whole. Every step keeps the

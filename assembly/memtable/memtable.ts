@@ -28,7 +28,7 @@ export class Memtable {
   list: PartitionTree;
   scan: UpdateScan;
   rows: i64 = 0;
-  /** bytes of the runs the partitions hold now */
+  /** bytes of the runs the partitions hold now, exact (data.live counts them as alloc rounds them: check() compares both) */
   liveData: i64 = 0;
   minTs: i64 = i64.MAX_VALUE;
   minLdt: i32 = i32.MAX_VALUE;
@@ -117,7 +117,8 @@ export class Memtable {
       m.run();
       const p = this.data.alloc(o.len);
       memory.copy(p, o.ptr, <usize>o.len);
-      // the runs merged are read no more: their slabs empty as folds pass
+      // the merged run is copied out of the merge buffer, so the runs it
+      // came from are read no more; their slabs free as folds pass over them
       for (let i = from; i < n.nRuns; i++) this.data.release(runPtr(n, i), runLen(n, i));
       setRun(n, from, p, o.len);
       n.nRuns = from + 1;
@@ -184,13 +185,16 @@ export class Memtable {
   }
 
   /**
-   * Once folds have left more dead run bytes than live ones (and more than
+   * Once folds have left dead run bytes past half the live ones (and past
    * COMPACT_AT) in slabs that live runs still hold on to, the live runs of
-   * the slabs less than half live move out, and those slabs go back to the
-   * allocator. Only those runs are copied, so the memory this takes for a
-   * moment is at most half of what it frees; copying every live run instead
-   * held old and new side by side, and the allocator, which doubles linear
-   * memory when it grows, kept that peak in the footprint for good.
+   * the slabs less than half live move out, and those slabs free (kept for
+   * the next slabs, or given back to the allocator). Only those runs are
+   * copied, so the memory this takes for a moment is at most what it frees;
+   * copying every live run instead held old and new side by side, and the
+   * allocator, which doubles linear memory when it grows, kept that peak in
+   * the footprint for good. The walk visits every partition's runs, so it
+   * runs only when a slab is sparse, and each run frees at least half a
+   * slab of dead bytes per slab it empties.
    */
   private compactMaybe(): void {
     const data = this.data;

@@ -136,6 +136,7 @@ function growRows(index: Slabs, n: PartNode, cap: i32): void {
     const v = load<u64>(old + <usize>(i << 3));
     if (v != 0) insertRow(n, v);
   }
-  // a wide partition's set is a block of its own, which this gives back
+  // the old set is read no more: a wide partition's (a block of its own)
+  // frees at once, a small one when its slab empties
   if (old != 0) index.release(old, oldCap * 8);
 }

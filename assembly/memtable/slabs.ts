@@ -2,8 +2,9 @@
 // and handed out by bumping a pointer. Nothing goes back to the allocator
 // piece by piece: a block (a slab, or an allocation of its own) goes back
 // whole, once every byte handed out of it is released, or when the memtable
-// frees everything after a flush. So its bytes are exactly what it holds
-// now, and the allocator gets back the same large blocks again and again.
+// frees everything after a flush. So its byte count is exact (what it was
+// handed and still holds in blocks, dead runs in them included), and the
+// allocator gets back the same large blocks again and again.
 //
 // Why blocks are released as they empty rather than only all at once: a
 // partition written a few rows at a time is folded again and again
@@ -65,6 +66,9 @@ export class Slabs {
       return p;
     }
     if (this.cur + <usize>size > this.curEnd) {
+      // an emptied slab too small for this request would otherwise stay in the
+      // table with nothing in it, never bumped again nor given back
+      if (this.curAt >= 0 && unchecked(this.handed[this.curAt]) == 0) this.giveBack(this.curAt);
       let slab = this.slab;
       while (slab < size) slab <<= 1;
       let p: usize;
@@ -105,13 +109,21 @@ export class Slabs {
     this.live -= <i64>size;
     if (held > 0) return;
     this.used -= <i64>unchecked(this.handed[at]);
-    if (at == this.curAt) {
-      unchecked((this.handed[at] = 0));
-      this.cur = unchecked(this.starts[at]);
-      return;
-    }
+    unchecked((this.handed[at] = 0));
+    if (at == this.curAt) this.cur = unchecked(this.starts[at]);
+    else this.giveBack(at);
+  }
+
+  // An empty block leaves the table: a full-size slab is kept for the next
+  // slab, anything else goes back to the allocator.
+  private giveBack(at: i32): void {
     const start = unchecked(this.starts[at]);
     const bytes = unchecked(this.ends[at]) - start;
+    if (at == this.curAt) {
+      this.curAt = -1;
+      this.cur = 0;
+      this.curEnd = 0;
+    }
     this.remove(at);
     if (bytes == <usize>MEMTABLE_SLAB_BYTES) {
       this.spare.push(start);

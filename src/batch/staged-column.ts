@@ -72,37 +72,74 @@ function freshArrays(kind: number, rows: number): ColumnArrays {
 
 /**
  * Arrays kept from one batch to the next, a set per column, for a caller that
- * stages and encodes each batch in one synchronous call (so no two batches
- * hold them at once): a session's insert, insertColumns and executeMany.
- * Filling arrays that exist costs a Chromium worker far less than filling
- * fresh ones, and a text column's bytes no longer grow by doubling and
- * copying batch after batch. Sets past MAX_KEPT_ROWS rows are not kept.
+ * stages and encodes each batch in one synchronous call: a session's insert,
+ * insertColumns and executeMany. Filling arrays that exist costs a Chromium
+ * worker far less than filling fresh ones, and a text column's bytes no
+ * longer grow by doubling and copying batch after batch. A batch borrows them
+ * and gives them back once encoded; one staged meanwhile (a getter of the
+ * staged values that writes to the same engine) gets fresh arrays, so it
+ * cannot overwrite the one that holds them. What is kept is bounded:
+ * MAX_KEPT_ROWS rows, MAX_KEPT_BYTES of a column's bytes, MAX_KEPT_TOTAL in
+ * all.
  */
 export class StagingArrays {
   private readonly sets = new Map<ColumnDef, ColumnArrays>();
+  private kept = 0;
+  private lent = false;
+
+  /** These arrays for one batch, or undefined while another batch holds them. */
+  borrow(): StagingArrays | undefined {
+    if (this.lent) return undefined;
+    this.lent = true;
+    return this;
+  }
+
+  /** The borrowing batch is encoded (or failed): the arrays serve the next one. */
+  giveBack(): void {
+    this.lent = false;
+  }
 
   /** Arrays for `rows` rows of `def`: the presence bytes cleared, exactly `rows` long (offsets one more). */
   take(def: ColumnDef, kind: number, rows: number): ColumnArrays {
-    let a = this.sets.get(def);
+    const a = this.sets.get(def);
     if (!a || a.presence.length < rows) {
-      a = freshArrays(kind, rows);
-      if (rows <= MAX_KEPT_ROWS) this.sets.set(def, a);
-      return a;
+      const fresh = freshArrays(kind, rows);
+      if (a) this.forget(def, a);
+      if (rows <= MAX_KEPT_ROWS && this.kept + sizeOf(fresh) <= MAX_KEPT_TOTAL) {
+        this.sets.set(def, fresh);
+        this.kept += sizeOf(fresh);
+      }
+      return fresh;
     }
     a.presence.fill(0, 0, rows);
     return { presence: a.presence.subarray(0, rows), data: a.data && a.data.subarray(0, rows), offsets: a.offsets && a.offsets.subarray(0, rows + 1), bytes: a.bytes };
   }
 
-  /** A column's bytes grew: the larger buffer is kept for the next batch. */
+  /** A column's bytes grew: the larger buffer is kept for the next batch, within the bounds. */
   grew(def: ColumnDef, bytes: Uint8Array): void {
     const a = this.sets.get(def);
-    if (a && bytes.length <= MAX_KEPT_BYTES) a.bytes = bytes;
+    if (!a) return;
+    const more = bytes.byteLength - a.bytes.byteLength;
+    if (bytes.byteLength <= MAX_KEPT_BYTES && this.kept + more <= MAX_KEPT_TOTAL) {
+      a.bytes = bytes;
+      this.kept += more;
+    } else this.forget(def, a);
+  }
+
+  private forget(def: ColumnDef, a: ColumnArrays): void {
+    this.sets.delete(def);
+    this.kept -= sizeOf(a);
   }
 }
 
-/** Rows, and bytes of a variable-length column, past which StagingArrays keeps nothing. */
+function sizeOf(a: ColumnArrays): number {
+  return a.presence.byteLength + (a.data?.byteLength ?? 0) + (a.offsets?.byteLength ?? 0) + a.bytes.byteLength;
+}
+
+/** Rows, bytes of one variable-length column, and bytes in all, past which StagingArrays keeps nothing more. */
 const MAX_KEPT_ROWS = 1 << 16;
 const MAX_KEPT_BYTES = 16 << 20;
+const MAX_KEPT_TOTAL = 32 << 20;
 
 export class StagedColumn {
   readonly kind: number;

@@ -382,11 +382,11 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
   return r.pos;
 }
 
-// Room for twice the rows: a mark per row, and one more start than rows in
-// the other two (the last ends the last row). Sized from the marks, as the
-// caller tests them: doubling each array by its own length left the marks
-// shorter, and a row's mark written past them was lost (a row with no cells
-// then vanished from scans).
+// Room for twice the rows: a mark per row, and at least one more start than
+// rows in the other two (the last ends the last row). Sized from the marks,
+// as the caller tests them: doubling each array by its own length left the
+// marks shorter, and a row's mark written past them was lost (a row with no
+// cells then vanished from scans).
 function growRows(p: PlainPartition): void {
   const rows = p.marked.length * 2;
   p.marked = doubled(p.marked, rows);

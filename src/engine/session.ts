@@ -50,20 +50,33 @@ export class CqlSession {
     return { rows: [] };
   }
 
+  /**
+   * A batch staged into the session's kept arrays (fresh ones if another
+   * batch holds them) and encoded at once, before anything can await, into
+   * a pooled payload buffer.
+   */
+  private staged(stage: (kept: StagingArrays | undefined) => Batch): EncodedMutation {
+    const kept = this.staging.borrow();
+    try {
+      return stage(kept).encode(this.payloads);
+    } finally {
+      kept?.giveBack();
+    }
+  }
+
   /** Records as one batch the core encodes. */
   async insert(records: Record<string, unknown>[]): Promise<void> {
     if (!Array.isArray(records)) throw new InvalidValueError("insert() takes an array of records");
     if (records.length === 0) return;
-    await this.writeEncoded(stageRecords(this.schema, records, this.batchWrite(BATCH_MODE_RECORD, 0, records.length), this.staging).encode(this.payloads));
+    await this.writeEncoded(this.staged((kept) => stageRecords(this.schema, records, this.batchWrite(BATCH_MODE_RECORD, 0, records.length), kept)));
   }
 
   /** Columns of equal length as one batch; undefined at a row leaves that column out of it. */
   async insertColumns(columns: Record<string, ColumnValues>): Promise<void> {
     const first = columns && typeof columns === "object" ? Object.values(columns)[0] : undefined;
     const rows = first && typeof first.length === "number" ? first.length : 0;
-    const batch = stageColumns(this.schema, columns, this.batchWrite(BATCH_MODE_RECORD, 0, rows), this.staging);
-    if (batch.rows === 0) return;
-    await this.writeEncoded(batch.encode(this.payloads));
+    if (rows === 0) return void stageColumns(this.schema, columns, this.batchWrite(BATCH_MODE_RECORD, 0, 0));
+    await this.writeEncoded(this.staged((kept) => stageColumns(this.schema, columns, this.batchWrite(BATCH_MODE_RECORD, 0, rows), kept)));
   }
 
   /** An empty batch of up to `rows` records, its write times reserved, for a loader that stages values itself (the CLI's CSV load). */
@@ -83,7 +96,7 @@ export class CqlSession {
     if (rows.length === 0) return;
     const ctx = { schema: this.schema, timestamp: () => this.clock.nextTimestamp(), nowSeconds: this.clock.nowSeconds() };
     const plan = planMany(this.schema, parsed);
-    if (plan) return this.writeEncoded(stageMany(ctx, parsed, plan, rows, this.batchWrite(plan.mode, this.schema.options.defaultTimeToLive, rows.length, ctx.nowSeconds), this.staging).encode(this.payloads));
+    if (plan) return this.writeEncoded(this.staged((kept) => stageMany(ctx, parsed, plan, rows, this.batchWrite(plan.mode, this.schema.options.defaultTimeToLive, rows.length, ctx.nowSeconds), kept)));
     // the host's path, still one log record for every bind row
     const updates: Partition[] = [];
     rows.forEach((params, r) => {

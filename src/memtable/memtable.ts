@@ -104,7 +104,7 @@ export class Memtable {
   get bytes(): number {
     return this.freed ? 0 : Number(this.x().memBytes(this.id));
   }
-  /** Bytes its slabs took from the core's allocator (bytes, plus the unfilled end of each slab). */
+  /** Bytes its slabs took from the core's allocator: its bytes, the unfilled end of the slab being filled, and emptied full-size slabs kept for the next ones. */
   get reservedBytes(): number {
     return this.freed ? 0 : Number(this.x().memReserved(this.id));
   }
