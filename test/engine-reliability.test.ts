@@ -313,3 +313,54 @@ describe("case 8: what an export leaves in storage", () => {
     await e.close();
   });
 });
+
+// Writes reach the memtable in the order the log numbered them; a write
+// whose log append returns early waits for those before it, and is applied
+// in their turn. If its apply then throws (the memtable's core lost, say),
+// the error is its own: the write whose turn ran it must not take it, and
+// the writes queued behind it must still be applied. (The log returns
+// appends in order today; this makes it return them out of order.)
+describe("an apply that throws in another write's turn", () => {
+  test("fails its own write, and the writes behind it are applied", async () => {
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE ks.kv (k int PRIMARY KEY, v text)" });
+    const internals = e as unknown as { writes: { wal: { append: (p: Uint8Array, c?: number) => Promise<{ seq: bigint }> }; memtable: { applyEncoded: (b: Uint8Array, seq: bigint) => void } } };
+    const wal = internals.writes.wal;
+    const append = wal.append.bind(wal);
+    // the first write's append returns last
+    let letFirstGo!: () => void;
+    const firstHeld = new Promise<void>((r) => (letFirstGo = r));
+    let n = 0, logged = 0;
+    let bothLogged!: () => void;
+    const othersLogged = new Promise<void>((r) => (bothLogged = r));
+    wal.append = async (p, c) => {
+      const mine = n++;
+      const done = await append(p, c);
+      if (mine === 0) await firstHeld;
+      else if (++logged === 2) bothLogged();
+      return done;
+    };
+    const memtable = internals.writes.memtable;
+    const apply = memtable.applyEncoded.bind(memtable);
+    let applies = 0;
+    memtable.applyEncoded = (b, seq) => {
+      if (applies++ === 1) throw new Error("the second write's apply fails");
+      apply(b, seq);
+    };
+    const first = e.insert([{ k: 1, v: "one" }]);
+    const second = e.insert([{ k: 2, v: "two" }]);
+    const third = e.insert([{ k: 3, v: "three" }]);
+    const settled = Promise.allSettled([first, second, third]);
+    await othersLogged;
+    await new Promise((r) => setTimeout(r, 0)); // their appends have returned: both wait behind the first
+    letFirstGo();
+    const [a, b, c] = await settled;
+    expect(a.status).toBe("fulfilled");
+    expect(b.status).toBe("rejected");
+    expect((b as PromiseRejectedResult).reason.message).toMatch(/second write's apply fails/);
+    expect(c.status).toBe("fulfilled");
+    const keys: number[] = [];
+    for await (const r of e.scan()) keys.push(r.k as number);
+    expect(keys.sort()).toEqual([1, 3]);
+    await e.close();
+  });
+});

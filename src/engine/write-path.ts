@@ -128,7 +128,19 @@ export class WritePath {
     // apply in the order the WAL assigned, so a flush never covers a sequence
     // number whose update is still on its way to the memtable;
     // each partition keeps its slice of the WAL record's bytes: encoded once
-    await new Promise<void>((resolve) => this.inOrder(ordinal, () => (apply(seq), resolve())));
+    // an apply that throws (the memtable's core lost) fails its own write: it
+    // may run in another write's turn, which must not take its error, and the
+    // writes queued behind it must still be applied
+    await new Promise<void>((resolve, reject) =>
+      this.inOrder(ordinal, () => {
+        try {
+          apply(seq);
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      }),
+    );
     this.maybeFlush();
   }
 
