@@ -28,8 +28,6 @@ export class Memtable {
   list: PartitionTree;
   scan: UpdateScan;
   rows: i64 = 0;
-  /** bytes of the runs the partitions hold now, exact (data.live counts them as alloc rounds them: check() compares both) */
-  liveData: i64 = 0;
   minTs: i64 = i64.MAX_VALUE;
   minLdt: i32 = i32.MAX_VALUE;
   minTtl: i32 = i32.MAX_VALUE;
@@ -74,7 +72,6 @@ export class Memtable {
       const p = this.data.alloc(size);
       memory.copy(p, base + <usize>from, <usize>size);
       pushRun(this.index, n, p, size);
-      this.liveData += size;
       const r1 = unchecked(s.rowsFrom[i + 1]);
       for (let j = unchecked(s.rowsFrom[i]); j < r1; j++) if (addRow(this.index, n, unchecked(s.rowHashes[j]))) this.rows++;
       if (unchecked(s.hasStatic[i]) && (n.flags & HAS_STATIC_ROW) == 0) {
@@ -123,7 +120,6 @@ export class Memtable {
       setRun(n, from, p, o.len);
       n.nRuns = from + 1;
       n.bytes += o.len - tail;
-      this.liveData += <i64>(o.len - tail);
       // a wide partition's merge buffer is not kept for the next small one
       if (o.cap > (1 << 20)) o.release();
     }
@@ -224,7 +220,6 @@ export class Memtable {
   /** Debug check of the invariants: order, counts and byte totals. */
   check(): bool {
     if (!this.list.checkOrder()) return false;
-    let live: i64 = 0;
     // what the data slabs count as held: every run, rounded as alloc rounds it
     let held: i64 = 0;
     for (let x = this.list.first(); x != 0; x = nodeNext(x)) {
@@ -235,8 +230,7 @@ export class Memtable {
         held += <i64>((runLen(n, i) + 7) & ~7);
       }
       if (b != n.bytes || n.nRuns < 1) return false;
-      live += b;
     }
-    return live == this.liveData && held == this.data.live && this.data.check() && this.index.check();
+    return held == this.data.live && this.data.check() && this.index.check();
   }
 }
