@@ -23,7 +23,8 @@ const workload = kvSlices;
 
 /** The core's SSTable: every component, as the writer produced them. */
 async function coreEncode(slices: Uint8Array[], rows: number): Promise<Map<string, Uint8Array>> {
-  const sink = new MemorySink();
+  // Data.db's buffer sized from the input, as the plain peer sizes its own
+  const sink = new MemorySink({ "Data.db": slices.reduce((n, s) => n + s.length, 0) });
   const w = new SSTableWriter(schema, sink, { version: "nb", generation: 1, expectedKeys: rows, encodingStats: NO_STATS });
   for (const s of slices) await w.appendStream(s, null, null);
   await w.finish();

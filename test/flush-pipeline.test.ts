@@ -12,6 +12,7 @@ import { encodeValue } from "../src/types/codec.js";
 import { comparePartitions } from "../src/schema/order.js";
 import { merge } from "../src/core/merge.js";
 import { SSTableWriter, MemorySink, ComponentSink, DRAIN_BYTES } from "../src/sstable/writer.js";
+import { core } from "../src/core/core.js";
 import { SSTableReader } from "../src/sstable/reader.js";
 import { MergeCursor } from "../src/read/merge-cursor.js";
 import { SSTableCursor } from "../src/read/sstable-cursor.js";
@@ -132,5 +133,42 @@ describe("flush writes in large appends", () => {
     for (const s of slices) await w2.appendStream(s, null, null);
     await w2.finish();
     for (const c of each.components()) expect(Buffer.from(recording.get(c)!).equals(Buffer.from(each.get(c)!)), c).toBe(true);
+  });
+});
+
+describe("a sink that takes views", () => {
+  // the same bytes through views of the core's memory as through copies, drained whole or a budget's piece at a time
+  test("gets views of the core's memory and the same files as a sink that keeps copies, in whole and partial drains", async () => {
+    const rng = new Rng(77);
+    const schema = randomSchema(rng);
+    const ps = sorted(randomPartitions(rng, schema, 400));
+    const slices: Uint8Array[] = [];
+    for (let i = 0; i < ps.length; i += 40) slices.push(encodePartitions(ps.slice(i, i + 40)));
+    const write = async (sink: ComponentSink, piece: number): Promise<void> => {
+      const w = new SSTableWriter(schema, sink, { version: "nb", expectedKeys: ps.length, drainBytes: Infinity });
+      for (const s of slices) {
+        await w.appendStream(s, null, null);
+        await w.drainPending(piece);
+      }
+      await w.finish();
+    };
+    const kept = new MemorySink();
+    const keeping: ComponentSink = { append: (c, b) => kept.append(c, b.slice()) };
+    await write(keeping, 700);
+    for (const piece of [1, 700, Infinity]) {
+      const views = new MemorySink();
+      let fromCore = 0;
+      const viewing: ComponentSink = {
+        takesView: true,
+        append(c, b) {
+          if (b.buffer === core().exports.memory.buffer) fromCore++;
+          views.append(c, b);
+        },
+      };
+      await write(viewing, piece);
+      expect(fromCore).toBeGreaterThan(0);
+      expect(views.components().sort()).toEqual(kept.components().sort());
+      for (const c of kept.components()) expect(Buffer.from(views.get(c)!).equals(Buffer.from(kept.get(c)!)), `${c}, pieces of ${piece}`).toBe(true);
+    }
   });
 });

@@ -3,7 +3,7 @@
 // stream; Data.db and Index.db bytes are drained to the sink as they grow;
 // Summary, Filter, Statistics, CompressionInfo/CRC, Digest and TOC follow at
 // finish(). Byte-for-byte what Cassandra writes for the same input.
-import { ByteReader, ByteWriter, utf8, concat, copied, Reused } from "../util/bytes.js";
+import { ByteReader, ByteWriter, utf8, copied, Reused } from "../util/bytes.js";
 import { core, Registered } from "../core/core.js";
 import { headerDescriptor, EncodingStats } from "../core/descriptors.js";
 import { writePartition } from "../core/rowstream.js";
@@ -41,6 +41,12 @@ export interface ComponentSink {
    * where it would make a fresh one per drain.
    */
   readonly doneOnReturn?: boolean;
+  /**
+   * True when append has copied `bytes` by the time it returns, before any
+   * promise it returns settles: the writer then passes a view of the core's
+   * memory, good only during the call, and saves its own copy.
+   */
+  readonly takesView?: boolean;
 }
 
 /**
@@ -58,22 +64,35 @@ export interface FinishPiece {
   bytes: number;
 }
 
-/** Components kept in memory: the arrays the writer hands over, kept as they are (it never reuses them), joined on get. */
+/**
+ * Components kept in memory, each in one buffer the sink copies appends into
+ * (so the writer hands it views of the core's memory and copies nothing
+ * itself), doubled as it fills unless a size hint made it large enough.
+ */
 export class MemorySink implements ComponentSink {
-  private readonly parts = new Map<string, Uint8Array[]>();
+  readonly takesView = true;
+  private readonly parts = new Map<string, { b: Uint8Array; n: number }>();
+  /** `sizeHints`: bytes to set aside for a component when its first append comes */
+  constructor(private readonly sizeHints: Readonly<Record<string, number>> = {}) {}
   append(component: string, bytes: Uint8Array): void {
-    let ps = this.parts.get(component);
-    if (!ps) this.parts.set(component, (ps = []));
-    ps.push(bytes);
+    let p = this.parts.get(component);
+    if (!p) this.parts.set(component, (p = { b: new Uint8Array(Math.max(bytes.length, this.sizeHints[component] ?? 0)), n: 0 }));
+    if (p.n + bytes.length > p.b.length) {
+      const b = new Uint8Array(Math.max(p.n + bytes.length, p.b.length * 2));
+      b.set(p.b.subarray(0, p.n));
+      p.b = b;
+    }
+    p.b.set(bytes, p.n);
+    p.n += bytes.length;
   }
   /** The components written, in the order each was first appended to. */
   components(): string[] {
     return [...this.parts.keys()];
   }
+  /** A view of the component's bytes, good until the next append to it. */
   get(component: string): Uint8Array | undefined {
-    const ps = this.parts.get(component);
-    if (ps && ps.length > 1) this.parts.set(component, [concat(ps)]);
-    return this.parts.get(component)?.[0];
+    const p = this.parts.get(component);
+    return p?.b.subarray(0, p.n);
   }
   files(version: string, generation: number | string): Map<string, Uint8Array> {
     const m = new Map<string, Uint8Array>();
@@ -319,6 +338,19 @@ export class SSTableWriter {
     const k = core();
     const bti = which === OUT_INDEX ? this.bti : null;
     if (bti && n !== undefined) throw new CqliteError("INTERNAL", "a BTI index is drained whole");
+    if (this.sink.takesView && !bti) {
+      // the sink copies within the call, before the core can run again
+      let done: Promise<void> | void = undefined;
+      k.call((x) => {
+        const len = n ?? x.writerOutLen(this.w, which);
+        this.sizes.set(component, (this.sizes.get(component) ?? 0) + len);
+        if (len) done = this.sink.append(component, k.bytes(x.writerOutPtr(this.w, which), len));
+        if (n === undefined) x.writerOutDrained(this.w, which);
+        else x.writerOutConsumed(this.w, which, n);
+      });
+      await done;
+      return;
+    }
     // a copy: the sink may still hold it when the core next runs (and moves or reuses this memory); the BTI builder keeps what it is given
     const into = this.sink.doneOnReturn && !bti ? this.drainInto : undefined;
     const bytes = k.call((x) => copied(k.bytes(x.writerOutPtr(this.w, which), n ?? x.writerOutLen(this.w, which)), into));
