@@ -382,3 +382,7 @@ export function batchCrc(): u32 {
 export function crc32Combine(crcA: u32, crcB: u32, lenB: i32): u32 {
   return combineCrcs(crcA, crcB, <i64>lenB);
 }
+
+// TLSF's growth policy: called only from its growMemory, which
+// scripts/grow-transform.mjs points here; exported so that it is compiled
+export { growPages } from "./rt/grow";
