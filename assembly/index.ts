@@ -383,6 +383,7 @@ export function crc32Combine(crcA: u32, crcB: u32, lenB: i32): u32 {
   return combineCrcs(crcA, crcB, <i64>lenB);
 }
 
-// TLSF's growth policy: called only from its growMemory, which
-// scripts/grow-transform.mjs points here; exported so that it is compiled
+// TLSF's growth policy: exported so that asc compiles it, for
+// scripts/grow-transform.mjs to point TLSF's growMemory at; the transform
+// then removes the export
 export { growPages } from "./rt/grow";

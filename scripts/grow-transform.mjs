@@ -7,6 +7,7 @@ import { Transform } from "assemblyscript/transform";
 
 const GROW_MEMORY = "~lib/rt/tlsf/growMemory";
 const POLICY = "assembly/rt/grow/growPages";
+const EXPORT = "growPages";
 // the fields of getExpressionInfo that hold child expressions (the others are types, indexes, offsets)
 const CHILDREN = ["children", "operands", "condition", "ifTrue", "ifFalse", "left", "right", "value", "ptr", "delta", "body"];
 
@@ -15,7 +16,7 @@ export default class GrowTransform extends Transform {
     const b = this.binaryen;
     const fn = module.getFunction(GROW_MEMORY);
     if (!fn) throw new Error(`grow-transform: ${GROW_MEMORY} is not in the module`);
-    if (!module.getFunction(POLICY)) throw new Error(`grow-transform: ${POLICY} is not compiled (is it exported?)`);
+    if (!module.getFunction(POLICY) || !module.getExport(EXPORT)) throw new Error(`grow-transform: ${POLICY} is not compiled and exported as ${EXPORT} (or the transform ran twice)`);
     // leaves: no children (and binaryen.js cannot describe Unreachable)
     const leaves = new Set([b.ConstId, b.UnreachableId, b.NopId, b.LocalGetId, b.GlobalGetId, b.MemorySizeId]);
     const grows = [];
@@ -31,6 +32,13 @@ export default class GrowTransform extends Transform {
     };
     walk(b.getFunctionInfo(fn).body);
     if (grows.length !== 2) throw new Error(`grow-transform: ${GROW_MEMORY} has ${grows.length} memory.grow, not the two it rewrites`);
-    for (const g of grows) b.MemoryGrow.setDelta(g, module.call(POLICY, [b.MemoryGrow.getDelta(g)], b.i32));
+    for (const g of grows) {
+      const delta = b.MemoryGrow.getDelta(g);
+      // passed twice, the transform would grow two steps at a time
+      if (b.getExpressionId(delta) === b.CallId && b.getExpressionInfo(delta).target === POLICY) throw new Error("grow-transform: applied twice");
+      b.MemoryGrow.setDelta(g, module.call(POLICY, [delta], b.i32));
+    }
+    // exported only so that asc compiled it: a host call would upset TLSF's requests (a stray refusal, or pages TLSF never takes in)
+    module.removeExport(EXPORT);
   }
 }

@@ -144,17 +144,17 @@ describe("a sink that takes views", () => {
     const ps = sorted(randomPartitions(rng, schema, 400));
     const slices: Uint8Array[] = [];
     for (let i = 0; i < ps.length; i += 40) slices.push(encodePartitions(ps.slice(i, i + 40)));
-    const write = async (sink: ComponentSink, piece: number): Promise<void> => {
+    const write = async (sink: ComponentSink, piece: number) => {
       const w = new SSTableWriter(schema, sink, { version: "nb", expectedKeys: ps.length, drainBytes: Infinity });
       for (const s of slices) {
         await w.appendStream(s, null, null);
         await w.drainPending(piece);
       }
-      await w.finish();
+      return w.finish();
     };
     const kept = new MemorySink();
     const keeping: ComponentSink = { append: (c, b) => kept.append(c, b.slice()) };
-    await write(keeping, 700);
+    const keptInfo = await write(keeping, 700);
     for (const piece of [1, 700, Infinity]) {
       const views = new MemorySink();
       let fromCore = 0;
@@ -165,8 +165,11 @@ describe("a sink that takes views", () => {
           views.append(c, b);
         },
       };
-      await write(viewing, piece);
+      const info = await write(viewing, piece);
       expect(fromCore).toBeGreaterThan(0);
+      // the sizes the writer counted (TOC, statistics) as well as the bytes
+      expect(info.files).toEqual(keptInfo.files);
+      expect(info.totalSize).toBe(keptInfo.totalSize);
       expect(views.components().sort()).toEqual(kept.components().sort());
       for (const c of kept.components()) expect(Buffer.from(views.get(c)!).equals(Buffer.from(kept.get(c)!)), `${c}, pieces of ${piece}`).toBe(true);
     }

@@ -20,12 +20,15 @@ let refused = false;
 
 /**
  * The delta TLSF's memory.grow gets in place of `pages`: REFUSE to fail its
- * doubling, 0 once this has grown memory itself, or `pages` when a larger
- * step failed (the last resort, as TLSF's own was).
+ * doubling; 0 once this has grown memory by a step itself; `pages` itself
+ * when the step is no larger, or when growing by the step failed (then
+ * TLSF's grow of exactly what it needs is the last resort, as before).
  */
 export function growPages(pages: i32): i32 {
   const before = memory.size();
-  // its first request is max(pages held, pages needed): when that is what memory holds, it is the doubling
+  // its first request is max(pages held, pages needed): when that is what
+  // memory holds, it is the doubling. Up to a megabyte, doubling is no more
+  // than a step, so it is let through.
   if (!refused && pages == before && before > GROW_MIN_PAGES) {
     refused = true;
     return REFUSE;

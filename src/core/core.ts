@@ -11,8 +11,6 @@ export interface CoreExports {
   _initialize(): void;
   __collect(): void;
   alloc(n: number): number;
-  /** TLSF's growth policy (assembly/rt/grow.ts), exported only so that it is compiled */
-  growPages(pages: number): number;
   free(p: number): void;
   lastErrorCode(): number;
   lastErrorOffset(): number;

@@ -31,7 +31,8 @@ import { BtiIndexBuilder } from "./bti/index-builder.js";
 
 /**
  * Where a writer puts component bytes: arrays the writer never touches again,
- * so a sink may keep them, unless the sink says `doneOnReturn`.
+ * so a sink may keep them, unless the sink says `doneOnReturn` or `takesView`
+ * (which wins when both are set).
  */
 export interface ComponentSink {
   append(component: string, bytes: Uint8Array): Promise<void> | void;
@@ -42,9 +43,10 @@ export interface ComponentSink {
    */
   readonly doneOnReturn?: boolean;
   /**
-   * True when append has copied `bytes` by the time it returns, before any
-   * promise it returns settles: the writer then passes a view of the core's
-   * memory, good only during the call, and saves its own copy.
+   * True when append copies `bytes` synchronously, before it returns (not
+   * after an await) and without calling into the core: the writer then
+   * passes Data.db and Index.db as views of the core's memory, which the
+   * writer overwrites as soon as append returns, and saves its own copy.
    */
   readonly takesView?: boolean;
 }
@@ -89,7 +91,7 @@ export class MemorySink implements ComponentSink {
   components(): string[] {
     return [...this.parts.keys()];
   }
-  /** A view of the component's bytes, good until the next append to it. */
+  /** A view of the component's bytes (of a buffer up to twice as large): a later append may leave it stale. */
   get(component: string): Uint8Array | undefined {
     const p = this.parts.get(component);
     return p?.b.subarray(0, p.n);
@@ -339,15 +341,12 @@ export class SSTableWriter {
     const bti = which === OUT_INDEX ? this.bti : null;
     if (bti && n !== undefined) throw new CqliteError("INTERNAL", "a BTI index is drained whole");
     if (this.sink.takesView && !bti) {
-      // the sink copies within the call, before the core can run again
-      let done: Promise<void> | void = undefined;
-      k.call((x) => {
-        const len = n ?? x.writerOutLen(this.w, which);
-        this.sizes.set(component, (this.sizes.get(component) ?? 0) + len);
-        if (len) done = this.sink.append(component, k.bytes(x.writerOutPtr(this.w, which), len));
-        if (n === undefined) x.writerOutDrained(this.w, which);
-        else x.writerOutConsumed(this.w, which, n);
-      });
+      const len = k.call((x) => n ?? x.writerOutLen(this.w, which));
+      const at = k.call((x) => x.writerOutPtr(this.w, which));
+      // the sink has copied the view when append returns (takesView); only then does the core run again
+      const done = len ? this.sink.append(component, k.bytes(at, len)) : undefined;
+      this.sizes.set(component, (this.sizes.get(component) ?? 0) + len);
+      k.call((x) => (n === undefined ? x.writerOutDrained(this.w, which) : x.writerOutConsumed(this.w, which, n)));
       await done;
       return;
     }
