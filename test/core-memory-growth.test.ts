@@ -6,6 +6,7 @@ import { describe, test, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import "./helpers.js";
 import { Core, CoreExports } from "../src/core/core.js";
+import { CoreError } from "../src/errors.js";
 import { WriteEngine } from "../src/engine/engine.js";
 import { MemoryStorage } from "../src/storage/memory.js";
 
@@ -45,6 +46,23 @@ describe("the core's linear memory", () => {
     new Uint8Array(x.memory.buffer, p, n).fill(7);
     expect(pages(x) - before).toBeLessThanOrEqual(needPages(n));
     expect(pages(x) - before).toBeGreaterThanOrEqual(n / PAGE);
+  });
+
+  test("stops at 2 GiB: past it an allocation fails as the core running out of memory, and no pointer it gave reads as negative", () => {
+    const c = new Core(MODULE);
+    const given: number[] = [];
+    let failure: unknown = null;
+    for (let i = 0; i < 5 && !failure; i++) {
+      try {
+        given.push(c.call((x) => x.alloc(900 << 20)));
+      } catch (e) {
+        failure = e;
+      }
+    }
+    expect(failure).toBeInstanceOf(CoreError);
+    expect(given.length).toBe(2);
+    for (const p of given) expect(p).toBeGreaterThan(0);
+    expect(c.exports.memory.buffer.byteLength).toBeLessThanOrEqual(2 ** 31);
   });
 
   test("a time series' memtable takes less than twice its bytes (it took ×2.9 while memory doubled)", async () => {
