@@ -1,7 +1,8 @@
 // Linear memory grows by what an allocation needs or an eighth of memory,
 // not by doubling (assembly/rt/grow.ts, put in TLSF by
 // scripts/grow-transform.mjs at build): the footprint stays near the peak it
-// served, so a memtable does not take twice its bytes.
+// served, so a memtable does not take twice its bytes. It stops at 2 GiB,
+// where the pointers the core hands out would read as negative.
 import { describe, test, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import "./helpers.js";
