@@ -341,11 +341,10 @@ export class SSTableWriter {
     const bti = which === OUT_INDEX ? this.bti : null;
     if (bti && n !== undefined) throw new CqliteError("INTERNAL", "a BTI index is drained whole");
     if (this.sink.takesView && !bti) {
-      const len = k.call((x) => n ?? x.writerOutLen(this.w, which));
-      const at = k.call((x) => x.writerOutPtr(this.w, which));
+      const [at, len] = k.call((x) => [x.writerOutPtr(this.w, which), n ?? x.writerOutLen(this.w, which)]);
       // the sink has copied the view when append returns (takesView); only then does the core run again
       const done = len ? this.sink.append(component, k.bytes(at, len)) : undefined;
-      this.sizes.set(component, (this.sizes.get(component) ?? 0) + len);
+      this.count(component, len);
       k.call((x) => (n === undefined ? x.writerOutDrained(this.w, which) : x.writerOutConsumed(this.w, which, n)));
       await done;
       return;
@@ -364,8 +363,13 @@ export class SSTableWriter {
   }
 
   private async appendCounted(component: string, bytes: Uint8Array): Promise<void> {
-    this.sizes.set(component, (this.sizes.get(component) ?? 0) + bytes.length);
+    this.count(component, bytes.length);
     if (bytes.length) await this.sink.append(component, bytes);
+  }
+
+  /** `n` more bytes of `component` reached the sink (finish() lists the sizes). */
+  private count(component: string, n: number): void {
+    this.sizes.set(component, (this.sizes.get(component) ?? 0) + n);
   }
 
   private take(which: number): Uint8Array {
