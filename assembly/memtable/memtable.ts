@@ -186,9 +186,9 @@ export class Memtable {
    * the slabs less than half live move out, and those slabs free (kept for
    * the next slabs, or given back to the allocator). Only those runs are
    * copied, so the memory this takes for a moment is at most what it frees;
-   * copying every live run instead held old and new side by side, and the
-   * allocator, which doubles linear memory when it grows, kept that peak in
-   * the footprint for good. The walk visits every partition's runs, so it
+   * copying every live run instead held old and new side by side, and
+   * linear memory, which never shrinks, kept that peak in the footprint for
+   * good. The walk visits every partition's runs, so it
    * runs only when a slab is sparse, and each run frees at least half a
    * slab of dead bytes per slab it empties.
    */

@@ -11,8 +11,8 @@
 // (memtable.ts), and each fold leaves its old runs dead. Those runs sit
 // together in the slabs that were current when they were written, so the
 // slabs empty as the folds pass over them, and their memory serves the
-// next folds instead of the allocator growing (it doubles linear memory
-// whenever it grows, so a peak of dead bytes would stay in the footprint).
+// next folds instead of the allocator growing (linear memory never shrinks,
+// so a peak of dead bytes would stay in the footprint).
 import { MEMTABLE_SLAB_BYTES } from "../format/constants";
 
 // An allocation at least this large gets a block of its own rather than
