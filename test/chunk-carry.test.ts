@@ -3,7 +3,8 @@
 // decompressed in the core, so the next range starts from it rather than
 // reading, checking and decompressing it again. Held here by what storage
 // sees: a budgeted compaction reads each input's Data.db once, and its output
-// is the same however the core is discarded under it.
+// is the same however the core is discarded under it. The compressed bytes
+// come a window at a time (src/sstable/read-ahead.ts), not a read per slice.
 import { test, expect } from "vitest";
 import "./helpers.js";
 import { WriteEngine } from "../src/engine/engine.js";
@@ -11,13 +12,15 @@ import { MemoryStorage } from "../src/storage/memory.js";
 import type { Storage, StorageFile } from "../src/storage/storage.js";
 import { core } from "../src/core/core.js";
 import { CoreError } from "../src/errors.js";
+import { READ_AHEAD_MAX } from "../src/sstable/read-ahead.js";
 
 const SCHEMA = "CREATE TABLE ks.t (id int PRIMARY KEY, payload text)";
 
-/** A storage whose files count the bytes read from them, by name. */
-function counting(inner: Storage): { storage: Storage; read: Map<string, number> } {
+/** A storage whose files count the bytes read from them, and the reads, by name. */
+function counting(inner: Storage): { storage: Storage; read: Map<string, number>; reads: Map<string, number> } {
   const read = new Map<string, number>();
-  const add = (name: string, n: number) => read.set(name, (read.get(name) ?? 0) + n);
+  const reads = new Map<string, number>();
+  const add = (name: string, n: number) => (read.set(name, (read.get(name) ?? 0) + n), reads.set(name, (reads.get(name) ?? 0) + 1));
   const wrap = (f: StorageFile): StorageFile =>
     new Proxy(f, {
       get(t, p) {
@@ -34,7 +37,7 @@ function counting(inner: Storage): { storage: Storage; read: Map<string, number>
       return typeof v === "function" ? v.bind(t) : v;
     },
   });
-  return { storage, read };
+  return { storage, read, reads };
 }
 
 const payload = (id: number, round: number) => `${"p".repeat(90)}-${id}-${round}`;
@@ -82,17 +85,20 @@ async function expectRows(e: WriteEngine, want: Map<number, string>): Promise<vo
   for (const r of got) expect(r.payload).toBe(want.get(r.id as number));
 }
 
-test("a compaction in steps far smaller than a chunk reads each input's Data.db once", async () => {
-  const { storage, read } = counting(new MemoryStorage());
+test("a compaction in steps far smaller than a chunk reads each input's Data.db once, a window at a time", async () => {
+  const { storage, read, reads } = counting(new MemoryStorage());
   const { e, want, dataSizes } = await flushed(storage);
   expect(dataSizes.size).toBe(4);
   read.clear();
+  reads.clear();
   const calls = await compactInSmallSteps(e);
   // many slices per chunk: without the carry each chunk was read about twice and more
   expect(calls).toBeGreaterThan(20);
   for (const [name, size] of dataSizes) {
     expect(read.get(name) ?? 0, name).toBeGreaterThan(0);
     expect(read.get(name), name).toBeLessThanOrEqual(size);
+    // read ahead of the slices: a window doubling up to READ_AHEAD_MAX per call, not a call per slice
+    expect(reads.get(name), name).toBeLessThanOrEqual(Math.ceil(size / READ_AHEAD_MAX) + 8);
   }
   expect(e.sstables.length).toBe(1);
   await expectRows(e, want);

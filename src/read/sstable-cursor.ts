@@ -5,12 +5,15 @@
 import { SSTableReader } from "../sstable/reader.js";
 import { EntryStream } from "../sstable/index-stream.js";
 import { Reused } from "../util/bytes.js";
+import { ReadAhead } from "../sstable/read-ahead.js";
 import { comparePartitions } from "../schema/order.js";
 import { PartitionBlocks, sstablePartition } from "./partition-source.js";
 import { SourceCursor, Position, Window, Taken, MAX_WINDOW } from "./cursor.js";
 
 export class SSTableCursor implements SourceCursor {
   private readonly index: EntryStream;
+  /** Data.db is walked front to back: its reads are served ahead of the takes */
+  private readonly ahead = new ReadAhead();
   readonly partitions: number;
 
   /**
@@ -90,7 +93,7 @@ export class SSTableCursor implements SourceCursor {
     const from = index.positionAt(0);
     await index.fill(j + 1);
     const to = j < index.buffered ? index.positionAt(j) : this.reader.dataLength;
-    const input = undecoded ? this.reader.dataInput(await this.reader.dataRange(from, to, false, this.reuse), from) : { bytes: await this.reader.streamRange(from, to, this.reuse) };
+    const input = undecoded ? this.reader.dataInput(await this.reader.dataRange(from, to, false, this.reuse, this.ahead), from) : { bytes: await this.reader.streamRange(from, to, this.reuse, this.ahead) };
     const taken: Taken = { stream: input.bytes, input, partitions: j, bytes: to - from, minToken: index.tokenAt(0), maxToken: index.tokenAt(j - 1) };
     index.consume(j);
     return taken;

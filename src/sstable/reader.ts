@@ -26,6 +26,7 @@ import { decoratedKey } from "./bti/byte-comparable.js";
 import { trieKey } from "./bti/trie-key.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
+import type { ReadAhead } from "./read-ahead.js";
 import { Partition, DeletionTime } from "./model.js";
 import { tryParseFileName } from "./names.js";
 import { ReadCaches, KeyPosition, chunkKey, partitionKey, indexWindowKey } from "./read-caches.js";
@@ -229,9 +230,10 @@ export class SSTableReader {
   /**
    * The uncompressed Data.db bytes in [start, end). `fillCache` false keeps
    * a scan's chunks out of the shared chunk cache, so one pass over a table
-   * does not push out what point reads keep hot.
+   * does not push out what point reads keep hot; such a read of LZ4 chunks
+   * goes through `ahead` when given (a walk's reads, served ahead of them).
    */
-  async dataRange(start: number, end: number, fillCache = true, into?: Reused): Promise<Uint8Array> {
+  async dataRange(start: number, end: number, fillCache = true, into?: Reused, ahead?: ReadAhead): Promise<Uint8Array> {
     if (start < 0 || end > this.dataLength || end < start)
       throw new CorruptSSTableError(this.file("Data.db"), start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
     const data = this.components.get("Data.db")!;
@@ -244,7 +246,7 @@ export class SSTableReader {
     }
     // a range read once (scans, compaction) is decompressed in the core and copied out once
     const within = this.dataCache && Math.floor(start / c.chunkLength) === this.dataCache.chunk && Math.floor((end - 1) / c.chunkLength) === this.dataCache.chunk;
-    if (!fillCache && this.lz4 && end > start && !within) return this.inCore(start, end, (_x, at, k) => copied(k.bytes(at, end - start), into), (e) => e, true);
+    if (!fillCache && this.lz4 && end > start && !within) return this.inCore(start, end, (_x, at, k) => copied(k.bytes(at, end - start), into), (e) => e, true, ahead);
     const out = new Uint8Array(end - start);
     const len = c.chunkLength;
     for (let chunk = Math.floor(start / len); chunk * len < end; chunk++) {
@@ -419,12 +421,12 @@ export class SSTableReader {
    * where the core decompressed them (inCore). With `into`, the stream is
    * copied there (see Core.takeResult).
    */
-  async streamRange(start: number, end: number, into?: Reused): Promise<Uint8Array> {
+  async streamRange(start: number, end: number, into?: Reused, ahead?: ReadAhead): Promise<Uint8Array> {
     if (!this.lz4 || end <= start) return this.decodeStream(await this.dataRange(start, end, false), start);
     return this.inCore(start, end, (x, at, k) => {
       x.decodeData(k.id(this.headerReg), at, end - start, this.features.uintDeletionTime ? 1 : 0);
       return k.takeResult(into);
-    }, (e) => this.undecodable(e, start), true);
+    }, (e) => this.undecodable(e, start), true, ahead);
   }
 
   private get lz4(): boolean {
@@ -441,9 +443,10 @@ export class SSTableReader {
    * into one that exists, and a scan or a compaction made three per byte of
    * data. The chunk cache is left alone. `undecodable` maps a core error
    * raised by `use`. `sequential`: the range's first chunk may be the one
-   * the last such read kept (carry), and its last is kept in turn.
+   * the last such read kept (carry), and its last is kept in turn. `ahead`:
+   * the caller's walk, whose reads it serves ahead of them.
    */
-  private async inCore<T>(start: number, end: number, use: (x: CoreExports, at: number, k: Core) => T, undecodable: (e: CoreError) => Error, sequential = false): Promise<T> {
+  private async inCore<T>(start: number, end: number, use: (x: CoreExports, at: number, k: Core) => T, undecodable: (e: CoreError) => Error, sequential = false, ahead?: ReadAhead): Promise<T> {
     const file = this.file("Data.db");
     if (start < 0 || end > this.dataLength) throw new CorruptSSTableError(file, start, `range ${start}-${end} outside the data (${this.dataLength} bytes)`);
     const data = this.components.get("Data.db")!;
@@ -455,9 +458,10 @@ export class SSTableReader {
       // a carried first chunk is not read again
       const from = this.chunkOffset(carried ? first + 1 : first);
       const n = this.chunkOffset(last + 1) - from;
-      const spare = data.readInto ? takeSpare(n) : null;
+      const viaAhead = ahead?.takes(n) ?? false;
+      const spare = !viaAhead && data.readInto ? takeSpare(n) : null;
       try {
-        const raw = spare ? spare.subarray(0, await data.readInto!(from, spare.subarray(0, n))) : await data.read(from, n);
+        const raw = viaAhead ? await ahead!.read(data, from, n) : spare ? spare.subarray(0, await data.readInto!(from, spare.subarray(0, n))) : await data.read(from, n);
         if (raw.length !== n) throw new CorruptSSTableError(file, from + raw.length, "truncated chunk", "TRUNCATED");
         // while it read, the core may have been discarded, or another cursor made another chunk the carry: read the range whole
         if (carried && !this.carries(first)) continue;
