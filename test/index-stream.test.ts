@@ -1,10 +1,11 @@
 // Index.db walked as columns (IndexStream) against the whole file parsed
 // into objects (readIndex): the same entries, positions, tokens and row
-// index flags, however the walk fills and consumes, across 64 KiB pieces,
+// index flags (and token comparisons made without a BigInt per entry),
+// however the walk fills and consumes, across 64 KiB pieces,
 // and the same typed errors for a truncated or corrupt file.
 import { test, expect, describe } from "vitest";
 import "./helpers.js";
-import { IndexStream } from "../src/sstable/index-stream.js";
+import { IndexStream, splitToken } from "../src/sstable/index-stream.js";
 import { readIndex, IndexEntry } from "../src/sstable/index-file.js";
 import { MemorySource } from "../src/sstable/source.js";
 import { tokenOf } from "../src/core/token.js";
@@ -57,6 +58,13 @@ async function walk(bytes: Uint8Array, start: number, random: () => number): Pro
       expect(s.positionAt(i)).toBe(e.position);
       expect(s.rowIndexed(i)).toBe(e.promoted.length > 0);
       expect(s.tokenAt(i)).toBe(tokenOf(e.key));
+      // compared without a BigInt per entry: as the tokens compare, across the word boundary and the sign
+      const t = s.tokenAt(i);
+      for (const probe of [t, t - 1n, t + 1n, t - (1n << 32n), t + (1n << 32n), t ^ 0x80000000n, -t, 0n, -(2n ** 63n), 2n ** 63n - 1n]) {
+        const p = BigInt.asIntN(64, probe);
+        const [hi, lo] = splitToken(p);
+        expect(s.compareTokenAt(i, hi, lo), `${t} vs ${p}`).toBe(t < p ? -1 : t > p ? 1 : 0);
+      }
       // entries are made only on request: spot-check them whole
       if (i % 97 === 0 || i === have - 1) {
         const a = s.at(i);

@@ -3,7 +3,7 @@
 // The walk reads entries' positions and tokens; a key is looked at only where
 // a token ties or a window ends.
 import { SSTableReader } from "../sstable/reader.js";
-import { EntryStream } from "../sstable/index-stream.js";
+import { EntryStream, splitToken } from "../sstable/index-stream.js";
 import { Reused } from "../util/bytes.js";
 import { ReadAhead } from "../sstable/read-ahead.js";
 import { comparePartitions } from "../schema/order.js";
@@ -39,10 +39,9 @@ export class SSTableCursor implements SourceCursor {
   }
 
   /** The `i`th buffered partition against `p`, in partition order; its key is made only when the tokens tie. */
-  private compare(i: number, p: Position): number {
-    const t = this.index.tokenAt(i);
-    if (t !== p.token) return t < p.token ? -1 : 1;
-    return comparePartitions(t, this.index.at(i).key, p.token, p.key);
+  private compare(i: number, p: Position, [hi, lo] = splitToken(p.token)): number {
+    const c = this.index.compareTokenAt(i, hi, lo);
+    return c !== 0 ? c : comparePartitions(p.token, this.index.at(i).key, p.token, p.key);
   }
 
   /** Bytes of the `i`th buffered partition in Data.db (the entry after it is buffered, or it is the last). */
@@ -60,13 +59,30 @@ export class SSTableCursor implements SourceCursor {
     // a partition without a row index is one block: it goes whole
     const isWide = (i: number) => wideBytes !== Infinity && index.rowIndexed(i) && this.size(i) >= wideBytes;
     let j = 0;
-    for (;;) {
-      if (j + 1 >= have) have = await index.fill(Math.min(MAX_WINDOW, have * 2 + 2));
-      if (j + 1 >= have || j + 1 >= MAX_WINDOW) break;
-      if (index.positionAt(j + 1) - from >= bytes) break;
-      if (isWide(j)) break;
-      j++;
-    }
+    if (wideBytes === Infinity) {
+      // no partition is looked at alone: the window ends before the first
+      // that starts `bytes` on, found by halving (positions ascend), once as
+      // many entries as it needs are buffered
+      while (have < MAX_WINDOW && index.positionAt(have - 1) - from < bytes) {
+        const more = await index.fill(Math.min(MAX_WINDOW, have * 2 + 2));
+        if (more === have) break;
+        have = more;
+      }
+      let lo = 1, hi = Math.min(have, MAX_WINDOW);
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (index.positionAt(mid) - from >= bytes) hi = mid;
+        else lo = mid + 1;
+      }
+      j = lo - 1;
+    } else
+      for (;;) {
+        if (j + 1 >= have) have = await index.fill(Math.min(MAX_WINDOW, have * 2 + 2));
+        if (j + 1 >= have || j + 1 >= MAX_WINDOW) break;
+        if (index.positionAt(j + 1) - from >= bytes) break;
+        if (isWide(j)) break;
+        j++;
+      }
     // the window may have stopped at MAX_WINDOW with everything after it unread
     const more = (await index.fill(j + 2)) > j + 1;
     const wide = isWide(j) ? this.position(j) : null;
@@ -86,9 +102,18 @@ export class SSTableCursor implements SourceCursor {
   async take(bound: Position | null, before = false, undecoded = false): Promise<Taken | null> {
     await this.seek();
     const index = this.index;
-    let j = 0;
+    // the buffered partitions before the bound (or up to it), found by halving: they ascend
     const stop = before ? 0 : 1;
-    while (j < index.buffered && (!bound || this.compare(j, bound) < stop)) j++;
+    let j = index.buffered;
+    if (bound) {
+      const split = splitToken(bound.token);
+      let lo = 0;
+      while (lo < j) {
+        const mid = (lo + j) >>> 1;
+        if (this.compare(mid, bound, split) < stop) lo = mid + 1;
+        else j = mid;
+      }
+    }
     if (j === 0) return null;
     const from = index.positionAt(0);
     await index.fill(j + 1);

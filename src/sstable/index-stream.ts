@@ -36,10 +36,25 @@ export abstract class EntryStream {
     return (e.token ??= tokenOf(e.key));
   }
 
+  /** The i-th buffered entry's token against one split by splitToken: -1, 0 or 1. */
+  compareTokenAt(i: number, hi: number, lo: number): number {
+    const [h, l] = splitToken(this.tokenAt(i));
+    return h !== hi ? (h < hi ? -1 : 1) : l !== lo ? (l < lo ? -1 : 1) : 0;
+  }
+
   /** Whether the i-th buffered entry's partition has a row index. */
   rowIndexed(i: number): boolean {
     return this.at(i).promoted.length > 0;
   }
+}
+
+/**
+ * A token as its signed high and unsigned low 32 bits, which order as the
+ * token does: a walk compares tokens by these without making a BigInt per
+ * entry (reading a BigInt64Array makes one).
+ */
+export function splitToken(t: bigint): [number, number] {
+  return [Number(BigInt.asIntN(32, t >> 32n)), Number(BigInt.asUintN(32, t))];
 }
 
 /** A stream whose source yields entry objects one at a time: the window holds them. */
@@ -106,6 +121,7 @@ export class IndexStream extends EntryStream {
   private count = 0;
   private positions = new Float64Array(64);
   private tokens = new BigInt64Array(64);
+  private tokenWords = new Int32Array(this.tokens.buffer);
   private starts = new Int32Array(64);
   private indexed = new Uint8Array(64);
 
@@ -163,6 +179,16 @@ export class IndexStream extends EntryStream {
 
   tokenAt(i: number): bigint {
     return this.tokens[this.head + i];
+  }
+
+  override compareTokenAt(i: number, hi: number, lo: number): number {
+    // the tokens' words, little-endian: low then high
+    const w = this.tokenWords;
+    const k = 2 * (this.head + i);
+    const h = w[k + 1];
+    if (h !== hi) return h < hi ? -1 : 1;
+    const l = w[k] >>> 0;
+    return l !== lo ? (l < lo ? -1 : 1) : 0;
   }
 
   rowIndexed(i: number): boolean {
@@ -234,6 +260,7 @@ export class IndexStream extends EntryStream {
     };
     this.positions = grow(this.positions, Float64Array);
     this.tokens = grow(this.tokens, BigInt64Array);
+    this.tokenWords = new Int32Array(this.tokens.buffer);
     this.starts = grow(this.starts, Int32Array);
     this.indexed = grow(this.indexed, Uint8Array);
   }
