@@ -90,3 +90,51 @@ test("a read larger than the window is the caller's to make", async () => {
   const { src } = file(READ_AHEAD_MAX * 2);
   await expect(ahead.read(src, 0, READ_AHEAD_MAX + 1)).rejects.toThrow(/fits its window/);
 });
+
+for (const withInto of [true, false])
+  test(`a storage read that fails mid-walk leaves what is held true: the walk goes on with the file's bytes (${withInto ? "readInto" : "read"})`, async () => {
+    const size = 1 << 20;
+    const { bytes, src } = file(size, withInto);
+    let calls = 0;
+    // every third storage call fails, after scribbling over the buffer it was handed
+    const failing: ByteSource = {
+      size,
+      read: async (off, n) => {
+        if (++calls % 3 === 0) throw new Error("I/O error");
+        return src.read(off, n);
+      },
+    };
+    if (withInto)
+      failing.readInto = async (off, dest) => {
+        if (++calls % 3 === 0) {
+          dest.fill(0xee);
+          throw new Error("I/O error");
+        }
+        return src.readInto!(off, dest);
+      };
+    const ahead = new ReadAhead();
+    let at = 0, failures = 0;
+    while (at < size) {
+      const n = Math.min(size - at, 5000);
+      let got: Uint8Array;
+      try {
+        got = await ahead.read(failing, at, n);
+      } catch {
+        failures++;
+        continue;
+      }
+      expect(Buffer.compare(got, bytes.subarray(at, at + n))).toBe(0);
+      at += n;
+    }
+    expect(failures).toBeGreaterThan(3);
+  });
+
+test("a ReadAhead handed another file does not serve it the first file's bytes", async () => {
+  const a = file(100_000);
+  const b = { ...file(100_000), bytes: new Uint8Array(100_000).fill(7) };
+  b.src.readInto = async (off, dest) => (dest.fill(7), Math.min(dest.length, 100_000 - off));
+  const ahead = new ReadAhead();
+  await ahead.read(a.src, 0, 1000);
+  await ahead.read(a.src, 1000, 1000);
+  expect([...(await ahead.read(b.src, 1500, 10))]).toEqual(new Array(10).fill(7));
+});

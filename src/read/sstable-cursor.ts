@@ -12,7 +12,7 @@ import { SourceCursor, Position, Window, Taken, MAX_WINDOW } from "./cursor.js";
 
 export class SSTableCursor implements SourceCursor {
   private readonly index: EntryStream;
-  /** Data.db is walked front to back: its reads are served ahead of the takes */
+  /** Data.db is walked front to back: its LZ4 chunks are read ahead of the takes (other compressions, and wide partitions' blocks, as asked) */
   private readonly ahead = new ReadAhead();
   readonly partitions: number;
 

@@ -1,5 +1,5 @@
-// One cursor's reads of Data.db, front to back, served from a buffer that is
-// refilled ahead of them. A compaction slice or a scan batch asks for a few
+// One cursor's reads of LZ4 Data.db chunks, front to back, served from a
+// buffer that is refilled ahead of them. A compaction slice or a scan batch asks for a few
 // chunks at a time, and each storage call has a fixed cost (25 µs for an OPFS
 // read, a thread-pool round trip in Node) that at a sixteenth of a
 // maintenance budget was paid several times per slice. The window starts at
@@ -17,7 +17,9 @@ export class ReadAhead {
   /** the file offset of buf[0], and how many bytes of buf hold the file from there */
   private from = 0;
   private len = 0;
-  /** what the last refill asked for: a walk's next one asks twice as much */
+  /** whose bytes they are: a ReadAhead handed another file starts over */
+  private src: ByteSource | null = null;
+  /** the bytes the last refill held, at most (read or kept): a walk's next one holds twice as many */
   private window = 0;
 
   constructor(private readonly max = READ_AHEAD_MAX) {}
@@ -34,6 +36,7 @@ export class ReadAhead {
    */
   async read(src: ByteSource, offset: number, n: number): Promise<Uint8Array> {
     invariant(n <= this.max, "a read-ahead read fits its window");
+    if (src !== this.src) (this.src = src), (this.len = 0);
     if (offset >= this.from && offset + n <= this.from + this.len) return this.buf.subarray(offset - this.from, offset - this.from + n);
     // a read that starts within or right after what is held walks on: read further ahead
     const walking = this.len > 0 && offset >= this.from && offset <= this.from + this.len;
@@ -46,6 +49,8 @@ export class ReadAhead {
       next.set(this.buf.subarray(this.len - kept, this.len));
       this.buf = next;
     } else if (kept > 0) this.buf.copyWithin(0, this.len - kept, this.len);
+    // held from here on is what was kept, so a read that fails (having
+    // written into the rest of the buffer) leaves nothing untrue behind
     this.from = offset;
     this.len = kept;
     const rest = this.buf.subarray(kept, want);
