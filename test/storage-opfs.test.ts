@@ -115,4 +115,30 @@ describe("OpfsStorage on the OPFS model", () => {
     expect(report.tornTail).toMatchObject({ segment: seg, bytesDropped: 6 });
     await again.close();
   });
+  test("a directory is looked up once, not on every file made, opened or deleted in it", async () => {
+    const root = new ModelDir();
+    const db = (await root.getDirectoryHandle("db", { create: true })) as ModelDir;
+    let lookups = 0;
+    const look = db.getDirectoryHandle.bind(db);
+    db.getDirectoryHandle = (name, options) => (lookups++, look(name, options));
+    const s = await OpfsStorage.open({ root, locks: new ModelLocks(), path: ["db"] });
+    for (let i = 0; i < 20; i++) {
+      const f = await s.open(`sstables/nb-${i}-big-Data.db`, { create: true, truncate: true });
+      await f.append(enc.encode(`row ${i}`));
+      await f.close();
+    }
+    for (let i = 0; i < 20; i++) {
+      const f = await s.open(`sstables/nb-${i}-big-Data.db`);
+      expect(new TextDecoder().decode(await f.read(0, await f.size()))).toBe(`row ${i}`);
+      await f.close();
+      await s.delete(`sstables/nb-${i}-big-Data.db`);
+    }
+    expect(await s.list("sstables/")).toEqual([]);
+    expect(lookups).toBe(1);
+    // a directory not there is not remembered as if it were
+    expect(await s.exists("missing/file")).toBe(false);
+    await s.open("missing/file", { create: true }).then((f) => f.close());
+    expect(await s.exists("missing/file")).toBe(true);
+    await s.close();
+  });
 });

@@ -77,6 +77,8 @@ export class OpfsStorage implements Storage {
   private readonly shared = new Map<string, Shared>();
   private readonly mine = new Set<BaseFile>();
   private readonly locks = new Set<Release>();
+  /** directory handles by path (see dirOf) */
+  private readonly dirs = new Map<string, OpfsDirHandle>();
   private closed = false;
 
   private constructor(
@@ -111,10 +113,25 @@ export class OpfsStorage implements Storage {
     if (this.closed) throw new StorageClosedError(null, "storage closed");
   }
 
-  /** The directory holding `parts`' last entry; NotFoundError when missing and not `create`. */
-  private async dirOf(parts: string[], create: boolean): Promise<OpfsDirHandle> {
+  /**
+   * The directory holding `parts`' last entry; NotFoundError when missing and
+   * not `create`. Handles found are kept: each lookup is an async round trip
+   * to the browser, once per file an SSTable creates, opens or deletes, and
+   * nothing here removes a directory.
+   */
+  private dirOf(parts: string[], create: boolean): Promise<OpfsDirHandle> {
+    return this.dirAt(parts.slice(0, -1), create);
+  }
+
+  /** The directory at `path` (the root for none), as dirOf. */
+  private async dirAt(path: string[], create: boolean): Promise<OpfsDirHandle> {
+    if (path.length === 0) return this.root;
+    const key = path.join("/");
+    const kept = this.dirs.get(key);
+    if (kept) return kept;
     let d = this.root;
-    for (const p of parts.slice(0, -1)) d = await d.getDirectoryHandle(p, { create });
+    for (const p of path) d = await d.getDirectoryHandle(p, { create });
+    this.dirs.set(key, d);
     return d;
   }
 
@@ -189,8 +206,7 @@ export class OpfsStorage implements Storage {
     const { dir, start } = splitPrefix(prefix);
     const out: string[] = [];
     try {
-      let d = this.root;
-      for (const p of dir) d = await d.getDirectoryHandle(p);
+      const d = await this.dirAt(dir, false);
       for await (const e of d.values()) if (e.kind === "file" && e.name.startsWith(start)) out.push(e.name);
     } catch (e) {
       if (errorName(e) === "NotFoundError" || errorName(e) === "TypeMismatchError") return [];
