@@ -60,8 +60,9 @@ async function walk(bytes: Uint8Array, start: number, random: () => number): Pro
       expect(s.tokenAt(i)).toBe(tokenOf(e.key));
       // compared without a BigInt per entry: as the tokens compare, across the word boundary and the sign
       const t = s.tokenAt(i);
-      for (const probe of [t, t - 1n, t + 1n, t - (1n << 32n), t + (1n << 32n), t ^ 0x80000000n, -t, 0n, -(2n ** 63n), 2n ** 63n - 1n]) {
-        const p = BigInt.asIntN(64, probe);
+      // (a bound past the 64-bit range, which a query may give, orders past every token)
+      for (const probe of [t, t - 1n, t + 1n, t - (1n << 32n), t + (1n << 32n), t ^ 0x80000000n, -t, 0n, -(2n ** 63n), 2n ** 63n - 1n, 2n ** 63n, -(2n ** 63n) - 1n, 2n ** 80n, -(2n ** 80n)]) {
+        const p = probe > 2n ** 63n - 1n || probe < -(2n ** 63n) ? probe : BigInt.asIntN(64, probe);
         const [hi, lo] = splitToken(p);
         expect(s.compareTokenAt(i, hi, lo), `${t} vs ${p}`).toBe(t < p ? -1 : t > p ? 1 : 0);
       }

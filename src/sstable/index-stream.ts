@@ -51,11 +51,16 @@ export abstract class EntryStream {
 /**
  * A token as its signed high and unsigned low 32 bits, which order as the
  * token does: a walk compares tokens by these without making a BigInt per
- * entry (reading a BigInt64Array makes one).
+ * entry (reading a BigInt64Array makes one). A bound past the 64-bit range
+ * (a CQL literal or a paging state may hold one) orders past every token.
  */
 export function splitToken(t: bigint): [number, number] {
+  if (t > MAX_TOKEN) return [Infinity, 0];
+  if (t < MIN_TOKEN) return [-Infinity, 0];
   return [Number(BigInt.asIntN(32, t >> 32n)), Number(BigInt.asUintN(32, t))];
 }
+const MAX_TOKEN = 2n ** 63n - 1n;
+const MIN_TOKEN = -(2n ** 63n);
 
 /** A stream whose source yields entry objects one at a time: the window holds them. */
 export abstract class ObjectEntryStream extends EntryStream {
