@@ -1,7 +1,8 @@
 // Mutated SSTables (every component of every fixture table, and of tables
 // of our own) into the four ways files are read: open + validate + read (the
 // import path: whatever validation accepts must read back exactly the
-// original's partitions, by scan and by key), open + read and open + dump
+// original's partitions, by scan, by the cursor's walk and by key), open +
+// read and open + dump
 // (reads without validation: typed errors only), and import with the table's
 // schema. Some inputs damage the partitions in Data.db and write its
 // checksums anew (CRC.db and Digest.crc32; for LZ4 tables the chunks,
@@ -23,6 +24,10 @@ import { canRechunk, rechunk } from "./rechunk.js";
 import { Partition } from "../../src/sstable/model.js";
 import { ByteWriter, utf8 } from "../../src/util/bytes.js";
 import { crc32 } from "../../src/core/checksum.js";
+import { MergeCursor } from "../../src/read/merge-cursor.js";
+import { SSTableCursor } from "../../src/read/sstable-cursor.js";
+import { decodePartitions } from "../../src/core/rowstream.js";
+import { Reused } from "../../src/util/bytes.js";
 
 export interface SSTableCase {
   table: string;
@@ -102,18 +107,20 @@ export const sstableTarget: FuzzTarget<SSTableCase> = {
       if (c.fixChecksums) fixChecksums(files);
     }
     const where = `${c.pipeline} ${c.table} ${c.component}${c.fixChecksums ? " (checksums rewritten)" : ""}`;
-    const verdict = await pipeline(c.pipeline, c.fixChecksums ? { ...t, partitions: [], keys: [] } : t, files, where);
+    // the cursor's walk (scans, compaction, export) in slices of 256 bytes to 32 KiB, by the case
+    const sliceBytes = 256 << c.mutations.length % 8;
+    const verdict = await pipeline(c.pipeline, c.fixChecksums ? { ...t, partitions: [], keys: [] } : t, files, where, sliceBytes);
     checkHeap(where);
     return verdict;
   },
 };
 
-async function pipeline(kind: SSTableCase["pipeline"], t: Table, files: Map<string, Uint8Array>, where: string): Promise<Verdict> {
+async function pipeline(kind: SSTableCase["pipeline"], t: Table, files: Map<string, Uint8Array>, where: string, sliceBytes: number): Promise<Verdict> {
   if (kind === "import") {
     if (!t.schema) return (await typedOr(where, () => SSTableReader.openFiles(files))).ok ? "accepted" : "refused";
     const imp = await typedOr(where, () => openImports(t.schema!, files));
     if (!imp.ok) return "refused";
-    return readsAsOriginal(imp.value[0].reader, t, where);
+    return readsAsOriginal(imp.value[0].reader, t, where, sliceBytes);
   }
   const open = await typedOr(where, () => SSTableReader.openFiles(files));
   if (!open.ok) return "refused";
@@ -121,13 +128,22 @@ async function pipeline(kind: SSTableCase["pipeline"], t: Table, files: Map<stri
   if (kind === "validate") {
     const v = await typedOr(where, () => validate(r));
     if (!v.ok) return "refused";
-    return readsAsOriginal(r, t, where);
+    return readsAsOriginal(r, t, where, sliceBytes);
   }
   if (kind === "dump") return (await typedOr(where, () => dumpJson(r))).ok ? "accepted" : "refused";
-  // read without validation: a scan, then lookups of the original keys
+  // read without validation: a scan, the cursor's walk, then lookups of the original keys
   const scan = await typedOr(where, () => r.partitions());
+  const walk = await typedOr(where, () => cursorWalk(r, sliceBytes));
   for (const k of t.keys.slice(0, 8)) if (!(await typedOr(where, () => r.get(k))).ok) return "refused";
-  return scan.ok ? "accepted" : "refused";
+  return scan.ok && walk.ok ? "accepted" : "refused";
+}
+
+/** Every partition as a cursor hands them over, a slice of about `sliceBytes` at a time (as plain text: a slice's stream is valid only until the next). */
+async function cursorWalk(r: SSTableReader, sliceBytes: number): Promise<string[]> {
+  const cursor = new MergeCursor([new SSTableCursor(r, null, new Reused())]);
+  const out: string[] = [];
+  for (let s = await cursor.next(sliceBytes); s; s = await cursor.next(sliceBytes)) for (const stream of s.streams) out.push(...decodePartitions(stream).map(plain));
+  return out;
 }
 
 /**
@@ -135,9 +151,13 @@ async function pipeline(kind: SSTableCase["pipeline"], t: Table, files: Map<stri
  * original's partitions, or fail typed. Without an original (the checksums
  * were rewritten), every lookup gives what the scan gave.
  */
-async function readsAsOriginal(r: SSTableReader, t: Table, where: string): Promise<Verdict> {
+async function readsAsOriginal(r: SSTableReader, t: Table, where: string, sliceBytes: number): Promise<Verdict> {
   const scan = await typedOr(where, () => r.partitions());
   if (!scan.ok) return "refused";
+  const walk = await typedOr(where, () => cursorWalk(r, sliceBytes));
+  if (!walk.ok) return "refused";
+  if (walk.value.join("\n") !== scan.value.map(plain).join("\n"))
+    throw new Finding("wrong", `${where}: validation accepted it, but the cursor's walk in slices of ${sliceBytes} bytes reads ${walk.value.length} partitions that differ from the scan's ${scan.value.length}`);
   if (t.keys.length === 0 && t.partitions.length === 0) return selfConsistent(r, scan.value, where);
   const got = scan.value.map(plain);
   if (got.length !== t.partitions.length || got.some((p, i) => p !== t.partitions[i]))
