@@ -61,11 +61,8 @@ async function walk(bytes: Uint8Array, start: number, random: () => number): Pro
       // compared without a BigInt per entry: as the tokens compare, across the word boundary and the sign
       const t = s.tokenAt(i);
       // (a bound past the 64-bit range, which a query may give, orders past every token)
-      for (const probe of [t, t - 1n, t + 1n, t - (1n << 32n), t + (1n << 32n), t ^ 0x80000000n, -t, 0n, -(2n ** 63n), 2n ** 63n - 1n, 2n ** 63n, -(2n ** 63n) - 1n, 2n ** 80n, -(2n ** 80n)]) {
-        const p = probe > 2n ** 63n - 1n || probe < -(2n ** 63n) ? probe : BigInt.asIntN(64, probe);
-        const [hi, lo] = splitToken(p);
-        expect(s.compareTokenAt(i, hi, lo), `${t} vs ${p}`).toBe(t < p ? -1 : t > p ? 1 : 0);
-      }
+      for (const p of [t, t - 1n, t + 1n, t - (1n << 32n), t + (1n << 32n), t ^ 0x80000000n, -t, 0n, -(2n ** 63n), 2n ** 63n - 1n, 2n ** 63n, -(2n ** 63n) - 1n, 2n ** 80n, -(2n ** 80n)])
+        expect(s.compareTokenAt(i, splitToken(p)), `${t} vs ${p}`).toBe(t < p ? -1 : t > p ? 1 : 0);
       // entries are made only on request: spot-check them whole
       if (i % 97 === 0 || i === have - 1) {
         const a = s.at(i);

@@ -62,6 +62,20 @@ describe("token ranges, DISTINCT, ALLOW FILTERING", () => {
     expect(await pks("SELECT pk FROM t WHERE token(pk) <= 9223372036854775808")).toEqual(order);
   });
 
+  test("BTI ('da') SSTables: token bounds at and past both ends of the range", async () => {
+    const d = await WriteEngine.open({ storage: new MemoryStorage(), schema: "CREATE TABLE ks.b (pk int PRIMARY KEY, v int)", walSync: "none", format: "da" });
+    for (let pk = 0; pk < 30; pk++) await d.execute("INSERT INTO b (pk, v) VALUES (?, ?)", [pk, pk]);
+    await d.flush();
+    expect(d.sstables.map((t) => t.version)).toEqual(["da"]);
+    const count = async (cql: string) => (await d.select(cql)).length;
+    expect(await count("SELECT pk FROM b WHERE token(pk) > 9223372036854775808")).toBe(0);
+    expect(await count("SELECT pk FROM b WHERE token(pk) <= 9223372036854775808")).toBe(30);
+    expect(await count("SELECT pk FROM b WHERE token(pk) >= -9223372036854775809")).toBe(30);
+    expect(await count("SELECT pk FROM b WHERE token(pk) < -9223372036854775809")).toBe(0);
+    expect(await count("SELECT pk FROM b WHERE token(pk) > -9223372036854775808")).toBe(30);
+    await d.close();
+  });
+
   test("DISTINCT: each partition once, with its statics", async () => {
     const rows = await e.select("SELECT DISTINCT pk, s FROM t");
     expect(rows.map((r) => r.pk)).toEqual(pkOrder());

@@ -6,13 +6,12 @@ import { ColumnDef } from "../schema/schema.js";
 import { CqlType, isMultiCell } from "../types/cqltype.js";
 import { elementCells, WriteTime } from "../cql/cells.js";
 import { CqlValue, encodeValue } from "../types/codec.js";
+import { I64_MIN, I64_MAX } from "../util/int64.js";
 import {
   BATCH_I8, BATCH_I16, BATCH_I32, BATCH_I64, BATCH_F32, BATCH_F64, BATCH_BYTES, BATCH_CELLS, BATCH_NULL, BATCH_VALUE,
 } from "../../assembly/format/constants.js";
 
 const DATE_EPOCH = 2 ** 31;
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
 const NANOS_PER_DAY = 86_400_000_000_000n;
 const encoder = new TextEncoder();
 

@@ -12,6 +12,7 @@ import { isMultiCell } from "../types/cqltype.js";
 import { encodePartitionsIndexed, decodePartitions } from "../core/rowstream.js";
 import { tokenOf } from "../core/token.js";
 import { RS_PARTITION } from "../../assembly/format/constants.js";
+import { I64_MIN, I64_MAX } from "../util/int64.js";
 
 /**
  * The payload's first byte: the layout of the row stream after it. Version 2
@@ -181,8 +182,6 @@ function checkClustering(schema: TableSchema, cl: unknown, full: boolean, where:
   }
 }
 
-const I64_MIN = -(2n ** 63n);
-const I64_MAX = 2n ** 63n - 1n;
 
 function checkTimestamp(ts: unknown, where: string): void {
   if (typeof ts !== "bigint" || ts < I64_MIN || ts > I64_MAX) throw new InvalidMutationError(`${where}: a timestamp must be a 64-bit bigint`);

@@ -3,7 +3,7 @@
 // The walk reads entries' positions and tokens; a key is looked at only where
 // a token ties or a window ends.
 import { SSTableReader } from "../sstable/reader.js";
-import { EntryStream, splitToken } from "../sstable/index-stream.js";
+import { EntryStream, SplitToken, splitToken } from "../sstable/index-stream.js";
 import { Reused } from "../util/bytes.js";
 import { ReadAhead } from "../sstable/read-ahead.js";
 import { comparePartitions } from "../schema/order.js";
@@ -39,8 +39,8 @@ export class SSTableCursor implements SourceCursor {
   }
 
   /** The `i`th buffered partition against `p`, in partition order; its key is made only when the tokens tie. */
-  private compare(i: number, p: Position, [hi, lo] = splitToken(p.token)): number {
-    const c = this.index.compareTokenAt(i, hi, lo);
+  private compare(i: number, p: Position, split: SplitToken = splitToken(p.token)): number {
+    const c = this.index.compareTokenAt(i, split);
     return c !== 0 ? c : comparePartitions(p.token, this.index.at(i).key, p.token, p.key);
   }
 

@@ -7,6 +7,7 @@ import { ERR_CORRUPT } from "../../assembly/format/constants.js";
 import { tokenOf } from "../core/token.js";
 import { core } from "../core/core.js";
 import { ByteSource } from "./source.js";
+import { I64_MIN, I64_MAX } from "../util/int64.js";
 
 const PIECE = 64 * 1024; // small enough that reading one is a fraction of a maintenance slice
 
@@ -36,10 +37,10 @@ export abstract class EntryStream {
     return (e.token ??= tokenOf(e.key));
   }
 
-  /** The i-th buffered entry's token against one split by splitToken: -1, 0 or 1. */
-  compareTokenAt(i: number, hi: number, lo: number): number {
-    const [h, l] = splitToken(this.tokenAt(i));
-    return h !== hi ? (h < hi ? -1 : 1) : l !== lo ? (l < lo ? -1 : 1) : 0;
+  /** The i-th buffered entry's token against `t`: -1, 0 or 1. */
+  compareTokenAt(i: number, t: SplitToken): number {
+    const e = this.tokenAt(i);
+    return e < t.token ? -1 : e > t.token ? 1 : 0;
   }
 
   /** Whether the i-th buffered entry's partition has a row index. */
@@ -49,18 +50,23 @@ export abstract class EntryStream {
 }
 
 /**
- * A token as its signed high and unsigned low 32 bits, which order as the
- * token does: a walk compares tokens by these without making a BigInt per
- * entry (reading a BigInt64Array makes one). A bound past the 64-bit range
- * (a CQL literal or a paging state may hold one) orders past every token.
+ * A token with its signed high and unsigned low 32 bits, which order as the
+ * token does: a walk over a column of tokens compares by these without
+ * making a BigInt per entry (reading a BigInt64Array makes one). A bound
+ * past the 64-bit range (a CQL literal or a paging state may hold one) has
+ * an infinite high word, so it orders past every token.
  */
-export function splitToken(t: bigint): [number, number] {
-  if (t > MAX_TOKEN) return [Infinity, 0];
-  if (t < MIN_TOKEN) return [-Infinity, 0];
-  return [Number(BigInt.asIntN(32, t >> 32n)), Number(BigInt.asUintN(32, t))];
+export interface SplitToken {
+  token: bigint;
+  hi: number;
+  lo: number;
 }
-const MAX_TOKEN = 2n ** 63n - 1n;
-const MIN_TOKEN = -(2n ** 63n);
+
+export function splitToken(token: bigint): SplitToken {
+  if (token > I64_MAX) return { token, hi: Infinity, lo: 0 };
+  if (token < I64_MIN) return { token, hi: -Infinity, lo: 0 };
+  return { token, hi: Number(BigInt.asIntN(32, token >> 32n)), lo: Number(BigInt.asUintN(32, token)) };
+}
 
 /** A stream whose source yields entry objects one at a time: the window holds them. */
 export abstract class ObjectEntryStream extends EntryStream {
@@ -186,14 +192,14 @@ export class IndexStream extends EntryStream {
     return this.tokens[this.head + i];
   }
 
-  override compareTokenAt(i: number, hi: number, lo: number): number {
+  override compareTokenAt(i: number, t: SplitToken): number {
     // the tokens' words, little-endian: low then high
     const w = this.tokenWords;
     const k = 2 * (this.head + i);
     const h = w[k + 1];
-    if (h !== hi) return h < hi ? -1 : 1;
+    if (h !== t.hi) return h < t.hi ? -1 : 1;
     const l = w[k] >>> 0;
-    return l !== lo ? (l < lo ? -1 : 1) : 0;
+    return l !== t.lo ? (l < t.lo ? -1 : 1) : 0;
   }
 
   rowIndexed(i: number): boolean {

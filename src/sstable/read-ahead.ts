@@ -19,7 +19,7 @@ export class ReadAhead {
   private len = 0;
   /** whose bytes they are: a ReadAhead handed another file starts over */
   private src: ByteSource | null = null;
-  /** the bytes the last refill held, at most (read or kept): a walk's next one holds twice as many */
+  /** the bytes the last refill asked to hold (kept and read, less at the end of the file): a walk's next one asks twice as many */
   private window = 0;
 
   constructor(private readonly max = READ_AHEAD_MAX) {}

@@ -27,6 +27,7 @@ import { trieKey } from "./bti/trie-key.js";
 import { BloomFilter, readFilter } from "./filter-file.js";
 import { ByteSource, ComponentSources, MemorySource, readAll } from "./source.js";
 import type { ReadAhead } from "./read-ahead.js";
+import { I64_MIN, I64_MAX } from "../util/int64.js";
 import { Partition, DeletionTime } from "./model.js";
 import { tryParseFileName } from "./names.js";
 import { ReadCaches, KeyPosition, chunkKey, partitionKey, indexWindowKey } from "./read-caches.js";
@@ -336,6 +337,9 @@ export class SSTableReader {
    * lookup of their key would find them (checkFiling in partition-index.ts).
    */
   indexStream(near?: { key: Uint8Array; token?: bigint }, opts?: { checkFiling?: boolean }): EntryStream {
+    // a position past the 64-bit range (a query's token bound may be one) starts at the nearer end; the walk passes over what lies before it
+    const t = near?.token;
+    if (near && t !== undefined && (t < I64_MIN || t > I64_MAX)) near = t < I64_MIN ? undefined : { key: near.key, token: I64_MAX };
     if (this.tries) {
       const bc = !near ? undefined : near.token === undefined || this.tries.byteOrdered ? this.trieKey(near.key).bc : decoratedKey(near.token, near.key);
       // each target then carries its path, which resolve checks against the key it finds

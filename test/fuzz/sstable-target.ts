@@ -108,7 +108,7 @@ export const sstableTarget: FuzzTarget<SSTableCase> = {
     }
     const where = `${c.pipeline} ${c.table} ${c.component}${c.fixChecksums ? " (checksums rewritten)" : ""}`;
     // the cursor's walk (scans, compaction, export) in slices of 256 bytes to 32 KiB, by the case
-    const sliceBytes = 256 << c.mutations.length % 8;
+    const sliceBytes = 256 << (c.mutations.length % 8);
     const verdict = await pipeline(c.pipeline, c.fixChecksums ? { ...t, partitions: [], keys: [] } : t, files, where, sliceBytes);
     checkHeap(where);
     return verdict;

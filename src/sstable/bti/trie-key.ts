@@ -4,9 +4,8 @@
 // filter's second half, whose low byte is the hash byte.
 import { core } from "../../core/core.js";
 import { decoratedKey } from "./byte-comparable.js";
+import { I64_MIN, I64_MAX } from "../../util/int64.js";
 
-const MIN_LONG = -(1n << 63n);
-const MAX_LONG = (1n << 63n) - 1n;
 
 export function trieKey(key: Uint8Array, byteOrdered: boolean): { bc: Uint8Array; hashByte: number } {
   const k = core();
@@ -15,6 +14,6 @@ export function trieKey(key: Uint8Array, byteOrdered: boolean): { bc: Uint8Array
     h1 = x.murmurHash(k.put(key), key.length);
     return x.murmurHash2();
   });
-  const token = byteOrdered ? null : h1 === MIN_LONG ? MAX_LONG : h1;
+  const token = byteOrdered ? null : h1 === I64_MIN ? I64_MAX : h1;
   return { bc: decoratedKey(token, key), hashByte: Number(h2 & 0xffn) };
 }
