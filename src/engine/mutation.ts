@@ -182,7 +182,6 @@ function checkClustering(schema: TableSchema, cl: unknown, full: boolean, where:
   }
 }
 
-
 function checkTimestamp(ts: unknown, where: string): void {
   if (typeof ts !== "bigint" || ts < I64_MIN || ts > I64_MAX) throw new InvalidMutationError(`${where}: a timestamp must be a 64-bit bigint`);
 }

@@ -31,7 +31,8 @@ export class SSTableCursor implements SourceCursor {
     const from = this.from;
     if (!from) return;
     this.from = null;
-    while ((await this.index.fill(1)) > 0 && this.compare(0, from) < 0) this.index.consume(1);
+    const split = splitToken(from.token);
+    while ((await this.index.fill(1)) > 0 && this.compare(0, from, split) < 0) this.index.consume(1);
   }
 
   private position(i: number): Position {

@@ -22,30 +22,28 @@ export class ReadAhead {
   /** the bytes the last refill asked to hold (kept and read, less at the end of the file): a walk's next one asks twice as many */
   private window = 0;
 
-  constructor(private readonly max = READ_AHEAD_MAX) {}
-
   /** Whether a read of `n` bytes goes through here (a larger one is read as asked, by the caller). */
   takes(n: number): boolean {
-    return n <= this.max;
+    return n <= READ_AHEAD_MAX;
   }
 
   /**
-   * `n` bytes (at most max) of `src` from `offset` (fewer at its end). The
+   * `n` bytes (at most READ_AHEAD_MAX) of `src` from `offset` (fewer at its end). The
    * bytes are valid until this ReadAhead's next read: a caller copies them
    * out first.
    */
   async read(src: ByteSource, offset: number, n: number): Promise<Uint8Array> {
-    invariant(n <= this.max, "a read-ahead read fits its window");
+    invariant(n <= READ_AHEAD_MAX, "a read-ahead read fits its window");
     if (src !== this.src) (this.src = src), (this.len = 0);
     if (offset >= this.from && offset + n <= this.from + this.len) return this.buf.subarray(offset - this.from, offset - this.from + n);
     // a read that starts within or right after what is held walks on: read further ahead
     const walking = this.len > 0 && offset >= this.from && offset <= this.from + this.len;
-    this.window = walking ? Math.min(this.max, Math.max(2 * this.window, n)) : n;
+    this.window = walking ? Math.min(READ_AHEAD_MAX, Math.max(2 * this.window, n)) : n;
     const want = Math.max(0, Math.min(this.window, src.size - offset));
     // what is held from `offset` on moves to the front and is not read again
     const kept = walking ? this.from + this.len - offset : 0;
     if (this.buf.length < want) {
-      const next = new Uint8Array(Math.max(want, Math.min(this.max, 2 * this.buf.length)));
+      const next = new Uint8Array(Math.max(want, Math.min(READ_AHEAD_MAX, 2 * this.buf.length)));
       next.set(this.buf.subarray(this.len - kept, this.len));
       this.buf = next;
     } else if (kept > 0) this.buf.copyWithin(0, this.len - kept, this.len);

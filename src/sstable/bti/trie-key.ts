@@ -6,7 +6,6 @@ import { core } from "../../core/core.js";
 import { decoratedKey } from "./byte-comparable.js";
 import { I64_MIN, I64_MAX } from "../../util/int64.js";
 
-
 export function trieKey(key: Uint8Array, byteOrdered: boolean): { bc: Uint8Array; hashByte: number } {
   const k = core();
   let h1 = 0n;
