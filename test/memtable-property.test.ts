@@ -249,6 +249,29 @@ describe("input that must not corrupt the arena", () => {
     m.release();
   });
 
+  test("a batch of the smallest partitions and rows a stream can hold is taken whole", () => {
+    // the scan sizes its tables once from the stream's length and the least
+    // bytes a partition (26) and a row (39) take: a stream of nothing else
+    // fills them to the last entry
+    const m = new Memtable(SCHEMA, now);
+    const n = 20_000;
+    const empty = new Uint8Array(0);
+    const bare = Array.from({ length: n }, (_, i): Partition => ({ key: empty, token: BigInt(i - n / 2), unfiltereds: [] }));
+    const parts = encodePartitions(bare);
+    expect(parts.length).toBe(26 * n);
+    m.applyEncoded(parts);
+    expect(m.partitionCount).toBe(n);
+    checkSorted(m);
+    const row = (): Partition["unfiltereds"][number] => ({ type: "row", row: { clustering: [], cells: [] } });
+    const wide: Partition = { key: empty, token: BigInt(n), unfiltereds: Array.from({ length: n }, row) };
+    const rows = encodePartitions([wide]);
+    expect(rows.length).toBe(26 + 39 * n);
+    m.applyEncoded(rows);
+    expect(m.partitionCount).toBe(n + 1);
+    expect(m.checkInvariants()).toBe(true);
+    m.release();
+  });
+
   test("a 100k-row partition written a thousand rows at a time", () => {
     const m = new Memtable(SCHEMA, now);
     const n = 100_000;

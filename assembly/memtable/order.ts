@@ -48,14 +48,12 @@ export function sortByToken(order: i32[], tokens: i64[], scratch: i32[]): void {
       let i = lo, j = mid, k = lo;
       while (i < mid && j < hi) {
         const x = at(a, i), y = at(a, j);
-        // the left run wins ties: stable
-        if (tokenOf(t, y) < tokenOf(t, x)) {
-          put(b, k++, y);
-          j++;
-        } else {
-          put(b, k++, x);
-          i++;
-        }
+        // the left run wins ties: stable. A select, not a branch: over
+        // random tokens a branch is mispredicted half the time
+        const right = tokenOf(t, y) < tokenOf(t, x);
+        put(b, k++, select<i32>(y, x, right));
+        j += <i32>right;
+        i += <i32>!right;
       }
       while (i < mid) put(b, k++, at(a, i++));
       while (j < hi) put(b, k++, at(a, j++));

@@ -15,6 +15,11 @@ import {
 import { MAX_CLUSTERING } from "../stream";
 
 const NONE: i64 = i64.MIN_VALUE;
+// The fewest bytes a partition (tag, token, key length, deletion, end tag)
+// and a row (tag, empty clustering, body with no cells) take in a stream:
+// what bounds the entries a run fills.
+const MIN_PARTITION_BYTES: i32 = 1 + 8 + 4 + 12 + 1;
+const MIN_ROW_BYTES: i32 = 1 + 1 + 33 + 4;
 
 export class UpdateScan {
   // per partition of the input
@@ -28,6 +33,8 @@ export class UpdateScan {
   /** rowHashes[rowsFrom[i] .. rowsFrom[i + 1]) are partition i's rows */
   rowsFrom: i32[] = [];
   rowHashes: u64[] = [];
+  /** rows seen so far (rowHashes' filled length during a run) */
+  rows: i32 = 0;
   // stats over the whole input
   minTs: i64 = i64.MAX_VALUE;
   minLdt: i32 = i32.MAX_VALUE;
@@ -43,14 +50,19 @@ export class UpdateScan {
 
   run(base: usize, len: i32): void {
     this.count = 0;
-    this.start.length = 0;
-    this.end.length = 0;
-    this.token.length = 0;
-    this.keyAt.length = 0;
-    this.keyLen.length = 0;
-    this.hasStatic.length = 0;
-    this.rowsFrom.length = 0;
-    this.rowHashes.length = 0;
+    this.rows = 0;
+    // sized once for the most partitions and rows the bytes can hold, then
+    // filled by index: a push per field per partition cost a call each
+    const parts = len / MIN_PARTITION_BYTES + 1;
+    this.start.length = parts;
+    this.end.length = parts;
+    this.token.length = parts;
+    this.keyAt.length = parts;
+    this.keyLen.length = parts;
+    this.hasStatic.length = parts;
+    this.rowsFrom.length = parts + 1;
+    const rowsCap = len / MIN_ROW_BYTES + 1;
+    this.rowHashes.length = rowsCap;
     this.minTs = i64.MAX_VALUE;
     this.minLdt = i32.MAX_VALUE;
     this.minTtl = i32.MAX_VALUE;
@@ -58,19 +70,30 @@ export class UpdateScan {
     memory.fill(changetype<usize>(this.columns), 0, <usize>this.columns.length);
     const r = new In(base, len);
     while (r.remaining() > 0) this.partition(r);
-    this.rowsFrom.push(this.rowHashes.length);
+    assert(this.count < parts && this.rows < rowsCap, "UpdateScan: more entries than the stream's bytes allow");
+    put(this.rowsFrom, this.count, this.rows);
+    const n = this.count;
+    this.start.length = n;
+    this.end.length = n;
+    this.token.length = n;
+    this.keyAt.length = n;
+    this.keyLen.length = n;
+    this.hasStatic.length = n;
+    this.rowsFrom.length = n + 1;
+    this.rowHashes.length = this.rows;
   }
 
   private partition(r: In): void {
     const at = r.pos;
+    const i = this.count;
     if (r.u8() != RS_PARTITION) fail(ERR_INVALID, at);
-    this.start.push(at);
-    this.rowsFrom.push(this.rowHashes.length);
-    this.token.push(r.i64be());
+    put(this.start, i, at);
+    put(this.rowsFrom, i, this.rows);
+    put(this.token, i, r.i64be());
     const kl = r.i32be();
     if (kl < 0) fail(ERR_INVALID, r.pos - 4);
-    this.keyAt.push(r.pos);
-    this.keyLen.push(kl);
+    put(this.keyAt, i, r.pos);
+    put(this.keyLen, i, kl);
     r.skip(kl);
     this.deletion(r);
     let hasStatic = false;
@@ -82,10 +105,10 @@ export class UpdateScan {
         const cAt = r.pos;
         skipClustering(r);
         murmur3(r.base + <usize>cAt, r.pos - cAt, 0);
-        this.rowHashes.push(h1out ^ (h2out << 1));
+        put(this.rowHashes, this.rows++, h1out ^ (h2out << 1));
         this.body(r);
       } else if (tag == RS_STATIC) {
-        if (hasStatic || this.rowHashes.length > this.rowsFrom[this.rowsFrom.length - 1]) fail(ERR_INVALID, tagAt);
+        if (hasStatic || this.rows > unchecked(this.rowsFrom[i])) fail(ERR_INVALID, tagAt);
         hasStatic = true;
         this.body(r);
       } else if (tag == RS_MARKER) {
@@ -96,9 +119,9 @@ export class UpdateScan {
         if (kind == KIND_EXCL_END_INCL_START_BOUNDARY || kind == KIND_INCL_END_EXCL_START_BOUNDARY) this.deletion(r);
       } else fail(ERR_INVALID, tagAt);
     }
-    this.hasStatic.push(hasStatic);
-    this.end.push(r.pos);
-    this.count++;
+    put(this.hasStatic, i, hasStatic);
+    put(this.end, i, r.pos);
+    this.count = i + 1;
   }
 
   @inline private ts(t: i64): void {
@@ -172,6 +195,11 @@ export class UpdateScan {
       this.deletion(r);
     }
   }
+}
+
+// Array's indexed store is checked and grows the array; these are in range by construction
+@inline function put<T>(a: T[], i: i32, v: T): void {
+  store<T>(a.dataStart + (<usize>i << alignof<T>()), v);
 }
 
 function skipClustering(r: In): void {
