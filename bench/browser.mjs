@@ -71,6 +71,29 @@ try {
     return m;
   }
 
+  /**
+   * One job per system, run round-robin RUNS times (each round runs every
+   * system once, in turn), so that every system's runs meet the same phases
+   * of the machine; returns {system: measures}. A job's figures move up to
+   * 2x over minutes here, and running one system's runs back to back left a
+   * ratio to whichever phase each system happened to get.
+   */
+  async function sideBySide(systems, j) {
+    const got = Object.fromEntries(systems.map((s) => [s, {}]));
+    for (let r = 0; r < RUNS; r++) {
+      for (const s of systems) {
+        const res = await page.evaluate((x) => globalThis.bench.run(x), { ...j, system: s, name: `r${Date.now()}-${seq++}` });
+        for (const [k, v] of Object.entries(res)) (got[s][k] ??= []).push(v);
+      }
+    }
+    const out = {};
+    for (const s of systems) {
+      out[s] = Object.fromEntries(Object.entries(got[s]).map(([k, xs]) => [k, stats(xs)]));
+      process.stdout.write(`  ${s} ${j.kind}${j.batch ? ` batch ${j.batch}` : ""} (${j.rows} rows): ${Object.entries(out[s]).map(([k, v]) => `${k} ${d(v.median)}`).join(", ")}\n`);
+    }
+    return out;
+  }
+
   function add(group, name, system, m, unit, peer) {
     results.push({ group, name, system, value: m, unit, ...(peer ? { peer: peer.system, ratio: m.median / peer.value.median } : {}) });
     return results[results.length - 1];
@@ -115,8 +138,7 @@ try {
   for (const batch of [1, 100, 1000, 10_000]) {
     // fewer rows where the slowest system needs a second per few hundred
     const rows = smoke ? Math.min(N, batch === 1 ? 300 : N) : batch === 1 ? 2_000 : batch === 100 ? 20_000 : N;
-    const got = {};
-    for (const s of systems) got[s] = await job({ system: s, kind: "writes", rows, batch, concurrency: batch === 1 ? 64 : 1 });
+    const got = await sideBySide(systems, { kind: "writes", rows, batch, concurrency: batch === 1 ? 64 : 1 });
     const sq = add("writes", `batch ${batch}`, "sqlite", got.sqlite.rowsPerSec, "rows/s");
     add("writes", `batch ${batch}`, "raw", got.raw.rowsPerSec, "rows/s");
     add("writes", `batch ${batch}`, "idb", got.idb.rowsPerSec, "rows/s", sq);
@@ -125,16 +147,14 @@ try {
   // one million rows, in batches of 10 000 (IndexedDB is left out: at ~8 000
   // rows/s its five runs would take ten minutes; its 100 000-row figures stand)
   if (!smoke) {
-    const got = {};
-    for (const s of ["raw", "sqlite", "engine"]) got[s] = await job({ system: s, kind: "writes", rows: 1_000_000, batch: 10_000 });
+    const got = await sideBySide(["raw", "sqlite", "engine"], { kind: "writes", rows: 1_000_000, batch: 10_000 });
     const sq = add("writes", "1M rows, batch 10000", "sqlite", got.sqlite.rowsPerSec, "rows/s");
     add("writes", "1M rows, batch 10000", "raw", got.raw.rowsPerSec, "rows/s");
     memoryNote(add("writes", "1M rows, batch 10000", "engine", got.engine.rowsPerSec, "rows/s", sq), got.engine);
   }
   // a time series: composite partition key, clustering timestamp DESC
   {
-    const got = {};
-    for (const s of ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "timeseries", rows: N, batch: 1000 });
+    const got = await sideBySide(["sqlite", "idb", "engine"], { kind: "timeseries", rows: N, batch: 1000 });
     const sq = add("writes", "time series, batch 1000", "sqlite", got.sqlite.rowsPerSec, "rows/s");
     add("writes", "time series, batch 1000", "idb", got.idb.rowsPerSec, "rows/s", sq);
     memoryNote(add("writes", "time series, batch 1000", "engine", got.engine.rowsPerSec, "rows/s", sq), got.engine);
@@ -161,8 +181,7 @@ try {
   }
   // reads after compaction (one SSTable for the engine)
   if (!partial || readsOnly) {
-    const got = {};
-    for (const s of scratch ? ["sqlite", "engine"] : ["sqlite", "idb", "engine"]) got[s] = await job({ system: s, kind: "reads", rows: N, batch: 10_000 });
+    const got = await sideBySide(scratch ? ["sqlite", "engine"] : ["sqlite", "idb", "engine"], { kind: "reads", rows: N, batch: 10_000 });
     for (const [field, name, unit] of [["readP50us", "point read p50", "µs"], ["readP99us", "point read p99", "µs"], ["scanRowsPerSec", "range scan", "rows/s"]]) {
       const sq = add("reads", name, "sqlite", got.sqlite[field], unit);
       if (got.idb) add("reads", name, "idb", got.idb[field], unit, sq);
