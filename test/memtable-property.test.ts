@@ -272,6 +272,43 @@ describe("input that must not corrupt the arena", () => {
     m.release();
   });
 
+  test("damaged batches are refused or taken, and the arena stays whole", () => {
+    // the scan fills its tables without bounds checks, sized from the
+    // stream's length: any damage (a byte changed, a length field made
+    // large or small, the stream cut or grown) must fail cleanly or apply
+    const r = new Rng(1801);
+    const schema = randomSchema(r);
+    const m = new Memtable(schema, now);
+    let refused = 0;
+    for (let i = 0; i < 1500; i++) {
+      const ps = randomPartitions(r, schema, 1 + r.int(12)).sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
+      const good = encodePartitions(ps);
+      let b = good.slice();
+      for (let k = 1 + r.int(3); k > 0; k--) {
+        const at = r.int(b.length);
+        const how = r.int(4);
+        if (how === 0) b[at] = r.int(256);
+        else if (how === 1) b[at] ^= 1 << r.int(8);
+        else if (how === 2) b = b.subarray(0, at);
+        else b = Uint8Array.from([...b.subarray(0, at), ...r.bytes(1 + r.int(40)), ...b.subarray(at)]);
+        if (b.length === 0) break;
+      }
+      const before = m.bytes;
+      try {
+        if (b.length > 0) m.applyEncoded(b);
+      } catch (e) {
+        expect(e).toBeInstanceOf(CoreError);
+        expect(m.bytes).toBe(before);
+        refused++;
+      }
+      if (i % 100 === 99) expect(m.checkInvariants()).toBe(true);
+    }
+    expect(refused).toBeGreaterThan(500);
+    expect(m.checkInvariants()).toBe(true);
+    checkSorted(m);
+    m.release();
+  });
+
   test("a 100k-row partition written a thousand rows at a time", () => {
     const m = new Memtable(SCHEMA, now);
     const n = 100_000;
