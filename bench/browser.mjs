@@ -73,7 +73,7 @@ try {
 
   /**
    * One job per system, run round-robin RUNS times (each round runs every
-   * system once, in turn), so that every system's runs meet the same phases
+   * system once, the order turning by one each round), so that every system's runs meet the same phases
    * of the machine; returns {system: measures}. A job's figures move up to
    * 2x over minutes here, and running one system's runs back to back left a
    * ratio to whichever phase each system happened to get.
@@ -81,7 +81,8 @@ try {
   async function sideBySide(systems, j) {
     const got = Object.fromEntries(systems.map((s) => [s, {}]));
     for (let r = 0; r < RUNS; r++) {
-      for (const s of systems) {
+      // the order turns each round, so no system always runs after the same one
+      for (const s of [...systems.slice(r % systems.length), ...systems.slice(0, r % systems.length)]) {
         const res = await page.evaluate((x) => globalThis.bench.run(x), { ...j, system: s, name: `r${Date.now()}-${seq++}` });
         for (const [k, v] of Object.entries(res)) (got[s][k] ??= []).push(v);
       }

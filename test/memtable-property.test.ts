@@ -250,9 +250,9 @@ describe("input that must not corrupt the arena", () => {
   });
 
   test("a batch of the smallest partitions and rows a stream can hold is taken whole", () => {
-    // the scan sizes its tables once from the stream's length and the least
-    // bytes a partition (26) and a row (39) take: a stream of nothing else
-    // fills them to the last entry
+    // the scan fills its tables by index, growing them as entries come:
+    // the smallest partitions (26 bytes) and rows (39) a stream can hold
+    // give it the most entries per byte
     const m = new Memtable(SCHEMA, now);
     const n = 20_000;
     const empty = new Uint8Array(0);
@@ -273,8 +273,8 @@ describe("input that must not corrupt the arena", () => {
   });
 
   test("damaged batches are refused or taken, and the arena stays whole", () => {
-    // the scan fills its tables without bounds checks, sized from the
-    // stream's length: any damage (a byte changed, a length field made
+    // the scan fills its tables without bounds checks (it grows them
+    // first): any damage (a byte changed, a length field made
     // large or small, the stream cut or grown) must fail cleanly or apply
     const r = new Rng(1801);
     const schema = randomSchema(r);

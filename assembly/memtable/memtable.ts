@@ -58,7 +58,7 @@ export class Memtable {
     // in token order: a partition's updates keep their order among
     // themselves, and consecutive searches share the tree's cached path
     const order = this.order;
-    sortByToken(order, s.token, this.sortScratch);
+    sortByToken(order, s.token, s.count, this.sortScratch);
     for (let o = 0; o < s.count; o++) {
       const i = unchecked(order[o]);
       const kp = base + <usize>unchecked(s.keyAt[i]);

@@ -16,12 +16,12 @@ const RUN: i32 = 16; // insertion-sorted before merging
 }
 
 /**
- * Puts order[0, n) = 0 .. n - 1 in ascending token order, equal tokens
+ * Puts order[0, n) = 0 .. n - 1 in ascending order of tokens[0, n), equal tokens
  * keeping their index order (a partition's updates stay in the order they
  * were made). `scratch` is grown to n.
  */
-export function sortByToken(order: i32[], tokens: i64[], scratch: i32[]): void {
-  const n = tokens.length;
+export function sortByToken(order: i32[], tokens: i64[], n: i32, scratch: i32[]): void {
+  assert(n <= tokens.length, "sortByToken: more entries than tokens");
   order.length = n;
   scratch.length = n;
   let a = order.dataStart;

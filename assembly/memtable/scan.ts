@@ -15,14 +15,10 @@ import {
 import { MAX_CLUSTERING } from "../stream";
 
 const NONE: i64 = i64.MIN_VALUE;
-// The fewest bytes a partition (tag, token, key length, deletion, end tag)
-// and a row (tag, empty clustering, body with no cells) take in a stream:
-// what bounds the entries a run fills.
-const MIN_PARTITION_BYTES: i32 = 1 + 8 + 4 + 12 + 1;
-const MIN_ROW_BYTES: i32 = 1 + 1 + 33 + 4;
 
 export class UpdateScan {
-  // per partition of the input
+  // per partition of the input: entries [0, count) of each table (their
+  // lengths are their capacity)
   count: i32 = 0;
   start: i32[] = [];
   end: i32[] = [];
@@ -51,18 +47,6 @@ export class UpdateScan {
   run(base: usize, len: i32): void {
     this.count = 0;
     this.rows = 0;
-    // sized once for the most partitions and rows the bytes can hold, then
-    // filled by index: a push per field per partition cost a call each
-    const parts = len / MIN_PARTITION_BYTES + 1;
-    this.start.length = parts;
-    this.end.length = parts;
-    this.token.length = parts;
-    this.keyAt.length = parts;
-    this.keyLen.length = parts;
-    this.hasStatic.length = parts;
-    this.rowsFrom.length = parts + 1;
-    const rowsCap = len / MIN_ROW_BYTES + 1;
-    this.rowHashes.length = rowsCap;
     this.minTs = i64.MAX_VALUE;
     this.minLdt = i32.MAX_VALUE;
     this.minTtl = i32.MAX_VALUE;
@@ -70,22 +54,37 @@ export class UpdateScan {
     memory.fill(changetype<usize>(this.columns), 0, <usize>this.columns.length);
     const r = new In(base, len);
     while (r.remaining() > 0) this.partition(r);
-    assert(this.count < parts && this.rows < rowsCap, "UpdateScan: more entries than the stream's bytes allow");
     put(this.rowsFrom, this.count, this.rows);
-    const n = this.count;
-    this.start.length = n;
-    this.end.length = n;
-    this.token.length = n;
-    this.keyAt.length = n;
-    this.keyLen.length = n;
-    this.hasStatic.length = n;
-    this.rowsFrom.length = n + 1;
-    this.rowHashes.length = this.rows;
+  }
+
+  // The tables keep their length at `cap` (rowsFrom one more) and are
+  // filled by index, grown by doubling when a partition or row would not
+  // fit: a push per field per partition cost a call each.
+  private cap: i32 = 0;
+  private rowCap: i32 = 0;
+
+  private grow(): void {
+    const cap = this.cap < 64 ? 64 : this.cap * 2;
+    this.start.length = cap;
+    this.end.length = cap;
+    this.token.length = cap;
+    this.keyAt.length = cap;
+    this.keyLen.length = cap;
+    this.hasStatic.length = cap;
+    this.rowsFrom.length = cap + 1;
+    this.cap = cap;
+  }
+
+  private growRows(): void {
+    const cap = this.rowCap < 64 ? 64 : this.rowCap * 2;
+    this.rowHashes.length = cap;
+    this.rowCap = cap;
   }
 
   private partition(r: In): void {
     const at = r.pos;
     const i = this.count;
+    if (i == this.cap) this.grow();
     if (r.u8() != RS_PARTITION) fail(ERR_INVALID, at);
     put(this.start, i, at);
     put(this.rowsFrom, i, this.rows);
@@ -105,6 +104,7 @@ export class UpdateScan {
         const cAt = r.pos;
         skipClustering(r);
         murmur3(r.base + <usize>cAt, r.pos - cAt, 0);
+        if (this.rows == this.rowCap) this.growRows();
         put(this.rowHashes, this.rows++, h1out ^ (h2out << 1));
         this.body(r);
       } else if (tag == RS_STATIC) {
@@ -197,7 +197,7 @@ export class UpdateScan {
   }
 }
 
-// Array's indexed store is checked and grows the array; these are in range by construction
+// Array's indexed store is checked and grows the array; these are in range (grow() first)
 @inline function put<T>(a: T[], i: i32, v: T): void {
   store<T>(a.dataStart + (<usize>i << alignof<T>()), v);
 }
