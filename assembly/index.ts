@@ -18,6 +18,7 @@ import { measureEntries, entriesEnd } from "./sstable/index-entries";
 import { Merger } from "./merge/merge";
 import { encodeBatch as encodeStagedBatch } from "./batch/encode";
 import { bloomBits as bloomBitsOf } from "./sstable/filter";
+import { Sketch } from "./sstable/hll";
 import { signsAgainst, sortOrder, lowerBounds } from "./merge/order";
 import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_SKETCH } from "./format/constants";
 
@@ -101,6 +102,13 @@ export function bloomFirstMissing(base: usize, table: usize, n: i32, hashCount: 
 }
 export function murmur64(p: usize, n: i32): i64 {
   return <i64>murmur2_64(p, n, 0);
+}
+/** Statistics.db's cardinality sketch of `n` key hashes (u64, little-endian, at p), in the result buffer: the writer's sketch, fed hashes directly. */
+export function cardinalitySketch(p: usize, n: i32): void {
+  const s = new Sketch();
+  for (let i = 0; i < n; i++) s.add(load<u64>(p + (<usize>i << 3)));
+  result.reset();
+  s.write(result);
 }
 export function lz4Bound(n: i32): i32 {
   return lz4b(n);

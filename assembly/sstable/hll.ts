@@ -5,7 +5,8 @@
 // 8192 five-bit registers for good; both forms are serialized here exactly as
 // stream-lib does. The sparse list is sorted and deduplicated whenever it
 // reaches its cap, so memory and the work left for finish() stay bounded
-// however many keys an SSTable holds.
+// however many keys an SSTable holds; once more registers than that are
+// touched, the list goes into registers without the sort.
 import { Out } from "../util/out";
 
 const P: u32 = 13;
@@ -74,8 +75,20 @@ export class Sketch {
   // Sorts and deduplicates the sparse list; past SPARSE_MAX it becomes registers.
   private compact(): void {
     const n = this.count;
-    const a = new StaticArray<u32>(n);
     const base = this.entries.ptr;
+    if (n > SPARSE_MAX && this.manyRegisters(base, n)) {
+      // more registers touched than the list may hold means more distinct
+      // sparse indexes too, so the sort would end in registers: without
+      // spills, a register is the largest run of its entries, whatever
+      // their order and duplicates, so they go in as they are
+      const w = new StaticArray<i32>(REGISTER_WORDS);
+      for (let i = 0; i < n; i++) update(w, load<u32>(base + (<usize>i << 2)));
+      this.words = w;
+      this.entries.release();
+      this.count = 0;
+      return;
+    }
+    const a = new StaticArray<u32>(n);
     for (let i = 0; i < n; i++) unchecked((a[i] = load<u32>(base + (<usize>i << 2))));
     a.sort();
     // one entry per sparse index: the one with the longest run of zeros
@@ -100,6 +113,28 @@ export class Sketch {
     for (let i = 0; i < m; i++) this.entries.i32le(<i32>unchecked(a[i]));
     this.count = m;
     this.cap = m + 2 * REGISTERS;
+  }
+
+  /**
+   * Whether the entries touch more than SPARSE_MAX registers and none spills
+   * (a run over 31 bits: stream-lib's int arithmetic carries it into the
+   * next register, where the order of updates shows).
+   */
+  private manyRegisters(base: usize, n: i32): bool {
+    const seen = new StaticArray<u32>(REGISTERS >> 5);
+    let touched = 0;
+    for (let i = 0; i < n; i++) {
+      const k = load<u32>(base + (<usize>i << 2));
+      if (runLength(k) > 31) return false;
+      const r = registerOf(k);
+      const bit = (<u32>1) << (<u32>r & 31);
+      const word = unchecked(seen[r >> 5]);
+      if ((word & bit) == 0) {
+        unchecked((seen[r >> 5] = word | bit));
+        touched++;
+      }
+    }
+    return touched > SPARSE_MAX;
   }
 
   write(o: Out): void {

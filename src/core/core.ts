@@ -24,6 +24,7 @@ export interface CoreExports {
   murmurHash(p: number, n: number): bigint;
   murmurHash2(): bigint;
   murmur64(p: number, n: number): bigint;
+  cardinalitySketch(p: number, n: number): void;
   bloomBits(p: number, n: number, hashCount: number, words: number): number;
   bloomFirstMissing(base: number, table: number, n: number, hashCount: number, bits: number, words: number): number;
   lz4Bound(n: number): number;
