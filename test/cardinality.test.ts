@@ -165,12 +165,13 @@ describe("the cardinality sketch is stream-lib's, byte for byte", () => {
   });
 
   test("a run that spills into the next register takes the sorted way, as stream-lib's", () => {
-    // two hashes of register 77's one flagged sparse index: a run of 51
-    // (over 31 bits: stream-lib's int arithmetic carries it into register
-    // 78) and, offered after it, a run of 25 that stream-lib's sparse list
-    // drops as the smaller of the same index; applied in offer order, the
-    // 25 would overwrite what is left of the 51
-    const reg = 77n;
+    // two hashes of register 76's one flagged sparse index: a run of 51
+    // (a length over 31: stream-lib's int arithmetic carries its sixth bit
+    // into register 77, the next five bits of the word) and, offered after
+    // it, a run of 25 that stream-lib's sparse list drops as the smaller of
+    // the same index; applied in offer order, the 25 would overwrite the 19
+    // the 51 left in register 76
+    const reg = 76n;
     const spill = (reg << 51n) | 1n;
     const smaller = (reg << 51n) | (1n << 26n);
     const hs = [spill, smaller, ...hashes(20_000, 5n)];

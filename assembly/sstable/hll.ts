@@ -72,7 +72,8 @@ export class Sketch {
     if (++this.count >= this.cap) this.compact();
   }
 
-  // Sorts and deduplicates the sparse list; past SPARSE_MAX it becomes registers.
+  // Sorts and deduplicates the sparse list; past SPARSE_MAX it becomes
+  // registers (at once, unsorted, when manyRegisters() says so).
   private compact(): void {
     const n = this.count;
     const base = this.entries.ptr;
@@ -117,8 +118,9 @@ export class Sketch {
 
   /**
    * Whether the entries touch more than SPARSE_MAX registers and none spills
-   * (a run over 31 bits: stream-lib's int arithmetic carries it into the
-   * next register, where the order of updates shows).
+   * (a run length over 31: stream-lib's int arithmetic carries its sixth
+   * bit into the next register, or the word's spare bit for the last one,
+   * and from then on the order of updates shows).
    */
   private manyRegisters(base: usize, n: i32): bool {
     const seen = new StaticArray<u32>(REGISTERS >> 5);
@@ -162,7 +164,8 @@ export class Sketch {
 }
 
 // stream-lib's RegisterSet.updateIfGreater, int arithmetic and all: a run
-// longer than 31 (one key in 2^31) spills into the next register there too.
+// length over 31 (one key in 2^31) spills into the next register (or the
+// word's spare bit) there too.
 @inline function update(w: StaticArray<i32>, k: u32): void {
   const pos = registerOf(k);
   const bucket = pos / REGISTERS_PER_WORD;
