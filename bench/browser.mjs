@@ -59,28 +59,22 @@ try {
   await page.waitForSelector("body[data-ready]");
   if (!(await page.evaluate(() => globalThis.bench.isolated))) throw new Error("the bench page is not cross-origin isolated");
 
-  /** runs a job RUNS times (fresh names each time); returns a Measure per result field */
+  /** runs a job `runs` times (fresh names each time); returns a Measure per result field */
   async function job(j, runs = RUNS) {
-    const out = {};
-    for (let r = 0; r < runs; r++) {
-      const res = await page.evaluate((x) => globalThis.bench.run(x), { ...j, name: `r${Date.now()}-${seq++}` });
-      for (const [k, v] of Object.entries(res)) (out[k] ??= []).push(v);
-    }
-    const m = Object.fromEntries(Object.entries(out).map(([k, xs]) => [k, stats(xs)]));
-    process.stdout.write(`  ${j.system} ${j.kind}${j.batch ? ` batch ${j.batch}` : ""}${j.policy ? ` ${j.policy}` : ""} (${j.rows} rows): ${Object.entries(m).map(([k, v]) => `${k} ${d(v.median)}`).join(", ")}\n`);
-    return m;
+    return (await sideBySide([j.system], j, runs))[j.system];
   }
 
   /**
-   * One job per system, run round-robin RUNS times (each round runs every
-   * system once, the order turning by one each round), so that every system's runs meet the same phases
-   * of the machine; returns {system: measures}. A job's figures move up to
-   * 2x over minutes here, and running one system's runs back to back left a
-   * ratio to whichever phase each system happened to get.
+   * One job per system, run round-robin `runs` times (each round runs every
+   * system once, the order turning by one each round), so that every
+   * system's runs meet the same phases of the machine; returns {system:
+   * measures}. A job's figures move up to 2x over minutes here, and running
+   * one system's runs back to back left a ratio to whichever phase each
+   * system happened to get.
    */
-  async function sideBySide(systems, j) {
+  async function sideBySide(systems, j, runs = RUNS) {
     const got = Object.fromEntries(systems.map((s) => [s, {}]));
-    for (let r = 0; r < RUNS; r++) {
+    for (let r = 0; r < runs; r++) {
       // the order turns each round, so no system always runs after the same one
       for (const s of [...systems.slice(r % systems.length), ...systems.slice(0, r % systems.length)]) {
         const res = await page.evaluate((x) => globalThis.bench.run(x), { ...j, system: s, name: `r${Date.now()}-${seq++}` });
@@ -90,7 +84,7 @@ try {
     const out = {};
     for (const s of systems) {
       out[s] = Object.fromEntries(Object.entries(got[s]).map(([k, xs]) => [k, stats(xs)]));
-      process.stdout.write(`  ${s} ${j.kind}${j.batch ? ` batch ${j.batch}` : ""} (${j.rows} rows): ${Object.entries(out[s]).map(([k, v]) => `${k} ${d(v.median)}`).join(", ")}\n`);
+      process.stdout.write(`  ${s} ${j.kind}${j.batch ? ` batch ${j.batch}` : ""}${j.policy ? ` ${j.policy}` : ""} (${j.rows} rows): ${Object.entries(out[s]).map(([k, v]) => `${k} ${d(v.median)}`).join(", ")}\n`);
     }
     return out;
   }
