@@ -82,11 +82,7 @@ export class Sketch {
       // sparse indexes too, so the sort would end in registers: without
       // spills, a register is the largest run of its entries, whatever
       // their order and duplicates, so they go in as they are
-      const w = new StaticArray<i32>(REGISTER_WORDS);
-      for (let i = 0; i < n; i++) update(w, load<u32>(base + (<usize>i << 2)));
-      this.words = w;
-      this.entries.release();
-      this.count = 0;
+      this.toRegisters(base, n);
       return;
     }
     const a = new StaticArray<u32>(n);
@@ -103,17 +99,23 @@ export class Sketch {
       }
     }
     if (m > SPARSE_MAX) {
-      const w = new StaticArray<i32>(REGISTER_WORDS);
-      for (let i = 0; i < m; i++) update(w, unchecked(a[i]));
-      this.words = w;
-      this.entries.release();
-      this.count = 0;
+      this.toRegisters(changetype<usize>(a), m);
       return;
     }
     this.entries.reset();
     for (let i = 0; i < m; i++) this.entries.i32le(<i32>unchecked(a[i]));
     this.count = m;
     this.cap = m + 2 * REGISTERS;
+  }
+
+  // The sketch becomes registers for good: the n u32 entries at p folded
+  // in, in their order there, and the sparse list let go.
+  private toRegisters(p: usize, n: i32): void {
+    const w = new StaticArray<i32>(REGISTER_WORDS);
+    for (let i = 0; i < n; i++) update(w, load<u32>(p + (<usize>i << 2)));
+    this.words = w;
+    this.entries.release();
+    this.count = 0;
   }
 
   /**
