@@ -25,7 +25,15 @@ export class Histogram {
       last = next;
     }
   }
+  // the bucket of the previous value: partition sizes and cell counts come
+  // in runs of the same bucket
+  last: i32 = 0;
   add(v: i64): void {
+    const l = this.last;
+    if (l < this.offsets.length && unchecked(this.offsets[l]) >= v && (l == 0 || unchecked(this.offsets[l - 1]) < v)) {
+      unchecked((this.counts[l] = this.counts[l] + 1));
+      return;
+    }
     // first bucket whose bound is >= v; past the last bound: overflow bucket
     let lo = 0;
     let hi = this.offsets.length;
@@ -35,6 +43,7 @@ export class Histogram {
       else hi = mid;
     }
     unchecked((this.counts[lo] = this.counts[lo] + 1));
+    this.last = lo;
   }
   write(o: Out): void {
     o.i32be(this.counts.length);
@@ -130,8 +139,6 @@ export class Stats {
     this.partitionCells = 0;
     if (mfda != i64.MIN_VALUE) this.partitionDeletions++;
     if (this.partitions == 0) this.firstKey.bytes(kptr, klen);
-    this.lastKey.reset();
-    this.lastKey.bytes(kptr, klen);
     this.deletion(mfda, ldt);
     this.sketch.add(murmur2_64(kptr, klen, 0));
   }
@@ -188,6 +195,12 @@ export class Stats {
       if (c != 0) return c;
     }
     return 0;
+  }
+
+  // The last partition's key (the writer sets it once, at its finish).
+  setLastKey(kptr: usize, klen: i32): void {
+    this.lastKey.reset();
+    this.lastKey.bytes(kptr, klen);
   }
 
   partitionEnd(size: i64): void {

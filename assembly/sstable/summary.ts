@@ -19,8 +19,6 @@ export class SummaryBuilder {
 
   add(keyPtr: usize, keyLen: i32, indexPosition: i64): void {
     if (this.keys == 0) this.first.bytes(keyPtr, keyLen);
-    this.last.reset();
-    this.last.bytes(keyPtr, keyLen);
     if (this.keys % <i64>this.interval == 0) {
       this.offsets.i32le(this.entries.len);
       this.entries.bytes(keyPtr, keyLen);
@@ -28,6 +26,12 @@ export class SummaryBuilder {
       this.count++;
     }
     this.keys++;
+  }
+
+  // The last key added (the writer sets it once, at its finish).
+  setLast(keyPtr: usize, keyLen: i32): void {
+    this.last.reset();
+    this.last.bytes(keyPtr, keyLen);
   }
 
   // Layout: i32 min interval, i32 count, i64 size of offsets + entries,

@@ -288,7 +288,12 @@ export class Writer {
     const b = this.data.pending;
     writeEndOfPartition(b);
     this.data.wrote();
-    if (this.unfiltereds > 0 && this.blockStart >= 0) this.addIndexBlock();
+    // a partition of one block gets no IndexInfo list in Index.db, so its
+    // block is counted and not serialized
+    if (this.unfiltereds > 0 && this.blockStart >= 0) {
+      if (this.blockCount > 0) this.addIndexBlock();
+      else this.blockCount = 1;
+    }
     const size = this.data.position() - this.partStart;
     // Index.db entry
     const indexPos = <i64>this.index.len + this.indexBase;
@@ -312,8 +317,10 @@ export class Writer {
     this.summary.add(this.key.ptr, this.key.len, indexPos);
     this.bloom.addHashed(this.keyH1, this.keyH2);
     this.stats.partitionEnd(size);
-    this.prevKey.reset();
-    this.prevKey.append(this.key);
+    // the key becomes the previous key by a swap, not a copy
+    const k = this.prevKey;
+    this.prevKey = this.key;
+    this.key = k;
     this.prevToken = this.keyToken;
     this.partitions++;
     this.inPartition = false;
@@ -329,6 +336,9 @@ export class Writer {
   finish(): void {
     if (this.inPartition) fail(ERR_INVALID, 0);
     this.data.finish();
+    // the SSTable's last key is the last partition's, set once here
+    this.summary.setLast(this.prevKey.ptr, this.prevKey.len);
+    this.stats.setLastKey(this.prevKey.ptr, this.prevKey.len);
     this.summary.serialize(this.summaryOut);
     this.bloom.serialize(this.filterOut, this.opts.oldFormat);
     this.stats.write(this.statsOut);

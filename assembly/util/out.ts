@@ -82,7 +82,11 @@ export class Out {
   bytes(src: usize, n: i32): void {
     if (n <= 0) return;
     this.ensure(n);
-    memory.copy(this.at(), src, <usize>n);
+    const dst = this.at();
+    // V8 turns memory.copy into a call out of the module, which costs more
+    // than the copy itself for the keys and short values most calls carry
+    if (n <= 32) copySmall(dst, src, n);
+    else memory.copy(dst, src, <usize>n);
     this.len += n;
   }
 
@@ -92,11 +96,14 @@ export class Out {
 
   // Cassandra's unsigned vint: the count of extra bytes is the number of
   // leading one bits of the first byte; the rest is the value, big-endian.
-  uvint(v: u64): void {
-    if (v < 0x80) {
-      this.u8(<u32>v);
-      return;
-    }
+  @inline uvint(v: u64): void {
+    // most lengths, deltas and counts fit one byte: that case is inlined at
+    // every caller, the rest takes a call
+    if (v < 0x80) this.u8(<u32>v);
+    else this.uvintLong(v);
+  }
+
+  uvintLong(v: u64): void {
     const extra = uvintExtraBytes(v);
     this.ensure(extra + 1);
     let p = this.at();
@@ -113,6 +120,14 @@ export class Out {
   svint(v: i64): void {
     this.uvint(<u64>((v << 1) ^ (v >> 63)));
   }
+}
+
+// A copy of at most 32 bytes, eight at a time, between regions that do not
+// overlap (an Out's buffer is never its own source).
+@inline export function copySmall(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) store<u64>(dst + <usize>i, load<u64>(src + <usize>i));
+  for (; i < n; i++) store<u8>(dst + <usize>i, load<u8>(src + <usize>i));
 }
 
 // Number of bytes after the first one that an unsigned vint of `v` needs.
