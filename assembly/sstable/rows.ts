@@ -246,7 +246,20 @@ export function writeRow(row: Row, h: Header, clusteringTypes: TypeDesc[], prevS
   if (row.isStatic) ext |= UFX_IS_STATIC;
   if (ext != 0) flags |= UF_EXTENSION_FLAG;
 
-  body.reset();
+  o.u8(flags);
+  if (ext != 0) o.u8(ext);
+  if (!row.isStatic) writeClusteringValues(row.clustering, clusteringTypes, o);
+  // The body is written in place, behind room for its size and the previous
+  // row's size, and moved only when the size's vint takes another length
+  // than the last row's did: a copy of every row through a scratch buffer
+  // cost more than the rest of the row's encoding.
+  const prevLen = uvintSize(prevSize);
+  const guess = sizeLen;
+  const head = o.len;
+  o.ensure(guess + prevLen);
+  o.len += guess + prevLen;
+  const body = o;
+  const bodyStart = o.len;
   if (hasLiveness) {
     writeTimestamp(h, row.livTs, body);
     if (row.livTtl != 0) {
@@ -294,13 +307,23 @@ export function writeRow(row: Row, h: Header, clusteringTypes: TypeDesc[], prevS
     }
   }
 
-  o.u8(flags);
-  if (ext != 0) o.u8(ext);
-  if (!row.isStatic) writeClusteringValues(row.clustering, clusteringTypes, o);
-  o.uvint(<u64>(body.len + uvintSize(prevSize)));
+  const size = <u64>(o.len - bodyStart + prevLen);
+  const len = uvintSize(size);
+  if (len != guess) {
+    const n = o.len - bodyStart;
+    o.ensure(len - guess);
+    memory.copy(o.ptr + <usize>(bodyStart + len - guess), o.ptr + <usize>bodyStart, <usize>n);
+    o.len += len - guess;
+    sizeLen = len;
+  }
+  const end = o.len;
+  o.len = head;
+  o.uvint(size);
   o.uvint(prevSize);
-  o.append(body);
+  o.len = end;
 }
+// the length of the last row's size vint: the next row's guess
+let sizeLen = 1;
 
 export function writeMarker(m: Marker, h: Header, clusteringTypes: TypeDesc[], prevSize: u64, o: Out): void {
   o.u8(UF_IS_MARKER);
