@@ -198,3 +198,56 @@ describe("the table cache", () => {
     await e.close();
   });
 });
+
+describe("obsolete SSTables", () => {
+  /** A storage that holds each delete a tick and records how many were in flight at once. */
+  function countingStorage() {
+    const inner = new MemoryStorage();
+    let inFlight = 0;
+    const peaks: number[] = [];
+    let failNext = false;
+    const storage = new FaultyStorage(inner, {
+      onOp: async (op) => {
+        if (op !== "delete") return;
+        if (failNext) {
+          failNext = false;
+          throw new Error("injected delete failure");
+        }
+        inFlight++;
+        peaks.push(inFlight);
+        await new Promise((r) => setTimeout(r, 1));
+        inFlight--;
+      },
+    });
+    return { storage, inner, peaks, failOnce: () => (failNext = true) };
+  }
+
+  async function fiveFlushes(e: WriteEngine): Promise<void> {
+    for (let round = 0; round < 5; round++) {
+      await e.insert(Array.from({ length: 30 }, (_, i) => ({ pk: i, ck: round, v: `r${round}-${i}` })));
+      await e.flush();
+    }
+  }
+
+  test("a compaction's inputs are deleted side by side, at most four SSTables a unit, and a failed delete is tried again", async () => {
+    const c = countingStorage();
+    const e = await WriteEngine.open({ storage: c.storage, schema: SCHEMA, walSync: "none" });
+    e.setMergePolicy({ kind: "size-tiered", minThreshold: 5, maxThreshold: 5 });
+    await fiveFlushes(e);
+    const filesPerSSTable = (await c.inner.list("sstables/")).filter((n) => n.startsWith("sstables/nb-1-")).length;
+    expect(filesPerSSTable).toBeGreaterThanOrEqual(5);
+    // merge to the commit, one unit a call (the first unit always runs), then fail the first delete
+    while (e.sstables.length > 1) await e.maintenanceStep(0.001);
+    expect(await dataFiles(c.inner)).toHaveLength(6);
+    c.failOnce();
+    await expect(e.maintenanceStep(0.001)).rejects.toThrow("injected delete failure");
+    // the failed unit's SSTables are still listed: the next units delete them and the fifth
+    for (let i = 0; i < 10 && (await e.maintenanceStep(0.001)).pending; i++);
+    expect(await dataFiles(c.inner)).toEqual(["sstables/nb-6-big-Data.db"]);
+    expect(Math.max(...c.peaks)).toBe(4 * filesPerSSTable);
+    expect(e.maintenanceStats().compactionsCompleted).toBe(1);
+    const rows = await e.select("SELECT pk, ck, v FROM t");
+    expect(rows).toHaveLength(150);
+    await e.close();
+  });
+});
