@@ -246,16 +246,21 @@ export class CompactionTask {
         // it does not fit: merge into the next output instead, if there is more
       }
       const open = this.writer;
-      // its files opened side by side, as a unit of their own, before its first drain
-      if (open && !open.isPrepared && this.costs.fits("prepare", 0, left, !idle)) {
-        await this.costs.run("prepare", 0, () => open.prepare());
-        report.units++;
-        continue;
-      }
-      // the open output's waiting bytes, once a unit's worth: drained as far
-      // as fits; else merging goes on (a later call drains first), up to a bound
       const pending = open?.pendingBytes ?? 0;
-      if (open && pending >= DRAIN_UNIT) {
+      // its files, opening since the output was (see openWriter), waited for
+      // as a unit of their own before its first drain or its finish
+      const unopened = open !== null && !open.isPrepared && (pending >= DRAIN_UNIT || this.drained);
+      if (unopened) {
+        if (this.costs.fits("prepare", 0, left, !idle)) {
+          await this.costs.run("prepare", 0, () => open.prepare());
+          report.units++;
+          continue;
+        }
+        // it does not fit: merging goes on (a later call waits first), up to a bound
+        if (pending >= MAX_PENDING || this.drained) break;
+      } else if (open && pending >= DRAIN_UNIT) {
+        // the open output's waiting bytes, once a unit's worth: drained as far
+        // as fits; else merging goes on (a later call drains first), up to a bound
         const bytes = this.drainFitting(pending, left, !idle);
         if (bytes > 0) {
           await this.costs.run("drain", bytes / 1e6, () => open.drainPending(bytes));
@@ -294,7 +299,11 @@ export class CompactionTask {
         continue;
       }
       const { inputs, bytes, partitions, minToken, maxToken } = slice;
-      this.writer ??= this.openWriter();
+      if (!this.writer) {
+        this.writer = this.openWriter();
+        // its files open while the first slices merge
+        this.writer.startPrepare();
+      }
       const before = this.writer.dataWritten;
       const m = await this.writer.appendMerged(inputs, this.nowSeconds(), this.purge, minToken, maxToken);
       report.partitions += partitions;

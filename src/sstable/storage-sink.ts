@@ -8,6 +8,8 @@ export class StorageSink implements ComponentSink {
   // a storage write is done with its bytes when it resolves (StorageFile.write)
   readonly doneOnReturn = true;
   private files = new Map<string, { f: StorageFile; at: number; synced: boolean }>();
+  /** opens in flight: an append or a close that comes meanwhile waits for its file's, never opens it twice */
+  private opening = new Map<string, Promise<{ f: StorageFile; at: number; synced: boolean }>>();
   constructor(private readonly storage: Storage, private readonly nameOf: (component: string) => string) {}
 
   /**
@@ -23,10 +25,26 @@ export class StorageSink implements ComponentSink {
     await settled(todo.map((c) => this.open(c)));
   }
 
-  private async open(component: string): Promise<{ f: StorageFile; at: number; synced: boolean }> {
-    const e = { f: await this.storage.open(this.nameOf(component), { create: true, truncate: true }), at: 0, synced: false };
-    this.files.set(component, e);
-    return e;
+  private open(component: string): Promise<{ f: StorageFile; at: number; synced: boolean }> {
+    const e = this.files.get(component);
+    if (e) return Promise.resolve(e);
+    let p = this.opening.get(component);
+    if (!p) {
+      p = this.storage.open(this.nameOf(component), { create: true, truncate: true }).then(
+        (f) => {
+          const e = { f, at: 0, synced: false };
+          this.files.set(component, e);
+          this.opening.delete(component);
+          return e;
+        },
+        (err: unknown) => {
+          this.opening.delete(component);
+          throw err;
+        },
+      );
+      this.opening.set(component, p);
+    }
+    return p;
   }
 
   async append(component: string, bytes: Uint8Array): Promise<void> {
@@ -57,8 +75,9 @@ export class StorageSink implements ComponentSink {
     return false;
   }
 
-  /** Flushes and closes every file (idempotent). */
+  /** Flushes and closes every file (idempotent), once the opens in flight have settled. */
   async close(): Promise<void> {
+    await Promise.allSettled([...this.opening.values()]);
     while (await this.closeOne());
   }
 
