@@ -18,13 +18,6 @@ import { SSTableEntry, entryOf } from "../version/manifest.js";
 import { componentPath, deleteSSTableFiles } from "../version/table-cache.js";
 import { EngineClock } from "./clock.js";
 
-/**
- * Obsolete SSTables deleted per unit of work: their deletes go side by side
- * (a compaction's inputs usually become obsolete together), and the closes
- * before them (about 1 ms a handle in a Chromium worker) bound the unit.
- */
-const DELETE_AT_ONCE = 4;
-
 export interface MaintenanceReport {
   /** what ran: the plan's reason, or null when there was nothing to do */
   compaction: string | null;
@@ -139,7 +132,7 @@ export class CompactionScheduler {
     while (left() > 0 || units === 0) {
       if (this.versions.obsolete.length) {
         if (!fits("delete")) break;
-        await timed("delete", 0, async () => void (await this.versions.deleteObsolete(DELETE_AT_ONCE)));
+        await timed("delete", 0, async () => void (await this.versions.deleteObsolete()));
         continue;
       }
       if (!this.task) {

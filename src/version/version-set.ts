@@ -175,20 +175,14 @@ export class VersionSet {
     return this.dead;
   }
 
-  /**
-   * Closes and deletes the files of the oldest obsolete SSTables, at most
-   * `most` of them; false when there is none. Their files go side by side:
-   * each delete is an async round trip (OPFS: about 4 ms in a Chromium
-   * worker), so a compaction's four inputs one after another cost four.
-   */
-  async deleteObsolete(most = 1): Promise<boolean> {
-    invariant(most >= 1, "deleteObsolete deletes at least one SSTable");
-    const entries = this.dead.slice(0, most);
-    if (entries.length === 0) return false;
-    for (const entry of entries) await this.tables.evict(entry);
-    await settled(entries.flatMap((entry) => Object.keys(entry.files).map((c) => this.storage.delete(componentPath(entry.version, entry.generation, c)))));
-    // a failure above leaves them all listed: a delete of a file already gone succeeds
-    this.dead.splice(0, entries.length);
+  /** Closes and deletes the files of the oldest obsolete SSTable; false when there is none. */
+  async deleteObsolete(): Promise<boolean> {
+    const entry = this.dead[0];
+    if (!entry) return false;
+    await this.tables.evict(entry);
+    // side by side: each is an async round trip
+    await settled(Object.keys(entry.files).map((c) => this.storage.delete(componentPath(entry.version, entry.generation, c))));
+    this.dead.shift();
     return true;
   }
 
