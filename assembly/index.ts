@@ -292,9 +292,10 @@ export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32, gc
 // Compaction's merge in one call: `p` holds n inputs of 16 bytes, i32 BE each:
 // header id (or -1), 'oa' deletion times (0/1), ptr, len. An input with a
 // header is uncompressed Data.db (whole partitions), decoded here into a
-// buffer of its own; one without is a row stream already. The merged stream
-// goes to the writer. Returns its length; on a trap, compactFailedInput()
-// names the input being decoded (-1: the merge or the write).
+// buffer of its own; one without is a row stream already. The merged
+// partitions go straight into the writer. Returns the Data.db bytes
+// (uncompressed) they took; on a trap, compactFailedInput() names the input
+// being decoded (-1: the merge or the write).
 export function compactIntoWriter(writerId: i32, tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): i32 {
   const m = mergerToResult(tableId, nowSeconds, gcBefore, maxPurgeable);
   const r = new In(p, n * 16);
@@ -315,12 +316,15 @@ export function compactIntoWriter(writerId: i32, tableId: i32, p: usize, n: i32,
     failedInput = -1;
     m.add(o.ptr, o.len);
   }
+  // the merged rows go straight into the writer (see Merger.writer)
+  const w = writers.get(writerId);
+  const before = w.data.position();
+  m.writer = w;
   m.run();
+  m.writer = null;
   lastMergePurged = m.purged;
   lastMergePartitions = m.partitions;
-  const len = result.len;
-  writers.get(writerId).append(result.ptr, len);
-  result.reset();
+  const len = <i32>(w.data.position() - before);
   // a slice's decoded inputs are kept for the next one, unless one was unusually large
   for (let i = 0; i < decoded.length; i++) if (decoded[i].cap > DECODED_KEEP) decoded[i].release();
   return len;

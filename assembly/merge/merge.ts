@@ -9,6 +9,7 @@ import { fail, ERR_INVALID, ERR_ORDER } from "../util/error";
 import { Table, TypeDesc } from "../schema";
 import { Row, Marker, Values, Cell } from "../stream";
 import { compareClustering, compareValue, compareUnsigned } from "./compare";
+import { Writer } from "../sstable/writer";
 import {
   RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING,
   T_TIMEUUID, T_LIST, T_SET, T_MAP, KIND_EXCL_END_BOUND, KIND_INCL_START_BOUND, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_INCL_END_BOUND, KIND_EXCL_START_BOUND,
@@ -159,9 +160,13 @@ export class Merger {
   purged: i64 = 0;
   sources: Source[] = [];
   out: Out;
+  // Compaction: the merged partitions go straight into this SSTable writer,
+  // not into `out` as a row stream for the writer to parse again.
+  writer: Writer | null = null;
   merged: Row = new Row();
   // scratch reused across partitions: the merge allocates nothing per row
   private rowsBuf: Row[] = [];
+  private outMarker: Marker = new Marker();
   private atBuf: Source[] = [];
   private groupBuf: Source[] = [];
   tmpCells: Cell[] = [];
@@ -195,6 +200,7 @@ export class Merger {
    */
   restart(out: Out, now: i32): void {
     this.out = out;
+    this.writer = null;
     this.now = now;
     this.gcBefore = i32.MIN_VALUE;
     this.maxPurgeable = i64.MIN_VALUE;
@@ -326,12 +332,21 @@ export class Merger {
     if (writtenPm != pm) this.purged++;
     const partStart = o.len;
     const g0 = unchecked(group[0]);
-    o.u8(RS_PARTITION);
-    o.i64be(g0.token);
-    o.i32be(g0.keyLen);
-    o.bytes(g0.keyPtr, g0.keyLen);
-    o.i64be(writtenPm);
-    o.i32be(writtenPl);
+    const w = this.writer;
+    if (w) {
+      // started at its first row or marker, or at its end for a deletion alone
+      this.head = g0;
+      this.headMfda = writtenPm;
+      this.headLdt = writtenPl;
+      this.started = false;
+    } else {
+      o.u8(RS_PARTITION);
+      o.i64be(g0.token);
+      o.i32be(g0.keyLen);
+      o.bytes(g0.keyPtr, g0.keyLen);
+      o.i64be(writtenPm);
+      o.i32be(writtenPl);
+    }
     const afterHeader = o.len;
     // static rows
     let nStatic = 0;
@@ -341,8 +356,13 @@ export class Merger {
       rows.length = 0;
       for (let i = 0; i < group.length; i++) if (unchecked(group[i]).hasStatic) rows.push(unchecked(group[i]).staticRow);
       if (this.mergeRows(rows, pm)) {
-        o.u8(RS_STATIC);
-        this.merged.writeBody(o);
+        if (w) {
+          this.begin(w);
+          w.writeStatic(this.merged, 0);
+        } else {
+          o.u8(RS_STATIC);
+          this.merged.writeBody(o);
+        }
       }
     }
     // unfiltereds in clustering order
@@ -372,9 +392,15 @@ export class Merger {
         let am = pm;
         if (shadowMfda > am) am = shadowMfda;
         if (this.mergeRows(rows, am)) {
-          o.u8(RS_ROW);
-          best.row.clustering.write(o);
-          this.merged.writeBody(o);
+          if (w) {
+            this.begin(w);
+            this.merged.clustering.copyFrom(best.row.clustering);
+            w.addRow(this.merged, 0);
+          } else {
+            o.u8(RS_ROW);
+            best.row.clustering.write(o);
+            this.merged.writeBody(o);
+          }
           this.rows++;
         }
       } else {
@@ -421,12 +447,33 @@ export class Merger {
       for (let i = 0; i < at.length; i++) unchecked(at[i]).advance();
     }
     if (curMfda != NONE) fail(ERR_INVALID, unchecked(group[0]).r.pos); // a range left open at the end
+    if (w) {
+      if (!this.started && writtenPm == NONE) return; // nothing left of the partition
+      this.begin(w);
+      w.endPartition();
+      this.partitions++;
+      return;
+    }
     if (o.len == afterHeader && writtenPm == NONE) {
       o.len = partStart; // nothing left of the partition
       return;
     }
     o.u8(RS_END);
     this.partitions++;
+  }
+
+  // the partition being merged, for a writer that has not yet been told of it
+  private head: Source | null = null;
+  private headMfda: i64 = NONE;
+  private headLdt: i32 = i32.MAX_VALUE;
+  private started: bool = false;
+
+  // Tells the writer of the partition before its first row, marker or end.
+  @inline private begin(w: Writer): void {
+    if (this.started) return;
+    const s = this.head!;
+    w.startPartition(s.token, s.keyPtr, s.keyLen, this.headMfda, this.headLdt, 0);
+    this.started = true;
   }
 
   // A marker at `pos`'s clustering, on the same side of it, that turns the
@@ -437,6 +484,27 @@ export class Merger {
     if (cm == NONE) kind = before ? KIND_INCL_START_BOUND : KIND_EXCL_START_BOUND;
     else if (nm == NONE) kind = before ? KIND_EXCL_END_BOUND : KIND_INCL_END_BOUND;
     else kind = before ? KIND_EXCL_END_INCL_START_BOUNDARY : KIND_INCL_END_EXCL_START_BOUNDARY;
+    const w = this.writer;
+    if (w) {
+      const m = this.outMarker;
+      m.kind = kind;
+      m.clustering.copyFrom(pos.clustering);
+      if (kind == KIND_EXCL_END_INCL_START_BOUNDARY || kind == KIND_INCL_END_EXCL_START_BOUNDARY) {
+        m.mfda = cm;
+        m.ldt = cl;
+        m.mfda2 = nm;
+        m.ldt2 = nl;
+      } else if (nm == NONE) {
+        m.mfda = cm;
+        m.ldt = cl;
+      } else {
+        m.mfda = nm;
+        m.ldt = nl;
+      }
+      this.begin(w);
+      w.addMarker(m, 0);
+      return;
+    }
     const o = this.out;
     o.u8(RS_MARKER);
     o.u8(kind);

@@ -90,10 +90,11 @@ export class Writer {
     this.stats.types = h.table.clustering;
   }
 
-  // Consume complete records of the row stream.
+  // Consume complete records of the row stream. A merger may instead call
+  // startPartition, writeStatic, addRow, addMarker and endPartition itself
+  // (compaction: the merged rows are never serialized to a stream between).
   append(ptr: usize, len: i32): void {
     const r = new In(ptr, len);
-    const ctypes = this.h.table.clustering;
     while (r.remaining() > 0) {
       const at = r.pos;
       const tag = <i32>r.u8();
@@ -114,7 +115,6 @@ export class Writer {
         row.isStatic = tag == RS_STATIC;
         if (!row.isStatic) {
           row.clustering.read(r);
-          if (row.clustering.n != ctypes.length) fail(ERR_INVALID, at);
         }
         row.readBody(r, this.h.table.columns.length);
         if (row.isStatic) this.writeStatic(row, at);
@@ -132,7 +132,7 @@ export class Writer {
     }
   }
 
-  private startPartition(t: i64, kptr: usize, klen: i32, mfda: i64, ldt: i32, at: i32): void {
+  startPartition(t: i64, kptr: usize, klen: i32, mfda: i64, ldt: i32, at: i32): void {
     // one hash of the key for its token and its bloom filter bits (h1 is the Murmur3 partitioner's token)
     murmur3(kptr, klen, 0);
     this.keyH1 = h1out;
@@ -184,7 +184,7 @@ export class Writer {
   emptyStatic: Row = new Row();
   sawStatic: bool = false;
 
-  private writeStatic(row: Row, at: i32): void {
+  writeStatic(row: Row, at: i32): void {
     if (this.unfiltereds > 0 || this.sawStatic) fail(ERR_ORDER, at);
     if (this.h.statics.length == 0) fail(ERR_INVALID, at);
     this.sawStatic = true;
@@ -235,7 +235,8 @@ export class Writer {
     if (this.data.position() - this.blockStart >= <i64>this.opts.indexBlockSize) this.addIndexBlock();
   }
 
-  private addRow(row: Row, at: i32): void {
+  addRow(row: Row, at: i32): void {
+    if (row.clustering.n != this.h.table.clustering.length) fail(ERR_INVALID, at);
     this.ensureStatic();
     this.checkOrder(row.clustering, KIND_CLUSTERING, at);
     const pos = this.beginUnfiltered(KIND_CLUSTERING, row.clustering);
@@ -246,7 +247,7 @@ export class Writer {
     this.endUnfiltered(KIND_CLUSTERING, row.clustering, pos);
   }
 
-  private addMarker(m: Marker, at: i32): void {
+  addMarker(m: Marker, at: i32): void {
     this.ensureStatic();
     this.checkOrder(m.clustering, m.kind, at);
     const pos = this.beginUnfiltered(m.kind, m.clustering);
@@ -283,7 +284,7 @@ export class Writer {
     this.blockStart = -1;
   }
 
-  private endPartition(): void {
+  endPartition(): void {
     this.ensureStatic();
     const b = this.data.pending;
     writeEndOfPartition(b);

@@ -312,7 +312,7 @@ export class CompactionTask {
       report.bytesWritten += this.writer.dataWritten - before;
       report.purged += m.purged;
       report.units++;
-      this.writtenInOutput += m.streamBytes;
+      this.writtenInOutput += m.dataBytes;
       if (this.plan.maxOutputBytes > 0 && this.writtenInOutput >= this.plan.maxOutputBytes) this.retire();
       const ms = this.costs.clock() - t0;
       // the average over the whole task: one slice's cost is lumpy (a slice

@@ -49,9 +49,9 @@ export function merge(schema: TableSchema, streams: Uint8Array[], nowSeconds: nu
   });
 }
 
-/** What mergeInto appended: the merged row stream's length, and the merge's counts. */
+/** What mergeInto appended: the Data.db bytes (uncompressed) the merged partitions took, and the merge's counts. */
 export interface MergedInto {
-  streamBytes: number;
+  dataBytes: number;
   purged: number;
   partitions: number;
 }
@@ -79,7 +79,7 @@ export interface MergeInput {
  */
 export function mergeInto(schema: TableSchema, writer: number, inputs: MergeInput[], nowSeconds: number, purge?: PurgeOptions): MergedInto {
   const live = inputs.filter((s) => s.bytes.length > 0);
-  if (live.length === 0) return { streamBytes: 0, purged: 0, partitions: 0 };
+  if (live.length === 0) return { dataBytes: 0, purged: 0, partitions: 0 };
   const k = core();
   let failed = -1;
   try {
@@ -97,8 +97,8 @@ export function mergeInto(schema: TableSchema, writer: number, inputs: MergeInpu
       });
       const tp = k.putOwned(table);
       try {
-        const streamBytes = x.compactIntoWriter(writer, tid, tp, live.length, nowSeconds, ...purgeArgs(purge));
-        return { streamBytes, purged: Number(x.mergePurged()), partitions: Number(x.mergePartitions()) };
+        const dataBytes = x.compactIntoWriter(writer, tid, tp, live.length, nowSeconds, ...purgeArgs(purge));
+        return { dataBytes, purged: Number(x.mergePurged()), partitions: Number(x.mergePartitions()) };
       } catch (e) {
         failed = x.compactFailedInput();
         throw e;

@@ -274,7 +274,7 @@ export class SSTableWriter {
     this.check();
     if (this.stream.len) await this.push();
     const m = mergeInto(this.schema, this.w, inputs, nowSeconds, purge);
-    if (m.streamBytes > 0) this.extend(minToken, maxToken);
+    if (m.dataBytes > 0) this.extend(minToken, maxToken);
     await this.drainFull();
     return m;
   }
