@@ -15,7 +15,7 @@ import { Table, Header, readTable, readHeader } from "./schema";
 import { Writer, WriterOptions } from "./sstable/writer";
 import { decodePartitions } from "./sstable/reader";
 import { measureEntries, entriesEnd } from "./sstable/index-entries";
-import { Merger } from "./merge/merge";
+import { Merger, inputBeingRead, clearInputBeingRead } from "./merge/merge";
 import { encodeBatch as encodeStagedBatch } from "./batch/encode";
 import { bloomBits as bloomBitsOf } from "./sstable/filter";
 import { Sketch } from "./sstable/hll";
@@ -291,12 +291,13 @@ export function mergeStreams(tableId: i32, p: usize, n: i32, nowSeconds: i32, gc
 
 // Compaction's merge in one call: `p` holds n inputs of 16 bytes, i32 BE each:
 // header id (or -1), 'oa' deletion times (0/1), ptr, len. An input with a
-// header is uncompressed Data.db (whole partitions), decoded here into a
-// buffer of its own; one without is a row stream already. The merged
-// partitions go straight into the writer. Returns the Data.db bytes
-// (uncompressed) they took; on a trap, compactFailedInput() names the input
-// being decoded (-1: the merge or the write).
+// header is uncompressed Data.db (whole partitions), read in place as the
+// merge goes; one without is a row stream already. The merged partitions go
+// straight into the writer. Returns the Data.db bytes (uncompressed) they
+// took; on a trap, compactFailedInput() names the input being read (-1: the
+// merge or the write).
 export function compactIntoWriter(writerId: i32, tableId: i32, p: usize, n: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): i32 {
+  clearInputBeingRead();
   const m = mergerToResult(tableId, nowSeconds, gcBefore, maxPurgeable);
   const r = new In(p, n * 16);
   for (let i = 0; i < n; i++) {
@@ -308,13 +309,7 @@ export function compactIntoWriter(writerId: i32, tableId: i32, p: usize, n: i32,
       m.add(ptr, len);
       continue;
     }
-    while (decoded.length <= i) decoded.push(new Out());
-    const o = decoded[i];
-    o.reset();
-    failedInput = i;
-    decodePartitions(header(hid), ptr, len, o, uintDeletion);
-    failedInput = -1;
-    m.add(o.ptr, o.len);
+    m.addData(ptr, len, header(hid), uintDeletion, i);
   }
   // the merged rows go straight into the writer (see Merger.writer)
   const w = writers.get(writerId);
@@ -325,16 +320,11 @@ export function compactIntoWriter(writerId: i32, tableId: i32, p: usize, n: i32,
   lastMergePurged = m.purged;
   lastMergePartitions = m.partitions;
   const len = <i32>(w.data.position() - before);
-  // a slice's decoded inputs are kept for the next one, unless one was unusually large
-  for (let i = 0; i < decoded.length; i++) if (decoded[i].cap > DECODED_KEEP) decoded[i].release();
   return len;
 }
 export function compactFailedInput(): i32 {
-  return failedInput;
+  return inputBeingRead();
 }
-const decoded: Out[] = [];
-const DECODED_KEEP = 16 << 20;
-let failedInput: i32 = -1;
 
 // a merge into the emptied result buffer; it purges only when gcBefore is set (compaction)
 function mergerToResult(tableId: i32, nowSeconds: i32, gcBefore: i32, maxPurgeable: i64): Merger {

@@ -98,6 +98,18 @@ describe("compaction merges Data.db in the core", () => {
     expect(err).toBeInstanceOf(CorruptSSTableError);
     expect(err.file).toMatch(/^nb-2-big\W+Data\.db$/); // the corrupt input, not the good one (generation 1)
     expect(err.offset).toBe(flagsAt);
+    // the same flip in a partition met midway through the merge, the corrupt input first
+    const later = files.get(dataName)!.slice();
+    later[flagsAt] = sink.files("nb", 2).get(dataName)![flagsAt];
+    const each = later.length / 50; // 50 partitions of the same size
+    expect(Number.isInteger(each)).toBe(true);
+    const laterAt = 30 * each + flagsAt;
+    later[laterAt] = 0xff;
+    files.set(dataName, later);
+    const err2 = await compact(schema, [await SSTableReader.openFiles(files), good], true, 1 << 20).catch((e) => e);
+    expect(err2).toBeInstanceOf(CorruptSSTableError);
+    expect(err2.file).toMatch(/^nb-2-big\W+Data\.db$/);
+    expect(err2.offset).toBe(laterAt);
   });
 });
 

@@ -5,13 +5,15 @@
 // compaction merges SSTables through it.
 import { In } from "../util/in";
 import { Out } from "../util/out";
-import { fail, ERR_INVALID, ERR_ORDER } from "../util/error";
-import { Table, TypeDesc } from "../schema";
+import { fail, ERR_INVALID, ERR_ORDER, ERR_CORRUPT } from "../util/error";
+import { Table, TypeDesc, Header } from "../schema";
+import { readRow, readMarker, readDeletionTime, DeletionTime } from "../sstable/rows";
+import { token } from "../encoding/murmur3";
 import { Row, Marker, Values, Cell } from "../stream";
 import { compareClustering, compareValue, compareUnsigned } from "./compare";
 import { Writer } from "../sstable/writer";
 import {
-  RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING,
+  RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING, UF_END_OF_PARTITION, UF_IS_MARKER,
   T_TIMEUUID, T_LIST, T_SET, T_MAP, KIND_EXCL_END_BOUND, KIND_INCL_START_BOUND, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_INCL_END_BOUND, KIND_EXCL_START_BOUND,
 } from "../format/constants";
 
@@ -33,8 +35,29 @@ function makeTimeuuid(): TypeDesc {
 
 // ---- one input stream
 
+// The input a Data.db source was reading when the core trapped (-1: none):
+// the host then names that SSTable's Data.db as the corrupt file.
+let reading: i32 = -1;
+export function inputBeingRead(): i32 {
+  return reading;
+}
+export function clearInputBeingRead(): void {
+  reading = -1;
+}
+
+const pdel = new DeletionTime();
+
 class Source {
   r: In;
+  // Data.db (whole partitions, uncompressed) read in place by its header,
+  // or null for a row stream: a compaction's inputs are merged as they are
+  // decoded, with no row stream between (values point into the input)
+  h: Header | null = null;
+  uintDeletion: bool = false;
+  // which of the merge's inputs this is, for `reading`
+  input: i32 = -1;
+  // no unfiltered read yet in the partition (Data.db: a static row must come first)
+  first: bool = false;
   // its place among the merge's sources: the heap's tie-break, so equal partitions come out in source order
   index: i32 = 0;
   // current partition
@@ -65,12 +88,17 @@ class Source {
     this.r.base = ptr;
     this.r.pos = 0;
     this.r.end = len;
+    this.h = null;
   }
 
   nextPartition(): void {
     const r = this.r;
     if (r.remaining() == 0) {
       this.live = false;
+      return;
+    }
+    if (this.h) {
+      this.nextDataPartition();
       return;
     }
     const at = r.pos;
@@ -91,8 +119,76 @@ class Source {
     }
   }
 
+  private nextDataPartition(): void {
+    const r = this.r;
+    reading = this.input;
+    const klen = <i32>r.u16be();
+    this.keyPtr = r.at();
+    this.keyLen = klen;
+    r.skip(klen);
+    readDeletionTime(r, this.uintDeletion, pdel);
+    this.pdelMfda = pdel.mfda;
+    this.pdelLdt = pdel.ldt;
+    this.token = token(this.keyPtr, klen);
+    this.live = true;
+    this.openMfda = NONE;
+    this.hasStatic = false;
+    this.first = true;
+    this.advanceData();
+    if (this.kind == AT_STATIC) {
+      this.hasStatic = true;
+      this.advanceData();
+    }
+    reading = -1;
+  }
+
+  // The next unfiltered of a Data.db partition, as decodePartitions reads it.
+  private advanceData(): void {
+    const r = this.r;
+    const h = this.h!;
+    const ctypes = h.table.clustering;
+    reading = this.input;
+    while (true) {
+      const at = r.pos;
+      const flags = <i32>r.u8();
+      if (flags & UF_END_OF_PARTITION) {
+        if (flags != UF_END_OF_PARTITION) fail(ERR_CORRUPT, at);
+        this.kind = AT_END;
+        break;
+      }
+      const first = this.first;
+      this.first = false;
+      if (flags & UF_IS_MARKER) {
+        readMarker(h, ctypes, this.marker, r);
+        this.kind = AT_MARKER;
+        break;
+      }
+      const row = this.row;
+      readRow(flags, h, ctypes, row, r);
+      // cells in column order, as a row stream's are checked to be (the merge of cells relies on it)
+      for (let i = 1; i < row.nCells; i++) if (row.cell(i).col < row.cell(i - 1).col) fail(ERR_CORRUPT, at);
+      if (!row.isStatic) {
+        this.kind = AT_ROW;
+        break;
+      }
+      if (!first) fail(ERR_CORRUPT, at);
+      // the empty static row Cassandra writes in every partition is not data
+      if (row.nCells == 0 && row.nComplexDel == 0 && row.delMfda == i64.MIN_VALUE) continue;
+      // the static row is kept aside while the partition's rows are read
+      this.row = this.staticRow;
+      this.staticRow = row;
+      this.kind = AT_STATIC;
+      break;
+    }
+    reading = -1;
+  }
+
   // reads the next record of the partition into row/marker
   advance(): void {
+    if (this.h) {
+      this.advanceData();
+      return;
+    }
     const r = this.r;
     const at = r.pos;
     const tag = <i32>r.u8();
@@ -180,6 +276,16 @@ export class Merger {
   }
 
   add(ptr: usize, len: i32): void {
+    this.addSource(ptr, len, null, false, -1);
+  }
+
+  // Data.db of whole partitions, uncompressed, read in place by `h` as the
+  // merge goes; `input` is its place in the caller's inputs (see inputBeingRead).
+  addData(ptr: usize, len: i32, h: Header, uintDeletion: bool, input: i32): void {
+    this.addSource(ptr, len, h, uintDeletion, input);
+  }
+
+  private addSource(ptr: usize, len: i32, h: Header | null, uintDeletion: bool, input: i32): void {
     let s: Source;
     if (this.sources.length < this.pool.length) {
       s = unchecked(this.pool[this.sources.length]);
@@ -188,6 +294,9 @@ export class Merger {
       s = new Source(ptr, len, this.table.columns.length);
       this.pool.push(s);
     }
+    s.h = h;
+    s.uintDeletion = uintDeletion;
+    s.input = input;
     s.index = this.sources.length;
     s.nextPartition();
     this.sources.push(s);
