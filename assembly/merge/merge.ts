@@ -8,7 +8,7 @@ import { Out } from "../util/out";
 import { fail, ERR_INVALID, ERR_ORDER, ERR_CORRUPT } from "../util/error";
 import { Table, TypeDesc, Header } from "../schema";
 import { readRow, readMarker, readDeletionTime, DeletionTime } from "../sstable/rows";
-import { token } from "../encoding/murmur3";
+import { murmur3, h1out, h2out, tokenOf } from "../encoding/murmur3";
 import { Row, Marker, Values, Cell } from "../stream";
 import { compareClustering, compareValue, compareUnsigned } from "./compare";
 import { Writer } from "../sstable/writer";
@@ -58,6 +58,9 @@ class Source {
   input: i32 = -1;
   // no unfiltered read yet in the partition (Data.db: a static row must come first)
   first: bool = false;
+  // the key's Murmur3 halves (Data.db only)
+  h1: u64 = 0;
+  h2: u64 = 0;
   // its place among the merge's sources: the heap's tie-break, so equal partitions come out in source order
   index: i32 = 0;
   // current partition
@@ -129,7 +132,11 @@ class Source {
     readDeletionTime(r, this.uintDeletion, pdel);
     this.pdelMfda = pdel.mfda;
     this.pdelLdt = pdel.ldt;
-    this.token = token(this.keyPtr, klen);
+    // both halves kept: the writer's bloom filter needs them too
+    murmur3(this.keyPtr, klen, 0);
+    this.h1 = h1out;
+    this.h2 = h2out;
+    this.token = tokenOf(h1out);
     this.live = true;
     this.openMfda = NONE;
     this.hasStatic = false;
@@ -581,7 +588,8 @@ export class Merger {
   @inline private begin(w: Writer): void {
     if (this.started) return;
     const s = this.head!;
-    w.startPartition(s.token, s.keyPtr, s.keyLen, this.headMfda, this.headLdt, 0);
+    if (s.h) w.startHashed(s.token, s.keyPtr, s.keyLen, this.headMfda, this.headLdt, 0, s.h1, s.h2);
+    else w.startPartition(s.token, s.keyPtr, s.keyLen, this.headMfda, this.headLdt, 0);
     this.started = true;
   }
 

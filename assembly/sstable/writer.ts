@@ -135,11 +135,17 @@ export class Writer {
   startPartition(t: i64, kptr: usize, klen: i32, mfda: i64, ldt: i32, at: i32): void {
     // one hash of the key for its token and its bloom filter bits (h1 is the Murmur3 partitioner's token)
     murmur3(kptr, klen, 0);
-    this.keyH1 = h1out;
-    this.keyH2 = h2out;
+    this.startHashed(t, kptr, klen, mfda, ldt, at, h1out, h2out);
+  }
+
+  // startPartition for a key whose Murmur3 halves the caller has (a merger
+  // reading Data.db hashed it for its token)
+  startHashed(t: i64, kptr: usize, klen: i32, mfda: i64, ldt: i32, at: i32, h1: u64, h2: u64): void {
+    this.keyH1 = h1;
+    this.keyH2 = h2;
     let tok = t;
     if (this.opts.byteOrdered) tok = 0;
-    else if (tokenOf(h1out) != tok) fail(ERR_INVALID, at);
+    else if (tokenOf(h1) != tok) fail(ERR_INVALID, at);
     if (this.partitions > 0) {
       // strictly ascending by (token, key bytes)
       let c = tok < this.prevToken ? -1 : tok > this.prevToken ? 1 : 0;
