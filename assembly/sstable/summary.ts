@@ -9,6 +9,8 @@ export class SummaryBuilder {
   offsets: Out = new Out(); // i32 offsets of each entry within `entries`
   entries: Out = new Out(); // key bytes + i64 index position
   count: i32 = 0;
+  // keys until the next sampled one: a countdown, not a 64-bit remainder per key
+  untilNext: i32 = 0;
   first: Out = new Out();
   last: Out = new Out();
 
@@ -19,12 +21,14 @@ export class SummaryBuilder {
 
   add(keyPtr: usize, keyLen: i32, indexPosition: i64): void {
     if (this.keys == 0) this.first.bytes(keyPtr, keyLen);
-    if (this.keys % <i64>this.interval == 0) {
+    if (this.untilNext == 0) {
       this.offsets.i32le(this.entries.len);
       this.entries.bytes(keyPtr, keyLen);
       this.entries.i64le(indexPosition);
       this.count++;
+      this.untilNext = this.interval;
     }
+    this.untilNext--;
     this.keys++;
   }
 
