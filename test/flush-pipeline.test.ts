@@ -113,6 +113,36 @@ describe("compaction merges Data.db in the core", () => {
   });
 });
 
+test("a Data.db input whose partitions are out of order is reported as that SSTable's Data.db", async () => {
+  const schema = parseTable("CREATE TABLE ks.t (k int PRIMARY KEY, v text) WITH compression = {'enabled': 'false'}");
+  const all = sorted(
+    Array.from({ length: 40 }, (_, i) => {
+      const key = encodeValue({ kind: "int" }, i);
+      return { key, token: tokenOf(key), unfiltereds: [{ type: "row" as const, row: { clustering: [], liveness: { timestamp: 1n, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: 1n, value: encodeValue({ kind: "text" }, `v${i}`) }] } }] };
+    }),
+  );
+  const dataOf = async (ps: Partition[], generation: number) => {
+    const sink = new MemorySink();
+    const w = new SSTableWriter(schema, sink, { version: "nb", generation, expectedKeys: ps.length });
+    await w.append(ps);
+    await w.finish();
+    return { reader: await SSTableReader.openFiles(sink.files("nb", generation)), data: sink.get("Data.db")!.slice() };
+  };
+  const low = await dataOf(all.slice(0, 20), 3);
+  const high = await dataOf(all.slice(20), 4);
+  // the high tokens' partitions, then the low ones': each partition is well formed, their order is not
+  const swapped = new Uint8Array(high.data.length + low.data.length);
+  swapped.set(high.data);
+  swapped.set(low.data, high.data.length);
+  const good = encodePartitions([all[5]]);
+  const sink = new MemorySink();
+  const w = new SSTableWriter(schema, sink, { version: "nb", generation: 9, expectedKeys: 64 });
+  const err = await w.appendMerged([{ bytes: good }, low.reader.dataInput(swapped, 0)], NOW, undefined, null, null).catch((e) => e);
+  expect(err).toBeInstanceOf(CorruptSSTableError);
+  expect(err.file).toMatch(/^nb-3-big\W+Data\.db$/);
+  expect(err.offset).toBeGreaterThan(high.data.length);
+});
+
 describe("flush writes in large appends", () => {
   test(`Data.db and Index.db reach the sink in appends of at least ${DRAIN_BYTES} bytes, the last excepted, and the bytes are the same`, async () => {
     const schema = parseTable("CREATE TABLE ks.kv (id int PRIMARY KEY, payload text) WITH compression = {'enabled': 'false'}");

@@ -10,6 +10,8 @@ import { Partition, Row } from "../src/sstable/model.js";
 import { toHex } from "../src/util/bytes.js";
 import { oracle, sortRows, NOW } from "./oracle.js";
 import { SSTableWriter, MemorySink } from "../src/sstable/writer.js";
+import { SSTableReader } from "../src/sstable/reader.js";
+import { MergeInput } from "../src/core/merge.js";
 
 describe("core merge agrees with the oracle", () => {
   for (let seed = 1; seed <= 60; seed++) {
@@ -91,9 +93,10 @@ test("the merge property test exercises overlaps, deletions and range tombstones
 });
 
 describe("compaction's merge straight into the writer", () => {
-  // mergeInto (the merger calls the writer's steps itself) against merge then
-  // appendStream (the writer parses the merged row stream): every component
-  // byte for byte, with and without purging
+  // mergeInto (the merger reads Data.db inputs in place and calls the
+  // writer's steps itself) against merge then appendStream (the writer
+  // parses the merged row stream): every component byte for byte, with and
+  // without purging
   for (let seed = 1; seed <= 30; seed++) {
     test(`seed ${seed}`, async () => {
       const r = new Rng(seed * 7919);
@@ -104,11 +107,28 @@ describe("compaction's merge straight into the writer", () => {
         const kr = new Rng(seed * 31 + (i % 2));
         streams.push(encodePartitions(randomPartitions(kr, schema, 1 + kr.int(12)).map((p) => rewriteTimes(p, r))));
       }
+      // the even sources as the compaction reads them, uncompressed Data.db
+      // read in place; the stream path gets the same SSTable decoded
+      const inputs: MergeInput[] = [];
+      for (let i = 0; i < nsrc; i++) {
+        if (i % 2) {
+          inputs.push({ bytes: streams[i] });
+          continue;
+        }
+        const sink = new MemorySink();
+        const w = new SSTableWriter(schema, sink, { version: "nb", generation: 9, expectedKeys: 16, compression: { ...schema.options.compression, enabled: false } });
+        await w.appendStream(streams[i], null, null);
+        await w.finish();
+        const reader = await SSTableReader.openFiles(sink.files("nb", 9));
+        const data = sink.get("Data.db")!.slice();
+        inputs.push(reader.dataInput(data, 0));
+        streams[i] = await reader.streamRange(0, reader.dataLength);
+      }
       for (const purge of [undefined, { gcBefore: NOW + 1, maxPurgeableTimestamp: 2n ** 62n }]) {
         const options = { version: "nb" as const, generation: 1, expectedKeys: 64 };
         const direct = new MemorySink();
         const a = new SSTableWriter(schema, direct, options);
-        const into = await a.appendMerged(streams.map((bytes) => ({ bytes })), NOW, purge, null, null);
+        const into = await a.appendMerged(inputs, NOW, purge, null, null);
         const info = await a.finish();
         const viaStream = new MemorySink();
         const b = new SSTableWriter(schema, viaStream, options);

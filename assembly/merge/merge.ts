@@ -5,23 +5,26 @@
 // compaction merges SSTables through it.
 import { In } from "../util/in";
 import { Out } from "../util/out";
-import { fail, ERR_INVALID, ERR_ORDER, ERR_CORRUPT } from "../util/error";
+import { fail, ERR_INVALID, ERR_ORDER } from "../util/error";
 import { Table, TypeDesc, Header } from "../schema";
-import { readRow, readMarker, readDeletionTime, DeletionTime } from "../sstable/rows";
+import { readDeletionTime, DeletionTime } from "../sstable/rows";
+import { readUnfiltered, U_END, U_ROW, U_MARKER, U_STATIC } from "../sstable/reader";
 import { murmur3, h1out, h2out, tokenOf } from "../encoding/murmur3";
 import { Row, Marker, Values, Cell } from "../stream";
 import { compareClustering, compareValue, compareUnsigned } from "./compare";
 import { Writer } from "../sstable/writer";
 import {
-  RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING, UF_END_OF_PARTITION, UF_IS_MARKER,
+  RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING,
   T_TIMEUUID, T_LIST, T_SET, T_MAP, KIND_EXCL_END_BOUND, KIND_INCL_START_BOUND, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_INCL_END_BOUND, KIND_EXCL_START_BOUND,
 } from "../format/constants";
 
-// What a source is at: the end of its partition, a row, a marker, the static row (a cursor state, not a format value).
-const AT_END = 0;
-const AT_ROW = 1;
-const AT_MARKER = 2;
-const AT_STATIC = 3;
+// What a source is at: the end of its partition, a row, a marker, the static
+// row (a cursor state, not a format value; a Data.db source's is what
+// readUnfiltered returns).
+const AT_END = U_END;
+const AT_ROW = U_ROW;
+const AT_MARKER = U_MARKER;
+const AT_STATIC = U_STATIC;
 
 const NONE: i64 = i64.MIN_VALUE;
 
@@ -151,41 +154,14 @@ class Source {
 
   // The next unfiltered of a Data.db partition, as decodePartitions reads it.
   private advanceData(): void {
-    const r = this.r;
-    const h = this.h!;
-    const ctypes = h.table.clustering;
     reading = this.input;
-    while (true) {
-      const at = r.pos;
-      const flags = <i32>r.u8();
-      if (flags & UF_END_OF_PARTITION) {
-        if (flags != UF_END_OF_PARTITION) fail(ERR_CORRUPT, at);
-        this.kind = AT_END;
-        break;
-      }
-      const first = this.first;
-      this.first = false;
-      if (flags & UF_IS_MARKER) {
-        readMarker(h, ctypes, this.marker, r);
-        this.kind = AT_MARKER;
-        break;
-      }
-      const row = this.row;
-      readRow(flags, h, ctypes, row, r);
-      // cells in column order, as a row stream's are checked to be (the merge of cells relies on it)
-      for (let i = 1; i < row.nCells; i++) if (row.cell(i).col < row.cell(i - 1).col) fail(ERR_CORRUPT, at);
-      if (!row.isStatic) {
-        this.kind = AT_ROW;
-        break;
-      }
-      if (!first) fail(ERR_CORRUPT, at);
-      // the empty static row Cassandra writes in every partition is not data
-      if (row.nCells == 0 && row.nComplexDel == 0 && row.delMfda == i64.MIN_VALUE) continue;
+    const row = this.row;
+    this.kind = readUnfiltered(this.h!, this.r, row, this.marker, this.first);
+    this.first = false;
+    if (this.kind == AT_STATIC) {
       // the static row is kept aside while the partition's rows are read
       this.row = this.staticRow;
       this.staticRow = row;
-      this.kind = AT_STATIC;
-      break;
     }
     reading = -1;
   }
@@ -375,7 +351,10 @@ export class Merger {
         s.nextPartition();
         if (s.live) {
           const c = s.token < prevToken ? -1 : s.token > prevToken ? 1 : compareUnsigned(s.keyPtr, s.keyLen, prevPtr, prevLen);
-          if (c <= 0) fail(ERR_ORDER, s.r.pos);
+          if (c <= 0) {
+            if (s.h) reading = s.input; // a Data.db input out of order is that SSTable's fault
+            fail(ERR_ORDER, s.r.pos);
+          }
           unchecked((heap[len] = s.index));
           this.siftUp(len++);
         }
@@ -601,42 +580,28 @@ export class Merger {
     if (cm == NONE) kind = before ? KIND_INCL_START_BOUND : KIND_EXCL_START_BOUND;
     else if (nm == NONE) kind = before ? KIND_EXCL_END_BOUND : KIND_INCL_END_BOUND;
     else kind = before ? KIND_EXCL_END_INCL_START_BOUNDARY : KIND_INCL_END_EXCL_START_BOUNDARY;
+    const m = this.outMarker;
+    m.kind = kind;
+    m.clustering.copyFrom(pos.clustering);
+    if (kind == KIND_EXCL_END_INCL_START_BOUNDARY || kind == KIND_INCL_END_EXCL_START_BOUNDARY) {
+      m.mfda = cm;
+      m.ldt = cl;
+      m.mfda2 = nm;
+      m.ldt2 = nl;
+    } else if (nm == NONE) {
+      m.mfda = cm;
+      m.ldt = cl;
+    } else {
+      m.mfda = nm;
+      m.ldt = nl;
+    }
     const w = this.writer;
     if (w) {
-      const m = this.outMarker;
-      m.kind = kind;
-      m.clustering.copyFrom(pos.clustering);
-      if (kind == KIND_EXCL_END_INCL_START_BOUNDARY || kind == KIND_INCL_END_EXCL_START_BOUNDARY) {
-        m.mfda = cm;
-        m.ldt = cl;
-        m.mfda2 = nm;
-        m.ldt2 = nl;
-      } else if (nm == NONE) {
-        m.mfda = cm;
-        m.ldt = cl;
-      } else {
-        m.mfda = nm;
-        m.ldt = nl;
-      }
       this.begin(w);
       w.addMarker(m, 0);
-      return;
-    }
-    const o = this.out;
-    o.u8(RS_MARKER);
-    o.u8(kind);
-    pos.clustering.write(o);
-    if (kind == KIND_EXCL_END_INCL_START_BOUNDARY || kind == KIND_INCL_END_EXCL_START_BOUNDARY) {
-      o.i64be(cm);
-      o.i32be(cl);
-      o.i64be(nm);
-      o.i32be(nl);
-    } else if (nm == NONE) {
-      o.i64be(cm);
-      o.i32be(cl);
     } else {
-      o.i64be(nm);
-      o.i32be(nl);
+      this.out.u8(RS_MARKER);
+      m.write(this.out);
     }
   }
 

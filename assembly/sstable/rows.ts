@@ -95,7 +95,8 @@ export function writePrefix(kind: i32, v: Values, types: TypeDesc[], o: Out): vo
 
 // ---- unfiltered rows
 
-const body = new Out();
+// a marker's body, before its size is known
+const markerBody = new Out();
 
 // A DeletionTime outside a row body (partition header, row index). Before
 // 'oa': i32 local deletion time then i64 markedForDeleteAt. From 'oa' on:
@@ -330,19 +331,19 @@ export function writeMarker(m: Marker, h: Header, clusteringTypes: TypeDesc[], p
   o.u8(m.kind);
   o.u16be(m.clustering.n);
   writeClusteringValues(m.clustering, clusteringTypes, o);
-  body.reset();
+  markerBody.reset();
   if (m.isBoundary) {
-    writeTimestamp(h, m.mfda, body);
-    writeLdt(h, m.ldt, body);
-    writeTimestamp(h, m.mfda2, body);
-    writeLdt(h, m.ldt2, body);
+    writeTimestamp(h, m.mfda, markerBody);
+    writeLdt(h, m.ldt, markerBody);
+    writeTimestamp(h, m.mfda2, markerBody);
+    writeLdt(h, m.ldt2, markerBody);
   } else {
-    writeTimestamp(h, m.mfda, body);
-    writeLdt(h, m.ldt, body);
+    writeTimestamp(h, m.mfda, markerBody);
+    writeLdt(h, m.ldt, markerBody);
   }
-  o.uvint(<u64>(body.len + uvintSize(prevSize)));
+  o.uvint(<u64>(markerBody.len + uvintSize(prevSize)));
   o.uvint(prevSize);
-  o.append(body);
+  o.append(markerBody);
 }
 
 export function writeEndOfPartition(o: Out): void {

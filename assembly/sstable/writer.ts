@@ -139,7 +139,8 @@ export class Writer {
   }
 
   // startPartition for a key whose Murmur3 halves the caller has (a merger
-  // reading Data.db hashed it for its token)
+  // reading Data.db hashed it for its token, so the token check below holds
+  // by construction there; it stays as a guard for other callers)
   startHashed(t: i64, kptr: usize, klen: i32, mfda: i64, ldt: i32, at: i32, h1: u64, h2: u64): void {
     this.keyH1 = h1;
     this.keyH2 = h2;

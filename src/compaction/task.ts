@@ -304,12 +304,11 @@ export class CompactionTask {
         // its files open while the first slices merge
         this.writer.startPrepare();
       }
-      const before = this.writer.dataWritten;
       const m = await this.writer.appendMerged(inputs, this.nowSeconds(), this.purge, minToken, maxToken);
       report.partitions += partitions;
       report.bytesRead += bytes;
       // Data.db bytes on both sides, so written / read is the merge's own amplification
-      report.bytesWritten += this.writer.dataWritten - before;
+      report.bytesWritten += m.dataBytes;
       report.purged += m.purged;
       report.units++;
       this.writtenInOutput += m.dataBytes;

@@ -58,7 +58,7 @@ export interface MergedInto {
 
 /**
  * One input of mergeInto: a row stream, or (with `data`) a run of whole
- * partitions of uncompressed Data.db, decoded in the core by its header.
+ * partitions of uncompressed Data.db, read in place by the core's merge by its header.
  */
 export interface MergeInput {
   bytes: Uint8Array;
@@ -73,9 +73,9 @@ export interface MergeInput {
 
 /**
  * Merges as merge() does and appends the result to the core writer `writer`
- * (an SSTableWriter's handle): Data.db inputs are decoded, merged and
- * written in one core call, so compaction hands the core what it read and
- * gets back only file bytes, never the partitions.
+ * (an SSTableWriter's handle): Data.db inputs are read, merged and written
+ * in one core call, so compaction hands the core what it read and gets back
+ * only file bytes, never the partitions.
  */
 export function mergeInto(schema: TableSchema, writer: number, inputs: MergeInput[], nowSeconds: number, purge?: PurgeOptions): MergedInto {
   const live = inputs.filter((s) => s.bytes.length > 0);

@@ -66,6 +66,8 @@ export class StorageSink implements ComponentSink {
 
   /** Flushes one file not yet synced since its last write, keeping it open; false when none is left. */
   async syncOne(): Promise<boolean> {
+    // a file still opening (prepared, never written) is synced too once open
+    if (this.opening.size) await Promise.allSettled([...this.opening.values()]);
     for (const e of this.files.values()) {
       if (e.synced) continue;
       await e.f.flush();
