@@ -36,13 +36,13 @@ export class SSTableCursor implements SourceCursor {
   }
 
   private position(i: number): Position {
-    return { token: this.index.tokenAt(i), key: this.index.at(i).key };
+    return { token: this.index.tokenAt(i), key: this.index.keyAt(i) };
   }
 
   /** The `i`th buffered partition against `p`, in partition order; its key is made only when the tokens tie. */
   private compare(i: number, p: Position, split: SplitToken = splitToken(p.token)): number {
     const c = this.index.compareTokenAt(i, split);
-    return c !== 0 ? c : comparePartitions(p.token, this.index.at(i).key, p.token, p.key);
+    return c !== 0 ? c : comparePartitions(p.token, this.index.keyAt(i), p.token, p.key);
   }
 
   /** Bytes of the `i`th buffered partition in Data.db (the entry after it is buffered, or it is the last). */

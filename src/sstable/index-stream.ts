@@ -31,6 +31,11 @@ export abstract class EntryStream {
     return this.at(i).position;
   }
 
+  /** The i-th buffered entry's partition key. */
+  keyAt(i: number): Uint8Array {
+    return this.at(i).key;
+  }
+
   /** The i-th buffered entry's token. */
   tokenAt(i: number): bigint {
     const e = this.at(i);
@@ -186,6 +191,15 @@ export class IndexStream extends EntryStream {
 
   positionAt(i: number): number {
     return this.positions[this.head + i];
+  }
+
+  // a view of the key alone, where at() makes the whole entry: a compaction's
+  // cursor asks for a key per window and input, and making entries there was
+  // about 3% of a Chromium compaction
+  override keyAt(i: number): Uint8Array {
+    const p = this.starts[this.head + i];
+    const b = this.buf;
+    return b.subarray(p + 2, p + 2 + ((b[p] << 8) | b[p + 1]));
   }
 
   tokenAt(i: number): bigint {
