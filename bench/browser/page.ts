@@ -1,14 +1,7 @@
 // Runs one benchmark job in a fresh dedicated worker and returns its result;
 // the large-table reads run from the page itself, through openInWorker.
 import type { Job, JobResult } from "./worker.js";
-import { large, heap } from "./large.js";
-
-const MEASURE_WAIT_MS = 30_000;
-
-function measured(): Promise<number | null> {
-  const late = new Promise<null>((resolve) => setTimeout(() => resolve(null), MEASURE_WAIT_MS));
-  return Promise.race([heap().catch(() => null), late]);
-}
+import { large, heapWithin } from "./large.js";
 
 async function run(job: Job): Promise<JobResult> {
   const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
@@ -17,7 +10,7 @@ async function run(job: Job): Promise<JobResult> {
       w.onmessage = (ev: MessageEvent<{ ok: boolean; result?: JobResult; error?: string; measure?: boolean }>) => {
         // the worker asks for the memory of the page and its workers, which only the page can measure;
         // a measurement that fails or does not come (once, a run waited on one for minutes) answers null
-        if (ev.data.measure) void measured().then((bytes) => w.postMessage({ measured: bytes }));
+        if (ev.data.measure) void heapWithin().then((bytes) => w.postMessage({ measured: bytes }));
         else if (ev.data.ok) resolve(ev.data.result!);
         else reject(new Error(ev.data.error));
       };
