@@ -103,10 +103,21 @@ class Source {
       this.live = false;
       return;
     }
-    if (this.h) {
-      this.nextDataPartition();
-      return;
+    if (this.h) this.readDataHeader();
+    else this.readStreamHeader();
+    this.live = true;
+    this.openMfda = NONE;
+    this.hasStatic = false;
+    this.first = true;
+    this.advance();
+    if (this.kind == AT_STATIC) {
+      this.hasStatic = true;
+      this.advance();
     }
+  }
+
+  private readStreamHeader(): void {
+    const r = this.r;
     const at = r.pos;
     if (r.u8() != RS_PARTITION) fail(ERR_INVALID, at);
     this.token = r.i64be();
@@ -115,17 +126,9 @@ class Source {
     r.skip(this.keyLen);
     this.pdelMfda = r.i64be();
     this.pdelLdt = r.i32be();
-    this.live = true;
-    this.openMfda = NONE;
-    this.hasStatic = false;
-    this.advance();
-    if (this.kind == AT_STATIC) {
-      this.hasStatic = true;
-      this.advance();
-    }
   }
 
-  private nextDataPartition(): void {
+  private readDataHeader(): void {
     const r = this.r;
     reading = this.input;
     const klen = <i32>r.u16be();
@@ -140,15 +143,6 @@ class Source {
     this.h1 = h1out;
     this.h2 = h2out;
     this.token = tokenOf(h1out);
-    this.live = true;
-    this.openMfda = NONE;
-    this.hasStatic = false;
-    this.first = true;
-    this.advanceData();
-    if (this.kind == AT_STATIC) {
-      this.hasStatic = true;
-      this.advanceData();
-    }
     reading = -1;
   }
 
