@@ -95,8 +95,47 @@ export function writePrefix(kind: i32, v: Values, types: TypeDesc[], o: Out): vo
 
 // ---- unfiltered rows
 
-// a marker's body, before its size is known
-const markerBody = new Out();
+// An unfiltered's size and the previous one's come before its body, and
+// the size is known only once the body is written: the body is written in
+// place, behind room for both vints, the size's length guessed from the last
+// body's, and moved only when the guess is wrong (a copy of every row through
+// a scratch buffer cost more than the rest of the row's encoding).
+class SizedBody {
+  // the length of the last body's size vint: the next one's guess
+  guess: i32 = 1;
+  private head: i32 = 0;
+  private start: i32 = 0;
+  private prevLen: i32 = 0;
+
+  // Leaves room for the vints; the body goes after it.
+  open(o: Out, prevSize: u64): void {
+    this.prevLen = uvintSize(prevSize);
+    this.head = o.len;
+    o.ensure(this.guess + this.prevLen);
+    o.len += this.guess + this.prevLen;
+    this.start = o.len;
+  }
+
+  // The body is written: its size and `prevSize` go into the room.
+  close(o: Out, prevSize: u64): void {
+    const size = <u64>(o.len - this.start + this.prevLen);
+    const len = uvintSize(size);
+    const guess = this.guess;
+    if (len != guess) {
+      const n = o.len - this.start;
+      o.ensure(len - guess);
+      memory.copy(o.ptr + <usize>(this.start + len - guess), o.ptr + <usize>this.start, <usize>n);
+      o.len += len - guess;
+      this.guess = len;
+    }
+    const end = o.len;
+    o.len = this.head;
+    o.uvint(size);
+    o.uvint(prevSize);
+    o.len = end;
+  }
+}
+const sized = new SizedBody();
 
 // A DeletionTime outside a row body (partition header, row index). Before
 // 'oa': i32 local deletion time then i64 markedForDeleteAt. From 'oa' on:
@@ -250,29 +289,19 @@ export function writeRow(row: Row, h: Header, clusteringTypes: TypeDesc[], prevS
   o.u8(flags);
   if (ext != 0) o.u8(ext);
   if (!row.isStatic) writeClusteringValues(row.clustering, clusteringTypes, o);
-  // The body is written in place, behind room for its size and the previous
-  // row's size, and moved only when the size's vint takes another length
-  // than the last row's did: a copy of every row through a scratch buffer
-  // cost more than the rest of the row's encoding.
-  const prevLen = uvintSize(prevSize);
-  const guess = sizeLen;
-  const head = o.len;
-  o.ensure(guess + prevLen);
-  o.len += guess + prevLen;
-  const body = o;
-  const bodyStart = o.len;
+  sized.open(o, prevSize);
   if (hasLiveness) {
-    writeTimestamp(h, row.livTs, body);
+    writeTimestamp(h, row.livTs, o);
     if (row.livTtl != 0) {
-      writeTTL(h, row.livTtl, body);
-      writeLdt(h, row.livLdt, body);
+      writeTTL(h, row.livTtl, o);
+      writeLdt(h, row.livLdt, o);
     }
   }
   if (!isLive(row.delMfda)) {
-    writeTimestamp(h, row.delMfda, body);
-    writeLdt(h, row.delLdt, body);
+    writeTimestamp(h, row.delMfda, o);
+    writeLdt(h, row.delLdt, o);
   }
-  if (count != total) writeSubset(presentBuf, count, total, body);
+  if (count != total) writeSubset(presentBuf, count, total, o);
 
   // cells, grouped by column in header order (the stream is sorted by column)
   let i = 0;
@@ -290,60 +319,40 @@ export function writeRow(row: Row, h: Header, clusteringTypes: TypeDesc[], prevS
       if (d < row.nComplexDel && unchecked(row.complexDel[d]).col == col) del = unchecked(row.complexDel[d++]);
       if (hasComplexDeletion) {
         if (del) {
-          writeTimestamp(h, del.mfda, body);
-          writeLdt(h, del.ldt, body);
+          writeTimestamp(h, del.mfda, o);
+          writeLdt(h, del.ldt, o);
         } else {
-          writeTimestamp(h, i64.MIN_VALUE, body);
-          writeLdt(h, i32.MAX_VALUE, body);
+          writeTimestamp(h, i64.MIN_VALUE, o);
+          writeLdt(h, i32.MAX_VALUE, o);
         }
       }
       let j = i;
       while (j < row.nCells && row.cell(j).col == col) j++;
-      body.uvint(<u64>(j - i));
-      for (; i < j; i++) writeCell(row.cell(i), column, h, row, body);
+      o.uvint(<u64>(j - i));
+      for (; i < j; i++) writeCell(row.cell(i), column, h, row, o);
     } else {
-      writeCell(row.cell(i), column, h, row, body);
+      writeCell(row.cell(i), column, h, row, o);
       i++;
       if (i < row.nCells && row.cell(i).col == col) fail(ERR_INVALID, col); // two cells in a simple column
     }
   }
 
-  const size = <u64>(o.len - bodyStart + prevLen);
-  const len = uvintSize(size);
-  if (len != guess) {
-    const n = o.len - bodyStart;
-    o.ensure(len - guess);
-    memory.copy(o.ptr + <usize>(bodyStart + len - guess), o.ptr + <usize>bodyStart, <usize>n);
-    o.len += len - guess;
-    sizeLen = len;
-  }
-  const end = o.len;
-  o.len = head;
-  o.uvint(size);
-  o.uvint(prevSize);
-  o.len = end;
+  sized.close(o, prevSize);
 }
-// the length of the last row's size vint: the next row's guess
-let sizeLen = 1;
 
 export function writeMarker(m: Marker, h: Header, clusteringTypes: TypeDesc[], prevSize: u64, o: Out): void {
   o.u8(UF_IS_MARKER);
   o.u8(m.kind);
   o.u16be(m.clustering.n);
   writeClusteringValues(m.clustering, clusteringTypes, o);
-  markerBody.reset();
+  sized.open(o, prevSize);
+  writeTimestamp(h, m.mfda, o);
+  writeLdt(h, m.ldt, o);
   if (m.isBoundary) {
-    writeTimestamp(h, m.mfda, markerBody);
-    writeLdt(h, m.ldt, markerBody);
-    writeTimestamp(h, m.mfda2, markerBody);
-    writeLdt(h, m.ldt2, markerBody);
-  } else {
-    writeTimestamp(h, m.mfda, markerBody);
-    writeLdt(h, m.ldt, markerBody);
+    writeTimestamp(h, m.mfda2, o);
+    writeLdt(h, m.ldt2, o);
   }
-  o.uvint(<u64>(markerBody.len + uvintSize(prevSize)));
-  o.uvint(prevSize);
-  o.append(markerBody);
+  sized.close(o, prevSize);
 }
 
 export function writeEndOfPartition(o: Out): void {
