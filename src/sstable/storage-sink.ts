@@ -4,12 +4,19 @@ import type { Storage, StorageFile } from "../storage/storage.js";
 import { ComponentSink } from "./writer.js";
 import { settled } from "../util/settled.js";
 
+/** A component's file, where its next append goes, and whether it is flushed since its last write. */
+interface OpenFile {
+  f: StorageFile;
+  at: number;
+  synced: boolean;
+}
+
 export class StorageSink implements ComponentSink {
   // a storage write is done with its bytes when it resolves (StorageFile.write)
   readonly doneOnReturn = true;
-  private files = new Map<string, { f: StorageFile; at: number; synced: boolean }>();
+  private files = new Map<string, OpenFile>();
   /** opens in flight: an append or a close that comes meanwhile waits for its file's, never opens it twice */
-  private opening = new Map<string, Promise<{ f: StorageFile; at: number; synced: boolean }>>();
+  private opening = new Map<string, Promise<OpenFile>>();
   constructor(private readonly storage: Storage, private readonly nameOf: (component: string) => string) {}
 
   /**
@@ -25,7 +32,7 @@ export class StorageSink implements ComponentSink {
     await settled(todo.map((c) => this.open(c)));
   }
 
-  private open(component: string): Promise<{ f: StorageFile; at: number; synced: boolean }> {
+  private open(component: string): Promise<OpenFile> {
     const e = this.files.get(component);
     if (e) return Promise.resolve(e);
     let p = this.opening.get(component);
@@ -45,6 +52,11 @@ export class StorageSink implements ComponentSink {
       this.opening.set(component, p);
     }
     return p;
+  }
+
+  /** Once every open in flight has settled, opened or failed. */
+  private async opened(): Promise<void> {
+    if (this.opening.size) await Promise.allSettled([...this.opening.values()]);
   }
 
   async append(component: string, bytes: Uint8Array): Promise<void> {
@@ -67,7 +79,7 @@ export class StorageSink implements ComponentSink {
   /** Flushes one file not yet synced since its last write, keeping it open; false when none is left. */
   async syncOne(): Promise<boolean> {
     // a file still opening (prepared, never written) is synced too once open
-    if (this.opening.size) await Promise.allSettled([...this.opening.values()]);
+    await this.opened();
     for (const e of this.files.values()) {
       if (e.synced) continue;
       await e.f.flush();
@@ -79,7 +91,7 @@ export class StorageSink implements ComponentSink {
 
   /** Flushes and closes every file (idempotent), once the opens in flight have settled. */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.opening.values()]);
+    await this.opened();
     while (await this.closeOne());
   }
 
