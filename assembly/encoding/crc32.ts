@@ -5,6 +5,22 @@
 
 const SLICES: u32 = 16;
 const TABLES: usize = memory.data(SLICES * 256 * 4);
+// table t's base, for the loads' offset immediates
+const T1: usize = TABLES + 1024;
+const T2: usize = TABLES + 2048;
+const T3: usize = TABLES + 3072;
+const T4: usize = TABLES + 4096;
+const T5: usize = TABLES + 5120;
+const T6: usize = TABLES + 6144;
+const T7: usize = TABLES + 7168;
+const T8: usize = TABLES + 8192;
+const T9: usize = TABLES + 9216;
+const T10: usize = TABLES + 10240;
+const T11: usize = TABLES + 11264;
+const T12: usize = TABLES + 12288;
+const T13: usize = TABLES + 13312;
+const T14: usize = TABLES + 14336;
+const T15: usize = TABLES + 15360;
 let ready = false;
 
 function init(): void {
@@ -23,9 +39,13 @@ function init(): void {
   ready = true;
 }
 
-@inline function tab(t: u32, i: u32): u32 {
-  return load<u32>(TABLES + (<usize>((t << 8) | i) << 2));
-}
+// A byte of a word, pre-scaled to a table offset: (w >>> 6) & 0x3fc is byte 1
+// times 4. The table's own base goes in the load's offset immediate, so each
+// lookup is a shift, a mask and a load (not shift, mask, or, shift, add, load).
+@inline function b0(w: u32): usize { return <usize>((w << 2) & 0x3fc); }
+@inline function b1(w: u32): usize { return <usize>((w >>> 6) & 0x3fc); }
+@inline function b2(w: u32): usize { return <usize>((w >>> 14) & 0x3fc); }
+@inline function b3(w: u32): usize { return <usize>((w >>> 22) & 0x3fc); }
 
 // Continue a CRC: pass 0 to start, the previous result to extend.
 export function crc32Update(crc: u32, p: usize, n: i32): u32 {
@@ -37,15 +57,18 @@ export function crc32Update(crc: u32, p: usize, n: i32): u32 {
     const b = load<u32>(p, 4);
     const d = load<u32>(p, 8);
     const e = load<u32>(p, 12);
-    c =
-      tab(15, a & 0xff) ^ tab(14, (a >>> 8) & 0xff) ^ tab(13, (a >>> 16) & 0xff) ^ tab(12, a >>> 24) ^
-      tab(11, b & 0xff) ^ tab(10, (b >>> 8) & 0xff) ^ tab(9, (b >>> 16) & 0xff) ^ tab(8, b >>> 24) ^
-      tab(7, d & 0xff) ^ tab(6, (d >>> 8) & 0xff) ^ tab(5, (d >>> 16) & 0xff) ^ tab(4, d >>> 24) ^
-      tab(3, e & 0xff) ^ tab(2, (e >>> 8) & 0xff) ^ tab(1, (e >>> 16) & 0xff) ^ tab(0, e >>> 24);
+    // the three words that do not depend on c are folded first, and the four
+    // lookups that do are joined by a tree of xors: a left-to-right chain of
+    // fifteen would put all of them on the loop's critical path
+    const rest =
+      ((load<u32>(b0(b), T11) ^ load<u32>(b1(b), T10)) ^ (load<u32>(b2(b), T9) ^ load<u32>(b3(b), T8))) ^
+      ((load<u32>(b0(d), T7) ^ load<u32>(b1(d), T6)) ^ (load<u32>(b2(d), T5) ^ load<u32>(b3(d), T4))) ^
+      ((load<u32>(b0(e), T3) ^ load<u32>(b1(e), T2)) ^ (load<u32>(b2(e), T1) ^ load<u32>(b3(e), TABLES)));
+    c = rest ^ ((load<u32>(b0(a), T15) ^ load<u32>(b1(a), T14)) ^ (load<u32>(b2(a), T13) ^ load<u32>(b3(a), T12)));
     p += 16;
   }
   while (p < end) {
-    c = tab(0, (c ^ <u32>load<u8>(p)) & 0xff) ^ (c >>> 8);
+    c = load<u32>(b0(c ^ <u32>load<u8>(p)), TABLES) ^ (c >>> 8);
     p++;
   }
   return ~c;
