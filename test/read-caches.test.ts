@@ -97,6 +97,35 @@ describe("the bloom filter probe", () => {
     }
     expect(rejected / absent).toBeGreaterThan(0.5);
   });
+
+  // the core carries the residue from hash to hash instead of taking a remainder per hash;
+  // the model takes Java's signed remainder each time, over filter sizes from one word to 2^56
+  test("the core's bit indexes are Java's |(h2 + i·h1) % bits| for every filter size", () => {
+    const k = core();
+    const r = new Rng(11);
+    const sizes = [1, 2, 3, 5, 7, 64, 1000, 31250, 1_000_003, 2 ** 31 - 1];
+    for (let i = 0; i < 300; i++) {
+      const words = sizes[i % sizes.length];
+      const key = r.bytes(1 + r.int(30));
+      const hashes = 1 + r.int(20);
+      const [h1, h2, got] = k.call((x) => {
+        const a = x.murmurHash(k.put(key), key.length);
+        const b = x.murmurHash2();
+        const at = x.bloomBits(k.put(key), key.length, hashes, words);
+        return [a, b, [...new BigUint64Array(x.memory.buffer, at, hashes)]];
+      });
+      const max = BigInt(words) * 64n;
+      let base = h2;
+      const want: bigint[] = [];
+      for (let j = 0; j < hashes; j++) {
+        let v = BigInt.asIntN(64, base) % max;
+        if (v < 0n) v = -v;
+        want.push(v);
+        base = BigInt.asIntN(64, base + h1);
+      }
+      expect(got, `${words} words`).toEqual(want);
+    }
+  });
 });
 
 describe("chunk and key caches", () => {

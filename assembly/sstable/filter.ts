@@ -21,24 +21,52 @@ function optimalK(b: i32): i32 {
   return best;
 }
 
-// Cassandra's double hashing: the i-th bit of a key is |h2 + i·h1| modulo
-// the filter's bits (signed 64-bit arithmetic, as Java's longs).
-@inline function bitIndex(base: i64, max: u64): u64 {
-  let v = base % <i64>max;
-  if (v < 0) v = -v;
-  return <u64>v;
+// Cassandra's double hashing: the i-th bit of a key is |(h2 + i·h1) % m| for a
+// filter of m bits, in Java's wrapping signed longs. A 64-bit remainder per
+// hash is the costly part of a writer's partition, so the walk takes two per
+// key and carries the residue: r = u mod m for u, h2 + i·h1 as an unsigned
+// long. A step adds h1 mod m, and a wrap past 2^64 also takes away 2^64 mod m;
+// a negative long v = u − 2^64 has |v % m| = (2^64 mod m − r) mod m. m is below
+// 2^63, so no sum of two residues overflows.
+// Branch-free (selects): which way each goes is a coin toss per hash, and
+// mispredicted branches cost more than the remainder they replace.
+@inline function addMod(a: u64, b: u64, m: u64): u64 {
+  const s = a + b;
+  return s - select<u64>(m, 0, s >= m);
+}
+@inline function subMod(a: u64, b: u64, m: u64): u64 {
+  return a - b + select<u64>(m, 0, a < b);
+}
+// the index for the long whose unsigned value is u and residue r
+@inline function bitAt(u: u64, r: u64, wrap: u64, m: u64): u64 {
+  return select<u64>(r, subMod(wrap, r, m), <i64>u >= 0);
+}
+// the residue after adding inc (residue step) to u, which gave next
+@inline function nextResidue(u: u64, next: u64, r: u64, step: u64, wrap: u64, m: u64): u64 {
+  const s = addMod(r, step, m);
+  return select<u64>(subMod(s, wrap, m), s, next < u);
+}
+
+// 2^64 mod m, as (2^64 − m) mod m
+@inline function wrapOf(m: u64): u64 {
+  return (<u64>0 - m) % m;
 }
 
 // The bits a key maps to in a filter of `words` 64-bit words, written to
 // `out` as u64s: the host probes filters it holds itself with these.
 export function bloomBits(keyPtr: usize, keyLen: i32, hashCount: i32, words: i64, out: usize): void {
   murmur3(keyPtr, keyLen, 0);
-  const max = <u64>words * 64;
-  let base = h2out;
+  const m = <u64>words * 64;
+  const wrap = wrapOf(m);
   const inc = h1out;
+  const step = inc % m;
+  let u = h2out;
+  let r = u % m;
   for (let i = 0; i < hashCount; i++) {
-    store<u64>(out + (<usize>i << 3), bitIndex(base, max));
-    base += inc;
+    store<u64>(out + (<usize>i << 3), bitAt(u, r, wrap, m));
+    const next = u + inc;
+    r = nextResidue(u, next, r, step, wrap, m);
+    u = next;
   }
 }
 
@@ -46,6 +74,7 @@ export class Bloom {
   hashCount: i32 = 0;
   words: i64 = 0;
   bits: usize = 0;
+  wrap: u64 = 0; // 2^64 mod the filter's bits
 
   constructor(expectedKeys: i64, fpChance: f64) {
     const n = expectedKeys < 1 ? 1 : expectedKeys;
@@ -63,6 +92,7 @@ export class Bloom {
     this.hashCount = k;
     const numBits = n * <i64>b + EXCESS;
     this.words = ((numBits - 1) >> 6) + 1;
+    this.wrap = wrapOf(<u64>this.words * 64);
     const bytes = <usize>(this.words * 8);
     this.bits = heap.alloc(bytes);
     memory.fill(this.bits, 0, bytes);
@@ -76,16 +106,20 @@ export class Bloom {
 
   // probe() from the key's Murmur3 halves, already computed (a writer's token check computes them)
   private probeHashed(h1: u64, h2: u64, set: bool): bool {
-    const max = <u64>this.words * 64;
-    let base = h2;
-    const inc = h1;
+    const m = <u64>this.words * 64;
+    const wrap = this.wrap;
+    const step = h1 % m;
+    let u = h2;
+    let r = u % m;
     for (let i = 0; i < this.hashCount; i++) {
-      const idx = bitIndex(base, max);
+      const idx = bitAt(u, r, wrap, m);
       const w = this.bits + <usize>((idx >> 6) << 3);
       const bit = (<u64>1) << (idx & 63);
       if (set) store<u64>(w, load<u64>(w) | bit);
       else if ((load<u64>(w) & bit) == 0) return false;
-      base += inc;
+      const next = u + h1;
+      r = nextResidue(u, next, r, step, wrap, m);
+      u = next;
     }
     return true;
   }
