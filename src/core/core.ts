@@ -151,6 +151,16 @@ export class Core {
     return this.x;
   }
 
+  /**
+   * Lets go of the instance and its memory (linear memory only grows): the
+   * next call starts a fresh one, and the generation changes. For a caller
+   * that knows nothing it registered or allocated is still in use.
+   */
+  discard(): void {
+    if (this.depth !== 0) throw new Error("cqlite-web: a core instance is discarded inside a call");
+    this.poisoned = true;
+  }
+
   get generation(): number {
     return this.gen;
   }

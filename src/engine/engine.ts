@@ -149,7 +149,11 @@ export class WriteEngine {
    */
   exportSSTable(options: ExportOptions = {}): Promise<ExportReport> {
     this.check();
-    const exportNow = () => exportCurrent(this.config.storage, this.schema, this.versions, this.clock.nowSeconds(), this.writes.memtable.stats.get(), options);
+    const exportNow = () => {
+      // the export is a large job of its own: the memtables' memory goes first if nothing is left in it
+      this.writes.trim();
+      return exportCurrent(this.config.storage, this.schema, this.versions, this.clock.nowSeconds(), this.writes.memtable.stats.get(), options);
+    };
     return this.flush().then(() => this.serial.run(exportNow));
   }
 

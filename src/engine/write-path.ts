@@ -2,7 +2,7 @@
 // memtable in the order the log assigned; a full memtable is frozen and
 // flushed to an SSTable in the background, then the log segments it covers
 // go. Back-pressure keeps memory within twice the flush threshold.
-import { Memtable } from "../memtable/memtable.js";
+import { Memtable, releaseIdleMemtableCore } from "../memtable/memtable.js";
 import { TableSchema } from "../schema/schema.js";
 import { Partition } from "../sstable/model.js";
 import { SSTableInfo } from "../sstable/writer.js";
@@ -233,6 +233,20 @@ export class WritePath {
     this.memtable = frozen;
     for (const s of current.sortedStreams()) frozen.applyEncoded(s, current.lastSeq);
     current.release();
+  }
+
+  /**
+   * After a flush that left the memtable empty: a new empty memtable in a
+   * fresh memtables' instance, when nothing else lives in the old one, so
+   * its memory (as large as the largest memtable it held) goes. An export
+   * runs its merge, validation and zip without it. Runs in the serial queue.
+   */
+  trim(): void {
+    if (this.flushing || !this.memtable.empty) return;
+    // empty, so it carries no writes (and no WAL sequence) over
+    this.memtable.release();
+    releaseIdleMemtableCore();
+    this.memtable = this.newMemtable();
   }
 
   /** After the last flush: closes the log and lets go of the memtable (its arena goes once no read holds it). */

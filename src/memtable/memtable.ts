@@ -86,10 +86,12 @@ export class Memtable {
 
   constructor(readonly schema: TableSchema, readonly nowSeconds: () => number) {
     this.k = memtableCore();
-    this.gen = this.k.generation;
     const d = tableDescriptor(schema);
     this.id = this.k.call((x) => x.memNew(this.k.put(d), d.length));
+    // read after the call: a discarded instance is replaced (a new generation) by the call
+    this.gen = this.k.generation;
     abandoned.register(this, { k: this.k, gen: this.gen, id: this.id }, this);
+    born(this.gen);
   }
 
   /** The core's exports, once it is known this memtable is still there. */
@@ -288,6 +290,7 @@ export class Memtable {
     if (this.freed || --this.refs > 0) return;
     this.freed = true;
     abandoned.unregister(this);
+    gone(this.k, this.gen);
     this.cuts.clear();
     this.entriesCache = null;
     if (this.k.generation === this.gen) this.k.call((x) => x.memFree(this.id));
@@ -295,6 +298,31 @@ export class Memtable {
 }
 
 const latin1 = new TextDecoder("latin1");
+
+/** Memtables not yet freed in the memtables' instance, as of generation liveGen (a trap's new instance holds none). */
+let live = 0;
+let liveGen = -1;
+
+function born(gen: number): void {
+  if (gen !== liveGen) (liveGen = gen), (live = 0);
+  live++;
+}
+
+function gone(k: Core, gen: number): void {
+  if (gen === liveGen && k.generation === gen) live--;
+}
+
+/**
+ * Gives back the memtables' instance's memory when no memtable lives in it:
+ * linear memory only grows, so an instance that once held a large memtable
+ * keeps its size until replaced. The next memtable starts a fresh one.
+ * Returns whether it did.
+ */
+export function releaseIdleMemtableCore(): boolean {
+  if (live !== 0 && liveGen === memtableCore().generation) return false;
+  memtableCore().discard();
+  return true;
+}
 
 // A memtable dropped without release() (an engine abandoned without close, as
 // the crash tests do) still gives its slabs back once collected.
@@ -308,6 +336,7 @@ const abandoned: { register(m: Memtable, h: Held, token: Memtable): void; unregi
   typeof FinalizationRegistry === "function"
     ? new FinalizationRegistry<Held>(({ k, gen, id }) => {
         if (k.generation === gen) k.call((x) => x.memFree(id));
+        gone(k, gen);
       })
     : { register() {}, unregister() {} };
 
