@@ -203,6 +203,28 @@ describe("compaction on the engine", () => {
       await b.e.close();
     });
 
+  test("expired cells and rows of a partition only one input holds are purged, not copied as they were", async () => {
+    let micros = 1_700_000_000_000_000n;
+    const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA, clock: () => micros });
+    e.setMergePolicy({ kind: "size-tiered", minThreshold: 2 });
+    // a cell expiring under a live row, and a row whose marker and cell both expire: each in a partition of its own, in one input
+    await e.execute("INSERT INTO kv (k, c, v) VALUES ('cell', 1, 'live')");
+    await e.execute("UPDATE kv USING TTL 10 SET v = 'x' WHERE k = 'cell' AND c = 2");
+    await e.execute("INSERT INTO kv (k, c, v) VALUES ('row', 1, 'x') USING TTL 10");
+    await e.flush();
+    await e.execute("INSERT INTO kv (k, c, v) VALUES ('other', 1, 'y')");
+    await e.flush();
+    micros += 100_000_000n; // 100 s on: both TTLs have run out, and gc_grace is 0
+    await runAll(e, 1000);
+    expect(e.sstables).toHaveLength(1);
+    // what is left: 'cell' with its live row, and 'other'; the expired row and cell are gone, not kept as expiring
+    expect(e.sstables[0].partitions).toBe(2);
+    expect(e.sstables[0].rows).toBe(2);
+    expect(await e.select("SELECT k, c, v FROM kv WHERE k = 'cell'")).toEqual([{ k: "cell", c: 1, v: "live" }]);
+    expect(await e.get({ k: "row" })).toEqual([]);
+    await e.close();
+  });
+
   test("tombstones past gc_grace are purged when the compaction covers everything; deleted data never comes back", async () => {
     const e = await WriteEngine.open({ storage: new MemoryStorage(), schema: SCHEMA });
     e.setMergePolicy({ kind: "size-tiered", minThreshold: 2 });

@@ -461,6 +461,26 @@ export class Merger {
     let shadowMfda = NONE; // the open range deletion rows are filtered by
     const at = this.atBuf;
     const rows = this.rowsBuf;
+    // A partition from one input with no partition deletion: its leading rows
+    // that merging alone would leave as they are go out as read (most of a
+    // compaction's partitions, when inputs overlap little). The first that
+    // would change, or a marker, hands the rest to the general loop below,
+    // whose state (no deletion open) is still its starting state.
+    if (group.length == 1 && pm == NONE) {
+      const s = g0;
+      while (s.kind == AT_ROW && this.unchangedAlone(s.row)) {
+        if (w) {
+          this.begin(w);
+          w.addRow(s.row, 0);
+        } else {
+          o.u8(RS_ROW);
+          s.row.clustering.write(o);
+          s.row.writeBody(o);
+        }
+        this.rows++;
+        s.advance();
+      }
+    }
     while (true) {
       let best: Source | null = null;
       for (let i = 0; i < group.length; i++) {
@@ -597,6 +617,23 @@ export class Merger {
       this.out.u8(RS_MARKER);
       m.write(this.out);
     }
+  }
+
+  // Whether mergeRows of this row alone, under no partition or range
+  // deletion, would give it back unchanged: it has no row or complex
+  // deletion, something live, and no cell or liveness that the merge drops
+  // or a purge turns into a tombstone or removes.
+  private unchangedAlone(r: Row): bool {
+    if (r.delMfda != NONE || r.delLdt != i32.MAX_VALUE || r.shadowable || r.nComplexDel != 0) return false;
+    const now = this.now;
+    if (r.livTs == NONE) {
+      if (r.livTtl != 0 || r.livLdt != i32.MAX_VALUE || r.nCells == 0) return false;
+    } else if (r.livTtl != 0 && r.livLdt <= now) return false;
+    for (let i = 0; i < r.nCells; i++) {
+      const c = r.cell(i);
+      if (c.ts == NONE || (c.flags & RS_CELL_DELETED) || ((c.flags & RS_CELL_EXPIRING) && c.ldt <= now)) return false;
+    }
+    return true;
   }
 
   // Merges versions of one row into this.merged, then drops what `activeMfda`
