@@ -145,16 +145,12 @@ export class WriteEngine {
   /**
    * Flushes, then writes every live row as one SSTable (or one per live
    * SSTable with `compact: false`) in Cassandra's layout under export/,
-   * validates it, and streams a zip to `options.zip` if given.
+   * validates it, and streams a zip to `options.zip` if given (see trim).
    */
   exportSSTable(options: ExportOptions = {}): Promise<ExportReport> {
     this.check();
-    const exportNow = () => {
-      // the export is a large job of its own: the memtables' memory goes first if nothing is left in it
-      this.writes.trim();
-      return exportCurrent(this.config.storage, this.schema, this.versions, this.clock.nowSeconds(), this.writes.memtable.stats.get(), options);
-    };
-    return this.flush().then(() => this.serial.run(exportNow));
+    const exportNow = () => exportCurrent(this.config.storage, this.schema, this.versions, this.clock.nowSeconds(), this.writes.memtable.stats.get(), options);
+    return this.flush().then(() => this.serial.run(() => (this.writes.trim(), exportNow())));
   }
 
   /**
