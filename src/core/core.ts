@@ -151,16 +151,6 @@ export class Core {
     return this.x;
   }
 
-  /**
-   * Lets go of the instance and its memory (linear memory only grows): the
-   * next call starts a fresh one, and the generation changes. For a caller
-   * that knows nothing it registered or allocated is still in use.
-   */
-  discard(): void {
-    if (this.depth !== 0) throw new Error("cqlite-web: a core instance is discarded inside a call");
-    this.poisoned = true;
-  }
-
   get generation(): number {
     return this.gen;
   }
@@ -280,7 +270,8 @@ let memtables: Core | null = null;
  * The instance the memtables live in, apart from the one reads and writers
  * use: a corrupt SSTable that traps there must not take acknowledged writes
  * with it. If this one is discarded (out of memory), its generation changes
- * and every memtable it held reports itself lost.
+ * and every memtable it held reports itself lost. An export may start a
+ * fresh one for the memtables made after it (withFreshMemtableCore).
  */
 export function memtableCore(): Core {
   if (!memtables) {
@@ -288,6 +279,23 @@ export function memtableCore(): Core {
     memtables = new Core(moduleSource, true);
   }
   return memtables;
+}
+
+/**
+ * Runs `make` with a fresh memtables' instance in place, for the memtables
+ * made from then on. Memtables made before keep theirs, and its memory
+ * (linear memory never shrinks) goes once the last of them is freed and the
+ * old instance is garbage. If `make` throws, the old instance is put back.
+ */
+export function withFreshMemtableCore<T>(make: () => T): T {
+  const old = memtables;
+  memtables = null;
+  try {
+    return make();
+  } catch (e) {
+    memtables = old;
+    throw e;
+  }
 }
 
 /** The process-wide core instance (one per worker/isolate). */

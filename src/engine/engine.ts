@@ -145,7 +145,7 @@ export class WriteEngine {
   /**
    * Flushes, then writes every live row as one SSTable (or one per live
    * SSTable with `compact: false`) in Cassandra's layout under export/,
-   * validates it, and streams a zip to `options.zip` if given (see trim).
+   * validates it, and streams a zip to `options.zip` if given (see WritePath.trim).
    */
   exportSSTable(options: ExportOptions = {}): Promise<ExportReport> {
     this.check();

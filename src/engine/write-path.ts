@@ -2,7 +2,8 @@
 // memtable in the order the log assigned; a full memtable is frozen and
 // flushed to an SSTable in the background, then the log segments it covers
 // go. Back-pressure keeps memory within twice the flush threshold.
-import { Memtable, releaseIdleMemtableCore } from "../memtable/memtable.js";
+import { Memtable } from "../memtable/memtable.js";
+import { withFreshMemtableCore } from "../core/core.js";
 import { TableSchema } from "../schema/schema.js";
 import { Partition } from "../sstable/model.js";
 import { SSTableInfo } from "../sstable/writer.js";
@@ -236,17 +237,23 @@ export class WritePath {
   }
 
   /**
-   * After a flush that left the memtable empty: a new empty memtable in a
-   * fresh memtables' instance, when nothing else lives in the old one, so
-   * its memory (as large as the largest memtable it held) goes. An export
-   * runs its merge, validation and zip without it. Runs in the serial queue.
+   * After a flush that left the memtable empty: when it is all its instance
+   * holds and that instance is large, a new empty memtable in a fresh
+   * instance takes its place, so the old instance's memory (as large as the
+   * largest memtable it held) goes. An export runs its merge, validation and
+   * zip without it. Best effort: a fresh instance that cannot be made leaves
+   * the memtable as it was. Runs in the serial queue.
    */
   trim(): void {
-    if (this.flushing || !this.memtable.empty) return;
+    const idle = this.memtable;
+    if (this.flushing || !idle.empty || !idle.aloneInLargeInstance) return;
+    try {
+      this.memtable = withFreshMemtableCore(() => this.newMemtable());
+    } catch {
+      return;
+    }
     // empty, so it carries no writes (and no WAL sequence) over
-    this.memtable.release();
-    releaseIdleMemtableCore();
-    this.memtable = this.newMemtable();
+    idle.release();
   }
 
   /** After the last flush: closes the log and lets go of the memtable (its arena goes once no read holds it). */

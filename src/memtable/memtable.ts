@@ -50,6 +50,8 @@ export class MemtableLostError extends CqliteError {
 const MAX_CUTS = 4;
 /** A flush slice's buffer in the core is dropped past this, not kept for the next memtable. */
 const KEEP_OUT_BYTES = 8 << 20;
+/** An instance this large is worth replacing when it holds one empty memtable (see aloneInLargeInstance). */
+const RENEW_BYTES = 16 << 20;
 
 /** EncodingStats.Collector's minimums over everything applied, read from the core. */
 export class MemtableStats {
@@ -91,7 +93,6 @@ export class Memtable {
     // read after the call: a discarded instance is replaced (a new generation) by the call
     this.gen = this.k.generation;
     abandoned.register(this, { k: this.k, gen: this.gen, id: this.id }, this);
-    born(this.gen);
   }
 
   /** The core's exports, once it is known this memtable is still there. */
@@ -119,6 +120,16 @@ export class Memtable {
   }
   get empty(): boolean {
     return this.partitionCount === 0;
+  }
+  /**
+   * Whether it is the only memtable its instance holds (read holds aside),
+   * and the instance has grown to RENEW_BYTES or more: then a memtable made
+   * in a fresh instance lets that memory go once this one is freed.
+   */
+  get aloneInLargeInstance(): boolean {
+    if (this.freed || this.k.generation !== this.gen) return false;
+    const x = this.k.exports;
+    return x.memory.buffer.byteLength >= RENEW_BYTES && x.memLive() === 1;
   }
   /** columns any update wrote (the flushed SSTable's header declares these) */
   get columns(): Set<number> {
@@ -290,7 +301,6 @@ export class Memtable {
     if (this.freed || --this.refs > 0) return;
     this.freed = true;
     abandoned.unregister(this);
-    gone(this.k, this.gen);
     this.cuts.clear();
     this.entriesCache = null;
     if (this.k.generation === this.gen) this.k.call((x) => x.memFree(this.id));
@@ -298,31 +308,6 @@ export class Memtable {
 }
 
 const latin1 = new TextDecoder("latin1");
-
-/** Memtables not yet freed in the memtables' instance, as of generation liveGen (a trap's new instance holds none). */
-let live = 0;
-let liveGen = -1;
-
-function born(gen: number): void {
-  if (gen !== liveGen) (liveGen = gen), (live = 0);
-  live++;
-}
-
-function gone(k: Core, gen: number): void {
-  if (gen === liveGen && k.generation === gen) live--;
-}
-
-/**
- * Gives back the memtables' instance's memory when no memtable lives in it:
- * linear memory only grows, so an instance that once held a large memtable
- * keeps its size until replaced. The next memtable starts a fresh one.
- * Returns whether it did.
- */
-export function releaseIdleMemtableCore(): boolean {
-  if (live !== 0 && liveGen === memtableCore().generation) return false;
-  memtableCore().discard();
-  return true;
-}
 
 // A memtable dropped without release() (an engine abandoned without close, as
 // the crash tests do) still gives its slabs back once collected.
@@ -336,7 +321,6 @@ const abandoned: { register(m: Memtable, h: Held, token: Memtable): void; unregi
   typeof FinalizationRegistry === "function"
     ? new FinalizationRegistry<Held>(({ k, gen, id }) => {
         if (k.generation === gen) k.call((x) => x.memFree(id));
-        gone(k, gen);
       })
     : { register() {}, unregister() {} };
 
