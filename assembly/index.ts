@@ -17,7 +17,7 @@ import { decodePartitions } from "./sstable/reader";
 import { measureEntries, entriesEnd } from "./sstable/index-entries";
 import { Merger, inputBeingRead, clearInputBeingRead } from "./merge/merge";
 import { encodeBatch as encodeStagedBatch } from "./batch/encode";
-import { bloomBits as bloomBitsOf } from "./sstable/filter";
+import { bloomBits as bloomBitsOf, bloomWrap } from "./sstable/filter";
 import { Sketch } from "./sstable/hll";
 import { signsAgainst, sortOrder, lowerBounds } from "./merge/order";
 import { OUT_DATA, OUT_INDEX, OUT_SUMMARY, OUT_FILTER, OUT_STATS, OUT_CHUNK_OFFSETS, OUT_SKETCH } from "./format/constants";
@@ -78,7 +78,7 @@ export function murmurHash2(): i64 {
 // Room for the bit indexes of one key: Filter.db allows at most 64 hashes.
 const BLOOM_BITS: usize = heap.alloc(64 * 8);
 export function bloomBits(p: usize, n: i32, hashCount: i32, words: i32): usize {
-  bloomBitsOf(p, n, hashCount < 64 ? hashCount : 64, <i64>words, BLOOM_BITS);
+  bloomBitsOf(p, n, hashCount < 64 ? hashCount : 64, <i64>words, bloomWrap(<i64>words), BLOOM_BITS);
   return BLOOM_BITS;
 }
 // The first of n keys (a validator's window of Index.db entries; `table`
@@ -87,9 +87,10 @@ export function bloomBits(p: usize, n: i32, hashCount: i32, words: i32): usize {
 // them), or -1.
 export function bloomFirstMissing(base: usize, table: usize, n: i32, hashCount: i32, bits: usize, words: i32): i32 {
   const k = hashCount < 64 ? hashCount : 64;
+  const wrap = bloomWrap(<i64>words);
   for (let i = 0; i < n; i++) {
     const at = table + (<usize>i << 3);
-    bloomBitsOf(base + <usize>load<i32>(at), load<i32>(at, 4), k, <i64>words, BLOOM_BITS);
+    bloomBitsOf(base + <usize>load<i32>(at), load<i32>(at, 4), k, <i64>words, wrap, BLOOM_BITS);
     // every bit loaded before any is tested: the loads miss the cache independently, so they overlap
     let all: u32 = 1;
     for (let h = 0; h < k; h++) {

@@ -99,7 +99,7 @@ describe("the bloom filter probe", () => {
   });
 
   // the core carries the residue from hash to hash instead of taking a remainder per hash;
-  // the model takes Java's signed remainder each time, over filter sizes from one word to 2^56
+  // the model takes Java's signed remainder each time, over filter sizes from one word to 2^31 - 1 words (the most the host passes)
   test("the core's bit indexes are Java's |(h2 + i·h1) % bits| for every filter size", () => {
     const k = core();
     const r = new Rng(11);

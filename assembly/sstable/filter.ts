@@ -47,28 +47,36 @@ function optimalK(b: i32): i32 {
   return select<u64>(subMod(s, wrap, m), s, next < u);
 }
 
-// 2^64 mod m, as (2^64 − m) mod m
-@inline function wrapOf(m: u64): u64 {
+// 2^64 mod m, as (2^64 − m) mod m: a filter's, taken once
+export function bloomWrap(words: i64): u64 {
+  const m = <u64>words * 64;
   return (<u64>0 - m) % m;
 }
 
-// The bits a key maps to in a filter of `words` 64-bit words, written to
-// `out` as u64s: the host probes filters it holds itself with these.
-export function bloomBits(keyPtr: usize, keyLen: i32, hashCount: i32, words: i64, out: usize): void {
-  murmur3(keyPtr, keyLen, 0);
+// The bit indexes of the key whose Murmur3 halves are h1 and h2 in a filter
+// of `words` words (`wrap` its bloomWrap), written to `out` as u64s.
+function bitIndexes(h1: u64, h2: u64, hashCount: i32, words: i64, wrap: u64, out: usize): void {
   const m = <u64>words * 64;
-  const wrap = wrapOf(m);
-  const inc = h1out;
-  const step = inc % m;
-  let u = h2out;
+  const step = h1 % m;
+  let u = h2;
   let r = u % m;
   for (let i = 0; i < hashCount; i++) {
     store<u64>(out + (<usize>i << 3), bitAt(u, r, wrap, m));
-    const next = u + inc;
+    const next = u + h1;
     r = nextResidue(u, next, r, step, wrap, m);
     u = next;
   }
 }
+
+// The bits a key maps to, as bitIndexes: the host probes filters it holds
+// itself with these.
+export function bloomBits(keyPtr: usize, keyLen: i32, hashCount: i32, words: i64, wrap: u64, out: usize): void {
+  murmur3(keyPtr, keyLen, 0);
+  bitIndexes(h1out, h2out, hashCount, words, wrap, out);
+}
+
+// a probe's indexes, at most MAX_HASHES
+const PROBE: usize = memory.data(MAX_HASHES * 8);
 
 export class Bloom {
   hashCount: i32 = 0;
@@ -89,10 +97,11 @@ export class Bloom {
       }
       while (k > 1 && fpRate(b, k - 1) <= fpChance) k--;
     }
+    assert(k <= MAX_HASHES, "bloom: more hashes than a probe holds");
     this.hashCount = k;
     const numBits = n * <i64>b + EXCESS;
     this.words = ((numBits - 1) >> 6) + 1;
-    this.wrap = wrapOf(<u64>this.words * 64);
+    this.wrap = bloomWrap(this.words);
     const bytes = <usize>(this.words * 8);
     this.bits = heap.alloc(bytes);
     memory.fill(this.bits, 0, bytes);
@@ -106,20 +115,13 @@ export class Bloom {
 
   // probe() from the key's Murmur3 halves, already computed (a writer's token check computes them)
   private probeHashed(h1: u64, h2: u64, set: bool): bool {
-    const m = <u64>this.words * 64;
-    const wrap = this.wrap;
-    const step = h1 % m;
-    let u = h2;
-    let r = u % m;
+    bitIndexes(h1, h2, this.hashCount, this.words, this.wrap, PROBE);
     for (let i = 0; i < this.hashCount; i++) {
-      const idx = bitAt(u, r, wrap, m);
+      const idx = load<u64>(PROBE + (<usize>i << 3));
       const w = this.bits + <usize>((idx >> 6) << 3);
       const bit = (<u64>1) << (idx & 63);
       if (set) store<u64>(w, load<u64>(w) | bit);
       else if ((load<u64>(w) & bit) == 0) return false;
-      const next = u + h1;
-      r = nextResidue(u, next, r, step, wrap, m);
-      u = next;
     }
     return true;
   }
