@@ -75,7 +75,7 @@ try {
   async function sideBySide(systems, j, runs = RUNS) {
     const got = Object.fromEntries(systems.map((s) => [s, {}]));
     for (let r = 0; r < runs; r++) {
-      // the order turns each round, so no system always runs after the same one
+      // the order turns by one each round, so each system runs first in its turn
       for (const s of [...systems.slice(r % systems.length), ...systems.slice(0, r % systems.length)]) {
         const res = await page.evaluate((x) => globalThis.bench.run(x), { ...j, system: s, name: `r${Date.now()}-${seq++}` });
         for (const [k, v] of Object.entries(res)) (got[s][k] ??= []).push(v);
