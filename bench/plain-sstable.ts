@@ -65,11 +65,13 @@ function crc32Words(c: number, w: Int32Array, from: number, to: number): number 
     const d = w[i + 1];
     const e = w[i + 2];
     const f = w[i + 3];
-    c =
-      T[3840 + (a & 0xff)] ^ T[3584 + ((a >>> 8) & 0xff)] ^ T[3328 + ((a >>> 16) & 0xff)] ^ T[3072 + (a >>> 24)] ^
-      T[2816 + (d & 0xff)] ^ T[2560 + ((d >>> 8) & 0xff)] ^ T[2304 + ((d >>> 16) & 0xff)] ^ T[2048 + (d >>> 24)] ^
-      T[1792 + (e & 0xff)] ^ T[1536 + ((e >>> 8) & 0xff)] ^ T[1280 + ((e >>> 16) & 0xff)] ^ T[1024 + (e >>> 24)] ^
-      T[768 + (f & 0xff)] ^ T[512 + ((f >>> 8) & 0xff)] ^ T[256 + ((f >>> 16) & 0xff)] ^ T[f >>> 24];
+    // as the core's: the twelve lookups that do not depend on c first, the
+    // four that do joined by a tree, so only they are on the critical path
+    const rest =
+      ((T[2816 + (d & 0xff)] ^ T[2560 + ((d >>> 8) & 0xff)]) ^ (T[2304 + ((d >>> 16) & 0xff)] ^ T[2048 + (d >>> 24)])) ^
+      ((T[1792 + (e & 0xff)] ^ T[1536 + ((e >>> 8) & 0xff)]) ^ (T[1280 + ((e >>> 16) & 0xff)] ^ T[1024 + (e >>> 24)])) ^
+      ((T[768 + (f & 0xff)] ^ T[512 + ((f >>> 8) & 0xff)]) ^ (T[256 + ((f >>> 16) & 0xff)] ^ T[f >>> 24]));
+    c = rest ^ ((T[3840 + (a & 0xff)] ^ T[3584 + ((a >>> 8) & 0xff)]) ^ (T[3328 + ((a >>> 16) & 0xff)] ^ T[3072 + (a >>> 24)]));
   }
   return c;
 }
