@@ -84,23 +84,27 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
       checkPositions(indexFile, index.at(0), last, positions, end === r.dataLength ? null : index.at(n), r.dataLength);
       // read once: LZ4 chunks are decompressed in the core and copied out, not kept in the chunk cache
       const bytes = await r.dataRange(start, end, false, data);
+      // each entry made once (a made entry is a parse and a copy of its key)
+      const entries: IndexEntry[] = [];
       const keys: Uint8Array[] = [];
-      const cuts = Int32Array.from(positions, (p) => p - start);
+      const cuts = new Int32Array(n + 1);
+      for (let k = 0; k <= n; k++) cuts[k] = positions[k] - start;
       for (let k = 0; k < n; k++) {
         const e = index.at(k);
         summary?.see(e, count + k);
-        checkKey(r, entryFile(r, indexFile, e), e, count + k, bytes.subarray(positions[k] - start, positions[k + 1] - start));
+        checkKey(r, entryFile(r, indexFile, e), e, count + k, bytes.subarray(cuts[k], cuts[k + 1]));
+        entries.push(e);
         keys.push(e.key);
       }
       // each entry's bytes decoded on its own, all in one core call: each must be whole partitions
       const stream = r.decodeRanges(bytes, start, cuts, n, (k, err) => {
-        const e = index.at(k);
+        const e = entries[k];
         return new CorruptSSTableError(entryFile(r, indexFile, e), e.offset, `${where(e, count + k, cuts[k + 1] - cuts[k])}: not exactly whole partitions (${err.message})`);
       }, decoded);
       const missing = filter.firstMissing(keys);
-      if (missing >= 0) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count + missing} (offset ${index.at(missing).offset})`);
+      if (missing >= 0) throw new CorruptSSTableError(`${r.name}/Filter.db`, 0, `bloom filter misses the key of Index.db entry ${count + missing} (offset ${entries[missing].offset})`);
       for (let k = 0; k < n; k++) {
-        const e = index.at(k);
+        const e = entries[k];
         if (!e.promoted.length) continue;
         const part = bytes.subarray(positions[k] - start, positions[k + 1] - start);
         if (r.features.trieIndexed) await checkTrieRowIndex(r, e, part);
