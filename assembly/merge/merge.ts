@@ -469,15 +469,7 @@ export class Merger {
     if (group.length == 1 && pm == NONE) {
       const s = g0;
       while (s.kind == AT_ROW && this.unchangedAlone(s.row)) {
-        if (w) {
-          this.begin(w);
-          w.addRow(s.row, 0);
-        } else {
-          o.u8(RS_ROW);
-          s.row.clustering.write(o);
-          s.row.writeBody(o);
-        }
-        this.rows++;
+        this.emitRow(s.row);
         s.advance();
       }
     }
@@ -501,16 +493,8 @@ export class Merger {
         let am = pm;
         if (shadowMfda > am) am = shadowMfda;
         if (this.mergeRows(rows, am)) {
-          if (w) {
-            this.begin(w);
-            this.merged.clustering.copyFrom(best.row.clustering);
-            w.addRow(this.merged, 0);
-          } else {
-            o.u8(RS_ROW);
-            best.row.clustering.write(o);
-            this.merged.writeBody(o);
-          }
-          this.rows++;
+          this.merged.clustering.copyFrom(best.row.clustering);
+          this.emitRow(this.merged);
         }
       } else {
         for (let i = 0; i < at.length; i++) {
@@ -569,6 +553,21 @@ export class Merger {
     }
     o.u8(RS_END);
     this.partitions++;
+  }
+
+  // A row out, with its clustering: to the writer, or as a row-stream record.
+  @inline private emitRow(r: Row): void {
+    const w = this.writer;
+    if (w) {
+      this.begin(w);
+      w.addRow(r, 0);
+    } else {
+      const o = this.out;
+      o.u8(RS_ROW);
+      r.clustering.write(o);
+      r.writeBody(o);
+    }
+    this.rows++;
   }
 
   // the partition being merged, for a writer that has not yet been told of it
