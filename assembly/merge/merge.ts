@@ -630,7 +630,7 @@ export class Merger {
     } else if (r.livTtl != 0 && r.livLdt <= now) return false;
     for (let i = 0; i < r.nCells; i++) {
       const c = r.cell(i);
-      if (c.ts == NONE || (c.flags & RS_CELL_DELETED) || ((c.flags & RS_CELL_EXPIRING) && c.ldt <= now)) return false;
+      if (c.ts == NONE || !cellLive(c, now)) return false;
     }
     return true;
   }

@@ -106,7 +106,7 @@ export async function validate(r: SSTableReader): Promise<ValidationReport> {
       for (let k = 0; k < n; k++) {
         const e = entries[k];
         if (!e.promoted.length) continue;
-        const part = bytes.subarray(positions[k] - start, positions[k + 1] - start);
+        const part = bytes.subarray(cuts[k], cuts[k + 1]);
         if (r.features.trieIndexed) await checkTrieRowIndex(r, e, part);
         else checkRowIndex(r, e, part);
       }
