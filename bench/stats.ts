@@ -25,10 +25,11 @@ export async function measureAsync(runs: number, f: () => Promise<number>): Prom
 }
 
 /**
- * Systems measured round-robin, `runs` rounds, the order turning each round, so every system's runs meet the same phases of the machine (a
- * process here moves by half from one phase to the next, and timing one
- * system's runs back to back, then the other's, put the ratio at the mercy of
- * whichever phase each got). Returns a Measure per system.
+ * Systems measured round-robin, `runs` rounds, the order turning each round,
+ * so every system's runs meet the same phases of the machine (a process here
+ * moves by half from one phase to the next, and timing one system's runs back
+ * to back, then the other's, put the ratio at the mercy of whichever phase
+ * each got). Returns a Measure per system.
  */
 export async function measureRoundRobin<K extends string>(runs: number, systems: Record<K, () => number | Promise<number>>): Promise<Record<K, Measure>> {
   const names = Object.keys(systems) as K[];
