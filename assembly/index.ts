@@ -208,7 +208,6 @@ export function writerAppend(id: i32, p: usize, n: i32): void {
 
 function writerOut(w: Writer, which: i32): Out {
   switch (which) {
-    case OUT_DATA: return w.data.out;
     case OUT_INDEX: return w.index;
     case OUT_SUMMARY: return w.summaryOut;
     case OUT_FILTER: return w.filterOut;
@@ -219,13 +218,16 @@ function writerOut(w: Writer, which: i32): Out {
   }
 }
 export function writerOutPtr(id: i32, which: i32): usize {
-  return writerOut(writers.get(id), which).ptr;
+  const w = writers.get(id);
+  return which == OUT_DATA ? w.data.outPtr() : writerOut(w, which).ptr;
 }
 export function writerOutLen(id: i32, which: i32): i32 {
-  return writerOut(writers.get(id), which).len;
+  const w = writers.get(id);
+  return which == OUT_DATA ? w.data.outLen() : writerOut(w, which).len;
 }
 export function writerOutDrained(id: i32, which: i32): void {
   const w = writers.get(id);
+  if (which == OUT_DATA) return w.data.consume(w.data.outLen());
   const o = writerOut(w, which);
   if (which == OUT_INDEX) w.indexBase += o.len;
   o.reset();
@@ -233,6 +235,7 @@ export function writerOutDrained(id: i32, which: i32): void {
 /** The first n bytes of an output were drained: the rest moves to its start (a budgeted caller drains a piece at a time). */
 export function writerOutConsumed(id: i32, which: i32, n: i32): void {
   const w = writers.get(id);
+  if (which == OUT_DATA) return w.data.consume(n);
   const o = writerOut(w, which);
   assert(n >= 0 && n <= o.len, "writerOutConsumed: more than the output holds");
   if (which == OUT_INDEX) w.indexBase += n;

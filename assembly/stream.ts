@@ -19,6 +19,9 @@ import {
 } from "./format/constants";
 
 export const MAX_CLUSTERING = 64;
+// a body's fixed fields through its cell count, and a cell's through its ldt (see the layout above)
+const BODY_FIXED: i32 = 8 + 4 + 4 + 8 + 4 + 1 + 4;
+const CELL_FIXED: i32 = 2 + 1 + 8 + 4 + 4;
 
 export class Values {
   n: i32 = 0;
@@ -111,12 +114,26 @@ export class Row {
 
   // Reads a row body; the caller has consumed the tag (and the clustering).
   readBody(r: In, nColumns: i32): void {
-    this.livTs = r.i64be();
-    this.livTtl = r.i32be();
-    this.livLdt = r.i32be();
-    this.delMfda = r.i64be();
-    this.delLdt = r.i32be();
-    this.shadowable = r.u8() != 0;
+    // the fixed fields are read with one bounds check when they are all
+    // there (each read's own check cost as much as the read); a truncated
+    // body takes the checked reads, so its error names the first short field
+    if (r.remaining() >= BODY_FIXED) {
+      const p = r.at();
+      this.livTs = bswap<i64>(load<i64>(p));
+      this.livTtl = bswap<i32>(load<i32>(p, 8));
+      this.livLdt = bswap<i32>(load<i32>(p, 12));
+      this.delMfda = bswap<i64>(load<i64>(p, 16));
+      this.delLdt = bswap<i32>(load<i32>(p, 24));
+      this.shadowable = load<u8>(p, 28) != 0;
+      r.pos += BODY_FIXED - 4;
+    } else {
+      this.livTs = r.i64be();
+      this.livTtl = r.i32be();
+      this.livLdt = r.i32be();
+      this.delMfda = r.i64be();
+      this.delLdt = r.i32be();
+      this.shadowable = r.u8() != 0;
+    }
     // u32 counts: a non-frozen collection is one cell per element, and
     // Cassandra takes collections far past 65,535 elements
     const n = r.i32be();
@@ -125,13 +142,24 @@ export class Row {
     let prevCol = -1;
     for (let i = 0; i < n; i++) {
       const c = this.addCell();
-      c.col = <i32>r.u16be();
-      if (c.col >= nColumns || c.col < prevCol) fail(ERR_INVALID, r.pos - 2);
+      if (r.remaining() >= CELL_FIXED) {
+        const p = r.at();
+        c.col = <i32>bswap<u16>(load<u16>(p));
+        if (c.col >= nColumns || c.col < prevCol) fail(ERR_INVALID, r.pos);
+        c.flags = <i32>load<u8>(p, 2);
+        c.ts = bswap<i64>(load<i64>(p, 3));
+        c.ttl = bswap<i32>(load<i32>(p, 11));
+        c.ldt = bswap<i32>(load<i32>(p, 15));
+        r.pos += CELL_FIXED;
+      } else {
+        c.col = <i32>r.u16be();
+        if (c.col >= nColumns || c.col < prevCol) fail(ERR_INVALID, r.pos - 2);
+        c.flags = <i32>r.u8();
+        c.ts = r.i64be();
+        c.ttl = r.i32be();
+        c.ldt = r.i32be();
+      }
       prevCol = c.col;
-      c.flags = <i32>r.u8();
-      c.ts = r.i64be();
-      c.ttl = r.i32be();
-      c.ldt = r.i32be();
       if (c.flags & RS_CELL_HAS_PATH) {
         c.pathLen = r.i32be();
         if (c.pathLen < 0) fail(ERR_INVALID, r.pos - 4);

@@ -104,9 +104,17 @@ export class Writer {
         const klen = r.i32be();
         if (klen < 0 || klen > 65535) fail(ERR_INVALID, at);
         const kptr = r.at();
-        r.skip(klen);
-        const mfda = r.i64be();
-        const ldt = r.i32be();
+        let mfda: i64, ldt: i32;
+        // the key and the deletion after it with one bounds check when all there
+        if (r.remaining() >= klen + 12) {
+          mfda = bswap<i64>(load<i64>(kptr + <usize>klen));
+          ldt = bswap<i32>(load<i32>(kptr + <usize>klen, 8));
+          r.pos += klen + 12;
+        } else {
+          r.skip(klen);
+          mfda = r.i64be();
+          ldt = r.i32be();
+        }
         this.startPartition(tok, kptr, klen, mfda, ldt, at);
       } else if (tag == RS_STATIC || tag == RS_ROW) {
         if (!this.inPartition) fail(ERR_INVALID, at);
