@@ -1,0 +1,65 @@
+// A probe of the platform, not of this engine: what a Chromium worker pays to
+// touch fresh wasm memory for the first time (a byte per 4 KiB page), to
+// touch it again, and to fill it warm and cold. The million-row write job
+// fills a 307 MB memtable of fresh memory; the README cites this probe.
+//   node bench/first-touch.mjs [MB=300] [runs=3]
+import { chromium } from "@playwright/test";
+import { createServer } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [mb = 300, runs = 3] = process.argv.slice(2).map(Number);
+// the worker's times, in ms; each run is a fresh worker
+const worker = `
+onmessage = (e) => {
+  const pages = e.data * 16;
+  const out = {};
+  const fresh = () => {
+    const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 });
+    m.grow(pages);
+    return new Uint8Array(m.buffer);
+  };
+  const u = fresh();
+  let t = performance.now();
+  for (let i = 65536; i < u.length; i += 4096) u[i] = 1;
+  out.firstTouch = performance.now() - t;
+  t = performance.now();
+  for (let i = 65536; i < u.length; i += 4096) u[i] = 2;
+  out.touchAgain = performance.now() - t;
+  t = performance.now();
+  u.fill(3, 65536);
+  out.fillWarm = performance.now() - t;
+  const v = fresh();
+  t = performance.now();
+  v.fill(3, 65536);
+  out.fillCold = performance.now() - t;
+  postMessage(out);
+};`;
+const html = `<!doctype html><script>
+const src = ${JSON.stringify(worker)};
+window.run = (mb) => new Promise((r) => {
+  const w = new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })));
+  w.onmessage = (e) => { r(e.data); w.terminate(); };
+  w.postMessage(mb);
+});
+</script>`;
+// cross-origin isolated, as the bench's page: full-resolution timers
+const server = createServer((_, res) => {
+  res.writeHead(200, { "content-type": "text/html", "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" });
+  res.end(html);
+}).listen(0);
+const profile = mkdtempSync(join(tmpdir(), "cqlite-touch-"));
+const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+try {
+  const page = await ctx.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  for (let i = 0; i < runs; i++) {
+    const r = await page.evaluate((n) => window.run(n), mb);
+    console.log(`${mb} MB: ${Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(", ")}`);
+  }
+} finally {
+  await ctx.close();
+  server.close();
+  rmSync(profile, { recursive: true, force: true });
+}
