@@ -206,7 +206,9 @@ export function writerAppend(id: i32, p: usize, n: i32): void {
 }
 
 
+// every output but Data.db, which its ChunkSink offers (outPtr, outLen, consume)
 function writerOut(w: Writer, which: i32): Out {
+  assert(which != OUT_DATA, "writerOut: Data.db is drained through its ChunkSink");
   switch (which) {
     case OUT_INDEX: return w.index;
     case OUT_SUMMARY: return w.summaryOut;

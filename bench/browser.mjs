@@ -161,7 +161,7 @@ try {
   const fl = await job({ system: "engine", kind: "flush", rows: N });
   const flr = add("flush", `memtable → SSTable, a worker's second flush (${d(fl.dataMB.median)} MB of rows, ${d(fl.sstableMB.median)} MB on disk after LZ4)`, "engine", fl.mbps, "MB/s", append);
   const cold = fl.coldMbps;
-  flr.note = `MB/s of rows encoded; ${d(fl.diskMbps.median)} MB/s reach the disk; a fresh worker's first flush of as many rows ${d(cold.median)} MB/s (${d(cold.min)}–${d(cold.max)}): its core touches its memory for the first time, and a fresh page costs this machine about 0.65 ms per MB`;
+  flr.note = `MB/s of rows encoded; ${d(fl.diskMbps.median)} MB/s reach the disk; a fresh worker's first flush of as many rows ${d(cold.median)} MB/s (${d(cold.min)}–${d(cold.max)}): its core touches its memory for the first time (bench/first-touch.mjs measures what that costs the machine)`;
   // the same rows' build alone, from sorted row-stream bytes (the memtable's sort left out)
   const bl = await job({ system: "engine", kind: "build", rows: N });
   const blr = add("flush", `the build alone: row stream → SSTable (${d(bl.dataMB.median)} MB of rows)`, "engine", bl.mbps, "MB/s", append);

@@ -13,6 +13,7 @@ import { comparePartitions } from "../src/schema/order.js";
 import { merge } from "../src/core/merge.js";
 import { SSTableWriter, MemorySink, ComponentSink, DRAIN_BYTES } from "../src/sstable/writer.js";
 import { core } from "../src/core/core.js";
+import { crc32 } from "../src/core/checksum.js";
 import { SSTableReader } from "../src/sstable/reader.js";
 import { MergeCursor } from "../src/read/merge-cursor.js";
 import { SSTableCursor } from "../src/read/sstable-cursor.js";
@@ -180,9 +181,12 @@ describe("flush writes in large appends", () => {
 
 describe("a sink that takes views", () => {
   // the same bytes through views of the core's memory as through copies, drained whole or a budget's piece at a time
-  test("gets views of the core's memory and the same files as a sink that keeps copies, in whole and partial drains", async () => {
+  // an uncompressed table's chunks are drained from where its rows were written, a compressed one's from a buffer of their own
+  for (const compressed of [true, false])
+  test(`gets views of the core's memory and the same files as a sink that keeps copies, in whole and partial drains (${compressed ? "LZ4" : "uncompressed"})`, async () => {
     const rng = new Rng(77);
-    const schema = randomSchema(rng);
+    const random = randomSchema(rng);
+    const schema: TableSchema = { ...random, options: { ...random.options, compression: { ...random.options.compression, enabled: compressed } } };
     const ps = sorted(randomPartitions(rng, schema, 400));
     const slices: Uint8Array[] = [];
     for (let i = 0; i < ps.length; i += 40) slices.push(encodePartitions(ps.slice(i, i + 40)));
@@ -214,6 +218,18 @@ describe("a sink that takes views", () => {
       expect(info.totalSize).toBe(keptInfo.totalSize);
       expect(views.components().sort()).toEqual(kept.components().sort());
       for (const c of kept.components()) expect(Buffer.from(views.get(c)!).equals(Buffer.from(kept.get(c)!)), `${c}, pieces of ${piece}`).toBe(true);
+    }
+    // the checksums hold for the bytes drained: the digest over the file, CRC.db over each chunk
+    const data = kept.get("Data.db")!;
+    expect(new TextDecoder().decode(kept.get("Digest.crc32")!)).toBe(String(crc32(data)));
+    if (!compressed) {
+      const crcs = kept.get("CRC.db")!;
+      const view = new DataView(crcs.buffer, crcs.byteOffset, crcs.length);
+      const chunk = view.getInt32(0);
+      const n = Math.ceil(data.length / chunk);
+      expect(n).toBeGreaterThan(2);
+      expect(crcs.length).toBe(4 + 4 * n);
+      for (let i = 0; i < n; i++) expect(view.getInt32(4 + 4 * i) >>> 0, `chunk ${i}`).toBe(crc32(data.subarray(i * chunk, (i + 1) * chunk)));
     }
   });
 });
