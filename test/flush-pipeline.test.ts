@@ -186,7 +186,7 @@ describe("a sink that takes views", () => {
   test(`gets views of the core's memory and the same files as a sink that keeps copies, in whole and partial drains (${compressed ? "LZ4" : "uncompressed"})`, async () => {
     const rng = new Rng(77);
     const random = randomSchema(rng);
-    const schema: TableSchema = { ...random, options: { ...random.options, compression: { ...random.options.compression, enabled: compressed } } };
+    const schema = new TableSchema(random.keyspace, random.name, random.id, [...random.byName.values()], { ...random.options, compression: { ...random.options.compression, enabled: compressed } });
     const ps = sorted(randomPartitions(rng, schema, 400));
     const slices: Uint8Array[] = [];
     for (let i = 0; i < ps.length; i += 40) slices.push(encodePartitions(ps.slice(i, i + 40)));
