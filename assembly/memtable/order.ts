@@ -57,9 +57,8 @@ function bucketSort(a: usize, t: usize, n: i32): bool {
   if (buckets.length < m + 1) buckets = new StaticArray<i32>(m + 1);
   const c = changetype<usize>(buckets);
   memory.fill(c, 0, <usize>(m + 1) << 2);
-  // the sign bit flipped: unsigned order of the bits is the tokens' signed order
   for (let i = 0; i < n; i++) {
-    const b = <i32>((<u64>tokenOf(t, i) ^ (<u64>1 << 63)) >> shift);
+    const b = bucketOf(t, i, shift);
     put(c, b + 1, at(c, b + 1) + 1);
   }
   let start = 0;
@@ -71,17 +70,29 @@ function bucketSort(a: usize, t: usize, n: i32): bool {
   }
   // each index at its bucket's next place, in index order: stable
   for (let i = 0; i < n; i++) {
-    const b = <i32>((<u64>tokenOf(t, i) ^ (<u64>1 << 63)) >> shift);
+    const b = bucketOf(t, i, shift);
     const p = at(c, b);
     put(c, b, p + 1);
     put(a, p, i);
   }
   // every entry is in its bucket, so an insertion moves it only within it
-  for (let i = 1; i < n; i++) {
+  insertionSort(a, t, 0, n);
+  return true;
+}
+
+// the bucket of entry i: its token's top bits, the sign bit flipped so that
+// their unsigned order is the tokens' signed order
+@inline function bucketOf(t: usize, i: i32, shift: u64): i32 {
+  return <i32>((<u64>tokenOf(t, i) ^ (<u64>1 << 63)) >> shift);
+}
+
+/** Orders a[lo, hi) by token in place; equal tokens keep their places' order (stable). */
+function insertionSort(a: usize, t: usize, lo: i32, hi: i32): void {
+  for (let i = lo + 1; i < hi; i++) {
     const x = at(a, i);
     const tv = tokenOf(t, x);
     let j = i;
-    while (j > 0) {
+    while (j > lo) {
       const prev = at(a, j - 1);
       if (tokenOf(t, prev) <= tv) break;
       put(a, j, prev);
@@ -89,27 +100,14 @@ function bucketSort(a: usize, t: usize, n: i32): bool {
     }
     put(a, j, x);
   }
-  return true;
 }
 
 function mergeSort(order: i32[], t: usize, n: i32, scratch: i32[]): void {
   scratch.length = n;
   let a = order.dataStart;
   let b = scratch.dataStart;
-  for (let s = 0; s < n; s += RUN) {
-    const end = min(s + RUN, n);
-    for (let i = s; i < end; i++) {
-      const tv = tokenOf(t, i);
-      let j = i;
-      while (j > s) {
-        const prev = at(a, j - 1);
-        if (tokenOf(t, prev) <= tv) break;
-        put(a, j, prev);
-        j--;
-      }
-      put(a, j, i);
-    }
-  }
+  for (let i = 0; i < n; i++) put(a, i, i);
+  for (let s = 0; s < n; s += RUN) insertionSort(a, t, s, min(s + RUN, n));
   for (let width = RUN; width < n; width <<= 1) {
     for (let lo = 0; lo < n; lo += width << 1) {
       const mid = min(lo + width, n);
