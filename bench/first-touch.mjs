@@ -4,7 +4,7 @@
 // fills a 307 MB memtable of fresh memory; the README cites this probe.
 //   node bench/first-touch.mjs [MB=300] [runs=3]
 import { chromium } from "@playwright/test";
-import { createServer } from "node:http";
+import { benchServer } from "./browser-server.mjs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,30 +36,25 @@ onmessage = (e) => {
   out.fillCold = performance.now() - t;
   postMessage(out);
 };`;
-const html = `<!doctype html><script>
-const src = ${JSON.stringify(worker)};
-window.run = (mb) => new Promise((r) => {
-  const w = new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })));
-  w.onmessage = (e) => { r(e.data); w.terminate(); };
-  w.postMessage(mb);
-});
-</script>`;
-// cross-origin isolated, as the bench's page: full-resolution timers
-const server = createServer((_, res) => {
-  res.writeHead(200, { "content-type": "text/html", "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" });
-  res.end(html);
-}).listen(0);
+const port = Number(process.env.BENCH_PORT ?? 5178);
+// the bench's own page: cross-origin isolated, so timers run at full resolution
+const server = await benchServer(port);
 const profile = mkdtempSync(join(tmpdir(), "cqlite-touch-"));
 const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
 try {
   const page = await ctx.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.goto(`http://127.0.0.1:${port}/index.html`);
+  await page.waitForSelector("body[data-ready]");
   for (let i = 0; i < runs; i++) {
-    const r = await page.evaluate((n) => window.run(n), mb);
+    const r = await page.evaluate(([src, n]) => new Promise((resolve) => {
+      const w = new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })));
+      w.onmessage = (e) => { resolve(e.data); w.terminate(); };
+      w.postMessage(n);
+    }), [worker, mb]);
     console.log(`${mb} MB: ${Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(", ")}`);
   }
 } finally {
   await ctx.close();
-  server.close();
+  await server.close();
   rmSync(profile, { recursive: true, force: true });
 }
