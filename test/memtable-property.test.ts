@@ -249,6 +249,41 @@ describe("input that must not corrupt the arena", () => {
     m.release();
   });
 
+  test("a walk meets the partitions written between its steps: slices and ranges resume past leaf splits", () => {
+    // partitions are walked along the tree's leaf chain from a partition the
+    // host holds; writes between the steps split the leaves under the walk
+    const m = new Memtable(SCHEMA, now);
+    const byToken = (a: Partition, b: Partition) => (a.token < b.token ? -1 : a.token > b.token ? 1 : compareBytes(a.key, b.key));
+    const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => part(`w${from + i}`, [[1, Uint8Array.of(i & 0xff)]])).sort(byToken);
+    m.applyEncoded(encodePartitions(batch(0, 2000)));
+    // a range listed, then written into many times over (every leaf splits)
+    const es = m.sortedEntries();
+    const first = es[100], last = es[1900];
+    m.applyEncoded(encodePartitions(batch(2000, 20_000)))
+    checkSorted(m);
+    const all = m.sortedEntries();
+    const lo = all.findIndex((e) => e.node === first.node), hi = all.findIndex((e) => e.node === last.node);
+    expect(lo).toBeGreaterThanOrEqual(0);
+    const between = decodePartitions(m.streamsBetween(first, last)).map((p) => toHex(p.key));
+    expect(between).toEqual(all.slice(lo, hi + 1).map((e) => toHex(e.key)));
+    expect(between.length).toBeGreaterThan(1800 * 5);
+    // slices made with writes between them: ascending, every partition there before the walk met
+    const before = new Set(m.sortedEntries().map((e) => toHex(e.key)));
+    const seen: Partition[] = [];
+    let w = 22_000;
+    for (const view of m.sortedViews(64 << 10)) {
+      seen.push(...decodePartitions(view().slice()));
+      m.applyEncoded(encodePartitions(batch(w, 100)));
+      w += 100;
+    }
+    expect(seen.findIndex((p, i) => i > 0 && byToken(seen[i - 1], p) >= 0)).toBe(-1);
+    const met = new Set(seen.map((p) => toHex(p.key)));
+    expect([...before].filter((k) => !met.has(k))).toEqual([]);
+    expect(met.size).toBeGreaterThan(before.size);
+    checkSorted(m);
+    m.release();
+  });
+
   test("a batch of the smallest partitions and rows a stream can hold is taken whole", () => {
     // the scan fills its tables by index, growing them as entries come:
     // the smallest partitions (26 bytes) and rows (39) a stream can hold

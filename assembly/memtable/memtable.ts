@@ -9,10 +9,10 @@ import { Table } from "../schema";
 import { Merger } from "../merge/merge";
 import { token as tokenOf } from "../encoding/murmur3";
 import { Slabs, inRanges } from "./slabs";
-import { PartitionTree } from "./tree";
+import { PartitionTree, TreeCursor } from "./tree";
 import { UpdateScan } from "./scan";
 import { sortByToken } from "./order";
-import { PartNode, HAS_STATIC_ROW, nodeNext, runPtr, runLen, setRun, pushRun, addRow } from "./partition";
+import { PartNode, HAS_STATIC_ROW, runPtr, runLen, setRun, pushRun, addRow } from "./partition";
 
 /** Updates of one partition waiting to be folded into one. */
 const FOLD_AT: i32 = 8;
@@ -26,6 +26,8 @@ export class Memtable {
   /** the runs' bytes: compacted when mostly dead */
   data: Slabs = new Slabs();
   list: PartitionTree;
+  // the walks of slice, list_, compactMaybe and check (none runs inside another)
+  private walk: TreeCursor;
   scan: UpdateScan;
   rows: i64 = 0;
   minTs: i64 = i64.MAX_VALUE;
@@ -41,7 +43,9 @@ export class Memtable {
   constructor(table: Table) {
     const index = new Slabs();
     this.index = index;
-    this.list = new PartitionTree(index);
+    const list = new PartitionTree(index);
+    this.list = list;
+    this.walk = new TreeCursor(list);
     this.table = table;
     this.scan = new UpdateScan(table.columns.length);
     this.columns = new StaticArray<u8>(table.columns.length > 0 ? table.columns.length : 1);
@@ -152,7 +156,8 @@ export class Memtable {
    * are merged straight into `o`, not stored back: a flush reads each once.
    */
   slice(node: usize, sliceBytes: i32, last: usize, o: Out, now: i32): usize {
-    let x = node;
+    const w = this.walk;
+    let x: usize = node == 0 ? 0 : w.seek(node);
     while (x != 0 && (o.len == 0 || o.len < sliceBytes)) {
       const at = x;
       const n = changetype<PartNode>(x);
@@ -162,7 +167,7 @@ export class Memtable {
         for (let i = 0; i < n.nRuns; i++) m.add(runPtr(n, i), runLen(n, i));
         m.run();
       }
-      x = nodeNext(x);
+      x = w.next();
       if (at == last) break;
     }
     return x;
@@ -170,7 +175,8 @@ export class Memtable {
 
   /** (u32 node, i64 token, i32 keyLen, key, i32 bytes) per partition, in order. */
   list_(o: Out): void {
-    for (let x = this.list.first(); x != 0; x = nodeNext(x)) {
+    const w = this.walk;
+    for (let x = w.seekFirst(); x != 0; x = w.next()) {
       const n = changetype<PartNode>(x);
       o.i32be(<i32>x);
       o.i64be(n.token);
@@ -197,7 +203,8 @@ export class Memtable {
     const dead = data.used - data.live;
     if (dead < COMPACT_AT || dead * 2 < data.live) return;
     const sparse = data.sparse();
-    for (let x = this.list.first(); x != 0 && sparse.length > 0; x = nodeNext(x)) {
+    const w = this.walk;
+    for (let x = w.seekFirst(); x != 0 && sparse.length > 0; x = w.next()) {
       const n = changetype<PartNode>(x);
       for (let i = 0; i < n.nRuns; i++) {
         const from = runPtr(n, i);
@@ -222,7 +229,8 @@ export class Memtable {
     if (!this.list.checkOrder()) return false;
     // what the data slabs count as held: every run, rounded as alloc rounds it
     let held: i64 = 0;
-    for (let x = this.list.first(); x != 0; x = nodeNext(x)) {
+    const w = this.walk;
+    for (let x = w.seekFirst(); x != 0; x = w.next()) {
       const n = changetype<PartNode>(x);
       let b = 0;
       for (let i = 0; i < n.nRuns; i++) {

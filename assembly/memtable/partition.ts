@@ -2,7 +2,7 @@
 // token it is sorted by, the runs of row-stream bytes its updates left (in the
 // data slabs, oldest first; the core's merge folds them into one), and the
 // clusterings it has seen, hashed, so memtableRowCount counts distinct rows.
-// The partitions form a list in that order, which a tree indexes (tree.ts).
+// A tree holds the partitions in order (tree.ts).
 import { Slabs } from "./slabs";
 
 // flags
@@ -29,14 +29,6 @@ export class PartNode {
   rowSet: usize; // open-addressed u64 hashes once a second row is seen
   rowCap: i32;
   rowN: i32;
-  next: usize; // the next partition in order, or 0
-}
-
-@inline export function nodeNext(n: usize): usize {
-  return changetype<PartNode>(n).next;
-}
-@inline export function setNodeNext(n: usize, to: usize): void {
-  changetype<PartNode>(n).next = to;
 }
 
 @inline export function runPtr(node: PartNode, i: i32): usize {
@@ -50,7 +42,7 @@ export class PartNode {
   store<i32>(node.runs + <usize>(i * RUN_BYTES), len, 4);
 }
 
-/** A new partition with its key copied beside it; the caller links it into the list. */
+/** A new partition with its key copied beside it; the caller puts it in the tree. */
 export function newNode(index: Slabs, token: i64, keyPtr: usize, keyLen: i32): PartNode {
   const runsAt = (<i32>offsetof<PartNode>() + 7) & ~7;
   const p = index.alloc(runsAt + INLINE_RUNS * RUN_BYTES + keyLen);
@@ -66,7 +58,6 @@ export function newNode(index: Slabs, token: i64, keyPtr: usize, keyLen: i32): P
   n.rowSet = 0;
   n.rowCap = 0;
   n.rowN = 0;
-  n.next = 0;
   n.key = n.runs + <usize>(INLINE_RUNS * RUN_BYTES);
   n.keyLen = keyLen;
   memory.copy(n.key, keyPtr, <usize>keyLen);

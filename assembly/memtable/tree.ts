@@ -1,13 +1,15 @@
-// The memtable's partitions in (token, key) order. The partitions themselves
-// form one linked list (nodeNext), which flushes, scans and slices walk; a
-// B+-tree over them finds where a key is or belongs. It replaced a skip list
-// whose search touched a scattered node per step (cache misses were a
-// quarter of a million-row write); here a search reads a few inner nodes
-// that stay in cache and one leaf, and compares tokens packed side by side.
-// Tree nodes live in the index slabs beside the partitions and, like them,
-// never move or go away until the memtable is freed whole.
+// The memtable's partitions in (token, key) order, in a B+-tree whose leaves
+// are chained left to right: flushes, scans and slices walk the chain. It
+// replaced a skip list whose search touched a scattered node per step (cache
+// misses were a quarter of a million-row write); here a search reads a few
+// inner nodes that stay in cache and one leaf. The partitions were once also
+// linked in a list of their own, but linking a new one read its predecessor,
+// a partition far off in memory: 70% of the apply loop's own time at a
+// million rows. Tree nodes live in the index slabs beside the partitions and,
+// like them, never move or go away until the memtable is freed whole, so a
+// partition is a stable cursor: the walk from one finds it again by its key.
 import { Slabs } from "./slabs";
-import { PartNode, newNode, nodeNext, setNodeNext } from "./partition";
+import { PartNode, newNode } from "./partition";
 import { compareUnsigned } from "../merge/compare";
 
 // Entries per tree node: 32 tokens are four cache lines, searched by halving.
@@ -17,11 +19,13 @@ const HALF: i32 = CAP >> 1;
 // leaf, 8 levels hold far more partitions than 32-bit memory can.
 const MAX_DEPTH: i32 = 8;
 
-// A leaf: i32 count, then CAP i64 tokens, then CAP u32 partition offsets.
+// A leaf: i32 count, u32 next leaf (0 for the last), then CAP i64 tokens,
+// then CAP u32 partition offsets.
 // An inner node: i32 count n, then CAP i64 separator tokens, CAP u32
 // separator partitions (the first partition of the child to its right, for
 // the key when tokens tie), and n + 1 u32 children. Tokens come first so a
 // search reads only them unless two tie.
+const NEXT_LEAF: usize = 4;
 const TOKENS: usize = 8;
 const PARTS: usize = TOKENS + <usize>(CAP * 8);
 const CHILDREN: usize = PARTS + <usize>(CAP * 4);
@@ -39,6 +43,9 @@ const INNER_BYTES: i32 = <i32>CHILDREN + (CAP + 1) * 4;
 }
 @inline function childAt(t: usize, i: i32): usize {
   return <usize>load<u32>(t + CHILDREN + (<usize>i << 2));
+}
+@inline function nextLeaf(t: usize): usize {
+  return <usize>load<u32>(t + NEXT_LEAF);
 }
 @inline function setEntry(t: usize, i: i32, token: i64, part: usize): void {
   store<i64>(t + TOKENS + (<usize>i << 3), token);
@@ -62,15 +69,9 @@ const INNER_BYTES: i32 = <i32>CHILDREN + (CAP + 1) * 4;
  */
 function rank(t: usize, token: i64, kp: usize, kl: i32, orEqual: bool): i32 {
   const end = count(t);
-  // the first token >= token lies in [lo, lo + n]
+  // the first token >= token is at the count of those below it
   let lo = 0;
-  let n = end;
-  while (n > 1) {
-    const half = n >> 1;
-    lo = select<i32>(lo + half, lo, tokenAt(t, lo + half - 1) < token);
-    n -= half;
-  }
-  if (n == 1 && tokenAt(t, lo) < token) lo++;
+  for (let i = 0; i < end; i++) lo += <i32>(tokenAt(t, i) < token);
   while (lo < end && tokenAt(t, lo) == token) {
     const c = compareKey(partAt(t, lo), kp, kl);
     if (c > 0 || (c == 0 && !orEqual)) break;
@@ -80,8 +81,6 @@ function rank(t: usize, token: i64, kp: usize, kl: i32, orEqual: bool): i32 {
 }
 
 export class PartitionTree {
-  /** a partition that holds no key: the list's start, the predecessor of the first */
-  head: usize;
   count: i32 = 0;
   private root: usize;
   private depth: i32 = 0; // inner levels above the leaves
@@ -95,12 +94,20 @@ export class PartitionTree {
 
   constructor(index: Slabs) {
     this.index = index;
-    this.head = changetype<usize>(newNode(index, 0, 0, 0));
     this.root = this.newTreeNode(LEAF_BYTES);
   }
 
+  /** The first leaf: the chain's start. */
+  firstLeaf(): usize {
+    let t = this.root;
+    for (let d = 0; d < this.depth; d++) t = childAt(t, 0);
+    return t;
+  }
+
+  /** The first partition, or 0. */
   first(): usize {
-    return nodeNext(this.head);
+    const t = this.firstLeaf();
+    return count(t) == 0 ? 0 : partAt(t, 0);
   }
 
   /** The last partition, or 0. */
@@ -126,29 +133,12 @@ export class PartitionTree {
     return 0;
   }
 
-  /**
-   * A new partition where the last find() looked (its key must be absent).
-   * Its predecessor in the list is the leaf's entry before it, or the head:
-   * a child's first entry is the separator that leads to it, so a key that
-   * would go first in any leaf but the leftmost is already there.
-   */
+  /** A new partition where the last find() looked (its key must be absent). */
   insertAfterFind(token: i64, kp: usize, kl: i32): PartNode {
     const n = newNode(this.index, token, kp, kl);
-    const p = changetype<usize>(n);
-    const leaf = this.leaf;
-    const pos = this.pos;
-    const before = pos > 0 ? partAt(leaf, pos - 1) : this.head;
-    assert(pos > 0 || this.leftmost(), "PartitionTree: a key before a leaf's separator");
-    setNodeNext(p, nodeNext(before));
-    setNodeNext(before, p);
-    this.insertAt(this.depth, leaf, pos, token, p, 0);
+    this.insertAt(this.depth, this.leaf, this.pos, token, changetype<usize>(n), 0);
     this.count++;
     return n;
-  }
-
-  private leftmost(): bool {
-    for (let d = 0; d < this.depth; d++) if (unchecked(this.pathChild[d]) != 0) return false;
-    return true;
   }
 
   /**
@@ -168,6 +158,8 @@ export class PartitionTree {
       const r = this.newTreeNode(inner ? INNER_BYTES : LEAF_BYTES);
       let upTok: i64, upPart: usize;
       if (!inner) {
+        store<u32>(r + NEXT_LEAF, <u32>nextLeaf(t));
+        store<u32>(t + NEXT_LEAF, <u32>r);
         moveEntries(r, 0, t, HALF, HALF);
         store<i32>(t, HALF);
         store<i32>(r, HALF);
@@ -222,45 +214,119 @@ export class PartitionTree {
   private newTreeNode(bytes: i32): usize {
     const t = this.index.alloc(bytes);
     store<i32>(t, 0);
+    store<u32>(t + NEXT_LEAF, 0);
     return t;
   }
 
-  /** Debug check: the list strictly ascending with `count` partitions, the tree's leaves holding exactly them in order, every separator its right child's first entry. */
+  /** Debug check: the leaf chain strictly ascending with `count` partitions, the tree's leaves holding exactly its entries in order, every separator its right child's first entry. */
   checkOrder(): bool {
     let n = 0;
-    for (let x = this.first(); x != 0; x = nodeNext(x)) {
+    let prev: usize = 0;
+    const c = new TreeCursor(this);
+    for (let x = c.seekFirst(); x != 0; x = c.next()) {
       n++;
-      const nx = nodeNext(x);
-      if (nx != 0) {
-        const b = changetype<PartNode>(nx);
-        if (comparePart(x, b.token, b.key, b.keyLen) >= 0) return false;
+      if (prev != 0) {
+        const b = changetype<PartNode>(x);
+        if (comparePart(prev, b.token, b.key, b.keyLen) >= 0) return false;
       }
+      prev = x;
     }
     if (n != this.count) return false;
-    const walk = new StaticArray<usize>(1);
-    unchecked((walk[0] = this.first()));
-    return this.checkNode(this.root, 0, walk) && unchecked(walk[0]) == 0;
+    const walk = new TreeCursor(this);
+    walk.seekFirst();
+    return this.checkNode(this.root, 0, walk) && walk.at() == 0;
   }
 
-  private checkNode(t: usize, level: i32, walk: StaticArray<usize>): bool {
+  private checkNode(t: usize, level: i32, walk: TreeCursor): bool {
     const n = count(t);
     if (n < 0 || n > CAP || (t != this.root && n < (level < this.depth ? HALF - 1 : HALF))) return false;
     if (level == this.depth) {
+      // the chain reaches the leaves in the tree's order
+      if (n > 0 && walk.leafNow() != t) return false;
       for (let i = 0; i < n; i++) {
-        const x = unchecked(walk[0]);
+        const x = walk.at();
         if (x != partAt(t, i) || tokenAt(t, i) != changetype<PartNode>(x).token) return false;
-        unchecked((walk[0] = nodeNext(x)));
+        walk.next();
       }
       return true;
     }
     for (let i = 0; i <= n; i++) {
       if (i > 0) {
-        const x = unchecked(walk[0]);
+        const x = walk.at();
         if (x != partAt(t, i - 1) || tokenAt(t, i - 1) != changetype<PartNode>(x).token) return false;
       }
       if (!this.checkNode(childAt(t, i), level + 1, walk)) return false;
     }
     return true;
+  }
+
+  /** Where the last find() looked: its leaf and position. */
+  foundLeaf(): usize {
+    return this.leaf;
+  }
+  foundPos(): i32 {
+    return this.pos;
+  }
+}
+
+/**
+ * A walk along the leaf chain, partition by partition, within one call into
+ * the core: nothing is inserted between its steps. A walk the host resumes in
+ * a later call (a flush's next slice) starts again from a partition, found by
+ * its key, since the writes between may have split its leaf.
+ */
+export class TreeCursor {
+  private tree: PartitionTree;
+  private leaf: usize = 0;
+  private pos: i32 = 0;
+  private part: usize = 0;
+
+  constructor(tree: PartitionTree) {
+    this.tree = tree;
+  }
+
+  /** The first partition (or 0), the walk standing at it. */
+  seekFirst(): usize {
+    this.leaf = this.tree.firstLeaf();
+    this.pos = 0;
+    return this.settle();
+  }
+
+  /** Stands at partition `x`, which this tree holds. */
+  seek(x: usize): usize {
+    const n = changetype<PartNode>(x);
+    const found = this.tree.find(n.token, n.key, n.keyLen);
+    assert(found == x, "TreeCursor: a partition the tree does not hold");
+    this.leaf = this.tree.foundLeaf();
+    this.pos = this.tree.foundPos();
+    this.part = x;
+    return x;
+  }
+
+  /** The partition it stands at, or 0 past the last. */
+  at(): usize {
+    return this.part;
+  }
+
+  leafNow(): usize {
+    return this.leaf;
+  }
+
+  /** The next partition (or 0), the walk standing at it. */
+  next(): usize {
+    if (this.part == 0) return 0;
+    this.pos++;
+    return this.settle();
+  }
+
+  // past a leaf's end, on to the next leaf with entries
+  private settle(): usize {
+    while (this.leaf != 0 && this.pos >= count(this.leaf)) {
+      this.leaf = nextLeaf(this.leaf);
+      this.pos = 0;
+    }
+    this.part = this.leaf == 0 ? 0 : partAt(this.leaf, this.pos);
+    return this.part;
   }
 }
 
