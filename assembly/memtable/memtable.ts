@@ -79,10 +79,10 @@ export class Memtable {
       const r1 = unchecked(s.rowsFrom[i + 1]);
       for (let j = unchecked(s.rowsFrom[i]); j < r1; j++) if (addRow(this.index, n, unchecked(s.rowHashes[j]))) this.rows++;
       if (unchecked(s.hasStatic[i]) && (n.flags & HAS_STATIC_ROW) == 0) {
-        n.flags |= HAS_STATIC_ROW;
+        n.flags |= <u16>HAS_STATIC_ROW;
         this.rows++;
       }
-      if (n.nRuns - n.folded >= FOLD_AT) this.fold(n, false, now);
+      if (<i32>n.nRuns - <i32>n.folded >= FOLD_AT) this.fold(n, false, now);
     }
     if (s.minTs < this.minTs) this.minTs = s.minTs;
     if (s.minLdt < this.minLdt) this.minLdt = s.minLdt;
@@ -104,25 +104,26 @@ export class Memtable {
    * O(log n) times per byte rather than on every fold.
    */
   fold(n: PartNode, all: bool, now: i32): void {
-    let from = n.nRuns - 1;
+    const nRuns = <i32>n.nRuns;
+    let from = nRuns - 1;
     let tail = runLen(n, from);
     while (from > 0 && (all || runLen(n, from - 1) <= 2 * tail)) {
       from--;
       tail += runLen(n, from);
     }
-    if (from < n.nRuns - 1) {
+    if (from < nRuns - 1) {
       const o = this.merged;
       o.reset();
       const m = this.merger(o, now);
-      for (let i = from; i < n.nRuns; i++) m.add(runPtr(n, i), runLen(n, i));
+      for (let i = from; i < nRuns; i++) m.add(runPtr(n, i), runLen(n, i));
       m.run();
       const p = this.data.alloc(o.len);
       memory.copy(p, o.ptr, <usize>o.len);
       // the merged run is copied out of the merge buffer, so the runs it
       // came from are read no more; their slabs free as folds pass over them
-      for (let i = from; i < n.nRuns; i++) this.data.release(runPtr(n, i), runLen(n, i));
+      for (let i = from; i < nRuns; i++) this.data.release(runPtr(n, i), runLen(n, i));
       setRun(n, from, p, o.len);
-      n.nRuns = from + 1;
+      n.nRuns = <u16>(from + 1);
       n.bytes += o.len - tail;
       // a wide partition's merge buffer is not kept for the next small one
       if (o.cap > (1 << 20)) o.release();
@@ -164,7 +165,7 @@ export class Memtable {
       if (n.nRuns == 1) o.bytes(runPtr(n, 0), runLen(n, 0));
       else if (n.nRuns > 1) {
         const m = this.merger(o, now);
-        for (let i = 0; i < n.nRuns; i++) m.add(runPtr(n, i), runLen(n, i));
+        for (let i = 0; i < <i32>n.nRuns; i++) m.add(runPtr(n, i), runLen(n, i));
         m.run();
       }
       x = w.next();
@@ -206,7 +207,7 @@ export class Memtable {
     const w = this.walk;
     for (let x = w.seekFirst(); x != 0 && sparse.length > 0; x = w.next()) {
       const n = changetype<PartNode>(x);
-      for (let i = 0; i < n.nRuns; i++) {
+      for (let i = 0; i < <i32>n.nRuns; i++) {
         const from = runPtr(n, i);
         if (!inRanges(sparse, from)) continue;
         const len = runLen(n, i);
@@ -233,7 +234,7 @@ export class Memtable {
     for (let x = w.seekFirst(); x != 0; x = w.next()) {
       const n = changetype<PartNode>(x);
       let b = 0;
-      for (let i = 0; i < n.nRuns; i++) {
+      for (let i = 0; i < <i32>n.nRuns; i++) {
         b += runLen(n, i);
         held += <i64>((runLen(n, i) + 7) & ~7);
       }

@@ -11,25 +11,39 @@ export const HAS_STATIC_ROW: i32 = 2;
 
 /** A run: u32 pointer and i32 length, in a table of `runCap` entries. */
 export const RUN_BYTES: i32 = 8;
-/** A partition starts with room for this many runs beside it. */
-export const INLINE_RUNS: i32 = 2;
+/**
+ * A partition starts with room for one run beside it: most are written
+ * once, and one written again needs a table for FOLD_AT runs anyway.
+ */
+export const INLINE_RUNS: i32 = 1;
 
+// A node's bytes are a quarter of a million-row memtable's, and every one is
+// fresh memory, which the first touch makes dear: so the counts are u16 (runs
+// fold long before 65 535; pushRun asserts it), the row set's size and count
+// live in the set's own block, and the key's place follows from the node's.
 @unmanaged
 export class PartNode {
   token: i64;
   first: u64; // the first row's clustering hash: most partitions never see a second
-  key: usize;
-  keyLen: i32;
   runs: usize;
-  nRuns: i32;
-  runCap: i32;
-  folded: i32; // nRuns after the last fold: the runs it left behind
   bytes: i32; // the runs' lengths, summed
-  flags: i32;
-  rowSet: usize; // open-addressed u64 hashes once a second row is seen
-  rowCap: i32;
-  rowN: i32;
+  rowSet: usize; // once a second row is seen: u32 capacity, u32 count, then open-addressed u64 hashes
+  keyLen: i32;
+  nRuns: u16;
+  runCap: u16;
+  folded: u16; // nRuns after the last fold: the runs it left behind
+  flags: u16;
+
+  /** The key, copied after the node's inline run. */
+  @inline get key(): usize {
+    return changetype<usize>(this) + KEY_AT;
+  }
 }
+
+const RUNS_AT: usize = (offsetof<PartNode>() + 7) & ~7;
+const KEY_AT: usize = RUNS_AT + <usize>(INLINE_RUNS * RUN_BYTES);
+/** A run table that grows past this many entries no longer fits the node's counts. */
+const MAX_RUNS: i32 = 0xffff;
 
 @inline export function runPtr(node: PartNode, i: i32): usize {
   return <usize>load<u32>(node.runs + <usize>(i * RUN_BYTES));
@@ -44,39 +58,39 @@ export class PartNode {
 
 /** A new partition with its key copied beside it; the caller puts it in the tree. */
 export function newNode(index: Slabs, token: i64, keyPtr: usize, keyLen: i32): PartNode {
-  const runsAt = (<i32>offsetof<PartNode>() + 7) & ~7;
-  const p = index.alloc(runsAt + INLINE_RUNS * RUN_BYTES + keyLen);
+  const p = index.alloc(<i32>KEY_AT + keyLen);
   const n = changetype<PartNode>(p);
   n.token = token;
   n.first = 0;
-  n.runs = p + <usize>runsAt;
-  n.nRuns = 0;
-  n.runCap = INLINE_RUNS;
-  n.folded = 0;
+  n.runs = p + RUNS_AT;
   n.bytes = 0;
-  n.flags = 0;
   n.rowSet = 0;
-  n.rowCap = 0;
-  n.rowN = 0;
-  n.key = n.runs + <usize>(INLINE_RUNS * RUN_BYTES);
   n.keyLen = keyLen;
-  memory.copy(n.key, keyPtr, <usize>keyLen);
+  n.nRuns = 0;
+  n.runCap = <u16>INLINE_RUNS;
+  n.folded = 0;
+  n.flags = 0;
+  memory.copy(p + KEY_AT, keyPtr, <usize>keyLen);
   return n;
 }
 
 /** Appends a run, doubling the run table when it is full. */
 export function pushRun(index: Slabs, n: PartNode, ptr: usize, len: i32): void {
-  if (n.nRuns == n.runCap) {
-    const cap = n.runCap * 2;
+  const nRuns = <i32>n.nRuns;
+  const runCap = <i32>n.runCap;
+  if (nRuns == runCap) {
+    // the first table holds 8, what a partition piles up before a fold
+    const cap = runCap == INLINE_RUNS ? 8 : runCap * 2;
+    assert(cap <= MAX_RUNS, "PartNode: too many runs");
     const t = index.alloc(cap * RUN_BYTES);
-    memory.copy(t, n.runs, <usize>(n.nRuns * RUN_BYTES));
+    memory.copy(t, n.runs, <usize>(nRuns * RUN_BYTES));
     // the first table is part of the node's own allocation
-    if (n.runCap > INLINE_RUNS) index.release(n.runs, n.runCap * RUN_BYTES);
+    if (runCap > INLINE_RUNS) index.release(n.runs, runCap * RUN_BYTES);
     n.runs = t;
-    n.runCap = cap;
+    n.runCap = <u16>cap;
   }
-  setRun(n, n.nRuns, ptr, len);
-  n.nRuns++;
+  setRun(n, nRuns, ptr, len);
+  n.nRuns = <u16>(nRuns + 1);
   n.bytes += len;
 }
 
@@ -86,30 +100,40 @@ export function pushRun(index: Slabs, n: PartNode, ptr: usize, len: i32): void {
 export function addRow(index: Slabs, n: PartNode, h: u64): bool {
   if (h == 0) h = 1; // 0 marks an empty slot
   if ((n.flags & HAS_FIRST_ROW) == 0) {
-    n.flags |= HAS_FIRST_ROW;
+    n.flags |= <u16>HAS_FIRST_ROW;
     n.first = h;
     return true;
   }
   if (n.rowSet == 0) {
     if (h == n.first) return false;
     growRows(index, n, 8);
-    insertRow(n, n.first);
+    insertRow(n.rowSet, n.first);
   }
-  if (!insertRow(n, h)) return false;
-  if (n.rowN * 2 > n.rowCap) growRows(index, n, n.rowCap * 2);
+  const set = n.rowSet;
+  if (!insertRow(set, h)) return false;
+  if (setCount(set) * 2 > setCap(set)) growRows(index, n, setCap(set) * 2);
   return true;
 }
 
-function insertRow(n: PartNode, h: u64): bool {
-  const mask = <u64>(n.rowCap - 1);
+// a row set's block: u32 capacity (a power of two), u32 count, then the slots
+const SET_HEADER: usize = 8;
+@inline function setCap(set: usize): i32 {
+  return load<i32>(set);
+}
+@inline function setCount(set: usize): i32 {
+  return load<i32>(set, 4);
+}
+
+function insertRow(set: usize, h: u64): bool {
+  const mask = <u64>(setCap(set) - 1);
   let i = h & mask;
   while (true) {
-    const at = n.rowSet + <usize>(i << 3);
+    const at = set + SET_HEADER + <usize>(i << 3);
     const v = load<u64>(at);
     if (v == h) return false;
     if (v == 0) {
       store<u64>(at, h);
-      n.rowN++;
+      store<i32>(set, setCount(set) + 1, 4);
       return true;
     }
     i = (i + 1) & mask;
@@ -118,16 +142,18 @@ function insertRow(n: PartNode, h: u64): bool {
 
 function growRows(index: Slabs, n: PartNode, cap: i32): void {
   const old = n.rowSet;
-  const oldCap = n.rowCap;
-  n.rowSet = index.alloc(cap * 8);
-  memory.fill(n.rowSet, 0, <usize>(cap * 8));
-  n.rowCap = cap;
-  n.rowN = 0;
+  const bytes = <i32>SET_HEADER + cap * 8;
+  const set = index.alloc(bytes);
+  memory.fill(set, 0, <usize>bytes);
+  store<i32>(set, cap);
+  n.rowSet = set;
+  if (old == 0) return;
+  const oldCap = setCap(old);
   for (let i = 0; i < oldCap; i++) {
-    const v = load<u64>(old + <usize>(i << 3));
-    if (v != 0) insertRow(n, v);
+    const v = load<u64>(old + SET_HEADER + <usize>(i << 3));
+    if (v != 0) insertRow(set, v);
   }
   // the old set is read no more: a wide partition's (a block of its own)
   // frees at once, a small one when its slab empties
-  if (old != 0) index.release(old, oldCap * 8);
+  index.release(old, <i32>SET_HEADER + oldCap * 8);
 }
