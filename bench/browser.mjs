@@ -13,11 +13,8 @@
 // writing nothing: a quick look while working on the read path.
 // Writes the "browser" part of bench/results/latest.json, bench/results/browser.md,
 // bench/results/browser.svg, and the table between the README's markers.
-import { benchServer } from "./browser-server.mjs";
-import { chromium } from "@playwright/test";
-import { mkdtempSync, rmSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { openBenchPage } from "./browser-server.mjs";
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 
 const smoke = process.argv.includes("--smoke");
 const RUNS = smoke ? 1 : 5;
@@ -35,12 +32,10 @@ const results = reportOnly ? saved.results : [];
 // BENCH_PORT lets a second checkout run the browser bench at the same time
 const port = Number(process.env.BENCH_PORT ?? 5176);
 if (!reportOnly) {
-const server = await benchServer(port);
-const profile = mkdtempSync(join(tmpdir(), "cqlite-bench-profile-"));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+const { page, close } = await openBenchPage(port, {
+  profilePrefix: "cqlite-bench-profile-",
   args: [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
     // measureUserAgentSpecificMemory answers at once instead of at the next garbage collection
     "--enable-blink-features=ForceEagerMeasureMemory",
   ],
@@ -54,9 +49,6 @@ function stats(xs) {
 
 
 try {
-  const page = await ctx.newPage();
-  await page.goto(`http://127.0.0.1:${port}/index.html`);
-  await page.waitForSelector("body[data-ready]");
   if (!(await page.evaluate(() => globalThis.bench.isolated))) throw new Error("the bench page is not cross-origin isolated");
 
   /** runs a job `runs` times (fresh names each time); returns a Measure per result field */
@@ -198,9 +190,7 @@ try {
   }
   }
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }
 }
 

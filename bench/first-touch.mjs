@@ -3,11 +3,7 @@
 // touch it again, and to fill it warm and cold. The million-row write job
 // fills a 307 MB memtable of fresh memory; the README cites this probe.
 //   node bench/first-touch.mjs [MB=300] [runs=3]
-import { chromium } from "@playwright/test";
-import { benchServer } from "./browser-server.mjs";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { openBenchPage } from "./browser-server.mjs";
 
 const [mb = 300, runs = 3] = process.argv.slice(2).map(Number);
 // the worker's times, in ms; each run is a fresh worker
@@ -38,13 +34,8 @@ onmessage = (e) => {
 };`;
 const port = Number(process.env.BENCH_PORT ?? 5178);
 // the bench's own page: cross-origin isolated, so timers run at full resolution
-const server = await benchServer(port);
-const profile = mkdtempSync(join(tmpdir(), "cqlite-touch-"));
-const ctx = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+const { page, close } = await openBenchPage(port, { profilePrefix: "cqlite-touch-" });
 try {
-  const page = await ctx.newPage();
-  await page.goto(`http://127.0.0.1:${port}/index.html`);
-  await page.waitForSelector("body[data-ready]");
   for (let i = 0; i < runs; i++) {
     const r = await page.evaluate(([src, n]) => new Promise((resolve) => {
       const w = new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })));
@@ -54,7 +45,5 @@ try {
     console.log(`${mb} MB: ${Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(", ")}`);
   }
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(profile, { recursive: true, force: true });
+  await close();
 }

@@ -3,21 +3,13 @@
 // the DevTools protocol; writes the worker's .cpuprofile for the same tools as
 // `node --cpu-prof` output. The numbers of a profiled run are not benchmarks.
 //   [ROWS=100000] [BATCH=10000] [POLICY=size-tiered] node bench/profile-browser.mjs [kind] [out.cpuprofile]
-import { benchServer } from "./browser-server.mjs";
-import { chromium } from "@playwright/test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { openBenchPage } from "./browser-server.mjs";
+import { writeFileSync } from "node:fs";
 
 const [kind = "reads", out = "browser.cpuprofile"] = process.argv.slice(2);
 const port = Number(process.env.BENCH_PORT ?? 5177);
-const server = await benchServer(port);
-const profileDir = mkdtempSync(join(tmpdir(), "cqlite-prof-"));
-const ctx = await chromium.launchPersistentContext(profileDir, { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+const { page, ctx, close } = await openBenchPage(port, { profilePrefix: "cqlite-prof-" });
 try {
-  const page = await ctx.newPage();
-  await page.goto(`http://127.0.0.1:${port}/index.html`);
-  await page.waitForSelector("body[data-ready]");
   // the job's worker appears as a child target; messages reach it through the page's session
   const cdp = await ctx.newCDPSession(page);
   let seq = 0;
@@ -55,7 +47,5 @@ try {
   writeFileSync(out, JSON.stringify(result.profile));
   console.log(JSON.stringify(res), "->", out);
 } finally {
-  await ctx.close();
-  await server.close();
-  rmSync(profileDir, { recursive: true, force: true });
+  await close();
 }
