@@ -173,6 +173,51 @@ describe("case 7: a compaction whose output write fails", () => {
 
 describe("cases 8 and 9: a full disk around flushes", () => {
   test("a failed background flush reaches the next write, leaves no files behind, and freeing space lets the engine go on", async () => {
+    // the log has room and the SSTables do not: every write to sstables/
+    // fails while `full`, so the first write to fail is the one the failed
+    // background flush reaches, whatever the bytes of a row or a node
+    const inner = new MemoryStorage();
+    let full = true;
+    const storage = new FaultyStorage(inner, {
+      onOp: (op, _i, name) => {
+        if (full && (op === "write" || op === "append") && name.startsWith("sstables/")) throw new QuotaExceededError(name);
+      },
+    });
+    const e = await WriteEngine.open({ storage, schema: SCHEMA, flushThresholdBytes: 32 << 10 });
+    const acked: string[] = [];
+    let failure: unknown = null;
+    for (let i = 0; i < 20_000 && failure === null; i++) {
+      try {
+        await e.write(row(`key${i}`, i, "v".repeat(60), NOW_US + BigInt(i)));
+        acked.push(`key${i}`);
+      } catch (x) {
+        failure = x;
+      }
+    }
+    expect(failure).toBeInstanceOf(QuotaExceededError);
+    expect((failure as QuotaExceededError).file).toMatch(/^sstables\//);
+    expect(await strayGenerations(inner)).toEqual([]);
+    // the memtable never grows past twice the threshold (plus one write)
+    expect(e.memtableSize).toBeLessThan(2 * (32 << 10) + 1024);
+    // writes keep failing with the flush's typed error while the disk is full, however small
+    await expect(e.write(row("more", 1, "v", NOW_US))).rejects.toMatchObject({ code: "QUOTA_EXCEEDED", file: expect.stringMatching(/^sstables\//) });
+    await expect(e.flush()).rejects.toBeInstanceOf(QuotaExceededError);
+    expect(await strayGenerations(inner)).toEqual([]);
+    full = false;
+    for (let i = 0; i < 2000; i++) {
+      await e.write(row(`after${i}`, i, "v".repeat(60), NOW_US + 100_000n + BigInt(i)));
+      acked.push(`after${i}`);
+    }
+    await e.flush();
+    await e.close();
+    const r = await WriteEngine.open({ storage: inner, schema: SCHEMA });
+    const got = new Set((await r.select("SELECT k FROM kv")).map((x) => x.k as string));
+    for (const k of acked) expect(got.has(k), k).toBe(true);
+    expect(got.size).toBe(acked.length);
+    await r.close();
+  });
+
+  test("a disk that fills up: the write that does not fit fails with QuotaExceededError, acknowledged writes survive, and freeing space lets the engine go on", async () => {
     const storage = new MemoryStorage({ quotaBytes: 400 << 10 });
     const e = await WriteEngine.open({ storage, schema: SCHEMA, flushThresholdBytes: 32 << 10 });
     const acked: string[] = [];

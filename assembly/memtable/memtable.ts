@@ -12,10 +12,8 @@ import { Slabs, inRanges } from "./slabs";
 import { PartitionTree, TreeCursor } from "./tree";
 import { UpdateScan } from "./scan";
 import { sortByToken } from "./order";
-import { PartNode, HAS_STATIC_ROW, runPtr, runLen, setRun, pushRun, addRow } from "./partition";
+import { PartNode, HAS_STATIC_ROW, FOLD_AT, runPtr, runLen, setRun, pushRun, addRow } from "./partition";
 
-/** Updates of one partition waiting to be folded into one. */
-const FOLD_AT: i32 = 8;
 /** Live runs move out of mostly dead slabs once the dead bytes pass half the live ones and this. */
 const COMPACT_AT: i64 = 1 << 20;
 

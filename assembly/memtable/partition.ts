@@ -11,9 +11,13 @@ export const HAS_STATIC_ROW: i32 = 2;
 
 /** A run: u32 pointer and i32 length, in a table of `runCap` entries. */
 export const RUN_BYTES: i32 = 8;
+/** Updates of one partition waiting to be folded into one (memtable.ts). */
+export const FOLD_AT: i32 = 8;
 /**
  * A partition starts with room for one run beside it: most are written
- * once, and one written again needs a table for FOLD_AT runs anyway.
+ * once, and one written again gets a table for FOLD_AT runs at once (64
+ * bytes: a partition written exactly twice takes 56 + 64 bytes, where the
+ * 88-byte node before held two runs itself).
  */
 export const INLINE_RUNS: i32 = 1;
 
@@ -79,8 +83,8 @@ export function pushRun(index: Slabs, n: PartNode, ptr: usize, len: i32): void {
   const nRuns = <i32>n.nRuns;
   const runCap = <i32>n.runCap;
   if (nRuns == runCap) {
-    // the first table holds 8, what a partition piles up before a fold
-    const cap = runCap == INLINE_RUNS ? 8 : runCap * 2;
+    // the first table holds what a partition piles up before a fold
+    const cap = runCap == INLINE_RUNS ? FOLD_AT : runCap * 2;
     assert(cap <= MAX_RUNS, "PartNode: too many runs");
     const t = index.alloc(cap * RUN_BYTES);
     memory.copy(t, n.runs, <usize>(nRuns * RUN_BYTES));

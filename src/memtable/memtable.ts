@@ -236,7 +236,7 @@ export class Memtable {
   /**
    * Everything as one sorted, reconciled row stream, in slices of about
    * `sliceBytes` (a partition is never split), copied out of the core once
-   * each: the core walks its list and merges each partition's runs.
+   * each: the core walks its tree's leaves and merges each partition's runs.
    */
   *sortedStreams(sliceBytes = 4 << 20): Generator<Uint8Array> {
     for (const view of this.sortedViews(sliceBytes)) {
