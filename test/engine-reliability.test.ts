@@ -171,6 +171,35 @@ describe("case 7: a compaction whose output write fails", () => {
     });
 });
 
+/** Writes rows of 60 bytes until one fails: the keys acknowledged before it, and its error. */
+async function writeUntilFull(e: WriteEngine): Promise<{ acked: string[]; failure: unknown }> {
+  const acked: string[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    try {
+      await e.write(row(`key${i}`, i, "v".repeat(60), NOW_US + BigInt(i)));
+      acked.push(`key${i}`);
+    } catch (failure) {
+      return { acked, failure };
+    }
+  }
+  return { acked, failure: null };
+}
+
+/** Once space is freed: more writes are taken, and every acknowledged key is there after a reopen. */
+async function goOnAfterFreeing(e: WriteEngine, storage: Storage, acked: string[]): Promise<void> {
+  for (let i = 0; i < 2000; i++) {
+    await e.write(row(`after${i}`, i, "v".repeat(60), NOW_US + 100_000n + BigInt(i)));
+    acked.push(`after${i}`);
+  }
+  await e.flush();
+  await e.close();
+  const r = await WriteEngine.open({ storage, schema: SCHEMA });
+  const got = new Set((await r.select("SELECT k FROM kv")).map((x) => x.k as string));
+  for (const k of acked) expect(got.has(k), k).toBe(true);
+  expect(got.size).toBe(acked.length);
+  await r.close();
+}
+
 describe("cases 8 and 9: a full disk around flushes", () => {
   test("a failed background flush reaches the next write, leaves no files behind, and freeing space lets the engine go on", async () => {
     // the log has room and the SSTables do not: every write to sstables/
@@ -184,16 +213,7 @@ describe("cases 8 and 9: a full disk around flushes", () => {
       },
     });
     const e = await WriteEngine.open({ storage, schema: SCHEMA, flushThresholdBytes: 32 << 10 });
-    const acked: string[] = [];
-    let failure: unknown = null;
-    for (let i = 0; i < 20_000 && failure === null; i++) {
-      try {
-        await e.write(row(`key${i}`, i, "v".repeat(60), NOW_US + BigInt(i)));
-        acked.push(`key${i}`);
-      } catch (x) {
-        failure = x;
-      }
-    }
+    const { acked, failure } = await writeUntilFull(e);
     expect(failure).toBeInstanceOf(QuotaExceededError);
     expect((failure as QuotaExceededError).file).toMatch(/^sstables\//);
     expect(await strayGenerations(inner)).toEqual([]);
@@ -204,32 +224,13 @@ describe("cases 8 and 9: a full disk around flushes", () => {
     await expect(e.flush()).rejects.toBeInstanceOf(QuotaExceededError);
     expect(await strayGenerations(inner)).toEqual([]);
     full = false;
-    for (let i = 0; i < 2000; i++) {
-      await e.write(row(`after${i}`, i, "v".repeat(60), NOW_US + 100_000n + BigInt(i)));
-      acked.push(`after${i}`);
-    }
-    await e.flush();
-    await e.close();
-    const r = await WriteEngine.open({ storage: inner, schema: SCHEMA });
-    const got = new Set((await r.select("SELECT k FROM kv")).map((x) => x.k as string));
-    for (const k of acked) expect(got.has(k), k).toBe(true);
-    expect(got.size).toBe(acked.length);
-    await r.close();
+    await goOnAfterFreeing(e, inner, acked);
   });
 
   test("a disk that fills up: the write that does not fit fails with QuotaExceededError, acknowledged writes survive, and freeing space lets the engine go on", async () => {
     const storage = new MemoryStorage({ quotaBytes: 400 << 10 });
     const e = await WriteEngine.open({ storage, schema: SCHEMA, flushThresholdBytes: 32 << 10 });
-    const acked: string[] = [];
-    let failure: unknown = null;
-    for (let i = 0; i < 20_000 && failure === null; i++) {
-      try {
-        await e.write(row(`key${i}`, i, "v".repeat(60), NOW_US + BigInt(i)));
-        acked.push(`key${i}`);
-      } catch (x) {
-        failure = x;
-      }
-    }
+    const { acked, failure } = await writeUntilFull(e);
     expect(failure).toBeInstanceOf(QuotaExceededError);
     // the first write to fail may be the log's own append, with a background
     // flush still under way: an explicit flush waits for it, and fails too
@@ -243,17 +244,7 @@ describe("cases 8 and 9: a full disk around flushes", () => {
     const n = acked.length;
     await expect(e.write(row(`key${n}`, n, "v".repeat(60), NOW_US + BigInt(n)))).rejects.toBeInstanceOf(QuotaExceededError);
     storage.quotaBytes = 64 << 20;
-    for (let i = 0; i < 2000; i++) {
-      await e.write(row(`after${i}`, i, "v".repeat(60), NOW_US + 100_000n + BigInt(i)));
-      acked.push(`after${i}`);
-    }
-    await e.flush();
-    await e.close();
-    const r = await WriteEngine.open({ storage, schema: SCHEMA });
-    const got = new Set((await r.select("SELECT k FROM kv")).map((x) => x.k as string));
-    for (const k of acked) expect(got.has(k), k).toBe(true);
-    expect(got.size).toBe(acked.length);
-    await r.close();
+    await goOnAfterFreeing(e, storage, acked);
   });
 
   test("an explicit flush that fails leaves the memtable whole and can be retried", async () => {
