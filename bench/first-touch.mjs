@@ -1,7 +1,7 @@
 // A probe of the platform, not of this engine: what a Chromium worker pays to
 // touch fresh wasm memory for the first time (a byte per 4 KiB page), to
 // touch it again, and to fill it warm and cold. The million-row write job
-// fills a 307 MB memtable of fresh memory; the README cites this probe.
+// fills a memtable of fresh memory (275 MB since session 22); the README cites this probe.
 //   node bench/first-touch.mjs [MB=300] [runs=3]
 import { openBenchPage } from "./browser-server.mjs";
 

@@ -27,7 +27,7 @@ export interface MemtableEntry {
   readonly token: bigint;
   /** bytes of its updates, not yet reconciled */
   readonly bytes: number;
-  /** where it is in the core's list (valid while the memtable is held) */
+  /** the partition in the core (valid while the memtable is held): a walk from it finds it again by key */
   readonly node: number;
 }
 
