@@ -2,7 +2,7 @@
 // (row or range tombstone marker) at a time, with timestamps, TTLs and local
 // deletion times written as unsigned vint deltas against the SSTable's
 // EncodingStats. Layout: docs/sstable-format.md, section Data.db.
-import { Out, uvintSize } from "../util/out";
+import { Out, uvintSize, putUvint } from "../util/out";
 import { In } from "../util/in";
 import { fail, ERR_INVALID, ERR_CORRUPT } from "../util/error";
 import { Header, TypeDesc, Column } from "../schema";
@@ -128,11 +128,8 @@ class SizedBody {
       o.len += len - guess;
       this.guess = len;
     }
-    const end = o.len;
-    o.len = this.head;
-    o.uvint(size);
-    o.uvint(prevSize);
-    o.len = end;
+    const p = o.ptr + <usize>this.head;
+    putUvint(p + <usize>putUvint(p, size), prevSize);
   }
 }
 const sized = new SizedBody();

@@ -105,13 +105,17 @@ export class Out {
 
   uvintLong(v: u64): void {
     const extra = uvintExtraBytes(v);
-    this.ensure(extra + 1);
-    let p = this.at();
-    // first byte: `extra` one bits, then the top bits of the value
-    const first: u32 = extra >= 8 ? 0xff : ((<u32>0xff << (8 - extra)) & 0xff) | <u32>(v >> (<u64>extra * 8));
-    store<u8>(p, <u8>first);
-    for (let i = 1; i <= extra; i++) {
-      store<u8>(p + <usize>i, <u8>(v >> (<u64>(extra - i) * 8)));
+    // one 8-byte store: the bytes past the vint are beyond len, free to clobber
+    this.ensure(9);
+    const p = this.at();
+    if (extra >= 8) {
+      store<u8>(p, 0xff);
+      store<u64>(p, bswap<u64>(v), 1);
+    } else {
+      // the first byte's `extra` one bits sit above the value's top bits
+      const ones = (<u64>0xff << (8 - extra)) & 0xff;
+      const word = (ones << (<u64>extra * 8)) | v;
+      store<u64>(p, bswap<u64>(word << (<u64>(7 - extra) * 8)));
     }
     this.len += extra + 1;
   }
@@ -138,6 +142,16 @@ export function uvintExtraBytes(v: u64): i32 {
   if (bits <= 7) return 0;
   const n = (bits - 1) / 7;
   return n > 8 ? 8 : n;
+}
+
+// uvint written at p, exactly its own bytes (Out.uvint may clobber past
+// them): for a vint going into room already reserved in front of a body
+export function putUvint(p: usize, v: u64): i32 {
+  const extra = uvintExtraBytes(v);
+  const first: u32 = extra >= 8 ? 0xff : ((<u32>0xff << (8 - extra)) & 0xff) | <u32>(v >> (<u64>extra * 8));
+  store<u8>(p, <u8>first);
+  for (let i = 1; i <= extra; i++) store<u8>(p + <usize>i, <u8>(v >> (<u64>(extra - i) * 8)));
+  return extra + 1;
 }
 
 export function uvintSize(v: u64): i32 {
