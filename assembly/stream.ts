@@ -11,11 +11,20 @@
 //   body: i64 livTs, i32 livTtl, i32 livLdt, i64 delMfda, i32 delLdt, u8 shadowable,
 //         u32 nCells, cells, u32 nComplexDeletions, (u16 col, i64 mfda, i32 ldt)*
 //   cell: u16 col, u8 flags, i64 ts, i32 ttl, i32 ldt, [i32 pathLen, path], i32 valLen, value
+//   r  clustering, compact body                                 row, compact (a batch's rows)
+//   compact body: u8 flags, [i64 livTs], [i32 livTtl, i32 livLdt], [i64 delMfda, i32 delLdt],
+//         u32 nCells, compact cells, [u32 nComplexDeletions, (u16 col, i64 mfda, i32 ldt)*]
+//   compact cell: u16 col, u8 flags, [i64 ts], [i32 ttl, i32 ldt], [i32 pathLen, path], i32 valLen, value
+//   A field left out holds its default: no liveness, TTL 0, no deletion, not
+//   shadowable, none; a cell's timestamp is the row's (RS_CELL_ROW_TIMESTAMP),
+//   its TTL 0 and local deletion time NO_DELETION_TIME unless it is deleted
+//   or expiring. Read, a compact row is the row its long form would be.
 import { In } from "./util/in";
 import { Out } from "./util/out";
 import { fail, ERR_INVALID } from "./util/error";
 import {
-  RS_CELL_HAS_PATH, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_EXCL_START_BOUND, KIND_STATIC_CLUSTERING, KIND_CLUSTERING,
+  RS_CELL_HAS_PATH, RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_ROW_TIMESTAMP, NO_DELETION_TIME,
+  RC_LIVENESS, RC_TTL, RC_DELETION, RC_SHADOWABLE, RC_COMPLEX_DELETIONS, RC_ALL, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_EXCL_START_BOUND, KIND_STATIC_CLUSTERING, KIND_CLUSTERING,
 } from "./format/constants";
 
 export const MAX_CLUSTERING = 64;
@@ -173,9 +182,13 @@ export class Row {
       c.valPtr = r.at();
       r.skip(c.valLen);
     }
+    this.nComplexDel = 0;
+    this.readComplexDeletions(r, nColumns);
+  }
+
+  private readComplexDeletions(r: In, nColumns: i32): void {
     const m = r.i32be();
     if (m < 0) fail(ERR_INVALID, r.pos - 4);
-    this.nComplexDel = 0;
     for (let i = 0; i < m; i++) {
       const d = this.nextComplexDel();
       d.col = <i32>r.u16be();
@@ -183,6 +196,71 @@ export class Row {
       d.mfda = r.i64be();
       d.ldt = r.i32be();
     }
+  }
+
+  // Reads a compact row body (tag RS_ROW_COMPACT) into the same fields as
+  // readBody would its long form.
+  readCompactBody(r: In, nColumns: i32): void {
+    const at = r.pos;
+    const flags = <i32>r.u8();
+    if ((flags & ~RC_ALL) != 0 || (flags & (RC_LIVENESS | RC_TTL)) == RC_TTL) fail(ERR_INVALID, at);
+    this.livTs = flags & RC_LIVENESS ? r.i64be() : i64.MIN_VALUE;
+    // a liveness flag says a timestamp is there: Long.MIN_VALUE would be none
+    if (flags & RC_LIVENESS && this.livTs == i64.MIN_VALUE) fail(ERR_INVALID, at + 1);
+    if (flags & RC_TTL) {
+      this.livTtl = r.i32be();
+      this.livLdt = r.i32be();
+    } else {
+      this.livTtl = 0;
+      this.livLdt = NO_DELETION_TIME;
+    }
+    if (flags & RC_DELETION) {
+      this.delMfda = r.i64be();
+      this.delLdt = r.i32be();
+    } else {
+      this.delMfda = i64.MIN_VALUE;
+      this.delLdt = NO_DELETION_TIME;
+    }
+    this.shadowable = (flags & RC_SHADOWABLE) != 0;
+    const n = r.i32be();
+    if (n < 0) fail(ERR_INVALID, r.pos - 4);
+    this.nCells = 0;
+    let prevCol = -1;
+    for (let i = 0; i < n; i++) {
+      const c = this.addCell();
+      const cAt = r.pos;
+      c.col = <i32>r.u16be();
+      if (c.col >= nColumns || c.col < prevCol) fail(ERR_INVALID, cAt);
+      prevCol = c.col;
+      const f = <i32>r.u8();
+      if ((f & ~(RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CELL_ROW_TIMESTAMP)) != 0) fail(ERR_INVALID, cAt + 2);
+      c.flags = f & ~RS_CELL_ROW_TIMESTAMP;
+      if (f & RS_CELL_ROW_TIMESTAMP) {
+        if (!(flags & RC_LIVENESS)) fail(ERR_INVALID, cAt + 2);
+        c.ts = this.livTs;
+      } else c.ts = r.i64be();
+      if (f & (RS_CELL_DELETED | RS_CELL_EXPIRING)) {
+        c.ttl = r.i32be();
+        c.ldt = r.i32be();
+      } else {
+        c.ttl = 0;
+        c.ldt = NO_DELETION_TIME;
+      }
+      if (f & RS_CELL_HAS_PATH) {
+        c.pathLen = r.i32be();
+        if (c.pathLen < 0) fail(ERR_INVALID, r.pos - 4);
+        c.pathPtr = r.at();
+        r.skip(c.pathLen);
+      } else {
+        c.pathLen = -1;
+      }
+      c.valLen = r.i32be();
+      if (c.valLen < 0) fail(ERR_INVALID, r.pos - 4);
+      c.valPtr = r.at();
+      r.skip(c.valLen);
+    }
+    this.nComplexDel = 0;
+    if (flags & RC_COMPLEX_DELETIONS) this.readComplexDeletions(r, nColumns);
   }
 
   writeBody(o: Out): void {

@@ -9,7 +9,8 @@ import { Out } from "../util/out";
 import { token } from "../encoding/murmur3";
 import { StagedColumn, readColumns } from "./columns";
 import {
-  RS_PARTITION, RS_ROW, RS_STATIC, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, NO_DELETION_TIME, BATCH_CELLS,
+  RS_PARTITION, RS_ROW_COMPACT, RS_STATIC, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, NO_DELETION_TIME, BATCH_CELLS,
+  RS_CELL_ROW_TIMESTAMP, RC_LIVENESS, RC_TTL, RC_COMPLEX_DELETIONS,
   BATCH_ABSENT, BATCH_NULL, BATCH_MODE_RECORD, BATCH_MODE_UPDATE, BATCH_HEADER_WORDS,
 } from "../format/constants";
 
@@ -54,7 +55,11 @@ function readHeader(p: usize): Header {
 
 // The cells of one row's static or regular columns, in column order (the
 // host stages them so); returns how many.
-function writeCells(o: Out, cols: StagedColumn[], from: i32, isStatic: bool, row: i32, ts: i64, ttl: i32, now: i32): i32 {
+// `rowTs`: the cells go into a compact row whose liveness timestamp is `ts`
+// (each then leaves its own out); `compact`: a compact row, whose cells leave
+// out the TTL and deletion time of a live cell and whose complex deletions
+// are there only when there are some (the row's flags at `flagsAt` say so).
+function writeCells(o: Out, cols: StagedColumn[], from: i32, isStatic: bool, row: i32, ts: i64, ttl: i32, now: i32, compact: bool = false, rowTs: bool = false, flagsAt: i32 = 0): i32 {
   const countAt = o.len;
   o.i32be(0);
   let n = 0;
@@ -64,23 +69,26 @@ function writeCells(o: Out, cols: StagedColumn[], from: i32, isStatic: bool, row
     const p = c.presenceAt(row);
     if (p == BATCH_ABSENT) continue;
     if (c.kind == BATCH_CELLS) {
-      if (p != BATCH_NULL) n += writeElements(o, c, row, ts, ttl, now);
+      if (p != BATCH_NULL) n += writeElements(o, c, row, ts, ttl, now, compact, rowTs);
       continue;
     }
     n++;
     o.u16be(<u32>c.index);
+    const own = rowTs ? RS_CELL_ROW_TIMESTAMP : 0;
     if (p == BATCH_NULL) {
-      o.u8(RS_CELL_DELETED);
-      o.i64be(ts);
+      o.u8(RS_CELL_DELETED | own);
+      if (!rowTs) o.i64be(ts);
       o.i32be(0);
       o.i32be(now);
       o.i32be(0);
       continue;
     }
-    o.u8(ttl > 0 ? RS_CELL_EXPIRING : 0);
-    o.i64be(ts);
-    o.i32be(ttl);
-    o.i32be(ttl > 0 ? now + ttl : NO_DELETION_TIME);
+    o.u8((ttl > 0 ? RS_CELL_EXPIRING : 0) | own);
+    if (!rowTs) o.i64be(ts);
+    if (!compact || ttl > 0) {
+      o.i32be(ttl);
+      o.i32be(ttl > 0 ? now + ttl : NO_DELETION_TIME);
+    }
     o.i32be(c.length(row));
     c.write(o, row);
   }
@@ -88,6 +96,8 @@ function writeCells(o: Out, cols: StagedColumn[], from: i32, isStatic: bool, row
   // a multi-cell column written whole: what it held before this write is
   // deleted (at the write's time when the new value is null, just before it otherwise)
   const delAt = o.len;
+  if (compact && !hasWholeCollection(cols, from, isStatic, row)) return n;
+  if (compact) store<u8>(o.ptr + <usize>flagsAt, load<u8>(o.ptr + <usize>flagsAt) | RC_COMPLEX_DELETIONS);
   o.i32be(0);
   let d = 0;
   for (let i = from; i < cols.length; i++) {
@@ -105,7 +115,7 @@ function writeCells(o: Out, cols: StagedColumn[], from: i32, isStatic: bool, row
 }
 
 // The element cells of one multi-cell value, as staged; returns how many.
-function writeElements(o: Out, c: StagedColumn, row: i32, ts: i64, ttl: i32, now: i32): i32 {
+function writeElements(o: Out, c: StagedColumn, row: i32, ts: i64, ttl: i32, now: i32, compact: bool, rowTs: bool): i32 {
   const at = c.offsets + (<usize>row << 2);
   let p = c.data + <usize>load<i32>(at);
   const end = c.data + <usize>load<i32>(at + 4);
@@ -117,16 +127,19 @@ function writeElements(o: Out, c: StagedColumn, row: i32, ts: i64, ttl: i32, now
     const valLen = bswap<i32>(load<i32>(path + <usize>pathLen));
     const val = path + <usize>pathLen + 4;
     o.u16be(<u32>c.index);
+    const own = rowTs ? RS_CELL_ROW_TIMESTAMP : 0;
     if (deleted) {
-      o.u8(RS_CELL_DELETED | RS_CELL_HAS_PATH);
-      o.i64be(ts);
+      o.u8(RS_CELL_DELETED | RS_CELL_HAS_PATH | own);
+      if (!rowTs) o.i64be(ts);
       o.i32be(0);
       o.i32be(now);
     } else {
-      o.u8((ttl > 0 ? RS_CELL_EXPIRING : 0) | RS_CELL_HAS_PATH);
-      o.i64be(ts);
-      o.i32be(ttl);
-      o.i32be(ttl > 0 ? now + ttl : NO_DELETION_TIME);
+      o.u8((ttl > 0 ? RS_CELL_EXPIRING : 0) | RS_CELL_HAS_PATH | own);
+      if (!rowTs) o.i64be(ts);
+      if (!compact || ttl > 0) {
+        o.i32be(ttl);
+        o.i32be(ttl > 0 ? now + ttl : NO_DELETION_TIME);
+      }
     }
     o.i32be(pathLen);
     o.bytes(path, pathLen);
@@ -136,6 +149,15 @@ function writeElements(o: Out, c: StagedColumn, row: i32, ts: i64, ttl: i32, now
     n++;
   }
   return n;
+}
+
+// whether a multi-cell column of the row is written whole (a complex deletion)
+function hasWholeCollection(cols: StagedColumn[], from: i32, isStatic: bool, row: i32): bool {
+  for (let i = from; i < cols.length; i++) {
+    const c = unchecked(cols[i]);
+    if (c.isStatic == isStatic && c.kind == BATCH_CELLS && c.presenceAt(row) != BATCH_ABSENT) return true;
+  }
+  return false;
 }
 
 function hasCells(cols: StagedColumn[], from: i32, isStatic: bool, row: i32): bool {
@@ -158,21 +180,6 @@ function writeKey(o: Out, cols: StagedColumn[], n: i32, row: i32): void {
     c.write(o, row);
     o.u8(0);
   }
-}
-
-function writeLiveness(o: Out, h: Header, ts: i64, ttl: i32): void {
-  if (h.mode == BATCH_MODE_UPDATE) {
-    o.i64be(i64.MIN_VALUE);
-    o.i32be(0);
-    o.i32be(NO_DELETION_TIME);
-  } else {
-    o.i64be(ts);
-    o.i32be(ttl);
-    o.i32be(ttl > 0 ? h.now + ttl : NO_DELETION_TIME);
-  }
-  o.i64be(i64.MIN_VALUE); // no row deletion
-  o.i32be(NO_DELETION_TIME);
-  o.u8(0);
 }
 
 // Encodes the batch staged at `p` into `o`: the format byte, then one
@@ -214,15 +221,26 @@ export function encodeBatch(p: usize, o: Out): void {
       : h.mode == BATCH_MODE_UPDATE ? regular
       : h.ck > 0 || !statics || regular;
     if (rowWritten) {
-      o.u8(RS_ROW);
+      o.u8(RS_ROW_COMPACT);
       o.u8(<u32>h.ck);
       for (let i = h.pk; i < first; i++) {
         const c = unchecked(cols[i]);
         o.i32be(c.length(r));
         c.write(o, r);
       }
-      writeLiveness(o, h, ts, ttl);
-      writeCells(o, cols, first, false, r, ts, ttl, h.now);
+      // the row's flags, then its liveness (an UPDATE's row has none, and
+      // Long.MIN_VALUE is no timestamp), never a row deletion
+      const flagsAt = o.len;
+      const live = h.mode != BATCH_MODE_UPDATE && ts != i64.MIN_VALUE;
+      o.u8(live ? (ttl != 0 ? RC_LIVENESS | RC_TTL : RC_LIVENESS) : 0);
+      if (live) {
+        o.i64be(ts);
+        if (ttl != 0) {
+          o.i32be(ttl);
+          o.i32be(ttl > 0 ? h.now + ttl : NO_DELETION_TIME);
+        }
+      }
+      writeCells(o, cols, first, false, r, ts, ttl, h.now, true, live, flagsAt);
     }
     o.u8(RS_END);
     if (h.endsPtr) store<i32>(h.endsPtr + (<usize>r << 2), o.len);

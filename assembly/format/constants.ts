@@ -93,6 +93,17 @@ export const RS_END = 0x45; // 'E'
 export const RS_CELL_DELETED = 0x01;
 export const RS_CELL_EXPIRING = 0x02;
 export const RS_CELL_HAS_PATH = 0x04;
+// A row in compact form: the body leaves out what a plain write holds at its
+// defaults (no TTL, no row deletion, no complex deletion, cells at the row's
+// timestamp), a fifth of a short row's bytes in the log and the memtable.
+export const RS_ROW_COMPACT = 0x72; // 'r'
+export const RC_LIVENESS = 0x01; // i64 liveness timestamp follows
+export const RC_TTL = 0x02; // i32 TTL, i32 local expiration time follow (with RC_LIVENESS only)
+export const RC_DELETION = 0x04; // i64 markedForDeleteAt, i32 local deletion time follow
+export const RC_SHADOWABLE = 0x08;
+export const RC_COMPLEX_DELETIONS = 0x10; // u32 count and the deletions follow the cells
+export const RC_ALL = 0x1f;
+export const RS_CELL_ROW_TIMESTAMP = 0x08; // compact rows only: the timestamp is the row's liveness timestamp, left out
 
 // ---- what a core writer yields (the host drains DATA and INDEX as they grow)
 export const OUT_DATA = 0;

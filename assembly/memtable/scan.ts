@@ -10,6 +10,7 @@ import { fail, ERR_INVALID } from "../util/error";
 import { murmur3, h1out, h2out } from "../encoding/murmur3";
 import {
   RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_HAS_PATH,
+  RS_ROW_COMPACT, RS_CELL_EXPIRING, RS_CELL_ROW_TIMESTAMP, RC_LIVENESS, RC_TTL, RC_DELETION, RC_COMPLEX_DELETIONS, RC_ALL,
   KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_EXCL_START_BOUND, KIND_STATIC_CLUSTERING, KIND_CLUSTERING,
 } from "../format/constants";
 import { MAX_CLUSTERING } from "../stream";
@@ -100,13 +101,14 @@ export class UpdateScan {
       const tagAt = r.pos;
       const tag = r.u8();
       if (tag == RS_END) break;
-      if (tag == RS_ROW) {
+      if (tag == RS_ROW || tag == RS_ROW_COMPACT) {
         const cAt = r.pos;
         skipClustering(r);
         murmur3(r.base + <usize>cAt, r.pos - cAt, 0);
         if (this.rows == this.rowCap) this.growRows();
         put(this.rowHashes, this.rows++, h1out ^ (h2out << 1));
-        this.body(r);
+        if (tag == RS_ROW_COMPACT) this.compactBody(r);
+        else this.body(r);
       } else if (tag == RS_STATIC) {
         if (hasStatic || this.rows > unchecked(this.rowsFrom[i])) fail(ERR_INVALID, tagAt);
         hasStatic = true;
@@ -188,12 +190,66 @@ export class UpdateScan {
       if (vl < 0) fail(ERR_INVALID, r.pos - 4);
       r.skip(vl);
     }
+    this.complexDeletions(r);
+  }
+
+  private complexDeletions(r: In): void {
     const m = r.i32be();
     if (m < 0) fail(ERR_INVALID, r.pos - 4);
     for (let i = 0; i < m; i++) {
       this.column(r);
       this.deletion(r);
     }
+  }
+
+  // body() for a compact row (assembly/stream.ts has the layout): the fields
+  // left out are at their defaults, which count toward no minimum
+  private compactBody(r: In): void {
+    const at = r.pos;
+    const flags = <i32>r.u8();
+    if ((flags & ~RC_ALL) != 0 || (flags & (RC_LIVENESS | RC_TTL)) == RC_TTL) fail(ERR_INVALID, at);
+    // as body(): a TTL counts only with a liveness timestamp
+    const livTs = flags & RC_LIVENESS ? r.i64be() : NONE;
+    // a liveness flag says a timestamp is there: Long.MIN_VALUE would be none
+    if (flags & RC_LIVENESS && livTs == NONE) fail(ERR_INVALID, at + 1);
+    const livTtl = flags & RC_TTL ? r.i32be() : 0;
+    const livLdt = flags & RC_TTL ? r.i32be() : 0;
+    if (livTs != NONE) {
+      this.ts(livTs);
+      if (livTtl != 0) {
+        this.ttl(livTtl);
+        this.ldt(livLdt);
+      }
+    }
+    if (flags & RC_DELETION) this.deletion(r);
+    const n = r.i32be();
+    if (n < 0) fail(ERR_INVALID, r.pos - 4);
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const col = this.column(r);
+      if (col < prev) fail(ERR_INVALID, r.pos - 2);
+      prev = col;
+      const cf = <i32>r.u8();
+      if ((cf & ~(RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CELL_ROW_TIMESTAMP)) != 0) fail(ERR_INVALID, r.pos - 1);
+      if (cf & RS_CELL_ROW_TIMESTAMP) {
+        if (!(flags & RC_LIVENESS)) fail(ERR_INVALID, r.pos - 1);
+      } else this.ts(r.i64be());
+      if (cf & (RS_CELL_DELETED | RS_CELL_EXPIRING)) {
+        const ttl = r.i32be();
+        const ldt = r.i32be();
+        if ((cf & RS_CELL_DELETED) != 0 || ttl != 0) this.ldt(ldt);
+        if (ttl != 0) this.ttl(ttl);
+      }
+      if (cf & RS_CELL_HAS_PATH) {
+        const pl = r.i32be();
+        if (pl < 0) fail(ERR_INVALID, r.pos - 4);
+        r.skip(pl);
+      }
+      const vl = r.i32be();
+      if (vl < 0) fail(ERR_INVALID, r.pos - 4);
+      r.skip(vl);
+    }
+    if (flags & RC_COMPLEX_DELETIONS) this.complexDeletions(r);
   }
 }
 

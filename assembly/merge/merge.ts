@@ -14,7 +14,7 @@ import { Row, Marker, Values, Cell } from "../stream";
 import { compareClustering, compareValue, compareUnsigned } from "./compare";
 import { Writer } from "../sstable/writer";
 import {
-  RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING,
+  RS_PARTITION, RS_ROW, RS_ROW_COMPACT, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_EXPIRING,
   T_TIMEUUID, T_LIST, T_SET, T_MAP, KIND_EXCL_END_BOUND, KIND_INCL_START_BOUND, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_INCL_END_BOUND, KIND_EXCL_START_BOUND,
 } from "../format/constants";
 
@@ -171,10 +171,11 @@ class Source {
     const tag = <i32>r.u8();
     if (tag == RS_END) {
       this.kind = AT_END;
-    } else if (tag == RS_ROW) {
+    } else if (tag == RS_ROW || tag == RS_ROW_COMPACT) {
       this.row.clear();
       this.row.clustering.read(r);
-      this.row.readBody(r, this.ncols);
+      if (tag == RS_ROW_COMPACT) this.row.readCompactBody(r, this.ncols);
+      else this.row.readBody(r, this.ncols);
       this.kind = AT_ROW;
     } else if (tag == RS_MARKER) {
       this.marker.read(r);

@@ -13,7 +13,7 @@ import { Bloom } from "./filter";
 import { SummaryBuilder } from "./summary";
 import { Stats } from "./stats";
 import { compareClustering } from "../merge/compare";
-import { RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, KIND_CLUSTERING } from "../format/constants";
+import { RS_PARTITION, RS_ROW, RS_ROW_COMPACT, RS_STATIC, RS_MARKER, RS_END, KIND_CLUSTERING } from "../format/constants";
 
 const WIDTH_BASE: i64 = 65536;
 
@@ -116,7 +116,7 @@ export class Writer {
           ldt = r.i32be();
         }
         this.startPartition(tok, kptr, klen, mfda, ldt, at);
-      } else if (tag == RS_STATIC || tag == RS_ROW) {
+      } else if (tag == RS_STATIC || tag == RS_ROW || tag == RS_ROW_COMPACT) {
         if (!this.inPartition) fail(ERR_INVALID, at);
         const row = this.row;
         row.clear();
@@ -124,7 +124,8 @@ export class Writer {
         if (!row.isStatic) {
           row.clustering.read(r);
         }
-        row.readBody(r, this.h.table.columns.length);
+        if (tag == RS_ROW_COMPACT) row.readCompactBody(r, this.h.table.columns.length);
+        else row.readBody(r, this.h.table.columns.length);
         if (row.isStatic) this.writeStatic(row, at);
         else this.addRow(row, at);
       } else if (tag == RS_MARKER) {

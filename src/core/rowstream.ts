@@ -1,9 +1,11 @@
+// Over 400 lines because it is the row stream's one host-side codec: both row forms' writers, decoders and skippers share the field helpers, and no other host code knows the bytes.
 // The row stream (assembly/stream.ts documents the layout) to and from the
 // raw model. This is the only code that knows the stream's bytes host-side.
 import { ByteReader, ByteWriter, doubled } from "../util/bytes.js";
 import {
   RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END,
   RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH,
+  RS_ROW_COMPACT, RS_CELL_ROW_TIMESTAMP, RC_LIVENESS, RC_TTL, RC_DELETION, RC_SHADOWABLE, RC_COMPLEX_DELETIONS, RC_ALL,
 } from "../../assembly/format/constants.js";
 import { Partition, Row, RangeMarker, DeletionTime, LIVE, NO_TIMESTAMP, NO_DELETION_TIME, isBoundary } from "../sstable/model.js";
 
@@ -40,6 +42,42 @@ function writeBody(w: ByteWriter, r: Row): void {
   }
 }
 
+/**
+ * A row's body in compact form (assembly/stream.ts has the layout): what the
+ * core's batch encoder writes for the same row, byte for byte, so a write
+ * logs the same payload whichever path encoded it.
+ */
+function writeCompactBody(w: ByteWriter, r: Row): void {
+  const l = r.liveness && r.liveness.timestamp !== NO_TIMESTAMP ? r.liveness : undefined;
+  const d = r.deletion;
+  const cds = r.complexDeletions ?? [];
+  const flags = (l ? RC_LIVENESS : 0) | (l?.ttl ? RC_TTL : 0) | (d ? RC_DELETION : 0) | (d?.shadowable ? RC_SHADOWABLE : 0) | (cds.length ? RC_COMPLEX_DELETIONS : 0);
+  w.u8(flags);
+  if (l) {
+    w.i64(l.timestamp);
+    if (l.ttl) w.i32(l.ttl).i32(l.localExpirationTime);
+  }
+  if (d) writeDeletion(w, d);
+  w.u32(r.cells.length);
+  for (const c of r.cells) {
+    const rowTimestamp = l !== undefined && c.timestamp === l.timestamp;
+    const timed = c.deleted || c.ttl;
+    const flags = (c.deleted ? RS_CELL_DELETED : 0) | (c.ttl ? RS_CELL_EXPIRING : 0) | (c.path ? RS_CELL_HAS_PATH : 0) | (rowTimestamp ? RS_CELL_ROW_TIMESTAMP : 0);
+    w.u16(c.column).u8(flags);
+    if (!rowTimestamp) w.i64(c.timestamp);
+    if (timed) w.i32(c.ttl ?? 0).i32(c.localDeletionTime ?? NO_DELETION_TIME);
+    if (c.path) w.i32(c.path.length).bytes(c.path);
+    w.i32(c.value.length).bytes(c.value);
+  }
+  if (cds.length) {
+    w.u32(cds.length);
+    for (const x of cds) {
+      w.u16(x.column);
+      writeDeletion(w, x.deletion);
+    }
+  }
+}
+
 export function writeMarker(w: ByteWriter, m: RangeMarker): void {
   w.u8(RS_MARKER).u8(m.kind);
   writeValues(w, m.clustering);
@@ -47,7 +85,8 @@ export function writeMarker(w: ByteWriter, m: RangeMarker): void {
   if (isBoundary(m.kind)) writeDeletion(w, m.openDeletion);
 }
 
-export function writePartition(w: ByteWriter, p: Partition): void {
+/** `compact`: rows in compact form (a log payload's; the static row stays long). */
+export function writePartition(w: ByteWriter, p: Partition, compact = false): void {
   w.u8(RS_PARTITION).i64(p.token).i32(p.key.length).bytes(p.key);
   writeDeletion(w, p.deletion);
   if (p.staticRow) {
@@ -56,9 +95,10 @@ export function writePartition(w: ByteWriter, p: Partition): void {
   }
   for (const u of p.unfiltereds) {
     if (u.type === "row") {
-      w.u8(RS_ROW);
+      w.u8(compact ? RS_ROW_COMPACT : RS_ROW);
       writeValues(w, u.row.clustering);
-      writeBody(w, u.row);
+      if (compact) writeCompactBody(w, u.row);
+      else writeBody(w, u.row);
     } else writeMarker(w, u.marker);
   }
   w.u8(RS_END);
@@ -73,14 +113,15 @@ export function encodePartitions(ps: Iterable<Partition>): Uint8Array {
 /**
  * As encodePartitions, with where each partition's bytes end (so parts can be
  * shared, not re-encoded); `lead` bytes, if given, come first (a log
- * payload's format byte), so the stream is not copied to make room for them.
+ * payload's format byte), so the stream is not copied to make room for them;
+ * `compact` writes rows in compact form (a log payload's).
  */
-export function encodePartitionsIndexed(ps: Partition[], lead?: Uint8Array): { bytes: Uint8Array; ends: number[] } {
+export function encodePartitionsIndexed(ps: Partition[], lead?: Uint8Array, compact = false): { bytes: Uint8Array; ends: number[] } {
   const w = new ByteWriter(1 << 12);
   if (lead) w.bytes(lead);
   const ends: number[] = [];
   for (const p of ps) {
-    writePartition(w, p);
+    writePartition(w, p, compact);
     ends.push(w.len);
   }
   return { bytes: w.result(), ends };
@@ -139,6 +180,73 @@ function readBody(r: ByteReader, clustering: (Uint8Array | null)[], count: () =>
   return row;
 }
 
+const CELL_FLAGS = RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CELL_ROW_TIMESTAMP;
+
+/** A compact row's flags (assembly/stream.ts has the layout), checked. */
+function compactFlags(r: ByteReader): number {
+  const at = r.pos;
+  const flags = r.u8();
+  if (flags & ~RC_ALL || (flags & (RC_LIVENESS | RC_TTL)) === RC_TTL) throw new RangeError(`row stream: bad compact row flags ${flags} at ${at}`);
+  return flags;
+}
+
+/** A compact cell's flags, checked against its row's. */
+function compactCellFlags(r: ByteReader, rowFlags: number): number {
+  const at = r.pos;
+  const flags = r.u8();
+  if (flags & ~CELL_FLAGS || (flags & RS_CELL_ROW_TIMESTAMP && !(rowFlags & RC_LIVENESS))) throw new RangeError(`row stream: bad compact cell flags ${flags} at ${at}`);
+  return flags;
+}
+
+/** readBody for a compact row: the row its long form would decode to. */
+function readCompactBody(r: ByteReader, clustering: (Uint8Array | null)[]): Row {
+  const flags = compactFlags(r);
+  const row: Row = { clustering, cells: [] };
+  let rowTs = NO_TIMESTAMP;
+  if (flags & RC_LIVENESS) {
+    if (r.minI64()) throw new RangeError(`row stream: a compact row's liveness timestamp is Long.MIN_VALUE at ${r.pos - 8}`);
+    rowTs = r.i64();
+    const ttl = flags & RC_TTL ? r.i32() : 0;
+    const ldt = flags & RC_TTL ? r.i32() : NO_DELETION_TIME;
+    row.liveness = { timestamp: rowTs, ttl, localExpirationTime: ttl ? ldt : NO_DELETION_TIME };
+  }
+  if (flags & RC_DELETION) {
+    const del = readDeletion(r);
+    if (del) row.deletion = flags & RC_SHADOWABLE ? { ...del, shadowable: true } : del;
+  }
+  const n = r.u32();
+  for (let i = 0; i < n; i++) {
+    const column = r.u16();
+    const cf = compactCellFlags(r, flags);
+    const timestamp = cf & RS_CELL_ROW_TIMESTAMP ? rowTs : r.i64();
+    const timed = cf & (RS_CELL_DELETED | RS_CELL_EXPIRING);
+    const cttl = timed ? r.i32() : 0;
+    const cldt = timed ? r.i32() : NO_DELETION_TIME;
+    const path = cf & RS_CELL_HAS_PATH ? r.bytes(r.i32()) : undefined;
+    const value = r.bytes(r.i32());
+    const c: Row["cells"][number] = { column, timestamp, value };
+    if (cf & RS_CELL_DELETED) {
+      c.deleted = true;
+      c.localDeletionTime = cldt;
+    }
+    if (cf & RS_CELL_EXPIRING) {
+      c.ttl = cttl;
+      c.localDeletionTime = cldt;
+    }
+    if (path) c.path = path;
+    row.cells.push(c);
+  }
+  if (flags & RC_COMPLEX_DELETIONS) {
+    const m = r.u32();
+    for (let i = 0; i < m; i++) {
+      const column = r.u16();
+      const d = readDeletion(r);
+      (row.complexDeletions ??= []).push({ column, deletion: d ?? LIVE });
+    }
+  }
+  return row;
+}
+
 /**
  * Decodes a row stream; with `ends`, also where each partition's bytes end.
  * Keys, clustering values, cell values and paths are views of `bytes` (a
@@ -174,6 +282,9 @@ export function* eachPartition(bytes: Uint8Array, ends?: number[], u16Counts = f
     } else if (tag === RS_ROW) {
       const cl = readValues(r);
       p!.unfiltereds.push({ type: "row", row: readBody(r, cl, count) });
+    } else if (tag === RS_ROW_COMPACT) {
+      const cl = readValues(r);
+      p!.unfiltereds.push({ type: "row", row: readCompactBody(r, cl) });
     } else if (tag === RS_MARKER) {
       const kind = r.u8();
       const clustering = readValues(r);
@@ -230,6 +341,20 @@ function skipBody(r: ByteReader): void {
   skip(r, r.u32() * (2 + 8 + 4));
 }
 
+function skipCompactBody(r: ByteReader): void {
+  const flags = compactFlags(r);
+  skip(r, (flags & RC_LIVENESS ? 8 : 0) + (flags & RC_TTL ? 8 : 0) + (flags & RC_DELETION ? 12 : 0));
+  const n = r.u32();
+  for (let i = 0; i < n; i++) {
+    skip(r, 2);
+    const cf = compactCellFlags(r, flags);
+    skip(r, (cf & RS_CELL_ROW_TIMESTAMP ? 0 : 8) + (cf & (RS_CELL_DELETED | RS_CELL_EXPIRING) ? 8 : 0));
+    if (cf & RS_CELL_HAS_PATH) skip(r, r.i32());
+    skip(r, r.i32());
+  }
+  if (flags & RC_COMPLEX_DELETIONS) skip(r, r.u32() * (2 + 8 + 4));
+}
+
 /**
  * Cuts one partition's row stream into blocks of about `blockBytes`, as
  * Index.db's row index cuts a wide partition in Data.db: rows and markers are
@@ -260,14 +385,15 @@ export function streamBlocks(stream: Uint8Array, blockBytes: number): { keyEnd: 
     let kind: number;
     let values: (Uint8Array | null)[] | null = null;
     const startsBlock: boolean = block === null;
-    if (tag === RS_ROW) {
+    if (tag === RS_ROW || tag === RS_ROW_COMPACT) {
       kind = CLUSTERING;
       const vAt = r.pos;
       skipValues(r);
       // values are decoded only at a block's edges
       values = startsBlock ? readValues(new ByteReader(stream.subarray(vAt, r.pos))) : null;
       const valuesEnd = r.pos;
-      skipBody(r);
+      if (tag === RS_ROW_COMPACT) skipCompactBody(r);
+      else skipBody(r);
       if (!startsBlock && (r.pos - block!.offset >= blockBytes || stream[r.pos] === RS_END)) values = readValues(new ByteReader(stream.subarray(vAt, valuesEnd)));
     } else if (tag === RS_MARKER) {
       kind = r.u8();
@@ -337,7 +463,7 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
   for (;;) {
     const tag = r.u8();
     if (tag === RS_END) break;
-    if (tag !== RS_ROW) return -1;
+    if (tag !== RS_ROW && tag !== RS_ROW_COMPACT) return -1;
     if (rows >= p.marked.length) growRows(p);
     p.firstValue[rows] = values;
     p.firstCell[rows] = cells;
@@ -352,18 +478,41 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
         r.pos += l;
       }
     }
-    const marked = !r.minI64();
-    if (marked) r.pos += 8;
-    if (r.i32() !== 0) return -1; // a TTL on the row marker
-    r.pos += 4;
-    if (!r.minI64()) return -1; // a row deletion
-    r.pos += 5; // its local deletion time, shadowable
+    const isCompact = tag === RS_ROW_COMPACT;
+    let marked: boolean, compact = 0;
+    if (isCompact) {
+      // plain: a liveness timestamp at most, nothing else in the flags
+      compact = compactFlags(r);
+      if (compact & ~RC_LIVENESS) return -1;
+      marked = compact !== 0;
+      if (marked) {
+        r.need(8);
+        r.pos += 8;
+      }
+    } else {
+      marked = !r.minI64();
+      if (marked) r.pos += 8;
+      if (r.i32() !== 0) return -1; // a TTL on the row marker
+      r.pos += 4;
+      if (!r.minI64()) return -1; // a row deletion
+      r.pos += 5; // its local deletion time, shadowable
+    }
     p.marked[rows] = marked ? 1 : 0;
     const count = r.u32();
     for (let i = 0; i < count; i++) {
       const column = r.u16();
-      if (r.u8() !== 0 || complex[column]) return -1;
-      r.pos += 16; // timestamp, TTL, local deletion time
+      if (isCompact) {
+        // at the row's timestamp or its own, with no TTL or deletion time
+        const cf = compactCellFlags(r, compact);
+        if (cf & ~RS_CELL_ROW_TIMESTAMP || complex[column]) return -1;
+        if (!cf) {
+          r.need(8);
+          r.pos += 8;
+        }
+      } else {
+        if (r.u8() !== 0 || complex[column]) return -1;
+        r.pos += 16; // timestamp, TTL, local deletion time
+      }
       if (cells >= p.column.length) (p.column = doubled(p.column)), (p.cellAt = doubled(p.cellAt)), (p.cellLength = doubled(p.cellLength));
       const l = r.i32();
       r.need(l);
@@ -372,7 +521,7 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
       p.cellLength[cells++] = l;
       r.pos += l;
     }
-    if (r.u32() !== 0) return -1; // a complex deletion
+    if (!isCompact && r.u32() !== 0) return -1; // a complex deletion (a compact row's flags said it had none)
     rows++;
   }
   r.need(0);

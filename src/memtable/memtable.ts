@@ -153,7 +153,8 @@ export class Memtable {
     let bytes = encoded;
     if (!bytes) {
       this.w.len = 0;
-      writePartition(this.w, p);
+      // compact rows, as a logged write's (src/engine/mutation.ts)
+      writePartition(this.w, p, true);
       bytes = this.w.result();
     }
     this.applyEncoded(bytes, seq);
