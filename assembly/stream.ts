@@ -28,6 +28,14 @@ import {
 } from "./format/constants";
 
 export const MAX_CLUSTERING = 64;
+
+// A compact row's flags as its writers set them: known bits only, a TTL only
+// with a liveness timestamp, shadowable only with a deletion. Anything else
+// reads the same as some long row but is no row a writer makes, so it is
+// refused rather than given a second meaning.
+export function compactFlagsValid(flags: i32): bool {
+  return (flags & ~RC_ALL) == 0 && (flags & (RC_LIVENESS | RC_TTL)) != RC_TTL && (flags & (RC_DELETION | RC_SHADOWABLE)) != RC_SHADOWABLE;
+}
 // a body's fixed fields through its cell count, and a cell's through its ldt (see the layout above)
 const BODY_FIXED: i32 = 8 + 4 + 4 + 8 + 4 + 1 + 4;
 const CELL_FIXED: i32 = 2 + 1 + 8 + 4 + 4;
@@ -203,12 +211,14 @@ export class Row {
   readCompactBody(r: In, nColumns: i32): void {
     const at = r.pos;
     const flags = <i32>r.u8();
-    if ((flags & ~RC_ALL) != 0 || (flags & (RC_LIVENESS | RC_TTL)) == RC_TTL) fail(ERR_INVALID, at);
+    if (!compactFlagsValid(flags)) fail(ERR_INVALID, at);
     this.livTs = flags & RC_LIVENESS ? r.i64be() : i64.MIN_VALUE;
     // a liveness flag says a timestamp is there: Long.MIN_VALUE would be none
     if (flags & RC_LIVENESS && this.livTs == i64.MIN_VALUE) fail(ERR_INVALID, at + 1);
     if (flags & RC_TTL) {
       this.livTtl = r.i32be();
+      // the flag says there is a TTL: 0 is its long form's "none"
+      if (this.livTtl == 0) fail(ERR_INVALID, r.pos - 4);
       this.livLdt = r.i32be();
     } else {
       this.livTtl = 0;

@@ -1,9 +1,11 @@
 // The compact row form (assembly/stream.ts) against the long one it stands
 // for: random schemas and partitions (deletions, TTLs, statics, collections,
-// range tombstones) decode to the same partitions host-side, build the same
-// SSTable in the core, and cut into the same blocks; the scan's plain path
-// takes the same partitions; and a compact row with bad flags is refused on
-// both sides with an error that says so. Log payloads carry them as format 3;
+// range tombstones) and hand-made rows for what those leave out (shadowable
+// deletions, elements at the row's timestamp) decode to the same partitions
+// host-side, build the same SSTable in the core, merge alike in the memtable
+// when written twice, and cut into blocks over the same rows; the scan's
+// plain path takes the same partitions; and a compact row with bad flags, or
+// cut short anywhere, is refused on both sides with an error. Log payloads carry them as format 3;
 // format 2's long rows still replay.
 import { describe, test, expect } from "vitest";
 import "./helpers.js";
@@ -18,7 +20,7 @@ import { encodeValue } from "../src/types/codec.js";
 import { isMultiCell } from "../src/types/cqltype.js";
 import { CoreError } from "../src/errors.js";
 import { RS_ROW_COMPACT } from "../assembly/format/constants.js";
-import { Partition } from "../src/sstable/model.js";
+import { Partition, Row } from "../src/sstable/model.js";
 import { encodeMutation, decodeMutation, mutationStream, MUTATION_FORMAT, BadMutationPayloadError } from "../src/engine/mutation.js";
 
 const compact = (ps: Partition[]) => encodePartitionsIndexed(ps, undefined, true).bytes;
@@ -50,6 +52,11 @@ describe("compact rows read as their long form", () => {
     a.applyEncoded(short);
     b.applyEncoded(long);
     expect([a.rows, a.columns, a.stats.get()]).toEqual([b.rows, b.columns, b.stats.get()]);
+    expect(plain([...a.sortedStreams(4096)].flatMap((s) => decodePartitions(s)))).toEqual(plain([...b.sortedStreams(4096)].flatMap((s) => decodePartitions(s))));
+    // written again (times shifted): each partition's two runs merge in the core
+    const again = ps.map((p) => shifted(p, 1000n));
+    a.applyEncoded(compact(again));
+    b.applyEncoded(encodePartitions(again));
     expect(plain([...a.sortedStreams(4096)].flatMap((s) => decodePartitions(s)))).toEqual(plain([...b.sortedStreams(4096)].flatMap((s) => decodePartitions(s))));
     a.release();
     b.release();
@@ -87,13 +94,66 @@ describe("compact rows read as their long form", () => {
   });
 });
 
+/** The partition with every timestamp moved by `d` (row and cells alike, so cells stay at the row's). */
+function shifted(p: Partition, d: bigint): Partition {
+  const row = (x: Row): Row => ({ ...x, liveness: x.liveness && { ...x.liveness, timestamp: x.liveness.timestamp + d }, cells: x.cells.map((c) => ({ ...c, timestamp: c.timestamp + d })) });
+  return { ...p, staticRow: p.staticRow && row(p.staticRow), unfiltereds: p.unfiltereds.map((u) => (u.type === "row" ? { type: "row" as const, row: row(u.row) } : u)) };
+}
+
+describe("rows the random ones leave out", () => {
+  const schema = parseTable("CREATE TABLE ks.h (k int, c int, s set<int>, v text, PRIMARY KEY (k, c))");
+  const key = encodeValue({ kind: "int" }, 1);
+  const el = (i: number) => encodeValue({ kind: "int" }, i);
+  // the regular columns in the schema's order: v (0), then s (1)
+  const rows: Row[] = [
+    // a shadowable row deletion, a live row with a TTL, elements at the row's timestamp and one not
+    { clustering: [el(1)], deletion: { markedForDeleteAt: 9n, localDeletionTime: 100, shadowable: true }, cells: [] },
+    { clustering: [el(2)], liveness: { timestamp: 20n, ttl: 60, localExpirationTime: 160 }, cells: [{ column: 0, timestamp: 20n, value: Uint8Array.of(0x61), ttl: 60, localDeletionTime: 160 }, { column: 1, timestamp: 20n, path: el(7), value: new Uint8Array(0), ttl: 60, localDeletionTime: 160 }] },
+    { clustering: [el(3)], liveness: { timestamp: 30n, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: 29n, deleted: true, localDeletionTime: 50, value: new Uint8Array(0) }, { column: 1, timestamp: 30n, path: el(1), value: new Uint8Array(0) }, { column: 1, timestamp: 31n, path: el(2), value: new Uint8Array(0) }], complexDeletions: [{ column: 1, deletion: { markedForDeleteAt: 29n, localDeletionTime: 50 } }] },
+    // no liveness (an UPDATE's row): cells carry their own timestamps
+    { clustering: [el(4)], cells: [{ column: 0, timestamp: 40n, value: Uint8Array.of(0x62) }] },
+  ];
+  const p: Partition = { key, token: tokenOf(key), unfiltereds: rows.map((row) => ({ type: "row" as const, row })) };
+
+  test("read, built and merged as their long form", async () => {
+    const [l, c] = [encodePartitions([p]), compact([p])];
+    expect(c.length).toBeLessThan(l.length);
+    expect(plain(decodePartitions(c))).toEqual(plain([p]));
+    expect(schema.columns.map((x) => x.name)).toEqual(["v", "s"]);
+    expect(await sstable(schema, c, 1)).toEqual(await sstable(schema, l, 1));
+    const [a, b] = [new Memtable(schema, () => 100), new Memtable(schema, () => 100)];
+    for (const d of [0n, 5n]) {
+      a.applyEncoded(compact([shifted(p, d)]));
+      b.applyEncoded(encodePartitions([shifted(p, d)]));
+    }
+    expect(a.stats.get()).toEqual(b.stats.get());
+    expect(plain([...a.sortedStreams(1 << 20)].flatMap((s) => decodePartitions(s)))).toEqual(plain([...b.sortedStreams(1 << 20)].flatMap((s) => decodePartitions(s))));
+    a.release();
+    b.release();
+  });
+
+  test("cut short anywhere, refused with an error by the decoder, the memtable and the writer", async () => {
+    const c = compact([p]);
+    for (let n = 1; n < c.length; n++) {
+      const cut = c.subarray(0, n);
+      expect(() => decodePartitions(cut)).toThrow();
+      const m = new Memtable(schema, () => 100);
+      expect(() => m.applyEncoded(cut)).toThrow(CoreError);
+      expect(m.rows).toBe(0);
+      m.release();
+    }
+    const w = new SSTableWriter(schema, new MemorySink(), { version: "nb", generation: 1, expectedKeys: 1 });
+    await expect(w.appendStream(c.subarray(0, c.length - 3), null, null).then(() => w.finish())).rejects.toThrow();
+  });
+});
+
 describe("a compact row with bad flags is refused", () => {
   const schema = parseTable("CREATE TABLE ks.t (k int PRIMARY KEY, v text)");
   const key = encodeValue({ kind: "int" }, 1);
   const p: Partition = { key, token: tokenOf(key), unfiltereds: [{ type: "row", row: { clustering: [], liveness: { timestamp: 5n, ttl: 0, localExpirationTime: 0x7fffffff }, cells: [{ column: 0, timestamp: 5n, value: Uint8Array.of(0x61) }] } }] };
   const good = compact([p]);
   // the row's flags sit after its tag and the clustering count; the cell's after its column
-  const flagsAt = good.indexOf(RS_ROW_COMPACT) + 2;
+  const flagsAt = 1 + 8 + 4 + key.length + 12 + 2;
   const cellFlagsAt = flagsAt + 1 + 8 + 4 + 2;
   const bad = (at: number, v: number) => {
     const b = good.slice();
@@ -109,12 +169,23 @@ describe("a compact row with bad flags is refused", () => {
       return Uint8Array.of(...b.subarray(0, flagsAt + 1), ...b.subarray(flagsAt + 9));
     })()],
     ["an unknown cell flag", bad(cellFlagsAt, 0x18)],
+    ["a shadowable deletion without a deletion", bad(flagsAt, 0x09)],
+    ["a liveness TTL of 0 (its long form has no TTL)", (() => {
+      const b = bad(flagsAt, 0x03);
+      return Uint8Array.of(...b.subarray(0, flagsAt + 9), 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, ...b.subarray(flagsAt + 9));
+    })()],
+    ["a liveness timestamp of Long.MIN_VALUE", (() => {
+      const b = good.slice();
+      b.set([0x80, 0, 0, 0, 0, 0, 0, 0], flagsAt + 1);
+      return b;
+    })()],
   ];
   test("the good row reads", () => {
+    expect(good[flagsAt - 2]).toBe(RS_ROW_COMPACT);
     expect(plain(decodePartitions(good))).toEqual(plain([p]));
   });
   test.each(cases)("%s", async (_what, b) => {
-    expect(() => decodePartitions(b)).toThrow(/row stream: bad compact (row|cell) flags/);
+    expect(() => decodePartitions(b)).toThrow(/row stream: (bad compact (row|cell) flags|a compact row's liveness timestamp)/);
     const m = new Memtable(schema, () => 1);
     expect(() => m.applyEncoded(b)).toThrow(CoreError);
     expect(m.rows).toBe(0);

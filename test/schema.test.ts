@@ -88,6 +88,27 @@ describe("CREATE TABLE", () => {
   test("non-frozen collection in the primary key is rejected", () => {
     expect(() => parseTable("CREATE TABLE t (k list<int> PRIMARY KEY)")).toThrow(/must have a frozen type/);
   });
+
+  // Cassandra's TableParams bounds. A default TTL that is no integer TTL was
+  // taken as is, and the core's batch path and the host's then wrote the
+  // same row differently (a fraction of a second is no expiration time).
+  test.each([
+    ["default_time_to_live = 1.5", /default_time_to_live must be an integer from 0 to 630720000 \(got 1.5\)/],
+    ["default_time_to_live = 630720001", /default_time_to_live must be an integer from 0 to 630720000/],
+    ["default_time_to_live = -1", /unexpected option value '-'/],
+    ["gc_grace_seconds = 0.5", /gc_grace_seconds must be an integer/],
+    ["min_index_interval = 0", /min_index_interval must be an integer from 1/],
+    ["max_index_interval = 2.5", /max_index_interval must be an integer/],
+    ["min_index_interval = 4096", /max_index_interval \(2048\) must be at least min_index_interval \(4096\)/],
+    ["crc_check_chance = 1.5", /crc_check_chance must be in \[0, 1\]/],
+  ])("table option %s is refused", (option, re) => {
+    expect(() => parseTable(`CREATE TABLE t (k int PRIMARY KEY) WITH ${option}`)).toThrow(re);
+  });
+
+  test("table options at their bounds are taken", () => {
+    const t = parseTable("CREATE TABLE t (k int PRIMARY KEY) WITH default_time_to_live = 630720000 AND gc_grace_seconds = 0 AND min_index_interval = 1 AND max_index_interval = 1 AND crc_check_chance = 0");
+    expect([t.options.defaultTimeToLive, t.options.gcGraceSeconds, t.options.minIndexInterval, t.options.maxIndexInterval, t.options.crcCheckChance]).toEqual([630720000, 0, 1, 1, 0]);
+  });
 });
 
 describe("AbstractType class names", () => {

@@ -10,10 +10,10 @@ import { fail, ERR_INVALID } from "../util/error";
 import { murmur3, h1out, h2out } from "../encoding/murmur3";
 import {
   RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END, RS_CELL_DELETED, RS_CELL_HAS_PATH,
-  RS_ROW_COMPACT, RS_CELL_EXPIRING, RS_CELL_ROW_TIMESTAMP, RC_LIVENESS, RC_TTL, RC_DELETION, RC_COMPLEX_DELETIONS, RC_ALL,
+  RS_ROW_COMPACT, RS_CELL_EXPIRING, RS_CELL_ROW_TIMESTAMP, RC_LIVENESS, RC_TTL, RC_DELETION, RC_COMPLEX_DELETIONS,
   KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_EXCL_START_BOUND, KIND_STATIC_CLUSTERING, KIND_CLUSTERING,
 } from "../format/constants";
-import { MAX_CLUSTERING } from "../stream";
+import { MAX_CLUSTERING, compactFlagsValid } from "../stream";
 
 const NONE: i64 = i64.MIN_VALUE;
 
@@ -207,12 +207,13 @@ export class UpdateScan {
   private compactBody(r: In): void {
     const at = r.pos;
     const flags = <i32>r.u8();
-    if ((flags & ~RC_ALL) != 0 || (flags & (RC_LIVENESS | RC_TTL)) == RC_TTL) fail(ERR_INVALID, at);
+    if (!compactFlagsValid(flags)) fail(ERR_INVALID, at);
     // as body(): a TTL counts only with a liveness timestamp
     const livTs = flags & RC_LIVENESS ? r.i64be() : NONE;
     // a liveness flag says a timestamp is there: Long.MIN_VALUE would be none
     if (flags & RC_LIVENESS && livTs == NONE) fail(ERR_INVALID, at + 1);
     const livTtl = flags & RC_TTL ? r.i32be() : 0;
+    if (flags & RC_TTL && livTtl == 0) fail(ERR_INVALID, r.pos - 4);
     const livLdt = flags & RC_TTL ? r.i32be() : 0;
     if (livTs != NONE) {
       this.ts(livTs);

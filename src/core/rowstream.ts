@@ -186,7 +186,9 @@ const CELL_FLAGS = RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CE
 function compactFlags(r: ByteReader): number {
   const at = r.pos;
   const flags = r.u8();
-  if (flags & ~RC_ALL || (flags & (RC_LIVENESS | RC_TTL)) === RC_TTL) throw new RangeError(`row stream: bad compact row flags ${flags} at ${at}`);
+  // as the core's compactFlagsValid (assembly/stream.ts): what no writer makes is refused
+  if (flags & ~RC_ALL || (flags & (RC_LIVENESS | RC_TTL)) === RC_TTL || (flags & (RC_DELETION | RC_SHADOWABLE)) === RC_SHADOWABLE)
+    throw new RangeError(`row stream: bad compact row flags ${flags} at ${at}`);
   return flags;
 }
 
@@ -200,6 +202,7 @@ function compactCellFlags(r: ByteReader, rowFlags: number): number {
 
 /** readBody for a compact row: the row its long form would decode to. */
 function readCompactBody(r: ByteReader, clustering: (Uint8Array | null)[]): Row {
+  const at = r.pos;
   const flags = compactFlags(r);
   const row: Row = { clustering, cells: [] };
   let rowTs = NO_TIMESTAMP;
@@ -207,6 +210,7 @@ function readCompactBody(r: ByteReader, clustering: (Uint8Array | null)[]): Row 
     if (r.minI64()) throw new RangeError(`row stream: a compact row's liveness timestamp is Long.MIN_VALUE at ${r.pos - 8}`);
     rowTs = r.i64();
     const ttl = flags & RC_TTL ? r.i32() : 0;
+    if (flags & RC_TTL && ttl === 0) throw new RangeError(`row stream: bad compact row flags ${flags} at ${at}: a TTL of 0`);
     const ldt = flags & RC_TTL ? r.i32() : NO_DELETION_TIME;
     row.liveness = { timestamp: rowTs, ttl, localExpirationTime: ttl ? ldt : NO_DELETION_TIME };
   }
@@ -300,6 +304,7 @@ export function* eachPartition(bytes: Uint8Array, ends?: number[], u16Counts = f
       throw new RangeError(`row stream: bad tag ${tag} at ${r.pos - 1}`);
     }
   }
+  if (p) throw new RangeError(`row stream: cut short inside a partition (no end tag by ${r.pos})`);
 }
 
 /** A stretch of one partition's row stream: what a read needs to pick it, and where its bytes are. */
@@ -486,6 +491,8 @@ export function readPlainPartition(r: ByteReader, at: number, complex: Uint8Arra
       if (compact & ~RC_LIVENESS) return -1;
       marked = compact !== 0;
       if (marked) {
+        // Long.MIN_VALUE is refused by the decoder, which then says why
+        if (r.minI64()) return -1;
         r.need(8);
         r.pos += 8;
       }

@@ -2,7 +2,7 @@
 // fails with the line and column of the offending token.
 import { TokenStream } from "./lexer.js";
 import { CqlType, nativeKind, assertValidType } from "../types/cqltype.js";
-import { ColumnDef, TableSchema, TableOptions, defaultOptions, LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS, ZSTD_CLASS } from "../schema/schema.js";
+import { ColumnDef, TableSchema, TableOptions, defaultOptions, LZ4_CLASS, SNAPPY_CLASS, DEFLATE_CLASS, ZSTD_CLASS, MAX_TTL_SECONDS } from "../schema/schema.js";
 import { SchemaError } from "../errors.js";
 import { MAX_NESTING } from "../util/limits.js";
 import { uuidString } from "../types/codec.js";
@@ -222,6 +222,7 @@ function parseTableBody(ts: TokenStream, keyspace: string, reg: TypeRegistry): T
     } while (ts.acceptWord("and"));
   }
   if (!ts.atEnd() && !ts.isPunct(";")) ts.fail(`unexpected '${ts.peek().raw}' after table definition`);
+  if (options.maxIndexInterval < options.minIndexInterval) ts.fail(`max_index_interval (${options.maxIndexInterval}) must be at least min_index_interval (${options.minIndexInterval})`);
   const defs: ColumnDef[] = [];
   const byName = new Map(cols.map((c) => [c.name, c]));
   const keyCols = [...pk![0], ...ck];
@@ -276,6 +277,8 @@ function optionValue(ts: TokenStream): OptValue {
   ts.fail(`unexpected option value '${t.raw}'`, t);
 }
 
+const I32_MAX = 0x7fffffff;
+
 const COMPRESSORS: Record<string, string> = {
   lz4compressor: LZ4_CLASS, snappycompressor: SNAPPY_CLASS, deflatecompressor: DEFLATE_CLASS, zstdcompressor: ZSTD_CLASS,
 };
@@ -285,6 +288,11 @@ function applyOption(o: TableOptions, name: string, v: OptValue, at: { line: num
     if (typeof v !== "number") ts.fail(`option ${name} takes a number`);
     return v;
   };
+  const int = (lo: number, hi: number): number => {
+    const x = num();
+    if (!Number.isInteger(x) || x < lo || x > hi) ts.fail(`option ${name} must be an integer from ${lo} to ${hi} (got ${x})`);
+    return x;
+  };
   switch (name) {
     case "bloom_filter_fp_chance": {
       const x = num();
@@ -292,11 +300,18 @@ function applyOption(o: TableOptions, name: string, v: OptValue, at: { line: num
       o.bloomFilterFpChance = x;
       return;
     }
-    case "default_time_to_live": o.defaultTimeToLive = num(); return;
-    case "gc_grace_seconds": o.gcGraceSeconds = num(); return;
-    case "min_index_interval": o.minIndexInterval = num(); return;
-    case "max_index_interval": o.maxIndexInterval = num(); return;
-    case "crc_check_chance": o.crcCheckChance = num(); return;
+    // Cassandra's TableParams bounds: an int option is an int, in its range
+    // (a default TTL that is not one would be written on every row)
+    case "default_time_to_live": o.defaultTimeToLive = int(0, MAX_TTL_SECONDS); return;
+    case "gc_grace_seconds": o.gcGraceSeconds = int(0, I32_MAX); return;
+    case "min_index_interval": o.minIndexInterval = int(1, I32_MAX); return;
+    case "max_index_interval": o.maxIndexInterval = int(1, I32_MAX); return;
+    case "crc_check_chance": {
+      const x = num();
+      if (!(x >= 0 && x <= 1)) ts.fail("crc_check_chance must be in [0, 1]");
+      o.crcCheckChance = x;
+      return;
+    }
     case "comment": o.comment = String(v); return;
     case "id": return;
     case "compression": {

@@ -5,7 +5,7 @@
 import { parseStatement, Parsed, Statement, Insert, Update, Delete, Relation, Term, Using, Select, Assignment } from "./statements.js";
 import { Bindings, Params, termValue } from "./values.js";
 import { writeColumn, elementCells, tombstone, WriteTime, normalizeRow } from "./cells.js";
-import { TableSchema, ColumnDef } from "../schema/schema.js";
+import { TableSchema, ColumnDef, MAX_TTL_SECONDS } from "../schema/schema.js";
 import { encodeKey } from "../schema/keys.js";
 import { isMultiCell, CqlType } from "../types/cqltype.js";
 import { CqlValue, encodeValue, invalidValue } from "../types/codec.js";
@@ -20,7 +20,6 @@ import { SelectPlan, TokenRange } from "../read/plan.js";
 import { invalidRequest, REQUIRES_ALLOW_FILTERING } from "./errors.js";
 import { columnTest, allPass, holds, RowTest } from "./filter.js";
 
-const MAX_TTL = 20 * 365 * 86400; // Cassandra's limit
 const EMPTY = new Uint8Array(0);
 
 /** Parsed statements by text (bounded, least recently used out first). */
@@ -88,7 +87,7 @@ function writeTime(ctx: WriteContext, using: Using, outer: Using, b: Bindings): 
   let ttl = ctx.schema.options.defaultTimeToLive;
   if (ttlTerm) {
     const v = termValue(ttlTerm, { kind: "int" }, b);
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_TTL) fail(ttlTerm.tok, `TTL must be between 0 and ${MAX_TTL} seconds`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_TTL_SECONDS) fail(ttlTerm.tok, `TTL must be between 0 and ${MAX_TTL_SECONDS} seconds`);
     ttl = v;
   }
   return { timestamp, ttl, nowSeconds: ctx.nowSeconds };

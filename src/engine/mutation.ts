@@ -6,7 +6,7 @@
 // the write is logged: a partition the core cannot encode must never be
 // acknowledged, or it would poison every flush and every reopen after it.
 import { CqliteError } from "../errors.js";
-import { TableSchema } from "../schema/schema.js";
+import { TableSchema, MAX_TTL_SECONDS } from "../schema/schema.js";
 import { Partition, Row, RangeMarker, isBoundary } from "../sstable/model.js";
 import { isMultiCell } from "../types/cqltype.js";
 import { encodePartitionsIndexed, decodePartitions } from "../core/rowstream.js";
@@ -31,8 +31,6 @@ const FORMAT_BYTE = Uint8Array.of(MUTATION_FORMAT);
 export const DEFAULT_MAX_MUTATION_BYTES = 16 << 20;
 /** Index.db and the row stream give a key's length in 16 bits. */
 export const MAX_KEY_BYTES = 0xffff;
-/** Cassandra's ceiling for a TTL (20 years). */
-export const MAX_TTL_SECONDS = 630_720_000;
 
 /** A mutation that does not fit the table: names the partition part and what is wrong. */
 export class InvalidMutationError extends CqliteError {

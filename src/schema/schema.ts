@@ -25,6 +25,9 @@ export interface CompressionOptions {
   extra: Record<string, string>;
 }
 
+/** Cassandra's ceiling for a TTL (20 years), a write's or a table's default. */
+export const MAX_TTL_SECONDS = 630_720_000;
+
 export interface TableOptions {
   compression: CompressionOptions;
   bloomFilterFpChance: number;
