@@ -76,6 +76,23 @@ export class Values {
   }
 }
 
+// A cell's path (when its flags say it has one) and value, the same in both
+// row forms: views into the stream, lengths checked.
+@inline function readPathAndValue(c: Cell, r: In): void {
+  if (c.flags & RS_CELL_HAS_PATH) {
+    c.pathLen = r.i32be();
+    if (c.pathLen < 0) fail(ERR_INVALID, r.pos - 4);
+    c.pathPtr = r.at();
+    r.skip(c.pathLen);
+  } else {
+    c.pathLen = -1;
+  }
+  c.valLen = r.i32be();
+  if (c.valLen < 0) fail(ERR_INVALID, r.pos - 4);
+  c.valPtr = r.at();
+  r.skip(c.valLen);
+}
+
 export class Cell {
   col: i32 = 0;
   flags: i32 = 0;
@@ -177,18 +194,7 @@ export class Row {
         c.ldt = r.i32be();
       }
       prevCol = c.col;
-      if (c.flags & RS_CELL_HAS_PATH) {
-        c.pathLen = r.i32be();
-        if (c.pathLen < 0) fail(ERR_INVALID, r.pos - 4);
-        c.pathPtr = r.at();
-        r.skip(c.pathLen);
-      } else {
-        c.pathLen = -1;
-      }
-      c.valLen = r.i32be();
-      if (c.valLen < 0) fail(ERR_INVALID, r.pos - 4);
-      c.valPtr = r.at();
-      r.skip(c.valLen);
+      readPathAndValue(c, r);
     }
     this.nComplexDel = 0;
     this.readComplexDeletions(r, nColumns);
@@ -256,18 +262,7 @@ export class Row {
         c.ttl = 0;
         c.ldt = NO_DELETION_TIME;
       }
-      if (f & RS_CELL_HAS_PATH) {
-        c.pathLen = r.i32be();
-        if (c.pathLen < 0) fail(ERR_INVALID, r.pos - 4);
-        c.pathPtr = r.at();
-        r.skip(c.pathLen);
-      } else {
-        c.pathLen = -1;
-      }
-      c.valLen = r.i32be();
-      if (c.valLen < 0) fail(ERR_INVALID, r.pos - 4);
-      c.valPtr = r.at();
-      r.skip(c.valLen);
+      readPathAndValue(c, r);
     }
     this.nComplexDel = 0;
     if (flags & RC_COMPLEX_DELETIONS) this.readComplexDeletions(r, nColumns);

@@ -139,6 +139,22 @@ export class UpdateScan {
     this.set |= 4;
   }
 
+  // a row's liveness: its TTL counts only with a timestamp
+  @inline private liveness(livTs: i64, livTtl: i32, livLdt: i32): void {
+    if (livTs == NONE) return;
+    this.ts(livTs);
+    if (livTtl != 0) {
+      this.ttl(livTtl);
+      this.ldt(livLdt);
+    }
+  }
+
+  // a cell's TTL and local deletion time, counted as Cassandra's stats do
+  @inline private cellTimes(flags: i32, ttl: i32, ldt: i32): void {
+    if ((flags & RS_CELL_DELETED) != 0 || ttl != 0) this.ldt(ldt);
+    if (ttl != 0) this.ttl(ttl);
+  }
+
   private deletion(r: In): void {
     const m = r.i64be();
     const l = r.i32be();
@@ -159,13 +175,7 @@ export class UpdateScan {
     const livTs = r.i64be();
     const livTtl = r.i32be();
     const livLdt = r.i32be();
-    if (livTs != NONE) {
-      this.ts(livTs);
-      if (livTtl != 0) {
-        this.ttl(livTtl);
-        this.ldt(livLdt);
-      }
-    }
+    this.liveness(livTs, livTtl, livLdt);
     this.deletion(r);
     r.skip(1); // shadowable
     const n = r.i32be();
@@ -179,16 +189,8 @@ export class UpdateScan {
       this.ts(r.i64be());
       const ttl = r.i32be();
       const ldt = r.i32be();
-      if ((flags & RS_CELL_DELETED) != 0 || ttl != 0) this.ldt(ldt);
-      if (ttl != 0) this.ttl(ttl);
-      if (flags & RS_CELL_HAS_PATH) {
-        const pl = r.i32be();
-        if (pl < 0) fail(ERR_INVALID, r.pos - 4);
-        r.skip(pl);
-      }
-      const vl = r.i32be();
-      if (vl < 0) fail(ERR_INVALID, r.pos - 4);
-      r.skip(vl);
+      this.cellTimes(flags, ttl, ldt);
+      skipPathAndValue(r, flags);
     }
     this.complexDeletions(r);
   }
@@ -208,20 +210,13 @@ export class UpdateScan {
     const at = r.pos;
     const flags = <i32>r.u8();
     if (!compactFlagsValid(flags)) fail(ERR_INVALID, at);
-    // as body(): a TTL counts only with a liveness timestamp
     const livTs = flags & RC_LIVENESS ? r.i64be() : NONE;
     // a liveness flag says a timestamp is there: Long.MIN_VALUE would be none
     if (flags & RC_LIVENESS && livTs == NONE) fail(ERR_INVALID, at + 1);
     const livTtl = flags & RC_TTL ? r.i32be() : 0;
     if (flags & RC_TTL && livTtl == 0) fail(ERR_INVALID, r.pos - 4);
     const livLdt = flags & RC_TTL ? r.i32be() : 0;
-    if (livTs != NONE) {
-      this.ts(livTs);
-      if (livTtl != 0) {
-        this.ttl(livTtl);
-        this.ldt(livLdt);
-      }
-    }
+    this.liveness(livTs, livTtl, livLdt);
     if (flags & RC_DELETION) this.deletion(r);
     const n = r.i32be();
     if (n < 0) fail(ERR_INVALID, r.pos - 4);
@@ -237,18 +232,9 @@ export class UpdateScan {
       } else this.ts(r.i64be());
       if (cf & (RS_CELL_DELETED | RS_CELL_EXPIRING)) {
         const ttl = r.i32be();
-        const ldt = r.i32be();
-        if ((cf & RS_CELL_DELETED) != 0 || ttl != 0) this.ldt(ldt);
-        if (ttl != 0) this.ttl(ttl);
+        this.cellTimes(cf, ttl, r.i32be());
       }
-      if (cf & RS_CELL_HAS_PATH) {
-        const pl = r.i32be();
-        if (pl < 0) fail(ERR_INVALID, r.pos - 4);
-        r.skip(pl);
-      }
-      const vl = r.i32be();
-      if (vl < 0) fail(ERR_INVALID, r.pos - 4);
-      r.skip(vl);
+      skipPathAndValue(r, cf);
     }
     if (flags & RC_COMPLEX_DELETIONS) this.complexDeletions(r);
   }
@@ -257,6 +243,18 @@ export class UpdateScan {
 // Array's indexed store is checked and grows the array; these are in range (grow() first)
 @inline function put<T>(a: T[], i: i32, v: T): void {
   store<T>(a.dataStart + (<usize>i << alignof<T>()), v);
+}
+
+// a cell's path (when its flags say it has one) and value, lengths checked
+@inline function skipPathAndValue(r: In, flags: i32): void {
+  if (flags & RS_CELL_HAS_PATH) {
+    const pl = r.i32be();
+    if (pl < 0) fail(ERR_INVALID, r.pos - 4);
+    r.skip(pl);
+  }
+  const vl = r.i32be();
+  if (vl < 0) fail(ERR_INVALID, r.pos - 4);
+  r.skip(vl);
 }
 
 function skipClustering(r: In): void {

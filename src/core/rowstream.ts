@@ -155,29 +155,37 @@ function readBody(r: ByteReader, clustering: (Uint8Array | null)[], count: () =>
   const n = count();
   for (let i = 0; i < n; i++) {
     const column = r.u16(), flags = r.u8(), timestamp = r.i64(), cttl = r.i32(), cldt = r.i32();
-    // views, not copies: a copy per cell was most of a read's garbage; a
-    // decoded partition lives no longer than the stream it came from
-    const path = flags & RS_CELL_HAS_PATH ? r.bytes(r.i32()) : undefined;
-    const value = r.bytes(r.i32());
-    const c: Row["cells"][number] = { column, timestamp, value };
-    if (flags & RS_CELL_DELETED) {
-      c.deleted = true;
-      c.localDeletionTime = cldt;
-    }
-    if (flags & RS_CELL_EXPIRING) {
-      c.ttl = cttl;
-      c.localDeletionTime = cldt;
-    }
-    if (path) c.path = path;
-    row.cells.push(c);
+    row.cells.push(readCell(r, column, flags, timestamp, cttl, cldt));
   }
-  const m = count();
+  readComplexDeletions(r, count(), row);
+  return row;
+}
+
+/** A cell's path and value after its fixed fields, the same in both row forms. */
+function readCell(r: ByteReader, column: number, flags: number, timestamp: bigint, cttl: number, cldt: number): Row["cells"][number] {
+  // views, not copies: a copy per cell was most of a read's garbage; a
+  // decoded partition lives no longer than the stream it came from
+  const path = flags & RS_CELL_HAS_PATH ? r.bytes(r.i32()) : undefined;
+  const value = r.bytes(r.i32());
+  const c: Row["cells"][number] = { column, timestamp, value };
+  if (flags & RS_CELL_DELETED) {
+    c.deleted = true;
+    c.localDeletionTime = cldt;
+  }
+  if (flags & RS_CELL_EXPIRING) {
+    c.ttl = cttl;
+    c.localDeletionTime = cldt;
+  }
+  if (path) c.path = path;
+  return c;
+}
+
+function readComplexDeletions(r: ByteReader, m: number, row: Row): void {
   for (let i = 0; i < m; i++) {
     const column = r.u16();
     const d = readDeletion(r);
     (row.complexDeletions ??= []).push({ column, deletion: d ?? LIVE });
   }
-  return row;
 }
 
 const CELL_FLAGS = RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CELL_ROW_TIMESTAMP;
@@ -226,28 +234,9 @@ function readCompactBody(r: ByteReader, clustering: (Uint8Array | null)[]): Row 
     const timed = cf & (RS_CELL_DELETED | RS_CELL_EXPIRING);
     const cttl = timed ? r.i32() : 0;
     const cldt = timed ? r.i32() : NO_DELETION_TIME;
-    const path = cf & RS_CELL_HAS_PATH ? r.bytes(r.i32()) : undefined;
-    const value = r.bytes(r.i32());
-    const c: Row["cells"][number] = { column, timestamp, value };
-    if (cf & RS_CELL_DELETED) {
-      c.deleted = true;
-      c.localDeletionTime = cldt;
-    }
-    if (cf & RS_CELL_EXPIRING) {
-      c.ttl = cttl;
-      c.localDeletionTime = cldt;
-    }
-    if (path) c.path = path;
-    row.cells.push(c);
+    row.cells.push(readCell(r, column, cf & ~RS_CELL_ROW_TIMESTAMP, timestamp, cttl, cldt));
   }
-  if (flags & RC_COMPLEX_DELETIONS) {
-    const m = r.u32();
-    for (let i = 0; i < m; i++) {
-      const column = r.u16();
-      const d = readDeletion(r);
-      (row.complexDeletions ??= []).push({ column, deletion: d ?? LIVE });
-    }
-  }
+  if (flags & RC_COMPLEX_DELETIONS) readComplexDeletions(r, r.u32(), row);
   return row;
 }
 
