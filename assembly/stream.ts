@@ -23,7 +23,7 @@ import { In } from "./util/in";
 import { Out } from "./util/out";
 import { fail, ERR_INVALID } from "./util/error";
 import {
-  RS_CELL_HAS_PATH, RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_ROW_TIMESTAMP, NO_DELETION_TIME,
+  RS_CELL_HAS_PATH, RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_ROW_TIMESTAMP, RS_CELL_COMPACT_ALL, NO_DELETION_TIME,
   RC_LIVENESS, RC_TTL, RC_DELETION, RC_SHADOWABLE, RC_COMPLEX_DELETIONS, RC_ALL, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_EXCL_START_BOUND, KIND_STATIC_CLUSTERING, KIND_CLUSTERING,
 } from "./format/constants";
 
@@ -35,6 +35,12 @@ export const MAX_CLUSTERING = 64;
 // refused rather than given a second meaning.
 export function compactFlagsValid(flags: i32): bool {
   return (flags & ~RC_ALL) == 0 && (flags & (RC_LIVENESS | RC_TTL)) != RC_TTL && (flags & (RC_DELETION | RC_SHADOWABLE)) != RC_SHADOWABLE;
+}
+
+// A compact cell's flags in a row with `rowFlags`: known bits only, and "at
+// the row's timestamp" only in a row that has one.
+export function compactCellFlagsValid(flags: i32, rowFlags: i32): bool {
+  return (flags & ~RS_CELL_COMPACT_ALL) == 0 && ((flags & RS_CELL_ROW_TIMESTAMP) == 0 || (rowFlags & RC_LIVENESS) != 0);
 }
 // a body's fixed fields through its cell count, and a cell's through its ldt (see the layout above)
 const BODY_FIXED: i32 = 8 + 4 + 4 + 8 + 4 + 1 + 4;
@@ -249,12 +255,9 @@ export class Row {
       if (c.col >= nColumns || c.col < prevCol) fail(ERR_INVALID, cAt);
       prevCol = c.col;
       const f = <i32>r.u8();
-      if ((f & ~(RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CELL_ROW_TIMESTAMP)) != 0) fail(ERR_INVALID, cAt + 2);
+      if (!compactCellFlagsValid(f, flags)) fail(ERR_INVALID, cAt + 2);
       c.flags = f & ~RS_CELL_ROW_TIMESTAMP;
-      if (f & RS_CELL_ROW_TIMESTAMP) {
-        if (!(flags & RC_LIVENESS)) fail(ERR_INVALID, cAt + 2);
-        c.ts = this.livTs;
-      } else c.ts = r.i64be();
+      c.ts = f & RS_CELL_ROW_TIMESTAMP ? this.livTs : r.i64be();
       if (f & (RS_CELL_DELETED | RS_CELL_EXPIRING)) {
         c.ttl = r.i32be();
         c.ldt = r.i32be();

@@ -104,6 +104,7 @@ export const RC_SHADOWABLE = 0x08;
 export const RC_COMPLEX_DELETIONS = 0x10; // u32 count and the deletions follow the cells
 export const RC_ALL = 0x1f;
 export const RS_CELL_ROW_TIMESTAMP = 0x08; // compact rows only: the timestamp is the row's liveness timestamp, left out
+export const RS_CELL_COMPACT_ALL = RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CELL_ROW_TIMESTAMP;
 
 // ---- what a core writer yields (the host drains DATA and INDEX as they grow)
 export const OUT_DATA = 0;

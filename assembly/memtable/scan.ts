@@ -13,7 +13,7 @@ import {
   RS_ROW_COMPACT, RS_CELL_EXPIRING, RS_CELL_ROW_TIMESTAMP, RC_LIVENESS, RC_TTL, RC_DELETION, RC_COMPLEX_DELETIONS,
   KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_EXCL_START_BOUND, KIND_STATIC_CLUSTERING, KIND_CLUSTERING,
 } from "../format/constants";
-import { MAX_CLUSTERING, compactFlagsValid } from "../stream";
+import { MAX_CLUSTERING, compactFlagsValid, compactCellFlagsValid } from "../stream";
 
 const NONE: i64 = i64.MIN_VALUE;
 
@@ -226,10 +226,8 @@ export class UpdateScan {
       if (col < prev) fail(ERR_INVALID, r.pos - 2);
       prev = col;
       const cf = <i32>r.u8();
-      if ((cf & ~(RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CELL_ROW_TIMESTAMP)) != 0) fail(ERR_INVALID, r.pos - 1);
-      if (cf & RS_CELL_ROW_TIMESTAMP) {
-        if (!(flags & RC_LIVENESS)) fail(ERR_INVALID, r.pos - 1);
-      } else this.ts(r.i64be());
+      if (!compactCellFlagsValid(cf, flags)) fail(ERR_INVALID, r.pos - 1);
+      if (!(cf & RS_CELL_ROW_TIMESTAMP)) this.ts(r.i64be());
       if (cf & (RS_CELL_DELETED | RS_CELL_EXPIRING)) {
         const ttl = r.i32be();
         this.cellTimes(cf, ttl, r.i32be());

@@ -5,7 +5,7 @@ import { ByteReader, ByteWriter, doubled } from "../util/bytes.js";
 import {
   RS_PARTITION, RS_ROW, RS_STATIC, RS_MARKER, RS_END,
   RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH,
-  RS_ROW_COMPACT, RS_CELL_ROW_TIMESTAMP, RC_LIVENESS, RC_TTL, RC_DELETION, RC_SHADOWABLE, RC_COMPLEX_DELETIONS, RC_ALL,
+  RS_ROW_COMPACT, RS_CELL_ROW_TIMESTAMP, RS_CELL_COMPACT_ALL, RC_LIVENESS, RC_TTL, RC_DELETION, RC_SHADOWABLE, RC_COMPLEX_DELETIONS, RC_ALL,
 } from "../../assembly/format/constants.js";
 import { Partition, Row, RangeMarker, DeletionTime, LIVE, NO_TIMESTAMP, NO_DELETION_TIME, isBoundary } from "../sstable/model.js";
 
@@ -188,8 +188,6 @@ function readComplexDeletions(r: ByteReader, m: number, row: Row): void {
   }
 }
 
-const CELL_FLAGS = RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CELL_ROW_TIMESTAMP;
-
 /** A compact row's flags (assembly/stream.ts has the layout), checked. */
 function compactFlags(r: ByteReader): number {
   const at = r.pos;
@@ -204,7 +202,8 @@ function compactFlags(r: ByteReader): number {
 function compactCellFlags(r: ByteReader, rowFlags: number): number {
   const at = r.pos;
   const flags = r.u8();
-  if (flags & ~CELL_FLAGS || (flags & RS_CELL_ROW_TIMESTAMP && !(rowFlags & RC_LIVENESS))) throw new RangeError(`row stream: bad compact cell flags ${flags} at ${at}`);
+  // as the core's compactCellFlagsValid (assembly/stream.ts)
+  if (flags & ~RS_CELL_COMPACT_ALL || (flags & RS_CELL_ROW_TIMESTAMP && !(rowFlags & RC_LIVENESS))) throw new RangeError(`row stream: bad compact cell flags ${flags} at ${at}`);
   return flags;
 }
 
