@@ -179,6 +179,8 @@ export class Stats {
   }
 
   clustering(v: Values): void {
+    // an empty clustering compares equal to any bound: once both are set it changes neither
+    if (v.n == 0 && this.maxClustering.set && this.minClustering.set) return;
     this.minClustering.set ? this.updateMin(v) : this.minClustering.copy(v, v.n);
     this.maxClustering.set ? this.updateMax(v) : this.maxClustering.copy(v, v.n);
   }

@@ -64,6 +64,16 @@ export class Writer {
   // current index block
   blockFirst: Out = new Out(); // serialized ClusteringPrefix
   blockLast: Out = new Out();
+  // Inside append() the block's first and last prefixes are kept as views of
+  // the batch and serialized only when a block is indexed or the batch ends:
+  // most partitions are one block, whose prefixes Index.db never holds.
+  inBatch: bool = false;
+  firstPending: bool = false;
+  firstKind: i32 = 0;
+  firstValues: Values = new Values();
+  lastPending: bool = false;
+  lastKind: i32 = 0;
+  lastValues: Values = new Values();
   blockStart: i64 = -1;
   openMarker: bool = false;
   openMfda: i64 = 0;
@@ -94,6 +104,14 @@ export class Writer {
   // startPartition, writeStatic, addRow, addMarker and endPartition itself
   // (compaction: the merged rows are never serialized to a stream between).
   append(ptr: usize, len: i32): void {
+    this.inBatch = true;
+    this.appendRecords(ptr, len);
+    // the views end with the batch
+    this.inBatch = false;
+    this.settlePrefixes();
+  }
+
+  private appendRecords(ptr: usize, len: i32): void {
     const r = new In(ptr, len);
     while (r.remaining() > 0) {
       const at = r.pos;
@@ -177,6 +195,7 @@ export class Writer {
     this.blockCount = 0;
     this.openMarker = false;
     this.hasPrevClustering = false;
+    this.prevPending = false;
     // rows go straight into the chunk being filled (no copy per row)
     const b = this.data.pending;
     b.u16be(klen);
@@ -216,7 +235,19 @@ export class Writer {
       const c = compareClustering(this.h.table.clustering, this.prevClustering, this.prevKind, v, kind);
       if (c >= 0) fail(ERR_ORDER, at);
     }
-    // keep a private copy: the stream batch memory is the host's
+    this.prevKind = kind;
+    this.hasPrevClustering = true;
+    // within a batch a view will do; past it, a private copy (the batch memory is the host's)
+    if (this.inBatch) {
+      this.prevClustering.copyFrom(v);
+      this.prevPending = true;
+    } else {
+      this.keepPrevClustering(v);
+    }
+  }
+  prevPending: bool = false;
+
+  private keepPrevClustering(v: Values): void {
     const s = this.prevClusteringStore;
     s.reset();
     for (let i = 0; i < v.n; i++) if (v.len[i] > 0) s.bytes(v.ptr[i], v.len[i]);
@@ -228,8 +259,7 @@ export class Writer {
       this.prevClustering.ptr[i] = s.ptr + off;
       if (l > 0) off += <usize>l;
     }
-    this.prevKind = kind;
-    this.hasPrevClustering = true;
+    this.prevPending = false;
   }
   prevKind: i32 = 0;
 
@@ -237,15 +267,34 @@ export class Writer {
     const pos = this.data.position();
     if (this.blockStart < 0) {
       this.blockStart = pos;
-      this.blockFirst.reset();
-      writePrefix(kind, v, this.h.table.clustering, this.blockFirst);
+      this.firstKind = kind;
+      this.firstValues.copyFrom(v);
+      this.firstPending = true;
+      if (!this.inBatch) this.settlePrefixes();
     }
     return pos;
   }
 
+  // the pending prefixes serialized, while the values they view are there
+  private settlePrefixes(): void {
+    if (this.prevPending) this.keepPrevClustering(this.prevClustering);
+    if (this.firstPending) {
+      this.blockFirst.reset();
+      writePrefix(this.firstKind, this.firstValues, this.h.table.clustering, this.blockFirst);
+      this.firstPending = false;
+    }
+    if (this.lastPending) {
+      this.blockLast.reset();
+      writePrefix(this.lastKind, this.lastValues, this.h.table.clustering, this.blockLast);
+      this.lastPending = false;
+    }
+  }
+
   private endUnfiltered(kind: i32, v: Values, pos: i64): void {
-    this.blockLast.reset();
-    writePrefix(kind, v, this.h.table.clustering, this.blockLast);
+    this.lastKind = kind;
+    this.lastValues.copyFrom(v);
+    this.lastPending = true;
+    if (!this.inBatch) this.settlePrefixes();
     this.prevUnfilteredStart = pos;
     this.unfiltereds++;
     if (this.data.position() - this.blockStart >= <i64>this.opts.indexBlockSize) this.addIndexBlock();
@@ -288,6 +337,7 @@ export class Writer {
   }
 
   private addIndexBlock(): void {
+    this.settlePrefixes();
     const b = this.blocks;
     this.blockOffsets.i32be(b.len);
     b.append(this.blockFirst);
@@ -341,6 +391,10 @@ export class Writer {
     this.prevToken = this.keyToken;
     this.partitions++;
     this.inPartition = false;
+    // the partition's blocks are indexed: its prefixes are not needed
+    this.firstPending = false;
+    this.lastPending = false;
+    this.prevPending = false;
   }
 
   // Index.db bytes already handed to the host (drained)
