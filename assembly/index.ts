@@ -177,7 +177,7 @@ function header(id: i32): Header {
 // options: u8 oldFormat, u8 compressed, i32 chunkLen, i32 maxCompressedLen,
 // i32 indexBlockSize, i32 minIndexInterval, i64 expectedKeys, f64 fpChance, u8 byteOrdered,
 // [u8 uintDeletion ('oa' deletion times), i32 partition size histogram buckets,
-// u8 compressor (0 LZ4, 1 Zstd), i32 Zstd level]
+// u8 compressor (0 LZ4, 1 Zstd), i32 Zstd level, u8 discardData, u8 simpleRows]
 export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   const r = new In(p, n);
   const o = new WriterOptions();
@@ -195,6 +195,7 @@ export function writerOpen(headerId: i32, p: usize, n: i32): i32 {
   if (r.remaining() > 0) o.zstd = r.u8() == 1;
   if (r.remaining() > 0) o.zstdLevel = r.i32be();
   if (r.remaining() > 0) o.discardData = r.u8() == 1;
+  if (r.remaining() > 0) o.simpleRows = r.u8() == 1;
   const w = new Writer(header(headerId), o);
   const id = nextWriter++;
   writers.set(id, w);

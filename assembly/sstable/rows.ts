@@ -11,7 +11,7 @@ import {
   UF_END_OF_PARTITION, UF_IS_MARKER, UF_HAS_TIMESTAMP, UF_HAS_TTL, UF_HAS_DELETION, UF_HAS_ALL_COLUMNS,
   UF_HAS_COMPLEX_DELETION, UF_EXTENSION_FLAG, UFX_IS_STATIC, UFX_HAS_SHADOWABLE_DELETION,
   CELL_IS_DELETED, CELL_IS_EXPIRING, CELL_HAS_EMPTY_VALUE, CELL_USE_ROW_TIMESTAMP, CELL_USE_ROW_TTL,
-  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, DELETION_LIVE_BYTE, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_EXCL_START_BOUND,
+  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, DELETION_LIVE_BYTE, NO_DELETION_TIME, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_EXCL_START_BOUND,
 } from "../format/constants";
 
 // ---- values
@@ -334,6 +334,100 @@ export function writeRow(row: Row, h: Header, clusteringTypes: TypeDesc[], prevS
     }
   }
 
+  sized.close(o, prevSize);
+}
+
+// ---- simple rows, from the stream's bytes
+//
+// Most rows are simple: a row timestamp or none, no TTL, no deletion, and
+// live cells of simple regular columns without a TTL. For those the writer
+// skips the Row: scanSimpleRow checks the body in the stream and leaves its
+// facts below, writeSimpleRow writes it from the stream's bytes; the bytes are
+// writeRow's for the same row (test/simple-rows.test.ts holds them to it).
+// Anything else, including every malformed body, is not simple and takes
+// readBody and writeRow, whose checks name the fault.
+export let simpleLivTs: i64 = i64.MIN_VALUE;
+export let simpleCells: i32 = 0;
+export let simpleMinTs: i64 = i64.MAX_VALUE; // of its cells
+export let simpleMaxTs: i64 = i64.MIN_VALUE;
+export let simpleLen: i32 = 0; // the body's bytes in the stream
+let simpleMissing: u64 = 0; // Columns.serializeSubset's mask, when not all
+let simpleAll: bool = false;
+let simpleCellsAt: usize = 0;
+
+// A long-form row body at p (n bytes of stream there): whether it is simple.
+export function scanSimpleRow(p: usize, n: i32, h: Header): bool {
+  if (n < SIMPLE_BODY_FIXED) return false;
+  const livTs = bswap<i64>(load<i64>(p));
+  if (load<i32>(p, 8) != 0) return false; // TTL
+  if (bswap<i32>(load<i32>(p, 12)) != NO_DELETION_TIME) return false;
+  if (bswap<i64>(load<i64>(p, 16)) != i64.MIN_VALUE) return false; // deletion
+  if (bswap<i32>(load<i32>(p, 24)) != NO_DELETION_TIME || load<u8>(p, 28) != 0) return false;
+  const cells = bswap<i32>(load<i32>(p, 29));
+  const total = h.regulars.length;
+  if (cells < 0 || cells > total || (cells < total && total >= 64)) return false;
+  const columns = h.table.columns;
+  const nColumns = columns.length;
+  const end = p + <usize>n;
+  let q = p + <usize>SIMPLE_BODY_FIXED;
+  let prev = -1;
+  let present: u64 = 0;
+  let minTs = i64.MAX_VALUE;
+  let maxTs = i64.MIN_VALUE;
+  for (let i = 0; i < cells; i++) {
+    if (<usize>SIMPLE_CELL_FIXED > end - q) return false;
+    const col = <i32>bswap<u16>(load<u16>(q));
+    if (col >= nColumns || col <= prev) return false;
+    prev = col;
+    const pos = unchecked(h.position[col]);
+    const column = unchecked(columns[col]);
+    if (pos < 0 || column.isStatic || column.complex) return false;
+    if (load<u8>(q, 2) != 0 || load<i32>(q, 11) != 0 || bswap<i32>(load<i32>(q, 15)) != NO_DELETION_TIME) return false;
+    const ts = bswap<i64>(load<i64>(q, 3));
+    const len = bswap<i32>(load<i32>(q, 19));
+    if (len < 0 || <usize>len > end - q - <usize>SIMPLE_CELL_FIXED) return false;
+    if (ts < minTs) minTs = ts;
+    if (ts > maxTs) maxTs = ts;
+    present |= (<u64>1) << <u64>(pos & 63);
+    q += <usize>SIMPLE_CELL_FIXED + <usize>len;
+  }
+  // no complex deletions
+  if (<usize>4 > end - q || load<i32>(q) != 0) return false;
+  simpleLivTs = livTs;
+  simpleCells = cells;
+  simpleMinTs = minTs;
+  simpleMaxTs = maxTs;
+  simpleAll = cells == total;
+  simpleMissing = simpleAll ? 0 : ~present & (((<u64>1) << <u64>total) - 1);
+  simpleCellsAt = p + <usize>SIMPLE_BODY_FIXED;
+  simpleLen = <i32>(q + 4 - p);
+  return true;
+}
+// the long body's fixed fields through its cell count; a long cell's through its value's length
+const SIMPLE_BODY_FIXED: i32 = 8 + 4 + 4 + 8 + 4 + 1 + 4;
+const SIMPLE_CELL_FIXED: i32 = 2 + 1 + 8 + 4 + 4 + 4;
+
+// The row scanSimpleRow just passed, as writeRow writes it.
+export function writeSimpleRow(h: Header, v: Values, prevSize: u64, o: Out): void {
+  const hasLiveness = simpleLivTs != i64.MIN_VALUE;
+  o.u8((hasLiveness ? UF_HAS_TIMESTAMP : 0) | (simpleAll ? UF_HAS_ALL_COLUMNS : 0));
+  writeClusteringValues(v, h.table.clustering, o);
+  sized.open(o, prevSize);
+  if (hasLiveness) writeTimestamp(h, simpleLivTs, o);
+  if (!simpleAll) o.uvint(simpleMissing);
+  const columns = h.table.columns;
+  let q = simpleCellsAt;
+  for (let i = 0; i < simpleCells; i++) {
+    const col = <i32>bswap<u16>(load<u16>(q));
+    const ts = bswap<i64>(load<i64>(q, 3));
+    const len = bswap<i32>(load<i32>(q, 19));
+    const useRowTs = hasLiveness && ts == simpleLivTs;
+    o.u8((len == 0 ? CELL_HAS_EMPTY_VALUE : 0) | (useRowTs ? CELL_USE_ROW_TIMESTAMP : 0));
+    if (!useRowTs) writeTimestamp(h, ts, o);
+    q += <usize>SIMPLE_CELL_FIXED;
+    if (len > 0) writeValue(unchecked(columns[col]).type, q, len, o);
+    q += <usize>len;
+  }
   sized.close(o, prevSize);
 }
 

@@ -5,7 +5,7 @@ import { Out } from "../util/out";
 import { Row, Marker, Values } from "../stream";
 import { TypeDesc } from "../schema";
 import { compareValue } from "../merge/compare";
-import { RS_CELL_DELETED, RS_CELL_EXPIRING } from "../format/constants";
+import { RS_CELL_DELETED, RS_CELL_EXPIRING, NO_DELETION_TIME } from "../format/constants";
 import { murmur2_64 } from "../encoding/murmur3";
 import { Sketch } from "./hll";
 
@@ -170,6 +170,24 @@ export class Stats {
     this.partitionCells += row.nCells;
     this.totalColumnsSet += columns;
     if (!row.isStatic) this.clustering(row.clustering);
+    this.totalRows++;
+  }
+
+  // row() for a simple row (see scanSimpleRow): its liveness, if any, and
+  // its cells' timestamps; no TTL, deletion or complex column anywhere
+  simpleRow(livTs: i64, cells: i32, minTs: i64, maxTs: i64, clustering: Values): void {
+    if (livTs != i64.MIN_VALUE) this.ts(livTs);
+    if (livTs != i64.MIN_VALUE || cells > 0) {
+      this.ttl(0);
+      this.ldt(NO_DELETION_TIME);
+    }
+    if (cells > 0) {
+      this.ts(minTs);
+      this.ts(maxTs);
+    }
+    this.partitionCells += cells;
+    this.totalColumnsSet += cells;
+    this.clustering(clustering);
     this.totalRows++;
   }
 

@@ -7,7 +7,7 @@ import { fail, ERR_INVALID, ERR_ORDER } from "../util/error";
 import { Header } from "../schema";
 import { Row, Marker, Values } from "../stream";
 import { murmur3, h1out, h2out, tokenOf } from "../encoding/murmur3";
-import { writeRow, writeMarker, writeEndOfPartition, writePrefix, writeDeletionTime } from "./rows";
+import { writeRow, writeMarker, writeEndOfPartition, writePrefix, writeDeletionTime, scanSimpleRow, writeSimpleRow, simpleLivTs, simpleCells, simpleMinTs, simpleMaxTs, simpleLen } from "./rows";
 import { ChunkSink } from "./chunks";
 import { Bloom } from "./filter";
 import { SummaryBuilder } from "./summary";
@@ -36,6 +36,8 @@ export class WriterOptions {
   zstdLevel: i32 = 3;
   // Data.db counted but not kept (a validator's writer keeps only its statistics)
   discardData: bool = false;
+  // simple rows written from the stream's bytes (off: every row through writeRow, to compare)
+  simpleRows: bool = true;
 }
 
 export class Writer {
@@ -141,6 +143,11 @@ export class Writer {
         row.isStatic = tag == RS_STATIC;
         if (!row.isStatic) {
           row.clustering.read(r);
+        }
+        if (tag == RS_ROW && this.opts.simpleRows && scanSimpleRow(r.at(), r.remaining(), this.h)) {
+          this.addSimpleRow(row.clustering, at);
+          r.pos += simpleLen;
+          continue;
         }
         if (tag == RS_ROW_COMPACT) row.readCompactBody(r, this.h.table.columns.length);
         else row.readBody(r, this.h.table.columns.length);
@@ -310,6 +317,18 @@ export class Writer {
     this.data.wrote();
     this.stats.row(row);
     this.endUnfiltered(KIND_CLUSTERING, row.clustering, pos);
+  }
+
+  // addRow for the row scanSimpleRow just passed, its clustering `v`
+  private addSimpleRow(v: Values, at: i32): void {
+    if (v.n != this.h.table.clustering.length) fail(ERR_INVALID, at);
+    this.ensureStatic();
+    this.checkOrder(v, KIND_CLUSTERING, at);
+    const pos = this.beginUnfiltered(KIND_CLUSTERING, v);
+    writeSimpleRow(this.h, v, <u64>(pos - this.prevUnfilteredStart), this.data.pending);
+    this.data.wrote();
+    this.stats.simpleRow(simpleLivTs, simpleCells, simpleMinTs, simpleMaxTs, v);
+    this.endUnfiltered(KIND_CLUSTERING, v, pos);
   }
 
   addMarker(m: Marker, at: i32): void {

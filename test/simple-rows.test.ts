@@ -1,0 +1,160 @@
+// Simple rows (a row timestamp or none, no TTL, no deletion, live cells of
+// simple columns) are written from the row stream's bytes; every other row
+// is decoded into the core's Row and written from it. The two ways must give
+// the same SSTable, component for component, and fail alike on a damaged
+// stream: the writer with `rowByRow` takes the second way for every row.
+import { describe, test, expect } from "vitest";
+import "./helpers.js";
+import { Rng, randomSchema, randomPartitions } from "./gen.js";
+import { parseTable } from "../src/cql/ddl.js";
+import { encodePartitions } from "../src/core/rowstream.js";
+import { tokenOf } from "../src/core/token.js";
+import { encodeValue } from "../src/types/codec.js";
+import { comparePartitions } from "../src/schema/order.js";
+import { SSTableWriter, MemorySink } from "../src/sstable/writer.js";
+import { Partition, Row, Cell } from "../src/sstable/model.js";
+import { TableSchema } from "../src/schema/schema.js";
+import { FormatVersion } from "../src/sstable/version.js";
+
+type Outcome = { files: Map<string, Uint8Array> } | { error: string };
+
+async function write(schema: TableSchema, version: FormatVersion, stream: Uint8Array, keys: number, rowByRow: boolean): Promise<Outcome> {
+  const sink = new MemorySink();
+  try {
+    const w = new SSTableWriter(schema, sink, { version, generation: 1, expectedKeys: keys, rowByRow });
+    await w.appendStream(stream, null, null);
+    await w.finish();
+  } catch (e) {
+    return { error: (e as Error).name };
+  }
+  return { files: new Map(sink.components().map((c) => [c, sink.get(c)!])) };
+}
+
+async function expectAlike(schema: TableSchema, version: FormatVersion, stream: Uint8Array, keys: number): Promise<Outcome> {
+  const simple = await write(schema, version, stream, keys, false);
+  const byRow = await write(schema, version, stream, keys, true);
+  if ("error" in byRow) {
+    expect(simple).toEqual(byRow);
+    return byRow;
+  }
+  expect("files" in simple, "error" in simple ? simple.error : "").toBe(true);
+  const a = (simple as { files: Map<string, Uint8Array> }).files;
+  expect([...a.keys()].sort()).toEqual([...byRow.files.keys()].sort());
+  for (const [c, bytes] of byRow.files) expect(Buffer.from(a.get(c)!).equals(Buffer.from(bytes)), c).toBe(true);
+  return byRow;
+}
+
+const sorted = (ps: Partition[]) => [...ps].sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
+
+// A table with every kind of column a simple row may or may not touch.
+const TABLE = parseTable(
+  "CREATE TABLE ks.t (p int, c int, a int, b text, d blob, e bigint, s int static, l list<int>, PRIMARY KEY (p, c))",
+);
+const col = (name: string) => TABLE.columns.findIndex((c) => c.name === name);
+const TS = 1_700_000_000_000_000n;
+const live = (timestamp: bigint) => ({ timestamp, ttl: 0, localExpirationTime: 0x7fffffff });
+const int = (v: number) => encodeValue({ kind: "int" }, v);
+const cell = (name: string, value: Uint8Array, timestamp = TS): Cell => ({ column: col(name), timestamp, value });
+
+// rows of each shape: simple ones first, then ones that are not
+function shapes(i: number): Row[] {
+  const text = encodeValue({ kind: "text" }, "v".repeat(i % 40) + i);
+  const all = [cell("a", int(i)), cell("b", text), cell("d", new Uint8Array(i % 5)), cell("e", encodeValue({ kind: "bigint" }, BigInt(i)))];
+  return [
+    { clustering: [int(0)], liveness: live(TS), cells: all },
+    { clustering: [int(1)], liveness: live(TS), cells: [cell("b", text)] }, // a subset of the columns
+    { clustering: [int(2)], cells: [cell("a", int(i), TS + 5n), cell("e", encodeValue({ kind: "bigint" }, 1n), TS - 9n)] }, // no row timestamp
+    { clustering: [int(3)], liveness: live(TS), cells: [cell("a", int(i), TS + 1n), cell("b", new Uint8Array(0))] }, // a cell's own timestamp, an empty value
+    { clustering: [int(4)], liveness: live(TS), cells: [] }, // the key alone
+    { clustering: [int(5)], liveness: { timestamp: TS, ttl: 60, localExpirationTime: 1_700_000_060 }, cells: [cell("a", int(i))] }, // TTL: not simple
+    { clustering: [int(6)], deletion: { markedForDeleteAt: TS, localDeletionTime: 1_700_000_000 }, cells: [] }, // deleted: not simple
+    { clustering: [int(7)], liveness: live(TS), cells: [{ ...cell("a", int(i)), ttl: 10, localDeletionTime: 1_700_000_010 }] }, // an expiring cell
+    { clustering: [int(8)], liveness: live(TS), cells: [{ ...cell("b", new Uint8Array(0)), deleted: true, localDeletionTime: 1_700_000_000 }] }, // a deleted cell
+    { clustering: [int(9)], liveness: live(TS), cells: [cell("a", int(i)), { column: col("l"), timestamp: TS, path: new Uint8Array(16).fill(i & 0xff), value: int(i) }] }, // a collection
+  ];
+}
+
+function shapedPartitions(n: number, pick: (i: number, shapes: Row[]) => Row[]): Partition[] {
+  const ps: Partition[] = [];
+  for (let i = 0; i < n; i++) {
+    const key = int(i);
+    const p: Partition = { key, token: tokenOf(key), unfiltereds: pick(i, shapes(i)).map((row) => ({ type: "row", row })) };
+    if (i % 3 === 0) p.staticRow = { clustering: [], cells: [cell("s", int(i))] };
+    ps.push(p);
+  }
+  return sorted(ps);
+}
+
+describe("simple rows from the stream's bytes", () => {
+  for (const version of ["md", "nb", "oa", "da"] as const) {
+    test(`rows of every shape: the same SSTable both ways (${version})`, async () => {
+      const ps = shapedPartitions(200, (i, s) => s.filter((_, j) => (i + j) % 3 !== 0));
+      await expectAlike(TABLE, version, encodePartitions(ps), ps.length);
+    });
+
+    test(`only simple rows: the same SSTable both ways (${version})`, async () => {
+      const ps = shapedPartitions(300, (_, s) => s.slice(0, 5));
+      await expectAlike(TABLE, version, encodePartitions(ps), ps.length);
+    });
+
+    test(`random schemas and rows: the same SSTable both ways (${version})`, async () => {
+      for (let seed = 1; seed <= 12; seed++) {
+        const rng = new Rng(seed * 104729 + version.charCodeAt(0));
+        const schema = randomSchema(rng);
+        const ps = randomPartitions(rng, schema, 60);
+        await expectAlike(schema, version, encodePartitions(ps), ps.length);
+      }
+    });
+  }
+
+  // no static row or other row to set the statistics' TTL and deletion time bounds for them
+  for (const clustered of [false, true])
+  test(`a table of simple rows alone: the same SSTable both ways (${clustered ? "clustered" : "one row per partition"})`, async () => {
+    const schema = parseTable(clustered ? "CREATE TABLE ks.ts (p int, t int, v text, PRIMARY KEY (p, t))" : "CREATE TABLE ks.kv (id int PRIMARY KEY, payload text)");
+    const ps: Partition[] = [];
+    for (let i = 0; i < 500; i++) {
+      const key = int(i);
+      const rows = clustered ? 1 + (i % 9) : 1;
+      const unfiltereds = Array.from({ length: rows }, (_, t) => ({
+        type: "row" as const,
+        row: { clustering: clustered ? [int(t)] : [], liveness: live(TS + BigInt(i)), cells: [{ column: schema.columns.length - 1, timestamp: TS + BigInt(i % 4), value: encodeValue({ kind: "text" }, "x".repeat(i % 130)) }] },
+      }));
+      ps.push({ key, token: tokenOf(key), unfiltereds });
+    }
+    await expectAlike(schema, "nb", encodePartitions(sorted(ps)), ps.length);
+  });
+
+  test("a subset of 64 or more columns takes the Row's way and agrees", async () => {
+    const cols = Array.from({ length: 70 }, (_, i) => `v${i} int`).join(", ");
+    const schema = parseTable(`CREATE TABLE ks.wide (p int PRIMARY KEY, ${cols})`);
+    const ps: Partition[] = [];
+    for (let i = 0; i < 50; i++) {
+      const key = int(i);
+      const cells = schema.columns.map((c, j) => ({ c, j })).filter(({ c, j }) => c.kind === "regular" && (i === 0 || j % (1 + (i % 7)) === 0));
+      ps.push({ key, token: tokenOf(key), unfiltereds: [{ type: "row", row: { clustering: [], liveness: live(TS), cells: cells.map(({ j }) => ({ column: j, timestamp: TS, value: int(j) })) } }] });
+    }
+    await expectAlike(schema, "nb", encodePartitions(sorted(ps)), ps.length);
+  });
+
+  test("a fixed-length value of the wrong length fails both ways", async () => {
+    const key = int(1);
+    const bad: Partition = { key, token: tokenOf(key), unfiltereds: [{ type: "row", row: { clustering: [int(0)], liveness: live(TS), cells: [cell("a", new Uint8Array(3))] } }] };
+    const out = await expectAlike(TABLE, "nb", encodePartitions([bad]), 1);
+    expect("error" in out).toBe(true);
+  });
+
+  test("a damaged stream: both ways write the same or fail alike", async () => {
+    const ps = shapedPartitions(40, (i, s) => s.filter((_, j) => (i + j) % 2 === 0));
+    const stream = encodePartitions(ps);
+    const rng = new Rng(4242);
+    let failed = 0;
+    for (let n = 0; n < 150; n++) {
+      const damaged = stream.slice();
+      for (let k = 1 + rng.int(3); k > 0; k--) damaged[rng.int(damaged.length)] ^= 1 << rng.int(8);
+      if ("error" in (await expectAlike(TABLE, "nb", damaged, ps.length))) failed++;
+    }
+    // the damage reaches both outcomes
+    expect(failed).toBeGreaterThan(0);
+    expect(failed).toBeLessThan(150);
+  });
+});
