@@ -254,6 +254,10 @@ export function writerDigest(id: i32): u32 {
 export function writerDataLength(id: i32): i64 {
   return writers.get(id).data.uncompressedLen;
 }
+// rows written from the stream's bytes (Writer.addSimpleRow), for tests
+export function writerSimpleRows(id: i32): i64 {
+  return writers.get(id).simpleRows;
+}
 export function writerFileLength(id: i32): i64 {
   return writers.get(id).data.fileLen;
 }

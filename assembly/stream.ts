@@ -24,6 +24,8 @@ import { Out } from "./util/out";
 import { fail, ERR_INVALID } from "./util/error";
 import {
   RS_CELL_HAS_PATH, RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_ROW_TIMESTAMP, RS_CELL_COMPACT_ALL, NO_DELETION_TIME,
+  RS_BODY_LIV_TS_AT, RS_BODY_LIV_TTL_AT, RS_BODY_LIV_LDT_AT, RS_BODY_DEL_MFDA_AT, RS_BODY_DEL_LDT_AT, RS_BODY_SHADOWABLE_AT, RS_BODY_CELLS_AT, RS_BODY_FIXED,
+  RS_CELL_COL_AT, RS_CELL_FLAGS_AT, RS_CELL_TS_AT, RS_CELL_TTL_AT, RS_CELL_LDT_AT, RS_CELL_FIXED,
   RC_LIVENESS, RC_TTL, RC_DELETION, RC_SHADOWABLE, RC_COMPLEX_DELETIONS, RC_ALL, KIND_EXCL_END_INCL_START_BOUNDARY, KIND_INCL_END_EXCL_START_BOUNDARY, KIND_EXCL_START_BOUND, KIND_STATIC_CLUSTERING, KIND_CLUSTERING,
 } from "./format/constants";
 
@@ -42,9 +44,6 @@ export function compactFlagsValid(flags: i32): bool {
 export function compactCellFlagsValid(flags: i32, rowFlags: i32): bool {
   return (flags & ~RS_CELL_COMPACT_ALL) == 0 && ((flags & RS_CELL_ROW_TIMESTAMP) == 0 || (rowFlags & RC_LIVENESS) != 0);
 }
-// a body's fixed fields through its cell count, and a cell's through its ldt (see the layout above)
-const BODY_FIXED: i32 = 8 + 4 + 4 + 8 + 4 + 1 + 4;
-const CELL_FIXED: i32 = 2 + 1 + 8 + 4 + 4;
 
 export class Values {
   n: i32 = 0;
@@ -157,15 +156,15 @@ export class Row {
     // the fixed fields are read with one bounds check when they are all
     // there (each read's own check cost as much as the read); a truncated
     // body takes the checked reads, so its error names the first short field
-    if (r.remaining() >= BODY_FIXED) {
+    if (r.remaining() >= RS_BODY_FIXED) {
       const p = r.at();
-      this.livTs = bswap<i64>(load<i64>(p));
-      this.livTtl = bswap<i32>(load<i32>(p, 8));
-      this.livLdt = bswap<i32>(load<i32>(p, 12));
-      this.delMfda = bswap<i64>(load<i64>(p, 16));
-      this.delLdt = bswap<i32>(load<i32>(p, 24));
-      this.shadowable = load<u8>(p, 28) != 0;
-      r.pos += BODY_FIXED - 4;
+      this.livTs = bswap<i64>(load<i64>(p, RS_BODY_LIV_TS_AT));
+      this.livTtl = bswap<i32>(load<i32>(p, RS_BODY_LIV_TTL_AT));
+      this.livLdt = bswap<i32>(load<i32>(p, RS_BODY_LIV_LDT_AT));
+      this.delMfda = bswap<i64>(load<i64>(p, RS_BODY_DEL_MFDA_AT));
+      this.delLdt = bswap<i32>(load<i32>(p, RS_BODY_DEL_LDT_AT));
+      this.shadowable = load<u8>(p, RS_BODY_SHADOWABLE_AT) != 0;
+      r.pos += RS_BODY_CELLS_AT;
     } else {
       this.livTs = r.i64be();
       this.livTtl = r.i32be();
@@ -182,15 +181,15 @@ export class Row {
     let prevCol = -1;
     for (let i = 0; i < n; i++) {
       const c = this.addCell();
-      if (r.remaining() >= CELL_FIXED) {
+      if (r.remaining() >= RS_CELL_FIXED) {
         const p = r.at();
-        c.col = <i32>bswap<u16>(load<u16>(p));
+        c.col = <i32>bswap<u16>(load<u16>(p, RS_CELL_COL_AT));
         if (c.col >= nColumns || c.col < prevCol) fail(ERR_INVALID, r.pos);
-        c.flags = <i32>load<u8>(p, 2);
-        c.ts = bswap<i64>(load<i64>(p, 3));
-        c.ttl = bswap<i32>(load<i32>(p, 11));
-        c.ldt = bswap<i32>(load<i32>(p, 15));
-        r.pos += CELL_FIXED;
+        c.flags = <i32>load<u8>(p, RS_CELL_FLAGS_AT);
+        c.ts = bswap<i64>(load<i64>(p, RS_CELL_TS_AT));
+        c.ttl = bswap<i32>(load<i32>(p, RS_CELL_TTL_AT));
+        c.ldt = bswap<i32>(load<i32>(p, RS_CELL_LDT_AT));
+        r.pos += RS_CELL_FIXED;
       } else {
         c.col = <i32>r.u16be();
         if (c.col >= nColumns || c.col < prevCol) fail(ERR_INVALID, r.pos - 2);

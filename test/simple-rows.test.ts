@@ -2,7 +2,8 @@
 // simple columns) are written from the row stream's bytes; every other row
 // is decoded into the core's Row and written from it. The two ways must give
 // the same SSTable, component for component, and fail alike on a damaged
-// stream: the writer with `rowByRow` takes the second way for every row.
+// stream: the writer with `simpleRows: false` takes the second way for
+// every row, and counts how many it wrote the first way (none then).
 import { describe, test, expect } from "vitest";
 import "./helpers.js";
 import { Rng, randomSchema, randomPartitions } from "./gen.js";
@@ -16,32 +17,38 @@ import { Partition, Row, Cell } from "../src/sstable/model.js";
 import { TableSchema } from "../src/schema/schema.js";
 import { FormatVersion } from "../src/sstable/version.js";
 
-type Outcome = { files: Map<string, Uint8Array> } | { error: string };
+type Outcome = { files: Map<string, Uint8Array>; simpleRows: number } | { error: string };
 
-async function write(schema: TableSchema, version: FormatVersion, stream: Uint8Array, keys: number, rowByRow: boolean): Promise<Outcome> {
+async function write(schema: TableSchema, version: FormatVersion, stream: Uint8Array, keys: number, simpleRows: boolean): Promise<Outcome> {
   const sink = new MemorySink();
+  let written: number;
   try {
-    const w = new SSTableWriter(schema, sink, { version, generation: 1, expectedKeys: keys, rowByRow });
+    const w = new SSTableWriter(schema, sink, { version, generation: 1, expectedKeys: keys, simpleRows });
     await w.appendStream(stream, null, null);
+    written = w.simpleRowsWritten;
     await w.finish();
   } catch (e) {
-    return { error: (e as Error).name };
+    // the core's failures name their kind and the stream offset
+    const c = e as { name: string; code?: string; offset?: number };
+    return { error: `${c.name} ${c.code} at ${c.offset}` };
   }
-  return { files: new Map(sink.components().map((c) => [c, sink.get(c)!])) };
+  return { files: new Map(sink.components().map((c) => [c, sink.get(c)!])), simpleRows: written };
 }
 
-async function expectAlike(schema: TableSchema, version: FormatVersion, stream: Uint8Array, keys: number): Promise<Outcome> {
-  const simple = await write(schema, version, stream, keys, false);
-  const byRow = await write(schema, version, stream, keys, true);
+/** Writes `stream` both ways and holds them to each other; returns the Row way's outcome and how many rows the simple way took. */
+async function expectAlike(schema: TableSchema, version: FormatVersion, stream: Uint8Array, keys: number): Promise<{ out: Outcome; simpleRows: number }> {
+  const simple = await write(schema, version, stream, keys, true);
+  const byRow = await write(schema, version, stream, keys, false);
   if ("error" in byRow) {
     expect(simple).toEqual(byRow);
-    return byRow;
+    return { out: byRow, simpleRows: 0 };
   }
+  expect(byRow.simpleRows).toBe(0);
   expect("files" in simple, "error" in simple ? simple.error : "").toBe(true);
-  const a = (simple as { files: Map<string, Uint8Array> }).files;
-  expect([...a.keys()].sort()).toEqual([...byRow.files.keys()].sort());
-  for (const [c, bytes] of byRow.files) expect(Buffer.from(a.get(c)!).equals(Buffer.from(bytes)), c).toBe(true);
-  return byRow;
+  const a = simple as { files: Map<string, Uint8Array>; simpleRows: number };
+  expect([...a.files.keys()].sort()).toEqual([...byRow.files.keys()].sort());
+  for (const [c, bytes] of byRow.files) expect(Buffer.from(a.files.get(c)!).equals(Buffer.from(bytes)), c).toBe(true);
+  return { out: byRow, simpleRows: a.simpleRows };
 }
 
 const sorted = (ps: Partition[]) => [...ps].sort((a, b) => comparePartitions(a.token, a.key, b.token, b.key));
@@ -89,21 +96,28 @@ describe("simple rows from the stream's bytes", () => {
   for (const version of ["md", "nb", "oa", "da"] as const) {
     test(`rows of every shape: the same SSTable both ways (${version})`, async () => {
       const ps = shapedPartitions(200, (i, s) => s.filter((_, j) => (i + j) % 3 !== 0));
-      await expectAlike(TABLE, version, encodePartitions(ps), ps.length);
+      const rows = ps.flatMap((p) => p.unfiltereds).length;
+      const { simpleRows } = await expectAlike(TABLE, version, encodePartitions(ps), ps.length);
+      // the first five shapes are simple, the rest not
+      expect(simpleRows).toBe(ps.flatMap((p) => p.unfiltereds).filter((u) => u.type === "row" && Number(new DataView(u.row.clustering[0]!.buffer, u.row.clustering[0]!.byteOffset).getInt32(0)) < 5).length);
+      expect(simpleRows).toBeLessThan(rows);
     });
 
     test(`only simple rows: the same SSTable both ways (${version})`, async () => {
       const ps = shapedPartitions(300, (_, s) => s.slice(0, 5));
-      await expectAlike(TABLE, version, encodePartitions(ps), ps.length);
+      const { simpleRows } = await expectAlike(TABLE, version, encodePartitions(ps), ps.length);
+      expect(simpleRows).toBe(ps.length * 5);
     });
 
     test(`random schemas and rows: the same SSTable both ways (${version})`, async () => {
+      let simple = 0;
       for (let seed = 1; seed <= 12; seed++) {
         const rng = new Rng(seed * 104729 + version.charCodeAt(0));
         const schema = randomSchema(rng);
         const ps = randomPartitions(rng, schema, 60);
-        await expectAlike(schema, version, encodePartitions(ps), ps.length);
+        simple += (await expectAlike(schema, version, encodePartitions(ps), ps.length)).simpleRows;
       }
+      expect(simple).toBeGreaterThan(0);
     });
   }
 
@@ -121,26 +135,42 @@ describe("simple rows from the stream's bytes", () => {
       }));
       ps.push({ key, token: tokenOf(key), unfiltereds });
     }
-    await expectAlike(schema, "nb", encodePartitions(sorted(ps)), ps.length);
+    const { simpleRows } = await expectAlike(schema, "nb", encodePartitions(sorted(ps)), ps.length);
+    expect(simpleRows).toBe(ps.flatMap((p) => p.unfiltereds).length);
   });
 
-  test("a subset of 64 or more columns takes the Row's way and agrees", async () => {
-    const cols = Array.from({ length: 70 }, (_, i) => `v${i} int`).join(", ");
+  // a partial row's columns go in a 64-bit mask below 64 regular columns and as a list from 64
+  for (const width of [62, 63, 64, 65])
+  test(`partial rows of a table of ${width} regular columns agree (${width < 64 ? "simple" : "the Row's way"})`, async () => {
+    const cols = Array.from({ length: width }, (_, i) => `v${i} int`).join(", ");
     const schema = parseTable(`CREATE TABLE ks.wide (p int PRIMARY KEY, ${cols})`);
     const ps: Partition[] = [];
     for (let i = 0; i < 50; i++) {
       const key = int(i);
-      const cells = schema.columns.map((c, j) => ({ c, j })).filter(({ c, j }) => c.kind === "regular" && (i === 0 || j % (1 + (i % 7)) === 0));
+      // all columns, none, the last alone, and every k-th
+      const keep = (j: number) => i === 0 || (i === 2 ? j === width : i === 3 ? j === 1 : i !== 1 && j % (1 + (i % 7)) === 0);
+      const cells = schema.columns.map((c, j) => ({ c, j })).filter(({ c, j }) => c.kind === "regular" && keep(j));
       ps.push({ key, token: tokenOf(key), unfiltereds: [{ type: "row", row: { clustering: [], liveness: live(TS), cells: cells.map(({ j }) => ({ column: j, timestamp: TS, value: int(j) })) } }] });
     }
-    await expectAlike(schema, "nb", encodePartitions(sorted(ps)), ps.length);
+    const { simpleRows } = await expectAlike(schema, "nb", encodePartitions(sorted(ps)), ps.length);
+    // past 63 columns only whole rows are simple
+    expect(simpleRows).toBe(width < 64 ? ps.length : ps.filter((p) => p.unfiltereds[0].type === "row" && p.unfiltereds[0].row.cells.length === width).length);
   });
 
   test("a fixed-length value of the wrong length fails both ways", async () => {
     const key = int(1);
     const bad: Partition = { key, token: tokenOf(key), unfiltereds: [{ type: "row", row: { clustering: [int(0)], liveness: live(TS), cells: [cell("a", new Uint8Array(3))] } }] };
-    const out = await expectAlike(TABLE, "nb", encodePartitions([bad]), 1);
+    const { out } = await expectAlike(TABLE, "nb", encodePartitions([bad]), 1);
     expect("error" in out).toBe(true);
+  });
+
+  test("a stream cut at every byte of its simple rows: both ways write the same or fail alike", async () => {
+    const ps = shapedPartitions(2, (_, s) => s.slice(0, 4));
+    const stream = encodePartitions(ps);
+    let failed = 0;
+    for (let k = 1; k < stream.length; k++) if ("error" in (await expectAlike(TABLE, "nb", stream.subarray(0, k), ps.length)).out) failed++;
+    // every cut fails but the one between the two partitions, a whole stream of one
+    expect(failed).toBe(stream.length - 2);
   });
 
   test("a damaged stream: both ways write the same or fail alike", async () => {
@@ -151,7 +181,7 @@ describe("simple rows from the stream's bytes", () => {
     for (let n = 0; n < 150; n++) {
       const damaged = stream.slice();
       for (let k = 1 + rng.int(3); k > 0; k--) damaged[rng.int(damaged.length)] ^= 1 << rng.int(8);
-      if ("error" in (await expectAlike(TABLE, "nb", damaged, ps.length))) failed++;
+      if ("error" in (await expectAlike(TABLE, "nb", damaged, ps.length)).out) failed++;
     }
     // the damage reaches both outcomes
     expect(failed).toBeGreaterThan(0);

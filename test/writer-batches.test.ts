@@ -2,9 +2,9 @@
 // an index block's first and last clustering, and the last row's clustering
 // for the order check, as views of the batch; the host reuses that memory for
 // the next batch, so the views must become copies before a batch ends. Fed
-// one record at a time (each batch overwriting the last), with index blocks
-// small enough that wide partitions are cut into many, a table comes out
-// byte for byte as it does from one batch.
+// one record at a time, or a few (each batch overwriting the last), with
+// index blocks small enough that wide partitions are cut into many, a table
+// comes out byte for byte as it does from one batch.
 import { describe, test, expect } from "vitest";
 import "./helpers.js";
 import { Rng, randomSchema, randomPartitions } from "./gen.js";
@@ -48,8 +48,18 @@ describe("a partition across the writer's batches", () => {
         const wide = ps.filter((p) => p.unfiltereds.length > 1).length;
         expect(wide).toBeGreaterThan(0);
         const whole = await write(schema, version, ps.length, [encodePartitions(ps)]);
-        const pieces = await write(schema, version, ps.length, ps.flatMap(records));
-        expect(pieces.components().sort()).toEqual(whole.components().sort());
-        for (const c of whole.components()) expect(Buffer.from(pieces.get(c)!).equals(Buffer.from(whole.get(c)!)), c).toBe(true);
+        const each = ps.flatMap(records);
+        // a few records per batch, 1 to 5, cut anywhere between records
+        const groups: Uint8Array[] = [];
+        for (let i = 0; i < each.length; ) {
+          const n = 1 + rng.int(5);
+          groups.push(Buffer.concat(each.slice(i, i + n)));
+          i += n;
+        }
+        for (const batches of [each, groups]) {
+          const pieces = await write(schema, version, ps.length, batches);
+          expect(pieces.components().sort()).toEqual(whole.components().sort());
+          for (const c of whole.components()) expect(Buffer.from(pieces.get(c)!).equals(Buffer.from(whole.get(c)!)), c).toBe(true);
+        }
       });
 });

@@ -105,6 +105,23 @@ export const RC_COMPLEX_DELETIONS = 0x10; // u32 count and the deletions follow 
 export const RC_ALL = 0x1f;
 export const RS_CELL_ROW_TIMESTAMP = 0x08; // compact rows only: the timestamp is the row's liveness timestamp, left out
 export const RS_CELL_COMPACT_ALL = RS_CELL_DELETED | RS_CELL_EXPIRING | RS_CELL_HAS_PATH | RS_CELL_ROW_TIMESTAMP;
+// A long row body's fixed fields (assembly/stream.ts), as offsets from its
+// start: readers that find them all there load them in place.
+export const RS_BODY_LIV_TS_AT = 0;
+export const RS_BODY_LIV_TTL_AT = 8;
+export const RS_BODY_LIV_LDT_AT = 12;
+export const RS_BODY_DEL_MFDA_AT = 16;
+export const RS_BODY_DEL_LDT_AT = 24;
+export const RS_BODY_SHADOWABLE_AT = 28;
+export const RS_BODY_CELLS_AT = 29; // u32 cell count
+export const RS_BODY_FIXED = 33;
+// a long cell's, likewise; its path (if any) or value length follows them
+export const RS_CELL_COL_AT = 0;
+export const RS_CELL_FLAGS_AT = 2;
+export const RS_CELL_TS_AT = 3;
+export const RS_CELL_TTL_AT = 11;
+export const RS_CELL_LDT_AT = 15;
+export const RS_CELL_FIXED = 19;
 
 // ---- what a core writer yields (the host drains DATA and INDEX as they grow)
 export const OUT_DATA = 0;

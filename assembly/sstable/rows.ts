@@ -11,7 +11,9 @@ import {
   UF_END_OF_PARTITION, UF_IS_MARKER, UF_HAS_TIMESTAMP, UF_HAS_TTL, UF_HAS_DELETION, UF_HAS_ALL_COLUMNS,
   UF_HAS_COMPLEX_DELETION, UF_EXTENSION_FLAG, UFX_IS_STATIC, UFX_HAS_SHADOWABLE_DELETION,
   CELL_IS_DELETED, CELL_IS_EXPIRING, CELL_HAS_EMPTY_VALUE, CELL_USE_ROW_TIMESTAMP, CELL_USE_ROW_TTL,
-  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, DELETION_LIVE_BYTE, NO_DELETION_TIME, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_EXCL_START_BOUND,
+  RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, DELETION_LIVE_BYTE, NO_DELETION_TIME,
+  RS_BODY_LIV_TS_AT, RS_BODY_LIV_TTL_AT, RS_BODY_LIV_LDT_AT, RS_BODY_DEL_MFDA_AT, RS_BODY_DEL_LDT_AT, RS_BODY_SHADOWABLE_AT, RS_BODY_CELLS_AT, RS_BODY_FIXED,
+  RS_CELL_COL_AT, RS_CELL_FLAGS_AT, RS_CELL_TS_AT, RS_CELL_TTL_AT, RS_CELL_LDT_AT, RS_CELL_FIXED, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_EXCL_START_BOUND,
 } from "../format/constants";
 
 // ---- values
@@ -342,89 +344,94 @@ export function writeRow(row: Row, h: Header, clusteringTypes: TypeDesc[], prevS
 // Most rows are simple: a row timestamp or none, no TTL, no deletion, and
 // live cells of simple regular columns without a TTL. For those the writer
 // skips the Row: scanSimpleRow checks the body in the stream and leaves its
-// facts below, writeSimpleRow writes it from the stream's bytes; the bytes are
-// writeRow's for the same row (test/simple-rows.test.ts holds them to it).
-// Anything else, including every malformed body, is not simple and takes
-// readBody and writeRow, whose checks name the fault.
-export let simpleLivTs: i64 = i64.MIN_VALUE;
-export let simpleCells: i32 = 0;
-export let simpleMinTs: i64 = i64.MAX_VALUE; // of its cells
-export let simpleMaxTs: i64 = i64.MIN_VALUE;
-export let simpleLen: i32 = 0; // the body's bytes in the stream
-let simpleMissing: u64 = 0; // Columns.serializeSubset's mask, when not all
-let simpleAll: bool = false;
-let simpleCellsAt: usize = 0;
+// facts in `simple`, writeSimpleRow writes it from the stream's bytes; the
+// bytes are writeRow's for the same row (test/simple-rows.test.ts holds them
+// to it). Anything else, including every malformed body, is not simple and
+// takes readBody and writeRow, whose checks name the fault.
+class SimpleRow {
+  livTs: i64 = i64.MIN_VALUE;
+  cells: i32 = 0;
+  minTs: i64 = i64.MAX_VALUE; // of its cells
+  maxTs: i64 = i64.MIN_VALUE;
+  len: i32 = 0; // the body's bytes in the stream
+  all: bool = false; // every regular column has a cell
+  missing: u64 = 0; // otherwise Columns.serializeSubset's mask
+  cellsAt: usize = 0;
+}
+export const simple = new SimpleRow();
+// a long cell's fixed fields and its value length (a simple cell has no path)
+const SIMPLE_CELL: i32 = RS_CELL_FIXED + 4;
 
-// A long-form row body at p (n bytes of stream there): whether it is simple.
+// Whether the long-form row body at p (n bytes of stream there) is simple.
 export function scanSimpleRow(p: usize, n: i32, h: Header): bool {
-  if (n < SIMPLE_BODY_FIXED) return false;
-  const livTs = bswap<i64>(load<i64>(p));
-  if (load<i32>(p, 8) != 0) return false; // TTL
-  if (bswap<i32>(load<i32>(p, 12)) != NO_DELETION_TIME) return false;
-  if (bswap<i64>(load<i64>(p, 16)) != i64.MIN_VALUE) return false; // deletion
-  if (bswap<i32>(load<i32>(p, 24)) != NO_DELETION_TIME || load<u8>(p, 28) != 0) return false;
-  const cells = bswap<i32>(load<i32>(p, 29));
+  if (n < RS_BODY_FIXED) return false;
+  if (load<i32>(p, RS_BODY_LIV_TTL_AT) != 0) return false;
+  if (bswap<i32>(load<i32>(p, RS_BODY_LIV_LDT_AT)) != NO_DELETION_TIME) return false;
+  if (bswap<i64>(load<i64>(p, RS_BODY_DEL_MFDA_AT)) != i64.MIN_VALUE) return false;
+  if (bswap<i32>(load<i32>(p, RS_BODY_DEL_LDT_AT)) != NO_DELETION_TIME || load<u8>(p, RS_BODY_SHADOWABLE_AT) != 0) return false;
+  const cells = bswap<i32>(load<i32>(p, RS_BODY_CELLS_AT));
   const total = h.regulars.length;
+  // a partial row of 64 or more columns lists them rather than masking them
   if (cells < 0 || cells > total || (cells < total && total >= 64)) return false;
   const columns = h.table.columns;
   const nColumns = columns.length;
   const end = p + <usize>n;
-  let q = p + <usize>SIMPLE_BODY_FIXED;
+  let q = p + <usize>RS_BODY_FIXED;
   let prev = -1;
   let present: u64 = 0;
   let minTs = i64.MAX_VALUE;
   let maxTs = i64.MIN_VALUE;
   for (let i = 0; i < cells; i++) {
-    if (<usize>SIMPLE_CELL_FIXED > end - q) return false;
-    const col = <i32>bswap<u16>(load<u16>(q));
+    if (<usize>SIMPLE_CELL > end - q) return false;
+    const col = <i32>bswap<u16>(load<u16>(q, RS_CELL_COL_AT));
     if (col >= nColumns || col <= prev) return false;
     prev = col;
     const pos = unchecked(h.position[col]);
     const column = unchecked(columns[col]);
     if (pos < 0 || column.isStatic || column.complex) return false;
-    if (load<u8>(q, 2) != 0 || load<i32>(q, 11) != 0 || bswap<i32>(load<i32>(q, 15)) != NO_DELETION_TIME) return false;
-    const ts = bswap<i64>(load<i64>(q, 3));
-    const len = bswap<i32>(load<i32>(q, 19));
-    if (len < 0 || <usize>len > end - q - <usize>SIMPLE_CELL_FIXED) return false;
+    if (load<u8>(q, RS_CELL_FLAGS_AT) != 0 || load<i32>(q, RS_CELL_TTL_AT) != 0) return false;
+    if (bswap<i32>(load<i32>(q, RS_CELL_LDT_AT)) != NO_DELETION_TIME) return false;
+    const ts = bswap<i64>(load<i64>(q, RS_CELL_TS_AT));
+    const len = bswap<i32>(load<i32>(q, RS_CELL_FIXED));
+    if (len < 0 || <usize>len > end - q - <usize>SIMPLE_CELL) return false;
     if (ts < minTs) minTs = ts;
     if (ts > maxTs) maxTs = ts;
     present |= (<u64>1) << <u64>(pos & 63);
-    q += <usize>SIMPLE_CELL_FIXED + <usize>len;
+    q += <usize>SIMPLE_CELL + <usize>len;
   }
-  // no complex deletions
+  // and no complex deletions
   if (<usize>4 > end - q || load<i32>(q) != 0) return false;
-  simpleLivTs = livTs;
-  simpleCells = cells;
-  simpleMinTs = minTs;
-  simpleMaxTs = maxTs;
-  simpleAll = cells == total;
-  simpleMissing = simpleAll ? 0 : ~present & (((<u64>1) << <u64>total) - 1);
-  simpleCellsAt = p + <usize>SIMPLE_BODY_FIXED;
-  simpleLen = <i32>(q + 4 - p);
+  const s = simple;
+  s.livTs = bswap<i64>(load<i64>(p, RS_BODY_LIV_TS_AT));
+  s.cells = cells;
+  s.minTs = minTs;
+  s.maxTs = maxTs;
+  s.all = cells == total;
+  s.missing = s.all ? 0 : ~present & (((<u64>1) << <u64>total) - 1);
+  s.cellsAt = p + <usize>RS_BODY_FIXED;
+  s.len = <i32>(q + 4 - p);
   return true;
 }
-// the long body's fixed fields through its cell count; a long cell's through its value's length
-const SIMPLE_BODY_FIXED: i32 = 8 + 4 + 4 + 8 + 4 + 1 + 4;
-const SIMPLE_CELL_FIXED: i32 = 2 + 1 + 8 + 4 + 4 + 4;
 
 // The row scanSimpleRow just passed, as writeRow writes it.
 export function writeSimpleRow(h: Header, v: Values, prevSize: u64, o: Out): void {
-  const hasLiveness = simpleLivTs != i64.MIN_VALUE;
-  o.u8((hasLiveness ? UF_HAS_TIMESTAMP : 0) | (simpleAll ? UF_HAS_ALL_COLUMNS : 0));
+  const s = simple;
+  const hasLiveness = s.livTs != i64.MIN_VALUE;
+  o.u8((hasLiveness ? UF_HAS_TIMESTAMP : 0) | (s.all ? UF_HAS_ALL_COLUMNS : 0));
   writeClusteringValues(v, h.table.clustering, o);
   sized.open(o, prevSize);
-  if (hasLiveness) writeTimestamp(h, simpleLivTs, o);
-  if (!simpleAll) o.uvint(simpleMissing);
+  if (hasLiveness) writeTimestamp(h, s.livTs, o);
+  if (!s.all) o.uvint(s.missing);
   const columns = h.table.columns;
-  let q = simpleCellsAt;
-  for (let i = 0; i < simpleCells; i++) {
-    const col = <i32>bswap<u16>(load<u16>(q));
-    const ts = bswap<i64>(load<i64>(q, 3));
-    const len = bswap<i32>(load<i32>(q, 19));
-    const useRowTs = hasLiveness && ts == simpleLivTs;
+  let q = s.cellsAt;
+  for (let i = 0; i < s.cells; i++) {
+    const col = <i32>bswap<u16>(load<u16>(q, RS_CELL_COL_AT));
+    const ts = bswap<i64>(load<i64>(q, RS_CELL_TS_AT));
+    const len = bswap<i32>(load<i32>(q, RS_CELL_FIXED));
+    const useRowTs = hasLiveness && ts == s.livTs;
     o.u8((len == 0 ? CELL_HAS_EMPTY_VALUE : 0) | (useRowTs ? CELL_USE_ROW_TIMESTAMP : 0));
     if (!useRowTs) writeTimestamp(h, ts, o);
-    q += <usize>SIMPLE_CELL_FIXED;
+    q += <usize>SIMPLE_CELL;
     if (len > 0) writeValue(unchecked(columns[col]).type, q, len, o);
     q += <usize>len;
   }

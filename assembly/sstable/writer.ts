@@ -7,7 +7,7 @@ import { fail, ERR_INVALID, ERR_ORDER } from "../util/error";
 import { Header } from "../schema";
 import { Row, Marker, Values } from "../stream";
 import { murmur3, h1out, h2out, tokenOf } from "../encoding/murmur3";
-import { writeRow, writeMarker, writeEndOfPartition, writePrefix, writeDeletionTime, scanSimpleRow, writeSimpleRow, simpleLivTs, simpleCells, simpleMinTs, simpleMaxTs, simpleLen } from "./rows";
+import { writeRow, writeMarker, writeEndOfPartition, writePrefix, writeDeletionTime, scanSimpleRow, writeSimpleRow, simple } from "./rows";
 import { ChunkSink } from "./chunks";
 import { Bloom } from "./filter";
 import { SummaryBuilder } from "./summary";
@@ -57,6 +57,7 @@ export class Writer {
   prevKey: Out = new Out();
   prevToken: i64 = 0;
   partitions: i64 = 0;
+  simpleRows: i64 = 0; // of them written by addSimpleRow
   partStart: i64 = 0;
   pdelMfda: i64 = i64.MIN_VALUE;
   pdelLdt: i32 = i32.MAX_VALUE;
@@ -87,6 +88,8 @@ export class Writer {
   prevClustering: Values = new Values();
   prevClusteringStore: Out = new Out();
   hasPrevClustering: bool = false;
+  prevKind: i32 = 0;
+  prevPending: bool = false; // prevClustering views the batch
   // scratch (the promoted index entry)
   buf: Out = new Out();
   row: Row = new Row();
@@ -106,11 +109,14 @@ export class Writer {
   // startPartition, writeStatic, addRow, addMarker and endPartition itself
   // (compaction: the merged rows are never serialized to a stream between).
   append(ptr: usize, len: i32): void {
+    // (a failure inside leaves inBatch set: harmless, as the host discards
+    // a core that trapped, and this writer with it)
     this.inBatch = true;
     this.appendRecords(ptr, len);
     // the views end with the batch
     this.inBatch = false;
-    this.settlePrefixes();
+    this.settleBlockPrefixes();
+    this.settlePrev();
   }
 
   private appendRecords(ptr: usize, len: i32): void {
@@ -145,8 +151,9 @@ export class Writer {
           row.clustering.read(r);
         }
         if (tag == RS_ROW && this.opts.simpleRows && scanSimpleRow(r.at(), r.remaining(), this.h)) {
+          const len = simple.len;
           this.addSimpleRow(row.clustering, at);
-          r.pos += simpleLen;
+          r.pos += len;
           continue;
         }
         if (tag == RS_ROW_COMPACT) row.readCompactBody(r, this.h.table.columns.length);
@@ -252,7 +259,10 @@ export class Writer {
       this.keepPrevClustering(v);
     }
   }
-  prevPending: bool = false;
+
+  private settlePrev(): void {
+    if (this.prevPending) this.keepPrevClustering(this.prevClustering);
+  }
 
   private keepPrevClustering(v: Values): void {
     const s = this.prevClusteringStore;
@@ -268,7 +278,6 @@ export class Writer {
     }
     this.prevPending = false;
   }
-  prevKind: i32 = 0;
 
   private beginUnfiltered(kind: i32, v: Values): i64 {
     const pos = this.data.position();
@@ -277,14 +286,13 @@ export class Writer {
       this.firstKind = kind;
       this.firstValues.copyFrom(v);
       this.firstPending = true;
-      if (!this.inBatch) this.settlePrefixes();
+      if (!this.inBatch) this.settleBlockPrefixes();
     }
     return pos;
   }
 
-  // the pending prefixes serialized, while the values they view are there
-  private settlePrefixes(): void {
-    if (this.prevPending) this.keepPrevClustering(this.prevClustering);
+  // the block's pending prefixes serialized, while the values they view are there
+  private settleBlockPrefixes(): void {
     if (this.firstPending) {
       this.blockFirst.reset();
       writePrefix(this.firstKind, this.firstValues, this.h.table.clustering, this.blockFirst);
@@ -301,7 +309,7 @@ export class Writer {
     this.lastKind = kind;
     this.lastValues.copyFrom(v);
     this.lastPending = true;
-    if (!this.inBatch) this.settlePrefixes();
+    if (!this.inBatch) this.settleBlockPrefixes();
     this.prevUnfilteredStart = pos;
     this.unfiltereds++;
     if (this.data.position() - this.blockStart >= <i64>this.opts.indexBlockSize) this.addIndexBlock();
@@ -327,8 +335,9 @@ export class Writer {
     const pos = this.beginUnfiltered(KIND_CLUSTERING, v);
     writeSimpleRow(this.h, v, <u64>(pos - this.prevUnfilteredStart), this.data.pending);
     this.data.wrote();
-    this.stats.simpleRow(simpleLivTs, simpleCells, simpleMinTs, simpleMaxTs, v);
+    this.stats.simpleRow(simple.livTs, simple.cells, simple.minTs, simple.maxTs, v);
     this.endUnfiltered(KIND_CLUSTERING, v, pos);
+    this.simpleRows++;
   }
 
   addMarker(m: Marker, at: i32): void {
@@ -356,7 +365,7 @@ export class Writer {
   }
 
   private addIndexBlock(): void {
-    this.settlePrefixes();
+    this.settleBlockPrefixes();
     const b = this.blocks;
     this.blockOffsets.i32be(b.len);
     b.append(this.blockFirst);
@@ -414,6 +423,7 @@ export class Writer {
     this.firstPending = false;
     this.lastPending = false;
     this.prevPending = false;
+    this.hasPrevClustering = false;
   }
 
   // Index.db bytes already handed to the host (drained)

@@ -47,6 +47,7 @@ export interface CoreExports {
   writerFinish(w: number): void;
   writerDigest(w: number): number;
   writerDataLength(w: number): bigint;
+  writerSimpleRows(w: number): bigint;
   writerFileLength(w: number): bigint;
   writerPartitions(w: number): bigint;
   writerClose(w: number): void;

@@ -133,8 +133,8 @@ export interface WriterOptions {
   batchBytes?: number;
   /** Data.db is counted but not written (no chunks, checksums or digest): for a writer whose statistics alone are kept (validation) */
   discardData?: boolean;
-  /** every row decoded into the core's Row and written from it, simple rows too (the same bytes, slower): for tests that compare the two ways */
-  rowByRow?: boolean;
+  /** simple rows written from the row stream's bytes (default true); false: every row decoded into the core's Row and written from it (the same bytes, slower), for tests that compare the two ways */
+  simpleRows?: boolean;
   /** Data.db and Index.db go to the sink once this much waits in the core (default DRAIN_BYTES; 0: after every append, for budgeted callers whose appends are sized to a budget) */
   drainBytes?: number;
 }
@@ -211,7 +211,7 @@ export class SSTableWriter {
     const o = new ByteWriter();
     o.u8(f.oldBloomFilterFormat ? 1 : 0).u8(c.enabled ? 1 : 0).i32(chunk).i32(f.maxCompressedLength ? maxCompressed : 0x7fffffff);
     o.i32(this.opts.indexBlockSize).i32(schema.options.minIndexInterval).i64(BigInt(Math.max(1, options.expectedKeys)));
-    o.f64(schema.options.bloomFilterFpChance).u8(options.byteOrdered ? 1 : 0).u8(f.uintDeletionTime ? 1 : 0).i32(f.partitionSizeBuckets).u8(zstd ? 1 : 0).i32(level).u8(options.discardData ? 1 : 0).u8(options.rowByRow ? 0 : 1);
+    o.f64(schema.options.bloomFilterFpChance).u8(options.byteOrdered ? 1 : 0).u8(f.uintDeletionTime ? 1 : 0).i32(f.partitionSizeBuckets).u8(zstd ? 1 : 0).i32(level).u8(options.discardData ? 1 : 0).u8(options.simpleRows === false ? 0 : 1);
     const k = core();
     const opts = o.result();
     this.w = k.call((x) => x.writerOpen(k.id(this.headerReg), k.put(opts), opts.length));
@@ -239,6 +239,12 @@ export class SSTableWriter {
   get dataWritten(): number {
     this.check();
     return Number(core().call((x) => x.writerDataLength(this.w)));
+  }
+
+  /** Rows written so far from the row stream's bytes rather than through the core's Row (see WriterOptions.simpleRows). */
+  get simpleRowsWritten(): number {
+    this.check();
+    return Number(core().call((x) => x.writerSimpleRows(this.w)));
   }
 
   /** Adds row-stream bytes (whole records, partitions in order) as the core produced them. */
