@@ -8,7 +8,7 @@ import { describe, test, expect } from "vitest";
 import "./helpers.js";
 import { Rng, randomSchema, randomPartitions } from "./gen.js";
 import { parseTable } from "../src/cql/ddl.js";
-import { encodePartitions } from "../src/core/rowstream.js";
+import { encodePartitions, encodePartitionsIndexed } from "../src/core/rowstream.js";
 import { tokenOf } from "../src/core/token.js";
 import { encodeValue } from "../src/types/codec.js";
 import { comparePartitions } from "../src/schema/order.js";
@@ -92,12 +92,41 @@ function shapedPartitions(n: number, pick: (i: number, shapes: Row[]) => Row[]):
   return sorted(ps);
 }
 
-describe("simple rows from the stream's bytes", () => {
+describe("compact rows a writer never makes", () => {
+  // one partition, one row: 'r', the clustering (1 value of 4 bytes), flags, the row timestamp, one cell at it
+  const key = int(1);
+  const p: Partition = { key, token: tokenOf(key), unfiltereds: [{ type: "row", row: { clustering: [int(0)], liveness: live(TS), cells: [cell("a", int(5))] } }] };
+  const stream = encodePartitionsIndexed([p], undefined, true).bytes;
+  const row = 1 + 8 + 4 + 4 + 8 + 4;
+  const flagsAt = row + 1 + 1 + 4 + 4;
+  test("the layout this test cuts into", async () => {
+    expect([stream[row], stream[flagsAt], stream[flagsAt + 1 + 8 + 4 + 2]]).toEqual([0x72, 0x01, 0x08]);
+    expect((await expectAlike(TABLE, "nb", stream, 1)).simpleRows).toBe(1);
+  });
+  test("a cell at the row's timestamp in a row without one fails both ways", async () => {
+    const bad = Buffer.concat([stream.subarray(0, flagsAt), Uint8Array.of(0), stream.subarray(flagsAt + 9)]);
+    expect("error" in (await expectAlike(TABLE, "nb", bad, 1)).out).toBe(true);
+  });
+  test("a row timestamp of Long.MIN_VALUE fails both ways, with a cell at it or with no cell", async () => {
+    const bare = encodePartitionsIndexed([{ ...p, unfiltereds: [{ type: "row", row: { clustering: [int(0)], liveness: live(TS), cells: [] } }] }], undefined, true).bytes;
+    for (const rows of [stream, bare]) {
+      const bad = rows.slice();
+      bad.set([0x80, 0, 0, 0, 0, 0, 0, 0], flagsAt + 1);
+      expect("error" in (await expectAlike(TABLE, "nb", bad, 1)).out).toBe(true);
+    }
+  });
+});
+
+// the same rows in both forms of the row stream: long (decoders, merges) and
+// compact (what a write logs and the memtable keeps, so what most flushes read)
+for (const form of ["long", "compact"] as const)
+describe(`simple rows from the stream's bytes (${form} rows)`, () => {
+  const encode = (ps: Partition[]) => (form === "long" ? encodePartitions(ps) : encodePartitionsIndexed(ps, undefined, true).bytes);
   for (const version of ["md", "nb", "oa", "da"] as const) {
     test(`rows of every shape: the same SSTable both ways (${version})`, async () => {
       const ps = shapedPartitions(200, (i, s) => s.filter((_, j) => (i + j) % 3 !== 0));
       const rows = ps.flatMap((p) => p.unfiltereds).length;
-      const { simpleRows } = await expectAlike(TABLE, version, encodePartitions(ps), ps.length);
+      const { simpleRows } = await expectAlike(TABLE, version, encode(ps), ps.length);
       // the first five shapes are simple, the rest not
       expect(simpleRows).toBe(ps.flatMap((p) => p.unfiltereds).filter((u) => u.type === "row" && Number(new DataView(u.row.clustering[0]!.buffer, u.row.clustering[0]!.byteOffset).getInt32(0)) < 5).length);
       expect(simpleRows).toBeLessThan(rows);
@@ -105,7 +134,7 @@ describe("simple rows from the stream's bytes", () => {
 
     test(`only simple rows: the same SSTable both ways (${version})`, async () => {
       const ps = shapedPartitions(300, (_, s) => s.slice(0, 5));
-      const { simpleRows } = await expectAlike(TABLE, version, encodePartitions(ps), ps.length);
+      const { simpleRows } = await expectAlike(TABLE, version, encode(ps), ps.length);
       expect(simpleRows).toBe(ps.length * 5);
     });
 
@@ -115,7 +144,7 @@ describe("simple rows from the stream's bytes", () => {
         const rng = new Rng(seed * 104729 + version.charCodeAt(0));
         const schema = randomSchema(rng);
         const ps = randomPartitions(rng, schema, 60);
-        simple += (await expectAlike(schema, version, encodePartitions(ps), ps.length)).simpleRows;
+        simple += (await expectAlike(schema, version, encode(ps), ps.length)).simpleRows;
       }
       expect(simple).toBeGreaterThan(0);
     });
@@ -135,7 +164,7 @@ describe("simple rows from the stream's bytes", () => {
       }));
       ps.push({ key, token: tokenOf(key), unfiltereds });
     }
-    const { simpleRows } = await expectAlike(schema, "nb", encodePartitions(sorted(ps)), ps.length);
+    const { simpleRows } = await expectAlike(schema, "nb", encode(sorted(ps)), ps.length);
     expect(simpleRows).toBe(ps.flatMap((p) => p.unfiltereds).length);
   });
 
@@ -152,7 +181,7 @@ describe("simple rows from the stream's bytes", () => {
       const cells = schema.columns.map((c, j) => ({ c, j })).filter(({ c, j }) => c.kind === "regular" && keep(j));
       ps.push({ key, token: tokenOf(key), unfiltereds: [{ type: "row", row: { clustering: [], liveness: live(TS), cells: cells.map(({ j }) => ({ column: j, timestamp: TS, value: int(j) })) } }] });
     }
-    const { simpleRows } = await expectAlike(schema, "nb", encodePartitions(sorted(ps)), ps.length);
+    const { simpleRows } = await expectAlike(schema, "nb", encode(sorted(ps)), ps.length);
     // past 63 columns only whole rows are simple
     expect(simpleRows).toBe(width < 64 ? ps.length : ps.filter((p) => p.unfiltereds[0].type === "row" && p.unfiltereds[0].row.cells.length === width).length);
   });
@@ -160,13 +189,13 @@ describe("simple rows from the stream's bytes", () => {
   test("a fixed-length value of the wrong length fails both ways", async () => {
     const key = int(1);
     const bad: Partition = { key, token: tokenOf(key), unfiltereds: [{ type: "row", row: { clustering: [int(0)], liveness: live(TS), cells: [cell("a", new Uint8Array(3))] } }] };
-    const { out } = await expectAlike(TABLE, "nb", encodePartitions([bad]), 1);
+    const { out } = await expectAlike(TABLE, "nb", encode([bad]), 1);
     expect("error" in out).toBe(true);
   });
 
   test("a stream cut at every byte of its simple rows: both ways write the same or fail alike", async () => {
     const ps = shapedPartitions(2, (_, s) => s.slice(0, 4));
-    const stream = encodePartitions(ps);
+    const stream = encode(ps);
     let failed = 0;
     for (let k = 1; k < stream.length; k++) if ("error" in (await expectAlike(TABLE, "nb", stream.subarray(0, k), ps.length)).out) failed++;
     // every cut fails but the one between the two partitions, a whole stream of one
@@ -175,7 +204,7 @@ describe("simple rows from the stream's bytes", () => {
 
   test("a damaged stream: both ways write the same or fail alike", async () => {
     const ps = shapedPartitions(40, (i, s) => s.filter((_, j) => (i + j) % 2 === 0));
-    const stream = encodePartitions(ps);
+    const stream = encode(ps);
     const rng = new Rng(4242);
     let failed = 0;
     for (let n = 0; n < 150; n++) {

@@ -13,7 +13,7 @@ import {
   CELL_IS_DELETED, CELL_IS_EXPIRING, CELL_HAS_EMPTY_VALUE, CELL_USE_ROW_TIMESTAMP, CELL_USE_ROW_TTL,
   RS_CELL_DELETED, RS_CELL_EXPIRING, RS_CELL_HAS_PATH, DELETION_LIVE_BYTE, NO_DELETION_TIME,
   RS_BODY_LIV_TS_AT, RS_BODY_LIV_TTL_AT, RS_BODY_LIV_LDT_AT, RS_BODY_DEL_MFDA_AT, RS_BODY_DEL_LDT_AT, RS_BODY_SHADOWABLE_AT, RS_BODY_CELLS_AT, RS_BODY_FIXED,
-  RS_CELL_COL_AT, RS_CELL_FLAGS_AT, RS_CELL_TS_AT, RS_CELL_TTL_AT, RS_CELL_LDT_AT, RS_CELL_FIXED, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_EXCL_START_BOUND,
+  RS_CELL_FLAGS_AT, RS_CELL_TS_AT, RS_CELL_TTL_AT, RS_CELL_LDT_AT, RS_CELL_FIXED, RS_CELL_ROW_TIMESTAMP, RC_LIVENESS, KIND_STATIC_CLUSTERING, KIND_CLUSTERING, KIND_EXCL_START_BOUND,
 } from "../format/constants";
 
 // ---- values
@@ -343,12 +343,15 @@ export function writeRow(row: Row, h: Header, clusteringTypes: TypeDesc[], prevS
 //
 // Most rows are simple: a row timestamp or none, no TTL, no deletion, and
 // live cells of simple regular columns without a TTL. For those the writer
-// skips the Row: scanSimpleRow checks the body in the stream and leaves its
-// facts in `simple`, writeSimpleRow writes it from the stream's bytes; the
-// bytes are writeRow's for the same row (test/simple-rows.test.ts holds them
-// to it). Anything else, including every malformed body, is not simple and
-// takes readBody and writeRow, whose checks name the fault.
+// skips the Row: scanSimpleRow checks the body in the stream, in either
+// form (long, or compact as writes log it and the memtable keeps it), and
+// leaves its facts in `simple`; writeSimpleRow writes it from the stream's
+// bytes. The bytes are writeRow's for the same row (test/simple-rows.test.ts
+// holds them to it). Anything else, including every malformed body, is not
+// simple and takes readBody or readCompactBody and writeRow, whose checks
+// name the fault.
 class SimpleRow {
+  compact: bool = false;
   livTs: i64 = i64.MIN_VALUE;
   cells: i32 = 0;
   minTs: i64 = i64.MAX_VALUE; // of its cells
@@ -359,82 +362,164 @@ class SimpleRow {
   cellsAt: usize = 0;
 }
 export const simple = new SimpleRow();
-// a long cell's fixed fields and its value length (a simple cell has no path)
-const SIMPLE_CELL: i32 = RS_CELL_FIXED + 4;
+// the cell simpleCell last read (globals, not fields: they stay in registers)
+let cellCol: i32 = 0;
+let cellTs: i64 = 0;
+let cellLen: i32 = 0;
 
-// Whether the long-form row body at p (n bytes of stream there) is simple.
-export function scanSimpleRow(p: usize, n: i32, h: Header): bool {
-  if (n < RS_BODY_FIXED) return false;
-  if (load<i32>(p, RS_BODY_LIV_TTL_AT) != 0) return false;
-  if (bswap<i32>(load<i32>(p, RS_BODY_LIV_LDT_AT)) != NO_DELETION_TIME) return false;
-  if (bswap<i64>(load<i64>(p, RS_BODY_DEL_MFDA_AT)) != i64.MIN_VALUE) return false;
-  if (bswap<i32>(load<i32>(p, RS_BODY_DEL_LDT_AT)) != NO_DELETION_TIME || load<u8>(p, RS_BODY_SHADOWABLE_AT) != 0) return false;
-  const cells = bswap<i32>(load<i32>(p, RS_BODY_CELLS_AT));
-  const total = h.regulars.length;
-  // a partial row of 64 or more columns lists them rather than masking them
-  if (cells < 0 || cells > total || (cells < total && total >= 64)) return false;
+// The simple cell at q (`room` bytes of stream from q) of a row whose
+// timestamp is livTs: its column, timestamp and value length into cellCol,
+// cellTs and cellLen; returns where its value starts, or 0 when it is not a
+// simple cell or not all there. A long cell is its fixed fields then the
+// value length; a compact one its column, flags, the timestamp unless it is
+// the row's, then the value length. Callers pass `compact` as a constant, so
+// each inlined copy keeps one layout.
+@inline function simpleCell(q: usize, room: usize, livTs: i64, compact: bool): usize {
+  let head: usize;
+  if (compact) {
+    if (room < 3) return 0;
+    const flags = <i32>load<u8>(q, 2);
+    if (flags == RS_CELL_ROW_TIMESTAMP) {
+      // only in a row with a timestamp (compactCellFlagsValid)
+      if (livTs == i64.MIN_VALUE) return 0;
+      cellTs = livTs;
+      head = 3;
+    } else {
+      if (flags != 0 || room < 11) return 0;
+      cellTs = bswap<i64>(load<i64>(q, 3));
+      head = 11;
+    }
+  } else {
+    if (room < <usize>RS_CELL_FIXED) return 0;
+    if (load<u8>(q, RS_CELL_FLAGS_AT) != 0 || load<i32>(q, RS_CELL_TTL_AT) != 0) return 0;
+    if (bswap<i32>(load<i32>(q, RS_CELL_LDT_AT)) != NO_DELETION_TIME) return 0;
+    cellTs = bswap<i64>(load<i64>(q, RS_CELL_TS_AT));
+    head = <usize>RS_CELL_FIXED;
+  }
+  if (room - head < 4) return 0;
+  cellCol = <i32>bswap<u16>(load<u16>(q));
+  const len = bswap<i32>(load<i32>(q + head));
+  if (len < 0 || <usize>len > room - head - 4) return 0;
+  cellLen = len;
+  return q + head + 4;
+}
+
+// The cells of a simple row from q to end: their facts into `simple`, and
+// where they end; 0 when one is not simple.
+@inline function scanCells(q: usize, end: usize, cells: i32, h: Header, compact: bool): usize {
+  const s = simple;
+  const livTs = s.livTs;
   const columns = h.table.columns;
   const nColumns = columns.length;
-  const end = p + <usize>n;
-  let q = p + <usize>RS_BODY_FIXED;
   let prev = -1;
   let present: u64 = 0;
   let minTs = i64.MAX_VALUE;
   let maxTs = i64.MIN_VALUE;
   for (let i = 0; i < cells; i++) {
-    if (<usize>SIMPLE_CELL > end - q) return false;
-    const col = <i32>bswap<u16>(load<u16>(q, RS_CELL_COL_AT));
-    if (col >= nColumns || col <= prev) return false;
+    const value = simpleCell(q, end - q, livTs, compact);
+    if (value == 0) return 0;
+    const col = cellCol;
+    if (col >= nColumns || col <= prev) return 0;
     prev = col;
     const pos = unchecked(h.position[col]);
     const column = unchecked(columns[col]);
-    if (pos < 0 || column.isStatic || column.complex) return false;
-    if (load<u8>(q, RS_CELL_FLAGS_AT) != 0 || load<i32>(q, RS_CELL_TTL_AT) != 0) return false;
-    if (bswap<i32>(load<i32>(q, RS_CELL_LDT_AT)) != NO_DELETION_TIME) return false;
-    const ts = bswap<i64>(load<i64>(q, RS_CELL_TS_AT));
-    const len = bswap<i32>(load<i32>(q, RS_CELL_FIXED));
-    if (len < 0 || <usize>len > end - q - <usize>SIMPLE_CELL) return false;
+    if (pos < 0 || column.isStatic || column.complex) return 0;
+    const ts = cellTs;
     if (ts < minTs) minTs = ts;
     if (ts > maxTs) maxTs = ts;
     present |= (<u64>1) << <u64>(pos & 63);
-    q += <usize>SIMPLE_CELL + <usize>len;
+    q = value + <usize>cellLen;
   }
-  // and no complex deletions
-  if (<usize>4 > end - q || load<i32>(q) != 0) return false;
-  const s = simple;
-  s.livTs = bswap<i64>(load<i64>(p, RS_BODY_LIV_TS_AT));
-  s.cells = cells;
+  const total = h.regulars.length;
   s.minTs = minTs;
   s.maxTs = maxTs;
   s.all = cells == total;
   s.missing = s.all ? 0 : ~present & (((<u64>1) << <u64>total) - 1);
-  s.cellsAt = p + <usize>RS_BODY_FIXED;
-  s.len = <i32>(q + 4 - p);
+  return q;
+}
+
+// Whether the row body at p (n bytes of stream there; `compact`: its tag
+// is RS_ROW_COMPACT) is simple.
+export function scanSimpleRow(p: usize, n: i32, h: Header, compact: bool): bool {
+  const s = simple;
+  const end = p + <usize>n;
+  let q: usize;
+  let cells: i32;
+  if (compact) {
+    // flags: a row timestamp or nothing; no TTL, deletion or complex deletion
+    if (n < 1) return false;
+    const flags = <i32>load<u8>(p);
+    if ((flags & ~RC_LIVENESS) != 0) return false;
+    q = p + 1;
+    s.livTs = i64.MIN_VALUE;
+    if (flags == RC_LIVENESS) {
+      if (end - q < 8) return false;
+      s.livTs = bswap<i64>(load<i64>(q));
+      // the flag with Long.MIN_VALUE is refused by readCompactBody
+      if (s.livTs == i64.MIN_VALUE) return false;
+      q += 8;
+    }
+    if (end - q < 4) return false;
+    cells = bswap<i32>(load<i32>(q));
+    q += 4;
+  } else {
+    if (n < RS_BODY_FIXED) return false;
+    if (load<i32>(p, RS_BODY_LIV_TTL_AT) != 0) return false;
+    if (bswap<i32>(load<i32>(p, RS_BODY_LIV_LDT_AT)) != NO_DELETION_TIME) return false;
+    if (bswap<i64>(load<i64>(p, RS_BODY_DEL_MFDA_AT)) != i64.MIN_VALUE) return false;
+    if (bswap<i32>(load<i32>(p, RS_BODY_DEL_LDT_AT)) != NO_DELETION_TIME || load<u8>(p, RS_BODY_SHADOWABLE_AT) != 0) return false;
+    s.livTs = bswap<i64>(load<i64>(p, RS_BODY_LIV_TS_AT));
+    cells = bswap<i32>(load<i32>(p, RS_BODY_CELLS_AT));
+    q = p + <usize>RS_BODY_FIXED;
+  }
+  const total = h.regulars.length;
+  // a partial row of 64 or more columns lists them rather than masking them
+  if (cells < 0 || cells > total || (cells < total && total >= 64)) return false;
+  const cellsAt = q;
+  q = compact ? scanCells(q, end, cells, h, true) : scanCells(q, end, cells, h, false);
+  if (q == 0) return false;
+  // and no complex deletions: the long form counts them, the compact one flags them
+  if (!compact) {
+    if (<usize>4 > end - q || load<i32>(q) != 0) return false;
+    q += 4;
+  }
+  s.compact = compact;
+  s.cells = cells;
+  s.cellsAt = cellsAt;
+  s.len = <i32>(q - p);
   return true;
+}
+
+// writeSimpleRow's cells, in one layout
+@inline function writeCells(h: Header, livTs: i64, o: Out, compact: bool): void {
+  const hasLiveness = livTs != i64.MIN_VALUE;
+  const columns = h.table.columns;
+  let q = simple.cellsAt;
+  for (let i = 0, n = simple.cells; i < n; i++) {
+    // checked by the scan: all there
+    const value = simpleCell(q, usize.MAX_VALUE, livTs, compact);
+    const ts = cellTs;
+    const len = cellLen;
+    const useRowTs = hasLiveness && ts == livTs;
+    o.u8((len == 0 ? CELL_HAS_EMPTY_VALUE : 0) | (useRowTs ? CELL_USE_ROW_TIMESTAMP : 0));
+    if (!useRowTs) writeTimestamp(h, ts, o);
+    if (len > 0) writeValue(unchecked(columns[cellCol]).type, value, len, o);
+    q = value + <usize>len;
+  }
 }
 
 // The row scanSimpleRow just passed, as writeRow writes it.
 export function writeSimpleRow(h: Header, v: Values, prevSize: u64, o: Out): void {
   const s = simple;
-  const hasLiveness = s.livTs != i64.MIN_VALUE;
+  const livTs = s.livTs;
+  const hasLiveness = livTs != i64.MIN_VALUE;
   o.u8((hasLiveness ? UF_HAS_TIMESTAMP : 0) | (s.all ? UF_HAS_ALL_COLUMNS : 0));
   writeClusteringValues(v, h.table.clustering, o);
   sized.open(o, prevSize);
-  if (hasLiveness) writeTimestamp(h, s.livTs, o);
+  if (hasLiveness) writeTimestamp(h, livTs, o);
   if (!s.all) o.uvint(s.missing);
-  const columns = h.table.columns;
-  let q = s.cellsAt;
-  for (let i = 0; i < s.cells; i++) {
-    const col = <i32>bswap<u16>(load<u16>(q, RS_CELL_COL_AT));
-    const ts = bswap<i64>(load<i64>(q, RS_CELL_TS_AT));
-    const len = bswap<i32>(load<i32>(q, RS_CELL_FIXED));
-    const useRowTs = hasLiveness && ts == s.livTs;
-    o.u8((len == 0 ? CELL_HAS_EMPTY_VALUE : 0) | (useRowTs ? CELL_USE_ROW_TIMESTAMP : 0));
-    if (!useRowTs) writeTimestamp(h, ts, o);
-    q += <usize>SIMPLE_CELL;
-    if (len > 0) writeValue(unchecked(columns[col]).type, q, len, o);
-    q += <usize>len;
-  }
+  if (s.compact) writeCells(h, livTs, o, true);
+  else writeCells(h, livTs, o, false);
   sized.close(o, prevSize);
 }
 

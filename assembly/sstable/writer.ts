@@ -150,7 +150,7 @@ export class Writer {
         if (!row.isStatic) {
           row.clustering.read(r);
         }
-        if (tag == RS_ROW && this.opts.simpleRows && scanSimpleRow(r.at(), r.remaining(), this.h)) {
+        if (tag != RS_STATIC && this.opts.simpleRows && scanSimpleRow(r.at(), r.remaining(), this.h, tag == RS_ROW_COMPACT)) {
           const len = simple.len;
           this.addSimpleRow(row.clustering, at);
           r.pos += len;

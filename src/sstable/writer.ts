@@ -133,7 +133,7 @@ export interface WriterOptions {
   batchBytes?: number;
   /** Data.db is counted but not written (no chunks, checksums or digest): for a writer whose statistics alone are kept (validation) */
   discardData?: boolean;
-  /** simple rows written from the row stream's bytes (default true); false: every row decoded into the core's Row and written from it (the same bytes, slower), for tests that compare the two ways */
+  /** simple rows (long or compact) written from the row stream's bytes (default true); false: every row decoded into the core's Row and written from it (the same bytes, slower), for tests that compare the two ways */
   simpleRows?: boolean;
   /** Data.db and Index.db go to the sink once this much waits in the core (default DRAIN_BYTES; 0: after every append, for budgeted callers whose appends are sized to a budget) */
   drainBytes?: number;
