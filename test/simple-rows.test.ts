@@ -107,6 +107,38 @@ describe("compact rows a writer never makes", () => {
     const bad = Buffer.concat([stream.subarray(0, flagsAt), Uint8Array.of(0), stream.subarray(flagsAt + 9)]);
     expect("error" in (await expectAlike(TABLE, "nb", bad, 1)).out).toBe(true);
   });
+  const cellAt = flagsAt + 1 + 8 + 4; // u16 column, u8 flags, then the value's i32 length
+  const valueEnd = cellAt + 3 + 4 + 4;
+  test("rows no writer makes but readers take: the same SSTable both ways", async () => {
+    // a cell whose own timestamp is the row's (writers flag it instead)
+    const own = Buffer.concat([stream.subarray(0, cellAt + 2), Uint8Array.of(0), stream.subarray(flagsAt + 1, flagsAt + 9), stream.subarray(cellAt + 3)]);
+    // complex deletions flagged, none counted
+    const none = Buffer.concat([stream.subarray(0, flagsAt), Uint8Array.of(0x11), stream.subarray(flagsAt + 1, valueEnd), Uint8Array.of(0, 0, 0, 0), stream.subarray(valueEnd)]);
+    expect((await expectAlike(TABLE, "nb", own, 1)).simpleRows).toBe(1);
+    const { out, simpleRows } = await expectAlike(TABLE, "nb", none, 1);
+    expect(["files" in out, simpleRows]).toEqual([true, 0]);
+  });
+  test("a row with neither a timestamp nor a cell: the same SSTable both ways", async () => {
+    const empty = encodePartitionsIndexed([{ ...p, unfiltereds: [{ type: "row", row: { clustering: [int(0)], cells: [] } }] }], undefined, true).bytes;
+    expect(empty[flagsAt]).toBe(0);
+    expect((await expectAlike(TABLE, "nb", empty, 1)).simpleRows).toBe(1);
+  });
+  test("unknown cell flags, a negative value length, a column twice: fail both ways", async () => {
+    const edits: [number, number[]][] = [
+      [cellAt + 2, [0x10]],
+      [cellAt + 2, [0x09]],
+      [cellAt + 3, [0xff, 0xff, 0xff, 0xff]],
+    ];
+    for (const [at, bytes] of edits) {
+      const bad = stream.slice();
+      bad.set(bytes, at);
+      expect("error" in (await expectAlike(TABLE, "nb", bad, 1)).out, `${at}: ${bytes}`).toBe(true);
+    }
+    // the cell repeated, the count raised to match
+    const twice = Buffer.concat([stream.subarray(0, valueEnd), stream.subarray(cellAt, valueEnd), stream.subarray(valueEnd)]);
+    twice.set([0, 0, 0, 2], flagsAt + 9);
+    expect("error" in (await expectAlike(TABLE, "nb", twice, 1)).out).toBe(true);
+  });
   test("a row timestamp of Long.MIN_VALUE fails both ways, with a cell at it or with no cell", async () => {
     const bare = encodePartitionsIndexed([{ ...p, unfiltereds: [{ type: "row", row: { clustering: [int(0)], liveness: live(TS), cells: [] } }] }], undefined, true).bytes;
     for (const rows of [stream, bare]) {
