@@ -256,7 +256,7 @@ export function writerDataLength(id: i32): i64 {
 }
 // rows written from the stream's bytes (Writer.addSimpleRow), for tests
 export function writerSimpleRows(id: i32): i64 {
-  return writers.get(id).simpleRows;
+  return writers.get(id).simpleRowCount;
 }
 export function writerFileLength(id: i32): i64 {
   return writers.get(id).data.fileLen;

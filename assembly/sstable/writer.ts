@@ -57,7 +57,7 @@ export class Writer {
   prevKey: Out = new Out();
   prevToken: i64 = 0;
   partitions: i64 = 0;
-  simpleRows: i64 = 0; // of them written by addSimpleRow
+  simpleRowCount: i64 = 0; // rows written by addSimpleRow
   partStart: i64 = 0;
   pdelMfda: i64 = i64.MIN_VALUE;
   pdelLdt: i32 = i32.MAX_VALUE;
@@ -209,7 +209,6 @@ export class Writer {
     this.blockCount = 0;
     this.openMarker = false;
     this.hasPrevClustering = false;
-    this.prevPending = false;
     // rows go straight into the chunk being filled (no copy per row)
     const b = this.data.pending;
     b.u16be(klen);
@@ -316,12 +315,8 @@ export class Writer {
   }
 
   addRow(row: Row, at: i32): void {
-    if (row.clustering.n != this.h.table.clustering.length) fail(ERR_INVALID, at);
-    this.ensureStatic();
-    this.checkOrder(row.clustering, KIND_CLUSTERING, at);
-    const pos = this.beginUnfiltered(KIND_CLUSTERING, row.clustering);
-    const b = this.data.pending;
-    writeRow(row, this.h, this.h.table.clustering, <u64>(pos - this.prevUnfilteredStart), b);
+    const pos = this.beginRow(row.clustering, at);
+    writeRow(row, this.h, this.h.table.clustering, <u64>(pos - this.prevUnfilteredStart), this.data.pending);
     this.data.wrote();
     this.stats.row(row);
     this.endUnfiltered(KIND_CLUSTERING, row.clustering, pos);
@@ -329,15 +324,20 @@ export class Writer {
 
   // addRow for the row scanSimpleRow just passed, its clustering `v`
   private addSimpleRow(v: Values, at: i32): void {
-    if (v.n != this.h.table.clustering.length) fail(ERR_INVALID, at);
-    this.ensureStatic();
-    this.checkOrder(v, KIND_CLUSTERING, at);
-    const pos = this.beginUnfiltered(KIND_CLUSTERING, v);
+    const pos = this.beginRow(v, at);
     writeSimpleRow(this.h, v, <u64>(pos - this.prevUnfilteredStart), this.data.pending);
     this.data.wrote();
     this.stats.simpleRow(simple.livTs, simple.cells, simple.minTs, simple.maxTs, v);
     this.endUnfiltered(KIND_CLUSTERING, v, pos);
-    this.simpleRows++;
+    this.simpleRowCount++;
+  }
+
+  // a row's checks and its place in the partition, before its bytes: where they start
+  private beginRow(v: Values, at: i32): i64 {
+    if (v.n != this.h.table.clustering.length) fail(ERR_INVALID, at);
+    this.ensureStatic();
+    this.checkOrder(v, KIND_CLUSTERING, at);
+    return this.beginUnfiltered(KIND_CLUSTERING, v);
   }
 
   addMarker(m: Marker, at: i32): void {
@@ -419,11 +419,11 @@ export class Writer {
     this.prevToken = this.keyToken;
     this.partitions++;
     this.inPartition = false;
-    // the partition's blocks are indexed: its prefixes are not needed
+    // the partition's blocks are indexed and its order checked: no view is
+    // needed past it (the next partition starts its order check afresh)
     this.firstPending = false;
     this.lastPending = false;
     this.prevPending = false;
-    this.hasPrevClustering = false;
   }
 
   // Index.db bytes already handed to the host (drained)
